@@ -1,0 +1,11 @@
+"""Ollama Studio's entry point: runs before every page, draws the shared frame, then the page."""
+
+import streamlit as st
+
+from lib import navigation, sidebar, state
+
+st.set_page_config(page_title="Ollama Studio", page_icon="🦙", layout="wide")
+state.init()
+page = st.navigation(navigation.pages())
+sidebar.render()
+page.run()

@@ -1,0 +1,350 @@
+"""The Ollama HTTP client: the only module in the app that imports ``requests``.
+
+Every call goes through :meth:`OllamaClient._send`, the one place where transport failures
+become :mod:`lib.errors` exceptions. Streaming methods are generators that own their HTTP
+response: stopping early (``close()``, ``break``, an exception in the caller) closes the
+connection, which is how the server learns to stop generating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from lib import api_bodies
+from lib.errors import (
+    ConnectionDropped,
+    NotOllamaResponse,
+    OllamaError,
+    Partial,
+    RequestTimedOut,
+    ResponseError,
+    ServerUnreachable,
+    StreamError,
+)
+from lib.host import display_host, join_url, normalize_host
+from lib.ndjson import NotJsonLine, iter_ndjson
+
+USER_AGENT = "ollama-studio/0.1"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """``(connect, read)`` seconds; ``read`` is the longest silence between two bytes.
+
+    Model calls get a long read timeout because the first byte waits for the model to load.
+    """
+
+    connect: float = 5.0
+    read: float = 30.0
+    model_read: float = 180.0
+
+
+class EndpointNotFound(NotOllamaResponse):
+    """The server has no such route (a plain-text 404): too old, or not Ollama."""
+
+
+class OllamaClient:
+    """A client for one Ollama server. Not thread-safe: use one per thread when streaming in parallel."""
+
+    def __init__(
+        self,
+        host: str | None = None,
+        *,
+        api_key: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeouts: Timeouts = Timeouts(),
+    ) -> None:
+        self.base_url = normalize_host(host)
+        self.timeouts = timeouts
+        self._api_key = api_key or None
+        self._extra_headers = dict(headers or {})
+        self._session = requests.Session()
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._session.headers.update(self._extra_headers)
+        if self._api_key:
+            self._session.headers["Authorization"] = f"Bearer {self._api_key}"
+
+    def __repr__(self) -> str:
+        return f"OllamaClient({self.base_url!r}, api_key={'set' if self._api_key else 'unset'})"
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    def clone(self) -> OllamaClient:
+        """A client with the same settings and its own connection pool, for another thread."""
+        return OllamaClient(self.base_url, api_key=self._api_key, headers=self._extra_headers, timeouts=self.timeouts)
+
+    def close(self) -> None:
+        self._session.close()
+
+    # Server and models
+
+    def heartbeat(self) -> str:
+        """``GET /``: Ollama answers ``Ollama is running``."""
+        return self._send("GET", "/").text
+
+    def version(self) -> str:
+        return str(self._json("GET", "/api/version").get("version", ""))
+
+    def list_models(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "/api/tags").get("models") or [])
+
+    def running_models(self) -> list[dict[str, Any]]:
+        return list(self._json("GET", "/api/ps").get("models") or [])
+
+    def show(self, model: str, *, verbose: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": model}
+        if verbose:
+            body["verbose"] = True
+        return self._json("POST", "/api/show", body)
+
+    def copy(self, source: str, destination: str) -> None:
+        self._send("POST", "/api/copy", {"source": source, "destination": destination})
+
+    def delete(self, model: str) -> None:
+        self._send("DELETE", "/api/delete", {"model": model})
+
+    def load(self, model: str, keep_alive: api_bodies.KeepAlive = None) -> dict[str, Any]:
+        return self._json("POST", "/api/generate", api_bodies.load_body(model, keep_alive), model_call=True)
+
+    def unload(self, model: str) -> dict[str, Any]:
+        return self._json("POST", "/api/generate", api_bodies.unload_body(model), model_call=True)
+
+    def pull(self, model: str, *, insecure: bool = False) -> Iterator[dict[str, Any]]:
+        body: dict[str, Any] = {"model": model, "stream": True}
+        if insecure:
+            body["insecure"] = True
+        return self._stream("/api/pull", body, _status_success)
+
+    def push(self, model: str, *, insecure: bool = False) -> Iterator[dict[str, Any]]:
+        body: dict[str, Any] = {"model": model, "stream": True}
+        if insecure:
+            body["insecure"] = True
+        return self._stream("/api/push", body, _status_success)
+
+    def create(self, model: str, **fields: Any) -> Iterator[dict[str, Any]]:
+        """Stream ``/api/create`` statuses; ``fields`` are those of :func:`api_bodies.create_body`."""
+        return self._stream("/api/create", api_bodies.create_body(model, stream=True, **fields), _status_success)
+
+    # Generation
+
+    def generate(self, model: str, prompt: str | None = None, **fields: Any) -> dict[str, Any]:
+        body = api_bodies.generate_body(model, prompt, stream=False, **fields)
+        return self._json("POST", "/api/generate", body, model_call=True)
+
+    def generate_stream(self, model: str, prompt: str | None = None, **fields: Any) -> Iterator[dict[str, Any]]:
+        body = api_bodies.generate_body(model, prompt, stream=True, **fields)
+        return self._stream("/api/generate", body, _done)
+
+    def chat(self, model: str, messages: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+        body = api_bodies.chat_body(model, messages, stream=False, **fields)
+        return self._json("POST", "/api/chat", body, model_call=True)
+
+    def chat_stream(self, model: str, messages: list[dict[str, Any]], **fields: Any) -> Iterator[dict[str, Any]]:
+        body = api_bodies.chat_body(model, messages, stream=True, **fields)
+        return self._stream("/api/chat", body, _done)
+
+    def embed(self, model: str, texts: list[str], **fields: Any) -> dict[str, Any]:
+        """Embed ``texts`` in one request; servers without ``/api/embed`` get one legacy call per text."""
+        try:
+            return self._json("POST", "/api/embed", api_bodies.embed_body(model, texts, **fields), model_call=True)
+        except EndpointNotFound:
+            return self._embed_legacy(model, texts, fields.get("keep_alive"))
+
+    def _embed_legacy(self, model: str, texts: list[str], keep_alive: api_bodies.KeepAlive) -> dict[str, Any]:
+        vectors = []
+        for text in texts:
+            body: dict[str, Any] = {"model": model, "prompt": text}
+            if keep_alive is not None:
+                body["keep_alive"] = keep_alive
+            vectors.append(self._json("POST", "/api/embeddings", body, model_call=True).get("embedding") or [])
+        return {"model": model, "embeddings": vectors, "legacy_endpoint": True}
+
+    # Transport
+
+    def _json(self, method: str, path: str, body: dict[str, Any] | None = None, *, model_call: bool = False) -> dict[str, Any]:
+        response = self._send(method, path, body, model_call=model_call)
+        try:
+            value = response.json()
+        except ValueError:
+            raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=response.url) from None
+        if not isinstance(value, dict):
+            raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=response.url)
+        return value
+
+    def _stream(self, path: str, body: dict[str, Any], is_last: Callable[[dict[str, Any]], bool]) -> Iterator[dict[str, Any]]:
+        url = join_url(self.base_url, path)
+        partial = Partial()
+        with self._send("POST", path, body, stream=True, model_call=True) as response:
+            try:
+                for chunk in iter_ndjson(response.iter_content(chunk_size=None)):
+                    if "error" in chunk:
+                        raise StreamError(_stream_error_message(chunk["error"]), partial=partial, url=url)
+                    _accumulate(partial, chunk)
+                    yield chunk
+                    if is_last(chunk):
+                        return
+            except NotJsonLine:
+                raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=url) from None
+            except requests.RequestException as exc:
+                message = _dropped_message(self.base_url, exc, self.timeouts.model_read, partial)
+                raise ConnectionDropped(message, partial=partial, url=url) from None
+        raise ConnectionDropped(
+            f"The connection to {display_host(self.base_url)} ended before the server said it was done. "
+            "What arrived so far is kept.",
+            partial=partial,
+            url=url,
+        )
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        stream: bool = False,
+        model_call: bool = False,
+    ) -> requests.Response:
+        url = join_url(self.base_url, path)
+        read = self.timeouts.model_read if model_call else self.timeouts.read
+        try:
+            response = self._session.request(method, url, json=body, stream=stream, timeout=(self.timeouts.connect, read))
+        except requests.RequestException as exc:
+            raise _transport_error(self.base_url, exc, read) from None
+        if response.ok:
+            return response
+        try:
+            raise _status_error(response, self.base_url, path)
+        finally:
+            response.close()
+
+
+def _done(chunk: dict[str, Any]) -> bool:
+    return chunk.get("done") is True
+
+
+def _status_success(chunk: dict[str, Any]) -> bool:
+    return chunk.get("status") == "success"
+
+
+def _accumulate(partial: Partial, chunk: dict[str, Any]) -> None:
+    source = chunk.get("message") if isinstance(chunk.get("message"), dict) else chunk
+    partial.content += str(source.get("content") or source.get("response") or "")
+    partial.thinking += str(source.get("thinking") or "")
+
+
+def _transport_error(base_url: str, exc: requests.RequestException, read_timeout: float) -> OllamaError:
+    where = display_host(base_url)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ServerUnreachable(
+            f"Could not connect to {where}: no answer within the connect timeout. "
+            "Check that the server is running and that the address and firewall allow the connection.",
+            url=base_url,
+        )
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return RequestTimedOut(
+            f"{where} accepted the request but sent nothing for {read_timeout:g} seconds. "
+            "A large model may still be loading: try again, or raise the timeout in the sidebar.",
+            url=base_url,
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ServerUnreachable(
+            f"A secure (TLS) connection to {where} failed. Check the https:// address and the server's certificate.",
+            url=base_url,
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = repr(exc)
+        if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
+            return ServerUnreachable(
+                f"The host name in {where} could not be found. Check the spelling of the server address.",
+                url=base_url,
+            )
+        if "RemoteDisconnected" in text or "ConnectionResetError" in text or "BadStatusLine" in text:
+            return ServerUnreachable(
+                f"{where} closed the connection without answering. It may not be an Ollama server, or it is restarting.",
+                url=base_url,
+            )
+        return ServerUnreachable(
+            f"Nothing is answering at {where}. Start Ollama (`ollama serve`) or set the right server address.",
+            url=base_url,
+        )
+    return ServerUnreachable(f"The request to {where} failed: {type(exc).__name__}.", url=base_url)
+
+
+def _dropped_message(base_url: str, exc: requests.RequestException, read_timeout: float, partial: Partial) -> str:
+    where = display_host(base_url)
+    kept = " What arrived so far is kept." if partial.content or partial.thinking else ""
+    if "timed out" in repr(exc).lower():
+        return (
+            f"{where} sent nothing for {read_timeout:g} seconds. A large model may still be loading: "
+            f"try again, or raise the timeout in the sidebar.{kept}"
+        )
+    return f"The connection to {where} dropped before the answer was complete.{kept}"
+
+
+def _stream_error_message(error: Any) -> str:
+    text = str(error).strip() or "unknown error"
+    return f"The server reported an error while answering: {text}"
+
+
+def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:
+    where = display_host(base_url)
+    status = response.status_code
+    label = f"HTTP {status}{' ' + response.reason if response.reason else ''}"
+    message = _error_field(response)
+    if message is None:
+        if status == 404:
+            return EndpointNotFound(
+                f"{where} has no {path} endpoint ({label}). "
+                "The server may be an old Ollama version, or not Ollama at all.",
+                status_code=status,
+                url=response.url,
+            )
+        kind = "an HTML page" if "html" in response.headers.get("Content-Type", "") else "a reply that is not Ollama's JSON"
+        if status in (401, 403):
+            return ResponseError(_auth_message(where, label), status_code=status, url=response.url)
+        return NotOllamaResponse(
+            f"{where} answered {label} with {kind}. A proxy in front of Ollama may be failing, "
+            "or the address does not point at an Ollama server.",
+            status_code=status,
+            url=response.url,
+        )
+    if status in (401, 403):
+        return ResponseError(_auth_message(where, f"{label}: {message}"), status_code=status, url=response.url)
+    return ResponseError(_sentence(message), status_code=status, url=response.url)
+
+
+def _auth_message(where: str, label: str) -> str:
+    return (
+        f"{where} refused the request ({label}). The server needs an API key: "
+        "set OLLAMA_API_KEY or enter a key in the sidebar."
+    )
+
+
+def _error_field(response: requests.Response) -> str | None:
+    try:
+        value = response.json()
+    except ValueError:
+        return None
+    if isinstance(value, dict) and value.get("error"):
+        return str(value["error"])
+    return None
+
+
+def _not_json_message(response: requests.Response) -> str:
+    content_type = response.headers.get("Content-Type", "no content type")
+    return (
+        f"{response.url} answered HTTP {response.status_code} ({content_type}) with something that is not "
+        "Ollama's JSON. Check that the server address points at Ollama and not at another service."
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -1,0 +1,13 @@
+"""The app's pages and their URL paths, in menu order."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+HOME = "pages/home.py"
+
+
+def pages() -> list[st.Page]:
+    return [
+        st.Page(HOME, title="Home", icon=":material/home:", default=True),
+    ]

@@ -1,0 +1,101 @@
+"""The session's client and short-lived caches of what the server reports.
+
+Reruns happen on every click, so model lists and capabilities are cached for a few seconds
+instead of being fetched for every widget. Cache keys are the server URL plus a fingerprint of
+the API key (never the key itself), so two users of different servers never share entries.
+Errors are not cached: a failed call is tried again on the next rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import streamlit as st
+
+from lib import state
+from lib.client import OllamaClient, Timeouts
+
+
+def client() -> OllamaClient:
+    """The session's client, rebuilt when the server address, key or timeout changes."""
+    wanted = (state.get(state.SERVER_URL), state.get(state.API_KEY), float(state.get(state.MODEL_TIMEOUT)))
+    built: tuple[tuple[Any, ...], OllamaClient] | None = state.get(state.CLIENT)
+    if built is not None and built[0] == wanted:
+        return built[1]
+    if built is not None:
+        built[1].close()
+    fresh = OllamaClient(wanted[0], api_key=wanted[1], timeouts=Timeouts(model_read=wanted[2]))
+    state.put(state.CLIENT, (wanted, fresh))
+    return fresh
+
+
+def _fingerprint(api_key: str | None) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""
+
+
+def _cache_key(c: OllamaClient) -> tuple[str, str]:
+    return c.base_url, _fingerprint(state.get(state.API_KEY))
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def _version(base_url: str, auth: str, _client: OllamaClient) -> str:
+    return _client.version()
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def _models(base_url: str, auth: str, _client: OllamaClient) -> list[dict[str, Any]]:
+    return _client.list_models()
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _running(base_url: str, auth: str, _client: OllamaClient) -> list[dict[str, Any]]:
+    return _client.running_models()
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _details(base_url: str, auth: str, model: str, digest: str, _client: OllamaClient) -> dict[str, Any]:
+    return _client.show(model)
+
+
+def version(c: OllamaClient) -> str:
+    return _version(*_cache_key(c), c)
+
+
+def models(c: OllamaClient) -> list[dict[str, Any]]:
+    return _models(*_cache_key(c), c)
+
+
+def running(c: OllamaClient) -> list[dict[str, Any]]:
+    return _running(*_cache_key(c), c)
+
+
+def details(c: OllamaClient, model: str, digest: str = "") -> dict[str, Any]:
+    """``/api/show`` for a model; the digest in the key makes a re-pulled model refetch."""
+    return _details(*_cache_key(c), model, digest, c)
+
+
+def capabilities(c: OllamaClient, model: dict[str, Any]) -> list[str]:
+    """Capabilities of an ``/api/tags`` entry; empty for servers too old to report them."""
+    name = model.get("model") or model.get("name") or ""
+    return list(details(c, name, model.get("digest", "")).get("capabilities") or [])
+
+
+def models_with(c: OllamaClient, capability: str) -> list[str]:
+    """Names of installed models that report ``capability``.
+
+    Servers too old to report capabilities report none: then every model is offered and the
+    server's own error explains a wrong choice.
+    """
+    names = []
+    for model in models(c):
+        found = capabilities(c, model)
+        if not found or capability in found:
+            names.append(model["name"])
+    return sorted(names)
+
+
+def forget_models() -> None:
+    """Drop cached server data after a change such as pull, create, copy, delete, load or unload."""
+    for cached in (_version, _models, _running, _details):
+        cached.clear()

@@ -1,0 +1,67 @@
+"""Every ``st.session_state`` key the app uses, and the defaults they start from.
+
+Pages and widgets read and write state only through the names here, so a key is spelled once
+and tests can use the same constants. Widget keys are separate from the values they edit: a
+widget's own key is dropped when a page without that widget runs, the value must survive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lib import settings
+
+SERVER_URL = "server_url"
+API_KEY = "api_key"
+MODEL_TIMEOUT = "model_timeout"
+DEFAULT_MODEL = "default_model"
+ADDRESS_ERROR = "address_error"
+CLIENT = "client"  # (settings it was built with, OllamaClient)
+
+SERVER_URL_INPUT = "server_url_input"
+API_KEY_INPUT = "api_key_input"
+MODEL_TIMEOUT_INPUT = "model_timeout_input"
+DEFAULT_MODEL_INPUT = "default_model_input"
+
+
+# Page sections: each page adds its own keys below its heading.
+
+# Chat page
+
+# Generate page
+
+# Embeddings page
+
+# Models page
+
+
+def options_key(prefix: str) -> str:
+    """Where the parameters panel of one page keeps its values."""
+    return f"{prefix}_options"
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        SERVER_URL: settings.env_host(),
+        API_KEY: settings.env_api_key(),
+        MODEL_TIMEOUT: 180.0,
+        DEFAULT_MODEL: None,
+        ADDRESS_ERROR: None,
+        CLIENT: None,
+    }
+
+
+def init() -> None:
+    """Fill in missing keys; every page calls this first (the entry script does it for them)."""
+    for key, value in _defaults().items():
+        st.session_state.setdefault(key, value)
+
+
+def get(key: str) -> Any:
+    return st.session_state.get(key)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value

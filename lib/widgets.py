@@ -1,0 +1,48 @@
+"""Small pieces of UI that several pages share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import doctor, server_data, state
+from lib.errors import OllamaError, ResponseError, StreamError
+from lib.host import display_host
+
+
+def show_error(error: OllamaError) -> None:
+    """One readable sentence in an error box, plus what to do when we know it."""
+    st.error(error.message, icon=":material/error:")
+    if isinstance(error, ResponseError) and error.model_missing and "not found" in error.message.lower():
+        st.caption("The model is not installed on this server. Pull it first (`ollama pull <name>`), or pick another model.")
+    elif isinstance(error, StreamError) and (error.partial.content or error.partial.thinking):
+        st.caption("The part of the answer that arrived before the error is kept above.")
+
+
+def connection_help(error: OllamaError, base_url: str) -> bool:
+    """The help panel for a server that cannot be used; returns True when Retry was pressed."""
+    with st.container(border=True):
+        st.subheader(f"Cannot use the server at `{display_host(base_url)}`")
+        st.error(error.message, icon=":material/power_off:")
+        st.markdown("**What to try**")
+        st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(doctor.advice(error, base_url), start=1)))
+        return st.button("Retry", type="primary", icon=":material/refresh:", key="connection_retry")
+
+
+def model_picker(label: str, capability: str, key: str, *, help: str | None = None) -> str | None:
+    """A select box of installed models that have ``capability`` (e.g. "completion", "embedding").
+
+    Starts on the sidebar's default model when it qualifies. Returns ``None``, after saying
+    why, when there is nothing to pick; pages then ``st.stop()``.
+    """
+    try:
+        names = server_data.models_with(server_data.client(), capability)
+    except OllamaError as error:
+        show_error(error)
+        return None
+    if not names:
+        st.info(f"No installed model can do this ({capability}). Pull one first.", icon=":material/info:")
+        return None
+    if st.session_state.get(key) not in names:
+        default = state.get(state.DEFAULT_MODEL)
+        st.session_state[key] = default if default in names else names[0]
+    return st.selectbox(label, names, key=key, help=help)

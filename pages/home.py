@@ -1,0 +1,75 @@
+"""Home: is the server usable, what is installed, what is loaded, and where to go next."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import server_data, widgets
+from lib.errors import OllamaError
+from lib.formatting import human_size, time_until
+from lib.host import display_host
+
+st.title("Ollama Studio")
+st.caption("Chat with, compare and manage the models on your Ollama server, no terminal needed.")
+
+client = server_data.client()
+try:
+    version = server_data.version(client)
+    installed = server_data.models(client)
+    loaded = server_data.running(client)
+except OllamaError as error:
+    if widgets.connection_help(error, client.base_url):
+        server_data.forget_models()
+        st.rerun()
+    st.stop()
+
+st.success(f"Connected to Ollama {version} at {display_host(client.base_url)}.", icon=":material/check_circle:")
+
+disk, memory, vram = (sum(m.get(field) or 0 for m in rows) for rows, field in
+                      ((installed, "size"), (loaded, "size"), (loaded, "size_vram")))
+columns = st.columns(4)
+columns[0].metric("Installed models", len(installed))
+columns[1].metric("Disk used by models", human_size(disk))
+columns[2].metric("Models in memory", len(loaded))
+columns[3].metric("Memory in use", human_size(memory), help=f"Of which on the GPU: {human_size(vram)}")
+
+st.subheader("Loaded in memory")
+if loaded:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Model": m.get("name", m.get("model", "")),
+                "Memory": human_size(m.get("size")),
+                "On GPU": human_size(m.get("size_vram")),
+                "Context": m.get("context_length"),
+                "Unloads": time_until(m.get("expires_at")),
+            }
+            for m in loaded
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No model is loaded. The first answer from a model includes its load time.")
+
+st.subheader("Installed")
+if installed:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Model": m.get("name", ""),
+                "Size": human_size(m.get("size")),
+                "Family": (m.get("details") or {}).get("family", ""),
+                "Parameters": (m.get("details") or {}).get("parameter_size", ""),
+                "Quantisation": (m.get("details") or {}).get("quantization_level", ""),
+            }
+            for m in sorted(installed, key=lambda m: m.get("name", ""))
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.info("No models are installed yet. Pull one with `ollama pull llama3.2` in a terminal.", icon=":material/inventory_2:")
+
+if st.button("Refresh", icon=":material/refresh:"):
+    server_data.forget_models()
+    st.rerun()

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Install what the app needs (first run only) and serve it on http://localhost:8501.
+# Extra arguments go to `streamlit run`, e.g. --server.port 8502.
+source "$(dirname "$0")/bootstrap.sh" requirements.txt
+exec .venv/bin/python -m streamlit run Home.py "$@"

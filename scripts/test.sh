@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install what the tests need (first run only; Chromium from Debian's packages) and run them all.
+# Extra arguments go to pytest, e.g. -k chat or -m "not browser".
+source "$(dirname "$0")/bootstrap.sh" requirements-test.txt
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium
+  else
+    echo "Browser tests need Debian's Chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+exec .venv/bin/python -m pytest "$@"
