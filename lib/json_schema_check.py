@@ -1,0 +1,156 @@
+"""JSON output formats: read a schema typed by the user, and check a model's answer against it.
+
+Ollama's ``format`` takes ``"json"`` or a JSON Schema object. Its own documentation builds that
+object with Pydantic's ``model_json_schema()`` or Zod, which produce ``$defs``/``$ref``,
+``anyOf`` for optional fields, ``$schema`` and bounds such as ``minimum``, not only ``type``,
+``properties``, ``required``, ``items``, ``enum`` and ``additionalProperties``. The ``jsonschema``
+package validates all of that (and the schema itself, against its draft's meta-schema), so it
+is used here instead of a hand-written subset. This module only adds what Ollama needs on
+top: the schema must be an object, ``$ref`` must point inside the schema (the server fetches
+nothing), and every message is a sentence with the place it applies to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError, best_match
+from referencing.exceptions import Unresolvable
+
+SIMPLE_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
+MAX_PROBLEMS = 10
+
+
+class InvalidSchema(ValueError):
+    """The text cannot be sent as a schema; ``str()`` says why and where."""
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    """What a JSON answer turned out to be.
+
+    ``value`` is the parsed answer (``None`` when it is not JSON), ``pretty`` its indented form,
+    ``problems`` sentences saying where it breaks the schema (empty when it conforms).
+    """
+
+    is_json: bool
+    value: Any = None
+    pretty: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_schema(text: str) -> dict[str, Any]:
+    """The schema in ``text``, checked; raises :class:`InvalidSchema` with a readable reason."""
+    if not text.strip():
+        raise InvalidSchema("The schema is empty. Type a JSON Schema object, e.g. {\"type\": \"object\", ...}.")
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidSchema(f"The schema is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
+    if not isinstance(schema, dict):
+        raise InvalidSchema("The schema must be a JSON object ({...}), not " + _kind(schema) + ".")
+    validator_class = validators.validator_for(schema, default=Draft202012Validator)
+    error = best_match(validator_class(validator_class.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        raise InvalidSchema(f"The schema is not valid JSON Schema at {_place(error)}: {_schema_error_text(error)}")
+    for where, ref in _refs(schema, "$"):
+        if not ref.startswith("#"):
+            raise InvalidSchema(
+                f"The $ref at {where} points outside the schema ({ref}). Ollama cannot fetch other documents: "
+                "put the definition under \"$defs\" and refer to it as \"#/$defs/Name\"."
+            )
+        if ref.startswith("#/") or ref == "#":
+            try:
+                _resolve_pointer(schema, ref[1:])
+            except LookupError:
+                raise InvalidSchema(f"The $ref at {where} ({ref}) points at nothing in the schema.") from None
+    return schema
+
+
+def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck:
+    """Parse a JSON answer and, when ``schema`` is given, list where the answer breaks it."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return OutputCheck(
+            is_json=False,
+            problems=[f"The answer is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."],
+        )
+    pretty = json.dumps(value, indent=2, ensure_ascii=False)
+    if schema is None:
+        return OutputCheck(is_json=True, value=value, pretty=pretty)
+    validator_class = validators.validator_for(schema, default=Draft202012Validator)
+    try:
+        errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    except Unresolvable as error:
+        return OutputCheck(is_json=True, value=value, pretty=pretty, problems=[f"The schema could not be applied: {error}."])
+    problems = list(dict.fromkeys(f"At {_place(error)}: {_output_error_text(error)}" for error in errors))
+    if len(problems) > MAX_PROBLEMS:
+        problems = problems[:MAX_PROBLEMS] + [f"… and {len(problems) - MAX_PROBLEMS} more."]
+    return OutputCheck(is_json=True, value=value, pretty=pretty, problems=problems)
+
+
+def _place(error: ValidationError) -> str:
+    """``$`` for the top, ``$.address.city``, ``$.tags[2]``: the JSONPath users see in tutorials."""
+    return error.json_path
+
+
+def _schema_error_text(error: ValidationError) -> str:
+    if error.absolute_path and error.absolute_path[-1] == "type":
+        return f"{json.dumps(error.instance)} is not a type; use one of {', '.join(SIMPLE_TYPES)}."
+    return _sentence(error.message)
+
+
+def _output_error_text(error: ValidationError) -> str:
+    if error.validator == "required":
+        return _sentence(error.message.replace("is a required property", "is required but missing"))
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        return _sentence(error.message.replace("Additional properties are not allowed", "Properties not in the schema"))
+    return _sentence(error.message)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+def _refs(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every ``$ref`` string in the schema, with the place it sits."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield where, value
+            else:
+                yield from _refs(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _refs(item, f"{where}[{index}]")
+
+
+def _resolve_pointer(document: Any, pointer: str) -> Any:
+    """RFC 6901: ``/$defs/Address`` inside ``document``; raises ``LookupError`` when it leads nowhere."""
+    node = document
+    for token in pointer.split("/")[1:] if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit():
+            node = node[int(token)]
+        else:
+            raise LookupError(token)
+    return node
