@@ -1,0 +1,66 @@
+import ast
+import json
+import shlex
+
+import pytest
+
+from lib.request_snippets import body_json, curl_command, python_code, shorten_images
+
+URL = "http://127.0.0.1:11434/api/generate"
+BODY = {
+    "model": "llama3.2:latest",
+    "prompt": "It's a \"test\" with 'quotes', $HOME and `backticks`\nand a new line",
+    "options": {"temperature": 0.2, "stop": ["\n\n"]},
+    "raw": True,
+    "think": False,
+    "stream": True,
+}
+
+
+def curl_arguments(command: str) -> list[str]:
+    return shlex.split(command.replace("\\\n", ""))
+
+
+def test_curl_body_survives_the_shell_exactly():
+    arguments = curl_arguments(curl_command(URL, BODY))
+    assert arguments[:2] == ["curl", URL]
+    assert json.loads(arguments[arguments.index("-d") + 1]) == BODY
+    assert arguments[arguments.index("-H") + 1] == "Content-Type: application/json"
+
+
+def test_curl_reads_the_key_from_the_environment_never_the_key_itself():
+    command = curl_command(URL, BODY, with_api_key=True)
+    assert '-H "Authorization: Bearer $OLLAMA_API_KEY"' in command
+    assert "Authorization" not in curl_command(URL, BODY)
+
+
+@pytest.mark.parametrize("stream", [True, False])
+@pytest.mark.parametrize("with_api_key", [True, False])
+def test_python_code_is_valid_python_that_holds_the_exact_body(stream, with_api_key):
+    body = {**BODY, "stream": stream}
+    code = python_code(URL, body, with_api_key=with_api_key)
+    tree = ast.parse(code)
+    assigned = next(node for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "body")
+    assert ast.literal_eval(assigned.value) == body
+    assert ("stream=True" in code) is stream
+    assert ("os.environ['OLLAMA_API_KEY']" in code) is with_api_key
+    assert "import os" in code if with_api_key else "import os" not in code
+
+
+def test_python_code_for_chat_reads_message_content():
+    code = python_code("http://h:1/api/chat", {"model": "m", "messages": [], "stream": True})
+    assert 'chunk.get("message", {}).get("content", "")' in code
+    code = python_code("http://h:1/api/chat", {"model": "m", "messages": [], "stream": False})
+    assert 'response.json()["message"]["content"]' in code
+
+
+def test_images_are_shortened_for_display_only():
+    body = {"model": "llava:7b", "images": ["A" * 150_000, "QUJD"]}
+    shown = shorten_images(body)
+    assert shown["images"] == ["<image 1: 150 KB of base64>", "<image 2: 4 bytes of base64>"]
+    assert body["images"][1] == "QUJD"
+    assert shorten_images(BODY) is BODY
+
+
+def test_body_json_keeps_unicode_readable():
+    assert body_json({"prompt": "café"}) == '{\n  "prompt": "café"\n}'
