@@ -1,0 +1,113 @@
+"""A pull that runs in a background thread, so it survives page switches and reruns.
+
+The page keeps the :class:`PullJob` in session state and polls :meth:`PullJob.view` from a
+fragment that reruns every second. The worker thread owns its own client (``requests``
+sessions are not thread-safe) and never calls Streamlit: Streamlit commands need the script
+thread's context, so everything it learns goes through this object, guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import Enum
+
+from lib.client import OllamaClient
+from lib.errors import OllamaError, ResponseError
+from lib.pull_progress import PullProgress, Snapshot
+
+
+class Outcome(str, Enum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A consistent picture of a job at one moment, safe to read in the script thread."""
+
+    model: str
+    outcome: Outcome
+    progress: Snapshot
+    error: str | None
+    cancel_requested: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not Outcome.RUNNING
+
+
+class PullJob:
+    """Pull ``model`` with ``client`` (a clone the job owns and closes) in a daemon thread."""
+
+    def __init__(self, client: OllamaClient, model: str) -> None:
+        self.model = model
+        self._client = client
+        self._lock = threading.Lock()
+        self._progress = PullProgress()
+        self._outcome = Outcome.RUNNING
+        self._error: str | None = None
+        self._cancel = threading.Event()
+        self._acknowledged = False
+        self._thread = threading.Thread(target=self._run, name=f"pull {model}", daemon=True)
+
+    def start(self) -> PullJob:
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the worker to stop; it closes the stream at the next line the server sends."""
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker ends (tests and shutdown); True when it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def view(self) -> JobView:
+        with self._lock:
+            return JobView(self.model, self._outcome, self._progress.snapshot(), self._error, self._cancel.is_set())
+
+    def acknowledge(self) -> bool:
+        """True the first time it is called after the job finished: the page refreshes its lists once."""
+        with self._lock:
+            if self._outcome is Outcome.RUNNING or self._acknowledged:
+                return False
+            self._acknowledged = True
+            return True
+
+    def _run(self) -> None:
+        stream = self._client.pull(self.model)
+        try:
+            for chunk in stream:
+                with self._lock:
+                    self._progress.update(chunk)
+                if self._cancel.is_set():
+                    self._finish(Outcome.CANCELLED, None)
+                    return
+            self._finish(Outcome.SUCCEEDED, None)
+        except OllamaError as error:
+            self._finish(Outcome.FAILED, failure_message(self.model, error))
+        except Exception as error:  # noqa: BLE001 - a dead worker must not leave the page waiting forever
+            self._finish(Outcome.FAILED, f"The pull of {self.model} stopped unexpectedly ({type(error).__name__}).")
+        finally:
+            stream.close()
+            self._client.close()
+
+    def _finish(self, outcome: Outcome, error: str | None) -> None:
+        with self._lock:
+            self._outcome = outcome
+            self._error = error
+
+
+def failure_message(model: str, error: OllamaError) -> str:
+    """The server's words, plus what they mean for a pull when we can tell."""
+    text = error.message
+    lowered = text.lower()
+    missing = isinstance(error, ResponseError) and error.status_code == 404
+    if missing or "file does not exist" in lowered or "not found" in lowered:
+        return (f"Could not pull {model}: the registry has no model by that name. Check the spelling and the tag "
+                f"(e.g. qwen2.5:0.5b) on ollama.com/library. The server said: {text}")
+    return f"The pull of {model} failed: {text} Pulling again resumes where it stopped."
