@@ -31,6 +31,25 @@ DEFAULT_MODEL_INPUT = "default_model_input"
 # Chat page
 
 # Generate page
+GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)
+GENERATE_PENDING = "generate_pending"  # True once Generate or a history Re-run asks for a run
+GENERATE_LAST = "generate_last"  # the latest RunRecord, drawn in the output area
+GENERATE_HISTORY = "generate_history"  # the session's last runs, newest first
+GENERATE_RUN_COUNT = "generate_run_count"
+GENERATE_MODEL_INPUT = "generate_model_input"
+GENERATE_PROMPT_INPUT = "generate_prompt_input"
+GENERATE_SYSTEM_INPUT = "generate_system_input"
+GENERATE_SUFFIX_INPUT = "generate_suffix_input"
+GENERATE_TEMPLATE_INPUT = "generate_template_input"
+GENERATE_RAW_INPUT = "generate_raw_input"
+GENERATE_THINK_INPUT = "generate_think_input"
+GENERATE_STREAM_INPUT = "generate_stream_input"
+GENERATE_FORMAT_INPUT = "generate_format_input"
+GENERATE_SCHEMA_INPUT = "generate_schema_input"
+GENERATE_IMAGES_INPUT = "generate_images_input"
+GENERATE_RUN_BUTTON = "generate_run_button"
+GENERATE_STOP_BUTTON = "generate_stop_button"
+GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
 
 # Embeddings page
 
