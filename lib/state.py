@@ -54,6 +54,26 @@ GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
 # Embeddings page
 
 # Models page
+MODELS_TAB = "models_tab"
+MODELS_FILTER_INPUT = "models_filter_input"
+MODELS_CAPABILITY_INPUT = "models_capability_input"
+MODELS_DETAILS_INPUT = "models_details_input"
+MODELS_NOTICE = "models_notice"  # (kind, text) shown once after the rerun that follows an action
+MODELS_PENDING_DELETE = "models_pending_delete"  # name waiting for the user to confirm its deletion
+MODELS_COPY_NAME_INPUT = "models_copy_name_input"
+MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
+MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
+MODELS_PULL_JOB = "models_pull_job"  # lib.pull_job.PullJob, kept across page switches
+MODELS_PULL_NAME_INPUT = "models_pull_name_input"
+MODELS_MODELFILE = "models_modelfile"  # the Modelfile being written, kept across page switches
+MODELS_MODELFILE_INPUT = "models_modelfile_input"
+MODELS_CREATE_NAME = "models_create_name"
+MODELS_CREATE_NAME_INPUT = "models_create_name_input"
+MODELS_FORM_BASE_INPUT = "models_form_base_input"
+MODELS_FORM_NAME_INPUT = "models_form_name_input"
+MODELS_FORM_SYSTEM_INPUT = "models_form_system_input"
+MODELS_FORM_STOP_INPUT = "models_form_stop_input"
+MODELS_FORM_OPTION_PREFIX = "models_form_option_"
 
 
 def options_key(prefix: str) -> str:
@@ -69,6 +89,11 @@ def _defaults() -> dict[str, Any]:
         DEFAULT_MODEL: None,
         ADDRESS_ERROR: None,
         CLIENT: None,
+        MODELS_NOTICE: None,
+        MODELS_PENDING_DELETE: None,
+        MODELS_PULL_JOB: None,
+        MODELS_MODELFILE: "FROM llama3.2\nPARAMETER temperature 0.7\nSYSTEM \"\"\"You are a helpful assistant.\"\"\"\n",
+        MODELS_CREATE_NAME: "",
     }
 
 
