@@ -1,0 +1,167 @@
+"""Conversations as data: messages, answer statistics, titles and the ``messages`` list we send.
+
+Pure functions and dataclasses, no Streamlit and no HTTP, so they are tested with tables.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib.formatting import NANOSECONDS, human_seconds
+
+USER = "user"
+ASSISTANT = "assistant"
+
+DONE = "done"
+STOPPED = "stopped"
+FAILED = "failed"
+
+TITLE_LENGTH = 60
+UNTITLED = "New chat"
+
+
+@dataclass
+class Stats:
+    """How one answer went: seconds, tokens and rates as people compare them."""
+
+    first_token: float | None = None
+    tokens: int | None = None
+    tokens_per_second: float | None = None
+    load: float | None = None
+    prompt_tokens: int | None = None
+    total: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Stats:
+        data = data or {}
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if data.get(key) is not None})
+
+
+@dataclass
+class Message:
+    role: str
+    content: str
+    thinking: str = ""
+    images: list[str] = field(default_factory=list)
+    stats: Stats | None = None
+    status: str = DONE
+    error: str = ""
+    model: str = ""
+    created_at: float = field(default_factory=time.time)
+    id: int | None = None
+
+
+@dataclass
+class Conversation:
+    """A conversation's settings; its messages are read separately (there can be thousands)."""
+
+    id: int | None = None
+    title: str = ""
+    model: str = ""
+    system: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    keep_alive: str | int | None = None
+    think: bool = False
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+
+def stats_from_final(final: dict[str, Any] | None, first_token: float | None) -> Stats:
+    """Stats from the stream's last object (durations in nanoseconds) plus our own first-token time."""
+    final = final or {}
+    tokens = final.get("eval_count")
+    eval_ns = final.get("eval_duration")
+    rate = tokens / eval_ns * NANOSECONDS if tokens and eval_ns else None
+    load_ns = final.get("load_duration")
+    total_ns = final.get("total_duration")
+    return Stats(
+        first_token=first_token,
+        tokens=tokens,
+        tokens_per_second=rate,
+        load=load_ns / NANOSECONDS if load_ns else None,
+        prompt_tokens=final.get("prompt_eval_count"),
+        total=total_ns / NANOSECONDS if total_ns else None,
+    )
+
+
+def describe_stats(stats: Stats | None) -> str:
+    """One caption line: first token, tokens, rate, and the load time only when a load happened."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.first_token is not None:
+        parts.append(f"first token after {human_seconds(stats.first_token)}")
+    if stats.tokens is not None:
+        parts.append(f"{stats.tokens} tokens")
+    if stats.tokens_per_second is not None:
+        parts.append(f"{stats.tokens_per_second:.1f} tokens/s")
+    if stats.load and stats.load >= 0.001:
+        parts.append(f"model load {human_seconds(stats.load)}")
+    return " · ".join(parts)
+
+
+def title_from(text: str, images: int = 0) -> str:
+    """A conversation title from its first message: the first line, shortened at a word."""
+    line = " ".join(text.split())
+    if not line:
+        return "Image" if images else UNTITLED
+    if len(line) <= TITLE_LENGTH:
+        return line
+    cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0] or line[:TITLE_LENGTH]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def api_messages(system: str, history: list[Message]) -> list[dict[str, Any]]:
+    """The ``messages`` of a ``/api/chat`` request: the whole conversation, every turn.
+
+    Answers that failed before any text arrived are left out, and so is earlier thinking
+    (chat templates drop it anyway). Images go as raw base64, without a ``data:`` prefix.
+    """
+    sent: list[dict[str, Any]] = []
+    if system.strip():
+        sent.append({"role": "system", "content": system})
+    for message in history:
+        if message.role == ASSISTANT and not message.content:
+            continue
+        item: dict[str, Any] = {"role": message.role, "content": message.content}
+        if message.images:
+            item["images"] = [strip_data_url(image) for image in message.images]
+        sent.append(item)
+    return sent
+
+
+_DATA_URL = re.compile(r"^data:[^,]*;base64,")
+
+
+def strip_data_url(image: str) -> str:
+    """Ollama wants plain base64; a ``data:image/png;base64,`` prefix makes it reject the image."""
+    return _DATA_URL.sub("", image.strip())
+
+
+def needs_answer(history: list[Message]) -> bool:
+    """True when the last message is the user's: an answer is missing (e.g. the app stopped mid-request)."""
+    return bool(history) and history[-1].role == USER
+
+
+def last_user_index(history: list[Message]) -> int | None:
+    for index in range(len(history) - 1, -1, -1):
+        if history[index].role == USER:
+            return index
+    return None
+
+
+def pair_ids(history: list[Message], user_id: int) -> list[int]:
+    """The ids of a user message and the answer right after it (if any): what "delete" removes."""
+    for index, message in enumerate(history):
+        if message.id == user_id:
+            ids = [user_id]
+            if index + 1 < len(history) and history[index + 1].role == ASSISTANT and history[index + 1].id is not None:
+                ids.append(history[index + 1].id)
+            return ids
+    return []

@@ -1,0 +1,283 @@
+"""Saved conversations in SQLite (standard library ``sqlite3``, WAL mode).
+
+Every operation opens its own connection and runs in one transaction, so several browser
+sessions (threads of one server process, or several processes) can write at once: WAL lets
+readers go on while one writer commits, and ``busy_timeout`` makes a second writer wait its
+turn instead of failing. Messages are only ever added, changed or removed by id, never
+rewritten as a whole list, so one session cannot overwrite what another saved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lib.chat_history import ASSISTANT, USER, Conversation, Message, Stats, title_from
+
+DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
+FILE_NAME = "chats.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    system TEXT NOT NULL DEFAULT '',
+    options TEXT NOT NULL DEFAULT '{}',
+    keep_alive TEXT,
+    think INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    content TEXT NOT NULL DEFAULT '',
+    thinking TEXT NOT NULL DEFAULT '',
+    images TEXT NOT NULL DEFAULT '[]',
+    stats TEXT,
+    status TEXT NOT NULL DEFAULT 'done',
+    error TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
+CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
+"""
+
+
+def data_dir() -> Path:
+    """``OLLAMA_STUDIO_DATA_DIR``, else ``~/.ollama-studio``; read at call time."""
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / ".ollama-studio"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A line of the conversation list."""
+
+    id: int
+    title: str
+    model: str
+    updated_at: float
+    messages: int
+
+
+class ChatStore:
+    """The conversations database at ``path``; cheap to create, holds no connection."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else data_dir() / FILE_NAME
+        self._ready = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
+        if not self._ready:
+            self._create()
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA busy_timeout = 15000")
+        return connection
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                connection.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        finally:
+            connection.close()
+        self._ready = True
+
+    # Conversations
+
+    def create(self, conversation: Conversation) -> int:
+        with self._transaction() as db:
+            return self._insert_conversation(db, conversation)
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        with self._transaction() as db:
+            row = db.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return _conversation(row) if row else None
+
+    def save_settings(self, conversation: Conversation) -> None:
+        """Store the model, system prompt, options and think choice (not the title or messages)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ? WHERE id = ?",
+                (conversation.model, conversation.system, json.dumps(conversation.options),
+                 _keep_alive_text(conversation.keep_alive), int(conversation.think), conversation.id),
+            )
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError("A title cannot be empty.")
+        with self._transaction() as db:
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+    def delete(self, conversation_id: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def summaries(self, search: str = "", limit: int = 200) -> list[Summary]:
+        """Newest first; ``search`` matches the title or any message's text, case-insensitively."""
+        query = (
+            "SELECT c.id, c.title, c.model, c.updated_at, "
+            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages FROM conversations c"
+        )
+        parameters: list[Any] = []
+        if search.strip():
+            pattern = "%" + _escape_like(search.strip()) + "%"
+            query += (
+                " WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\')"
+            )
+            parameters += [pattern, pattern]
+        query += " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+        parameters.append(limit)
+        with self._transaction() as db:
+            rows = db.execute(query, parameters).fetchall()
+        return [Summary(row["id"], row["title"], row["model"], row["updated_at"], row["messages"]) for row in rows]
+
+    # Messages
+
+    def add(self, conversation_id: int, message: Message) -> int:
+        """Append a message; the first user message also names an untitled conversation."""
+        with self._transaction() as db:
+            message_id = self._insert_message(db, conversation_id, message)
+            if message.role == USER:
+                db.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ? AND title = ''",
+                    (title_from(message.content, len(message.images)), conversation_id),
+                )
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (time.time(), conversation_id))
+        message.id = message_id
+        return message_id
+
+    def edit(self, message_id: int, content: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+
+    def remove(self, message_ids: list[int]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM messages WHERE id = ?", [(message_id,) for message_id in message_ids])
+
+    def remove_after(self, conversation_id: int, message_id: int) -> None:
+        """Delete every message that came after ``message_id`` (for edit-and-resend)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id > ?", (conversation_id, message_id))
+
+    def clear(self, conversation_id: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
+
+    def messages(self, conversation_id: int, last: int | None = None) -> list[Message]:
+        """In order; with ``last``, only the latest ``last`` messages (long conversations)."""
+        with self._transaction() as db:
+            if last is None:
+                rows = db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
+            else:
+                rows = db.execute(
+                    "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                    (conversation_id, last),
+                )
+            return [_message(row) for row in rows.fetchall()]
+
+    def count(self, conversation_id: int) -> int:
+        with self._transaction() as db:
+            return db.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+
+    def import_conversation(self, conversation: Conversation, messages: list[Message]) -> int:
+        """Add a whole conversation in one transaction: all of it is saved, or none."""
+        with self._transaction() as db:
+            conversation_id = self._insert_conversation(db, conversation)
+            for message in messages:
+                self._insert_message(db, conversation_id, message)
+        return conversation_id
+
+    @staticmethod
+    def _insert_conversation(db: sqlite3.Connection, conversation: Conversation) -> int:
+        cursor = db.execute(
+            "INSERT INTO conversations (title, model, system, options, keep_alive, think, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (conversation.title, conversation.model, conversation.system, json.dumps(conversation.options),
+             _keep_alive_text(conversation.keep_alive), int(conversation.think), conversation.created_at,
+             conversation.updated_at),
+        )
+        return int(cursor.lastrowid)
+
+    @staticmethod
+    def _insert_message(db: sqlite3.Connection, conversation_id: int, message: Message) -> int:
+        if message.role not in (USER, ASSISTANT):
+            raise ValueError(f"Unknown message role {message.role!r}.")
+        cursor = db.execute(
+            "INSERT INTO messages (conversation_id, role, content, thinking, images, stats, status, error, model, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (conversation_id, message.role, message.content, message.thinking, json.dumps(message.images),
+             json.dumps(message.stats.to_dict()) if message.stats else None, message.status, message.error,
+             message.model, message.created_at),
+        )
+        return int(cursor.lastrowid)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _keep_alive_text(value: str | int | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        model=row["model"],
+        system=row["system"],
+        options=json.loads(row["options"] or "{}"),
+        keep_alive=json.loads(row["keep_alive"]) if row["keep_alive"] is not None else None,
+        think=bool(row["think"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        role=row["role"],
+        content=row["content"],
+        thinking=row["thinking"],
+        images=json.loads(row["images"] or "[]"),
+        stats=Stats.from_dict(json.loads(row["stats"])) if row["stats"] else None,
+        status=row["status"],
+        error=row["error"],
+        model=row["model"],
+        created_at=row["created_at"],
+    )
