@@ -52,6 +52,33 @@ GENERATE_STOP_BUTTON = "generate_stop_button"
 GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
 
 # Embeddings page
+EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across page switches
+EMBED_TABLE = "embed_table"  # the label/text table as last edited (pandas DataFrame)
+EMBED_TABLE_BASE = "embed_table_base"  # what the table editor started from; its edits live in its widget key
+EMBED_CACHE = "embed_cache"  # lib.embedding_cache.VectorCache: vectors by server, model, options and text
+EMBED_RESULT = "embed_result"  # the latest lib.embedding_views.Analysis, drawn in the views
+EMBED_SOURCE_INPUT = "embed_source_input"
+EMBED_LINES_INPUT = "embed_lines_input"
+EMBED_TABLE_INPUT = "embed_table_input"
+EMBED_FILE_INPUT = "embed_file_input"
+EMBED_TEXT_COLUMN_INPUT = "embed_text_column_input"
+EMBED_LABEL_COLUMN_INPUT = "embed_label_column_input"
+EMBED_MODEL_INPUT = "embed_model_input"
+EMBED_COMPARE_INPUT = "embed_compare_input"
+EMBED_PREFIX_INPUT = "embed_prefix_input"
+EMBED_QUERY_PREFIX_INPUT = "embed_query_prefix_input"
+EMBED_TRUNCATE_INPUT = "embed_truncate_input"
+EMBED_DIMENSIONS_INPUT = "embed_dimensions_input"
+EMBED_KEEP_ALIVE_INPUT = "embed_keep_alive_input"
+EMBED_RUN_BUTTON = "embed_run_button"
+EMBED_QUERY_INPUT = "embed_query_input"
+EMBED_SUBSET_INPUT = "embed_subset_input"
+EMBED_SUBSET_START_INPUT = "embed_subset_start_input"
+EMBED_SUBSET_CENTRE_INPUT = "embed_subset_centre_input"
+EMBED_CLUSTER_INPUT = "embed_cluster_input"
+EMBED_FULL_SCALE_INPUT = "embed_full_scale_input"
+EMBED_TOP_K_INPUT = "embed_top_k_input"
+EMBED_NEIGHBOUR_COUNT_INPUT = "embed_neighbour_count_input"
 
 # Models page
 MODELS_TAB = "models_tab"
@@ -89,6 +116,11 @@ def _defaults() -> dict[str, Any]:
         DEFAULT_MODEL: None,
         ADDRESS_ERROR: None,
         CLIENT: None,
+        EMBED_FORM: {},
+        EMBED_TABLE: None,
+        EMBED_TABLE_BASE: None,
+        EMBED_CACHE: None,
+        EMBED_RESULT: None,
         MODELS_NOTICE: None,
         MODELS_PENDING_DELETE: None,
         MODELS_PULL_JOB: None,
