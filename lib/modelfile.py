@@ -280,20 +280,22 @@ def _syntax(line: int, message: str) -> ModelfileError:
 def edit_as_new(modelfile: str, model: str) -> str:
     """An installed model's Modelfile (from ``/api/show``) rewritten to build on ``model`` by name.
 
-    ``ollama show`` writes ``FROM /path/to/blobs/sha256-...``, which only works on the server's
-    disk; its own header comment says to replace it with the model's name, which this does.
+    ``ollama show`` writes ``FROM /path/to/blobs/sha256-...`` (a second such FROM for a vision
+    model's projector), which only works on the server's disk; its own header comment says to
+    replace FROM with the model's name. The first becomes ``FROM <model>``, the others go: the
+    named model brings its projector along.
     """
-    lines = modelfile.replace("\r\n", "\n").split("\n")
+    lines: list[str | None] = list(modelfile.replace("\r\n", "\n").split("\n"))
     try:
         instructions = tokenize(modelfile)
     except ModelfileError:
         instructions = []
-    replaced = False
-    for item in instructions:
-        if item.keyword == "from" and looks_like_local_path(item.value):
-            lines[item.line - 1] = f"FROM {model}"
-            replaced = True
-    text = "\n".join(lines)
-    if not replaced and not any(item.keyword == "from" for item in instructions):
+    local = [item.line - 1 for item in instructions if item.keyword == "from" and looks_like_local_path(item.value)]
+    for index in local[1:]:
+        lines[index] = None
+    if local:
+        lines[local[0]] = f"FROM {model}"
+    text = "\n".join(line for line in lines if line is not None)
+    if not any(item.keyword == "from" for item in instructions):
         text = f"FROM {model}\n{text}"
     return text

@@ -204,3 +204,10 @@ def test_edit_as_new_points_from_at_the_installed_model():
 def test_edit_as_new_keeps_a_named_from_and_adds_a_missing_one():
     assert edit_as_new("FROM qwen3:0.6b\nSYSTEM hi", "x") == "FROM qwen3:0.6b\nSYSTEM hi"
     assert edit_as_new("SYSTEM hi", "qwen3:0.6b") == "FROM qwen3:0.6b\nSYSTEM hi"
+
+
+def test_edit_as_new_drops_a_vision_models_projector_from():
+    shown = "FROM /blobs/sha256-weights\nFROM /blobs/sha256-projector\nPARAMETER temperature 0.2\n"
+    text = edit_as_new(shown, "llava:7b")
+    assert text == "FROM llava:7b\nPARAMETER temperature 0.2\n"
+    assert parse(text).warnings == []
