@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.formatting import NANOSECONDS, human_seconds
+from lib.formatting import human_seconds
+from lib.run_stats import run_stats
 
 USER = "user"
 ASSISTANT = "assistant"
@@ -74,19 +75,14 @@ class Conversation:
 
 def stats_from_final(final: dict[str, Any] | None, first_token: float | None) -> Stats:
     """Stats from the stream's last object (durations in nanoseconds) plus our own first-token time."""
-    final = final or {}
-    tokens = final.get("eval_count")
-    eval_ns = final.get("eval_duration")
-    rate = tokens / eval_ns * NANOSECONDS if tokens and eval_ns else None
-    load_ns = final.get("load_duration")
-    total_ns = final.get("total_duration")
+    figures = run_stats(final or {}, first_token)
     return Stats(
         first_token=first_token,
-        tokens=tokens,
-        tokens_per_second=rate,
-        load=load_ns / NANOSECONDS if load_ns else None,
-        prompt_tokens=final.get("prompt_eval_count"),
-        total=total_ns / NANOSECONDS if total_ns else None,
+        tokens=figures.output_tokens,
+        tokens_per_second=figures.output_tokens_per_second,
+        load=figures.load_time or None,
+        prompt_tokens=figures.prompt_tokens,
+        total=figures.total_time or None,
     )
 
 

@@ -29,6 +29,22 @@ DEFAULT_MODEL_INPUT = "default_model_input"
 # Page sections: each page adds its own keys below its heading.
 
 # Chat page
+CHAT_CONVERSATION = "chat_conversation"  # id of the open saved conversation; None for a new, unsaved chat
+CHAT_LOADED = "chat_loaded"  # id of the conversation whose settings the widgets hold
+CHAT_PENDING = "chat_pending"  # True when this run must stream an answer (retry, regenerate, edit and resend)
+CHAT_SHOWN = "chat_shown"  # how many of the latest messages are drawn
+CHAT_EDITING = "chat_editing"  # id of the user message being edited
+CHAT_CONFIRM = "chat_confirm"  # ("delete" or "clear", conversation id) waiting for confirmation
+CHAT_NOTICE = "chat_notice"  # (kind, text) shown once after a rerun, e.g. the result of an import
+CHAT_MODEL_INPUT = "chat_model_input"
+CHAT_THINK_INPUT = "chat_think_input"
+CHAT_SYSTEM_INPUT = "chat_system_input"
+CHAT_PROMPT_INPUT = "chat_prompt_input"
+CHAT_EDIT_INPUT = "chat_edit_input"
+CHAT_SEARCH_INPUT = "chat_search_input"
+CHAT_RENAME_INPUT = "chat_rename_input"
+CHAT_IMPORT_INPUT = "chat_import_input"
+CHAT_STOP_BUTTON = "chat_stop_button"
 
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)
