@@ -63,6 +63,7 @@ GENERATE_STREAM_INPUT = "generate_stream_input"
 GENERATE_FORMAT_INPUT = "generate_format_input"
 GENERATE_SCHEMA_INPUT = "generate_schema_input"
 GENERATE_IMAGES_INPUT = "generate_images_input"
+GENERATE_UPLOAD_ROUND = "generate_upload_round"  # bumped to give the image uploader a fresh, empty key
 GENERATE_RUN_BUTTON = "generate_run_button"
 GENERATE_STOP_BUTTON = "generate_stop_button"
 GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
