@@ -1,0 +1,105 @@
+"""One Generate run, read by a worker thread so the page stays stoppable.
+
+Streamlit stops or reruns a script only at its own calls. A script blocked reading a socket,
+while a cold model loads or while a non-streamed answer is being written, could not react to
+Stop. So a worker thread does the HTTP call and hands every object to the page through a
+queue; the page waits in short steps and draws a "waiting" line between objects, and every
+step is a point where Stop can take effect.
+
+When the page stops (Stop, any other click that reruns it, a closed tab) it calls
+:meth:`GenerateJob.cancel`: the worker closes the stream at the next object, which closes
+the HTTP connection, and the server stops generating. The worker uses its own client,
+because a ``requests`` session is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lib.client import OllamaClient
+from lib.errors import OllamaError
+from lib.generate_form import GenerateRequest
+from lib.generate_run import RunResult
+
+RESPONSE = "response"
+THINKING = "thinking"
+WAITING = "waiting"
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # RESPONSE or THINKING: ``text`` arrived; WAITING: nothing for a while, ``seconds`` since the request
+    text: str = ""
+    seconds: float = 0.0
+
+
+class GenerateJob:
+    """Send ``request`` now; iterate :meth:`events` while :attr:`result` fills in."""
+
+    def __init__(self, client: OllamaClient, request: GenerateRequest, result: RunResult | None = None) -> None:
+        self.result = result if result is not None else RunResult()
+        self._items: queue.Queue = queue.Queue()
+        self._cancelled = threading.Event()
+        self._started = time.monotonic()
+        self._worker = threading.Thread(target=self._read, args=(client.clone(), request), name="generate-job", daemon=True)
+        self._worker.start()
+
+    def events(self, poll: float = 0.2) -> Iterator[Event]:
+        """Text as it arrives, and a WAITING event after every ``poll`` seconds of silence.
+
+        Ends when the answer is complete or has failed; a failure is in ``result.error``, with
+        the text that arrived before it kept.
+        """
+        while True:
+            try:
+                item = self._items.get(timeout=poll)
+            except queue.Empty:
+                yield Event(WAITING, seconds=time.monotonic() - self._started)
+                continue
+            if item is _END:
+                return
+            if isinstance(item, OllamaError):
+                self.result.error = str(item)
+                return
+            chunk, elapsed = item
+            text, thought = self.result.add(chunk, elapsed)
+            if thought:
+                yield Event(THINKING, thought)
+            if text:
+                yield Event(RESPONSE, text)
+
+    def cancel(self) -> None:
+        """Stop reading: the worker closes the connection at the next object. Harmless after the end."""
+        self._cancelled.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._worker.join(timeout)
+
+    def _read(self, client: OllamaClient, request: GenerateRequest) -> None:
+        try:
+            if request.stream:
+                stream = client.generate_stream(request.model, request.prompt, **request.fields)
+                try:
+                    for chunk in stream:
+                        if self._cancelled.is_set():
+                            return
+                        self._items.put((chunk, time.monotonic() - self._started))
+                finally:
+                    stream.close()
+            else:
+                answer: dict[str, Any] = client.generate(request.model, request.prompt, **request.fields)
+                self._items.put(({**answer, "done": True}, None))
+            self._items.put(_END)
+        except OllamaError as error:
+            self._items.put(error)
+        except Exception as error:  # a bug must end the run with a message, not leave the page waiting forever
+            self._items.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
+        finally:
+            client.close()
