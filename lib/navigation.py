@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 HOME = "pages/home.py"
+MODELS = "pages/models.py"
 
 
 def pages() -> list[st.Page]:
     return [
         st.Page(HOME, title="Home", icon=":material/home:", default=True),
+        st.Page(MODELS, title="Models", icon=":material/deployed_code:", url_path="models"),
     ]
