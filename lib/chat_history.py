@@ -113,11 +113,12 @@ def title_from(text: str, images: int = 0) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def api_messages(system: str, history: list[Message]) -> list[dict[str, Any]]:
+def api_messages(system: str, history: list[Message], *, images: bool = True) -> list[dict[str, Any]]:
     """The ``messages`` of a ``/api/chat`` request: the whole conversation, every turn.
 
     Answers that failed before any text arrived are left out, and so is earlier thinking
-    (chat templates drop it anyway). Images go as raw base64, without a ``data:`` prefix.
+    (chat templates drop it anyway). Images go as raw base64, without a ``data:`` prefix;
+    ``images=False`` leaves them out, for a model without vision.
     """
     sent: list[dict[str, Any]] = []
     if system.strip():
@@ -126,7 +127,7 @@ def api_messages(system: str, history: list[Message]) -> list[dict[str, Any]]:
         if message.role == ASSISTANT and not message.content:
             continue
         item: dict[str, Any] = {"role": message.role, "content": message.content}
-        if message.images:
+        if message.images and images:
             item["images"] = [strip_data_url(image) for image in message.images]
         sent.append(item)
     return sent
