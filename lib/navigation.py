@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 HOME = "pages/home.py"
+GENERATE = "pages/generate.py"
 MODELS = "pages/models.py"
 
 
 def pages() -> list[st.Page]:
     return [
         st.Page(HOME, title="Home", icon=":material/home:", default=True),
+        st.Page(GENERATE, title="Generate", icon=":material/edit_note:", url_path="generate"),
         st.Page(MODELS, title="Models", icon=":material/deployed_code:", url_path="models"),
     ]

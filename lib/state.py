@@ -67,6 +67,8 @@ GENERATE_UPLOAD_ROUND = "generate_upload_round"  # bumped to give the image uplo
 GENERATE_RUN_BUTTON = "generate_run_button"
 GENERATE_STOP_BUTTON = "generate_stop_button"
 GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
+GENERATE_RESTORE_BUTTON = "generate_restore_button"  # + "_<run number>"
+GENERATE_RERUN_BUTTON = "generate_rerun_button"  # + "_<run number>"
 
 # Embeddings page
 EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across page switches
