@@ -72,8 +72,9 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -
 
     Fields left empty are not sent, so the server uses the model's own system prompt, template
     and settings. ``think`` is sent only to thinking models, which are the only ones that accept
-    it. Images go to vision models; a server too old to list capabilities gets them too, and
-    its own error explains a wrong choice.
+    it. Images go to vision models and a suffix to models with ``insert``; a server too old to
+    list capabilities gets them anyway, and its own error explains a wrong choice. Raw mode
+    with a system prompt or template is refused here, as the server would refuse it.
     """
     if not form.model:
         raise FormProblem("Pick a model first.")
@@ -81,6 +82,12 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -
         raise FormProblem("Type a prompt first: it is what the model continues or answers.")
     if form.images and capabilities and "vision" not in capabilities:
         raise FormProblem(f"{form.model} cannot read images. Pick a vision model, or remove the images.")
+    if form.suffix and capabilities and "insert" not in capabilities:
+        raise FormProblem(f"{form.model} cannot fill in the middle (no \"insert\" capability). "
+                          "Pick a model trained for it, such as a coder model, or clear the suffix.")
+    if form.raw and (form.system or form.template):
+        raise FormProblem("Raw mode sends the prompt exactly as typed, so it takes no system prompt or template. "
+                          "Clear them, or turn raw mode off.")
     fields: dict[str, Any] = {
         "system": form.system or None,
         "suffix": form.suffix or None,

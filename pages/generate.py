@@ -198,6 +198,8 @@ with form_column:
         think = st.toggle("Think before answering", key=state.GENERATE_THINK_INPUT,
                           help="The model reasons first (sent as `think`); the reasoning is shown apart, collapsed.")
     with st.expander("Fill in the middle", icon=":material/vertical_align_center:"):
+        if capabilities and "insert" not in capabilities:
+            st.caption(f"{model} was not trained for this (it lacks the \"insert\" capability).")
         suffix = st.text_area("Suffix", key=state.GENERATE_SUFFIX_INPUT, height=68,
                               help="Text that comes after the answer: the model writes what goes between the "
                                    "prompt and this. Only models trained for it (e.g. code models) use it.")

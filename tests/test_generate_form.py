@@ -16,7 +16,7 @@ from lib.generate_form import (
 )
 from lib.generate_run import RunRecord, RunResult, remember
 
-ALL = frozenset({"completion", "vision", "thinking"})
+ALL = frozenset({"completion", "vision", "thinking", "insert"})
 FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
 
 
@@ -26,7 +26,7 @@ def test_a_bare_prompt_sends_only_model_prompt_and_stream():
 
 def test_every_field_reaches_the_body():
     form = FORM.with_values(
-        system="Be brief.", suffix="return x", template="{{ .Prompt }}", raw=True, think=False, stream=False,
+        system="Be brief.", suffix="return x", template="{{ .Prompt }}", think=False, stream=False,
         output_format=JSON, images=("QUJD",), options={"temperature": 0.5, "stop": ["END"]}, keep_alive="10m",
     )
     assert build_request(form, ALL).body() == {
@@ -39,7 +39,6 @@ def test_every_field_reaches_the_body():
         "format": "json",
         "options": {"temperature": 0.5, "stop": ["END"]},
         "think": False,
-        "raw": True,
         "keep_alive": "10m",
         "stream": False,
     }
@@ -48,6 +47,11 @@ def test_every_field_reaches_the_body():
 @pytest.mark.parametrize(("capabilities", "expected"), [({"completion", "thinking"}, True), ({"completion"}, None), (set(), None)])
 def test_think_goes_only_to_thinking_models(capabilities, expected):
     assert build_request(FORM, capabilities).fields.get("think") == expected
+
+
+def test_raw_mode_is_sent_only_when_on():
+    assert build_request(FORM.with_values(raw=True), ALL).body()["raw"] is True
+    assert "raw" not in build_request(FORM, ALL).body()
 
 
 def test_keep_alive_zero_is_sent():
@@ -67,6 +71,9 @@ def test_schema_format_sends_the_parsed_schema():
         (FORM.with_values(output_format=SCHEMA, schema_text='{"type": 5}'), "not valid JSON Schema at $.type"),
         (FORM.with_values(output_format=SCHEMA, schema_text="{"), "The schema is not valid JSON"),
         (FORM.with_values(images=("QUJD",)), "llama3.2:latest cannot read images"),
+        (FORM.with_values(suffix="}"), "llama3.2:latest cannot fill in the middle"),
+        (FORM.with_values(raw=True, system="Be brief."), "Raw mode sends the prompt exactly as typed"),
+        (FORM.with_values(raw=True, template="{{ .Prompt }}"), "Raw mode sends the prompt exactly as typed"),
     ],
 )
 def test_problems_are_reported_before_anything_is_sent(form, message):
