@@ -6,6 +6,8 @@ import streamlit as st
 
 HOME = "pages/home.py"
 GENERATE = "pages/generate.py"
+CHAT = "pages/chat.py"
+EMBEDDINGS = "pages/embeddings.py"
 MODELS = "pages/models.py"
 
 
@@ -13,5 +15,7 @@ def pages() -> list[st.Page]:
     return [
         st.Page(HOME, title="Home", icon=":material/home:", default=True),
         st.Page(GENERATE, title="Generate", icon=":material/edit_note:", url_path="generate"),
+        st.Page(CHAT, title="Chat", icon=":material/chat:", url_path="chat"),
+        st.Page(EMBEDDINGS, title="Embeddings", icon=":material/scatter_plot:", url_path="embeddings"),
         st.Page(MODELS, title="Models", icon=":material/deployed_code:", url_path="models"),
     ]

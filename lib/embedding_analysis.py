@@ -1,0 +1,224 @@
+"""One embedding run's results and the tables, summaries and files the Embeddings page shows.
+
+Pure pandas and numpy: the page draws these frames, tests read them. Expensive results (the
+2-D map, the agreement between two models) are computed on first use and kept with the run,
+which lives in session state, so reruns for other widgets do not recompute them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from lib import similarity as sim
+from lib.embedding_cache import EmbedSettings, Embedded, Truncation, likely_truncated
+from lib.text_input_parsing import TextItem, axis_labels, shorten
+
+TOOLTIP_CHARS = 240
+TABLE_CHARS = 120
+
+
+@dataclass
+class ModelResult:
+    """The vectors of one model for the run's texts, and what follows from them."""
+
+    embedded: Embedded
+    context_limit: int | None = None
+
+    @cached_property
+    def similarity(self) -> np.ndarray:
+        return sim.cosine_matrix(self.embedded.vectors).astype(np.float32)
+
+    @cached_property
+    def norms(self) -> np.ndarray:
+        return sim.norms(self.embedded.vectors)
+
+    @cached_property
+    def projection(self) -> sim.Projection:
+        return sim.pca_2d(self.embedded.vectors)
+
+    @cached_property
+    def truncated(self) -> list[Truncation]:
+        return likely_truncated(self.embedded, self.context_limit)
+
+    @property
+    def model(self) -> str:
+        return self.embedded.settings.model
+
+
+@dataclass
+class Analysis:
+    """Texts, their vectors under one or two models, and the settings to embed a search query with."""
+
+    items: list[TextItem]
+    primary: ModelResult
+    second: ModelResult | None = None
+    query_prefix: str = ""
+    signature: tuple = ()  # run_signature() of the inputs it was made from
+    labels: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.labels = axis_labels(self.items)
+
+    @property
+    def size(self) -> int:
+        return len(self.items)
+
+    def query_settings(self, result: ModelResult) -> EmbedSettings:
+        """A search query goes through the texts' model and options, with the query prefix."""
+        settings = result.embedded.settings
+        return EmbedSettings(settings.model, self.query_prefix, settings.truncate, settings.dimensions, settings.keep_alive)
+
+    @cached_property
+    def agreement(self) -> float | None:
+        """Spearman rank correlation between the two models' similarities over all pairs."""
+        if self.second is None:
+            return None
+        return sim.spearman(sim.upper_triangle(self.primary.similarity), sim.upper_triangle(self.second.similarity))
+
+
+def run_signature(items: list[TextItem], settings: list[EmbedSettings], query_prefix: str) -> tuple:
+    """What a run depends on: when this changes, the shown results are out of date."""
+    return tuple((item.text, item.label) for item in items), tuple(settings), query_prefix
+
+
+def norm_summary(norms: np.ndarray) -> str:
+    """One sentence on the vectors' lengths and what it means for similarity."""
+    if norms.size == 0:
+        return "No vectors."
+    zero = int(np.sum(norms == 0))
+    zero_note = f" {zero} vector(s) are all zeros and count as similar to nothing." if zero else ""
+    if sim.is_normalised(norms):
+        return "Every vector has length 1 (normalised), so cosine similarity equals the dot product." + zero_note
+    return (
+        f"Vector lengths range from {norms.min():.3g} to {norms.max():.3g} (not normalised): cosine similarity "
+        "divides by the lengths, the dot product would not." + zero_note
+    )
+
+
+def subset_range(size: int, start: int, limit: int) -> list[int]:
+    """``limit`` consecutive indices from ``start`` (1-based, clamped so the window is full)."""
+    first = max(0, min(start - 1, size - limit))
+    return list(range(first, min(size, first + limit)))
+
+
+def heatmap_frame(similarity: np.ndarray, labels: list[str], subset: list[int]) -> pd.DataFrame:
+    """Long form for a heatmap: one row per (row text, column text) cell of the subset."""
+    rows = np.repeat(subset, len(subset))
+    columns = np.tile(subset, len(subset))
+    return pd.DataFrame(
+        {
+            "row": [labels[i] for i in rows],
+            "column": [labels[j] for j in columns],
+            "similarity": similarity[rows, columns].astype(np.float64).round(4),
+        }
+    )
+
+
+def text_frame(items: list[TextItem], labels: list[str], subset: list[int]) -> pd.DataFrame:
+    """Axis label to full text (shortened for a tooltip), looked up by the charts."""
+    return pd.DataFrame({"label": [labels[i] for i in subset], "text": [shorten(items[i].text, TOOLTIP_CHARS) for i in subset]})
+
+
+def _name(analysis: Analysis, index: int) -> str:
+    return shorten(analysis.items[index].text, TABLE_CHARS)
+
+
+def pairs_frame(analysis: Analysis, k: int) -> pd.DataFrame:
+    pairs = sim.top_pairs(analysis.primary.similarity, k)
+    return pd.DataFrame(
+        {
+            "Similarity": [score for _, _, score in pairs],
+            "#A": [i + 1 for i, _, _ in pairs],
+            "Text A": [_name(analysis, i) for i, _, _ in pairs],
+            "#B": [j + 1 for _, j, _ in pairs],
+            "Text B": [_name(analysis, j) for _, j, _ in pairs],
+        }
+    )
+
+
+def neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
+    """Every text with its ``k`` nearest neighbours and their similarities."""
+    neighbours = sim.nearest_neighbours(analysis.primary.similarity, k)
+    columns: dict[str, list] = {"#": list(range(1, analysis.size + 1)), "Text": [_name(analysis, i) for i in range(analysis.size)]}
+    for rank in range(max((len(row) for row in neighbours), default=0)):
+        columns[f"Neighbour {rank + 1}"] = [_name(analysis, row[rank][0]) for row in neighbours]
+        columns[f"Similarity {rank + 1}"] = [row[rank][1] for row in neighbours]
+    return pd.DataFrame(columns)
+
+
+def search_frame(analysis: Analysis, query_vector: np.ndarray, result: ModelResult | None = None) -> pd.DataFrame:
+    """All texts ranked by cosine similarity to the query, best first."""
+    ranked = sim.rank_against((result or analysis.primary).embedded.vectors, query_vector)
+    return pd.DataFrame(
+        {
+            "Rank": list(range(1, len(ranked) + 1)),
+            "Similarity": [score for _, score in ranked],
+            "#": [i + 1 for i, _ in ranked],
+            "Label": [analysis.items[i].label for i, _ in ranked],
+            "Text": [_name(analysis, i) for i, _ in ranked],
+        }
+    )
+
+
+def map_frame(analysis: Analysis, result: ModelResult | None = None) -> pd.DataFrame:
+    points = (result or analysis.primary).projection.points
+    return pd.DataFrame(
+        {
+            "x": points[:, 0],
+            "y": points[:, 1],
+            "label": analysis.labels,
+            "group": [item.label for item in analysis.items],
+            "text": [shorten(item.text, TOOLTIP_CHARS) for item in analysis.items],
+        }
+    )
+
+
+def disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
+    """The pairs the two models rank most differently, with both scores and rank percentiles."""
+    assert analysis.second is not None
+    found = sim.disagreements(analysis.primary.similarity, analysis.second.similarity, k)
+    return pd.DataFrame(
+        {
+            "Text A": [_name(analysis, d.i) for d in found],
+            "Text B": [_name(analysis, d.j) for d in found],
+            analysis.primary.model: [d.score_a for d in found],
+            analysis.second.model: [d.score_b for d in found],
+            "Rank among pairs (first model)": [d.percentile_a * 100 for d in found],
+            "Rank among pairs (second model)": [d.percentile_b * 100 for d in found],
+        }
+    )
+
+
+def truncation_frame(analysis: Analysis, result: ModelResult) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "#": [t.index + 1 for t in result.truncated],
+            "Text": [_name(analysis, t.index) for t in result.truncated],
+            "Tokens": [round(t.tokens) for t in result.truncated],
+            "Count": ["reported by the server" if t.exact else "estimated" for t in result.truncated],
+        }
+    )
+
+
+def vectors_csv(items: list[TextItem], vectors: np.ndarray) -> bytes:
+    """One row per text: label, text, then one column per dimension."""
+    frame = pd.DataFrame(vectors, columns=[f"d{k}" for k in range(vectors.shape[1] if vectors.ndim == 2 else 0)])
+    frame.insert(0, "text", [item.text for item in items])
+    frame.insert(0, "label", [item.label for item in items])
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def vectors_npy(vectors: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def similarity_csv(labels: list[str], similarity: np.ndarray) -> bytes:
+    frame = pd.DataFrame(np.asarray(similarity, dtype=np.float64).round(6), index=labels, columns=labels)
+    return frame.to_csv(index_label="text").encode("utf-8")

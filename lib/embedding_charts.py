@@ -1,0 +1,92 @@
+"""Altair charts for the Embeddings page, built from the frames in :mod:`lib.embedding_analysis`.
+
+Full texts reach the tooltips through a lookup on a small label→text table, so a heatmap of
+n texts carries each text once instead of n times in its n² cells.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+CELL_PIXELS = 22
+VALUES_IN_CELLS_UP_TO = 12
+"""Up to this many texts the similarity is also written in each cell."""
+
+
+def heatmap(
+    cells: pd.DataFrame,
+    texts: pd.DataFrame,
+    order: list[str],
+    *,
+    full_scale: bool = False,
+    title: str | None = None,
+) -> alt.LayerChart | alt.Chart:
+    """Cosine similarity as coloured cells, rows and columns in ``order``.
+
+    The default colour scale is sequential and fitted to the off-diagonal values, which for most
+    embedding models sit in a narrow band (say 0.3 to 0.9) that a fixed -1…1 scale would paint
+    almost uniformly. ``full_scale`` uses a diverging scale centred on 0 over -1…1 instead,
+    which makes values comparable between charts and models.
+    """
+    off_diagonal = cells.loc[cells["row"] != cells["column"], "similarity"]
+    if full_scale or off_diagonal.empty:
+        scale = alt.Scale(scheme="redblue", domain=[-1, 1], domainMid=0, reverse=True)
+    else:
+        low, high = float(off_diagonal.min()), float(off_diagonal.max())
+        scale = alt.Scale(scheme="viridis", domain=[low, high if high > low else low + 1e-6], clamp=True)
+    lookup = alt.LookupData(texts, key="label", fields=["text"])
+    size = max(len(order) * CELL_PIXELS, 220)
+    axis = alt.Axis(labelLimit=220, title=None)
+    base = (
+        alt.Chart(cells)
+        .transform_lookup(lookup="row", from_=lookup, as_=["row_text"])
+        .transform_lookup(lookup="column", from_=lookup, as_=["column_text"])
+        .encode(
+            x=alt.X("column:N", sort=order, axis=alt.Axis(labelAngle=-45, labelLimit=160, title=None)),
+            y=alt.Y("row:N", sort=order, axis=axis),
+        )
+        .properties(width=size, height=size)
+    )
+    rects = base.mark_rect().encode(
+        color=alt.Color("similarity:Q", scale=scale, title="cosine", legend=alt.Legend(format=".2f")),
+        tooltip=[
+            alt.Tooltip("similarity:Q", title="cosine similarity", format=".3f"),
+            alt.Tooltip("row:N", title="row"),
+            alt.Tooltip("row_text:N", title="row text"),
+            alt.Tooltip("column:N", title="column"),
+            alt.Tooltip("column_text:N", title="column text"),
+        ],
+    )
+    if len(order) > VALUES_IN_CELLS_UP_TO:
+        return rects.properties(**_title(title))
+    values = base.mark_text(fontSize=10).encode(
+        text=alt.Text("similarity:Q", format=".2f"),
+        color=alt.condition(_dark_cell(scale, full_scale), alt.value("white"), alt.value("black")),
+    )
+    return alt.layer(rects, values).properties(**_title(title))
+
+
+def _title(title: str | None) -> dict[str, str]:
+    return {"title": title} if title else {}
+
+
+def _dark_cell(scale: alt.Scale, full_scale: bool) -> str:
+    """Where white text reads better: the low end of viridis, both ends of red-blue."""
+    if full_scale:
+        return "abs(datum.similarity) > 0.6"
+    low, high = scale.domain
+    return f"datum.similarity < {low + (high - low) * 0.45}"
+
+
+def scatter(points: pd.DataFrame, *, colour_by_group: bool, title: str | None = None) -> alt.Chart:
+    """The 2-D map: one point per text, its label and text on hover."""
+    encodings: dict = {
+        "x": alt.X("x:Q", title="first principal component", scale=alt.Scale(zero=False)),
+        "y": alt.Y("y:Q", title="second principal component", scale=alt.Scale(zero=False)),
+        "tooltip": [alt.Tooltip("label:N", title="text"), alt.Tooltip("text:N", title="full text")],
+    }
+    if colour_by_group:
+        encodings["color"] = alt.Color("group:N", title="label")
+        encodings["tooltip"].insert(1, alt.Tooltip("group:N", title="label"))
+    return alt.Chart(points, **_title(title)).mark_circle(size=90, opacity=0.8).encode(**encodings).properties(height=460)
