@@ -1,0 +1,202 @@
+"""The Chat page's session logic: which conversation is open, its settings, and the button actions.
+
+No drawing here. Button actions are ``on_click`` callbacks: they change the database and the
+session state before the page runs again, and set :data:`state.CHAT_PENDING` when the page must
+stream a new answer (retry, regenerate, edit and resend).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from lib import options_panel, state
+from lib.chat_export import ImportRejected, from_json
+from lib.chat_history import Conversation
+from lib.chat_store import ChatStore
+
+OPTIONS_PREFIX = "chat"
+QUERY_KEY = "chat"
+SHOWN_AT_FIRST = 40
+SHOW_MORE = 40
+IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the next request uses, as set on the page."""
+
+    model: str
+    system: str
+    options: dict[str, Any]
+    keep_alive: str | int | None
+    think: bool
+
+    def differ_from(self, conversation: Conversation) -> bool:
+        return (self.model, self.system, self.options, self.keep_alive, self.think) != (
+            conversation.model, conversation.system, conversation.options, conversation.keep_alive, conversation.think)
+
+    def applied_to(self, conversation: Conversation) -> Conversation:
+        conversation.model, conversation.system, conversation.options = self.model, self.system, self.options
+        conversation.keep_alive, conversation.think = self.keep_alive, self.think
+        return conversation
+
+
+def open_conversation(store: ChatStore) -> Conversation | None:
+    """The open conversation, or None for a new chat.
+
+    A new browser session (a reload) starts from the ``?chat=`` id in the address, so a refresh
+    keeps the conversation. One deleted meanwhile (e.g. in another tab) closes quietly.
+    """
+    if state.CHAT_CONVERSATION not in st.session_state:
+        wanted = st.query_params.get(QUERY_KEY, "")
+        state.put(state.CHAT_CONVERSATION, int(wanted) if wanted.isdigit() else None)
+    conversation_id = state.get(state.CHAT_CONVERSATION)
+    conversation = store.get(conversation_id) if conversation_id is not None else None
+    if conversation is None and conversation_id is not None:
+        select(None)
+    _sync_address(conversation.id if conversation else None)
+    return conversation
+
+
+def _sync_address(conversation_id: int | None) -> None:
+    if conversation_id is None:
+        if QUERY_KEY in st.query_params:
+            del st.query_params[QUERY_KEY]
+    elif st.query_params.get(QUERY_KEY) != str(conversation_id):
+        st.query_params[QUERY_KEY] = str(conversation_id)
+
+
+def select(conversation_id: int | None) -> None:
+    """Open a conversation (None: a new chat) and forget the per-conversation view state."""
+    state.put(state.CHAT_CONVERSATION, conversation_id)
+    state.put(state.CHAT_SHOWN, SHOWN_AT_FIRST)
+    state.put(state.CHAT_EDITING, None)
+    state.put(state.CHAT_CONFIRM, None)
+    state.put(state.CHAT_PENDING, False)
+
+
+def load_settings(conversation: Conversation | None) -> None:
+    """Put a conversation's model, system prompt, think choice and parameters into the widgets, once.
+
+    Called before the widgets are drawn. A new chat keeps whatever is set.
+    """
+    if conversation is None or state.get(state.CHAT_LOADED) == conversation.id:
+        return
+    if conversation.model:
+        st.session_state[state.CHAT_MODEL_INPUT] = conversation.model
+    st.session_state[state.CHAT_SYSTEM_INPUT] = conversation.system
+    st.session_state[state.CHAT_THINK_INPUT] = conversation.think
+    options_panel.load(OPTIONS_PREFIX, conversation.options, conversation.keep_alive)
+    state.put(state.CHAT_LOADED, conversation.id)
+
+
+def start(store: ChatStore, settings: Settings) -> Conversation:
+    """Save a new conversation with the current settings (when its first message is sent)."""
+    conversation = settings.applied_to(Conversation())
+    conversation.id = store.create(conversation)
+    state.put(state.CHAT_CONVERSATION, conversation.id)
+    state.put(state.CHAT_LOADED, conversation.id)
+    _sync_address(conversation.id)
+    return conversation
+
+
+def shown() -> int:
+    return int(state.get(state.CHAT_SHOWN) or SHOWN_AT_FIRST)
+
+
+def encode_images(files: list[Any]) -> list[str]:
+    """Uploaded files as the plain base64 Ollama wants (no ``data:`` prefix)."""
+    return [base64.b64encode(file.getvalue()).decode("ascii") for file in files]
+
+
+# Button actions (on_click callbacks)
+
+def show_earlier() -> None:
+    state.put(state.CHAT_SHOWN, shown() + SHOW_MORE)
+
+
+def new_chat() -> None:
+    select(None)
+
+
+def switch_to(conversation_id: int) -> None:
+    select(conversation_id)
+
+
+def answer_again(store: ChatStore, remove_ids: list[int]) -> None:
+    """Retry or regenerate: drop the last answer (if any) and stream a new one."""
+    if remove_ids:
+        store.remove(remove_ids)
+    state.put(state.CHAT_EDITING, None)
+    state.put(state.CHAT_PENDING, True)
+
+
+def start_editing(message_id: int, content: str) -> None:
+    state.put(state.CHAT_EDITING, message_id)
+    st.session_state[state.CHAT_EDIT_INPUT] = content
+
+
+def cancel_editing() -> None:
+    state.put(state.CHAT_EDITING, None)
+
+
+def send_edit(store: ChatStore, conversation_id: int, message_id: int) -> None:
+    text = st.session_state.get(state.CHAT_EDIT_INPUT, "")
+    if not text.strip():
+        state.put(state.CHAT_NOTICE, ("warning", "An empty message cannot be sent. Type something or cancel."))
+        return
+    store.edit(message_id, text)
+    store.remove_after(conversation_id, message_id)
+    state.put(state.CHAT_EDITING, None)
+    state.put(state.CHAT_PENDING, True)
+
+
+def delete_pair(store: ChatStore, message_ids: list[int]) -> None:
+    store.remove(message_ids)
+    state.put(state.CHAT_EDITING, None)
+
+
+def ask_to_confirm(action: str, conversation_id: int) -> None:
+    state.put(state.CHAT_CONFIRM, (action, conversation_id))
+
+
+def cancel_confirm() -> None:
+    state.put(state.CHAT_CONFIRM, None)
+
+
+def confirmed(store: ChatStore) -> None:
+    action, conversation_id = state.get(state.CHAT_CONFIRM)
+    state.put(state.CHAT_CONFIRM, None)
+    if action == "delete":
+        title = (store.get(conversation_id) or Conversation(title="the chat")).title
+        store.delete(conversation_id)
+        select(None)
+        state.put(state.CHAT_NOTICE, ("success", f"Deleted “{title}”."))
+    elif action == "clear":
+        store.clear(conversation_id)
+        select(conversation_id)
+
+
+def rename(store: ChatStore, conversation_id: int, key: str) -> None:
+    try:
+        store.rename(conversation_id, st.session_state.get(key, ""))
+    except ValueError as error:
+        state.put(state.CHAT_NOTICE, ("warning", str(error)))
+
+
+def import_file(store: ChatStore) -> None:
+    uploaded = st.session_state.get(state.CHAT_IMPORT_INPUT)
+    if uploaded is None:
+        return
+    try:
+        conversation, messages = from_json(uploaded.getvalue())
+    except ImportRejected as error:
+        state.put(state.CHAT_NOTICE, ("error", f"“{uploaded.name}” was not imported. {error}"))
+        return
+    conversation_id = store.import_conversation(conversation, messages)
+    select(conversation_id)
+    state.put(state.CHAT_NOTICE, ("success", f"Imported “{conversation.title}” ({len(messages)} messages)."))

@@ -1,0 +1,327 @@
+"""The Chat page's pieces of screen: settings, messages with their actions, the streaming answer, the sidebar.
+
+Model output is untrusted: it is always drawn through :mod:`lib.live_markdown`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import zlib
+from typing import Any
+
+import streamlit as st
+
+from lib import chat_export, chat_session, navigation, options_panel, server_data, state
+from lib.chat_history import (
+    ASSISTANT,
+    FAILED,
+    STOPPED,
+    USER,
+    Conversation,
+    Message,
+    api_messages,
+    describe_stats,
+    needs_answer,
+    pair_ids,
+)
+from lib.chat_session import Settings
+from lib.chat_store import ChatStore
+from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
+from lib.client import OllamaClient
+from lib.errors import OllamaError
+from lib.formatting import human_seconds
+from lib.live_markdown import LiveMarkdown, render_markdown
+
+AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
+THUMBNAIL_WIDTH = 160
+SIDEBAR_LIST_LENGTH = 30
+
+
+# Settings
+
+def settings_panel(client: OllamaClient, conversation: Conversation | None) -> tuple[Settings | None, set[str] | None]:
+    """Model, think toggle, system prompt and parameters. Returns the settings (None when no model
+    can be used) and the installed chat models (None when the server cannot be asked)."""
+    try:
+        installed: set[str] | None = set(server_data.models_with(client, "completion"))
+        problem = None
+    except OllamaError as error:
+        installed, problem = None, error
+    names = sorted(installed or [])
+    saved = conversation.model if conversation else ""
+    if saved and saved not in names:
+        names.append(saved)
+    if problem is not None:
+        st.warning(f"{problem.message} Saved chats can still be read.", icon=":material/cloud_off:")
+    elif not names:
+        st.info("No installed model can chat. Pull one (for example `llama3.2`) on the Models page.", icon=":material/info:")
+        return None, installed
+    if not names:
+        return None, installed
+    if st.session_state.get(state.CHAT_MODEL_INPUT) not in names:
+        default = state.get(state.DEFAULT_MODEL)
+        st.session_state[state.CHAT_MODEL_INPUT] = default if default in names else names[0]
+    capabilities = model_capabilities(client, st.session_state[state.CHAT_MODEL_INPUT])
+    top = st.columns([3, 1], vertical_alignment="bottom")
+    model = top[0].selectbox("Model", names, key=state.CHAT_MODEL_INPUT,
+                             help="Models that can chat. Embedding-only models are left out.")
+    thinks = "thinking" in capabilities
+    think = top[1].toggle("Think", key=state.CHAT_THINK_INPUT, disabled=not thinks,
+                          help="Let the model reason before it answers; the reasoning is shown apart, folded away."
+                          if thinks else "This model cannot show its reasoning.")
+    if installed is not None and model not in installed:
+        st.warning(f"{model} is not installed on this server.", icon=":material/warning:")
+        models_link(model)
+    with st.expander("System prompt and parameters", icon=":material/tune:"):
+        system = st.text_area("System prompt", key=state.CHAT_SYSTEM_INPUT, height=80,
+                              placeholder="For example: You are a patient teacher. Answer in short paragraphs.",
+                              help="Instructions the model follows for the whole conversation.")
+        chosen = options_panel.render(chat_session.OPTIONS_PREFIX)
+    if chosen.error:
+        return None, installed
+    return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
+
+
+def model_capabilities(client: OllamaClient, model: str) -> list[str]:
+    """What ``/api/show`` says the model can do; empty when unknown."""
+    try:
+        for entry in server_data.models(client):
+            if model in (entry.get("name"), entry.get("model")):
+                return server_data.capabilities(client, entry)
+    except OllamaError:
+        pass
+    return []
+
+
+def models_link(model: str) -> None:
+    models_page = getattr(navigation, "MODELS", None)
+    if models_page:
+        st.page_link(models_page, label=f"Pull {model} on the Models page", icon=":material/download:")
+    else:
+        st.caption(f"Pull it first: `ollama pull {model}`.")
+
+
+# Messages
+
+def history(store: ChatStore, conversation: Conversation, installed: set[str] | None) -> list[Message]:
+    """Draw the latest messages (with "show earlier" above them) and return them."""
+    total = store.count(conversation.id)
+    window = store.messages(conversation.id, last=chat_session.shown())
+    hidden = total - len(window)
+    if hidden > 0:
+        st.button(f"Show earlier messages ({hidden} hidden)", icon=":material/expand_less:", key="chat_show_earlier",
+                  on_click=chat_session.show_earlier)
+    last_user = max((index for index, m in enumerate(window) if m.role == USER), default=None)
+    for index, message in enumerate(window):
+        if message.id == state.get(state.CHAT_EDITING):
+            _edit_box(store, conversation, message)
+            continue
+        draw_message(message, installed)
+        _actions(store, window, index, index == last_user)
+    if needs_answer(window) and not state.get(state.CHAT_PENDING):
+        st.button("Answer this message", icon=":material/send:", key="chat_answer",
+                  on_click=chat_session.answer_again, args=(store, []))
+    return window
+
+
+def draw_message(message: Message, installed: set[str] | None = None) -> None:
+    with st.chat_message(message.role, avatar=AVATARS[message.role]):
+        if message.thinking:
+            with st.expander("Thinking", icon=":material/psychology:"):
+                render_markdown(message.thinking)
+        if message.content:
+            render_markdown(message.content)
+        if message.images:
+            thumbnails(message.images)
+        if message.status == STOPPED:
+            st.caption(":material/stop_circle: Stopped before the end of the answer.")
+        if message.status == FAILED:
+            st.error(message.error or "The answer failed.", icon=":material/error:")
+            if installed is not None and message.model and message.model not in installed:
+                models_link(message.model)
+            elif message.content or message.thinking:
+                st.caption("The part of the answer that arrived before the error is kept above.")
+        line = describe_stats(message.stats)
+        if line:
+            st.caption(f"{message.model + ' · ' if message.model else ''}{line}")
+
+
+def thumbnails(images: list[str]) -> None:
+    decoded = []
+    for image in images:
+        try:
+            decoded.append(base64.b64decode(image))
+        except (binascii.Error, ValueError):
+            continue
+    if decoded:
+        st.image(decoded, width=THUMBNAIL_WIDTH)
+
+
+def _actions(store: ChatStore, window: list[Message], index: int, last_user: bool) -> None:
+    message = window[index]
+    is_last = index == len(window) - 1
+    if message.role == USER:
+        row = st.container(horizontal=True, gap="small")
+        if last_user:
+            row.button("Edit", icon=":material/edit:", key=f"chat_edit_{message.id}", type="tertiary",
+                       help="Change this message and send it again; the answers after it are replaced.",
+                       on_click=chat_session.start_editing, args=(message.id, message.content))
+        row.button("Delete", icon=":material/delete:", key=f"chat_delete_{message.id}", type="tertiary",
+                   help="Delete this message and its answer.",
+                   on_click=chat_session.delete_pair, args=(store, pair_ids(window, message.id)))
+    elif is_last:
+        label, icon = ("Retry", ":material/replay:") if message.status == FAILED else ("Regenerate", ":material/refresh:")
+        st.button(label, icon=icon, key=f"chat_again_{message.id}", type="tertiary",
+                  help="Ask for a new answer to the last message.",
+                  on_click=chat_session.answer_again, args=(store, [message.id]))
+
+
+def _edit_box(store: ChatStore, conversation: Conversation, message: Message) -> None:
+    with st.chat_message(USER, avatar=AVATARS[USER]):
+        st.text_area("Edit your message", key=state.CHAT_EDIT_INPUT, height=100)
+        if message.images:
+            thumbnails(message.images)
+        row = st.container(horizontal=True, gap="small")
+        row.button("Send", icon=":material/send:", type="primary", key="chat_edit_send",
+                   on_click=chat_session.send_edit, args=(store, conversation.id, message.id))
+        row.button("Cancel", key="chat_edit_cancel", on_click=chat_session.cancel_editing)
+
+
+# Streaming
+
+def respond(store: ChatStore, client: OllamaClient, conversation: Conversation, settings: Settings,
+            *, stop_button: bool) -> None:
+    """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision)."""
+    history = store.messages(conversation.id)
+    capabilities = model_capabilities(client, settings.model)
+    sees = not capabilities or "vision" in capabilities
+    if history and history[-1].images and not sees:
+        store.add(conversation.id, Message(ASSISTANT, "", status=FAILED, model=settings.model, error=(
+            f"{settings.model} cannot see images, so nothing was sent. Choose a model with vision (for example "
+            "llava) and press Retry, or delete this message and send it again without the images.")))
+        return
+    think: bool | None = settings.think if "thinking" in capabilities else None
+    turn = Turn(client, settings.model, api_messages(settings.system, history, images=sees),
+                options=settings.options or None, keep_alive=settings.keep_alive, think=think)
+    stream_answer(store, conversation, settings, turn, stop_button=stop_button)
+
+
+def stream_answer(store: ChatStore, conversation: Conversation, settings: Settings, turn: Turn,
+                  *, stop_button: bool) -> None:
+    """Show the answer as it streams and save it, whatever happens.
+
+    Stop (the chat box's stop button, or ``stop_button`` for turns started by other buttons),
+    a rerun or a closed tab interrupts the script at its next Streamlit call; the ``finally``
+    then closes the request and saves what arrived, marked as stopped. No Streamlit call may
+    run in that ``finally``: the interrupted script would be interrupted again.
+    """
+    try:
+        with st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT]):
+            thinking_slot = st.empty()
+            answer = LiveMarkdown(st.container())
+            waiting = st.empty()
+            if stop_button:
+                st.button("Stop", icon=":material/stop:", key=state.CHAT_STOP_BUTTON,
+                          help="Stop the answer here and keep what arrived.")
+            thinking: LiveMarkdown | None = None
+            for event in turn.events():
+                if event.kind == WAITING:
+                    if not (turn.outcome.content or turn.outcome.thinking):
+                        waiting.caption(f":material/hourglass_top: Waiting for {settings.model}… "
+                                        f"{human_seconds(event.seconds)} (a model that is not loaded yet takes longer)")
+                    continue
+                waiting.empty()
+                if event.kind == THINKING:
+                    if thinking is None:
+                        thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
+                    thinking.append(event.text)
+                elif event.kind == CONTENT:
+                    answer.append(event.text)
+            if thinking is not None:
+                thinking.finish()
+            answer.finish()
+    finally:
+        turn.cancel()
+        outcome = turn.outcome
+        store.add(conversation.id, Message(
+            ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats, status=outcome.status,
+            error=outcome.error.message if outcome.error else "", model=settings.model))
+
+
+# Sidebar
+
+def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
+    with st.sidebar:
+        st.divider()
+        st.markdown("**Chats**")
+        st.button("New chat", icon=":material/add_comment:", key="chat_new", width="stretch",
+                  on_click=chat_session.new_chat, type="primary" if conversation is None else "secondary")
+        search = st.text_input("Search chats", key=state.CHAT_SEARCH_INPUT, placeholder="Search titles and messages",
+                               label_visibility="collapsed")
+        found = store.summaries(search, limit=SIDEBAR_LIST_LENGTH)
+        if search.strip() and not found:
+            st.caption("No chat contains that text.")
+        for summary in found:
+            current = conversation is not None and summary.id == conversation.id
+            st.button(summary.title or "New chat", key=f"chat_open_{summary.id}", width="stretch",
+                      type="primary" if current else "tertiary", disabled=current,
+                      help=f"{summary.model} · {summary.messages} messages" if summary.model else None,
+                      on_click=chat_session.switch_to, args=(summary.id,))
+        if conversation is not None:
+            _manage(store, conversation)
+        with st.expander("Import a chat", icon=":material/upload_file:"):
+            st.file_uploader("Conversation exported as JSON", type=["json"], key=state.CHAT_IMPORT_INPUT,
+                             on_change=chat_session.import_file, args=(store,))
+
+
+def _manage(store: ChatStore, conversation: Conversation) -> None:
+    with st.expander("This chat", icon=":material/settings:"):
+        # The key follows the title, so the box shows a title set meanwhile (e.g. by the first message).
+        key = f"{state.CHAT_RENAME_INPUT}_{conversation.id}_{zlib.crc32(conversation.title.encode())}"
+        st.text_input("Title", value=conversation.title, key=key, on_change=chat_session.rename,
+                      args=(store, conversation.id, key))
+        row = st.container(horizontal=True)
+        row.download_button("JSON", data=functools.partial(_export, store, conversation.id, "json"),
+                            file_name=_file_name(conversation, "json"), mime="application/json",
+                            icon=":material/download:", on_click="ignore", key="chat_export_json")
+        row.download_button("Markdown", data=functools.partial(_export, store, conversation.id, "md"),
+                            file_name=_file_name(conversation, "md"), mime="text/markdown",
+                            icon=":material/download:", on_click="ignore", key="chat_export_md")
+        confirm = state.get(state.CHAT_CONFIRM)
+        if confirm and confirm[1] == conversation.id:
+            action = confirm[0]
+            st.warning(f"{'Delete this chat' if action == 'delete' else 'Remove every message of this chat'}? "
+                       "This cannot be undone.", icon=":material/warning:")
+            row = st.container(horizontal=True)
+            row.button("Yes, delete" if action == "delete" else "Yes, clear", type="primary", key="chat_confirm_yes",
+                       on_click=chat_session.confirmed, args=(store,))
+            row.button("Cancel", key="chat_confirm_no", on_click=chat_session.cancel_confirm)
+        else:
+            row = st.container(horizontal=True)
+            row.button("Clear", icon=":material/clear_all:", key="chat_clear",
+                       on_click=chat_session.ask_to_confirm, args=("clear", conversation.id))
+            row.button("Delete", icon=":material/delete:", key="chat_delete",
+                       on_click=chat_session.ask_to_confirm, args=("delete", conversation.id))
+
+
+def _export(store: ChatStore, conversation_id: int, kind: str) -> str:
+    conversation = store.get(conversation_id) or Conversation(id=conversation_id)
+    messages = store.messages(conversation_id)
+    return chat_export.to_json(conversation, messages) if kind == "json" else chat_export.to_markdown(conversation, messages)
+
+
+def _file_name(conversation: Conversation, extension: str) -> str:
+    stem = "".join(c if c.isalnum() else "-" for c in conversation.title.lower()).strip("-")[:40] or "chat"
+    return f"{stem}.{extension}"
+
+
+def notice() -> None:
+    """The one-time message an action left for this run (an import's result, a refusal)."""
+    shown: Any = state.get(state.CHAT_NOTICE)
+    if not shown:
+        return
+    state.put(state.CHAT_NOTICE, None)
+    kind, text = shown
+    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)

@@ -1,0 +1,48 @@
+"""Chat: talk with a model; answers stream in, can be stopped, and every conversation is saved."""
+
+import streamlit as st
+
+from lib import chat_session, chat_view, server_data, state
+from lib.chat_history import USER, Message
+from lib.chat_store import ChatStore
+
+store = ChatStore()
+conversation = chat_session.open_conversation(store)
+chat_session.load_settings(conversation)
+chat_view.sidebar(store, conversation)
+
+st.title(conversation.title if conversation and conversation.title else "Chat")
+chat_view.notice()
+client = server_data.client()
+settings, installed = chat_view.settings_panel(client, conversation)
+if conversation is not None and settings is not None and settings.differ_from(conversation):
+    store.save_settings(settings.applied_to(conversation))
+
+if conversation is not None:
+    chat_view.history(store, conversation, installed)
+elif settings is not None:
+    st.caption("Type a message below to start. Images can be attached for models with vision. "
+               "Chats are saved as you go and listed in the sidebar.")
+
+prompt = st.chat_input(
+    "Message the model",
+    key=state.CHAT_PROMPT_INPUT,
+    submit_mode="stop",
+    accept_file="multiple",
+    file_type=list(chat_session.IMAGE_TYPES),
+    disabled=settings is None,
+)
+pending = state.get(state.CHAT_PENDING)
+state.put(state.CHAT_PENDING, False)
+
+if prompt and settings is not None:
+    if conversation is None:
+        conversation = chat_session.start(store, settings)
+    message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
+    store.add(conversation.id, message)
+    chat_view.draw_message(message)
+    chat_view.respond(store, client, conversation, settings, stop_button=False)
+    st.rerun()
+elif pending and conversation is not None and settings is not None:
+    chat_view.respond(store, client, conversation, settings, stop_button=True)
+    st.rerun()
