@@ -114,6 +114,11 @@ def model_facts(shown: dict[str, Any]) -> ModelFacts:
     )
 
 
+def embeds_only(capabilities: list[str]) -> bool:
+    """Embedding models cannot be loaded with an empty generate request: warm them up with an embed."""
+    return "embedding" in capabilities and "completion" not in capabilities
+
+
 def form_create_fields(base: str, system: str, options: dict[str, Any]) -> dict[str, Any]:
     """The simple form's create fields: a base model, an optional system prompt and parameters."""
     fields: dict[str, Any] = {"from_": base}

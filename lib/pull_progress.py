@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SPEED_WINDOW_SECONDS = 5.0
+ALMOST_DONE = 0.99
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,11 @@ class PullProgress:
         return sum(size for size, _ in self._layers.values())
 
     def fraction(self) -> float:
+        """Done only says 100 %: until then more layers may still be announced."""
         if self._done:
             return 1.0
         total = self.total
-        return min(1.0, self.completed / total) if total else 0.0
+        return min(ALMOST_DONE, self.completed / total) if total else 0.0
 
     def speed(self) -> float | None:
         """Bytes per second over the last few seconds; ``None`` until there are two samples apart in time."""
@@ -90,7 +92,7 @@ class PullProgress:
             return 0.0
         speed = self.speed()
         remaining = self.total - self.completed
-        if not speed or not self.total:
+        if not speed or remaining <= 0:
             return None
         return remaining / speed
 

@@ -35,7 +35,8 @@ def pull_panel() -> None:
         refresh()
     snap = view.progress
     with st.container(border=True):
-        st.markdown(f"**Pulling `{view.model}`**")
+        heading = "Pulling" if view.outcome is Outcome.RUNNING else "Pull of"
+        st.markdown(f"**{heading} `{view.model}`**")
         percent = f"{snap.fraction:.0%}"
         st.progress(snap.fraction, text=f"{percent} · {step_label(snap.status)}")
         figures = [f"{human_size(snap.completed)} of {human_size(snap.total)}" if snap.total else "size not known yet"]
@@ -249,6 +250,9 @@ with running_tab:
         st.caption("Load a model ahead of time so the first answer of a demo is fast.")
         if names:
             left, right = st.columns(2)
+            if st.session_state.get(state.MODELS_WARM_MODEL_INPUT) not in names:
+                default = state.get(state.DEFAULT_MODEL)
+                st.session_state[state.MODELS_WARM_MODEL_INPUT] = default if default in names else names[0]
             warm = left.selectbox("Model", names, key=state.MODELS_WARM_MODEL_INPUT)
             keep_text = right.text_input("Keep loaded for", placeholder="server default (5m)",
                                          help=KEEP_ALIVE_HELP, key=state.MODELS_KEEP_ALIVE_INPUT)
@@ -260,7 +264,11 @@ with running_tab:
                 if st.button("Load", icon=":material/play_arrow:", type="primary", key="models_load"):
                     with st.spinner(f"Loading {warm}…"):
                         try:
-                            answer = client.load(warm, keep_alive)
+                            entry = next(m for m in installed if m.get("name") == warm)
+                            if model_inventory.embeds_only(server_data.capabilities(client, entry)):
+                                answer = client.embed(warm, ["warm-up"], keep_alive=keep_alive)
+                            else:
+                                answer = client.load(warm, keep_alive)
                         except OllamaError as error:
                             widgets.show_error(error)
                         else:

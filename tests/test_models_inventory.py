@@ -9,6 +9,7 @@ import pytest
 from lib.model_inventory import (
     derived_name,
     disk_used,
+    embeds_only,
     filter_rows,
     form_create_fields,
     installed_rows,
@@ -105,3 +106,9 @@ def test_form_fields_send_only_what_was_set():
 ])
 def test_derived_names_avoid_installed_ones(name, taken, expected):
     assert derived_name(name, "copy", taken) == expected
+
+
+@pytest.mark.parametrize(("capabilities", "expected"), [
+    (["embedding"], True), (["completion", "embedding"], False), (["completion"], False), ([], False)])
+def test_embedding_models_are_warmed_up_with_an_embed(capabilities, expected):
+    assert embeds_only(capabilities) is expected

@@ -117,6 +117,20 @@ def test_load_with_keep_alive_then_unload(page, fake):
     assert "No model is loaded" in texts(page.info)
 
 
+def test_an_embedding_model_is_warmed_up_with_an_embed_request(page, fake):
+    open_tab(page, "Running")
+    page.selectbox(key=state.MODELS_WARM_MODEL_INPUT).select("all-minilm:latest")
+    page.text_input(key=state.MODELS_KEEP_ALIVE_INPUT).input("-1")
+    page.button(key="models_load").click().run()
+    assert not page.error
+    assert bodies(fake, "/api/embed")[-1] == {"model": "all-minilm:latest", "input": ["warm-up"], "keep_alive": -1}
+    assert list(page.dataframe[0].value["Model"]) == ["all-minilm:latest"]
+    assert page.dataframe[0].value["Unloads"][0] == "never (kept loaded)"
+    page.button(key="models_unload_all-minilm:latest").click().run()
+    assert not page.error
+    assert "No model is loaded" in texts(page.info)
+
+
 def test_a_bad_keep_alive_is_explained_and_nothing_sent(page, fake):
     open_tab(page, "Running")
     page.text_input(key=state.MODELS_KEEP_ALIVE_INPUT).input("ten minutes").run()

@@ -46,12 +46,12 @@ def test_overall_progress_sums_every_layer_and_never_resets_per_layer():
     ([{"status": "pulling manifest"}], 0.0),
     ([{"status": "x", "digest": A, "total": 0}], 0.0),
     ([{"status": "x", "digest": A, "total": 200, "completed": 50}], 0.25),
-    ([{"status": "x", "digest": A, "total": 200, "completed": 500}], 1.0),
+    ([{"status": "x", "digest": A, "total": 200, "completed": 500}], 0.99),
     ([{"status": "x", "digest": A, "total": 200, "completed": 150},
       {"status": "x", "digest": A, "total": 200, "completed": 100}], 0.75),
     ([{"status": "x", "digest": A, "total": 100, "completed": "lots"}], 0.0),
     ([{"status": "x", "digest": A, "total": 100, "completed": 10}, {"status": "success"}], 1.0),
-], ids=["nothing", "manifest-only", "zero-total", "quarter", "completed-capped-at-total",
+], ids=["nothing", "manifest-only", "zero-total", "quarter", "not-100-percent-before-success",
         "never-goes-backwards", "non-numeric-completed", "success-is-complete"])
 def test_fraction(chunks, fraction):
     assert feed(chunks).fraction() == pytest.approx(fraction)
@@ -113,3 +113,14 @@ def test_success_means_nothing_left():
 ])
 def test_step_labels(status, label):
     assert step_label(status) == label
+
+
+def test_no_time_left_is_claimed_when_every_layer_seen_is_complete_but_the_pull_is_not():
+    clock = Clock()
+    tracker = PullProgress(clock)
+    tracker.update({"status": "p", "digest": A, "total": 100, "completed": 0})
+    clock.now += 1
+    tracker.update({"status": "p", "digest": A, "total": 100, "completed": 100})
+    snap = tracker.snapshot()
+    assert snap.fraction == pytest.approx(0.99)
+    assert snap.seconds_left is None
