@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-HOME = "pages/home.py"
-GENERATE = "pages/generate.py"
-CHAT = "pages/chat.py"
-EMBEDDINGS = "pages/embeddings.py"
-MODELS = "pages/models.py"
+HOME = "app_pages/home.py"
+GENERATE = "app_pages/generate.py"
+CHAT = "app_pages/chat.py"
+EMBEDDINGS = "app_pages/embeddings.py"
+MODELS = "app_pages/models.py"
 
 
 def pages() -> list[st.Page]:

@@ -14,7 +14,7 @@ from lib.chat_store import ChatStore
 from tests.browser.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "pages/chat.py"
+PAGE = "app_pages/chat.py"
 # A 1x1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 

@@ -22,7 +22,7 @@ def page(fake, monkeypatch, tmp_path) -> AppTest:
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    at.switch_page("pages/embeddings.py").run()
+    at.switch_page("app_pages/embeddings.py").run()
     assert not at.exception
     return at
 
@@ -254,8 +254,8 @@ def test_old_server_falls_back_to_one_request_per_text(page, fake):
 def test_settings_survive_a_page_switch(page):
     page.text_input(key=state.EMBED_PREFIX_INPUT).input("search_document: ").run()
     embed(type_lines(page, ANIMALS))
-    page.switch_page("pages/home.py").run()
-    page.switch_page("pages/embeddings.py").run()
+    page.switch_page("app_pages/home.py").run()
+    page.switch_page("app_pages/embeddings.py").run()
     assert page.text_area(key=state.EMBED_LINES_INPUT).value == "\n".join(ANIMALS)
     assert page.text_input(key=state.EMBED_PREFIX_INPUT).value == "search_document: "
     assert len(charts(page)) >= 1

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.pull_job import Outcome
 
-MODELS_PAGE = "pages/models.py"
+MODELS_PAGE = "app_pages/models.py"
 APP = str(Path(__file__).resolve().parents[1] / "Home.py")  # AppTest resolves relative paths from the caller
 
 
@@ -188,12 +188,12 @@ def test_cancel_closes_the_stream(page, fake):
 def test_pull_keeps_running_and_stays_visible_across_a_page_switch(page, fake):
     fake.token_delay = 0.05
     start_pull(page, "gemma3:270m")
-    page.switch_page("pages/home.py").run()
+    page.switch_page("app_pages/home.py").run()
     assert not page.exception
     page.switch_page(MODELS_PAGE).run()
     assert "Pulling `gemma3:270m`" in texts(page.markdown)
     assert pull_job(page).wait(30)
-    page.switch_page("pages/home.py").run()
+    page.switch_page("app_pages/home.py").run()
     page.switch_page(MODELS_PAGE).run()
     assert "gemma3:270m is installed" in texts(page.success)
     assert "gemma3:270m" in installed_names(page)

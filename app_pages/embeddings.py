@@ -40,6 +40,9 @@ def _lines_into_table() -> None:
     st.session_state.pop(state.EMBED_TABLE_INPUT, None)
 
 
+# Home.py does this too, but until a server's first st.navigation call Streamlit runs a page opened by
+# its URL on its own (the pages/ folder counts as old-style pages), and the page must still work.
+state.init()
 form.restore()
 if state.get(state.EMBED_CACHE) is None:
     state.put(state.EMBED_CACHE, VectorCache())
