@@ -152,7 +152,7 @@ def test_create_without_from_is_rejected_with_the_server_message(client):
     with pytest.raises(ResponseError) as caught:
         list(client.create("broken"))
     assert caught.value.status_code == 400
-    assert "neither 'from' or 'files' was specified" in caught.value.message
+    assert "neither 'from' or 'files' was specified" in caught.value.message.lower()
 
 
 def test_push_streams_statuses(client):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
 from tests.browser.conftest import free_port
+
+ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 
 
 @pytest.fixture
@@ -14,7 +18,7 @@ def home(fake, monkeypatch, tmp_path) -> AppTest:
     monkeypatch.setenv("OLLAMA_HOST", fake.url)
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    return AppTest.from_file("Home.py", default_timeout=30)
+    return AppTest.from_file(ENTRY_POINT, default_timeout=30)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -46,7 +50,7 @@ def test_running_models_are_listed_with_memory(home, fake):
 
 def test_server_down_shows_the_help_panel_not_a_traceback(fake, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
-    at = AppTest.from_file("Home.py", default_timeout=30).run()
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30).run()
     assert not at.exception
     assert "Nothing is answering" in at.error[0].value
     assert any("What to try" in m.value for m in at.markdown)
