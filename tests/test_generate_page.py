@@ -184,10 +184,10 @@ def test_an_answer_that_is_not_json_says_so(page, fake):
 
 
 def test_suffix_for_fill_in_the_middle(page, fake):
-    requests.post(f"{fake.url}/api/pull", json={"model": "qwen2.5:0.5b", "stream": False}, timeout=30).raise_for_status()
+    requests.post(f"{fake.url}/api/pull", json={"model": "qwen2.5-coder:0.5b", "stream": False}, timeout=30).raise_for_status()
     st.cache_data.clear()  # the model list is cached for a few seconds
     page.run()
-    pick(page, "qwen2.5:0.5b")
+    pick(page, "qwen2.5-coder:0.5b")
     page.text_area(key=state.GENERATE_SUFFIX_INPUT).input("    return result\n")
     generate(page, "def add(a, b):\n")
     assert sent(fake)["suffix"] == "    return result\n"
