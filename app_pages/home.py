@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import server_data, widgets
+from lib import navigation, server_data, widgets
 from lib.errors import OllamaError
 from lib.formatting import human_size, time_until
 from lib.host import display_host
@@ -68,7 +68,14 @@ if installed:
         width="stretch",
     )
 else:
-    st.info("No models are installed yet. Pull one with `ollama pull llama3.2` in a terminal.", icon=":material/inventory_2:")
+    st.info("No models are installed yet. Pull one on the Models page.", icon=":material/inventory_2:")
+
+st.subheader("Where next")
+links = st.columns(4)
+links[0].page_link(navigation.CHAT, label="Chat with a model", icon=":material/chat:")
+links[1].page_link(navigation.GENERATE, label="Try a one-shot prompt", icon=":material/edit_note:")
+links[2].page_link(navigation.EMBEDDINGS, label="Compare texts by meaning", icon=":material/scatter_plot:")
+links[3].page_link(navigation.MODELS, label="Pull and manage models", icon=":material/deployed_code:")
 
 if st.button("Refresh", icon=":material/refresh:"):
     server_data.forget_models()

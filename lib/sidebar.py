@@ -30,16 +30,16 @@ def _status() -> None:
 
 def _default_model() -> None:
     try:
-        names = [model["name"] for model in server_data.models(server_data.client())]
+        names = server_data.models_with(server_data.client(), "completion")
     except OllamaError:
         return
     if not names:
-        st.caption("No models installed yet.")
+        st.caption("No model that can chat is installed yet.")
         return
     current = state.get(state.DEFAULT_MODEL)
     index = names.index(current) if current in names else 0
     chosen = st.selectbox("Default model", names, index=index, key=state.DEFAULT_MODEL_INPUT,
-                          help="Pages start with this model selected.")
+                          help="Chat and Generate start with this model selected.")
     state.put(state.DEFAULT_MODEL, chosen)
 
 

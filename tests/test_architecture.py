@@ -1,0 +1,51 @@
+"""Rules of the codebase that are cheap to check mechanically."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").glob("*.py")])
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_client_imports_an_http_library():
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in PRODUCT_FILES
+        if imported_modules(p) & {"requests", "httpx", "urllib3", "http", "aiohttp"} and p.name != "client.py"
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("path", PRODUCT_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_unsafe_html(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
+            assert isinstance(node.value, ast.Constant) and node.value.value is False, f"{path}: unsafe_allow_html"
+        if isinstance(node, ast.Attribute):
+            assert node.attr != "html", f"{path}: st.html renders raw HTML"
+
+
+def test_importing_the_library_makes_no_network_calls(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access at import time")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for path in sorted((ROOT / "lib").glob("*.py")):
+        importlib.import_module(f"lib.{path.stem}")
