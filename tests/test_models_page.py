@@ -20,7 +20,7 @@ def page(fake, monkeypatch, tmp_path) -> AppTest:
     monkeypatch.setenv("OLLAMA_HOST", fake.url)
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30)
     at.switch_page(MODELS_PAGE).run()
     assert not at.exception
     yield at
@@ -334,7 +334,7 @@ def test_server_down_shows_the_connection_help(fake, monkeypatch, tmp_path):
 
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30)
     at.switch_page(MODELS_PAGE).run()
     assert not at.exception
     assert "Nothing is answering" in texts(at.error)
