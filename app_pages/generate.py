@@ -6,13 +6,14 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import generate_widgets, live_markdown, options_panel, server_data, state, widgets
+from lib import generate_widgets, options_panel, server_data, state, widgets
 from lib.errors import OllamaError
 from lib.generate_form import FORMAT_LABELS, JSON, PLAIN, SCHEMA, FormProblem, GenerateForm, GenerateRequest, build_request, decode_image
 from lib.generate_job import RESPONSE, THINKING, WAITING, GenerateJob
 from lib.generate_run import HISTORY_LIMIT, RunRecord, remember
 from lib.host import join_url
 from lib.json_schema_check import InvalidSchema, check_output, parse_schema
+from lib.live_markdown import LiveMarkdown, render_markdown
 from lib.request_snippets import body_json, curl_command, python_code, shorten_images
 from lib.run_stats import stat_rows
 
@@ -50,8 +51,8 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
             status = st.empty()
             status.caption(f"Sending to {request.model}…")
             thinking_slot = st.container()
-            answer = live_markdown.LiveMarkdown(st.container())
-            thinking: live_markdown.LiveMarkdown | None = None
+            answer = LiveMarkdown(st.container())
+            thinking: LiveMarkdown | None = None
             phase = ""
             for event in job.events():
                 if event.kind == WAITING:
@@ -64,7 +65,7 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
                     status.caption("Thinking…" if phase == THINKING else "Writing…")
                 if event.kind == THINKING:
                     if thinking is None:
-                        thinking = live_markdown.LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
+                        thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
                     thinking.append(event.text)
                 else:
                     answer.append(event.text)
@@ -93,7 +94,7 @@ def show_run(record: RunRecord) -> None:
                 icon=":material/content_cut:")
     if result.thinking:
         with st.expander("Thinking", icon=":material/psychology:"):
-            live_markdown.render(result.thinking)
+            render_markdown(result.thinking)
     if result.output:
         show_output(record)
     elif result.complete:
@@ -127,7 +128,7 @@ def show_output(record: RunRecord) -> None:
     else:
         shown, raw = st.tabs(["Answer", "Raw text"])
         with shown:
-            live_markdown.render(text)
+            render_markdown(text)
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)
