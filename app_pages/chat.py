@@ -18,12 +18,7 @@ settings, installed = chat_view.settings_panel(client, conversation)
 if conversation is not None and settings is not None and settings.differ_from(conversation):
     store.save_settings(settings.applied_to(conversation))
 
-if conversation is not None:
-    chat_view.history(store, conversation, installed)
-elif settings is not None:
-    st.caption("Type a message below to start. Images can be attached for models with vision. "
-               "Chats are saved as you go and listed in the sidebar.")
-
+# Drawn at the bottom of the page wherever it is called; read first so the hint below can step aside.
 prompt = st.chat_input(
     "Message the model",
     key=state.CHAT_PROMPT_INPUT,
@@ -32,6 +27,12 @@ prompt = st.chat_input(
     file_type=list(chat_session.IMAGE_TYPES),
     disabled=settings is None,
 )
+if conversation is not None:
+    chat_view.history(store, conversation, installed)
+elif settings is not None and not prompt:
+    st.caption("Type a message below to start. Images can be attached for models with vision. "
+               "Chats are saved as you go and listed in the sidebar.")
+
 pending = state.get(state.CHAT_PENDING)
 state.put(state.CHAT_PENDING, False)
 

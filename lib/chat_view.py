@@ -9,6 +9,7 @@ import base64
 import binascii
 import functools
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -118,15 +119,15 @@ def history(store: ChatStore, conversation: Conversation, installed: set[str] | 
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
             continue
-        draw_message(message, installed)
-        _actions(store, window, index, index == last_user)
+        draw_message(message, installed, actions=functools.partial(_actions, store, window, index, index == last_user))
     if needs_answer(window) and not state.get(state.CHAT_PENDING):
         st.button("Answer this message", icon=":material/send:", key="chat_answer",
                   on_click=chat_session.answer_again, args=(store, []))
     return window
 
 
-def draw_message(message: Message, installed: set[str] | None = None) -> None:
+def draw_message(message: Message, installed: set[str] | None = None,
+                 actions: Callable[[], None] | None = None) -> None:
     with st.chat_message(message.role, avatar=AVATARS[message.role]):
         if message.thinking:
             with st.expander("Thinking", icon=":material/psychology:"):
@@ -146,6 +147,8 @@ def draw_message(message: Message, installed: set[str] | None = None) -> None:
         line = describe_stats(message.stats)
         if line:
             st.caption(f"{message.model + ' · ' if message.model else ''}{line}")
+        if actions is not None:
+            actions()
 
 
 def thumbnails(images: list[str]) -> None:
@@ -266,7 +269,8 @@ def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
         for summary in found:
             current = conversation is not None and summary.id == conversation.id
             st.button(summary.title or "New chat", key=f"chat_open_{summary.id}", width="stretch",
-                      type="primary" if current else "tertiary", disabled=current,
+                      type="secondary" if current else "tertiary",
+                      icon=":material/chat_bubble:" if current else None,
                       help=f"{summary.model} · {summary.messages} messages" if summary.model else None,
                       on_click=chat_session.switch_to, args=(summary.id,))
         if conversation is not None:

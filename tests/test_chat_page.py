@@ -329,10 +329,10 @@ def test_a_dropped_connection_is_explained(chat, fake):
 
 
 def test_a_first_token_slower_than_the_timeout(chat, fake):
-    chat.session_state[state.MODEL_TIMEOUT] = 0.5
-    fake.add_fault("/api/chat", "slow_first", delay=3)
+    chat.number_input(key=state.MODEL_TIMEOUT_INPUT).set_value(5.0).run()  # the sidebar's smallest timeout
+    fake.add_fault("/api/chat", "slow_first", delay=6)
     send(chat, "slow?")
-    assert "sent nothing for 0.5 seconds" in chat.chat_message[1].error[0].value
+    assert "sent nothing for 5 seconds" in chat.chat_message[1].error[0].value
     assert messages(chat)[0] == ("user", "slow?")
 
 
