@@ -9,7 +9,7 @@ from lib.errors import OllamaError
 from lib.formatting import human_seconds, human_size
 from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
 from lib.pull_job import Outcome, PullJob
-from lib.pull_progress import step_label
+from lib.pull_progress import PullProgress, step_label
 
 TABS = ("Installed", "Running", "Pull", "Create")
 POLL_SECONDS = 1.0
@@ -76,9 +76,17 @@ def edit_as_new(name: str, shown_modelfile: str) -> None:
 def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
     """Send the create request and show its status lines as they arrive."""
     with st.status(f"Creating {name}…", expanded=True) as status:
+        download, bar, last = PullProgress(), None, None
         try:
             for chunk in client.create(name, **fields):
-                st.write(chunk.get("status") or "")
+                line = str(chunk.get("status") or "")
+                if chunk.get("total"):
+                    download.update(chunk)
+                    bar = bar or st.progress(0.0)
+                    bar.progress(download.fraction(), text=step_label(line))
+                elif line != last:
+                    st.write(line)
+                last = line
         except OllamaError as error:
             status.update(label=f"Could not create {name}", state="error")
             widgets.show_error(error)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from lib.client import OllamaClient
-from lib.errors import OllamaError, ResponseError
+from lib.errors import OllamaError, ResponseError, StreamError
 from lib.pull_progress import PullProgress, Snapshot
 
 
@@ -110,4 +110,6 @@ def failure_message(model: str, error: OllamaError) -> str:
     if missing or "file does not exist" in lowered or "not found" in lowered:
         return (f"Could not pull {model}: the registry has no model by that name. Check the spelling and the tag "
                 f"(e.g. qwen2.5:0.5b) on ollama.com/library. The server said: {text}")
-    return f"The pull of {model} failed: {text} Pulling again resumes where it stopped."
+    if isinstance(error, StreamError):
+        return f"The pull of {model} failed: {text} Pulling again resumes where it stopped."
+    return f"Could not pull {model}: {text}"

@@ -257,6 +257,16 @@ def test_a_server_error_while_creating_is_shown(page, fake):
     assert "ghost:latest" not in installed_names(page)
 
 
+def test_create_from_a_model_the_server_must_pull_first(page, fake):
+    open_tab(page, "Create")
+    page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("tiny-helper")
+    page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM gemma3:270m\nSYSTEM Help.").run()
+    page.button(key="models_create").click().run()
+    assert not page.exception
+    assert "Created tiny-helper." in texts(page.success)
+    assert {"tiny-helper:latest", "gemma3:270m"} <= set(installed_names(page))
+
+
 def test_create_needs_a_name(page, fake):
     open_tab(page, "Create")
     page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("  ").run()

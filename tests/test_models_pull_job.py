@@ -1,0 +1,52 @@
+"""The background pull job against the fake server, and how its failures are worded."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.client import OllamaClient
+from lib.errors import ConnectionDropped, Partial, ResponseError, ServerUnreachable, StreamError
+from lib.pull_job import Outcome, PullJob, failure_message
+
+
+def test_a_job_pulls_in_its_own_thread_and_reports_success(fake):
+    job = PullJob(OllamaClient(fake.url), "qwen2.5:0.5b").start()
+    assert job.wait(20)
+    view = job.view()
+    assert view.outcome is Outcome.SUCCEEDED and view.finished and view.error is None
+    assert view.progress.fraction == 1.0 and view.progress.total > 0
+    assert job.acknowledge() is True
+    assert job.acknowledge() is False
+
+
+def test_cancel_closes_the_connection(fake):
+    fake.token_delay = 0.2
+    job = PullJob(OllamaClient(fake.url), "mxbai-embed-large:latest").start()
+    assert fake.wait_for(lambda f: f.requests_to("/api/pull")[-1].chunks_sent >= 1, 10)
+    assert job.acknowledge() is False
+    job.cancel()
+    assert job.view().cancel_requested
+    assert job.wait(10)
+    assert job.view().outcome is Outcome.CANCELLED
+    assert fake.wait_for(lambda f: f.requests_to("/api/pull")[-1].client_disconnected, 10)
+
+
+def test_an_unreachable_server_fails_the_job_with_a_sentence(fake):
+    from tests.browser.conftest import free_port
+
+    job = PullJob(OllamaClient(f"127.0.0.1:{free_port()}"), "qwen2.5:0.5b").start()
+    assert job.wait(20)
+    assert job.view().outcome is Outcome.FAILED
+    assert job.view().error.startswith("Could not pull qwen2.5:0.5b: Nothing is answering")
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (StreamError("The server reported an error while answering: pull model manifest: file does not exist",
+                 partial=Partial()), "the registry has no model by that name"),
+    (ResponseError("Model 'x' not found.", status_code=404), "the registry has no model by that name"),
+    (ResponseError("Invalid model name.", status_code=400), "Could not pull m: Invalid model name."),
+    (ConnectionDropped("The connection dropped.", partial=Partial()), "Pulling again resumes where it stopped."),
+    (ServerUnreachable("Nothing is answering."), "Could not pull m: Nothing is answering."),
+])
+def test_failure_messages(error, words):
+    assert words in failure_message("m", error)
