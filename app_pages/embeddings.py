@@ -40,9 +40,6 @@ def _lines_into_table() -> None:
     st.session_state.pop(state.EMBED_TABLE_INPUT, None)
 
 
-# Home.py does this too, but until a server's first st.navigation call Streamlit runs a page opened by
-# its URL on its own (the pages/ folder counts as old-style pages), and the page must still work.
-state.init()
 form.restore()
 if state.get(state.EMBED_CACHE) is None:
     state.put(state.EMBED_CACHE, VectorCache())
@@ -111,12 +108,12 @@ else:
             if st.session_state.get(state.EMBED_TEXT_COLUMN_INPUT) not in columns:
                 st.session_state[state.EMBED_TEXT_COLUMN_INPUT] = parsing.likely_text_column(frame)
             if st.session_state.get(state.EMBED_LABEL_COLUMN_INPUT) not in columns:
-                st.session_state[state.EMBED_LABEL_COLUMN_INPUT] = None
+                st.session_state[state.EMBED_LABEL_COLUMN_INPUT] = ""
             left, right = st.columns(2)
             text_column = left.selectbox("Text column", columns, key=state.EMBED_TEXT_COLUMN_INPUT)
-            label_column = right.selectbox("Label column", [None, *columns], key=state.EMBED_LABEL_COLUMN_INPUT,
-                                           format_func=lambda column: "none" if column is None else column)
-            collected = parsing.from_columns(frame, text_column, label_column)
+            label_column = right.selectbox("Label column", ["", *columns], key=state.EMBED_LABEL_COLUMN_INPUT,
+                                           format_func=lambda column: column or "none")
+            collected = parsing.from_columns(frame, text_column, label_column or None)
 items = collected.items
 if collected.over_limit:
     st.warning(f"Only the first {parsing.MAX_TEXTS} texts are used; {collected.over_limit} more were left out.",
@@ -133,9 +130,9 @@ model = left.selectbox("Embedding model", names, key=state.EMBED_MODEL_INPUT,
                        help="Models that can embed are listed first.")
 others = [name for name in names if name != model and by_name[name].can_embed is not False]
 if st.session_state.get(state.EMBED_COMPARE_INPUT) not in others:
-    st.session_state[state.EMBED_COMPARE_INPUT] = None
-compare = right.selectbox("Compare with a second model", [None, *others], key=state.EMBED_COMPARE_INPUT,
-                          format_func=lambda name: "no comparison" if name is None else name,
+    st.session_state[state.EMBED_COMPARE_INPUT] = ""
+compare = right.selectbox("Compare with a second model", ["", *others], key=state.EMBED_COMPARE_INPUT,
+                          format_func=lambda name: name or "no comparison",
                           help="Embed the same texts with another model and see how far the two agree.")
 document_prefix, query_prefix_hint = em.suggested_prefixes(model)
 with st.expander("Options", icon=":material/tune:"):
