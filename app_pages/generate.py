@@ -101,10 +101,9 @@ def show_run(record: RunRecord) -> None:
         st.info("The model's answer is empty.", icon=":material/info:")
     stats = result.stats()
     if stats is not None:
-        rows = stat_rows(stats)
-        for part in (rows[:4], rows[4:]):
-            for column, (label, value, help_text) in zip(st.columns(4), part):
-                column.metric(label, value, help=help_text)
+        figures = st.container(horizontal=True, gap="medium")
+        for label, value, help_text in stat_rows(stats):
+            figures.metric(label, value, help=help_text, width="content")
 
 
 def show_output(record: RunRecord) -> None:
@@ -132,7 +131,8 @@ def show_output(record: RunRecord) -> None:
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)
-    st.download_button("Download the answer", data=data, file_name=file_name, mime=mime, icon=":material/download:")
+    st.download_button("Download the answer", data=data, file_name=file_name, mime=mime, icon=":material/download:",
+                       on_click="ignore")
 
 
 def show_request(body: dict, note: str) -> None:
@@ -151,7 +151,7 @@ def show_request(body: dict, note: str) -> None:
     if client.has_api_key:
         st.caption("The API key is not shown: the commands read it from the `OLLAMA_API_KEY` environment variable.")
     st.download_button("Download the JSON body", data=body_json(body), file_name="generate-request.json",
-                       mime="application/json", icon=":material/download:")
+                       mime="application/json", icon=":material/download:", on_click="ignore")
 
 
 def bring_back(number: int, run_again: bool) -> None:

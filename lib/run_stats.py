@@ -94,4 +94,6 @@ def _number(value: int | None) -> str:
 
 
 def _rate_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f} tok/s"
+    if value is None:
+        return "—"
+    return f"{value:,.0f} tok/s" if value >= 100 else f"{value:.1f} tok/s"

@@ -72,6 +72,12 @@ def test_rows_say_how_the_first_token_time_was_obtained():
     assert "Estimated" in estimated
 
 
+@pytest.mark.parametrize(("tokens", "expected"), [(1, "1.0 tok/s"), (99, "99.0 tok/s"), (4000, "4,000 tok/s")])
+def test_fast_rates_drop_the_decimal(tokens, expected):
+    rows = dict((label, value) for label, value, _ in stat_rows(run_stats({"eval_count": tokens, "eval_duration": 1_000_000_000})))
+    assert rows["Tokens/s"] == expected
+
+
 def test_unknown_figures_show_a_dash():
     rows = stat_rows(RunStats(None, False, None, None, None, None, None, None))
     assert all(value == "—" for _, value, _ in rows)
