@@ -15,8 +15,8 @@ st.title(conversation.title if conversation and conversation.title else "Chat")
 chat_view.notice()
 client = server_data.client()
 settings, installed = chat_view.settings_panel(client, conversation)
-if conversation is not None and settings is not None and settings.differ_from(conversation):
-    store.save_settings(settings.applied_to(conversation))
+if conversation is not None and settings is not None:
+    chat_session.save_changes(store, conversation, settings)
 
 # Drawn at the bottom of the page wherever it is called; read first so the hint below can step aside.
 prompt = st.chat_input(

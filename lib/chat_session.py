@@ -35,10 +35,6 @@ class Settings:
     keep_alive: str | int | None
     think: bool
 
-    def differ_from(self, conversation: Conversation) -> bool:
-        return (self.model, self.system, self.options, self.keep_alive, self.think) != (
-            conversation.model, conversation.system, conversation.options, conversation.keep_alive, conversation.think)
-
     def applied_to(self, conversation: Conversation) -> Conversation:
         conversation.model, conversation.system, conversation.options = self.model, self.system, self.options
         conversation.keep_alive, conversation.think = self.keep_alive, self.think
@@ -94,12 +90,26 @@ def load_settings(conversation: Conversation | None) -> None:
     state.put(state.CHAT_LOADED, conversation.id)
 
 
+def save_changes(store: ChatStore, conversation: Conversation, settings: Settings) -> None:
+    """Save the settings when this session changed them.
+
+    Compared with what this session last loaded or saved, not with the database: two tabs on one
+    conversation then do not overwrite each other's choices on every rerun, only when someone
+    actually changes something.
+    """
+    last = state.get(state.CHAT_SAVED_SETTINGS)
+    if last is not None and last[0] == conversation.id and last[1] != settings:
+        store.save_settings(settings.applied_to(conversation))
+    state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
+
+
 def start(store: ChatStore, settings: Settings) -> Conversation:
     """Save a new conversation with the current settings (when its first message is sent)."""
     conversation = settings.applied_to(Conversation())
     conversation.id = store.create(conversation)
     state.put(state.CHAT_CONVERSATION, conversation.id)
     state.put(state.CHAT_LOADED, conversation.id)
+    state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
     _sync_address(conversation.id)
     return conversation
 

@@ -81,6 +81,8 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
                               help="Instructions the model follows for the whole conversation.")
         chosen = options_panel.render(chat_session.OPTIONS_PREFIX)
     if chosen.error:
+        st.warning("A parameter needs fixing before a message can be sent (see System prompt and parameters).",
+                   icon=":material/tune:")
         return None, installed
     return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
 

@@ -31,6 +31,7 @@ DEFAULT_MODEL_INPUT = "default_model_input"
 # Chat page
 CHAT_CONVERSATION = "chat_conversation"  # id of the open saved conversation; None for a new, unsaved chat
 CHAT_LOADED = "chat_loaded"  # id of the conversation whose settings the widgets hold
+CHAT_SAVED_SETTINGS = "chat_saved_settings"  # the settings this session last loaded or saved, to save only its own changes
 CHAT_PENDING = "chat_pending"  # True when this run must stream an answer (retry, regenerate, edit and resend)
 CHAT_SHOWN = "chat_shown"  # how many of the latest messages are drawn
 CHAT_EDITING = "chat_editing"  # id of the user message being edited

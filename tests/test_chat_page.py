@@ -136,6 +136,20 @@ def test_settings_are_saved_with_the_conversation_and_restored(chat, fake, store
     assert again.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be terse."
 
 
+def test_two_sessions_on_one_chat_keep_each_others_saved_changes(env, fake, store):
+    conversation_id = store.create(Conversation(model="llama3.2:latest", system="old"))
+    first, second = open_chat({"chat": str(conversation_id)}), open_chat({"chat": str(conversation_id)})
+    first.text_area(key=state.CHAT_SYSTEM_INPUT).input("from the first tab").run()
+    assert store.get(conversation_id).system == "from the first tab"
+    second.run()
+    assert store.get(conversation_id).system == "from the first tab"
+    fake.script_reply("Answer in the second tab.")
+    send(second, "hello from the second tab")
+    assert [m.content for m in store.messages(conversation_id)] == ["hello from the second tab", "Answer in the second tab."]
+    first.run()
+    assert messages(first)[-1] == ("assistant", "Answer in the second tab.")
+
+
 def test_new_chat_switch_rename_delete_and_search(chat, fake, store):
     send(chat, "Cooking eggs")
     chat.button(key="chat_new").click().run()
