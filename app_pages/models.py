@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import api_bodies, model_inventory, modelfile, server_data, state, widgets
 from lib.client import OllamaClient
-from lib.errors import OllamaError
+from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size
 from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
 from lib.pull_job import Outcome, PullJob
@@ -93,6 +93,24 @@ def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
             return
         status.update(label=f"Created {name}", state="complete", expanded=False)
     notify("success", f"Created {name}.")
+    refresh()
+
+
+def delete_model(client: OllamaClient, name: str) -> None:
+    """Delete after confirmation; a model that is already gone (404) is reported, and the list refreshed."""
+    state.put(state.MODELS_PENDING_DELETE, None)
+    try:
+        client.delete(name)
+    except ResponseError as error:
+        if error.status_code != 404:
+            widgets.show_error(error)
+            return
+        notify("warning", f"{name} was already gone from the server. The list is refreshed.")
+    except OllamaError as error:
+        widgets.show_error(error)
+        return
+    else:
+        notify("success", f"Deleted {name}.")
     refresh()
 
 
@@ -220,23 +238,13 @@ with installed_tab:
                 with st.container(border=True):
                     st.warning(f"Delete **{pending}** from the server? Its files are removed from disk; "
                                "layers shared with other models stay.", icon=":material/warning:")
-                    yes, no = st.columns(2)
-                    if yes.button(f"Delete {pending}", type="primary", key="models_delete_confirm"):
-                        state.put(state.MODELS_PENDING_DELETE, None)
-                        try:
-                            client.delete(pending)
-                        except OllamaError as error:
-                            if error.status_code == 404:
-                                notify("warning", f"{pending} was already gone from the server. The list is refreshed.")
-                            else:
-                                widgets.show_error(error)
-                                st.stop()
-                        else:
-                            notify("success", f"Deleted {pending}.")
-                        refresh()
-                    if no.button("Keep it", key="models_delete_cancel"):
+                    buttons = st.container(horizontal=True)
+                    confirmed = buttons.button(f"Delete {pending}", type="primary", key="models_delete_confirm")
+                    if buttons.button("Keep it", key="models_delete_cancel"):
                         state.put(state.MODELS_PENDING_DELETE, None)
                         st.rerun()
+                    if confirmed:
+                        delete_model(client, pending)
 
 with running_tab:
     if running_tab.open:

@@ -106,8 +106,14 @@ class Modelfile:
 
 def parse(text: str) -> Modelfile:
     """The create request for ``text``; raises :class:`ModelfileError` listing every problem."""
-    instructions = tokenize(text)
+    instructions: list[Instruction] = []
     problems: list[Problem] = []
+    try:
+        tokenize(text, into=instructions)
+    except ModelfileError as error:
+        syntax: Problem | None = error.problems[0]
+    else:
+        syntax = None
     result = Modelfile(from_="")
     from_line: int | None = None
     for item in instructions:
@@ -141,7 +147,9 @@ def parse(text: str) -> Modelfile:
             result.warnings.append(Problem(item.line, (
                 f"{item.keyword.upper()} is not sent: Ollama Studio does not support it yet. "
                 "A model created from an installed model keeps that model's setting.")))
-    if from_line is None:
+    if syntax is not None:
+        problems.append(syntax)
+    elif from_line is None:
         problems.insert(0, Problem(None, (
             "The Modelfile has no FROM line. Start it with FROM and the name of an installed model, "
             "e.g. FROM llama3.2.")))
@@ -199,10 +207,13 @@ def looks_like_local_path(value: str) -> bool:
             or value.lower().endswith(_MODEL_FILE_SUFFIXES))
 
 
-def tokenize(text: str) -> list[Instruction]:
-    """The instructions of ``text`` in order; raises :class:`ModelfileError` at the first syntax error."""
+def tokenize(text: str, into: list[Instruction] | None = None) -> list[Instruction]:
+    """The instructions of ``text`` in order; raises :class:`ModelfileError` at the first syntax error.
+
+    ``into`` receives the instructions as they are read, so a caller still has those before the error.
+    """
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    instructions: list[Instruction] = []
+    instructions: list[Instruction] = [] if into is None else into
     index = 0
     while index < len(lines):
         number = index + 1

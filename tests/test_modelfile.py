@@ -130,6 +130,13 @@ def test_every_problem_is_reported_not_just_the_first():
     assert str(caught.value).startswith("Line 1: FROM ./x.gguf points at a file")
 
 
+def test_problems_before_a_syntax_error_are_reported_too():
+    with pytest.raises(ModelfileError) as caught:
+        parse('FROM ./x.gguf\nPARAMETER warmth 1\nSYSTEM """oops\n')
+    assert [p.line for p in caught.value.problems] == [1, 2, 3]
+    assert "never closed" in caught.value.problems[2].message
+
+
 def test_warnings_name_their_lines():
     parsed = parse("FROM a\nFROM b\nPARAMETER mirostat 1\nRENDERER x")
     assert parsed.from_ == "b"

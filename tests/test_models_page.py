@@ -348,3 +348,13 @@ def test_server_down_shows_the_connection_help(fake, monkeypatch, tmp_path):
     at.switch_page(MODELS_PAGE).run()
     assert not at.exception
     assert "Nothing is answering" in texts(at.error)
+
+
+def test_a_failed_delete_is_shown_and_the_model_kept(page, fake):
+    fake.add_fault("/api/delete", "http", status=500, message="permission denied")
+    page.selectbox(key=state.MODELS_DETAILS_INPUT).select("all-minilm:latest").run()
+    page.button(key="models_delete").click().run()
+    page.button(key="models_delete_confirm").click().run()
+    assert not page.exception
+    assert "Permission denied." in texts(page.error)
+    assert "all-minilm:latest" in installed_names(page)
