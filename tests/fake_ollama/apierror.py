@@ -1,0 +1,18 @@
+"""The one way an endpoint refuses a request: status code plus Ollama's message."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """Answered as `{"error": message}` with `status`.
+
+    `content_type` is plain "application/json" where Ollama's handler set that
+    header itself (errors raised by the generation goroutine), and gin's default
+    "application/json; charset=utf-8" elsewhere.
+    """
+
+    def __init__(self, status: int, message: str, content_type: str = "application/json; charset=utf-8") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.content_type = content_type

@@ -1,0 +1,47 @@
+"""What an endpoint gets: the request, the response writer, and the server it runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import decoding
+from .apierror import ApiError
+from .catalog import ModelSpec
+from .exchange import Exchange
+from .names import parse_name
+from .recording import Headers
+
+if TYPE_CHECKING:
+    from .server import FakeOllama
+
+
+@dataclass
+class Call:
+    app: FakeOllama
+    method: str
+    path: str
+    headers: Headers
+    raw_body: bytes
+    exchange: Exchange
+    started_ns: int  # time.monotonic_ns() at arrival
+
+    def body(self, struct: str, fields: dict[str, decoding.Field]) -> dict[str, Any]:
+        return decoding.decode(self.raw_body, struct, fields)
+
+    def model(self, raw: str, *, empty: ApiError, missing: ApiError,
+              invalid: ApiError | None = None) -> ModelSpec:
+        """The installed model `raw` names, or the endpoint's own error for each way it is not."""
+        if not raw.strip():
+            raise empty
+        name = parse_name(raw)
+        if name is None:
+            raise invalid or ApiError(400, "invalid model name")
+        spec = self.app.store.find(name)
+        if spec is None:
+            raise missing
+        return spec
+
+    def stream_requested(self, request: dict[str, Any]) -> bool:
+        """`stream` defaults to true on every streaming endpoint."""
+        return request.get("stream", True) is not False

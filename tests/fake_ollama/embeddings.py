@@ -1,0 +1,55 @@
+"""Deterministic embedding vectors with a real similarity structure.
+
+A text becomes a hashed bag of its lowercase words plus their character
+trigrams, L2-normalised, so texts sharing words (or word stems) have a higher
+cosine than unrelated ones. A faint text-specific background keeps every
+dimension non-zero, as real vectors are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+from .gowire import float32
+
+_WORD = re.compile(r"\w+")
+
+
+def _bucket(feature: str, dimensions: int) -> tuple[int, float]:
+    digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+    number = int.from_bytes(digest, "big")
+    return number % dimensions, 1.0 if number >> 63 else -1.0
+
+
+def normalize(vector: list[float]) -> list[float]:
+    """Ollama's normalize(): divide by the L2 norm (guarded against zero)."""
+    norm = max(math.sqrt(sum(value * value for value in vector)), 1e-12)
+    return [value / norm for value in vector]
+
+
+def embed(text: str, dimensions: int) -> list[float]:
+    vector = [0.0] * dimensions
+    background = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    for index in range(dimensions):
+        vector[index] = (background[index % 16] - 127.5) / 127.5 * 0.002
+    for word in _WORD.findall(text.lower()):
+        index, sign = _bucket("w:" + word, dimensions)
+        vector[index] += sign
+        padded = f" {word} "
+        for start in range(len(padded) - 2):
+            index, sign = _bucket("t:" + padded[start:start + 3], dimensions)
+            vector[index] += 0.3 * sign
+    return normalize(vector)
+
+
+def truncate_dimensions(vector: list[float], dimensions: int | None) -> list[float]:
+    """The `dimensions` request field: keep the first N values and renormalise."""
+    if dimensions and 0 < dimensions < len(vector):
+        return normalize(vector[:dimensions])
+    return vector
+
+
+def as_float32(vector: list[float]) -> list[float]:
+    return [float32(value) for value in vector]

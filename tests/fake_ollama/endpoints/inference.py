@@ -1,0 +1,205 @@
+"""POST /api/generate and POST /api/chat, checked in the order Ollama's handlers check.
+
+Validation failures happen before any byte is written, so they are plain HTTP
+errors; the order (model, unload, thinking, capabilities, options, load,
+images, format) decides which error a request with several faults gets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .. import completion, decoding, gowire, text
+from ..apierror import ApiError
+from ..call import Call
+from ..catalog import ModelSpec
+from ..exchange import PLAIN_JSON
+
+_NO_VISION = ("Failed to create new sequence: failed to process inputs: "
+              "this model is missing data required for image input")
+
+
+@dataclass(frozen=True)
+class _GenerateShape:
+    model: str
+    context: list[int]
+
+    def chunk(self, kind: str, token: str) -> dict[str, Any]:
+        line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(),
+                                "response": token if kind == "content" else ""}
+        if kind == "thinking":
+            line["thinking"] = token
+        line["done"] = False
+        return line
+
+    def final(self, thinking: str, content: str, done_reason: str, stats: completion.Stats) -> dict[str, Any]:
+        line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(), "response": content}
+        if thinking:
+            line["thinking"] = thinking
+        line.update(done=True, done_reason=done_reason, context=self.context)
+        line.update(stats.fields())
+        return line
+
+
+@dataclass(frozen=True)
+class _ChatShape:
+    model: str
+
+    def chunk(self, kind: str, token: str) -> dict[str, Any]:
+        message = {"role": "assistant", "content": token if kind == "content" else ""}
+        if kind == "thinking":
+            message["thinking"] = token
+        return {"model": self.model, "created_at": gowire.utc_now(), "message": message, "done": False}
+
+    def final(self, thinking: str, content: str, done_reason: str, stats: completion.Stats) -> dict[str, Any]:
+        message = {"role": "assistant", "content": content}
+        if thinking:
+            message["thinking"] = thinking
+        line = {"model": self.model, "created_at": gowire.utc_now(), "message": message,
+                "done": True, "done_reason": done_reason}
+        line.update(stats.fields())
+        return line
+
+
+def generate(call: Call) -> None:
+    request = call.body("GenerateRequest", decoding.GENERATE)
+    _check_top_logprobs(request)
+    model = request.get("model", "")
+    spec = call.model(model, empty=ApiError(404, "model '' not found"),
+                      missing=ApiError(404, f"model '{model}' not found"))
+    prompt = request.get("prompt", "")
+    keep_alive = completion.keep_alive(request)
+    if not prompt and keep_alive == 0:
+        call.app.store.unload(spec)
+        call.exchange.send_json(200, {"model": model, "created_at": gowire.utc_now(), "response": "",
+                                      "done": True, "done_reason": "unload"})
+        return
+    if request.get("raw") and (request.get("template") or request.get("system") or request.get("context")):
+        raise ApiError(400, "raw mode does not support template, system, or context")
+    think = _thinking(spec, model, request)
+    _check_capabilities(spec, "generate", model, insert=bool(request.get("suffix")))
+    options = completion.options(request)
+    loaded = completion.load(call, spec, options, keep_alive)
+    try:
+        if not prompt:
+            call.exchange.send_json(200, {"model": model, "created_at": gowire.utc_now(), "response": "",
+                                          "done": True, "done_reason": "load"})
+            return
+        images = len(request.get("images", []))
+        _check_images(spec, images)
+        schema = _format(request)
+        system = request.get("system") or spec.system
+        content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""))
+        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
+        prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
+        shape = _GenerateShape(model, text.token_ids(f"{system}\n{prompt}\n") + text.token_ids(planned.text("content")))
+        with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
+            completion.run(call, shape, planned, prompt_tokens=prompt_tokens, loaded=loaded,
+                           stream=call.stream_requested(request))
+    finally:
+        call.app.store.keep(spec, keep_alive)
+
+
+def chat(call: Call) -> None:
+    request = call.body("ChatRequest", decoding.CHAT)
+    _check_top_logprobs(request)
+    model = request.get("model", "")
+    spec = call.model(model, empty=ApiError(400, "model is required"),
+                      missing=ApiError(404, f"model '{model}' not found"))
+    messages = request.get("messages", [])
+    keep_alive = completion.keep_alive(request)
+    if not messages and keep_alive == 0:
+        call.app.store.unload(spec)
+        call.exchange.send_json(200, _chat_done(model, "unload"))
+        return
+    think = _thinking(spec, model, request)
+    _check_capabilities(spec, "chat", model, tools=bool(request.get("tools")))
+    options = completion.options(request)
+    loaded = completion.load(call, spec, options, keep_alive)
+    try:
+        if not messages:
+            call.exchange.send_json(200, _chat_done(model, "load"))
+            return
+        _check_images(spec, sum(len(message.get("images", [])) for message in messages))
+        schema = _format(request)
+        last_user = next((m for m in reversed(messages) if m.get("role") == "user"), messages[-1])
+        prompt = last_user.get("content", "")
+        content = _content(call, spec, options, prompt, len(last_user.get("images", [])), schema, "")
+        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
+        has_system = any(m.get("role") == "system" for m in messages)
+        prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
+        prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
+        with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
+            completion.run(call, _ChatShape(model), planned, prompt_tokens=prompt_tokens, loaded=loaded,
+                           stream=call.stream_requested(request))
+    finally:
+        call.app.store.keep(spec, keep_alive)
+
+
+def _chat_done(model: str, reason: str) -> dict[str, Any]:
+    return {"model": model, "created_at": gowire.utc_now(), "message": {"role": "assistant", "content": ""},
+            "done": True, "done_reason": reason}
+
+
+def _check_top_logprobs(request: dict[str, Any]) -> None:
+    if not 0 <= request.get("top_logprobs", 0) <= 20:
+        raise ApiError(400, "top_logprobs must be between 0 and 20")
+
+
+def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> bool:
+    """Whether to think: thinking models default to yes; others refuse an explicit yes."""
+    think = request.get("think")
+    if spec.has("thinking"):
+        return think is not False
+    if think not in (None, False):
+        raise ApiError(400, f"{gowire.quote(model)} does not support thinking")
+    return False
+
+
+def _check_capabilities(spec: ModelSpec, action: str, model: str, *, insert: bool = False,
+                        tools: bool = False) -> None:
+    if not spec.has("completion"):
+        raise ApiError(400, f"{gowire.quote(model)} does not support {action}")
+    for needed, wanted in (("insert", insert), ("tools", tools)):
+        if wanted and not spec.has(needed):
+            raise ApiError(400, f"{spec.name.full} does not support {needed}")
+
+
+def _check_images(spec: ModelSpec, count: int) -> None:
+    if count and not spec.has("vision"):
+        raise ApiError(500, _NO_VISION, PLAIN_JSON)
+
+
+def _format(request: dict[str, Any]) -> Any:
+    """None (free text), "json", or a schema dict; anything else is the runner's 500."""
+    value = request.get("format")
+    if value in (None, "", "json") or isinstance(value, dict):
+        return value or None
+    raw = json.dumps(value, separators=(",", ":"))
+    raise ApiError(500, f'invalid format: {gowire.quote(raw)}; expected "json" or a valid JSON Schema object',
+                   PLAIN_JSON)
+
+
+def _seed(spec: ModelSpec, options: dict[str, Any], prompt: str) -> Any:
+    temperature = options.get("temperature", dict(spec.parameters).get("temperature", 0.8))
+    seed = options.get("seed") if temperature else None
+    return text.seeded(spec.name.key, prompt, temperature, seed)
+
+
+def _content(call: Call, spec: ModelSpec, options: dict[str, Any], prompt: str, images: int,
+             schema: Any, suffix: str) -> str:
+    scripted = call.app.take_scripted_reply()
+    if scripted is not None:
+        return scripted
+    rng = _seed(spec, options, prompt)
+    if suffix:
+        return text.fill_in_middle(rng, prompt, suffix)
+    if schema is not None:
+        return text.json_reply(rng, prompt, schema)
+    return text.reply(rng, prompt, images)
+
+
+def _thinking_text(spec: ModelSpec, think: bool, options: dict[str, Any], prompt: str) -> str:
+    return text.thinking(_seed(spec, options, "think:" + prompt), prompt) if think else ""

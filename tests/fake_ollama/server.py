@@ -1,0 +1,148 @@
+"""FakeOllama: a real HTTP server on 127.0.0.1 that behaves like a current Ollama."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Self
+
+from .faults import FaultBook
+from .handler import FakeHTTPServer
+from .recording import RecordedRequest, RequestLog
+from .slots import Slots
+from .store import ModelStore
+
+DEFAULT_VERSION = "0.13.0"
+DEFAULT_NUM_PARALLEL = 4
+
+
+class FakeOllama:
+    """Start it, point a client at `url`, script it, then read `requests`.
+
+    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`)
+    can change while it runs; `reset()` restores them and the initial models.
+    `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL.
+    """
+
+    def __init__(self, token_delay: float = 0.0, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._initial_token_delay = token_delay
+        self._address = (host, port)
+        self._httpd: FakeHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._replies: deque[str] = deque()
+        self._replies_lock = threading.Lock()
+        self.log = RequestLog()
+        self.faults = FaultBook()
+        self.store = ModelStore()
+        self.slots = Slots()
+        self._restore_settings()
+
+    def _restore_settings(self) -> None:
+        self.token_delay = self._initial_token_delay
+        self.version = DEFAULT_VERSION
+        self.legacy = False
+        self.num_parallel = DEFAULT_NUM_PARALLEL
+        self.api_key: str | None = None
+
+    # lifecycle
+
+    def start(self) -> Self:
+        if self._httpd is not None:
+            raise RuntimeError("already started")
+        self._httpd = FakeHTTPServer(self._address, self)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"fake-ollama-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        with self._connections_lock:
+            for connection in self._connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._connections.clear()
+        self._httpd = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("not started")
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._address[0]}:{self.port}"
+
+    def track(self, connection: socket.socket) -> None:
+        """Remember open client connections so stop() can close idle keep-alive ones."""
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    # scripting
+
+    def reset(self) -> None:
+        """Back to the initial models, with no log, faults, loaded models, scripted replies or changed settings."""
+        self.store.reset()
+        self.log.clear()
+        self.faults.clear()
+        with self._replies_lock:
+            self._replies.clear()
+        self._restore_settings()
+
+    def script_reply(self, text: str) -> None:
+        """Queue the text of the next generate/chat reply (first in, first out)."""
+        with self._replies_lock:
+            self._replies.append(text)
+
+    def take_scripted_reply(self) -> str | None:
+        with self._replies_lock:
+            return self._replies.popleft() if self._replies else None
+
+    def add_fault(self, path: str, kind: str, *, times: int = 1, **params: Any) -> None:
+        """Make the next `times` requests to `path` misbehave (times=0: all of them). See faults.py."""
+        self.faults.add(path, kind, times=times, **params)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    # observing
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.log.snapshot()
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        return [request for request in self.requests if request.path == path]
+
+    def wait_for(self, predicate: Callable[[FakeOllama], bool], timeout: float = 5) -> bool:
+        """Poll until `predicate(self)` is true; an IndexError/KeyError (nothing logged yet) counts as false."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if predicate(self):
+                    return True
+            except (IndexError, KeyError):
+                pass
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
