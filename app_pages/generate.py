@@ -161,7 +161,7 @@ def bring_back(number: int, run_again: bool) -> None:
         return
     generate_widgets.restore(record.form)
     state.put(state.GENERATE_LAST, record)
-    state.put(state.GENERATE_PENDING, run_again)
+    state.put(state.GENERATE_PENDING, record.form.model if run_again else None)
 
 
 st.title("Generate")
@@ -244,8 +244,11 @@ with form_column:
     run_column, stop_column = st.columns(2)
     asked = run_column.button("Generate", type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON,
                               width="stretch")
-    asked = asked or bool(state.get(state.GENERATE_PENDING))
-    state.put(state.GENERATE_PENDING, False)
+    rerun_model = state.get(state.GENERATE_PENDING)
+    state.put(state.GENERATE_PENDING, None)
+    asked = asked or bool(rerun_model)
+    if rerun_model and rerun_model != model:
+        request, problem = None, f"{rerun_model} is no longer installed, so the run was not repeated with another model."
     starting = asked and request is not None
     stop_column.button("Stop", icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
                        width="stretch", help="Stop the answer; what arrived so far is kept.")

@@ -49,7 +49,7 @@ CHAT_STOP_BUTTON = "chat_stop_button"
 
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)
-GENERATE_PENDING = "generate_pending"  # True once Generate or a history Re-run asks for a run
+GENERATE_PENDING = "generate_pending"  # the model a history Re-run asks to run again, else None
 GENERATE_LAST = "generate_last"  # the latest RunRecord, drawn in the output area
 GENERATE_HISTORY = "generate_history"  # the session's last runs, newest first
 GENERATE_RUN_COUNT = "generate_run_count"

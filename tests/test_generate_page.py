@@ -348,3 +348,12 @@ def test_a_broken_stream_keeps_the_partial_answer(page, fake, kind, params, expe
     assert "kept below" in texts(page.caption)
     kept = raw_answer(page)
     assert kept and LONG_REPLY.startswith(kept) and kept != LONG_REPLY
+
+
+def test_rerunning_a_run_whose_model_was_deleted_does_not_use_another_model(page, fake):
+    generate(page)
+    requests.delete(f"{fake.url}/api/delete", json={"model": "llama3.2:latest"}, timeout=5).raise_for_status()
+    st.cache_data.clear()
+    page.button(key=f"{state.GENERATE_RERUN_BUTTON}_1").click().run()
+    assert "llama3.2:latest is no longer installed" in texts(page.error)
+    assert len(fake.requests_to("/api/generate")) == 1
