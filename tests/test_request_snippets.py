@@ -1,6 +1,9 @@
 import ast
 import json
 import shlex
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -64,3 +67,30 @@ def test_images_are_shortened_for_display_only():
 
 def test_body_json_keeps_unicode_readable():
     assert body_json({"prompt": "café"}) == '{\n  "prompt": "café"\n}'
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_the_python_code_really_sends_the_body_and_prints_the_answer(fake, stream):
+    fake.api_key = "k-snippet"
+    fake.script_reply("It's the \"sky\".")
+    body = {"model": "llama3.2:latest", "prompt": "Why?", "options": {"seed": 1}, "stream": stream}
+    code = python_code(f"{fake.url}/api/generate", body, with_api_key=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={"OLLAMA_API_KEY": "k-snippet", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "It's the \"sky\"."
+    assert fake.requests_to("/api/generate")[-1].body == body
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_curl_command_really_sends_the_body(fake):
+    fake.api_key = "k-snippet"
+    body = {**{key: value for key, value in BODY.items() if key != "raw"}, "model": "llama3.2:latest"}
+    command = curl_command(f"{fake.url}/api/generate", body, with_api_key=True)
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+                          env={"OLLAMA_API_KEY": "k-snippet", "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+    assert done.returncode == 0, done.stderr
+    assert '"done":true' in done.stdout
+    recorded = fake.requests_to("/api/generate")[-1]
+    assert recorded.body == body
+    assert recorded.headers["Authorization"] == "Bearer k-snippet"
