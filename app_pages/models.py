@@ -64,10 +64,10 @@ def pull_panel() -> None:
             st.rerun()
 
 
-def edit_as_new(name: str, shown_modelfile: str) -> None:
+def edit_as_new(name: str, shown_modelfile: str, installed_names: list[str]) -> None:
     """Button callback: the Create tab, pre-filled with this model's Modelfile built on its name."""
     state.put(state.MODELS_MODELFILE, modelfile.edit_as_new(shown_modelfile, name))
-    state.put(state.MODELS_CREATE_NAME, model_inventory.derived_name(name, "custom", set()))
+    state.put(state.MODELS_CREATE_NAME, model_inventory.derived_name(name, "custom", set(installed_names)))
     st.session_state.pop(state.MODELS_MODELFILE_INPUT, None)
     st.session_state.pop(state.MODELS_CREATE_NAME_INPUT, None)
     st.session_state[state.MODELS_TAB] = "Create"
@@ -93,6 +93,20 @@ def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
             return
         status.update(label=f"Created {name}", state="complete", expanded=False)
     notify("success", f"Created {name}.")
+    refresh()
+
+
+def copy_model(client: OllamaClient, source: str, destination: str) -> None:
+    problem = model_inventory.name_problem(destination)
+    if problem:
+        st.error(problem)
+        return
+    try:
+        client.copy(source, destination)
+    except OllamaError as error:
+        widgets.show_error(error)
+        return
+    notify("success", f"Copied {source} to {destination}.")
     refresh()
 
 
@@ -220,16 +234,9 @@ with installed_tab:
                     "Copy as", key=state.MODELS_COPY_NAME_INPUT,
                     placeholder=model_inventory.derived_name(chosen, "copy", set(names)))
                 if actions[1].button("Copy", icon=":material/content_copy:", key="models_copy"):
-                    destination = copy_name.strip() or model_inventory.derived_name(chosen, "copy", set(names))
-                    try:
-                        client.copy(chosen, destination)
-                    except OllamaError as error:
-                        widgets.show_error(error)
-                    else:
-                        notify("success", f"Copied {chosen} to {destination}.")
-                        refresh()
+                    copy_model(client, chosen, copy_name.strip() or model_inventory.derived_name(chosen, "copy", set(names)))
                 actions[2].button("Edit as new model", icon=":material/edit_note:", key="models_edit_as_new",
-                                  on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or ""))
+                                  on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or "", names))
                 if actions[3].button("Delete…", icon=":material/delete:", key="models_delete"):
                     state.put(state.MODELS_PENDING_DELETE, chosen)
 
@@ -304,8 +311,9 @@ with pull_tab:
         if busy:
             st.caption("One pull at a time: wait for the current one or cancel it.")
         if submitted:
-            if not wanted.strip():
-                st.error("Type the name of a model to pull, e.g. qwen2.5:0.5b.")
+            problem = model_inventory.name_problem(wanted)
+            if problem:
+                st.error(problem)
             else:
                 state.put(state.MODELS_PULL_JOB, PullJob(client.clone(), wanted.strip()).start())
                 st.rerun()
@@ -333,8 +341,9 @@ with create_tab:
                 fields = parsed.create_fields()
                 show_request(new_name.strip() or "<new name>", fields)
                 if st.button("Create", icon=":material/add_circle:", type="primary", key="models_create"):
-                    if not new_name.strip():
-                        st.error("Give the new model a name.")
+                    problem = model_inventory.name_problem(new_name)
+                    if problem:
+                        st.error(problem)
                     else:
                         stream_create(client, new_name.strip(), fields)
         with from_form:
@@ -356,8 +365,9 @@ with create_tab:
                 form_fields = model_inventory.form_create_fields(base, system, build_options(values, stop_text))
                 show_request(form_name.strip() or "<new name>", form_fields)
                 if st.button("Create", icon=":material/add_circle:", type="primary", key="models_form_create"):
-                    if not form_name.strip():
-                        st.error("Give the new model a name.")
+                    problem = model_inventory.name_problem(form_name)
+                    if problem:
+                        st.error(problem)
                     else:
                         stream_create(client, form_name.strip(), form_fields)
 

@@ -6,6 +6,7 @@ them, tests check them without a server.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -127,6 +128,24 @@ def form_create_fields(base: str, system: str, options: dict[str, Any]) -> dict[
     if options:
         fields["parameters"] = dict(options)
     return fields
+
+
+_PART = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+_MODEL_NAME = re.compile(rf"^{_PART}(?::\d+)?(?:/{_PART})*(?::[A-Za-z0-9_][A-Za-z0-9._-]{{0,127}})?$")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a model name (``[host/][namespace/]model[:tag]``), or ``None`` when it can.
+
+    Checked before anything is sent, so a typo is explained at once and a name never carries
+    markup into the messages that repeat it.
+    """
+    if not name.strip():
+        return "Type a model name, e.g. qwen2.5:0.5b."
+    if not _MODEL_NAME.match(name.strip()):
+        return (f"\"{name.strip()[:80]}\" is not a model name. Names look like llama3.2, qwen2.5:0.5b or "
+                "namespace/model:tag: letters, digits, '.', '_' and '-', with an optional ':tag'.")
+    return None
 
 
 def derived_name(name: str, word: str, taken: set[str]) -> str:

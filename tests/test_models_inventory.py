@@ -13,6 +13,7 @@ from lib.model_inventory import (
     filter_rows,
     form_create_fields,
     installed_rows,
+    name_problem,
     model_facts,
     running_rows,
 )
@@ -112,3 +113,20 @@ def test_derived_names_avoid_installed_ones(name, taken, expected):
     (["embedding"], True), (["completion", "embedding"], False), (["completion"], False), ([], False)])
 def test_embedding_models_are_warmed_up_with_an_embed(capabilities, expected):
     assert embeds_only(capabilities) is expected
+
+
+@pytest.mark.parametrize("name", [
+    "llama3.2", "qwen2.5:0.5b", "library/llama3.2:latest", "hf.co/bartowski/Llama-3.2-1B-GGUF:Q4_K_M",
+    "registry.example.com:5000/team/model:v1", "my_model-2", " gemma3:270m "])
+def test_valid_model_names(name):
+    assert name_problem(name) is None
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("", "Type a model name"), ("   ", "Type a model name"),
+    ("my model", "is not a model name"), ("![x](http://e/x.png)", "is not a model name"),
+    ("a:b:c", "is not a model name"), ("-start", "is not a model name"), ("ns/", "is not a model name"),
+    ("model:", "is not a model name"),
+])
+def test_invalid_model_names(name, words):
+    assert words in name_problem(name)

@@ -271,7 +271,7 @@ def test_create_needs_a_name(page, fake):
     open_tab(page, "Create")
     page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("  ").run()
     page.button(key="models_create").click().run()
-    assert "Give the new model a name" in texts(page.error)
+    assert "Type a model name" in texts(page.error)
     assert not fake.requests_to("/api/create")
 
 
@@ -313,6 +313,20 @@ def test_copy_under_a_new_name(page, fake):
     assert bodies(fake, "/api/copy") == [{"source": "qwen3:0.6b", "destination": "qwen-backup:1"}]
     assert "Copied qwen3:0.6b to qwen-backup:1." in texts(page.success)
     assert "qwen-backup:1" in installed_names(page)
+
+
+def test_a_bad_copy_name_is_explained_and_nothing_sent(page, fake):
+    page.text_input(key=state.MODELS_COPY_NAME_INPUT).input("my copy")
+    page.button(key="models_copy").click().run()
+    assert "is not a model name" in texts(page.error)
+    assert not fake.requests_to("/api/copy")
+
+
+def test_a_bad_pull_name_is_explained_and_nothing_sent(page, fake):
+    start_pull(page, "![x](http://example.com/x.png)")
+    assert "is not a model name" in texts(page.error)
+    assert page.session_state[state.MODELS_PULL_JOB] is None
+    assert not fake.requests_to("/api/pull")
 
 
 def test_delete_asks_for_confirmation_naming_the_model(page, fake):
