@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from lib import generate_widgets, options_panel, server_data, state, widgets
-from lib.errors import OllamaError
+from lib.errors import OllamaError, ResponseError
 from lib.generate_form import FORMAT_LABELS, JSON, PLAIN, SCHEMA, FormProblem, GenerateForm, GenerateRequest, build_request, decode_image
 from lib.generate_job import RESPONSE, THINKING, WAITING, GenerateJob
 from lib.generate_run import HISTORY_LIMIT, RunRecord, remember
@@ -83,7 +83,9 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
 def show_run(record: RunRecord) -> None:
     result = record.result
     if result.error:
-        st.error(result.error, icon=":material/error:")
+        st.error(str(result.error), icon=":material/error:")
+        if isinstance(result.error, ResponseError) and result.error.model_missing:
+            st.caption("The model is not installed on this server. Pull it on the Models page, or pick another model.")
         if result.output or result.thinking:
             st.caption("The part of the answer that arrived before the error is kept below.")
     elif result.stopped:
@@ -251,7 +253,8 @@ with form_column:
         request, problem = None, f"{rerun_model} is no longer installed, so the run was not repeated with another model."
     starting = asked and request is not None
     stop_column.button("Stop", icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
-                       width="stretch", help="Stop the answer; what arrived so far is kept.")
+                       width="stretch", help="Stop the answer and keep what arrived. While streaming, the server stops "
+                                             "generating; a non-streamed answer is only no longer waited for.")
     if asked and request is None:
         st.error(f"Nothing was sent. {problem}", icon=":material/block:")
 

@@ -66,7 +66,7 @@ class GenerateJob:
             if item is _END:
                 return
             if isinstance(item, OllamaError):
-                self.result.error = str(item)
+                self.result.error = item
                 return
             chunk, elapsed = item
             text, thought = self.result.add(chunk, elapsed)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lib.errors import OllamaError
 from lib.generate_form import GenerateForm
 from lib.run_stats import RunStats, run_stats
 
@@ -25,7 +26,7 @@ class RunResult:
     thinking: str = ""
     final: dict[str, Any] | None = None  # the ``done`` object, with the server's figures
     time_to_first_token: float | None = None  # seconds, measured when streaming
-    error: str | None = None
+    error: OllamaError | None = None
     stopped: bool = False
 
     def add(self, chunk: dict[str, Any], elapsed: float | None = None) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from lib.errors import OllamaError
 from lib.generate_form import (
     EXAMPLE_SCHEMA,
     JSON,
@@ -114,7 +115,7 @@ def test_a_stream_is_collected_with_time_to_first_token_at_the_first_text():
     ("result", "status"),
     [
         (RunResult(output="par", stopped=True), "stopped"),
-        (RunResult(output="par", error="dropped"), "failed"),
+        (RunResult(output="par", error=OllamaError("dropped")), "failed"),
         (RunResult(final={"done": True, "done_reason": "length"}), "cut off at the length limit"),
         (RunResult(output="par"), "unfinished"),
     ],

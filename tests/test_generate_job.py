@@ -79,7 +79,7 @@ def test_an_error_mid_stream_keeps_the_partial_answer(fake):
     job = GenerateJob(OllamaClient(fake.url), build_request(FORM, {"completion"}))
     answer, _ = texts(job)
     assert answer and LONG_REPLY.startswith(answer)
-    assert "model runner crashed" in job.result.error
+    assert "model runner crashed" in str(job.result.error)
     assert job.result.output == answer
     assert not job.result.complete
 
@@ -87,4 +87,4 @@ def test_an_error_mid_stream_keeps_the_partial_answer(fake):
 def test_no_server_is_a_readable_error():
     job = GenerateJob(OllamaClient(f"127.0.0.1:{free_port()}"), build_request(FORM, {"completion"}))
     assert texts(job) == ("", "")
-    assert "Nothing is answering" in job.result.error
+    assert "Nothing is answering" in str(job.result.error)

@@ -331,6 +331,7 @@ def test_failures_are_readable_and_the_prompt_is_kept(page, fake, kind, params, 
     assert not page.exception
     assert page.text_area(key=state.GENERATE_PROMPT_INPUT).value == "Why is the sky blue?"
     assert "failed" in page.text[0].value
+    assert ("Pull it on the Models page" in texts(page.caption)) is (params.get("status") == 404)
 
 
 @pytest.mark.parametrize(
