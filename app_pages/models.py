@@ -85,7 +85,7 @@ def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
                     bar = bar or st.progress(0.0)
                     bar.progress(download.fraction(), text=step_label(line))
                 elif line != last:
-                    st.write(line)
+                    st.text(line)
                 last = line
         except OllamaError as error:
             status.update(label=f"Could not create {name}", state="error")
