@@ -76,7 +76,7 @@ EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across
 EMBED_TABLE = "embed_table"  # the label/text table as last edited (pandas DataFrame)
 EMBED_TABLE_BASE = "embed_table_base"  # what the table editor started from; its edits live in its widget key
 EMBED_CACHE = "embed_cache"  # lib.embedding_cache.VectorCache: vectors by server, model, options and text
-EMBED_RESULT = "embed_result"  # the latest lib.embedding_views.Analysis, drawn in the views
+EMBED_RESULT = "embed_result"  # the latest lib.embedding_analysis.Analysis, drawn in the views
 EMBED_SOURCE_INPUT = "embed_source_input"
 EMBED_LINES_INPUT = "embed_lines_input"
 EMBED_TABLE_INPUT = "embed_table_input"
@@ -99,6 +99,7 @@ EMBED_CLUSTER_INPUT = "embed_cluster_input"
 EMBED_FULL_SCALE_INPUT = "embed_full_scale_input"
 EMBED_TOP_K_INPUT = "embed_top_k_input"
 EMBED_NEIGHBOUR_COUNT_INPUT = "embed_neighbour_count_input"
+EMBED_TAB_INPUT = "embed_tab_input"
 
 # Models page
 MODELS_TAB = "models_tab"
