@@ -358,3 +358,28 @@ def test_rerunning_a_run_whose_model_was_deleted_does_not_use_another_model(page
     page.button(key=f"{state.GENERATE_RERUN_BUTTON}_1").click().run()
     assert "llama3.2:latest is no longer installed" in texts(page.error)
     assert len(fake.requests_to("/api/generate")) == 1
+
+
+def test_restored_images_are_kept_shown_and_removable(page, fake):
+    pick(page, "llava:7b")
+    page.file_uploader[0].set_value(("dot.png", PNG, "image/png")).run()
+    generate(page, "What is in this picture?")
+    page.button(key=f"{state.GENERATE_RESTORE_BUTTON}_1").click().run()
+    assert "1 image(s) kept from before:" in texts(page.caption)
+    generate(page, "And now?")
+    assert sent(fake)["images"] == [base64.b64encode(PNG).decode()]
+    page.button(key=state.GENERATE_CLEAR_IMAGES_BUTTON).click().run()
+    generate(page, "Without the picture")
+    assert "images" not in sent(fake)
+
+
+def test_the_form_survives_a_visit_to_another_page(page, fake):
+    page.text_area(key=state.GENERATE_PROMPT_INPUT).input("Keep me").run()
+    page.text_area(key=state.GENERATE_SYSTEM_INPUT).input("Be brief.").run()
+    option(page, "temperature").set_value(0.4).run()
+    page.switch_page("app_pages/home.py").run()
+    page.switch_page("app_pages/generate.py").run()
+    assert page.text_area(key=state.GENERATE_PROMPT_INPUT).value == "Keep me"
+    assert page.text_area(key=state.GENERATE_SYSTEM_INPUT).value == "Be brief."
+    assert option(page, "temperature").value == 0.4
+    assert page.selectbox(key=state.GENERATE_MODEL_INPUT).value == "llama3.2:latest"
