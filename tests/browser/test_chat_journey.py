@@ -32,6 +32,7 @@ def test_an_answer_streams_and_is_still_there_after_a_reload(app, fake, page: Pa
 
 
 def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: Page):
+    """The chat box's stop button stops the script; the stopped answer is marked from the next run on."""
     fake.token_delay = 0.05
     fake.script_reply(" ".join(f"word{n}" for n in range(400)))
     page.goto(app.url + "/chat")
@@ -46,3 +47,13 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     expect(answer).to_contain_text("Stopped before the end")
     expect(answer).to_contain_text("word0 word1 word2")
     expect(answer).not_to_contain_text("word399")
+
+    # An answer started by a button (here Regenerate) has its own Stop under it.
+    fake.script_reply(" ".join(f"again{n}" for n in range(400)))
+    page.get_by_role("button", name="Regenerate").click()
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("again3")
+    answer.get_by_role("button", name="Stop").click()
+    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
+    expect(answer).to_contain_text("Stopped before the end")
+    expect(answer).to_contain_text("again0 again1 again2")
