@@ -3,7 +3,7 @@
 Lines are split on ``\\n`` bytes only. Decoding each complete line as UTF-8 afterwards keeps
 multi-byte characters that straddle two chunks intact, and characters such as U+2028 or U+0085,
 which are legal inside JSON strings, are never taken for line ends (``str.splitlines`` and
-``iter_lines(decode_unicode=True)`` both get this wrong).
+``iter_lines`` with Unicode decoding switched on both get this wrong).
 """
 
 from __future__ import annotations
