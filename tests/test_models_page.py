@@ -172,7 +172,7 @@ def test_pull_failing_mid_stream_says_so(page, fake):
 
 
 def test_cancel_closes_the_stream(page, fake):
-    fake.token_delay = 0.2
+    fake.token_delay = 0.3
     start_pull(page, "mxbai-embed-large:latest")
     assert fake.wait_for(lambda f: any(r.chunks_sent >= 2 for r in f.requests_to("/api/pull")), 10)
     page.run()
@@ -191,7 +191,8 @@ def test_pull_keeps_running_and_stays_visible_across_a_page_switch(page, fake):
     page.switch_page("app_pages/home.py").run()
     assert not page.exception
     page.switch_page(MODELS_PAGE).run()
-    assert "Pulling `gemma3:270m`" in texts(page.markdown)
+    assert "`gemma3:270m`**" in texts(page.markdown)  # "Pulling" or, on a slow machine, already "Pull of"
+    assert page.get("progress")
     assert pull_job(page).wait(30)
     page.switch_page("app_pages/home.py").run()
     page.switch_page(MODELS_PAGE).run()

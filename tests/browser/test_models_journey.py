@@ -13,7 +13,7 @@ def test_pull_then_delete_a_model(app, fake, page: Page):
     main.get_by_role("tab", name="Pull").click()
     main.get_by_label("Model name").fill("tinyllama:latest")
     main.get_by_role("button", name="Pull").click()
-    expect(main.get_by_text("Pulling tinyllama:latest")).to_be_visible()
+    expect(main.get_by_test_id("stProgress")).to_be_visible()
     expect(main.get_by_test_id("stProgress")).to_contain_text("100%", timeout=30_000)
     expect(main.get_by_text("tinyllama:latest is installed.")).to_be_visible()
 
