@@ -237,7 +237,9 @@ for result in filter(None, (analysis.primary, analysis.second)):
 labels = analysis.labels
 primary = analysis.primary
 tab_names = ["Similarity", "Pairs", "Neighbours", "Search", "Map"] + (["Compare"] if analysis.second else []) + ["Download"]
-tabs = dict(zip(tab_names, st.tabs(tab_names)))
+if st.session_state.get(state.EMBED_TAB_INPUT) not in tab_names:
+    st.session_state[state.EMBED_TAB_INPUT] = tab_names[0]
+tabs = dict(zip(tab_names, st.tabs(tab_names, key=state.EMBED_TAB_INPUT)))
 
 with tabs["Similarity"]:
     size = analysis.size
@@ -333,14 +335,19 @@ if analysis.second is not None:
         left, right = st.columns(2)
         for column, result in ((left, primary), (right, analysis.second)):
             column.altair_chart(charts.heatmap(ea.heatmap_frame(result.similarity, labels, subset), texts_for_tooltips,
-                                               order, full_scale=full_scale, title=result.model), width="content")
+                                               order, full_scale=full_scale, title=result.model,
+                                               pixels_across=charts.HEATMAP_PIXELS // 2, label_limit=110),
+                                width="content")
         if analysis.size >= 3:
             st.markdown("**Pairs the models disagree on most**")
             st.dataframe(ea.disagreement_frame(analysis, 10), hide_index=True, width="stretch",
                          column_config={primary.model: st.column_config.NumberColumn(format="%.3f"),
                                         analysis.second.model: st.column_config.NumberColumn(format="%.3f"),
-                                        "Rank among pairs (first model)": st.column_config.NumberColumn(format="%.0f%%"),
-                                        "Rank among pairs (second model)": st.column_config.NumberColumn(format="%.0f%%")})
+                                        "Rank, first": st.column_config.NumberColumn(
+                                            format="%.0f%%", help="Where the pair ranks among all pairs under the "
+                                            "first model: 100% is the most similar pair."),
+                                        "Rank, second": st.column_config.NumberColumn(
+                                            format="%.0f%%", help="The same under the second model.")})
 
 with tabs["Download"]:
     for result in filter(None, (primary, analysis.second)):

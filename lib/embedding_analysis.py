@@ -154,7 +154,7 @@ def neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
 def search_frame(analysis: Analysis, query_vector: np.ndarray, result: ModelResult | None = None) -> pd.DataFrame:
     """All texts ranked by cosine similarity to the query, best first."""
     ranked = sim.rank_against((result or analysis.primary).embedded.vectors, query_vector)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "Rank": list(range(1, len(ranked) + 1)),
             "Similarity": [score for _, score in ranked],
@@ -163,6 +163,7 @@ def search_frame(analysis: Analysis, query_vector: np.ndarray, result: ModelResu
             "Text": [_name(analysis, i) for i, _ in ranked],
         }
     )
+    return frame if any(item.label for item in analysis.items) else frame.drop(columns="Label")
 
 
 def map_frame(analysis: Analysis, result: ModelResult | None = None) -> pd.DataFrame:
@@ -172,6 +173,7 @@ def map_frame(analysis: Analysis, result: ModelResult | None = None) -> pd.DataF
             "x": points[:, 0],
             "y": points[:, 1],
             "label": analysis.labels,
+            "number": [str(number) for number in range(1, analysis.size + 1)],
             "group": [item.label for item in analysis.items],
             "text": [shorten(item.text, TOOLTIP_CHARS) for item in analysis.items],
         }
@@ -188,8 +190,8 @@ def disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
             "Text B": [_name(analysis, d.j) for d in found],
             analysis.primary.model: [d.score_a for d in found],
             analysis.second.model: [d.score_b for d in found],
-            "Rank among pairs (first model)": [d.percentile_a * 100 for d in found],
-            "Rank among pairs (second model)": [d.percentile_b * 100 for d in found],
+            "Rank, first": [d.percentile_a * 100 for d in found],
+            "Rank, second": [d.percentile_b * 100 for d in found],
         }
     )
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-CELL_PIXELS = 22
+HEATMAP_PIXELS = 560
+"""About how wide the cells of a heatmap are together; each cell stays between 9 and 36 pixels."""
 VALUES_IN_CELLS_UP_TO = 12
 """Up to this many texts the similarity is also written in each cell."""
+NUMBERS_ON_MAP_UP_TO = 40
+"""Up to this many texts each point on the 2-D map is numbered."""
 
 
 def heatmap(
@@ -21,13 +24,16 @@ def heatmap(
     *,
     full_scale: bool = False,
     title: str | None = None,
+    pixels_across: int = HEATMAP_PIXELS,
+    label_limit: int = 240,
 ) -> alt.LayerChart | alt.Chart:
     """Cosine similarity as coloured cells, rows and columns in ``order``.
 
     The default colour scale is sequential and fitted to the off-diagonal values, which for most
     embedding models sit in a narrow band (say 0.3 to 0.9) that a fixed -1…1 scale would paint
     almost uniformly. ``full_scale`` uses a diverging scale centred on 0 over -1…1 instead,
-    which makes values comparable between charts and models.
+    which makes values comparable between charts and models. ``pixels_across`` is the room for
+    the cells (narrower for side-by-side charts) and ``label_limit`` for the row labels.
     """
     off_diagonal = cells.loc[cells["row"] != cells["column"], "similarity"]
     if full_scale or off_diagonal.empty:
@@ -36,17 +42,20 @@ def heatmap(
         low, high = float(off_diagonal.min()), float(off_diagonal.max())
         scale = alt.Scale(scheme="viridis", domain=[low, high if high > low else low + 1e-6], clamp=True)
     lookup = alt.LookupData(texts, key="label", fields=["text"])
-    size = max(len(order) * CELL_PIXELS, 220)
-    axis = alt.Axis(labelLimit=220, title=None)
+    pixels = max(9, min(36, pixels_across // max(len(order), 1)))
+    step = alt.Step(pixels)
+    font = min(11, pixels - 1)
     base = (
         alt.Chart(cells)
         .transform_lookup(lookup="row", from_=lookup, as_=["row_text"])
         .transform_lookup(lookup="column", from_=lookup, as_=["column_text"])
         .encode(
-            x=alt.X("column:N", sort=order, axis=alt.Axis(labelAngle=-45, labelLimit=160, title=None)),
-            y=alt.Y("row:N", sort=order, axis=axis),
+            # Columns are labelled by number only ("3" for "3 · text…"); rows carry the short text.
+            x=alt.X("column:N", sort=order, axis=alt.Axis(labelAngle=0 if pixels >= 24 else -90, labelOverlap=False,
+                                                          labelFontSize=font, title=None,
+                                                          labelExpr="split(datum.label, ' · ')[0]")),
+            y=alt.Y("row:N", sort=order, axis=alt.Axis(labelLimit=label_limit, labelOverlap=False, labelFontSize=font, title=None)),
         )
-        .properties(width=size, height=size)
     )
     rects = base.mark_rect().encode(
         color=alt.Color("similarity:Q", scale=scale, title="cosine", legend=alt.Legend(format=".2f")),
@@ -59,12 +68,12 @@ def heatmap(
         ],
     )
     if len(order) > VALUES_IN_CELLS_UP_TO:
-        return rects.properties(**_title(title))
+        return rects.properties(width=step, height=step, **_title(title))
     values = base.mark_text(fontSize=10).encode(
         text=alt.Text("similarity:Q", format=".2f"),
         color=alt.condition(_dark_cell(scale, full_scale), alt.value("white"), alt.value("black")),
     )
-    return alt.layer(rects, values).properties(**_title(title))
+    return alt.layer(rects, values).properties(width=step, height=step, **_title(title))
 
 
 def _title(title: str | None) -> dict[str, str]:
@@ -79,14 +88,21 @@ def _dark_cell(scale: alt.Scale, full_scale: bool) -> str:
     return f"datum.similarity < {low + (high - low) * 0.45}"
 
 
-def scatter(points: pd.DataFrame, *, colour_by_group: bool, title: str | None = None) -> alt.Chart:
-    """The 2-D map: one point per text, its label and text on hover."""
+def scatter(points: pd.DataFrame, *, colour_by_group: bool, title: str | None = None) -> alt.LayerChart | alt.Chart:
+    """The 2-D map: one point per text, its label and text on hover, its number beside it when few."""
+    tooltip = [alt.Tooltip("label:N", title="text"), alt.Tooltip("text:N", title="full text")]
     encodings: dict = {
         "x": alt.X("x:Q", title="first principal component", scale=alt.Scale(zero=False)),
         "y": alt.Y("y:Q", title="second principal component", scale=alt.Scale(zero=False)),
-        "tooltip": [alt.Tooltip("label:N", title="text"), alt.Tooltip("text:N", title="full text")],
+        "tooltip": tooltip,
     }
     if colour_by_group:
         encodings["color"] = alt.Color("group:N", title="label")
-        encodings["tooltip"].insert(1, alt.Tooltip("group:N", title="label"))
-    return alt.Chart(points, **_title(title)).mark_circle(size=90, opacity=0.8).encode(**encodings).properties(height=460)
+        tooltip.insert(1, alt.Tooltip("group:N", title="label"))
+    base = alt.Chart(points).encode(**encodings)
+    dots = base.mark_circle(size=90, opacity=0.8)
+    if len(points) > NUMBERS_ON_MAP_UP_TO:
+        return dots.properties(height=460, **_title(title))
+    numbers = base.mark_text(align="left", dx=7, fontSize=11, color="#555").encode(
+        text=alt.Text("number:N"), color=alt.value("#555"))
+    return alt.layer(dots, numbers).properties(height=460, **_title(title))

@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
 """Every widget whose value survives a page switch, and its first value."""
 
 KEPT = (*DEFAULTS, state.EMBED_MODEL_INPUT, state.EMBED_TEXT_COLUMN_INPUT, state.EMBED_LABEL_COLUMN_INPUT,
-        state.EMBED_SUBSET_CENTRE_INPUT)
+        state.EMBED_SUBSET_CENTRE_INPUT, state.EMBED_TAB_INPUT)
 """Also kept, but with no fixed first value (it depends on what the server has, or the file)."""
 
 

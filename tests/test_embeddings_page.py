@@ -173,6 +173,7 @@ def test_search_ranks_texts_with_the_query_prefix(page, fake):
     assert query_body["model"] == "nomic-embed-text:latest"
     ranked = page.dataframe[-1].value
     assert list(ranked["Rank"]) == [1, 2, 3, 4, 5]
+    assert "Label" not in ranked.columns  # no text has a label
     assert set(ranked["Text"][:2]) == {"git commit and push", "git push to remote"}
     page.text_input(key=state.EMBED_QUERY_INPUT).input("git push").run()
     assert len(embed_bodies(fake)) == 2  # the query's vector is cached too
@@ -181,12 +182,13 @@ def test_search_ranks_texts_with_the_query_prefix(page, fake):
 def test_pca_map_has_a_point_per_text_with_hover_text(page):
     embed(type_lines(page, ANIMALS))
     scatter = charts(page)[1]
-    spec = json.loads(scatter.proto.spec)
-    assert spec["mark"]["type"] == "circle"
+    dots, numbers = json.loads(scatter.proto.spec)["layer"]
+    assert dots["mark"]["type"] == "circle" and numbers["mark"]["type"] == "text"
     points = next(iter(chart_data(scatter).values()))
     assert [p["text"] for p in points] == ANIMALS
+    assert [p["number"] for p in points] == ["1", "2", "3", "4", "5"]
     assert all(isinstance(p["x"], float) and isinstance(p["y"], float) for p in points)
-    assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"label", "text"}
+    assert {t["field"] for t in dots["encoding"]["tooltip"]} == {"label", "text"}
     assert any("Principal component analysis" in c.value for c in page.caption)
 
 
@@ -259,3 +261,18 @@ def test_settings_survive_a_page_switch(page):
     assert page.text_area(key=state.EMBED_LINES_INPUT).value == "\n".join(ANIMALS)
     assert page.text_input(key=state.EMBED_PREFIX_INPUT).value == "search_document: "
     assert len(charts(page)) >= 1
+
+
+def test_table_source_starts_from_the_typed_lines(page, fake):
+    type_lines(page, ANIMALS[:3])
+    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("Table").run()
+    assert not page.exception
+    assert list(page.session_state[state.EMBED_TABLE]["Text"]) == ANIMALS[:3]
+    embed(page)
+    assert embed_bodies(fake)[0]["input"] == ANIMALS[:3]
+
+
+def test_file_source_waits_for_an_upload(page):
+    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("File").run()
+    assert not page.exception
+    assert page.button(key=state.EMBED_RUN_BUTTON).disabled
