@@ -8,8 +8,10 @@ which lives in session state, so reruns for other widgets do not recompute them.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,9 +62,16 @@ class Analysis:
     query_prefix: str = ""
     signature: tuple = ()  # run_signature() of the inputs it was made from
     labels: list[str] = field(init=False)
+    _memo: dict[tuple, Any] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.labels = axis_labels(self.items)
+
+    def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per key: tables for thousands of texts take a while, reruns are frequent."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @property
     def size(self) -> int:
@@ -129,6 +138,10 @@ def _name(analysis: Analysis, index: int) -> str:
 
 
 def pairs_frame(analysis: Analysis, k: int) -> pd.DataFrame:
+    return analysis.memo(("pairs", k), lambda: _pairs_frame(analysis, k))
+
+
+def _pairs_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     pairs = sim.top_pairs(analysis.primary.similarity, k)
     return pd.DataFrame(
         {
@@ -143,6 +156,10 @@ def pairs_frame(analysis: Analysis, k: int) -> pd.DataFrame:
 
 def neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     """Every text with its ``k`` nearest neighbours and their similarities."""
+    return analysis.memo(("neighbours", k), lambda: _neighbours_frame(analysis, k))
+
+
+def _neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     neighbours = sim.nearest_neighbours(analysis.primary.similarity, k)
     columns: dict[str, list] = {"#": list(range(1, analysis.size + 1)), "Text": [_name(analysis, i) for i in range(analysis.size)]}
     for rank in range(max((len(row) for row in neighbours), default=0)):
@@ -182,6 +199,10 @@ def map_frame(analysis: Analysis, result: ModelResult | None = None) -> pd.DataF
 
 def disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     """The pairs the two models rank most differently, with both scores and rank percentiles."""
+    return analysis.memo(("disagreements", k), lambda: _disagreement_frame(analysis, k))
+
+
+def _disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     assert analysis.second is not None
     found = sim.disagreements(analysis.primary.similarity, analysis.second.similarity, k)
     return pd.DataFrame(

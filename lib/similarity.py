@@ -212,16 +212,16 @@ def upper_triangle(similarity: np.ndarray) -> np.ndarray:
 def ranks(values: np.ndarray) -> np.ndarray:
     """Ranks from 1, tied values sharing the average of their ranks (as Spearman needs)."""
     values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return np.zeros(0)
     order = np.argsort(values, kind="stable")
     sorted_values = values[order]
+    starts_group = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    group = np.cumsum(starts_group) - 1
+    starts = np.flatnonzero(starts_group)
+    ends = np.r_[starts[1:], values.size] - 1
     result = np.empty(values.size)
-    start = 0
-    while start < values.size:
-        end = start
-        while end + 1 < values.size and sorted_values[end + 1] == sorted_values[start]:
-            end += 1
-        result[order[start : end + 1]] = (start + end) / 2 + 1
-        start = end + 1
+    result[order] = ((starts + ends) / 2 + 1)[group]
     return result
 
 
@@ -276,7 +276,11 @@ def disagreements(similarity_a: np.ndarray, similarity_b: np.ndarray, k: int) ->
     percentile_a = (ranks(scores_a) - 1) / scale
     percentile_b = (ranks(scores_b) - 1) / scale
     gaps = np.abs(percentile_a - percentile_b)
-    order = np.lexsort((columns, rows, -gaps))[:k]
+    k = min(k, gaps.size)
+    # Sort only the candidates: every gap that reaches the k-th largest (ties broken by index).
+    threshold = np.partition(gaps, gaps.size - k)[gaps.size - k]
+    candidates = np.flatnonzero(gaps >= threshold)
+    order = candidates[np.lexsort((columns[candidates], rows[candidates], -gaps[candidates]))][:k]
     return [
         Disagreement(int(rows[p]), int(columns[p]), float(scores_a[p]), float(scores_b[p]),
                      float(percentile_a[p]), float(percentile_b[p]))
