@@ -8,8 +8,18 @@ import streamlit as st
 
 from lib import generate_widgets, options_panel, server_data, state, widgets
 from lib.errors import OllamaError, ResponseError
-from lib.generate_form import FORMAT_LABELS, JSON, PLAIN, SCHEMA, FormProblem, GenerateForm, GenerateRequest, build_request, decode_image
-from lib.generate_job import RESPONSE, THINKING, WAITING, GenerateJob
+from lib.generate_form import (
+    FORMAT_LABELS,
+    JSON,
+    PLAIN,
+    SCHEMA,
+    FormProblem,
+    GenerateForm,
+    GenerateRequest,
+    build_request,
+    decode_image,
+)
+from lib.generate_job import THINKING, WAITING, GenerateJob
 from lib.generate_run import HISTORY_LIMIT, RunRecord, remember
 from lib.host import join_url
 from lib.json_schema_check import InvalidSchema, check_output, parse_schema
@@ -124,7 +134,10 @@ def show_output(record: RunRecord) -> None:
             st.success("The answer matches the schema.", icon=":material/check_circle:")
         shown, raw = st.tabs(["JSON", "Raw text"])
         with shown:
-            st.code(check.pretty if check.is_json else text, language="json" if check.is_json else None, wrap_lines=True)
+            if check.is_json:
+                st.code(check.pretty, language="json", wrap_lines=True)
+            else:
+                st.code(text, language=None, wrap_lines=True)
         file_name, mime, data = f"generate-{record.number}.json", "application/json", check.pretty or text
     else:
         shown, raw = st.tabs(["Answer", "Raw text"])
@@ -149,7 +162,8 @@ def show_request(body: dict, note: str) -> None:
     with as_python:
         st.code(python_code(url, shown, with_api_key=client.has_api_key), language="python", wrap_lines=True)
     if body.get("images"):
-        st.caption("Images are shortened here. The download holds the exact body, for `curl -d @generate-request.json`.")
+        st.caption("Images are shortened here. The download holds the exact body: "
+                   "`curl -d @generate-request.json` sends it.")
     if client.has_api_key:
         st.caption("The API key is not shown: the commands read it from the `OLLAMA_API_KEY` environment variable.")
     st.download_button("Download the JSON body", data=body_json(body), file_name="generate-request.json",
@@ -167,7 +181,8 @@ def bring_back(number: int, run_again: bool) -> None:
 
 
 st.title("Generate")
-st.caption("One prompt, one answer, with every option of Ollama's `/api/generate` and the exact request this page sends.")
+st.caption("One prompt, one answer, with every option of Ollama's `/api/generate` "
+           "and the exact request this page sends.")
 
 client = server_data.client()
 generate_widgets.seed()
@@ -250,7 +265,8 @@ with form_column:
     state.put(state.GENERATE_PENDING, None)
     asked = asked or bool(rerun_model)
     if rerun_model and rerun_model != model:
-        request, problem = None, f"{rerun_model} is no longer installed, so the run was not repeated with another model."
+        request = None
+        problem = f"{rerun_model} is no longer installed, so the run was not repeated with another model."
     starting = asked and request is not None
     stop_column.button("Stop", icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
                        width="stretch", help="Stop the answer and keep what arrived. While streaming, the server stops "

@@ -48,7 +48,8 @@ class GenerateJob:
         self._items: queue.Queue = queue.Queue()
         self._cancelled = threading.Event()
         self._started = time.monotonic()
-        self._worker = threading.Thread(target=self._read, args=(client.clone(), request), name="generate-job", daemon=True)
+        self._worker = threading.Thread(target=self._read, args=(client.clone(), request), name="generate-job",
+                                        daemon=True)
         self._worker.start()
 
     def events(self, poll: float = 0.2) -> Iterator[Event]:
@@ -99,7 +100,7 @@ class GenerateJob:
             self._items.put(_END)
         except OllamaError as error:
             self._items.put(error)
-        except Exception as error:  # a bug must end the run with a message, not leave the page waiting forever
+        except Exception as error:  # noqa: BLE001 - a bug must end the run with a message, not leave the page waiting
             self._items.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
         finally:
             client.close()

@@ -50,7 +50,7 @@ def parse_schema(text: str) -> dict[str, Any]:
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidSchema(f"The schema is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
+        raise InvalidSchema(f"The schema is not valid JSON: {_where(error)}.") from None
     if not isinstance(schema, dict):
         raise InvalidSchema("The schema must be a JSON object ({...}), not " + _kind(schema) + ".")
     validator_class = validators.validator_for(schema, default=Draft202012Validator)
@@ -78,20 +78,25 @@ def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck
     except json.JSONDecodeError as error:
         return OutputCheck(
             is_json=False,
-            problems=[f"The answer is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."],
+            problems=[f"The answer is not valid JSON: {_where(error)}."],
         )
     pretty = json.dumps(value, indent=2, ensure_ascii=False)
     if schema is None:
         return OutputCheck(is_json=True, value=value, pretty=pretty)
     validator_class = validators.validator_for(schema, default=Draft202012Validator)
     try:
-        errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: (e.json_path, e.message))
     except Unresolvable as error:
-        return OutputCheck(is_json=True, value=value, pretty=pretty, problems=[f"The schema could not be applied: {error}."])
+        problem = f"The schema could not be applied: {error}."
+        return OutputCheck(is_json=True, value=value, pretty=pretty, problems=[problem])
     problems = list(dict.fromkeys(f"At {_place(error)}: {_output_error_text(error)}" for error in errors))
     if len(problems) > MAX_PROBLEMS:
         problems = problems[:MAX_PROBLEMS] + [f"… and {len(problems) - MAX_PROBLEMS} more."]
     return OutputCheck(is_json=True, value=value, pretty=pretty, problems=problems)
+
+
+def _where(error: json.JSONDecodeError) -> str:
+    return f"{error.msg} (line {error.lineno}, column {error.colno})"
 
 
 def _place(error: ValidationError) -> str:

@@ -20,7 +20,8 @@ def shorten_images(body: dict[str, Any]) -> dict[str, Any]:
     images = body.get("images")
     if not images:
         return body
-    return {**body, "images": [f"<image {number}: {_kilobytes(data)} of base64>" for number, data in enumerate(images, start=1)]}
+    markers = [f"<image {number}: {_kilobytes(data)} of base64>" for number, data in enumerate(images, start=1)]
+    return {**body, "images": markers}
 
 
 def body_json(body: dict[str, Any]) -> str:
@@ -42,7 +43,8 @@ def python_code(url: str, body: dict[str, Any], *, with_api_key: bool = False) -
     imports = ["import json"] if streaming else []
     if with_api_key:
         imports.append("import os")
-    lines = [*imports, "", "import requests", "", f"body = {pprint.pformat(body, indent=4, sort_dicts=False, width=100)}", ""]
+    literal = pprint.pformat(body, indent=4, sort_dicts=False, width=100)
+    lines = [*imports, "", "import requests", "", f"body = {literal}", ""]
     if with_api_key:
         lines.append(f'headers = {{"Authorization": f"Bearer {{os.environ[\'{API_KEY_VARIABLE}\']}}"}}')
     headers = ", headers=headers" if with_api_key else ""
@@ -50,7 +52,9 @@ def python_code(url: str, body: dict[str, Any], *, with_api_key: bool = False) -
     lines.append(f"response = requests.post({url!r}, json=body{headers}{stream_arg}, timeout=(5, 300))")
     lines.append("response.raise_for_status()")
     if streaming:
-        pick = 'chunk.get("message", {}).get("content", "")' if answer_field == "message" else 'chunk.get("response", "")'
+        pick = 'chunk.get("response", "")'
+        if answer_field == "message":
+            pick = 'chunk.get("message", {}).get("content", "")'
         lines += [
             "for line in response.iter_lines():",
             "    if line:",

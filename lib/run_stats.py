@@ -61,11 +61,15 @@ def stat_rows(stats: RunStats) -> list[tuple[str, str, str]]:
     )
     return [
         ("Time to first token", human_seconds(stats.time_to_first_token), first_token_help),
-        ("Output tokens", _number(stats.output_tokens), "Tokens the model wrote (a token is about three quarters of a word)."),
-        ("Tokens/s", _rate_text(stats.output_tokens_per_second), "Writing speed: output tokens per second of generation."),
-        ("Prompt tokens", _number(stats.prompt_tokens), "Tokens of input the model read; text it had cached is not counted."),
+        ("Output tokens", _number(stats.output_tokens),
+         "Tokens the model wrote (a token is about three quarters of a word)."),
+        ("Tokens/s", _rate_text(stats.output_tokens_per_second),
+         "Writing speed: output tokens per second of generation."),
+        ("Prompt tokens", _number(stats.prompt_tokens),
+         "Tokens of input the model read; text it had cached is not counted."),
         ("Prompt eval rate", _rate_text(stats.prompt_tokens_per_second), "Reading speed: prompt tokens per second."),
-        ("Load time", human_seconds(stats.load_time), "Time spent loading the model into memory; near zero when it was already loaded."),
+        ("Load time", human_seconds(stats.load_time),
+         "Time spent loading the model into memory; near zero when it was already loaded."),
         ("Total time", human_seconds(stats.total_time), "Everything the server spent on this request."),
     ]
 

@@ -240,7 +240,7 @@ def test_stop_closes_the_stream_and_keeps_the_partial_answer(page, fake):
     # A click during a run interrupts the script at its next Streamlit call; AppTest does the
     # same when a run outlives its timeout, which is how Stop is exercised here.
     with pytest.raises(RuntimeError, match="timed out"):
-        page.button(key=state.GENERATE_RUN_BUTTON).click().run(timeout=3)
+        page.button(key=state.GENERATE_RUN_BUTTON).click().run(timeout=4)
     assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=10)
     assert fake.requests_to("/api/generate")[-1].chunks_sent < len(LONG_REPLY.split())
     page.button(key=state.GENERATE_RUN_BUTTON).set_value(False)

@@ -75,7 +75,7 @@ def test_the_python_code_really_sends_the_body_and_prints_the_answer(fake, strea
     fake.script_reply("It's the \"sky\".")
     body = {"model": "llama3.2:latest", "prompt": "Why?", "options": {"seed": 1}, "stream": stream}
     code = python_code(f"{fake.url}/api/generate", body, with_api_key=True)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False,
                           env={"OLLAMA_API_KEY": "k-snippet", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "It's the \"sky\"."
@@ -87,7 +87,7 @@ def test_the_curl_command_really_sends_the_body(fake):
     fake.api_key = "k-snippet"
     body = {**{key: value for key, value in BODY.items() if key != "raw"}, "model": "llama3.2:latest"}
     command = curl_command(f"{fake.url}/api/generate", body, with_api_key=True)
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60, check=False,
                           env={"OLLAMA_API_KEY": "k-snippet", "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
     assert done.returncode == 0, done.stderr
     assert '"done":true' in done.stdout

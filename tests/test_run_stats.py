@@ -53,7 +53,7 @@ def test_missing_zero_or_odd_fields_give_none_not_errors(final, field, expected)
 
 
 def test_rows_are_labelled_and_readable():
-    rows = dict((label, value) for label, value, _ in stat_rows(run_stats(FINAL, 0.42)))
+    rows = {label: value for label, value, _ in stat_rows(run_stats(FINAL, 0.42))}
     assert rows == {
         "Time to first token": "420 ms",
         "Output tokens": "290",
@@ -74,7 +74,8 @@ def test_rows_say_how_the_first_token_time_was_obtained():
 
 @pytest.mark.parametrize(("tokens", "expected"), [(1, "1.0 tok/s"), (99, "99.0 tok/s"), (4000, "4,000 tok/s")])
 def test_fast_rates_drop_the_decimal(tokens, expected):
-    rows = dict((label, value) for label, value, _ in stat_rows(run_stats({"eval_count": tokens, "eval_duration": 1_000_000_000})))
+    stats = run_stats({"eval_count": tokens, "eval_duration": 1_000_000_000})
+    rows = {label: value for label, value, _ in stat_rows(stats)}
     assert rows["Tokens/s"] == expected
 
 
