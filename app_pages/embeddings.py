@@ -33,6 +33,11 @@ def _load_example() -> None:
     st.session_state[state.EMBED_SOURCE_INPUT] = "Lines"
 
 
+def _use_prefixes(document_prefix: str, query_prefix: str) -> None:
+    st.session_state[state.EMBED_PREFIX_INPUT] = document_prefix
+    st.session_state[state.EMBED_QUERY_PREFIX_INPUT] = query_prefix
+
+
 def _lines_into_table() -> None:
     table = parsing.table_from_lines(st.session_state.get(state.EMBED_LINES_INPUT, ""))
     state.put(state.EMBED_TABLE, table)
@@ -146,6 +151,8 @@ with st.expander("Options", icon=":material/tune:"):
     if document_prefix or query_prefix_hint:
         st.caption(f"{model} was trained with the prefixes `{document_prefix or '(none)'}` for texts and "
                    f"`{query_prefix_hint}` for queries.")
+        st.button("Use these prefixes", icon=":material/input:", type="tertiary", on_click=_use_prefixes,
+                  args=(document_prefix, query_prefix_hint))
     left, middle, right = st.columns(3)
     dimensions = left.number_input("Dimensions", min_value=1, max_value=65_536, step=1, value=None,
                                    key=state.EMBED_DIMENSIONS_INPUT, placeholder="the model's full size",

@@ -164,8 +164,10 @@ def test_pairs_and_neighbours(page):
 
 def test_search_ranks_texts_with_the_query_prefix(page, fake):
     page.selectbox(key=state.EMBED_MODEL_INPUT).select("nomic-embed-text:latest").run()
-    page.text_input(key=state.EMBED_QUERY_PREFIX_INPUT).input("search_query: ").run()
+    next(b for b in page.button if b.label == "Use these prefixes").click().run()
+    assert page.text_input(key=state.EMBED_PREFIX_INPUT).value == "search_document: "
     embed(type_lines(page, ANIMALS))
+    assert embed_bodies(fake)[0]["input"][0] == "search_document: cats purr softly"
     page.text_input(key=state.EMBED_QUERY_INPUT).input("git push").run()
     assert not page.exception
     query_body = embed_bodies(fake)[-1]
@@ -276,3 +278,12 @@ def test_file_source_waits_for_an_upload(page):
     page.radio(key=state.EMBED_SOURCE_INPUT).set_value("File").run()
     assert not page.exception
     assert page.button(key=state.EMBED_RUN_BUTTON).disabled
+
+
+def test_a_failed_search_query_is_shown_and_the_results_stay(page, fake):
+    embed(type_lines(page, ANIMALS))
+    fake.add_fault("/api/embed", "http", status=500, message="model runner has unexpectedly stopped")
+    page.text_input(key=state.EMBED_QUERY_INPUT).input("git").run()
+    assert not page.exception
+    assert "unexpectedly stopped" in page.error[0].value
+    assert charts(page)
