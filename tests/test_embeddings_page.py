@@ -287,3 +287,12 @@ def test_a_failed_search_query_is_shown_and_the_results_stay(page, fake):
     assert not page.exception
     assert "unexpectedly stopped" in page.error[0].value
     assert charts(page)
+
+
+def test_a_single_text_still_gets_every_view(page):
+    embed(type_lines(page, ["only one text"]))
+    cells = next(rows for rows in chart_data(charts(page)[0]).values() if rows and "similarity" in rows[0])
+    assert [row["similarity"] for row in cells] == pytest.approx([1.0], abs=1e-3)
+    infos = [i.value for i in page.info]
+    assert "Pairs need at least two texts." in infos and "The map needs at least three texts." in infos
+    assert len(page.get("download_button")) == 3
