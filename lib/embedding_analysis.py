@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lib import similarity as sim
-from lib.embedding_cache import EmbedSettings, Embedded, Truncation, likely_truncated
+from lib.embedding_cache import Embedded, EmbedSettings, Truncation, likely_truncated
 from lib.text_input_parsing import TextItem, axis_labels, shorten
 
 TOOLTIP_CHARS = 240

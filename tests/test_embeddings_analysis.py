@@ -10,7 +10,7 @@ import pytest
 
 from lib import embedding_analysis as ea
 from lib import embedding_charts as charts
-from lib.embedding_cache import EmbedSettings, Embedded
+from lib.embedding_cache import Embedded, EmbedSettings
 from lib.text_input_parsing import TextItem
 
 ITEMS = [TextItem("east", "dir"), TextItem("north-east"), TextItem("north", "dir"), TextItem("west")]
