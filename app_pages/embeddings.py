@@ -175,7 +175,7 @@ if by_name[model].can_embed is False:
 
 chosen = [model] + ([compare] if compare else [])
 settings = [EmbedSettings(name, prefix, truncate, int(dimensions) if dimensions else None, keep_alive) for name in chosen]
-signature = ea.run_signature(items, settings, query_prefix)
+signature = ea.run_signature(items, settings)
 if not items:
     st.info("Type or paste some texts above, one per line (or press **Try an example**), then embed them.",
             icon=":material/edit_note:")
@@ -204,8 +204,7 @@ if run and items:
         elif "context length" in error.message.lower():
             st.caption("A text is longer than the model's context: turn on cutting long texts in Options, or shorten it.")
         st.stop()
-    state.put(state.EMBED_RESULT, ea.Analysis(items, results[0], results[1] if len(results) > 1 else None,
-                                              query_prefix, signature))
+    state.put(state.EMBED_RESULT, ea.Analysis(items, results[0], results[1] if len(results) > 1 else None, signature))
 
 analysis: ea.Analysis | None = state.get(state.EMBED_RESULT)
 if analysis is None:
@@ -308,7 +307,7 @@ with tabs["Search"]:
                           "options (and the query prefix), then every text is ranked by cosine similarity to it.")
     if query.strip():
         try:
-            query_vector = embed_one(client, analysis.query_settings(primary), query.strip(), cache)
+            query_vector = embed_one(client, analysis.query_settings(primary, query_prefix), query.strip(), cache)
             ranked = ea.search_frame(analysis, query_vector)
         except (OllamaError, ValueError) as error:
             if isinstance(error, OllamaError):

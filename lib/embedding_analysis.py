@@ -54,12 +54,11 @@ class ModelResult:
 
 @dataclass
 class Analysis:
-    """Texts, their vectors under one or two models, and the settings to embed a search query with."""
+    """Texts and their vectors under one or two models."""
 
     items: list[TextItem]
     primary: ModelResult
     second: ModelResult | None = None
-    query_prefix: str = ""
     signature: tuple = ()  # run_signature() of the inputs it was made from
     labels: list[str] = field(init=False)
     _memo: dict[tuple, Any] = field(init=False, default_factory=dict, repr=False)
@@ -77,10 +76,11 @@ class Analysis:
     def size(self) -> int:
         return len(self.items)
 
-    def query_settings(self, result: ModelResult) -> EmbedSettings:
-        """A search query goes through the texts' model and options, with the query prefix."""
+    @staticmethod
+    def query_settings(result: ModelResult, query_prefix: str) -> EmbedSettings:
+        """A search query goes through the texts' model and options, with its own prefix."""
         settings = result.embedded.settings
-        return EmbedSettings(settings.model, self.query_prefix, settings.truncate, settings.dimensions, settings.keep_alive)
+        return EmbedSettings(settings.model, query_prefix, settings.truncate, settings.dimensions, settings.keep_alive)
 
     @cached_property
     def agreement(self) -> float | None:
@@ -90,9 +90,9 @@ class Analysis:
         return sim.spearman(sim.upper_triangle(self.primary.similarity), sim.upper_triangle(self.second.similarity))
 
 
-def run_signature(items: list[TextItem], settings: list[EmbedSettings], query_prefix: str) -> tuple:
+def run_signature(items: list[TextItem], settings: list[EmbedSettings]) -> tuple:
     """What a run depends on: when this changes, the shown results are out of date."""
-    return tuple((item.text, item.label) for item in items), tuple(settings), query_prefix
+    return tuple((item.text, item.label) for item in items), tuple(settings)
 
 
 def norm_summary(norms: np.ndarray) -> str:

@@ -23,13 +23,13 @@ def analysis(second: np.ndarray | None = None) -> ea.Analysis:
         return ea.ModelResult(Embedded(EmbedSettings(model, prefix="doc: ", dimensions=2), vectors,
                                        np.full(n, 3.0), np.zeros(n, dtype=bool)), context_limit=512)
 
-    return ea.Analysis(ITEMS, result("a", VECTORS), None if second is None else result("b", second), "q: ")
+    return ea.Analysis(ITEMS, result("a", VECTORS), None if second is None else result("b", second))
 
 
 def test_labels_and_query_settings():
     run = analysis()
     assert run.labels == ["1 · dir", "2 · north-east", "3 · dir", "4 · west"]
-    assert run.query_settings(run.primary) == EmbedSettings("a", "q: ", True, 2, None)
+    assert run.query_settings(run.primary, "q: ") == EmbedSettings("a", "q: ", True, 2, None)
     assert run.agreement is None
 
 
