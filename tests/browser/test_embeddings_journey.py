@@ -25,3 +25,19 @@ def test_paste_texts_and_see_the_heatmap(app, fake, page: Page):
     assert box_size is not None and box_size["width"] > 100 and box_size["height"] > 100
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert [len(r.body["input"]) for r in fake.requests_to("/api/embed")] == [5]
+
+
+def test_upload_a_csv_and_embed_its_text_column(app, fake, page: Page, tmp_path):
+    upload = tmp_path / "notes.csv"
+    upload.write_text("id,sentence,topic\n1,Cats purr softly,pets\n2,Dogs bark loudly,pets\n3,Git pushes commits,code\n")
+    page.goto(app.url + "/embeddings")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("File", exact=True).click()
+    main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    expect(main.get_by_test_id("stSelectbox").filter(has_text="Text column").locator("input")).to_have_value("sentence")
+    main.get_by_role("button", name=re.compile("Embed 3 texts")).click()
+
+    expect(main.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert [r.body["input"] for r in fake.requests_to("/api/embed")] == [
+        ["Cats purr softly", "Dogs bark loudly", "Git pushes commits"]]
