@@ -147,6 +147,9 @@ def test_many_texts_show_a_subset_in_the_heatmap_and_all_in_the_tables(page):
     assert not page.exception
     neighbours = page.dataframe[1].value
     assert len(neighbours) == 75
+    page.radio(key=state.EMBED_SUBSET_INPUT).set_value("A range").run()
+    embed(type_lines(page, texts[:65]))  # the chosen start (70) is past the end now
+    assert not page.exception
 
 
 def test_pairs_and_neighbours(page):
