@@ -128,8 +128,14 @@ class OllamaClient:
         return self._stream("/api/push", body, _status_success)
 
     def create(self, model: str, **fields: Any) -> Iterator[dict[str, Any]]:
-        """Stream ``/api/create`` statuses; ``fields`` are those of :func:`api_bodies.create_body`."""
-        return self._stream("/api/create", api_bodies.create_body(model, stream=True, **fields), _status_success)
+        """Stream ``/api/create`` statuses; ``fields`` are those of :func:`api_bodies.create_body`.
+
+        Read to the end of the stream: when ``from`` names a model that is not installed, the server
+        pulls it first and reports that pull's own ``success`` mid-stream; closing the connection
+        there would cancel the create.
+        """
+        body = api_bodies.create_body(model, stream=True, **fields)
+        return self._stream("/api/create", body, _status_success, read_to_end=True)
 
     # Generation
 
@@ -177,9 +183,18 @@ class OllamaClient:
             raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=response.url)
         return value
 
-    def _stream(self, path: str, body: dict[str, Any], is_last: Callable[[dict[str, Any]], bool]) -> Iterator[dict[str, Any]]:
+    def _stream(
+        self,
+        path: str,
+        body: dict[str, Any],
+        is_last: Callable[[dict[str, Any]], bool],
+        *,
+        read_to_end: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """``read_to_end``: keep reading after a final-looking chunk; the stream is complete if its last chunk was."""
         url = join_url(self.base_url, path)
         partial = Partial()
+        complete = False
         with self._send("POST", path, body, stream=True, model_call=True) as response:
             try:
                 for chunk in iter_ndjson(response.iter_content(chunk_size=None)):
@@ -187,13 +202,16 @@ class OllamaClient:
                         raise StreamError(_stream_error_message(chunk["error"]), partial=partial, url=url)
                     _accumulate(partial, chunk)
                     yield chunk
-                    if is_last(chunk):
+                    complete = is_last(chunk)
+                    if complete and not read_to_end:
                         return
             except NotJsonLine:
                 raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=url) from None
             except requests.RequestException as exc:
                 message = _dropped_message(self.base_url, exc, self.timeouts.model_read, partial)
                 raise ConnectionDropped(message, partial=partial, url=url) from None
+        if complete:
+            return
         raise ConnectionDropped(
             f"The connection to {display_host(self.base_url)} ended before the server said it was done. "
             "What arrived so far is kept.",

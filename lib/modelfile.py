@@ -28,8 +28,10 @@ MESSAGE_ROLES = ("system", "user", "assistant")
 
 INT_PARAMETERS = frozenset({"num_keep", "seed", "num_predict", "top_k", "repeat_last_n", "num_ctx", "num_batch",
                             "num_gpu", "main_gpu", "num_thread"})
-FLOAT_PARAMETERS = frozenset({"top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty",
+FLOAT_PARAMETERS = frozenset({"top_p", "min_p", "temperature", "repeat_penalty", "presence_penalty",
                               "frequency_penalty"})
+REJECTED_PARAMETERS = {"typical_p": "typical_p can no longer be set in a model (current Ollama refuses it); "
+                                    "pass it as an option with each request instead."}
 BOOL_PARAMETERS = frozenset({"use_mmap"})
 LIST_PARAMETERS = frozenset({"stop"})
 DEPRECATED_PARAMETERS = frozenset({"penalize_newline", "low_vram", "f16_kv", "logits_all", "vocab_only", "use_mlock",
@@ -160,6 +162,9 @@ def parse(text: str) -> Modelfile:
 
 def _add_parameter(result: Modelfile, item: Instruction, problems: list[Problem]) -> None:
     name, value = item.name, item.value
+    if name in REJECTED_PARAMETERS:
+        problems.append(Problem(item.line, REJECTED_PARAMETERS[name]))
+        return
     if name in DEPRECATED_PARAMETERS:
         result.warnings.append(Problem(item.line, f"parameter {name} is deprecated and is not sent."))
         return

@@ -94,6 +94,7 @@ INVALID = [
                  id="int-not-a-number"),
     pytest.param("FROM llama3.2\nPARAMETER top_k 2.5", 2, "top_k needs a whole number", id="int-with-fraction"),
     pytest.param("FROM llama3.2\nPARAMETER use_mmap maybe", 2, "use_mmap needs true or false", id="bool-invalid"),
+    pytest.param("FROM llama3.2\nPARAMETER typical_p 0.9", 2, "typical_p can no longer be set", id="typical-p-refused"),
     pytest.param("FROM llama3.2\nMESSAGE tool hi", 2, 'MESSAGE role is "tool"', id="bad-message-role"),
     pytest.param("FROM llama3.2\nMESSAGE User hi", 2, "must be system, user or assistant", id="role-is-case-sensitive"),
     pytest.param("FROM llama3.2\nMESSAGE", 2, "MESSAGE role is missing", id="message-without-role"),
