@@ -37,14 +37,14 @@ def pull_panel() -> None:
     with st.container(border=True):
         heading = "Pulling" if view.outcome is Outcome.RUNNING else "Pull of"
         st.markdown(f"**{heading} `{view.model}`**")
-        percent = f"{snap.fraction:.0%}"
-        st.progress(snap.fraction, text=f"{percent} · {step_label(snap.status)}")
-        figures = [f"{human_size(snap.completed)} of {human_size(snap.total)}" if snap.total else "size not known yet"]
-        if not view.finished and snap.speed is not None:
-            figures.append(f"{human_size(snap.speed)}/s")
-        if not view.finished and snap.seconds_left is not None:
-            figures.append(f"{human_seconds(snap.seconds_left)} left")
-        st.caption(" · ".join(figures))
+        if snap.total or not view.finished:
+            st.progress(snap.fraction, text=f"{snap.fraction:.0%} · {step_label(snap.status)}")
+            figures = [f"{human_size(snap.completed)} of {human_size(snap.total)}" if snap.total else "size not known yet"]
+            if not view.finished and snap.speed is not None:
+                figures.append(f"{human_size(snap.speed)}/s")
+            if not view.finished and snap.seconds_left is not None:
+                figures.append(f"{human_seconds(snap.seconds_left)} left")
+            st.caption(" · ".join(figures))
         if view.outcome is Outcome.RUNNING:
             if view.cancel_requested:
                 st.caption("Stopping the download…")

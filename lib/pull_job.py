@@ -102,9 +102,13 @@ class PullJob:
             self._error = error
 
 
+STREAM_ERROR_PREFIX = "The server reported an error while answering:"
+
+
 def failure_message(model: str, error: OllamaError) -> str:
     """The server's words, plus what they mean for a pull when we can tell."""
-    text = error.message
+    text = error.message.removeprefix(STREAM_ERROR_PREFIX).strip()
+    text = text if text.endswith((".", "!", "?")) else text + "."
     lowered = text.lower()
     missing = isinstance(error, ResponseError) and error.status_code == 404
     if missing or "file does not exist" in lowered or "not found" in lowered:

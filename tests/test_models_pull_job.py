@@ -50,3 +50,9 @@ def test_an_unreachable_server_fails_the_job_with_a_sentence(fake):
 ])
 def test_failure_messages(error, words):
     assert words in failure_message("m", error)
+
+
+def test_the_servers_words_are_quoted_once_as_a_sentence():
+    error = StreamError("The server reported an error while answering: pull model manifest: file does not exist",
+                        partial=Partial())
+    assert failure_message("m", error).endswith("The server said: pull model manifest: file does not exist.")
