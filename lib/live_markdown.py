@@ -1,0 +1,181 @@
+"""Draw model Markdown as it streams, without re-sending the whole answer for every token.
+
+``st.write_stream`` re-sends the full text on every token (about 14 MB over the websocket for
+a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
+once in its own element, and the paragraph still growing, held in one placeholder that is
+redrawn at most ``max_fps`` times a second. Every string shown goes through
+:func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
+:func:`render_markdown`, never ``st.markdown`` on model text.
+
+Splitting renders like one ``st.markdown`` of the whole text for paragraphs, headings,
+fenced code and ``$$`` blocks (blank lines inside them included), tables, quotes and lists
+(a list whose items are separated by blank lines stays one block). Known differences:
+
+* reference links and footnotes whose definition sits in another block show as plain text
+  while streaming; :meth:`LiveMarkdown.finish` then redraws the answer as one element;
+* the space between blocks is Streamlit's gap between elements, not a paragraph margin;
+* an HTML comment or ``<pre>`` block, a ``:::`` directive, or a fence indented four or more
+  spaces, that holds a blank line followed by an unindented line, is cut in two there;
+* unfinished syntax in the tail (an unclosed ``**``) shows its markers until it is closed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+import streamlit as st
+
+from lib.markdown_safety import Fence, safe_markdown
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+_LIST_ITEM = re.compile(r"(?:(?P<bullet>[-+*])|\d{1,9}(?P<delimiter>[.)]))(?:[ \t]|$)")
+_DEFINITION = re.compile(r"^[ \t>]*\[[^\]\n]+\]:", re.MULTILINE)  # a reference link or footnote definition
+
+
+class _MarkdownTarget(Protocol):
+    def markdown(self, body: str) -> object: ...
+
+
+def split_stable(text: str) -> tuple[list[str], str]:
+    """Split ``text`` into finished blocks and the tail that may still change.
+
+    ``"".join(blocks) + tail == text``. A block ends at a blank line outside fenced code and
+    ``$$`` maths, once the next line has started in column 0 and cannot continue a list, so
+    that nothing later can change how the block renders.
+    """
+    blocks: list[str] = []
+    start = 0
+    fence: Fence | None = None
+    after_blank = False
+    list_kind = ""  # bullet or delimiter of the list item that is the block's last unindented line
+    for match in _LINE.finditer(text):
+        complete = match[0].endswith("\n")
+        line = match[0].rstrip("\r\n")
+        blank = not line.strip(" \t")
+        if fence is not None:
+            if complete and fence.closed_by(line):
+                fence = None
+            continue
+        if blank:
+            after_blank = after_blank or complete
+            continue
+        if after_blank and _starts_block(line, complete, list_kind) and text[start:match.start()].strip(" \t\r\n"):
+            blocks.append(text[start:match.start()])
+            start = match.start()
+        after_blank = False
+        if complete:
+            if line[0] not in " \t":
+                list_kind = _list_kind(line)
+            fence = Fence.opening(line)
+    return blocks, text[start:]
+
+
+def _list_kind(line: str) -> str:
+    item = _LIST_ITEM.match(line)
+    return "" if item is None else item["bullet"] or item["delimiter"]
+
+
+def _starts_block(line: str, complete: bool, list_kind: str) -> bool:
+    """Whether ``line``, after a blank line, surely begins a new block.
+
+    Not if it is indented (it continues a list item, or is indented code), nor if it is (or,
+    half-written, may become) the next item of the same list: a loose list must stay whole.
+    """
+    if line[0] in " \t":
+        return False
+    if not list_kind:
+        return True
+    if _list_kind(line) == list_kind:
+        return False
+    if complete:
+        return True
+    if list_kind in "-+*":
+        return line != list_kind
+    return re.fullmatch(r"\d{1,9}" + re.escape(list_kind) + "?", line) is None
+
+
+def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None:
+    """Show finished model text (a stored message) safely, in ``container`` or where ``st`` writes now."""
+    (st if container is None else container).markdown(safe_markdown(text))
+
+
+class LiveMarkdown:
+    """Shows streamed Markdown in ``container``: finished blocks once, the growing tail throttled.
+
+    Draws happen at most ``max_fps`` times a second, and after a draw that took ``d`` seconds
+    (a very long paragraph or code block still growing) not again for ``3 d``: drawing never
+    takes more than about a third of the time, so the stream is read as fast as it comes.
+
+    Streamlit calls happen only in :meth:`append` and :meth:`finish`, and exceptions (Stop and
+    reruns included) propagate; :attr:`text` makes no Streamlit call, so a ``finally`` can
+    always save it.
+    """
+
+    def __init__(self, container: DeltaGenerator, *, max_fps: float = 20.0,
+                 clock: Callable[[], float] = time.monotonic, cursor: str = " ▌") -> None:
+        if max_fps <= 0:
+            raise ValueError("max_fps must be positive")
+        self._interval = 1 / max_fps
+        self._clock = clock
+        self._cursor = cursor
+        self._whole = container.empty()  # replaced by a single element if the text must render whole
+        self._frame = self._whole.container()
+        self._tail: DeltaGenerator | None = None  # placeholder of the growing tail; becomes a block's element
+        self._shown = ""  # what the tail placeholder shows
+        self._text = ""
+        self._pending: list[str] = []
+        self._stable = 0  # length of the text already sent as finished blocks
+        self._next_draw = float("-inf")
+
+    @property
+    def text(self) -> str:
+        """Everything appended so far, drawn or not."""
+        if self._pending:
+            self._text += "".join(self._pending)
+            self._pending.clear()
+        return self._text
+
+    def append(self, chunk: str) -> None:
+        """Add streamed text; redraw if the last draw was long enough ago."""
+        if not chunk:
+            return
+        self._pending.append(chunk)
+        started = self._clock()
+        if started >= self._next_draw:
+            self._draw(self._cursor)
+            self._next_draw = started + max(self._interval, 3 * (self._clock() - started))
+
+    def finish(self) -> str:
+        """Draw all the text, without the cursor, and return it."""
+        text = self.text
+        if _DEFINITION.search(text):
+            self._whole.markdown(safe_markdown(text))  # definitions reach across blocks
+        else:
+            self._draw("")
+        return text
+
+    def _draw(self, cursor: str) -> None:
+        blocks, tail = split_stable(self.text[self._stable:])
+        for block in blocks:
+            self._placeholder().markdown(safe_markdown(block))
+            self._stable += len(block)
+            self._tail, self._shown = None, ""
+        shown = safe_markdown(tail) + cursor
+        if shown == self._shown:
+            return
+        if shown.strip():
+            self._placeholder().markdown(shown)
+        elif self._tail is not None:
+            self._tail.empty()
+        self._shown = shown
+
+    def _placeholder(self) -> DeltaGenerator:
+        if self._tail is None:
+            self._tail = self._frame.empty()
+        return self._tail
