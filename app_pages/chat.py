@@ -7,6 +7,7 @@ from lib.chat_history import USER, Message
 from lib.chat_store import ChatStore
 
 store = ChatStore()
+chat_session.wait_for_answer_in_flight()
 conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)
 chat_view.sidebar(store, conversation)

@@ -8,6 +8,7 @@ stream a new answer (retry, regenerate, edit and resend).
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,25 @@ def start(store: ChatStore, settings: Settings) -> Conversation:
     state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
     _sync_address(conversation.id)
     return conversation
+
+
+def answering() -> threading.Event:
+    """Mark an answer as in flight; the streaming run sets the event once the answer is saved."""
+    saved = threading.Event()
+    state.put(state.CHAT_ANSWERING, saved)
+    return saved
+
+
+def wait_for_answer_in_flight(timeout: float = 5.0) -> None:
+    """Let an interrupted answer finish saving before this run reads the conversation.
+
+    With Streamlit's ``fastReruns`` (on by default) a click during streaming starts the next run
+    at once, while the interrupted run is still unwinding; without this wait the new run could
+    draw the conversation before the stopped answer is in it.
+    """
+    saved: threading.Event | None = state.get(state.CHAT_ANSWERING)
+    if saved is not None:
+        saved.wait(timeout)
 
 
 def shown() -> int:

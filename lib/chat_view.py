@@ -220,8 +220,10 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
     Stop (the chat box's stop button, or ``stop_button`` for turns started by other buttons),
     a rerun or a closed tab interrupts the script at its next Streamlit call; the ``finally``
     then closes the request and saves what arrived, marked as stopped. No Streamlit call may
-    run in that ``finally``: the interrupted script would be interrupted again.
+    run in that ``finally``: the interrupted script would be interrupted again. A rerun may
+    already be running meanwhile (``fastReruns``): it waits for the ``answering`` event.
     """
+    saved = chat_session.answering()
     try:
         with st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT]):
             thinking_slot = st.empty()
@@ -248,11 +250,14 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
                 thinking.finish()
             answer.finish()
     finally:
-        turn.cancel()
-        outcome = turn.outcome
-        store.add(conversation.id, Message(
-            ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats, status=outcome.status,
-            error=outcome.error.message if outcome.error else "", model=settings.model))
+        try:
+            turn.cancel()
+            outcome = turn.outcome
+            store.add(conversation.id, Message(
+                ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats, status=outcome.status,
+                error=outcome.error.message if outcome.error else "", model=settings.model))
+        finally:
+            saved.set()
 
 
 # Sidebar
