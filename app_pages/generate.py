@@ -55,6 +55,7 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
     record = RunRecord(number, datetime.now(), form, request.body())
     keep(record)
     job = GenerateJob(client, request, record.result)
+    state.put(state.GENERATE_JOB, job)
     area = st.empty()
     try:
         with area.container():
@@ -82,10 +83,10 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
     except BaseException:
         # Stop (or any other click) interrupts the script at a Streamlit call in this loop:
         # close the stream so the server stops, and keep the text that arrived.
-        job.cancel()
-        if record.result.final is None and record.result.error is None:
-            record.result.stopped = True
+        job.stop()
         raise
+    if state.get(state.GENERATE_JOB) is job:
+        state.put(state.GENERATE_JOB, None)
     area.empty()
     return record
 
@@ -185,6 +186,11 @@ st.caption("One prompt, one answer, with every option of Ollama's `/api/generate
            "and the exact request this page sends.")
 
 client = server_data.client()
+interrupted: GenerateJob | None = state.get(state.GENERATE_JOB)
+if interrupted is not None:
+    # The run this one interrupted may still be unwinding (fast reruns): settle it before drawing it.
+    interrupted.stop()
+    state.put(state.GENERATE_JOB, None)
 generate_widgets.seed()
 form_column, output_column = st.columns([5, 6], gap="large")
 

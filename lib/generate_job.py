@@ -7,9 +7,14 @@ queue; the page waits in short steps and draws a "waiting" line between objects,
 step is a point where Stop can take effect.
 
 When the page stops (Stop, any other click that reruns it, a closed tab) it calls
-:meth:`GenerateJob.cancel`: the worker closes the stream at the next object, which closes
-the HTTP connection, and the server stops generating. The worker uses its own client,
-because a ``requests`` session is not thread-safe.
+:meth:`GenerateJob.stop`: the result is frozen and marked stopped, and the worker closes the
+stream at the next object, which closes the HTTP connection, and the server stops generating.
+The worker uses its own client, because a ``requests`` session is not thread-safe.
+
+With Streamlit's fast reruns (the default), a click during a run starts the next run at once,
+while the interrupted one is still unwinding; that next run may read the result before the old
+one has marked it. So the page keeps the job in session state and the next run calls
+:meth:`stop` too: whichever comes first settles it, and nothing is added afterwards.
 """
 
 from __future__ import annotations
@@ -58,13 +63,13 @@ class GenerateJob:
         Ends when the answer is complete or has failed; a failure is in ``result.error``, with
         the text that arrived before it kept.
         """
-        while True:
+        while not self._cancelled.is_set():
             try:
                 item = self._items.get(timeout=poll)
             except queue.Empty:
                 yield Event(WAITING, seconds=time.monotonic() - self._started)
                 continue
-            if item is _END:
+            if item is _END or self._cancelled.is_set():
                 return
             if isinstance(item, OllamaError):
                 self.result.error = item
@@ -76,9 +81,14 @@ class GenerateJob:
             if text:
                 yield Event(RESPONSE, text)
 
-    def cancel(self) -> None:
-        """Stop reading: the worker closes the connection at the next object. Harmless after the end."""
+    def stop(self) -> None:
+        """Freeze the result, marked stopped unless it already ended; the worker then closes the connection.
+
+        Safe to call twice, from two script runs, or after the end.
+        """
         self._cancelled.set()
+        if self.result.final is None and self.result.error is None:
+            self.result.stopped = True
 
     def join(self, timeout: float | None = None) -> None:
         self._worker.join(timeout)

@@ -49,20 +49,31 @@ def test_one_non_streamed_answer(fake):
     assert fake.requests_to("/api/generate")[-1].body["stream"] is False
 
 
-def test_cancel_closes_the_connection_and_keeps_what_arrived(fake):
+def test_stop_closes_the_connection_and_keeps_what_arrived(fake):
     fake.token_delay = 0.02
     fake.script_reply(LONG_REPLY)
     job = GenerateJob(OllamaClient(fake.url), build_request(FORM, {"completion"}))
     for event in job.events(poll=0.05):
         if event.kind == RESPONSE and len(job.result.output) > 20:
             break
-    job.cancel()
+    job.stop()
+    assert job.result.stopped
+    kept = job.result.output
+    assert list(job.events(poll=0.05)) == []  # frozen: nothing is added after a stop
+    assert job.result.output == kept
     job.join(5)
     assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected)
     sent = fake.requests_to("/api/generate")[-1].chunks_sent
     assert sent < len(LONG_REPLY.split())
     assert LONG_REPLY.startswith(job.result.output)
     assert job.result.final is None
+
+
+def test_stop_after_the_end_changes_nothing(fake):
+    job = GenerateJob(OllamaClient(fake.url), build_request(FORM, {"completion"}))
+    texts(job)
+    job.stop()
+    assert job.result.complete and not job.result.stopped
 
 
 def test_a_slow_start_yields_waiting_events(fake):
