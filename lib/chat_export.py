@@ -10,10 +10,21 @@ import base64
 import binascii
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from lib.chat_history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message, Stats, strip_data_url, title_from
+from lib.chat_history import (
+    ASSISTANT,
+    DONE,
+    FAILED,
+    STOPPED,
+    USER,
+    Conversation,
+    Message,
+    Stats,
+    strip_data_url,
+    title_from,
+)
 
 FORMAT = "ollama-studio.conversation"
 VERSION = 1
@@ -59,7 +70,7 @@ def _message_document(message: Message) -> dict[str, Any]:
 
 
 def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
-    when = datetime.fromtimestamp(conversation.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.fromtimestamp(conversation.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# {conversation.title or 'Chat'}", "", f"*Model: {conversation.model or 'not chosen'} · started {when}*", ""]
     if conversation.system.strip():
         lines += ["**System prompt:**", "", _quote(conversation.system), ""]

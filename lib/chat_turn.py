@@ -133,7 +133,7 @@ def _read(client: OllamaClient, model: str, messages: list[dict[str, Any]], fiel
         shared.chunks.put(_END)
     except OllamaError as error:
         shared.chunks.put(error)
-    except Exception as error:  # a bug must end the turn with a message, not leave the page waiting forever
+    except Exception as error:  # noqa: BLE001 - a bug must end the turn with a message, not leave the page waiting
         shared.chunks.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
     finally:
         if stream is not None:
