@@ -21,7 +21,7 @@ if conversation is not None and settings is not None:
 
 # Drawn at the bottom of the page wherever it is called; read first so the hint below can step aside.
 prompt = st.chat_input(
-    "Message the model",
+    chat_view.prompt_placeholder(client, settings),
     key=state.CHAT_PROMPT_INPUT,
     submit_mode="stop",
     accept_file="multiple",

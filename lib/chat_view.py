@@ -87,6 +87,16 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
     return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
 
 
+def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
+    """What the chat box says before typing: the model, and whether images can be attached for it."""
+    if settings is None:
+        return "Choose a model first"
+    capabilities = model_capabilities(client, settings.model)
+    if capabilities and "vision" not in capabilities:
+        return f"Message {settings.model} (text only: this model cannot see images)"
+    return f"Message {settings.model}" + (" · attach images with +" if "vision" in capabilities else "")
+
+
 def model_capabilities(client: OllamaClient, model: str) -> list[str]:
     """What ``/api/show`` says the model can do; empty when unknown."""
     try:

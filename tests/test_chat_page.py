@@ -247,6 +247,7 @@ def test_thinking_models_with_the_toggle_off_are_told_not_to_think(chat, fake):
 
 def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    assert "attach images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
     chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("dot.png", PNG, "image/png").set_value("What is this?").run()
     sent = last_chat_body(fake)["messages"][-1]
     assert sent["images"] == [base64.b64encode(PNG).decode()]
@@ -257,6 +258,7 @@ def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
 
 def test_images_for_a_model_without_vision_are_refused_and_kept(chat, fake, store):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    assert "cannot see images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
     chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("dot.png", PNG, "image/png").set_value("Describe").run()
     assert fake.requests_to("/api/chat") == []
     assert "cannot see images" in chat.error[0].value
