@@ -4,9 +4,14 @@ import streamlit as st
 
 from lib import chat_session, chat_view, server_data, state
 from lib.chat_history import USER, Message
-from lib.chat_store import ChatStore
+from lib.chat_store import ChatStore, StoreUnavailable
 
 store = ChatStore()
+try:
+    store.ready()
+except StoreUnavailable as error:
+    st.error(str(error), icon=":material/database:")
+    st.stop()
 chat_session.wait_for_answer_in_flight()
 conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)

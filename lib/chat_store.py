@@ -72,12 +72,27 @@ class Summary:
     messages: int
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened or created; ``str()`` says where and what to do."""
+
+
 class ChatStore:
     """The conversations database at ``path``; cheap to create, holds no connection."""
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / FILE_NAME
         self._ready = False
+
+    def ready(self) -> None:
+        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
+        try:
+            if not self._ready:
+                self._create()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(
+                f"Chats cannot be saved in {self.path.parent} ({error}). "
+                f"Set {DATA_DIR_ENV} to a folder this app can write to."
+            ) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -352,6 +352,16 @@ def test_a_first_token_slower_than_the_timeout(chat, fake):
     assert messages(chat)[0] == ("user", "slow?")
 
 
+def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("OLLAMA_HOST", fake.url)
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(blocker))
+    at = open_chat()
+    assert not at.exception
+    assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
+
+
 # Long conversations, export and import
 
 
