@@ -118,8 +118,8 @@ def models_link(model: str) -> None:
 
 # Messages
 
-def history(store: ChatStore, conversation: Conversation, installed: set[str] | None) -> list[Message]:
-    """Draw the latest messages (with "show earlier" above them) and return them."""
+def history(store: ChatStore, conversation: Conversation, installed: set[str] | None) -> None:
+    """Draw the latest messages, with "show earlier" above them when there are more."""
     total = store.count(conversation.id)
     window = store.messages(conversation.id, last=chat_session.shown())
     hidden = total - len(window)
@@ -135,7 +135,6 @@ def history(store: ChatStore, conversation: Conversation, installed: set[str] | 
     if needs_answer(window) and not state.get(state.CHAT_PENDING):
         st.button("Answer this message", icon=":material/send:", key="chat_answer",
                   on_click=chat_session.answer_again, args=(store, []))
-    return window
 
 
 def draw_message(message: Message, installed: set[str] | None = None,
