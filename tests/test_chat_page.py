@@ -362,6 +362,15 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
 
 
+def test_a_message_left_without_an_answer_can_be_answered(env, fake, store):
+    conversation_id = store.create(Conversation(model="llama3.2:latest"))
+    store.add(conversation_id, Message(USER, "Still there?"))
+    at = open_chat({"chat": str(conversation_id)})
+    fake.script_reply("Yes, here.")
+    button(at, "Answer this message").click().run()
+    assert messages(at) == [("user", "Still there?"), ("assistant", "Yes, here.")]
+
+
 # Long conversations, export and import
 
 
