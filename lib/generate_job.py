@@ -46,16 +46,28 @@ class Event:
 
 
 class GenerateJob:
-    """Send ``request`` now; iterate :meth:`events` while :attr:`result` fills in."""
+    """Send ``request`` now; iterate :meth:`events` while :attr:`result` fills in.
 
-    def __init__(self, client: OllamaClient, request: GenerateRequest, result: RunResult | None = None) -> None:
+    Several jobs can share one ``inbox`` and one ``started`` time (a side-by-side comparison,
+    :mod:`lib.compare_job`): each worker puts ``(job, item, elapsed)`` there, and whoever reads
+    the inbox hands each item to its job's :meth:`take`.
+    """
+
+    def __init__(self, client: OllamaClient, request: GenerateRequest, result: RunResult | None = None, *,
+                 inbox: queue.Queue | None = None, started: float | None = None) -> None:
         self.result = result if result is not None else RunResult()
-        self._items: queue.Queue = queue.Queue()
+        self.ended = False  # the worker's last item (the end, or a failure) has been taken
+        self._items: queue.Queue = inbox if inbox is not None else queue.Queue()
         self._cancelled = threading.Event()
-        self._started = time.monotonic()
+        self._started = time.monotonic() if started is None else started
         self._worker = threading.Thread(target=self._read, args=(client.clone(), request), name="generate-job",
                                         daemon=True)
         self._worker.start()
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will be added to the result: it ended, failed or was stopped."""
+        return self.ended or self._cancelled.is_set()
 
     def events(self, poll: float = 0.2) -> Iterator[Event]:
         """Text as it arrives, and a WAITING event after every ``poll`` seconds of silence.
@@ -63,23 +75,26 @@ class GenerateJob:
         Ends when the answer is complete or has failed; a failure is in ``result.error``, with
         the text that arrived before it kept.
         """
-        while not self._cancelled.is_set():
+        while not self.finished:
             try:
-                item = self._items.get(timeout=poll)
+                _job, item, elapsed = self._items.get(timeout=poll)
             except queue.Empty:
                 yield Event(WAITING, seconds=time.monotonic() - self._started)
                 continue
-            if item is _END or self._cancelled.is_set():
-                return
+            yield from self.take(item, elapsed)
+
+    def take(self, item: Any, elapsed: float | None) -> list[Event]:
+        """Add one item of this job's worker to the result; the text it brought. Nothing once finished."""
+        if self.finished:
+            return []
+        if item is _END or isinstance(item, OllamaError):
+            self.ended = True
             if isinstance(item, OllamaError):
                 self.result.error = item
-                return
-            chunk, elapsed = item
-            text, thought = self.result.add(chunk, elapsed)
-            if thought:
-                yield Event(THINKING, thought)
-            if text:
-                yield Event(RESPONSE, text)
+                self.result.ended_after = elapsed
+            return []
+        text, thought = self.result.add(item, elapsed)
+        return [Event(kind, piece) for kind, piece in ((THINKING, thought), (RESPONSE, text)) if piece]
 
     def stop(self) -> None:
         """Freeze the result, marked stopped unless it already ended; the worker then closes the connection.
@@ -101,16 +116,20 @@ class GenerateJob:
                     for chunk in stream:
                         if self._cancelled.is_set():
                             return
-                        self._items.put((chunk, time.monotonic() - self._started))
+                        self._put(chunk, measured=True)
                 finally:
                     stream.close()
             else:
                 answer: dict[str, Any] = client.generate(request.model, request.prompt, **request.fields)
-                self._items.put(({**answer, "done": True}, None))
-            self._items.put(_END)
+                self._put({**answer, "done": True}, measured=False)
+            self._put(_END)
         except OllamaError as error:
-            self._items.put(error)
+            self._put(error)
         except Exception as error:  # noqa: BLE001 - a bug must end the run with a message, not leave the page waiting
-            self._items.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
+            self._put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
         finally:
             client.close()
+
+    def _put(self, item: object, *, measured: bool = True) -> None:
+        """``measured=False``: the time is not a streaming time (a non-streamed answer), so none is given."""
+        self._items.put((self, item, time.monotonic() - self._started if measured else None))

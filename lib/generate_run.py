@@ -26,6 +26,7 @@ class RunResult:
     thinking: str = ""
     final: dict[str, Any] | None = None  # the ``done`` object, with the server's figures
     time_to_first_token: float | None = None  # seconds, measured when streaming
+    ended_after: float | None = None  # seconds from sending to the last object or the failure, measured when streaming
     error: OllamaError | None = None
     stopped: bool = False
 
@@ -33,7 +34,7 @@ class RunResult:
         """Take one streamed object; returns its ``(response, thinking)`` text.
 
         ``elapsed`` is seconds since the request was sent: the first time a chunk carries text,
-        it becomes the time to first token.
+        it becomes the time to first token; the final chunk's is :attr:`ended_after`.
         """
         text = str(chunk.get("response") or "")
         thought = str(chunk.get("thinking") or "")
@@ -43,6 +44,7 @@ class RunResult:
         self.thinking += thought
         if chunk.get("done") is True:
             self.final = chunk
+            self.ended_after = elapsed
         return text, thought
 
     @property
