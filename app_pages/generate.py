@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import generate_widgets, options_panel, server_data, state, widgets
+from lib import compare_view, generate_widgets, options_panel, server_data, state, widgets
 from lib.errors import OllamaError, ResponseError
 from lib.generate_form import (
     FORMAT_LABELS,
@@ -28,6 +28,8 @@ from lib.request_snippets import body_json, curl_command, python_code, shorten_i
 from lib.run_stats import stat_rows
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
+SINGLE, COMPARE = "single", "compare"
+MODES = {SINGLE: "One model", COMPARE: "Compare side by side"}
 
 
 def model_capabilities(name: str) -> frozenset[str]:
@@ -182,15 +184,26 @@ def bring_back(number: int, run_again: bool) -> None:
 
 
 st.title("Generate")
-st.caption("One prompt, one answer, with every option of Ollama's `/api/generate` "
-           "and the exact request this page sends.")
-
 client = server_data.client()
 interrupted: GenerateJob | None = state.get(state.GENERATE_JOB)
 if interrupted is not None:
     # The run this one interrupted may still be unwinding (fast reruns): settle it before drawing it.
     interrupted.stop()
     state.put(state.GENERATE_JOB, None)
+compare_view.settle_interrupted()
+
+st.session_state.setdefault(state.GENERATE_MODE_INPUT, state.get(state.GENERATE_MODE) or SINGLE)
+mode = st.segmented_control("Mode", list(MODES), format_func=MODES.get, required=True, key=state.GENERATE_MODE_INPUT,
+                            label_visibility="collapsed")
+state.put(state.GENERATE_MODE, mode)
+if mode == COMPARE:
+    st.caption("One prompt answered side by side by up to four models, or by one model at different settings, "
+               "all streaming at once.")
+    compare_view.draw(client)
+    st.stop()
+
+st.caption("One prompt, one answer, with every option of Ollama's `/api/generate` "
+           "and the exact request this page sends.")
 generate_widgets.seed()
 form_column, output_column = st.columns([5, 6], gap="large")
 

@@ -72,6 +72,24 @@ GENERATE_STOP_BUTTON = "generate_stop_button"
 GENERATE_CLEAR_IMAGES_BUTTON = "generate_clear_images_button"
 GENERATE_RESTORE_BUTTON = "generate_restore_button"  # + "_<run number>"
 GENERATE_RERUN_BUTTON = "generate_rerun_button"  # + "_<run number>"
+GENERATE_MODE = "generate_mode"  # "single" or "compare", kept across page switches
+GENERATE_MODE_INPUT = "generate_mode_input"
+
+# Generate page, Compare mode
+COMPARE_FORM = "compare_form"  # the form's values, kept across page switches (CompareForm)
+COMPARE_LAST = "compare_last"  # the latest CompareRecord, drawn below the form
+COMPARE_JOB = "compare_job"  # the CompareJob in progress, stopped by the next run
+COMPARE_RUN_COUNT = "compare_run_count"
+COMPARE_PROMPT_INPUT = "compare_prompt_input"
+COMPARE_SYSTEM_INPUT = "compare_system_input"
+COMPARE_COUNT_INPUT = "compare_count_input"
+COMPARE_SEED_INPUT = "compare_seed_input"
+COMPARE_BLIND_INPUT = "compare_blind_input"
+COMPARE_MODEL_INPUT = "compare_model_input"  # + "_<column>"
+COMPARE_THINK_INPUT = "compare_think_input"  # + "_<column>"
+COMPARE_RUN_BUTTON = "compare_run_button"
+COMPARE_STOP_BUTTON = "compare_stop_button"
+COMPARE_REVEAL_BUTTON = "compare_reveal_button"
 
 # Embeddings page
 EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across page switches

@@ -1,0 +1,101 @@
+"""A comparison as a file: the prompt, each column's settings, answer and figures, as Markdown or JSON.
+
+Both name every model (a blind comparison is exported only once revealed, see the page).
+Columns come in the order they were shown. The JSON holds the exact request bodies and the
+server's own figures (nanoseconds) next to the readable ones.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from lib import compare_stats
+from lib.compare_record import CompareRecord
+from lib.run_stats import stat_rows
+
+
+def to_dict(record: CompareRecord) -> dict[str, Any]:
+    timings = record.timings()
+    waited = compare_stats.queued_behind(timings)
+    return {
+        "comparison": record.number,
+        "when": record.when.isoformat(timespec="seconds"),
+        "prompt": record.form.prompt,
+        "system": record.form.system or None,
+        "shared_seed": record.form.shared_seed,
+        "blind": record.form.blind,
+        "wall_time_seconds": compare_stats.wall_time(timings),
+        "queued": bool(waited),
+        "columns": [_column(record, column, waited) for column in record.order],
+    }
+
+
+def to_json(record: CompareRecord) -> str:
+    return json.dumps(to_dict(record), indent=2, ensure_ascii=False)
+
+
+def to_markdown(record: CompareRecord) -> str:
+    form = record.form
+    labels = [record.label(column, reveal=True) for column in range(len(record.bodies))]
+    lines = [f"# Comparison {record.number}", "", f"{record.when:%Y-%m-%d %H:%M:%S}", "", "## Prompt", "",
+             _fenced(form.prompt), ""]
+    if form.system:
+        lines += ["## System prompt", "", _fenced(form.system), ""]
+    if form.shared_seed is not None:
+        lines += [f"Shared seed: {form.shared_seed}", ""]
+    lines += ["## Summary", "", *_summary_table(record, labels), "",
+              compare_stats.wall_time_sentence(record.timings(), labels), ""]
+    for column in record.order:
+        result = record.results[column]
+        lines += [f"## {labels[column]}", "", f"Model: `{form.columns[column].model}`  ",
+                  f"Settings: {record.settings(column)}  ", f"Status: {result.status()}", ""]
+        if result.error is not None:
+            lines += [f"Error: {result.error}", ""]
+        if result.thinking:
+            lines += ["### Thinking", "", _fenced(result.thinking), ""]
+        lines += ["### Answer", "", result.output or "*(no answer)*", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _column(record: CompareRecord, column: int, waited: dict[int, int]) -> dict[str, Any]:
+    result = record.results[column]
+    stats = result.stats()
+    return {
+        "label": record.label(column, reveal=True),
+        "model": record.form.columns[column].model,
+        "settings": record.settings(column),
+        "request": record.bodies[column],
+        "status": result.status(),
+        "error": None if result.error is None else str(result.error),
+        "thinking": result.thinking or None,
+        "answer": result.output,
+        "stats": None if stats is None else compare_stats.figures(stats),
+        "time_to_first_token_measured": result.time_to_first_token,
+        "ended_after_seconds": result.ended_after,
+        "waited_for": record.label(waited[column], reveal=True) if column in waited else None,
+        "server_figures": {key: value for key, value in (result.final or {}).items()
+                           if key.endswith(("_duration", "_count"))} or None,
+    }
+
+
+def _summary_table(record: CompareRecord, labels: list[str]) -> list[str]:
+    measured = {column: record.results[column].stats() for column in record.order}
+    names = next(([label for label, _value, _help in stat_rows(stats)] for stats in measured.values() if stats), [])
+    lines = ["| Column | Status | " + " | ".join(names) + " |", "|" + " --- |" * (len(names) + 2)]
+    for column, stats in measured.items():
+        values = [value for _label, value, _help in stat_rows(stats)] if stats else ["—"] * len(names)
+        lines.append(f"| {_cell(labels[column])} | {record.results[column].status()} | " + " | ".join(values) + " |")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _fenced(text: str) -> str:
+    """``text`` in a code fence longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"

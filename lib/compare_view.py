@@ -1,0 +1,368 @@
+"""The Generate page's Compare mode: one prompt, up to four (model, parameters) columns, streamed side by side.
+
+Drawn top to bottom like the screen: the prompt, the shared settings, one set-up column per
+(model, parameters) pair, Compare and Stop, then the answers in columns, the summary table and
+the export. While a comparison runs, every column's worker thread reads its own stream
+(:mod:`lib.compare_job`); only this script thread draws, each column with its own
+:class:`~lib.live_markdown.LiveMarkdown`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib import compare_export, compare_stats, options_panel, server_data, state, widgets
+from lib.client import OllamaClient
+from lib.compare_form import (
+    LETTERS,
+    MAX_COLUMNS,
+    MIN_COLUMNS,
+    ColumnSetup,
+    CompareForm,
+    build_requests,
+    column_options,
+    settings_summary,
+)
+from lib.compare_job import ENDED, CompareJob
+from lib.compare_record import CompareRecord, shuffled_order
+from lib.errors import OllamaError, ResponseError
+from lib.formatting import human_seconds
+from lib.generate_form import FormProblem, GenerateRequest
+from lib.generate_job import THINKING, WAITING
+from lib.live_markdown import LiveMarkdown, render_markdown
+from lib.request_snippets import body_json
+from lib.run_stats import stat_rows
+
+COLUMN_FIGURES = (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.OUTPUT_TOKENS, compare_stats.TOKENS_PER_SECOND,
+                  compare_stats.LOAD_TIME)
+BEST_STYLE = "background-color: rgba(33, 195, 84, 0.22); font-weight: 600"
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+\-.!|~<>:$])")
+
+
+def options_prefix(column: int) -> str:
+    return f"compare_{column}"
+
+
+def plain(text: str) -> str:
+    """``text`` shown literally in Markdown: a model name like ``hf.co/a_b:Q4_K_M`` is not italics or an emoji."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def saved() -> CompareForm:
+    return state.get(state.COMPARE_FORM) or CompareForm()
+
+
+def settle_interrupted() -> None:
+    """Stop the comparison an earlier script run left streaming (Stop or any click during it)."""
+    interrupted: CompareJob | None = state.get(state.COMPARE_JOB)
+    if interrupted is not None:
+        interrupted.stop()
+        state.put(state.COMPARE_JOB, None)
+
+
+def seed_widgets(installed: list[str]) -> None:
+    """Give widgets that lost their value (after a page switch) the saved one.
+
+    A column never set up starts on a different installed model than the columns before it.
+    """
+    form = saved()
+    st.session_state.setdefault(state.COMPARE_PROMPT_INPUT, form.prompt)
+    st.session_state.setdefault(state.COMPARE_SYSTEM_INPUT, form.system)
+    st.session_state.setdefault(state.COMPARE_COUNT_INPUT, len(form.columns))
+    st.session_state.setdefault(state.COMPARE_SEED_INPUT, form.shared_seed)
+    st.session_state.setdefault(state.COMPARE_BLIND_INPUT, form.blind)
+    for column in range(MAX_COLUMNS):
+        setup = form.columns[column] if column < len(form.columns) else ColumnSetup()
+        model = setup.model or (installed[column % len(installed)] if installed else None)
+        if model is not None:
+            st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", model)
+        st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}", setup.think)
+
+
+def installed_models(client: OllamaClient) -> list[str]:
+    try:
+        return server_data.models_with(client, "completion")
+    except OllamaError:
+        return []  # the model picker explains the failure
+
+
+def model_capabilities(client: OllamaClient, name: str) -> frozenset[str]:
+    """What the model can do; empty when the server does not say (old versions)."""
+    try:
+        entry = next((m for m in server_data.models(client) if m.get("name") == name), None)
+        return frozenset(server_data.capabilities(client, entry)) if entry else frozenset()
+    except OllamaError:
+        return frozenset()
+
+
+def draw(client: OllamaClient) -> None:
+    """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
+    seed_widgets(installed_models(client))
+    prompt = st.text_area("Prompt", key=state.COMPARE_PROMPT_INPUT, height=110, placeholder="Why is the sky blue?",
+                          help="Every column answers this prompt.")
+    system = st.text_area("System prompt", key=state.COMPARE_SYSTEM_INPUT, height=68,
+                          placeholder="Each model's own (leave empty)",
+                          help="Sent to every column. Empty uses the system prompt each model came with.")
+    count_slot, seed_slot, blind_slot = st.columns([3, 3, 2], vertical_alignment="bottom", gap="medium")
+    count = count_slot.segmented_control(
+        "Columns", list(range(MIN_COLUMNS, MAX_COLUMNS + 1)), required=True, key=state.COMPARE_COUNT_INPUT,
+        help="Each column is a model with its own parameters: compare two models, or one model at two settings.")
+    shared_seed = seed_slot.number_input(
+        "Shared seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=state.COMPARE_SEED_INPUT,
+        placeholder="none: each column's own",
+        help="Sent as `seed` in every column, replacing the columns' own, so a rerun gives the same answers "
+             "and the columns differ only in what you set apart.")
+    blind = blind_slot.toggle("Blind", key=state.COMPARE_BLIND_INPUT,
+                              help="For demos: the answers are shown in a shuffled order, numbered, without "
+                                   "their models, until you reveal them.")
+
+    capabilities: dict[str, frozenset[str]] = {}
+    setups: list[ColumnSetup] = []
+    problems: list[str] = []
+    for column, slot in enumerate(st.columns(count or MIN_COLUMNS, gap="medium")):
+        with slot.container(border=True):
+            setup, problem = column_setup(client, column, shared_seed, capabilities)
+        setups.append(setup)
+        if problem:
+            problems.append(f"Column {LETTERS[column]}: {problem}")
+
+    form = CompareForm(prompt=prompt, system=system, columns=tuple(setups), shared_seed=shared_seed, blind=blind)
+    state.put(state.COMPARE_FORM, form)
+    requests: list[GenerateRequest] | None = None
+    try:
+        requests = build_requests(form, capabilities)
+    except FormProblem as error:
+        problems.insert(0, str(error))
+    if problems:
+        requests = None
+
+    run_slot, stop_slot, _rest = st.columns([2, 2, 6])
+    asked = run_slot.button("Compare", type="primary", icon=":material/play_arrow:", key=state.COMPARE_RUN_BUTTON,
+                            width="stretch")
+    starting = asked and requests is not None
+    stop_slot.button("Stop", icon=":material/stop:", key=state.COMPARE_STOP_BUTTON, disabled=not starting,
+                     width="stretch", help="Stop every column and keep what arrived; each stream is closed, "
+                                           "so the server stops generating.")
+    if asked and requests is None:
+        st.error(f"Nothing was sent. {problems[0]}", icon=":material/block:")
+
+    if starting and requests is not None:
+        record: CompareRecord | None = run_comparison(client, requests, form)
+    else:
+        record = state.get(state.COMPARE_LAST)
+    if record is None:
+        st.caption("The answers appear here side by side, with their speed figures.")
+        return
+    show_comparison(record)
+
+
+def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
+                 capabilities: dict[str, frozenset[str]]) -> tuple[ColumnSetup, str | None]:
+    """One column's model and parameters, and what is wrong with them (or None)."""
+    st.markdown(f"**Column {LETTERS[column]}**")
+    model = widgets.model_picker("Model", "completion", f"{state.COMPARE_MODEL_INPUT}_{column}",
+                                 help="Installed models that can write text.")
+    if model is None:
+        st.stop()
+    capabilities[model] = model_capabilities(client, model)
+    think = True
+    if "thinking" in capabilities[model]:
+        think = st.toggle("Think first", key=f"{state.COMPARE_THINK_INPUT}_{column}",
+                          help="The model reasons before answering (sent as `think`).")
+    with st.expander("Parameters", icon=":material/settings:"):
+        chosen = options_panel.render(options_prefix(column))
+    setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
+    options = column_options(CompareForm(shared_seed=shared_seed), setup)
+    st.caption(settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None))
+    return setup, chosen.error
+
+
+def run_comparison(client: OllamaClient, requests: list[GenerateRequest], form: CompareForm) -> CompareRecord:
+    """Send every column and draw their answers as they arrive; the caller then draws the finished comparison.
+
+    Kept in session state from the first moment, so Stop or a failure never loses text that arrived.
+    """
+    number = (state.get(state.COMPARE_RUN_COUNT) or 0) + 1
+    state.put(state.COMPARE_RUN_COUNT, number)
+    record = CompareRecord(number, datetime.now(), form, tuple(request.body() for request in requests),
+                           order=shuffled_order(len(requests), form.blind))
+    state.put(state.COMPARE_LAST, record)
+    job = CompareJob(client, requests, record.results)
+    state.put(state.COMPARE_JOB, job)
+    area = st.empty()
+    try:
+        with area.container():
+            stream_columns(record, job)
+    except BaseException:
+        # Stop (or any other click) interrupts the script at a Streamlit call in the loop:
+        # close every stream so the server stops, and keep the text that arrived.
+        job.stop()
+        raise
+    if state.get(state.COMPARE_JOB) is job:
+        state.put(state.COMPARE_JOB, None)
+    area.empty()
+    return record
+
+
+def stream_columns(record: CompareRecord, job: CompareJob) -> None:
+    """Draw every column's text as it streams in, until all have ended."""
+    panes = st.columns(len(record.order), gap="medium")
+    statuses, thinking_slots, answers = {}, {}, {}
+    thinking: dict[int, LiveMarkdown] = {}
+    for position, column in enumerate(record.order):
+        with panes[position]:
+            st.subheader(plain(record.label(column)), anchor=False)
+            statuses[column] = st.empty()
+            statuses[column].caption("Sending…")
+            thinking_slots[column] = st.container()
+            answers[column] = LiveMarkdown(st.container())
+    shown_status: dict[int, str] = {}
+
+    def show_status(column: int, text: str) -> None:
+        if shown_status.get(column) != text:
+            shown_status[column] = text
+            statuses[column].caption(text)
+
+    for column, event in job.events():
+        if column is None or event.kind == WAITING:
+            waited = int(job.elapsed())
+            for silent, result in enumerate(record.results):
+                if not (result.output or result.thinking or job.jobs[silent].finished):
+                    show_status(silent, f"Waiting for the first word… {waited} s")
+            continue
+        result = record.results[column]
+        if event.kind == ENDED:
+            show_status(column, "Failed." if result.error else f"Done in {human_seconds(event.seconds)}.")
+            answers[column].finish()
+            continue
+        if event.kind == THINKING:
+            show_status(column, "Thinking…")
+            if column not in thinking:
+                thinking[column] = LiveMarkdown(thinking_slots[column].expander("Thinking",
+                                                                                icon=":material/psychology:"))
+            thinking[column].append(event.text)
+        else:
+            show_status(column, "Writing…")
+            answers[column].append(event.text)
+
+
+def show_comparison(record: CompareRecord) -> None:
+    """The finished (or stopped) comparison: answers side by side, figures, summary, export."""
+    if record.hidden:
+        info, reveal = st.columns([8, 2], vertical_alignment="center")
+        info.info("Blind comparison: the answers are in a shuffled order and their models are hidden.",
+                  icon=":material/visibility_off:")
+        reveal.button("Reveal the models", icon=":material/visibility:", key=state.COMPARE_REVEAL_BUTTON,
+                      on_click=reveal_models, args=(record,), width="stretch")
+    panes = st.columns(len(record.order), gap="medium")
+    for position, column in enumerate(record.order):
+        with panes[position]:
+            show_column(record, column)
+    show_summary(record)
+    show_export(record)
+    with st.expander("API requests", icon=":material/api:"):
+        if record.hidden:
+            st.caption("The requests name their models: reveal them first.")
+        else:
+            tabs = st.tabs([record.label(column) for column in record.order])
+            for tab, column in zip(tabs, record.order):
+                tab.code(body_json(record.bodies[column]), language="json", wrap_lines=True)
+
+
+def reveal_models(record: CompareRecord) -> None:
+    record.revealed = True
+
+
+def show_column(record: CompareRecord, column: int) -> None:
+    result = record.results[column]
+    st.subheader(plain(record.label(column)), anchor=False)
+    if not record.hidden:
+        st.caption(record.settings(column))
+    if result.error:
+        st.error(str(result.error), icon=":material/error:")
+        if isinstance(result.error, ResponseError) and result.error.model_missing:
+            st.caption("The model is not installed on this server. Pull it on the Models page.")
+    elif result.stopped:
+        st.warning("Stopped before the answer was complete.", icon=":material/stop_circle:")
+    elif result.done_reason == "length":
+        st.info("Cut off at the maximum answer length.", icon=":material/content_cut:")
+    if result.thinking:
+        with st.expander("Thinking", icon=":material/psychology:"):
+            render_markdown(result.thinking)
+    if result.output:
+        render_markdown(result.output)
+    elif result.complete:
+        st.info("The model's answer is empty.", icon=":material/info:")
+    stats = result.stats()
+    if stats is not None:
+        figures = st.container(horizontal=True, gap="small")
+        for label, value, help_text in stat_rows(stats):
+            if label in COLUMN_FIGURES:
+                figures.metric(label, value, help=help_text, width="content")
+
+
+def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The summary table, one row per column as shown, and ``{figure: row of the best value}``."""
+    rows: list[dict[str, Any]] = []
+    for column in record.order:
+        result = record.results[column]
+        row: dict[str, Any] = {"Column": record.label(column)}
+        if not record.hidden:
+            row["Settings"] = record.settings(column)
+        row["Status"] = result.status()
+        row.update(compare_stats.figures(result.stats()))
+        rows.append(row)
+    return pd.DataFrame(rows), compare_stats.best(rows)
+
+
+def show_summary(record: CompareRecord) -> None:
+    st.subheader("Summary", anchor=False)
+    frame, winners = summary_frame(record)
+
+    def highlight(data: pd.DataFrame) -> pd.DataFrame:
+        styles = pd.DataFrame("", index=data.index, columns=data.columns)
+        for name, row in winners.items():
+            styles.loc[row, name] = BEST_STYLE
+        return styles
+
+    seconds = {name: _seconds_text for name in (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.LOAD_TIME,
+                                                 compare_stats.TOTAL_TIME)}
+    styled = frame.style.apply(highlight, axis=None).format(
+        {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text})
+    st.dataframe(styled, hide_index=True, width="stretch")
+    fastest = [f"{name.lower()}: {record.label(record.order[row])}" for name, row in winners.items()]
+    if fastest:
+        st.caption("Best, highlighted: " + "; ".join(fastest) + ".")
+    st.caption(compare_stats.wall_time_sentence(record.timings(),
+                                                [record.label(column) for column in range(len(record.order))]))
+
+
+def show_export(record: CompareRecord) -> None:
+    if record.hidden:
+        st.caption("Reveal the models to export the comparison.")
+        return
+    markdown_slot, json_slot, _rest = st.columns([3, 3, 4])
+    name = f"comparison-{record.number}"
+    markdown_slot.download_button("Export as Markdown", data=compare_export.to_markdown(record),
+                                  file_name=f"{name}.md", mime="text/markdown", icon=":material/download:",
+                                  on_click="ignore", width="stretch")
+    json_slot.download_button("Export as JSON", data=compare_export.to_json(record), file_name=f"{name}.json",
+                              mime="application/json", icon=":material/download:", on_click="ignore",
+                              width="stretch")
+
+
+def _seconds_text(value: Any) -> str:
+    return "—" if pd.isna(value) else human_seconds(value)
+
+
+def _rate_text(value: Any) -> str:
+    return "—" if pd.isna(value) else f"{value:,.1f}"
+
+
+def _count_text(value: Any) -> str:
+    return "—" if pd.isna(value) else f"{int(value):,}"
