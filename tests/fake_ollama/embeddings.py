@@ -2,8 +2,11 @@
 
 A text becomes a hashed bag of its lowercase words plus their character
 trigrams, L2-normalised, so texts sharing words (or word stems) have a higher
-cosine than unrelated ones. A faint text-specific background keeps every
-dimension non-zero, as real vectors are.
+cosine than unrelated ones. Common function words count little, and a small
+lexicon adds a shared topic feature to words about pets, cooking, programming
+and weather, so the Embeddings page's example clusters by meaning the way a
+real model's would. A faint text-specific background keeps every dimension
+non-zero, as real vectors are.
 """
 
 from __future__ import annotations
@@ -15,6 +18,16 @@ import re
 from .gowire import float32
 
 _WORD = re.compile(r"\w+")
+_FUNCTION_WORDS = frozenset(
+    "a an the of on in at to and or is are was be it its their my your our this that with for by from as".split()
+)
+_TOPICS = {
+    "pets": "cat cats kitten kittens purred purr purrs dog dogs puppy puppies barks bark pet pets yarn walks postman",
+    "cooking": "bake baked bread crust basil tomato sauce onions cooked slow recipe oven cook cooking flour soup",
+    "programming": "python lists list dictionary keys values git commits commit code project snapshots function",
+    "weather": "rain sunny snow storm wind cloudy forecast temperature weather",
+}
+_TOPIC_OF = {word: topic for topic, words in _TOPICS.items() for word in words.split()}
 
 
 def _bucket(feature: str, dimensions: int) -> tuple[int, float]:
@@ -35,12 +48,16 @@ def embed(text: str, dimensions: int) -> list[float]:
     for index in range(dimensions):
         vector[index] = (background[index % 16] - 127.5) / 127.5 * 0.002
     for word in _WORD.findall(text.lower()):
+        weight = 0.15 if word in _FUNCTION_WORDS else 1.0
         index, sign = _bucket("w:" + word, dimensions)
-        vector[index] += sign
+        vector[index] += weight * sign
+        if word in _TOPIC_OF:
+            index, sign = _bucket("topic:" + _TOPIC_OF[word], dimensions)
+            vector[index] += 1.5 * sign
         padded = f" {word} "
         for start in range(len(padded) - 2):
             index, sign = _bucket("t:" + padded[start:start + 3], dimensions)
-            vector[index] += 0.3 * sign
+            vector[index] += 0.3 * weight * sign
     return normalize(vector)
 
 
