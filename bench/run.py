@@ -1,0 +1,321 @@
+"""Measure everything, then render the table (terminal) and BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit
+
+from bench import embeddings, rerun, streaming, throughput
+from bench.apps import HEATMAP_PAGE, NAIVE_PAGE, ROOT, StreamlitApp
+from bench.browser import CHROMIUM, chromium
+from bench.fake_process import FakeServer
+
+COMMAND = "python -m bench"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A server speed: seconds between tokens, and how many tokens the answer has."""
+
+    label: str
+    token_delay: float
+    tokens: int
+
+
+@dataclass(frozen=True)
+class Config:
+    runs: int = 3
+    rates: tuple[Rate, ...] = (Rate("full speed", 0.0, 2000), Rate("500 tokens/s", 0.002, 2000),
+                               Rate("50 tokens/s", 0.02, 250))
+    chat_messages: int = 1000
+    reruns: int = 5
+    client_tokens: int = 10_000
+    embed_texts: int = 1000
+    heatmap_texts: int = 200
+    browser: bool = True
+
+
+QUICK = Config(runs=1, rates=(Rate("full speed", 0.0, 200),), chat_messages=50, reruns=2, client_tokens=300,
+               embed_texts=64, heatmap_texts=20)
+"""Tiny sizes, one run: checks that every measurement still works, in well under a minute."""
+
+
+@dataclass
+class Results:
+    config: Config
+    streams: dict[tuple[str, str], list[streaming.StreamRun]] = field(default_factory=dict)  # (app, rate label)
+    reruns: dict[int, rerun.RerunResult] = field(default_factory=dict)  # messages -> result
+    clients: throughput.Comparison | None = None
+    embeds: list[embeddings.EmbedRun] = field(default_factory=list)
+    heatmaps: list[embeddings.HeatmapRun] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def measure(config: Config, say: Callable[[str], None] = print) -> Results:
+    started = time.monotonic()
+    results = Results(config)
+    with FakeServer() as fake, tempfile.TemporaryDirectory(prefix="ollama-studio-bench-") as folder:
+        data_dir = Path(folder)
+        say(f"client throughput: {config.client_tokens} tokens, {config.runs} runs per client")
+        results.clients = throughput.compare(fake, config.client_tokens, max(config.runs, 1))
+        say(f"embedding {config.embed_texts} texts, {config.runs} runs")
+        results.embeds = [embeddings.embed_once(fake, config.embed_texts) for _ in range(config.runs)]
+        if config.browser:
+            _measure_in_browser(config, results, fake, data_dir, say)
+    results.seconds = time.monotonic() - started
+    return results
+
+
+def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data_dir: Path,
+                        say: Callable[[str], None]) -> None:
+    conversation = rerun.create_conversation(data_dir, config.chat_messages)
+    env = {"OLLAMA_HOST": fake.url, "OLLAMA_STUDIO_DATA_DIR": str(data_dir),
+           "BENCH_HEATMAP_SIZE": str(config.heatmap_texts)}
+    apps: list[StreamlitApp] = []
+    try:
+        say("starting the app, the naive baseline and the heatmap page")
+        ours = StreamlitApp(ROOT / "Home.py", env, data_dir / "app.log")
+        apps.append(ours)
+        naive = StreamlitApp(NAIVE_PAGE, env, data_dir / "naive.log")
+        apps.append(naive)
+        heatmap = StreamlitApp(HEATMAP_PAGE, env, data_dir / "heatmap.log")
+        apps.append(heatmap)
+        with chromium() as browser:
+            for rate in config.rates:
+                fake.control.set_token_delay(rate.token_delay)
+                say(f"streaming {rate.tokens} tokens at {rate.label}, {config.runs} runs per app")
+                for attempt in range(config.runs):
+                    for app, url in (("ours", ours.url + "/chat"), ("naive", naive.url)):
+                        run = streaming.stream_once(browser, fake, url, app, rate.tokens, seed=attempt)
+                        results.streams.setdefault((app, rate.label), []).append(run)
+            fake.control.set_token_delay(0.0)
+            say(f"Chat page reruns with {config.chat_messages} messages and with none, {config.reruns} each")
+            results.reruns[config.chat_messages] = rerun.time_reruns(
+                browser, f"{ours.url}/chat?chat={conversation}", config.chat_messages, config.reruns)
+            results.reruns[0] = rerun.time_reruns(browser, f"{ours.url}/chat", 0, config.reruns)
+            say(f"{config.heatmap_texts}×{config.heatmap_texts} heatmap, {config.runs} runs")
+            results.heatmaps = [embeddings.heatmap_once(browser, heatmap.url, config.heatmap_texts)
+                                for _ in range(config.runs)]
+    finally:
+        for app in apps:
+            app.stop()
+
+
+# Rendering
+
+@dataclass(frozen=True)
+class Row:
+    measure: str
+    ours: str
+    naive: str
+    goal: str
+    verdict: str
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _verdict(value: float, goal: float, at_most: bool = True) -> str:
+    return "met" if (value <= goal if at_most else value >= goal) else "**missed**"
+
+
+def rows(results: Results) -> list[Row]:
+    table: list[Row] = []
+    for rate in results.config.rates:
+        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
+        if not ours or not naive:
+            continue
+        where = f"{rate.tokens} tokens, {rate.label}"
+        value = _median([r.bytes_per_char for r in ours])
+        table.append(Row(f"websocket bytes per answer character ({where})", f"{value:.1f}",
+                         f"{_median([r.bytes_per_char for r in naive]):.0f}", "≤ 3", _verdict(value, 3)))
+    for rate in results.config.rates:
+        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
+        if not ours or not naive:
+            continue
+        value = _median([r.main_thread_per_1000 for r in ours])
+        table.append(Row(f"browser main-thread s per 1,000 tokens ({rate.label})", f"{value:.2f}",
+                         f"{_median([r.main_thread_per_1000 for r in naive]):.2f}", "≤ 0.5", _verdict(value, 0.5)))
+    for rate in results.config.rates:
+        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
+        if not ours or not naive:
+            continue
+        value = _median([r.last_token_to_screen for r in ours]) * 1000
+        table.append(Row(f"server's last token → full text on screen, ms ({rate.label})", f"{value:.0f}",
+                         f"{_median([r.last_token_to_screen for r in naive]) * 1000:.0f}", "≤ 150",
+                         _verdict(value, 150)))
+    long_chat = results.reruns.get(results.config.chat_messages)
+    if long_chat is not None and long_chat.times:
+        empty = results.reruns.get(0)
+        reference = f"empty chat {empty.median:.2f}" if empty is not None and empty.times else "–"
+        table.append(Row(f"Chat page rerun, {long_chat.messages}-message conversation, s", f"{long_chat.median:.2f}",
+                         reference, "≤ 0.3", _verdict(long_chat.median, 0.3)))
+    if results.clients is not None:
+        clients = results.clients
+        table.append(Row(f"NDJSON stream, our client ÷ `ollama` client, tokens/s (fake at full speed, "
+                         f"{results.config.client_tokens} tokens)", f"{clients.ratio:.2f}×",
+                         f"{_median([r.tokens_per_second for r in clients.official]):,.0f} tokens/s",
+                         "≥ 1.0×", _verdict(clients.ratio, 1.0, at_most=False)))
+        table.append(Row("NDJSON stream, client CPU µs per token (ours; `ollama` in the baseline column)",
+                         f"{_median([r.cpu_per_token for r in clients.ours]) * 1e6:.1f}",
+                         f"{_median([r.cpu_per_token for r in clients.official]) * 1e6:.1f}", "–",
+                         f"{clients.cpu_ratio:.2f}× less CPU"))
+    if results.embeds:
+        texts = results.embeds[0].texts
+        table.append(Row(f"embed {texts:,} texts: HTTP requests / wall s",
+                         f"{results.embeds[0].requests} / {_median([r.wall for r in results.embeds]):.2f}",
+                         f"{texts:,} / – (one per text)", "–", "–"))
+    if results.heatmaps:
+        size = results.config.heatmap_texts
+        table.append(Row(f"{size}×{size} heatmap: click → drawn, s (main-thread s)",
+                         f"{_median([h.seconds for h in results.heatmaps]):.2f} "
+                         f"({_median([h.main_thread for h in results.heatmaps]):.2f})", "–", "–", "–"))
+    return table
+
+
+def terminal_table(results: Results) -> str:
+    header = Row("measure", "ours", "naive / reference", "goal", "verdict")
+    body = [header, *rows(results)]
+    widths = [max(len(getattr(row, name)) for row in body) for name in ("measure", "ours", "naive", "goal", "verdict")]
+    lines = []
+    for index, row in enumerate(body):
+        cells = [row.measure, row.ours, row.naive, row.goal, row.verdict.replace("*", "")]
+        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                               for i, (cell, width) in enumerate(zip(cells, widths))))
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(results: Results) -> str:
+    lines = ["| measure | ours | naive baseline / reference | goal | verdict |", "|---|--:|--:|--:|---|"]
+    lines += [f"| {r.measure} | {r.ours} | {r.naive} | {r.goal} | {r.verdict} |" for r in rows(results)]
+    return "\n".join(lines)
+
+
+def breakdown(results: Results) -> str:
+    """Where our websocket bytes go, per message kind, for each speed (median run by bytes)."""
+    lines = []
+    for rate in results.config.rates:
+        runs = results.streams.get(("ours", rate.label))
+        if not runs:
+            continue
+        run = sorted(runs, key=lambda r: r.ws_bytes)[len(runs) // 2]
+        lines.append(f"**{rate.label}** ({run.tokens} tokens, {run.characters:,} characters, "
+                     f"{run.ws_bytes:,} bytes, {sum(run.frames_by_kind.values()):,} messages):")
+        lines.append("")
+        lines.append("| message kind | messages | bytes | bytes per answer character |")
+        lines.append("|---|--:|--:|--:|")
+        for kind, size in run.by_kind.most_common(6):
+            lines.append(f"| `{kind}` | {run.frames_by_kind[kind]:,} | {size:,} | {size / run.characters:.2f} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def server_rates(results: Results) -> str:
+    parts = []
+    for rate in results.config.rates:
+        runs = [r for app in ("ours", "naive") for r in results.streams.get((app, rate.label), [])]
+        if runs:
+            parts.append(f"{rate.label}: {_median([r.tokens / r.stream_seconds for r in runs]):,.0f}")
+    return "; ".join(parts)
+
+
+def machine() -> str:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        browser = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        browser = CHROMIUM
+    return (f"{os.cpu_count()} CPUs (`nproc`), {model}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Streamlit {streamlit.__version__}; {browser} (headless)")
+
+
+def report(results: Results) -> str:
+    config = results.config
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""# Benchmarks
+
+Measured {when} in {results.seconds:.0f} s on: {machine()}.
+The machine is shared with other work, so timings are noisy: each is the median of
+{config.runs} runs ({config.reruns} reruns for the Chat page), and compared with a baseline measured in the same run.
+
+Reproduce: `{COMMAND}` (about {max(1, round(results.seconds / 60))} minutes; `{COMMAND} --help` for the options).
+
+{markdown_table(results)}
+
+## How it is measured
+
+- **Server**: the fake Ollama server (`tests/fake_ollama`) in a child process. Answers are scripted
+  prose in paragraphs of about 80 tokens, streamed from `/api/chat` one token per NDJSON line. Server
+  rates actually reached (tokens/s, median): {server_rates(results) or "–"}.
+- **Apps**: our app (`streamlit run Home.py`, the real Chat page at `/chat`) and the naive baseline
+  (`bench/naive_app.py`: `st.write_stream` on the raw token generator from `lib.client`), both from the
+  repository root so both use `.streamlit/config.toml`; `OLLAMA_STUDIO_DATA_DIR` is a temporary folder.
+- **Browser**: Debian's headless Chromium driven by Playwright, one new browser context (a new
+  Streamlit session) per run, instrumented through the DevTools protocol. A run types a question into
+  the chat box and lasts until the answer is complete on screen, the app's run has finished
+  (Streamlit's `script_finished` message, decoded from the websocket) and the socket has been quiet
+  for 0.3 s; our Chat page's rerun after saving the answer is included.
+- **Websocket bytes**: payload bytes of every `Network.webSocketFrameReceived` in that window
+  (Streamlit does not compress its websocket), divided by the answer's length in characters.
+- **Main-thread time**: the change in `Performance.getMetrics` `TaskDuration` over the window, per
+  1,000 tokens of answer (it includes everything the page did meanwhile, layout and painting too).
+- **Last token → screen**: the fake's request log records when it wrote the final line (after the
+  last token, on `CLOCK_MONOTONIC`, converted to wall-clock time); a `MutationObserver` in the page
+  records `performance.timeOrigin + performance.now()` when the last chat message first holds the
+  answer's last words and no streaming cursor.
+- **Chat rerun**: a conversation of {config.chat_messages:,} messages (alternating questions and
+  three-paragraph answers) written with `lib/chat_store.py` into the app's data folder, opened at
+  `/chat?chat=<id>`; each rerun is Streamlit's own Rerun (the `r` key, which changes no widget), timed
+  from the `rerun_script` message the page sends to the `script_finished` message it receives (DevTools
+  timestamps of the two websocket frames): the script run plus sending its output, not the drawing.
+  The first rerun is a warm-up and not counted.
+- **Client throughput**: `lib.client.OllamaClient.generate_stream` against `ollama.Client.generate(stream=True)`
+  ({throughput_version()}) on the same {config.client_tokens:,}-token stream from the fake at token
+  delay 0, alternating which goes first. Wall-clock tokens/s is capped by the fake's own writing (one
+  flushed chunk per line), so the CPU time of the reading thread (`time.thread_time`, the server being in
+  another process) is given as well.
+- **Embeddings**: `lib.embedding_cache.embed_all` (the Embeddings page's batching, 32 texts per
+  `/api/embed` request) for {config.embed_texts:,} distinct texts with an empty cache; requests counted in
+  the fake's log. The baseline column is what embedding one text per request would take.
+- **Heatmap**: `bench/heatmap_app.py` draws `lib.embedding_charts.heatmap` for {config.heatmap_texts}
+  texts (the Embeddings page itself shows at most 60 at a time); timed in the page from the click on
+  Draw to the animation frame after all {config.heatmap_texts ** 2:,} cells are in the chart's SVG.
+
+## Where our websocket bytes go
+
+Per Streamlit message kind, for the median run of the Chat page at each speed:
+
+{breakdown(results)}"""
+
+
+def throughput_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"ollama {version('ollama')}"
+    except Exception:  # noqa: BLE001 - only for the report's wording
+        return "ollama"
+
+
+def write(results: Results, path: Path, extra: str = "") -> None:
+    path.write_text(report(results) + (f"\n{extra.strip()}\n" if extra.strip() else ""))

@@ -1,0 +1,99 @@
+"""A streamed answer in the browser: websocket bytes, main-thread time, last token to full text on screen.
+
+One run: open the page in a new session, wait until it is idle, script the fake's next reply,
+type a question into the chat box, and wait until the answer's last words are on screen with
+no cursor, then until the run (our Chat page reruns after saving the answer) has finished and
+the socket has been quiet for 0.3 s. Bytes and main-thread time cover that whole window.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser
+
+from bench.browser import Probe, bytes_by_kind, count_by_kind
+from bench.fake_process import FakeServer
+from bench.texts import answer, tail
+
+# Resolves when the last chat message holds `tail` and no cursor: records the wall-clock time in ms.
+_WATCH = """
+(tail) => {
+  window.__benchDone = undefined;
+  const check = () => {
+    const messages = document.querySelectorAll('[data-testid="stChatMessage"]');
+    const last = messages[messages.length - 1];
+    if (!last) return false;
+    const text = last.textContent.replace(/\\s+/g, ' ');
+    return text.includes(tail) && !text.includes('\u258c');
+  };
+  const observer = new MutationObserver(() => {
+    if (window.__benchDone === undefined && check()) {
+      window.__benchDone = performance.timeOrigin + performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {childList: true, subtree: true, characterData: true});
+}
+"""
+
+
+@dataclass(frozen=True)
+class StreamRun:
+    app: str
+    tokens: int
+    characters: int
+    ws_bytes: int
+    main_thread: float  # seconds of TaskDuration
+    script: float  # seconds of ScriptDuration
+    last_token_to_screen: float  # seconds
+    stream_seconds: float  # server's first byte to last token
+    by_kind: Counter
+    frames_by_kind: Counter
+
+    @property
+    def bytes_per_char(self) -> float:
+        return self.ws_bytes / self.characters
+
+    @property
+    def main_thread_per_1000(self) -> float:
+        return self.main_thread / self.tokens * 1000
+
+
+def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: int, seed: int) -> StreamRun:
+    text = answer(tokens, seed)
+    with Probe(browser) as probe:
+        page = probe.page
+        page.goto(url)
+        box = page.get_by_test_id("stChatInput").locator("textarea")
+        box.wait_for()
+        probe.wait_for_run(0, quiet=0.5)
+        page.evaluate(_WATCH, tail(text))
+        fake.control.clear_log()
+        fake.control.script_reply(text)
+        start = len(probe.received)
+        before = probe.main_thread()
+        box.fill("Benchmark question")
+        box.press("Enter")
+        page.wait_for_function("window.__benchDone !== undefined", timeout=180_000, polling=100)
+        probe.wait_for_run(start, timeout=120, quiet=0.3)
+        after = probe.main_thread()
+        shown_at = page.evaluate("window.__benchDone") / 1000
+        clock_offset = time.time() - time.monotonic()
+        exchange = fake.control.exchanges("/api/chat")[-1]
+        frames = probe.received[start:]
+    assert exchange.finished is not None
+    return StreamRun(
+        app=app,
+        tokens=tokens,
+        characters=len(text),
+        ws_bytes=sum(frame.size for frame in frames),
+        main_thread=after["TaskDuration"] - before["TaskDuration"],
+        script=after["ScriptDuration"] - before["ScriptDuration"],
+        last_token_to_screen=shown_at - (exchange.finished + clock_offset),
+        stream_seconds=exchange.finished - exchange.started,
+        by_kind=bytes_by_kind(frames),
+        frames_by_kind=count_by_kind(frames),
+    )
