@@ -14,7 +14,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Self
 
+from google.protobuf.message import DecodeError
 from playwright.sync_api import Browser, Page, sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -63,7 +65,7 @@ class Probe:
     def close(self) -> None:
         self.context.close()
 
-    def __enter__(self) -> Probe:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -74,9 +76,8 @@ class Probe:
     def _on_received(self, event: dict) -> None:
         data = _payload(event["response"])
         message = ForwardMsg()
-        kind, detail = "text", ""
-        try:
-            message.ParseFromString(data)
+        kind, detail = "undecoded", ""
+        if _parses(message, data):
             kind = message.WhichOneof("type") or "other"
             if kind == "delta":
                 detail = message.delta.WhichOneof("type") or ""
@@ -84,19 +85,12 @@ class Probe:
                     detail = message.delta.new_element.WhichOneof("type") or "element"
             elif kind == "script_finished":
                 detail = ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)
-        except Exception:  # noqa: BLE001 - not every frame need be a ForwardMsg (text frames)
-            pass
         self.received.append(Frame(event["timestamp"], len(data), kind, detail))
 
     def _on_sent(self, event: dict) -> None:
         data = _payload(event["response"])
         message = BackMsg()
-        kind = "text"
-        try:
-            message.ParseFromString(data)
-            kind = message.WhichOneof("type") or "other"
-        except Exception:  # noqa: BLE001
-            pass
+        kind = (message.WhichOneof("type") or "other") if _parses(message, data) else "undecoded"
         self.sent.append(Frame(event["timestamp"], len(data), kind))
 
     # measuring
@@ -149,6 +143,14 @@ def count_by_kind(frames: list[Frame]) -> Counter[str]:
 
 def _kind(frame: Frame) -> str:
     return f"{frame.kind}:{frame.detail}" if frame.kind == "delta" else frame.kind
+
+
+def _parses(message: ForwardMsg | BackMsg, data: bytes) -> bool:
+    try:
+        message.ParseFromString(data)
+    except DecodeError:
+        return False
+    return True
 
 
 def _payload(response: dict) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from multiprocessing.managers import BaseManager
+from typing import Self
 
 from tests.fake_ollama import FakeOllama
 
@@ -65,7 +66,7 @@ class FakeServer:
         self.control: FakeControl
         self.url = ""
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         self._manager.start()
         self.control = self._manager.FakeControl()  # type: ignore[attr-defined]
         self.url = self.control.url()

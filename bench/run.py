@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit
@@ -242,7 +242,8 @@ def machine() -> str:
     except OSError:
         pass
     try:
-        browser = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+        browser = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20,
+                                 check=False).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         browser = CHROMIUM
     return (f"{os.cpu_count()} CPUs (`nproc`), {model}; {platform.system()} {platform.release()}; "
@@ -251,7 +252,7 @@ def machine() -> str:
 
 def report(results: Results) -> str:
     config = results.config
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""# Benchmarks
 
 Measured {when} in {results.seconds:.0f} s on: {machine()}.

@@ -1,0 +1,49 @@
+"""The benchmark (`python -m bench`) still runs: its cheapest measurements at tiny sizes.
+
+Structure only (numbers present and positive), never speed: the machine is shared and noisy,
+and timings belong in BENCHMARKS.md, not in assertions.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from bench import run, texts
+from tests.fake_ollama.text import tokenize
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def test_answers_have_exactly_the_tokens_asked_for():
+    for tokens in (1, 37, 400):
+        text = texts.answer(tokens, seed=tokens)
+        assert len(tokenize(text)) == tokens
+        assert texts.tail(text) in " ".join(text.split())
+
+
+def test_client_and_embedding_measurements_run_and_render(tmp_path):
+    config = run.Config(runs=1, rates=(), client_tokens=50, embed_texts=40, browser=False)
+    results = run.measure(config, say=lambda line: None)
+
+    assert results.clients is not None
+    for measured in (*results.clients.ours, *results.clients.official):
+        assert measured.tokens == 50 and measured.wall > 0 and measured.cpu > 0
+    assert results.clients.ratio > 0 and results.clients.cpu_ratio > 0
+    assert [(e.texts, e.requests) for e in results.embeds] == [(40, 2)]
+    assert results.embeds[0].wall > 0
+
+    output = tmp_path / "BENCHMARKS.md"
+    run.write(results, output)
+    report = output.read_text()
+    assert "python -m bench" in report and "CPUs (`nproc`)" in report
+    assert "| NDJSON stream, our client ÷ `ollama` client" in report
+    assert "| embed 40 texts: HTTP requests / wall s | 2 / " in report
+    assert "NDJSON stream" in run.terminal_table(results)
+
+
+def test_browser_measurements_and_pages_import():
+    for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process"):
+        importlib.import_module(f"bench.{module}")
+    for page in ("naive_app.py", "heatmap_app.py"):
+        compile((BENCH / page).read_text(), page, "exec")
