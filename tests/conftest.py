@@ -1,13 +1,18 @@
-"""Fixtures shared by every test: the fake Ollama server and clean Streamlit caches."""
+"""Fixtures shared by every test: the fake Ollama server, clean Streamlit caches, the app under AppTest."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from tests.fake_ollama import FakeOllama
+
+# AppTest resolves a relative script path against the calling file, so pass an absolute one.
+ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +39,28 @@ def clean_streamlit_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def studio_env(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The environment the app starts in: pointed at the fake, no API key, a fresh data folder."""
+    monkeypatch.setenv("OLLAMA_HOST", fake.url)
+    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def open_app(studio_env: Path) -> Callable[..., AppTest]:
+    """Open the app in a new browser session, on one page (``app_pages/x.py``) or on Home."""
+
+    def open_page(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+        at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+        at.run()
+        if page:
+            at.switch_page(page)
+        if query:
+            at.query_params.update(query)
+        return at.run() if page or query else at
+
+    return open_page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,28 +11,16 @@ from lib import state
 from lib.chat_history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat_store import ChatStore
 from tests.browser.conftest import free_port
+from tests.conftest import ENTRY_POINT
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "app_pages/chat.py"
 # A 1x1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
-@pytest.fixture
-def data_dir(tmp_path):
-    return tmp_path
-
-
-@pytest.fixture
-def env(fake, monkeypatch, data_dir):
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(data_dir))
-
-
 def open_chat(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session on the Chat page (as after a reload when ``query`` carries ``chat``)."""
-    at = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=30)
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
     at.run()
     at.switch_page(PAGE)
     if query:
@@ -42,13 +29,13 @@ def open_chat(query: dict[str, str] | None = None) -> AppTest:
 
 
 @pytest.fixture
-def chat(env) -> AppTest:
+def chat(studio_env) -> AppTest:
     return open_chat()
 
 
 @pytest.fixture
-def store(data_dir) -> ChatStore:
-    return ChatStore(data_dir / "chats.sqlite3")
+def store(studio_env) -> ChatStore:
+    return ChatStore(studio_env / "chats.sqlite3")
 
 
 def send(at: AppTest, text: str) -> AppTest:
@@ -136,7 +123,7 @@ def test_settings_are_saved_with_the_conversation_and_restored(chat, fake, store
     assert again.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be terse."
 
 
-def test_two_sessions_on_one_chat_keep_each_others_saved_changes(env, fake, store):
+def test_two_sessions_on_one_chat_keep_each_others_saved_changes(studio_env, fake, store):
     conversation_id = store.create(Conversation(model="llama3.2:latest", system="old"))
     first, second = open_chat({"chat": str(conversation_id)}), open_chat({"chat": str(conversation_id)})
     first.text_area(key=state.CHAT_SYSTEM_INPUT).input("from the first tab").run()
@@ -293,7 +280,7 @@ def test_stop_closes_the_stream_and_keeps_the_partial_answer_marked(chat, fake, 
 # Failures
 
 
-def test_server_down_keeps_the_message_and_retry_works(env, fake, store, monkeypatch):
+def test_server_down_keeps_the_message_and_retry_works(studio_env, fake, store, monkeypatch):
     conversation_id = store.create(Conversation(model="llama3.2:latest"))
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     at = open_chat({"chat": str(conversation_id)})
@@ -310,7 +297,7 @@ def test_server_down_keeps_the_message_and_retry_works(env, fake, store, monkeyp
     assert not at.error
 
 
-def test_a_missing_model_points_to_the_models_page(env, fake, store):
+def test_a_missing_model_points_to_the_models_page(studio_env, fake, store):
     conversation_id = store.create(Conversation(model="qwen2.5:0.5b"))
     at = open_chat({"chat": str(conversation_id)})
     assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen2.5:0.5b"
@@ -362,7 +349,7 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
 
 
-def test_a_message_left_without_an_answer_can_be_answered(env, fake, store):
+def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):
     conversation_id = store.create(Conversation(model="llama3.2:latest"))
     store.add(conversation_id, Message(USER, "Still there?"))
     at = open_chat({"chat": str(conversation_id)})
@@ -374,7 +361,7 @@ def test_a_message_left_without_an_answer_can_be_answered(env, fake, store):
 # Long conversations, export and import
 
 
-def test_long_conversations_draw_only_the_latest_messages(env, store):
+def test_long_conversations_draw_only_the_latest_messages(studio_env, store):
     conversation_id = store.create(Conversation(model="llama3.2:latest", title="Long"))
     for n in range(100):
         store.add(conversation_id, Message(USER if n % 2 == 0 else ASSISTANT, f"message {n}"))

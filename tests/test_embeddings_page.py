@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -11,18 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 
-APP = str(Path(__file__).resolve().parents[1] / "Home.py")
 ANIMALS = ["cats purr softly", "a kitten purrs", "dogs bark loudly", "git commit and push", "git push to remote"]
 
 
 @pytest.fixture
-def page(fake, monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.switch_page("app_pages/embeddings.py").run()
+def page(open_app) -> AppTest:
+    at = open_app("app_pages/embeddings.py")
     assert not at.exception
     return at
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
 from tests.browser.conftest import free_port
-
-ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
+from tests.conftest import ENTRY_POINT
 
 
 @pytest.fixture
-def home(fake, monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+def home(studio_env) -> AppTest:
     return AppTest.from_file(ENTRY_POINT, default_timeout=30)
 
 

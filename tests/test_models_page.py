@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import requests
@@ -10,18 +9,14 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.pull_job import Outcome
+from tests.conftest import ENTRY_POINT
 
 MODELS_PAGE = "app_pages/models.py"
-APP = str(Path(__file__).resolve().parents[1] / "Home.py")  # AppTest resolves relative paths from the caller
 
 
 @pytest.fixture
-def page(fake, monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page(MODELS_PAGE).run()
+def page(open_app) -> AppTest:
+    at = open_app(MODELS_PAGE)
     assert not at.exception
     yield at
     job = at.session_state[state.MODELS_PULL_JOB] if state.MODELS_PULL_JOB in at.session_state else None
@@ -359,7 +354,7 @@ def test_server_down_shows_the_connection_help(fake, monkeypatch, tmp_path):
 
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
     at.switch_page(MODELS_PAGE).run()
     assert not at.exception
     assert "Nothing is answering" in texts(at.error)
