@@ -65,23 +65,28 @@ def settle_interrupted() -> None:
         state.put(state.COMPARE_JOB, None)
 
 
-def seed_widgets(installed: list[str]) -> None:
-    """Give widgets that lost their value (after a page switch) the saved one.
-
-    A column never set up starts on a different installed model than the columns before it.
-    """
+def seed_widgets() -> None:
+    """Give the shared widgets that lost their value (after a page switch) the saved one."""
     form = saved()
     st.session_state.setdefault(state.COMPARE_PROMPT_INPUT, form.prompt)
     st.session_state.setdefault(state.COMPARE_SYSTEM_INPUT, form.system)
     st.session_state.setdefault(state.COMPARE_COUNT_INPUT, len(form.columns))
     st.session_state.setdefault(state.COMPARE_SEED_INPUT, form.shared_seed)
     st.session_state.setdefault(state.COMPARE_BLIND_INPUT, form.blind)
-    for column in range(MAX_COLUMNS):
-        setup = form.columns[column] if column < len(form.columns) else ColumnSetup()
-        model = setup.model or (installed[column % len(installed)] if installed else None)
-        if model is not None:
-            st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", model)
-        st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}", setup.think)
+
+
+def seed_column(column: int, installed: list[str]) -> None:
+    """The same for one column's widgets, right before they draw.
+
+    Only then: a value put under a widget's key in a run that does not draw the widget
+    comes back after the widget is dropped. A column never set up starts on a different
+    installed model than the columns before it.
+    """
+    form = saved()
+    setup = form.columns[column] if column < len(form.columns) else ColumnSetup()
+    model = setup.model or (installed[column % len(installed)] if installed else None)
+    if model is not None:
+        st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", model)
 
 
 def installed_models(client: OllamaClient) -> list[str]:
@@ -102,7 +107,7 @@ def model_capabilities(client: OllamaClient, name: str) -> frozenset[str]:
 
 def draw(client: OllamaClient) -> None:
     """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
-    seed_widgets(installed_models(client))
+    seed_widgets()
     prompt = st.text_area("Prompt", key=state.COMPARE_PROMPT_INPUT, height=110, placeholder="Why is the sky blue?",
                           help="Every column answers this prompt.")
     system = st.text_area("System prompt", key=state.COMPARE_SYSTEM_INPUT, height=68,
@@ -165,6 +170,7 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
                  capabilities: dict[str, frozenset[str]]) -> tuple[ColumnSetup, str | None]:
     """One column's model and parameters, and what is wrong with them (or None)."""
     st.markdown(f"**Column {LETTERS[column]}**")
+    seed_column(column, installed_models(client))
     model = widgets.model_picker("Model", "completion", f"{state.COMPARE_MODEL_INPUT}_{column}",
                                  help="Installed models that can write text.")
     if model is None:
@@ -172,6 +178,9 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
     capabilities[model] = model_capabilities(client, model)
     think = True
     if "thinking" in capabilities[model]:
+        saved_columns = saved().columns
+        st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}",
+                                    saved_columns[column].think if column < len(saved_columns) else True)
         think = st.toggle("Think first", key=f"{state.COMPARE_THINK_INPUT}_{column}",
                           help="The model reasons before answering (sent as `think`).")
     with st.expander("Parameters", icon=":material/settings:"):

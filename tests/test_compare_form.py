@@ -50,8 +50,8 @@ def test_problems_are_reported_before_anything_is_sent(form, message):
 @pytest.mark.parametrize(("options", "keep_alive", "think", "expected"), [
     ({}, None, None, "model defaults"),
     ({"temperature": 0.2, "seed": 42}, None, None, "temperature 0.2 · seed 42"),
-    ({"num_predict": 64, "stop": ["END", "###"]}, "10m", False, "maximum answer length 64 · stop END | ### · "
-                                                                 "kept loaded 10m · no thinking"),
+    ({"num_predict": 64, "stop": ["END", "###"]}, "10m", False,
+     "maximum answer length 64 · stop END | ### · kept loaded 10m · no thinking"),
     ({}, None, True, "model defaults"),
 ])
 def test_settings_summary(options, keep_alive, think, expected):

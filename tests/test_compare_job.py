@@ -48,8 +48,10 @@ def test_every_column_streams_at_the_same_time(fake):
 
 
 def test_a_server_serving_one_request_at_a_time_is_recognised(fake):
-    fake.token_delay = 0.015
+    fake.token_delay = 0.02
     fake.num_parallel = 1
+    fake.script_reply(REPLY)
+    fake.script_reply(REPLY)
     job, results = start(fake, "llama3.2:latest", "llama3.2:latest")
     read_all(job)
     first, second = sorted(fake.requests_to("/api/generate"), key=lambda request: request.finished)
