@@ -304,6 +304,7 @@ with pull_tab:
         st.caption("Download a model from the Ollama library, e.g. `qwen2.5:0.5b`, `llama3.2` or `nomic-embed-text`. "
                    "The download continues if you open another page.")
         busy = job is not None and not job.view().finished
+        st.session_state.setdefault(state.MODELS_PULL_NAME_INPUT, state.get(state.MODELS_PULL_NAME))
         with st.form("models_pull_form", border=False):
             wanted = st.text_input("Model name", placeholder="qwen2.5:0.5b", key=state.MODELS_PULL_NAME_INPUT)
             submitted = st.form_submit_button("Pull", icon=":material/download:", type="primary", disabled=busy,
@@ -311,6 +312,7 @@ with pull_tab:
         if busy:
             st.caption("One pull at a time: wait for the current one or cancel it.")
         if submitted:
+            state.put(state.MODELS_PULL_NAME, wanted)
             problem = model_inventory.name_problem(wanted)
             if problem:
                 st.error(problem)

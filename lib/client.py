@@ -266,7 +266,7 @@ def _transport_error(base_url: str, exc: requests.RequestException, read_timeout
         )
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return RequestTimedOut(
-            f"{where} accepted the request but sent nothing for {read_timeout:g} seconds. "
+            f"{where} accepted the request but sent nothing for {_seconds(read_timeout)}. "
             "A large model may still be loading: try again, or raise the timeout in the sidebar.",
             url=base_url,
         )
@@ -299,15 +299,20 @@ def _dropped_message(base_url: str, exc: requests.RequestException, read_timeout
     kept = " What arrived so far is kept." if partial.content or partial.thinking else ""
     if "timed out" in repr(exc).lower():
         return (
-            f"{where} sent nothing for {read_timeout:g} seconds. A large model may still be loading: "
+            f"{where} sent nothing for {_seconds(read_timeout)}. A large model may still be loading: "
             f"try again, or raise the timeout in the sidebar.{kept}"
         )
     return f"The connection to {where} dropped before the answer was complete.{kept}"
 
 
+def _seconds(value: float) -> str:
+    return f"{value:g} second{'' if value == 1 else 's'}"
+
+
 def _stream_error_message(error: Any) -> str:
     text = str(error).strip() or "unknown error"
-    return f"The server reported an error while answering: {text}"
+    ending = "" if text.endswith((".", "!", "?")) else "."
+    return f"The server reported an error while answering: {text}{ending}"
 
 
 def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:

@@ -63,7 +63,7 @@ def _connection_settings() -> None:
     )
     st.number_input(
         "Timeout for model answers (seconds)",
-        min_value=5.0,
+        min_value=1.0,
         max_value=3600.0,
         step=5.0,
         value=float(state.get(state.MODEL_TIMEOUT)),

@@ -132,6 +132,7 @@ MODELS_COPY_NAME_INPUT = "models_copy_name_input"
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
 MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
 MODELS_PULL_JOB = "models_pull_job"  # lib.pull_job.PullJob, kept across page switches
+MODELS_PULL_NAME = "models_pull_name"  # the name last submitted for a pull, kept when the form is not drawn
 MODELS_PULL_NAME_INPUT = "models_pull_name_input"
 MODELS_MODELFILE = "models_modelfile"  # the Modelfile being written, kept across page switches
 MODELS_MODELFILE_INPUT = "models_modelfile_input"
@@ -167,6 +168,7 @@ def _defaults() -> dict[str, Any]:
         MODELS_PULL_JOB: None,
         MODELS_MODELFILE: "FROM llama3.2\nPARAMETER temperature 0.7\nSYSTEM \"\"\"You are a helpful assistant.\"\"\"\n",
         MODELS_CREATE_NAME: "",
+        MODELS_PULL_NAME: "",
     }
 
 
