@@ -224,7 +224,7 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
     statuses, thinking_slots, answers = {}, {}, {}
     thinking: dict[int, LiveMarkdown] = {}
     for position, column in enumerate(record.order):
-        with panes[position]:
+        with panes[position].container(border=True):
             st.subheader(plain(record.label(column)), anchor=False)
             statuses[column] = st.empty()
             statuses[column].caption("Sending…")
@@ -270,7 +270,7 @@ def show_comparison(record: CompareRecord) -> None:
                       on_click=reveal_models, args=(record,), width="stretch")
     panes = st.columns(len(record.order), gap="medium")
     for position, column in enumerate(record.order):
-        with panes[position]:
+        with panes[position].container(border=True, height="stretch"):
             show_column(record, column)
     show_summary(record)
     show_export(record)

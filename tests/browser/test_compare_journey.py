@@ -1,0 +1,45 @@
+"""Generate's Compare mode in a real browser: three columns stream side by side and finish with a stats table."""
+
+from playwright.sync_api import Page, expect
+
+WHOLE_RUN = 20_000  # ms: the streams take a few seconds, longer than expect's default wait
+
+
+def reply(number: int) -> str:
+    return f"Column{number} says " + " ".join(f"word{n}" for n in range(80)) + f" end{number}."
+
+
+def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, page: Page):
+    fake.token_delay = 0.04
+    for number in range(3):
+        fake.script_reply(reply(number))
+    page.goto(app.url + "/generate")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Compare side by side").click()
+    main.get_by_test_id("stButtonGroup").filter(has_text="Columns").get_by_text("3", exact=True).click()
+    expect(main.get_by_text("Column C", exact=True)).to_be_visible()
+    main.get_by_text("Think first").click()  # column C's qwen3 would think before writing its first word
+    expect(main.get_by_role("switch", name="Think first")).not_to_be_checked()
+    box = main.get_by_label("Prompt", exact=True)
+    box.fill("Why is the sky blue?")
+    box.press("Control+Enter")
+    main.get_by_role("button", name="Compare", exact=True).click()
+
+    for number in range(3):
+        expect(main.get_by_text(f"Column{number} says word0", exact=False)).to_be_visible()
+    shown = main.inner_text()
+    assert not any(f"end{number}." in shown for number in range(3))  # seen part-way: all three stream at once
+    started = [request.started for request in fake.requests_to("/api/generate")]
+    assert len(started) == 3
+
+    table = main.get_by_test_id("stDataFrame")
+    expect(table).to_be_visible(timeout=WHOLE_RUN)
+    for number in range(3):
+        expect(main.get_by_text(f"end{number}.", exact=False)).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Tokens/s")).to_have_count(3)
+    expect(main.get_by_text("the server answered the columns in parallel", exact=False)).to_be_visible()
+    expect(main.get_by_role("button", name="Export as Markdown")).to_be_visible()
+    requests = fake.requests_to("/api/generate")
+    assert max(r.started for r in requests) < min(r.finished for r in requests)
+    assert sorted(r.body["model"] for r in requests) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
+    expect(page.get_by_test_id("stException")).to_have_count(0)
