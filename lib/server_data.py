@@ -13,13 +13,18 @@ from typing import Any
 
 import streamlit as st
 
-from lib import state
+from lib import access, state
 from lib.client import OllamaClient, Timeouts
+from lib.errors import NotOllamaResponse, ResponseError
 
 
 def client() -> OllamaClient:
     """The session's client, rebuilt when the server address, key or timeout changes."""
-    wanted = (state.get(state.SERVER_URL), state.get(state.API_KEY), float(state.get(state.MODEL_TIMEOUT)))
+    wanted = (
+        access.server_url(state.get(state.SERVER_URL)),
+        access.api_key(state.get(state.API_KEY)),
+        float(state.get(state.MODEL_TIMEOUT)),
+    )
     built: tuple[tuple[Any, ...], OllamaClient] | None = state.get(state.CLIENT)
     if built is not None and built[0] == wanted:
         return built[1]
@@ -35,7 +40,7 @@ def _fingerprint(api_key: str | None) -> str:
 
 
 def _cache_key(c: OllamaClient) -> tuple[str, str]:
-    return c.base_url, _fingerprint(state.get(state.API_KEY))
+    return c.base_url, _fingerprint(access.api_key(state.get(state.API_KEY)))
 
 
 @st.cache_data(ttl=10, show_spinner=False)
@@ -84,12 +89,15 @@ def capabilities(c: OllamaClient, model: dict[str, Any]) -> list[str]:
 def models_with(c: OllamaClient, capability: str) -> list[str]:
     """Names of installed models that report ``capability``.
 
-    Servers too old to report capabilities report none: then every model is offered and the
-    server's own error explains a wrong choice.
+    Servers too old to report capabilities report none, and a model whose details cannot be
+    read is treated the same: it is offered, and the server's own error explains a wrong choice.
     """
     names = []
     for model in models(c):
-        found = capabilities(c, model)
+        try:
+            found = capabilities(c, model)
+        except (ResponseError, NotOllamaResponse):
+            found = []
         if not found or capability in found:
             names.append(model["name"])
     return sorted(names)
