@@ -183,7 +183,7 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
                                     saved_columns[column].think if column < len(saved_columns) else True)
         think = st.toggle("Think first", key=f"{state.COMPARE_THINK_INPUT}_{column}",
                           help="The model reasons before answering (sent as `think`).")
-    with st.expander("Parameters", icon=":material/settings:"):
+    with st.popover("Parameters", icon=":material/settings:", width="stretch"):
         chosen = options_panel.render(options_prefix(column))
     setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
