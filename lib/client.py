@@ -8,11 +8,16 @@ connection, which is how the server learns to stop generating.
 
 from __future__ import annotations
 
+import socket
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from lib import api_bodies
 from lib.errors import (
@@ -62,7 +67,11 @@ class OllamaClient:
         self.timeouts = timeouts
         self._api_key = api_key or None
         self._extra_headers = dict(headers or {})
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._session = requests.Session()
+        adapter = _socket_tracking_adapter(self._sockets)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self._session.headers.update(self._extra_headers)
         if self._api_key:
@@ -81,6 +90,19 @@ class OllamaClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def abort(self) -> None:
+        """Cut every connection of this client, from any thread.
+
+        A request waiting for a model to load is blocked in a socket read that no flag can
+        reach; shutting the socket down ends it at once, and the server sees the client leave.
+        The call in progress then raises an :class:`OllamaError` in its own thread.
+        """
+        for connection in list(self._sockets):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     # Server and models
 
@@ -240,6 +262,30 @@ class OllamaClient:
             raise _status_error(response, self.base_url, path)
         finally:
             response.close()
+
+
+def _socket_tracking_adapter(sockets: weakref.WeakSet[socket.socket]) -> HTTPAdapter:
+    """An adapter whose connections add their sockets to ``sockets`` (see :meth:`OllamaClient.abort`)."""
+
+    class TrackedConnection(HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets.add(self.sock)
+
+    class TrackedSecureConnection(HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets.add(self.sock)
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = TrackedConnection
+
+    class SecurePool(HTTPSConnectionPool):
+        ConnectionCls = TrackedSecureConnection
+
+    adapter = HTTPAdapter()
+    adapter.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": SecurePool}
+    return adapter
 
 
 def _done(chunk: dict[str, Any]) -> bool:

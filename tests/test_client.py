@@ -331,3 +331,42 @@ def test_breaking_out_of_a_pull_cancels_it(client, fake):
             break
     assert fake.wait_for(lambda s: s.requests_to("/api/pull")[-1].client_disconnected, timeout=5)
     assert "gemma3:270m" not in {m["name"] for m in client.list_models()}
+
+
+def test_abort_ends_a_request_still_waiting_for_its_first_byte(fake):
+    """Stop during a model load: nothing has arrived, yet the connection must close now."""
+    import threading
+    import time
+
+    fake.add_fault("/api/chat", "slow_first", delay=3)
+    waiting = OllamaClient(fake.url)
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            list(waiting.chat_stream("llama3.2", [{"role": "user", "content": "Hi"}]))
+        except OllamaError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    assert fake.wait_for(lambda s: s.requests_to("/api/chat"), timeout=5)
+    started = time.monotonic()
+    waiting.abort()
+    worker.join(timeout=5)
+    assert not worker.is_alive() and time.monotonic() - started < 2
+    assert len(outcome) == 1 and isinstance(outcome[0], OllamaError)
+    assert fake.wait_for(lambda s: s.requests_to("/api/chat")[-1].client_disconnected, timeout=6)
+
+
+def test_abort_mid_stream_and_the_client_still_works_afterwards(fake):
+    fake.token_delay = 0.05
+    streaming = OllamaClient(fake.url)
+    stream = streaming.generate_stream("llama3.2", "Hi", options={"num_predict": 400})
+    next(stream)
+    streaming.abort()
+    with pytest.raises(ConnectionDropped):
+        list(stream)
+    assert fake.wait_for(lambda s: s.requests_to("/api/generate")[-1].client_disconnected, timeout=5)
+    fake.token_delay = 0
+    assert streaming.version()
