@@ -60,7 +60,7 @@ class Probe:
         self.cdp.on("Network.webSocketFrameReceived", self._on_received)
         self.cdp.on("Network.webSocketFrameSent", self._on_sent)
         self.cdp.send("Network.enable")
-        self.cdp.send("Performance.enable")
+        self.cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
 
     def close(self) -> None:
         self.context.close()
@@ -96,7 +96,11 @@ class Probe:
     # measuring
 
     def main_thread(self) -> dict[str, float]:
-        """Cumulative seconds of main-thread work (TaskDuration, ScriptDuration, ...)."""
+        """Cumulative seconds of main-thread work (TaskDuration, ScriptDuration, ...).
+
+        Measured in thread CPU time (``threadTicks``), not wall time, so other processes competing
+        for the shared cores do not inflate it.
+        """
         return {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 60, step_ms: int = 20) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit
 
 from bench import embeddings, rerun, streaming, throughput
-from bench.apps import HEATMAP_PAGE, NAIVE_PAGE, ROOT, StreamlitApp
+from bench.apps import HEATMAP_PAGE, LIVE_MARKDOWN_PAGE, NAIVE_PAGE, ROOT, StreamlitApp
 from bench.browser import CHROMIUM, chromium
 from bench.fake_process import FakeServer
 
@@ -36,7 +36,7 @@ class Rate:
 class Config:
     runs: int = 3
     rates: tuple[Rate, ...] = (Rate("full speed", 0.0, 2000), Rate("500 tokens/s", 0.002, 2000),
-                               Rate("50 tokens/s", 0.02, 250))
+                               Rate("50 tokens/s", 0.02, 400))
     chat_messages: int = 1000
     reruns: int = 5
     client_tokens: int = 10_000
@@ -55,7 +55,8 @@ class Results:
     config: Config
     streams: dict[tuple[str, str], list[streaming.StreamRun]] = field(default_factory=dict)  # (app, rate label)
     reruns: dict[int, rerun.RerunResult] = field(default_factory=dict)  # messages -> result
-    clients: throughput.Comparison | None = None
+    clients: throughput.Comparison | None = None  # streams from the fake
+    replayed: throughput.Comparison | None = None  # the fake's response replayed in one write
     embeds: list[embeddings.EmbedRun] = field(default_factory=list)
     heatmaps: list[embeddings.HeatmapRun] = field(default_factory=list)
     seconds: float = 0.0
@@ -66,8 +67,10 @@ def measure(config: Config, say: Callable[[str], None] = print) -> Results:
     results = Results(config)
     with FakeServer() as fake, tempfile.TemporaryDirectory(prefix="ollama-studio-bench-") as folder:
         data_dir = Path(folder)
-        say(f"client throughput: {config.client_tokens} tokens, {config.runs} runs per client")
-        results.clients = throughput.compare(fake, config.client_tokens, max(config.runs, 1))
+        client_runs = max(config.runs, 5) if config.browser else config.runs
+        say(f"client throughput: {config.client_tokens} tokens, {client_runs} runs per client and source")
+        results.clients = throughput.compare(fake, config.client_tokens, client_runs)
+        results.replayed = throughput.compare(fake, config.client_tokens, client_runs, replay=True)
         say(f"embedding {config.embed_texts} texts, {config.runs} runs")
         results.embeds = [embeddings.embed_once(fake, config.embed_texts) for _ in range(config.runs)]
         if config.browser:
@@ -83,19 +86,22 @@ def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data
            "BENCH_HEATMAP_SIZE": str(config.heatmap_texts)}
     apps: list[StreamlitApp] = []
     try:
-        say("starting the app, the naive baseline and the heatmap page")
+        say("starting the app, the naive baseline, the LiveMarkdown-alone page and the heatmap page")
         ours = StreamlitApp(ROOT / "Home.py", env, data_dir / "app.log")
         apps.append(ours)
         naive = StreamlitApp(NAIVE_PAGE, env, data_dir / "naive.log")
         apps.append(naive)
+        live = StreamlitApp(LIVE_MARKDOWN_PAGE, env, data_dir / "live.log")
+        apps.append(live)
         heatmap = StreamlitApp(HEATMAP_PAGE, env, data_dir / "heatmap.log")
         apps.append(heatmap)
+        streamed = (("ours", ours.url + "/chat"), ("naive", naive.url), ("live", live.url))
         with chromium() as browser:
             for rate in config.rates:
                 fake.control.set_token_delay(rate.token_delay)
                 say(f"streaming {rate.tokens} tokens at {rate.label}, {config.runs} runs per app")
                 for attempt in range(config.runs):
-                    for app, url in (("ours", ours.url + "/chat"), ("naive", naive.url)):
+                    for app, url in streamed:
                         run = streaming.stream_once(browser, fake, url, app, rate.tokens, seed=attempt)
                         results.streams.setdefault((app, rate.label), []).append(run)
             fake.control.set_token_delay(0.0)
@@ -117,9 +123,13 @@ def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data
 class Row:
     measure: str
     ours: str
-    naive: str
+    baseline: str
     goal: str
     verdict: str
+    live: str = "–"
+
+
+COLUMNS = ("measure", "ours", "naive baseline / reference", "LiveMarkdown alone", "goal", "verdict")
 
 
 def _median(values: list[float]) -> float:
@@ -130,52 +140,61 @@ def _verdict(value: float, goal: float, at_most: bool = True) -> str:
     return "met" if (value <= goal if at_most else value >= goal) else "**missed**"
 
 
+# (name, StreamRun attribute, scale, format, goal)
+_STREAM_MEASURES = (
+    ("websocket bytes per answer character", "bytes_per_char", 1, "{:.1f}", 3.0),
+    ("browser main-thread s per 1,000 tokens", "main_thread_per_1000", 1, "{:.2f}", 0.5),
+    ("server's last token → full text on screen, ms", "last_token_to_screen", 1000, "{:.0f}", 150.0),
+)
+
+
+def _stream_rows(results: Results) -> list[Row]:
+    table = []
+    for name, attribute, scale, number, goal in _STREAM_MEASURES:
+        for rate in results.config.rates:
+            medians = {}
+            for app in ("ours", "naive", "live"):
+                runs = results.streams.get((app, rate.label))
+                medians[app] = _median([getattr(r, attribute) * scale for r in runs]) if runs else None
+            if medians["ours"] is None:
+                continue
+            shown = {app: number.format(value) if value is not None else "–" for app, value in medians.items()}
+            table.append(Row(f"{name} ({rate.tokens} tokens, {rate.label})", shown["ours"], shown["naive"],
+                             f"≤ {goal:g}", _verdict(medians["ours"], goal), shown["live"]))
+    return table
+
+
+def _client_rows(label: str, comparison: throughput.Comparison | None, tokens: int) -> list[Row]:
+    if comparison is None:
+        return []
+    return [
+        Row(f"NDJSON stream ({label}, {tokens:,} tokens): our client's tokens/s ÷ `ollama` client's",
+            f"{comparison.ratio:.2f}× ({_median([r.tokens_per_second for r in comparison.ours]):,.0f}/s)",
+            f"{_median([r.tokens_per_second for r in comparison.official]):,.0f}/s", "≥ 1.0×",
+            _verdict(comparison.ratio, 1.0, at_most=False)),
+        Row(f"NDJSON stream ({label}): client CPU µs per token",
+            f"{_median([r.cpu_per_token for r in comparison.ours]) * 1e6:.1f}",
+            f"{_median([r.cpu_per_token for r in comparison.official]) * 1e6:.1f}", "–",
+            f"{comparison.cpu_ratio:.2f}× less CPU"),
+    ]
+
+
 def rows(results: Results) -> list[Row]:
-    table: list[Row] = []
-    for rate in results.config.rates:
-        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
-        if not ours or not naive:
-            continue
-        where = f"{rate.tokens} tokens, {rate.label}"
-        value = _median([r.bytes_per_char for r in ours])
-        table.append(Row(f"websocket bytes per answer character ({where})", f"{value:.1f}",
-                         f"{_median([r.bytes_per_char for r in naive]):.0f}", "≤ 3", _verdict(value, 3)))
-    for rate in results.config.rates:
-        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
-        if not ours or not naive:
-            continue
-        value = _median([r.main_thread_per_1000 for r in ours])
-        table.append(Row(f"browser main-thread s per 1,000 tokens ({rate.label})", f"{value:.2f}",
-                         f"{_median([r.main_thread_per_1000 for r in naive]):.2f}", "≤ 0.5", _verdict(value, 0.5)))
-    for rate in results.config.rates:
-        ours, naive = results.streams.get(("ours", rate.label)), results.streams.get(("naive", rate.label))
-        if not ours or not naive:
-            continue
-        value = _median([r.last_token_to_screen for r in ours]) * 1000
-        table.append(Row(f"server's last token → full text on screen, ms ({rate.label})", f"{value:.0f}",
-                         f"{_median([r.last_token_to_screen for r in naive]) * 1000:.0f}", "≤ 150",
-                         _verdict(value, 150)))
+    table = _stream_rows(results)
     long_chat = results.reruns.get(results.config.chat_messages)
     if long_chat is not None and long_chat.times:
         empty = results.reruns.get(0)
         reference = f"empty chat {empty.median:.2f}" if empty is not None and empty.times else "–"
-        table.append(Row(f"Chat page rerun, {long_chat.messages}-message conversation, s", f"{long_chat.median:.2f}",
+        table.append(Row(f"Chat page rerun, {long_chat.messages:,}-message conversation, s", f"{long_chat.median:.2f}",
                          reference, "≤ 0.3", _verdict(long_chat.median, 0.3)))
-    if results.clients is not None:
-        clients = results.clients
-        table.append(Row(f"NDJSON stream, our client ÷ `ollama` client, tokens/s (fake at full speed, "
-                         f"{results.config.client_tokens} tokens)", f"{clients.ratio:.2f}×",
-                         f"{_median([r.tokens_per_second for r in clients.official]):,.0f} tokens/s",
-                         "≥ 1.0×", _verdict(clients.ratio, 1.0, at_most=False)))
-        table.append(Row("NDJSON stream, client CPU µs per token (ours; `ollama` in the baseline column)",
-                         f"{_median([r.cpu_per_token for r in clients.ours]) * 1e6:.1f}",
-                         f"{_median([r.cpu_per_token for r in clients.official]) * 1e6:.1f}", "–",
-                         f"{clients.cpu_ratio:.2f}× less CPU"))
+    tokens = results.config.client_tokens
+    table += _client_rows("from the fake", results.clients, tokens)
+    table += _client_rows("replayed in one write", results.replayed, tokens)
     if results.embeds:
         texts = results.embeds[0].texts
         table.append(Row(f"embed {texts:,} texts: HTTP requests / wall s",
                          f"{results.embeds[0].requests} / {_median([r.wall for r in results.embeds]):.2f}",
-                         f"{texts:,} / – (one per text)", "–", "–"))
+                         f"{texts:,} requests (one per text)", "–", "–"))
     if results.heatmaps:
         size = results.config.heatmap_texts
         table.append(Row(f"{size}×{size} heatmap: click → drawn, s (main-thread s)",
@@ -184,13 +203,16 @@ def rows(results: Results) -> list[Row]:
     return table
 
 
+def _cells(row: Row) -> list[str]:
+    return [row.measure, row.ours, row.baseline, row.live, row.goal, row.verdict]
+
+
 def terminal_table(results: Results) -> str:
-    header = Row("measure", "ours", "naive / reference", "goal", "verdict")
-    body = [header, *rows(results)]
-    widths = [max(len(getattr(row, name)) for row in body) for name in ("measure", "ours", "naive", "goal", "verdict")]
+    body = [list(COLUMNS), *(_cells(row) for row in rows(results))]
+    body = [[cell.replace("*", "").replace("`", "") for cell in cells] for cells in body]
+    widths = [max(len(cells[i]) for cells in body) for i in range(len(COLUMNS))]
     lines = []
-    for index, row in enumerate(body):
-        cells = [row.measure, row.ours, row.naive, row.goal, row.verdict.replace("*", "")]
+    for index, cells in enumerate(body):
         lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
                                for i, (cell, width) in enumerate(zip(cells, widths))))
         if index == 0:
@@ -199,8 +221,8 @@ def terminal_table(results: Results) -> str:
 
 
 def markdown_table(results: Results) -> str:
-    lines = ["| measure | ours | naive baseline / reference | goal | verdict |", "|---|--:|--:|--:|---|"]
-    lines += [f"| {r.measure} | {r.ours} | {r.naive} | {r.goal} | {r.verdict} |" for r in rows(results)]
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|---|--:|--:|--:|--:|---|"]
+    lines += ["| " + " | ".join(_cells(row)) + " |" for row in rows(results)]
     return "\n".join(lines)
 
 

@@ -1,9 +1,10 @@
 """NDJSON streaming throughput: our client against the official ``ollama`` client, same stream.
 
-Both read ``/api/generate`` with ``stream: true`` from the fake at token_delay 0, one long
-answer, alternating which client goes first. Wall time includes the server's own writing
-(the same for both); the consuming thread's CPU time (``time.thread_time``) is the client's
-own cost per token, since the server runs in another process.
+Both read ``/api/generate`` with ``stream: true``, one long answer, alternating which client
+goes first, from two sources: the fake itself at token_delay 0 (one flushed chunk per line,
+so the server's writing caps the rate for both), and the fake's recorded response replayed in
+one write (the client is the only bottleneck). The consuming thread's CPU time
+(``time.thread_time``) is the client's own cost per token: the servers run in another process.
 """
 
 from __future__ import annotations
@@ -53,11 +54,13 @@ def _official(url: str) -> int:
 CLIENTS = {"ours": _ours, "ollama": _official}
 
 
-def run_once(fake: FakeServer, name: str, tokens: int) -> ClientRun:
-    fake.control.set_token_delay(0.0)
-    fake.control.script_reply(answer(tokens))
+def run_once(fake: FakeServer, name: str, tokens: int, replay_url: str | None = None) -> ClientRun:
+    """One stream from the fake (scripted with ``tokens`` tokens), or from ``replay_url``."""
+    if replay_url is None:
+        fake.control.set_token_delay(0.0)
+        fake.control.script_reply(answer(tokens))
     wall, cpu = time.perf_counter(), time.thread_time()
-    received = CLIENTS[name](fake.url)
+    received = CLIENTS[name](replay_url or fake.url)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     if received != tokens:
         raise RuntimeError(f"{name} client read {received} tokens, expected {tokens}")
@@ -82,12 +85,18 @@ class Comparison:
                 / statistics.median(r.cpu_per_token for r in self.ours))
 
 
-def compare(fake: FakeServer, tokens: int, runs: int) -> Comparison:
+def compare(fake: FakeServer, tokens: int, runs: int, *, replay: bool = False) -> Comparison:
+    """``runs`` streams per client, from the fake or (``replay``) from its recorded response."""
+    replay_url = None
+    if replay:
+        fake.control.set_token_delay(0.0)
+        fake.control.script_reply(answer(tokens))
+        replay_url = fake.control.record_replay("/api/generate", {"model": MODEL, "prompt": "Benchmark"})
     ours, official = [], []
-    run_once(fake, "ours", min(tokens, 100))  # warm up connections and imports
-    run_once(fake, "ollama", min(tokens, 100))
+    for name in CLIENTS:  # warm up imports and code paths
+        run_once(fake, name, min(tokens, 100) if replay_url is None else tokens, replay_url)
     for attempt in range(runs):
         order = ("ours", "ollama") if attempt % 2 == 0 else ("ollama", "ours")
         for name in order:
-            (ours if name == "ours" else official).append(run_once(fake, name, tokens))
+            (ours if name == "ours" else official).append(run_once(fake, name, tokens, replay_url))
     return Comparison(ours, official)

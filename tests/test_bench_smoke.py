@@ -26,10 +26,11 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
     config = run.Config(runs=1, rates=(), client_tokens=50, embed_texts=40, browser=False)
     results = run.measure(config, say=lambda line: None)
 
-    assert results.clients is not None
-    for measured in (*results.clients.ours, *results.clients.official):
-        assert measured.tokens == 50 and measured.wall > 0 and measured.cpu > 0
-    assert results.clients.ratio > 0 and results.clients.cpu_ratio > 0
+    for comparison in (results.clients, results.replayed):
+        assert comparison is not None
+        for measured in (*comparison.ours, *comparison.official):
+            assert measured.tokens == 50 and measured.wall > 0 and measured.cpu > 0
+        assert comparison.ratio > 0 and comparison.cpu_ratio > 0
     assert [(e.texts, e.requests) for e in results.embeds] == [(40, 2)]
     assert results.embeds[0].wall > 0
 
@@ -37,7 +38,8 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
     run.write(results, output)
     report = output.read_text()
     assert "python -m bench" in report and "CPUs (`nproc`)" in report
-    assert "| NDJSON stream, our client ÷ `ollama` client" in report
+    assert "| NDJSON stream (from the fake, 50 tokens): our client's tokens/s ÷ `ollama` client's |" in report
+    assert "| NDJSON stream (replayed in one write, 50 tokens)" in report
     assert "| embed 40 texts: HTTP requests / wall s | 2 / " in report
     assert "NDJSON stream" in run.terminal_table(results)
 
