@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import api_bodies, model_inventory, modelfile, server_data, state, widgets
+from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
 from lib.client import OllamaClient
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size
@@ -158,10 +158,16 @@ running_job = job is not None and not job.view().finished
 st.fragment(pull_panel, run_every=POLL_SECONDS if running_job else None)()
 
 names = sorted(m.get("name", "") for m in installed)
-installed_tab, running_tab, pull_tab, create_tab = st.tabs(TABS, key=state.MODELS_TAB, on_change="rerun")
+manage = access.can_manage_models()
+if not manage:
+    st.caption("Pulling, creating, copying and deleting models are turned off on this demo.")
+shown_tabs = TABS if manage else TABS[:2]
+if st.session_state.get(state.MODELS_TAB) not in shown_tabs:
+    st.session_state[state.MODELS_TAB] = shown_tabs[0]
+tabs = dict(zip(shown_tabs, st.tabs(shown_tabs, key=state.MODELS_TAB, on_change="rerun"), strict=True))
 
-with installed_tab:
-    if installed_tab.open:
+if tabs["Installed"].open:
+    with tabs["Installed"]:
         columns = st.columns(3)
         columns[0].metric("Installed models", len(installed))
         columns[1].metric("Disk used", human_size(model_inventory.disk_used(installed)))
@@ -228,6 +234,7 @@ with installed_tab:
                 with st.expander("Raw /api/show JSON"):
                     st.json(shown_model, expanded=False)
 
+            if shown_model is not None and manage:
                 st.markdown("**Actions**")
                 actions = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
                 copy_name = actions[0].text_input(
@@ -241,7 +248,7 @@ with installed_tab:
                     state.put(state.MODELS_PENDING_DELETE, chosen)
 
             pending = state.get(state.MODELS_PENDING_DELETE)
-            if pending:
+            if pending and manage:
                 with st.container(border=True):
                     st.warning(f"Delete **{pending}** from the server? Its files are removed from disk; "
                                "layers shared with other models stay.", icon=":material/warning:")
@@ -253,8 +260,8 @@ with installed_tab:
                     if confirmed:
                         delete_model(client, pending)
 
-with running_tab:
-    if running_tab.open:
+if tabs["Running"].open:
+    with tabs["Running"]:
         if loaded:
             st.dataframe(pd.DataFrame(model_inventory.running_rows(loaded)), hide_index=True)
             for row in model_inventory.running_rows(loaded):
@@ -299,8 +306,8 @@ with running_tab:
                             notify("success", f"{warm} is loaded" + (f" (took {human_seconds(took)})." if took else "."))
                             refresh()
 
-with pull_tab:
-    if pull_tab.open:
+if "Pull" in tabs and tabs["Pull"].open:
+    with tabs["Pull"]:
         st.caption("Download a model from the Ollama library, e.g. `qwen2.5:0.5b`, `llama3.2` or `nomic-embed-text`. "
                    "The download continues if you open another page.")
         busy = job is not None and not job.view().finished
@@ -320,8 +327,8 @@ with pull_tab:
                 state.put(state.MODELS_PULL_JOB, PullJob(client.clone(), wanted.strip()).start())
                 st.rerun()
 
-with create_tab:
-    if create_tab.open:
+if "Create" in tabs and tabs["Create"].open:
+    with tabs["Create"]:
         from_file, from_form = st.tabs(["From a Modelfile", "Simple form"])
         with from_file:
             st.session_state.setdefault(state.MODELS_MODELFILE_INPUT, state.get(state.MODELS_MODELFILE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import access, server_data, settings, state
 from lib.errors import OllamaError
 from lib.host import InvalidHost, display_host, normalize_host
 
@@ -15,6 +15,9 @@ def render() -> None:
         _default_model()
         with st.expander("Connection", icon=":material/settings_ethernet:"):
             _connection_settings()
+        if access.is_locked() and access.configured_password() is not None:
+            with st.expander("Administration", icon=":material/admin_panel_settings:"):
+                _administration()
 
 
 def _status() -> None:
@@ -44,6 +47,35 @@ def _default_model() -> None:
 
 
 def _connection_settings() -> None:
+    if access.can_change_server():
+        _server_address()
+    else:
+        _fixed_server()
+    st.number_input(
+        "Timeout for model answers (seconds)",
+        min_value=1.0,
+        max_value=3600.0,
+        step=5.0,
+        value=float(state.get(state.MODEL_TIMEOUT)),
+        key=state.MODEL_TIMEOUT_INPUT,
+        on_change=_apply_timeout,
+        help="How long to wait for a model that is loading before giving up.",
+    )
+
+
+def _fixed_server() -> None:
+    """Locked mode: the servers from OLLAMA_HOST only, and no API key box."""
+    servers = settings.env_hosts()
+    if len(servers) == 1:
+        st.caption(f"Server: `{display_host(servers[0])}`, fixed for this demo.")
+        return
+    current = access.server_url(state.get(state.SERVER_URL))
+    st.selectbox("Server", servers, index=servers.index(current), format_func=display_host,
+                 key=state.SERVER_CHOICE_INPUT, on_change=_apply_server_choice,
+                 help="The servers this demo offers.")
+
+
+def _server_address() -> None:
     st.text_input(
         "Server address",
         value=display_host(state.get(state.SERVER_URL)),
@@ -61,16 +93,18 @@ def _connection_settings() -> None:
         placeholder="a key is set; type to replace it" if state.get(state.API_KEY) else "none",
         help="Only for servers behind an authenticating proxy. Kept for this browser session only.",
     )
-    st.number_input(
-        "Timeout for model answers (seconds)",
-        min_value=1.0,
-        max_value=3600.0,
-        step=5.0,
-        value=float(state.get(state.MODEL_TIMEOUT)),
-        key=state.MODEL_TIMEOUT_INPUT,
-        on_change=_apply_timeout,
-        help="How long to wait for a model that is loading before giving up.",
-    )
+
+
+def _administration() -> None:
+    if access.can_manage_models():
+        st.caption("Signed in: pulling, creating, copying and deleting models are on for this browser session.")
+        st.button("Sign out", icon=":material/logout:", key="admin_sign_out", on_click=access.sign_out)
+        return
+    st.text_input("Administrator password", type="password", key=state.ADMIN_PASSWORD_INPUT,
+                  on_change=_apply_password,
+                  help="Turns on pulling, creating, copying and deleting models for this browser session.")
+    if state.get(state.ADMIN_ERROR):
+        st.error(state.get(state.ADMIN_ERROR))
 
 
 def _apply_address() -> None:
@@ -89,6 +123,19 @@ def _apply_api_key() -> None:
     st.session_state[state.API_KEY_INPUT] = ""
     if typed:
         state.put(state.API_KEY, typed)
+
+
+def _apply_server_choice() -> None:
+    state.put(state.SERVER_URL, access.server_url(st.session_state[state.SERVER_CHOICE_INPUT]))
+    state.put(state.DEFAULT_MODEL, None)
+
+
+def _apply_password() -> None:
+    """Check the password and empty the box, so the page never holds it."""
+    typed = st.session_state[state.ADMIN_PASSWORD_INPUT]
+    st.session_state[state.ADMIN_PASSWORD_INPUT] = ""
+    signed_in = access.sign_in(typed)
+    state.put(state.ADMIN_ERROR, None if signed_in or not typed else "That is not the administrator password.")
 
 
 def _apply_timeout() -> None:

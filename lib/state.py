@@ -24,6 +24,10 @@ SERVER_URL_INPUT = "server_url_input"
 API_KEY_INPUT = "api_key_input"
 MODEL_TIMEOUT_INPUT = "model_timeout_input"
 DEFAULT_MODEL_INPUT = "default_model_input"
+ADMIN = "admin"  # True once the administrator password was entered (locked mode, lib/access.py)
+ADMIN_ERROR = "admin_error"
+ADMIN_PASSWORD_INPUT = "admin_password_input"
+SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 
 
 # Page sections: each page adds its own keys below its heading.
@@ -157,6 +161,8 @@ def _defaults() -> dict[str, Any]:
         MODEL_TIMEOUT: 180.0,
         DEFAULT_MODEL: None,
         ADDRESS_ERROR: None,
+        ADMIN: False,
+        ADMIN_ERROR: None,
         CLIENT: None,
         EMBED_FORM: {},
         EMBED_TABLE: None,
