@@ -58,8 +58,9 @@ class PullJob:
         return self
 
     def cancel(self) -> None:
-        """Ask the worker to stop; it closes the stream at the next line the server sends."""
+        """Stop the download now: the connection is cut even if the server has gone quiet."""
         self._cancel.set()
+        self._client.abort()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker ends (tests and shutdown); True when it has."""
@@ -89,7 +90,10 @@ class PullJob:
                     return
             self._finish(Outcome.SUCCEEDED, None)
         except OllamaError as error:
-            self._finish(Outcome.FAILED, failure_message(self.model, error))
+            if self._cancel.is_set():
+                self._finish(Outcome.CANCELLED, None)
+            else:
+                self._finish(Outcome.FAILED, failure_message(self.model, error))
         except Exception as error:  # noqa: BLE001 - a dead worker must not leave the page waiting forever
             self._finish(Outcome.FAILED, f"The pull of {self.model} stopped unexpectedly ({type(error).__name__}).")
         finally:

@@ -31,6 +31,16 @@ def test_cancel_closes_the_connection(fake):
     assert fake.wait_for(lambda f: f.requests_to("/api/pull")[-1].client_disconnected, 10)
 
 
+def test_cancel_works_while_the_server_is_silent(fake):
+    fake.add_fault("/api/pull", "slow_first", delay=3)
+    job = PullJob(OllamaClient(fake.url), "tinyllama").start()
+    assert fake.wait_for(lambda s: s.requests_to("/api/pull"), timeout=5)
+    job.cancel()
+    assert job.wait(2)
+    assert job.view().outcome is Outcome.CANCELLED
+    assert fake.wait_for(lambda s: s.requests_to("/api/pull")[-1].client_disconnected, timeout=6)
+
+
 def test_an_unreachable_server_fails_the_job_with_a_sentence(fake):
     from tests.browser.conftest import free_port
 
