@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import chat_session, chat_view, server_data, state
+from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state
 from lib.chat_history import USER, Message
 from lib.chat_store import ChatStore, StoreUnavailable
 
@@ -13,13 +13,21 @@ except StoreUnavailable as error:
     st.error(str(error), icon=":material/database:")
     st.stop()
 chat_session.wait_for_answer_in_flight()
+client = server_data.client()
+if chat_compare.mode() == chat_compare.COMPARE:
+    st.title("Chat")
+    chat_compare_view.mode_switch()
+    chat_compare_view.draw(store, client)
+    st.stop()
+
+chat_compare.leave_address()
 conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)
 chat_view.sidebar(store, conversation)
 
 st.title(conversation.title if conversation and conversation.title else "Chat")
+chat_compare_view.mode_switch()
 chat_view.notice()
-client = server_data.client()
 settings, installed = chat_view.settings_panel(client, conversation)
 if conversation is not None and settings is not None:
     chat_session.save_changes(store, conversation, settings)

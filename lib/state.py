@@ -51,6 +51,12 @@ CHAT_SEARCH_INPUT = "chat_search_input"
 CHAT_RENAME_INPUT = "chat_rename_input"
 CHAT_IMPORT_INPUT = "chat_import_input"
 CHAT_STOP_BUTTON = "chat_stop_button"
+CHAT_MODE = "chat_mode"  # "single" or "compare", kept across page switches
+CHAT_MODE_INPUT = "chat_mode_input"
+CHAT_COMPARE = "chat_compare"  # ids of the conversations compared side by side, one per column; None before the first message
+CHAT_COMPARE_COUNT_INPUT = "chat_compare_count_input"
+CHAT_COMPARE_MODEL_INPUT = "chat_compare_model_input"  # + "_<column>"
+CHAT_COMPARE_PROMPT_INPUT = "chat_compare_prompt_input"
 
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)

@@ -1,0 +1,160 @@
+"""The Chat page's compare mode on screen: the models to compare, their columns, and the streaming answers.
+
+Model output is untrusted: it is drawn through :mod:`lib.live_markdown` (streaming) and
+:func:`lib.chat_view.draw_message` (saved messages).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import chat_compare, chat_session, chat_view, server_data, state, widgets
+from lib.chat_history import ASSISTANT, Conversation, Message, api_messages
+from lib.chat_store import ChatStore
+from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
+from lib.client import OllamaClient
+from lib.errors import OllamaError
+from lib.formatting import human_seconds
+from lib.live_markdown import LiveMarkdown
+
+MODES = {chat_compare.SINGLE: "One model", chat_compare.COMPARE: "Compare models"}
+
+
+def mode_switch() -> str:
+    """The switch between one chat and compare mode; returns the mode chosen."""
+    chosen = st.segmented_control("Mode", list(MODES), format_func=MODES.get, required=True,
+                                  key=state.CHAT_MODE_INPUT, label_visibility="collapsed")
+    state.put(state.CHAT_MODE, chosen)
+    return str(chosen)
+
+
+def draw(store: ChatStore, client: OllamaClient) -> None:
+    """Everything below the page's mode switch."""
+    if chat_session.QUERY_KEY in st.query_params:
+        del st.query_params[chat_session.QUERY_KEY]
+    columns = chat_compare.open_columns(store)
+    prompt = st.chat_input(
+        "Message every model" if columns is None else f"Message all {len(columns)} models",
+        key=state.CHAT_COMPARE_PROMPT_INPUT, submit_mode="stop",
+    )
+    if columns is None:
+        models, thinks = choose_models(client)
+        if not prompt:
+            st.caption("Type a message below: every model answers it side by side, streamed together. Each column "
+                       "is saved as its own chat, so each model only sees its own answers. Pick the best answer "
+                       "to go on with that model alone.")
+            return
+        columns = chat_compare.start(store, models, thinks, prompt)
+    else:
+        heading, again = st.columns([8, 2], vertical_alignment="center")
+        heading.caption("Each column is a saved chat with its own history. Continue with one answer to go on "
+                        "with that model alone.")
+        again.button("New comparison", icon=":material/add_comment:", key="chat_compare_new", width="stretch",
+                     on_click=chat_compare.new_comparison)
+    if prompt:
+        chat_compare.add_message(store, columns, prompt)
+    panes = st.columns(len(columns), gap="medium")
+    for pane, conversation in zip(panes, columns):
+        with pane:
+            st.subheader(chat_view_label(conversation), anchor=False)
+            draw_history(store, conversation, can_continue=not prompt)
+    if prompt:
+        respond_all(store, client, columns, panes)
+        st.rerun()
+
+
+def chat_view_label(conversation: Conversation) -> str:
+    """The column heading: the model, shown literally (``hf.co/a_b`` is not italics)."""
+    return conversation.model.replace("_", "\\_").replace(":", "\\:")
+
+
+def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
+    """How many columns and which model in each; a thinking model thinks."""
+    count = st.segmented_control("Models side by side", list(range(chat_compare.MIN_COLUMNS,
+                                                                    chat_compare.MAX_COLUMNS + 1)),
+                                 required=True, default=chat_compare.MIN_COLUMNS, key=state.CHAT_COMPARE_COUNT_INPUT)
+    try:
+        installed = server_data.models_with(client, "completion")
+    except OllamaError:
+        installed = []
+    models: list[str] = []
+    for column, slot in enumerate(st.columns(count or chat_compare.MIN_COLUMNS, gap="medium")):
+        key = f"{state.CHAT_COMPARE_MODEL_INPUT}_{column}"
+        if installed:
+            st.session_state.setdefault(key, installed[column % len(installed)])
+        with slot:
+            model = widgets.model_picker(f"Model {column + 1}", "completion", key)
+        if model is None:
+            st.stop()
+        models.append(model)
+    thinks = ["thinking" in chat_view.model_capabilities(client, model) for model in models]
+    return models, thinks
+
+
+def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: bool) -> None:
+    if conversation.id is None:
+        return
+    messages = store.messages(conversation.id, last=chat_session.shown())
+    for message in messages:
+        chat_view.draw_message(message)
+    if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
+        st.button(f"Continue with {conversation.model}", icon=":material/arrow_forward:",
+                  key=f"chat_compare_continue_{conversation.id}", width="stretch",
+                  help="Go on with this answer and this model alone; the chat is in the list in the sidebar.",
+                  on_click=chat_compare.continue_with, args=(conversation.id,))
+
+
+def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversation], panes: list) -> None:
+    """Stream every column's answer at once, each on its own connection, and save each, whatever happens.
+
+    As on the single chat, Stop (the chat box's stop button), a rerun or a closed tab
+    interrupts the script at its next Streamlit call; the ``finally`` then closes every
+    request and saves what arrived, marked as stopped, without any Streamlit call.
+    """
+    turns = []
+    for conversation in columns:
+        history = store.messages(conversation.id) if conversation.id is not None else []
+        think = conversation.think if conversation.think else None
+        turns.append(Turn(client, conversation.model, api_messages(conversation.system, history), think=think))
+    saved = chat_session.answering()
+    try:
+        answers, thinking_slots, waiting = [], [], []
+        thinking: dict[int, LiveMarkdown] = {}
+        for pane in panes:
+            with pane, st.chat_message(ASSISTANT, avatar=chat_view.AVATARS[ASSISTANT]):
+                thinking_slots.append(st.empty())
+                answers.append(LiveMarkdown(st.container()))
+                waiting.append(st.empty())
+        shown_seconds: dict[int, int] = {}
+        for column, event in chat_compare.interleave(turns):
+            if event.kind == WAITING:
+                outcome = turns[column].outcome
+                seconds = int(event.seconds)
+                if not (outcome.content or outcome.thinking) and shown_seconds.get(column) != seconds:
+                    shown_seconds[column] = seconds
+                    waiting[column].caption(f":material/hourglass_top: Waiting for {columns[column].model}… "
+                                            f"{human_seconds(seconds)}")
+                continue
+            if column in shown_seconds:
+                del shown_seconds[column]
+                waiting[column].empty()
+            if event.kind == THINKING:
+                if column not in thinking:
+                    thinking[column] = LiveMarkdown(thinking_slots[column].expander("Thinking",
+                                                                                    icon=":material/psychology:"))
+                thinking[column].append(event.text)
+            elif event.kind == CONTENT:
+                answers[column].append(event.text)
+    finally:
+        try:
+            for turn in turns:
+                turn.cancel()
+            for conversation, turn in zip(columns, turns):
+                outcome = turn.outcome
+                if conversation.id is not None:
+                    store.add(conversation.id, Message(
+                        ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats,
+                        status=outcome.status, error=outcome.error.message if outcome.error else "",
+                        model=conversation.model))
+        finally:
+            saved.set()
