@@ -126,9 +126,7 @@ if collected.over_limit:
 
 st.subheader("Model")
 names = [choice.name for choice in choices]
-if st.session_state.get(state.EMBED_MODEL_INPUT) not in names:
-    default = state.get(state.DEFAULT_MODEL)
-    st.session_state[state.EMBED_MODEL_INPUT] = default if by_name.get(default, choices[0]).can_embed else names[0]
+widgets.ensure_choice(state.EMBED_MODEL_INPUT, names, eligible=[name for name in names if by_name[name].can_embed])
 left, right = st.columns(2)
 model = left.selectbox("Embedding model", names, key=state.EMBED_MODEL_INPUT,
                        format_func=lambda name: em.choice_label(by_name[name]),

@@ -280,9 +280,7 @@ if tabs["Running"].open:
         st.caption("Load a model ahead of time so the first answer of a demo is fast.")
         if names:
             left, right = st.columns(2)
-            if st.session_state.get(state.MODELS_WARM_MODEL_INPUT) not in names:
-                default = state.get(state.DEFAULT_MODEL)
-                st.session_state[state.MODELS_WARM_MODEL_INPUT] = default if default in names else names[0]
+            widgets.ensure_choice(state.MODELS_WARM_MODEL_INPUT, names)
             warm = left.selectbox("Model", names, key=state.MODELS_WARM_MODEL_INPUT)
             keep_text = right.text_input("Keep loaded for", placeholder="server default (5m)",
                                          help=KEEP_ALIVE_HELP, key=state.MODELS_KEEP_ALIVE_INPUT)

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat_export, chat_session, navigation, options_panel, server_data, state
+from lib import chat_export, chat_session, navigation, options_panel, server_data, state, widgets
 from lib.chat_history import (
     ASSISTANT,
     FAILED,
@@ -61,9 +61,7 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
         return None, installed
     if not names:
         return None, installed
-    if st.session_state.get(state.CHAT_MODEL_INPUT) not in names:
-        default = state.get(state.DEFAULT_MODEL)
-        st.session_state[state.CHAT_MODEL_INPUT] = default if default in names else names[0]
+    widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
     capabilities = model_capabilities(client, st.session_state[state.CHAT_MODEL_INPUT])
     top = st.columns([3, 1], vertical_alignment="bottom")
     model = top[0].selectbox("Model", names, key=state.CHAT_MODEL_INPUT,

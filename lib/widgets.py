@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from lib import doctor, server_data, state
@@ -42,7 +44,17 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
     if not names:
         st.info(f"No installed model can do this ({capability}). Pull one first.", icon=":material/info:")
         return None
-    if st.session_state.get(key) not in names:
-        default = state.get(state.DEFAULT_MODEL)
-        st.session_state[key] = default if default in names else names[0]
+    ensure_choice(key, names)
     return st.selectbox(label, names, key=key, help=help)
+
+
+def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | None = None) -> None:
+    """Keep the model select box under ``key`` on a name it offers.
+
+    The user's pick stays; otherwise the sidebar's default model when it is ``eligible``
+    (all ``names`` unless given), otherwise the first name.
+    """
+    if st.session_state.get(key) in names:
+        return
+    default = state.get(state.DEFAULT_MODEL)
+    st.session_state[key] = default if default in (names if eligible is None else eligible) else names[0]

@@ -292,3 +292,16 @@ def test_a_single_text_still_gets_every_view(page):
     infos = [i.value for i in page.info]
     assert "Pairs need at least two texts." in infos and "The map needs at least three texts." in infos
     assert len(page.get("download_button")) == 3
+
+
+def test_a_server_with_only_embedding_models(open_app, fake):
+    """No model can chat, so the sidebar has no default model: the page still picks an embedder."""
+    import requests
+
+    for name in ("llama3.2:latest", "qwen3:0.6b", "llava:7b"):
+        requests.delete(f"{fake.url}/api/delete", json={"model": name}, timeout=5).raise_for_status()
+    at = open_app("app_pages/embeddings.py")
+    assert not at.exception
+    assert at.selectbox(key=state.EMBED_MODEL_INPUT).value in ("all-minilm:latest", "nomic-embed-text:latest")
+    embed(type_lines(at, ANIMALS))
+    assert not at.exception and len(embed_bodies(fake)) == 1
