@@ -70,6 +70,8 @@ def _sync_address(conversation_id: int | None) -> None:
 def select(conversation_id: int | None) -> None:
     """Open a conversation (None: a new chat) and forget the per-conversation view state."""
     state.put(state.CHAT_CONVERSATION, conversation_id)
+    state.put(state.CHAT_LOADED, None)
+    state.put(state.CHAT_SAVED_SETTINGS, None)
     state.put(state.CHAT_SHOWN, SHOWN_AT_FIRST)
     state.put(state.CHAT_EDITING, None)
     state.put(state.CHAT_CONFIRM, None)
