@@ -47,9 +47,18 @@ def server_url(requested: str | None) -> str:
     return allowed_server(requested, settings.env_hosts(), is_locked())
 
 
-def api_key(session_key: str | None) -> str | None:
-    """Locked, only the key from the environment is used: a visitor cannot swap in another."""
-    return settings.env_api_key() if is_locked() else session_key
+def api_key(session_key: str | None, server: str) -> str | None:
+    """The key to send to ``server``.
+
+    ``OLLAMA_API_KEY`` belongs to the servers in ``OLLAMA_HOST``: it is never sent to an address
+    typed in the sidebar. A key typed in the sidebar goes to the server it was typed for (the
+    sidebar forgets it when the address changes). Locked, only the environment's key is used.
+    """
+    if is_locked():
+        return settings.env_api_key()
+    if session_key:
+        return session_key
+    return settings.env_api_key() if server in settings.env_hosts() else None
 
 
 def password_matches(typed: str, expected: str | None) -> bool:

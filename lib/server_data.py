@@ -20,11 +20,8 @@ from lib.errors import NotOllamaResponse, ResponseError
 
 def client() -> OllamaClient:
     """The session's client, rebuilt when the server address, key or timeout changes."""
-    wanted = (
-        access.server_url(state.get(state.SERVER_URL)),
-        access.api_key(state.get(state.API_KEY)),
-        float(state.get(state.MODEL_TIMEOUT)),
-    )
+    server = access.server_url(state.get(state.SERVER_URL))
+    wanted = (server, access.api_key(state.get(state.API_KEY), server), float(state.get(state.MODEL_TIMEOUT)))
     built: tuple[tuple[Any, ...], OllamaClient] | None = state.get(state.CLIENT)
     if built is not None and built[0] == wanted:
         return built[1]
@@ -40,7 +37,7 @@ def _fingerprint(api_key: str | None) -> str:
 
 
 def _cache_key(c: OllamaClient) -> tuple[str, str]:
-    return c.base_url, _fingerprint(access.api_key(state.get(state.API_KEY)))
+    return c.base_url, _fingerprint(access.api_key(state.get(state.API_KEY), c.base_url))
 
 
 @st.cache_data(ttl=10, show_spinner=False)

@@ -90,7 +90,7 @@ def _server_address() -> None:
         type="password",
         key=state.API_KEY_INPUT,
         on_change=_apply_api_key,
-        placeholder="a key is set; type to replace it" if state.get(state.API_KEY) else "none",
+        placeholder="a key is set; type to replace it" if server_data.client().has_api_key else "none",
         help="Only for servers behind an authenticating proxy. Kept for this browser session only.",
     )
 
@@ -108,13 +108,17 @@ def _administration() -> None:
 
 
 def _apply_address() -> None:
+    """Use the typed address; a key typed for the previous server is not sent to the new one."""
     try:
-        state.put(state.SERVER_URL, normalize_host(st.session_state[state.SERVER_URL_INPUT]))
+        address = normalize_host(st.session_state[state.SERVER_URL_INPUT])
     except InvalidHost as error:
         state.put(state.ADDRESS_ERROR, str(error))
         return
     state.put(state.ADDRESS_ERROR, None)
-    state.put(state.DEFAULT_MODEL, None)
+    if address != state.get(state.SERVER_URL):
+        state.put(state.SERVER_URL, address)
+        state.put(state.DEFAULT_MODEL, None)
+        state.put(state.API_KEY, None)
 
 
 def _apply_api_key() -> None:

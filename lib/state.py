@@ -14,7 +14,7 @@ import streamlit as st
 from lib import settings
 
 SERVER_URL = "server_url"
-API_KEY = "api_key"
+API_KEY = "api_key"  # typed in the sidebar for the current server; OLLAMA_API_KEY is applied by lib.access
 MODEL_TIMEOUT = "model_timeout"
 DEFAULT_MODEL = "default_model"
 ADDRESS_ERROR = "address_error"
@@ -163,7 +163,7 @@ def options_key(prefix: str) -> str:
 def _defaults() -> dict[str, Any]:
     return {
         SERVER_URL: settings.env_host(),
-        API_KEY: settings.env_api_key(),
+        API_KEY: None,
         MODEL_TIMEOUT: 180.0,
         DEFAULT_MODEL: None,
         ADDRESS_ERROR: None,

@@ -91,3 +91,22 @@ def test_default_model_choice_is_kept(home):
     home.run()
     home.selectbox(key=state.DEFAULT_MODEL_INPUT).select("llava:7b").run()
     assert home.session_state[state.DEFAULT_MODEL] == "llava:7b"
+
+
+def test_the_environment_key_is_only_sent_to_the_environment_server(home, fake, monkeypatch):
+    """A visitor typing another address must not receive OLLAMA_API_KEY there."""
+    from tests.fake_ollama import FakeOllama
+
+    monkeypatch.setenv("OLLAMA_API_KEY", "env-secret")
+    fake.api_key = "env-secret"
+    home.run()
+    assert "Connected to Ollama" in home.success[0].value
+    with FakeOllama() as other:
+        home.text_input(key=state.SERVER_URL_INPUT).input(other.url).run()
+        assert "Connected to Ollama" in home.success[0].value
+        assert other.requests and all("Authorization" not in r.headers for r in other.requests)
+        home.text_input(key=state.API_KEY_INPUT).input("typed-for-other").run()
+        assert other.requests[-1].headers["Authorization"] == "Bearer typed-for-other"
+    home.text_input(key=state.SERVER_URL_INPUT).input(fake.url).run()
+    assert "Connected to Ollama" in home.success[0].value
+    assert fake.requests[-1].headers["Authorization"] == "Bearer env-secret"
