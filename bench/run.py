@@ -285,6 +285,20 @@ Reproduce: `{COMMAND}` (about {max(1, round(results.seconds / 60))} minutes; `{C
 
 {markdown_table(results)}
 
+Goals missed in this run: {missed(results)}.
+
+## Reading the table
+
+- *LiveMarkdown alone* (`bench/live_markdown_app.py`) draws the same answer with `lib/live_markdown.py`
+  and nothing else. The gap between it and *ours* is the Chat page's own work per token and per answer;
+  the message counts under "Where our websocket bytes go" show which.
+- At full speed the fake outruns the apps, and Streamlit then sends only the latest state of an element
+  whose previous update is still queued, so the naive page's bytes stay low there. At 500 and 50 tokens/s
+  each token's full-text update reaches the browser.
+- The 50 tokens/s runs use a {_tokens_at(config, "50 tokens/s")}-token answer (a 2,000-token answer would
+  take 40 s per run), so costs paid once per answer, such as the page's rerun after saving it, weigh more
+  per 1,000 tokens there.
+
 ## How it is measured
 
 - **Server**: the fake Ollama server (`tests/fake_ollama`) in a child process. Answers are scripted
@@ -301,7 +315,8 @@ Reproduce: `{COMMAND}` (about {max(1, round(results.seconds / 60))} minutes; `{C
 - **Websocket bytes**: payload bytes of every `Network.webSocketFrameReceived` in that window
   (Streamlit does not compress its websocket), divided by the answer's length in characters.
 - **Main-thread time**: the change in `Performance.getMetrics` `TaskDuration` over the window, per
-  1,000 tokens of answer (it includes everything the page did meanwhile, layout and painting too).
+  1,000 tokens of answer, in thread CPU time (`timeDomain: threadTicks`, so other processes on the
+  shared cores do not inflate it); it includes everything the page did meanwhile, layout and painting too.
 - **Last token → screen**: the fake's request log records when it wrote the final line (after the
   last token, on `CLOCK_MONOTONIC`, converted to wall-clock time); a `MutationObserver` in the page
   records `performance.timeOrigin + performance.now()` when the last chat message first holds the
@@ -329,6 +344,15 @@ Reproduce: `{COMMAND}` (about {max(1, round(results.seconds / 60))} minutes; `{C
 Per Streamlit message kind, for the median run of the Chat page at each speed:
 
 {breakdown(results)}"""
+
+
+def missed(results: Results) -> str:
+    names = [row.measure for row in rows(results) if "missed" in row.verdict]
+    return "; ".join(names) if names else "none"
+
+
+def _tokens_at(config: Config, label: str) -> str:
+    return next((f"{rate.tokens:,}" for rate in config.rates if rate.label == label), "–")
 
 
 def throughput_version() -> str:
