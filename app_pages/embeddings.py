@@ -172,7 +172,8 @@ if by_name[model].can_embed is False:
     st.stop()
 
 chosen = [model] + ([compare] if compare else [])
-settings = [EmbedSettings(name, prefix, truncate, int(dimensions) if dimensions else None, keep_alive) for name in chosen]
+settings = [EmbedSettings(name, prefix, truncate, int(dimensions) if dimensions else None, keep_alive, digests.get(name, ""))
+            for name in chosen]
 signature = ea.run_signature(items, settings)
 if not items:
     st.info("Type or paste some texts above, one per line (or press **Try an example**), then embed them.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -80,7 +80,7 @@ class Analysis:
     def query_settings(result: ModelResult, query_prefix: str) -> EmbedSettings:
         """A search query goes through the texts' model and options, with its own prefix."""
         settings = result.embedded.settings
-        return EmbedSettings(settings.model, query_prefix, settings.truncate, settings.dimensions, settings.keep_alive)
+        return replace(settings, prefix=query_prefix)
 
     @cached_property
     def agreement(self) -> float | None:

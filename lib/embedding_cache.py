@@ -25,7 +25,7 @@ BATCH_SIZE = 32
 CHARS_PER_TOKEN = 4.0
 """The rough rule for English text when the server reports no token count."""
 
-CacheScope = tuple[str, str, bool, int | None]
+CacheScope = tuple[str, str, str, bool, int | None]
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,10 @@ class EmbedSettings:
     truncate: bool = True
     dimensions: int | None = None
     keep_alive: KeepAlive = None
+    digest: str = ""  # a re-pulled or re-created model under the same name gets new vectors
 
     def scope(self, server: str) -> CacheScope:
-        return server, self.model, self.truncate, self.dimensions
+        return server, self.model, self.digest, self.truncate, self.dimensions
 
     def sent(self, text: str) -> str:
         return self.prefix + text

@@ -175,3 +175,10 @@ def test_likely_truncated_uses_the_context_limit():
     assert [t.index for t in ec.likely_truncated(result_many, 512)] == [1]
     assert ec.likely_truncated(result, None) == []
     assert ec.likely_truncated(result, 1000) == []
+
+
+def test_a_model_replaced_under_the_same_name_is_embedded_again():
+    client, cache = RecordingClient(), VectorCache()
+    ec.embed_all(client, EmbedSettings("m", digest="sha256:old"), ["alpha"], cache)
+    ec.embed_all(client, EmbedSettings("m", digest="sha256:new"), ["alpha"], cache)
+    assert [call["texts"] for call in client.calls] == [["alpha"], ["alpha"]]
