@@ -9,6 +9,7 @@ websocket frames, Playwright's event loop). ``time.monotonic`` is the system-wid
 from __future__ import annotations
 
 import json
+import multiprocessing
 import socket
 import socketserver
 import threading
@@ -119,7 +120,8 @@ class FakeServer:
     """Start with ``with FakeServer() as fake:``; ``fake.control`` is the proxy, ``fake.url`` its address."""
 
     def __init__(self) -> None:
-        self._manager = _Manager()
+        # Spawned, not forked: the benchmark or a test session may have threads running.
+        self._manager = _Manager(ctx=multiprocessing.get_context("spawn"))
         self.control: FakeControl
         self.url = ""
 
