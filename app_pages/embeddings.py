@@ -61,10 +61,7 @@ try:
     installed = server_data.models(client)
     choices = em.order_models([(m["name"], server_data.capabilities(client, m)) for m in installed])
 except OllamaError as error:
-    if widgets.connection_help(error, client.base_url):
-        server_data.forget_models()
-        st.rerun()
-    st.stop()
+    widgets.stop_with_connection_help(error, client.base_url)
 if not choices:
     st.info("No models are installed. Pull an embedding model first, e.g. `ollama pull nomic-embed-text`.",
             icon=":material/inventory_2:")

@@ -17,10 +17,7 @@ try:
     installed = server_data.models(client)
     loaded = server_data.running(client)
 except OllamaError as error:
-    if widgets.connection_help(error, client.base_url):
-        server_data.forget_models()
-        st.rerun()
-    st.stop()
+    widgets.stop_with_connection_help(error, client.base_url)
 
 st.success(f"Connected to Ollama {version} at {display_host(client.base_url)}.", icon=":material/check_circle:")
 

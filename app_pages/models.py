@@ -144,9 +144,7 @@ try:
     installed = server_data.models(client)
     loaded = server_data.running(client)
 except OllamaError as error:
-    if widgets.connection_help(error, client.base_url):
-        refresh()
-    st.stop()
+    widgets.stop_with_connection_help(error, client.base_url)
 
 notice = state.get(state.MODELS_NOTICE)
 if notice:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 import streamlit as st
 
@@ -20,14 +21,20 @@ def show_error(error: OllamaError) -> None:
         st.caption("The part of the answer that arrived before the error is kept above.")
 
 
-def connection_help(error: OllamaError, base_url: str) -> bool:
-    """The help panel for a server that cannot be used; returns True when Retry was pressed."""
+def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
+    """Explain why the server cannot be used and what to try, then end this run of the page.
+
+    Retry drops the cached server data and runs the page again.
+    """
     with st.container(border=True):
         st.subheader(f"Cannot use the server at `{display_host(base_url)}`")
         st.error(error.message, icon=":material/power_off:")
         st.markdown("**What to try**")
         st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(doctor.advice(error, base_url), start=1)))
-        return st.button("Retry", type="primary", icon=":material/refresh:", key="connection_retry")
+        if st.button("Retry", type="primary", icon=":material/refresh:", key="connection_retry"):
+            server_data.forget_models()
+            st.rerun()
+    st.stop()
 
 
 def model_picker(label: str, capability: str, key: str, *, help: str | None = None) -> str | None:
