@@ -146,13 +146,6 @@ def needs_answer(history: list[Message]) -> bool:
     return bool(history) and history[-1].role == USER
 
 
-def last_user_index(history: list[Message]) -> int | None:
-    for index in range(len(history) - 1, -1, -1):
-        if history[index].role == USER:
-            return index
-    return None
-
-
 def pair_ids(history: list[Message], user_id: int) -> list[int]:
     """The ids of a user message and the answer right after it (if any): what "delete" removes."""
     for index, message in enumerate(history):

@@ -107,11 +107,8 @@ def model_capabilities(client: OllamaClient, model: str) -> list[str]:
 
 
 def models_link(model: str) -> None:
-    models_page = getattr(navigation, "MODELS", None)
-    if models_page:
-        st.page_link(models_page, label=f"Pull {model} on the Models page", icon=":material/download:")
-    else:
-        st.caption(f"Pull it first: `ollama pull {model}`.")
+    st.page_link(navigation.MODELS, label="Pull it on the Models page", icon=":material/download:",
+                 help=f"The chat asked for {model!r}, which this server does not have.")
 
 
 # Messages

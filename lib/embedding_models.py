@@ -65,11 +65,6 @@ def context_limit(details: dict[str, Any]) -> int | None:
     return min(limits) if limits else None
 
 
-def embedding_length(details: dict[str, Any]) -> int | None:
-    info = details.get("model_info") or {}
-    return next((int(value) for key, value in info.items() if key.endswith(".embedding_length") and _is_int(value)), None)
-
-
 def _num_ctx(parameters: str) -> int | None:
     for line in parameters.splitlines():
         parts = line.split()

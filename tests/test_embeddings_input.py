@@ -122,9 +122,3 @@ def test_prefixes_by_model_family():
 )
 def test_context_limit(details, expected):
     assert models.context_limit(details) == expected
-
-
-def test_embedding_length():
-    assert models.embedding_length({"model_info": {"bert.embedding_length": 384, "bert.block_count": 6}}) == 384
-    assert models.embedding_length({}) is None
-
