@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pprint
+import shlex
 from typing import Any
 
 API_KEY_VARIABLE = "OLLAMA_API_KEY"
@@ -29,7 +30,7 @@ def body_json(body: dict[str, Any]) -> str:
 
 
 def curl_command(url: str, body: dict[str, Any], *, with_api_key: bool = False) -> str:
-    lines = [f"curl {url}", '-H "Content-Type: application/json"']
+    lines = [f"curl {shlex.quote(url)}", '-H "Content-Type: application/json"']
     if with_api_key:
         lines.append(f'-H "Authorization: Bearer ${API_KEY_VARIABLE}"')
     lines.append(f"-d {_shell_quote(body_json(body))}")

@@ -94,3 +94,8 @@ def test_the_curl_command_really_sends_the_body(fake):
     recorded = fake.requests_to("/api/generate")[-1]
     assert recorded.body == body
     assert recorded.headers["Authorization"] == "Bearer k-snippet"
+
+
+def test_curl_quotes_an_address_with_shell_characters():
+    command = curl_command("https://h:443/my proxy;rm/api/generate", {"model": "m"})
+    assert command.startswith("curl 'https://h:443/my proxy;rm/api/generate'")
