@@ -45,15 +45,24 @@ def create_conversation(data_dir: Path, messages: int, title: str = "Benchmark: 
 class RerunResult:
     messages: int
     times: list[float]  # seconds per rerun
+    sent: list[tuple[int, int]]  # websocket messages and bytes the page received per rerun
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
 
+    @property
+    def median_messages(self) -> float:
+        return statistics.median(count for count, _ in self.sent)
+
+    @property
+    def median_bytes(self) -> float:
+        return statistics.median(size for _, size in self.sent)
+
 
 def time_reruns(browser: Browser, url: str, messages: int, reruns: int) -> RerunResult:
     """Open ``url`` and time ``reruns`` reruns after the first (warm-up) one."""
-    times = []
+    times, traffic = [], []
     with Probe(browser) as probe:
         page = probe.page
         page.goto(url)
@@ -66,4 +75,6 @@ def time_reruns(browser: Browser, url: str, messages: int, reruns: int) -> Rerun
             request = next(frame for frame in probe.sent[sent:] if frame.kind == "rerun_script")
             if attempt:
                 times.append(finished.timestamp - request.timestamp)
-    return RerunResult(messages, times)
+                frames = [frame for frame in probe.received[received:] if frame.timestamp <= finished.timestamp]
+                traffic.append((len(frames), sum(frame.size for frame in frames)))
+    return RerunResult(messages, times, traffic)
