@@ -49,7 +49,10 @@ def options_prefix(column: int) -> str:
 
 
 def plain(text: str) -> str:
-    """``text`` shown literally in Markdown: a model name like ``hf.co/a_b:Q4_K_M`` is not italics or an emoji."""
+    """``text`` shown literally in Markdown: a model name like ``hf.co/a_b:Q4_K_M`` is not italics or an emoji.
+
+    For every label, heading and caption that holds a model name or a setting the user typed.
+    """
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
@@ -187,7 +190,7 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
         chosen = options_panel.render(options_prefix(column))
     setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
-    st.caption(settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None))
+    st.caption(plain(settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None)))
     return setup, chosen.error
 
 
@@ -278,7 +281,7 @@ def show_comparison(record: CompareRecord) -> None:
         if record.hidden:
             st.caption("The requests name their models: reveal them first.")
         else:
-            tabs = st.tabs([record.label(column) for column in record.order])
+            tabs = st.tabs([plain(record.label(column)) for column in record.order])
             for tab, column in zip(tabs, record.order):
                 tab.code(body_json(record.bodies[column]), language="json", wrap_lines=True)
 
@@ -291,7 +294,7 @@ def show_column(record: CompareRecord, column: int) -> None:
     result = record.results[column]
     st.subheader(plain(record.label(column)), anchor=False)
     if not record.hidden:
-        st.caption(record.settings(column))
+        st.caption(plain(record.settings(column)))
     if result.error:
         st.error(str(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
@@ -344,11 +347,11 @@ def show_summary(record: CompareRecord) -> None:
     styled = frame.style.apply(highlight, axis=None).format(
         {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text})
     st.dataframe(styled, hide_index=True, width="stretch")
-    fastest = [f"{name.lower()}: {record.label(record.order[row])}" for name, row in winners.items()]
+    fastest = [f"{name.lower()}: {plain(record.label(record.order[row]))}" for name, row in winners.items()]
     if fastest:
         st.caption("Best, highlighted: " + "; ".join(fastest) + ".")
     st.caption(compare_stats.wall_time_sentence(record.timings(),
-                                                [record.label(column) for column in range(len(record.order))]))
+                                                [plain(record.label(column)) for column in range(len(record.order))]))
 
 
 def show_export(record: CompareRecord) -> None:

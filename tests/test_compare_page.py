@@ -52,7 +52,8 @@ def sent(fake) -> list[dict]:
 
 
 def texts(elements) -> str:
-    return "\n".join(element.value for element in elements)
+    """The elements' text as the user reads it (Markdown escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", "\n".join(element.value for element in elements))
 
 
 def headings(at: AppTest) -> list[str]:
