@@ -43,3 +43,26 @@ def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, 
     assert max(r.started for r in requests) < min(r.finished for r in requests)
     assert sorted(r.body["model"] for r in requests) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_two_models_answer_a_chat_message_side_by_side_then_one_goes_on(app, fake, page: Page):
+    fake.token_delay = 0.03
+    fake.script_reply("First column " + " ".join(f"word{n}" for n in range(60)) + " end.")
+    fake.script_reply("Second column " + " ".join(f"word{n}" for n in range(60)) + " end.")
+    page.goto(app.url + "/chat")
+    page.get_by_text("Compare models").click()
+    expect(page.get_by_text("Model 2", exact=True)).to_be_visible()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("Hello, both of you")
+    box.press("Enter")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(4)
+    expect(page.get_by_text("column word0", exact=False)).to_have_count(2)
+    assert "end." not in page.get_by_test_id("stChatMessage").nth(1).inner_text()  # both still streaming
+    expect(page.get_by_role("button", name="Continue with llava:7b")).to_be_visible(timeout=WHOLE_RUN)
+    assert "compare=" in page.url
+    page.get_by_role("button", name="Continue with llava:7b").click()
+    expect(page.get_by_role("heading", name="Hello, both of you · llava:7b")).to_be_visible()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    assert "chat=" in page.url and "compare=" not in page.url
+    expect(page.get_by_test_id("stException")).to_have_count(0)
