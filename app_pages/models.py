@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
-from lib.client import OllamaClient
+from lib.client import OllamaClient, quote_server_text
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size
 from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
@@ -215,7 +215,7 @@ if tabs["Installed"].open:
                 cells[2].metric("Context length", f"{facts.context_length:,}" if facts.context_length else "—")
                 cells[3].metric("Embedding length", f"{facts.embedding_length:,}" if facts.embedding_length else "—")
                 capabilities = shown_model.get("capabilities") or []
-                st.markdown("**Capabilities:** " + (" ".join(f"`{c}`" for c in capabilities) or "not reported"))
+                st.markdown("**Capabilities:** " + (", ".join(quote_server_text(str(c)) for c in capabilities) or "not reported"))
                 if shown_model.get("parameters"):
                     st.markdown("**Parameters**")
                     st.code(shown_model["parameters"], language=None)
@@ -248,10 +248,10 @@ if tabs["Installed"].open:
             pending = state.get(state.MODELS_PENDING_DELETE)
             if pending and manage:
                 with st.container(border=True):
-                    st.warning(f"Delete **{pending}** from the server? Its files are removed from disk; "
+                    st.warning(f"Delete **{quote_server_text(pending)}** from the server? Its files are removed from disk; "
                                "layers shared with other models stay.", icon=":material/warning:")
                     buttons = st.container(horizontal=True)
-                    confirmed = buttons.button(f"Delete {pending}", type="primary", key="models_delete_confirm")
+                    confirmed = buttons.button(f"Delete {quote_server_text(pending)}", type="primary", key="models_delete_confirm")
                     if buttons.button("Keep it", key="models_delete_cancel"):
                         state.put(state.MODELS_PENDING_DELETE, None)
                         st.rerun()
@@ -263,7 +263,7 @@ if tabs["Running"].open:
         if loaded:
             st.dataframe(pd.DataFrame(model_inventory.running_rows(loaded)), hide_index=True)
             for row in model_inventory.running_rows(loaded):
-                if st.button(f"Unload {row['Model']}", icon=":material/eject:", key=f"models_unload_{row['Model']}"):
+                if st.button(f"Unload {quote_server_text(row['Model'])}", icon=":material/eject:", key=f"models_unload_{row['Model']}"):
                     try:
                         client.unload(row["Model"])
                     except OllamaError as error:

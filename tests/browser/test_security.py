@@ -178,6 +178,18 @@ def test_an_error_message_echoing_html_runs_and_fetches_nothing(app, fake, page:
     assert_nothing_fetched(listener, requested)
 
 
+def test_a_hostile_version_string_is_shown_as_text(start_app, fake, page: Page, listener, requested):
+    """Any server (or a proxy in front of it) chooses the version text that Home and the sidebar show."""
+    fake.version = f"0.13.0 ![x]({listener.url}/?q=version) [click](javascript:window.__xss=1) <b>bold</b>"
+    fresh = start_app(OLLAMA_HOST=fake.url)  # its own process: the shared app caches the version for a while
+    page.goto(fresh.url)
+    expect(page.get_by_test_id("stAlert").first).to_contain_text("Connected to Ollama 0.13.0", timeout=ANSWERED)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("<b>bold</b>")
+    assert_inert(page)
+    click_the_links(page)
+    assert_nothing_fetched(listener, requested)
+
+
 HOSTILE_MODEL = "javascript:window.__xss/x_onerror/alert.1:__proto__"
 
 
