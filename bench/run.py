@@ -281,7 +281,8 @@ def report(results: Results) -> str:
 
 Measured {when} in {results.seconds:.0f} s on: {machine()}.
 The machine is shared with other work, so timings are noisy: each is the median of
-{config.runs} runs ({config.reruns} reruns for the Chat page), and compared with a baseline measured in the same run.
+{config.runs} runs ({config.reruns} reruns for the Chat page, {max(config.runs, 5)} streams per client), and compared
+with a baseline measured in the same run.
 
 Reproduce: `{COMMAND}` (about {max(1, round(results.seconds / 60))} minutes; `{COMMAND} --help` for the options).
 
