@@ -128,6 +128,11 @@ def delete_model(client: OllamaClient, name: str) -> None:
     refresh()
 
 
+def code_span(text: str) -> str:
+    """Server text as inline code, where Markdown is not read; text that could end the span is escaped instead."""
+    return f"`{text}`" if "`" not in text and "\n" not in text else quote_server_text(text)
+
+
 def show_request(name: str, fields: dict) -> None:
     st.caption("The request we send to `/api/create`:")
     st.json(api_bodies.create_body(name, **fields), expanded=True)
@@ -215,7 +220,7 @@ if tabs["Installed"].open:
                 cells[2].metric("Context length", f"{facts.context_length:,}" if facts.context_length else "—")
                 cells[3].metric("Embedding length", f"{facts.embedding_length:,}" if facts.embedding_length else "—")
                 capabilities = shown_model.get("capabilities") or []
-                st.markdown("**Capabilities:** " + (", ".join(quote_server_text(str(c)) for c in capabilities) or "not reported"))
+                st.markdown("**Capabilities:** " + (" ".join(code_span(str(c)) for c in capabilities) or "not reported"))
                 if shown_model.get("parameters"):
                     st.markdown("**Parameters**")
                     st.code(shown_model["parameters"], language=None)
