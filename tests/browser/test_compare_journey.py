@@ -6,7 +6,7 @@ WHOLE_RUN = 20_000  # ms: the streams take a few seconds, longer than expect's d
 
 
 def reply(number: int) -> str:
-    return f"Column{number} says " + " ".join(f"word{n}" for n in range(80)) + f" end{number}."
+    return f"Column{number} says " + " ".join(f"word{n}" for n in range(100)) + f" end{number}."
 
 
 def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, page: Page):
@@ -47,8 +47,8 @@ def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, 
 
 def test_two_models_answer_a_chat_message_side_by_side_then_one_goes_on(app, fake, page: Page):
     fake.token_delay = 0.03
-    fake.script_reply("First column " + " ".join(f"word{n}" for n in range(60)) + " end.")
-    fake.script_reply("Second column " + " ".join(f"word{n}" for n in range(60)) + " end.")
+    fake.script_reply("First column " + " ".join(f"word{n}" for n in range(120)) + " end.")
+    fake.script_reply("Second column " + " ".join(f"word{n}" for n in range(120)) + " end.")
     page.goto(app.url + "/chat")
     page.get_by_text("Compare models").click()
     expect(page.get_by_text("Model 2", exact=True)).to_be_visible()
