@@ -33,7 +33,7 @@ def read_all(job: CompareJob) -> tuple[dict[int, str], list[int]]:
 
 
 def test_every_column_streams_at_the_same_time(fake):
-    fake.token_delay = 0.01
+    fake.token_delay = 0.02
     for _ in range(3):
         fake.script_reply(REPLY)
     job, results = start(fake, "llama3.2:latest", "llava:7b", "llama3.2:latest")

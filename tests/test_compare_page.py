@@ -94,7 +94,7 @@ def test_every_column_reaches_the_fake_with_its_own_options(page, fake):
 
 
 def test_the_streams_overlap_and_each_column_shows_its_answer_and_figures(page, fake):
-    fake.token_delay = 0.01
+    fake.token_delay = 0.02
     for number in range(3):
         fake.script_reply(f"Answer {number}: {REPLY}")
     columns(page, *MODELS)
