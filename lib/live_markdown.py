@@ -3,7 +3,9 @@
 ``st.write_stream`` re-sends the full text on every token (about 14 MB over the websocket for
 a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
 once in its own element, and the paragraph still growing, held in one placeholder that is
-redrawn at most ``max_fps`` times a second. Every string shown goes through
+redrawn at most ``max_fps`` times a second, and only once it has grown by half since it was last
+drawn (or a second has passed): each redraw re-sends the whole paragraph, so redrawing a long
+paragraph for every few words would cost many times the answer's size. Every string shown goes through
 :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
 
@@ -111,17 +113,24 @@ class LiveMarkdown:
     Draws happen at most ``max_fps`` times a second, and after a draw that took ``d`` seconds
     (a very long paragraph or code block still growing) not again for ``3 d``: drawing never
     takes more than about a third of the time, so the stream is read as fast as it comes.
+    Within those limits the growing paragraph is redrawn when it has grown by ``min_growth``
+    of what was last drawn, or ``max_wait`` seconds after the last draw.
 
     Streamlit calls happen only in :meth:`append` and :meth:`finish`, and exceptions (Stop and
     reruns included) propagate; :attr:`text` makes no Streamlit call, so a ``finally`` can
     always save it.
     """
 
-    def __init__(self, container: DeltaGenerator, *, max_fps: float = 20.0,
-                 clock: Callable[[], float] = time.monotonic, cursor: str = " ▌") -> None:
+    def __init__(self, container: DeltaGenerator, *, max_fps: float = 20.0, min_growth: float = 0.5,
+                 max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic, cursor: str = " ▌") -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
         self._interval = 1 / max_fps
+        self._min_growth = min_growth
+        self._max_wait = max_wait
+        self._length = 0  # of all text appended
+        self._drawn_length = 0  # of all text when the tail was last drawn
+        self._last_draw = float("-inf")
         self._clock = clock
         self._cursor = cursor
         self._whole = container.empty()  # replaced by a single element if the text must render whole
@@ -146,10 +155,17 @@ class LiveMarkdown:
         if not chunk:
             return
         self._pending.append(chunk)
+        self._length += len(chunk)
         started = self._clock()
-        if started >= self._next_draw:
+        if started >= self._next_draw and self._worth_drawing(started):
             self._draw(self._cursor)
+            self._drawn_length, self._last_draw = self._length, started
             self._next_draw = started + max(self._interval, 3 * (self._clock() - started))
+
+    def _worth_drawing(self, now: float) -> bool:
+        drawn_tail = self._drawn_length - self._stable
+        grown = self._length - self._drawn_length
+        return grown >= self._min_growth * drawn_tail or now - self._last_draw >= self._max_wait
 
     def finish(self) -> str:
         """Draw all the text, without the cursor, and return it."""

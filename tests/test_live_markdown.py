@@ -279,3 +279,24 @@ def test_streaming_two_thousand_tokens_in_streamlit():
     at = AppTest.from_function(streaming_app, args=(parts,), default_timeout=60).run()
     assert not at.exception
     assert "\n\n".join(element.value for element in at.markdown) == safe_markdown(text)
+
+
+@pytest.mark.parametrize("tokens_per_second", [20, 50, 500])
+def test_streaming_costs_a_few_times_the_answer_not_hundreds(tokens_per_second):
+    """Every redraw re-sends the growing paragraph, so it is redrawn when it has grown by half."""
+    words = [f"word{n}" for n in range(2000)]
+    text = "\n\n".join(" ".join(words[start:start + 80]) for start in range(0, 2000, 80))
+    screen, live, _ = stream(text, seconds_per_token=1 / tokens_per_second)
+    live.finish()
+    assert sum(len(body) for body in screen.log) <= 3.5 * len(text)
+    assert "\n\n".join(screen.on_screen()) == safe_markdown(text)
+
+
+def test_a_quiet_paragraph_is_still_redrawn_every_second():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
+    live.append("x" * 1000)
+    for _ in range(30):
+        clock.now += 0.125
+        live.append("y")
+    assert len(screen.log) == 4  # at 0 s, then every second: the paragraph grows too slowly to count
