@@ -237,13 +237,17 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
                 st.button("Stop", icon=":material/stop:", key=state.CHAT_STOP_BUTTON,
                           help="Stop the answer here and keep what arrived.")
             thinking: LiveMarkdown | None = None
+            waiting_shown = False
             for event in turn.events():
                 if event.kind == WAITING:
                     if not (turn.outcome.content or turn.outcome.thinking):
                         waiting.caption(f":material/hourglass_top: Waiting for {settings.model}… "
                                         f"{human_seconds(event.seconds)} (a model that is not loaded yet takes longer)")
+                        waiting_shown = True
                     continue
-                waiting.empty()
+                if waiting_shown:
+                    waiting.empty()
+                    waiting_shown = False
                 if event.kind == THINKING:
                     if thinking is None:
                         thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
