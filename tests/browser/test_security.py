@@ -200,7 +200,7 @@ def test_a_hostile_model_name_is_shown_as_text(app, fake, page: Page, listener, 
     page.goto(app.url + "/models")
     main = page.get_by_test_id("stMain")
     main.get_by_role("button", name="Refresh").click()  # the app caches the model list for a few seconds
-    expect(main.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(main.get_by_text("6 of 6 models")).to_be_visible(timeout=ANSWERED)
     main.get_by_test_id("stSelectbox").filter(has_text="Model").click()
     page.get_by_role("option", name=re.compile("javascript")).click()
     expect(main.get_by_text("Raw /api/show JSON")).to_be_visible()
