@@ -328,6 +328,8 @@ def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
             row["Settings"] = record.settings(column)
         row["Status"] = result.status()
         row.update(compare_stats.figures(result.stats()))
+        if row[compare_stats.TIME_TO_FIRST_TOKEN] is None:
+            row[compare_stats.TIME_TO_FIRST_TOKEN] = result.time_to_first_token  # a stopped or failed column's
         rows.append(row)
     return pd.DataFrame(rows), compare_stats.best(rows)
 
@@ -346,7 +348,7 @@ def show_summary(record: CompareRecord) -> None:
                                                  compare_stats.TOTAL_TIME)}
     styled = frame.style.apply(highlight, axis=None).format(
         {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text})
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.dataframe(styled, hide_index=True, width="stretch", placeholder="—")
     fastest = [f"{name.lower()}: {plain(record.label(record.order[row]))}" for name, row in winners.items()]
     if fastest:
         st.caption("Best, highlighted: " + "; ".join(fastest) + ".")
