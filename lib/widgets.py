@@ -7,9 +7,14 @@ from typing import NoReturn
 
 import streamlit as st
 
-from lib import doctor, server_data, state
+from lib import access, doctor, server_data, state
 from lib.errors import OllamaError, ResponseError, StreamError
 from lib.host import display_host
+
+LOCKED_ADVICE = (
+    "This demo's server cannot be used right now. Press Retry in a moment; if it stays like this, "
+    "tell whoever runs the demo."
+)
 
 
 def show_error(error: OllamaError) -> None:
@@ -30,7 +35,8 @@ def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
         st.subheader(f"Cannot use the server at `{display_host(base_url)}`")
         st.error(error.message, icon=":material/power_off:")
         st.markdown("**What to try**")
-        st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(doctor.advice(error, base_url), start=1)))
+        steps = [LOCKED_ADVICE] if access.is_locked() else doctor.advice(error, base_url)
+        st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1)))
         if st.button("Retry", type="primary", icon=":material/refresh:", key="connection_retry"):
             server_data.forget_models()
             st.rerun()

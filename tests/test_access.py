@@ -216,3 +216,14 @@ def test_unlocked_app_keeps_every_control(fake, monkeypatch, tmp_path):
     assert {state.SERVER_URL_INPUT, state.API_KEY_INPUT} <= keys(at.sidebar.text_input)
     assert tab_labels(at) == ["Installed", "Running", "Pull", "Create"]
     assert not any(expander.label == "Administration" for expander in at.sidebar.expander)
+
+
+def test_a_locked_app_with_its_server_down_does_not_suggest_changing_the_address(fake, monkeypatch, tmp_path):
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv(access.LOCKED_VARIABLE, "1")
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30).run()
+    advice = " ".join(m.value for m in at.markdown)
+    assert "tell whoever runs the demo" in advice
+    assert "sidebar" not in advice and "OLLAMA_HOST" not in advice
+    assert "Nothing is answering" in at.error[0].value
