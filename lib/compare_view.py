@@ -241,11 +241,12 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
             statuses[column].caption(text)
 
     for column, event in job.events():
+        # A column the server queued stays silent while the others stream: its wait is counted on every event.
+        waited = int(job.elapsed())
+        for silent, result in enumerate(record.results):
+            if not (result.output or result.thinking or job.jobs[silent].finished):
+                show_status(silent, f"Waiting for the first word… {waited} s")
         if column is None or event.kind == WAITING:
-            waited = int(job.elapsed())
-            for silent, result in enumerate(record.results):
-                if not (result.output or result.thinking or job.jobs[silent].finished):
-                    show_status(silent, f"Waiting for the first word… {waited} s")
             continue
         result = record.results[column]
         if event.kind == ENDED:
