@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat_history import ASSISTANT, STOPPED, USER
 from lib.chat_store import ChatStore
+from tests.test_compare_job import overlapped
 
 PAGE = "app_pages/chat.py"
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
@@ -60,7 +61,7 @@ def test_every_model_answers_the_message_at_the_same_time_and_each_column_is_sav
     requests = fake.requests_to("/api/chat")
     assert sorted(r.body["model"] for r in requests) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
     assert all(r.body["messages"] == [{"role": "user", "content": "Why is the sky blue?"}] for r in requests)
-    assert max(r.started for r in requests) < min(r.finished for r in requests)
+    assert overlapped(fake, "/api/chat")
     assert columns(chat) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
     assert [m.name for m in chat.chat_message] == [USER, ASSISTANT] * 3
     saved = {summary.title: summary.messages for summary in store.summaries()}

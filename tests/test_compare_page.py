@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import compare_export, state
+from tests.test_compare_job import overlapped
 
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 REPLY = " ".join(f"word{number}" for number in range(20))
@@ -101,7 +102,7 @@ def test_the_streams_overlap_and_each_column_shows_its_answer_and_figures(page, 
     compare(page)
     requests = fake.requests_to("/api/generate")
     assert len(requests) == 3
-    assert max(request.started for request in requests) < min(request.finished for request in requests)
+    assert overlapped(fake)
     shown = texts(page.markdown)
     assert all(f"Answer {number}: {REPLY}" in shown for number in range(3))
     assert [metric.label for metric in page.metric].count("Tokens/s") == 3
