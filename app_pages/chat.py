@@ -5,6 +5,7 @@ import streamlit as st
 from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state
 from lib.chat_history import USER, Message
 from lib.chat_store import ChatStore, StoreUnavailable
+from lib.markdown_safety import escape_markdown
 
 store = ChatStore()
 try:
@@ -25,7 +26,7 @@ conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)
 chat_view.sidebar(store, conversation)
 
-st.title(conversation.title if conversation and conversation.title else "Chat")
+st.title(escape_markdown(conversation.title) if conversation and conversation.title else "Chat")
 chat_compare_view.mode_switch()
 chat_view.notice()
 settings, installed = chat_view.settings_panel(client, conversation)

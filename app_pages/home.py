@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import navigation, server_data, widgets
-from lib.client import quote_server_text
+from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 from lib.formatting import human_size, time_until
 from lib.host import display_host
@@ -20,7 +20,7 @@ try:
 except OllamaError as error:
     widgets.stop_with_connection_help(error, client.base_url)
 
-st.success(f"Connected to Ollama {quote_server_text(version)} at {display_host(client.base_url)}.", icon=":material/check_circle:")
+st.success(f"Connected to Ollama {escape_markdown(version)} at {display_host(client.base_url)}.", icon=":material/check_circle:")
 
 disk, memory, vram = (sum(m.get(field) or 0 for m in rows) for rows, field in
                       ((installed, "size"), (loaded, "size"), (loaded, "size_vram")))

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
-from lib.client import OllamaClient, quote_server_text
+from lib.client import OllamaClient
+from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size
 from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
@@ -130,7 +131,7 @@ def delete_model(client: OllamaClient, name: str) -> None:
 
 def code_span(text: str) -> str:
     """Server text as inline code, where Markdown is not read; text that could end the span is escaped instead."""
-    return f"`{text}`" if "`" not in text and "\n" not in text else quote_server_text(text)
+    return f"`{text}`" if "`" not in text and "\n" not in text else escape_markdown(text)
 
 
 def show_request(name: str, fields: dict) -> None:
@@ -253,10 +254,10 @@ if tabs["Installed"].open:
             pending = state.get(state.MODELS_PENDING_DELETE)
             if pending and manage:
                 with st.container(border=True):
-                    st.warning(f"Delete **{quote_server_text(pending)}** from the server? Its files are removed from disk; "
+                    st.warning(f"Delete **{escape_markdown(pending)}** from the server? Its files are removed from disk; "
                                "layers shared with other models stay.", icon=":material/warning:")
                     buttons = st.container(horizontal=True)
-                    confirmed = buttons.button(f"Delete {quote_server_text(pending)}", type="primary", key="models_delete_confirm")
+                    confirmed = buttons.button(f"Delete {escape_markdown(pending)}", type="primary", key="models_delete_confirm")
                     if buttons.button("Keep it", key="models_delete_cancel"):
                         state.put(state.MODELS_PENDING_DELETE, None)
                         st.rerun()
@@ -268,7 +269,7 @@ if tabs["Running"].open:
         if loaded:
             st.dataframe(pd.DataFrame(model_inventory.running_rows(loaded)), hide_index=True)
             for row in model_inventory.running_rows(loaded):
-                if st.button(f"Unload {quote_server_text(row['Model'])}", icon=":material/eject:", key=f"models_unload_{row['Model']}"):
+                if st.button(f"Unload {escape_markdown(row['Model'])}", icon=":material/eject:", key=f"models_unload_{row['Model']}"):
                     try:
                         client.unload(row["Model"])
                     except OllamaError as error:

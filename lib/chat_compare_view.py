@@ -13,7 +13,7 @@ from lib.chat_history import ASSISTANT, Conversation, Message, api_messages
 from lib.chat_store import ChatStore
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient
-from lib.compare_view import plain
+from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 from lib.formatting import human_seconds
 from lib.live_markdown import LiveMarkdown
@@ -57,7 +57,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
     panes = st.columns(len(columns), gap="medium")
     for pane, conversation in zip(panes, columns):
         with pane:
-            st.subheader(plain(conversation.model), anchor=False)
+            st.subheader(escape_markdown(conversation.model), anchor=False)
             draw_history(store, conversation, can_continue=not prompt)
     if prompt:
         respond_all(store, client, columns, panes)
@@ -94,7 +94,7 @@ def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: 
     for message in messages:
         chat_view.draw_message(message)
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
-        st.button(f"Continue with {plain(conversation.model)}", icon=":material/arrow_forward:",
+        st.button(f"Continue with {escape_markdown(conversation.model)}", icon=":material/arrow_forward:",
                   key=f"chat_compare_continue_{conversation.id}", width="stretch",
                   help="Go on with this answer and this model alone; the chat is in the list in the sidebar.",
                   on_click=chat_compare.continue_with, args=(conversation.id,))
@@ -128,7 +128,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                 seconds = int(event.seconds)
                 if not (outcome.content or outcome.thinking) and shown_seconds.get(column) != seconds:
                     shown_seconds[column] = seconds
-                    waiting[column].caption(f":material/hourglass_top: Waiting for {plain(columns[column].model)}… "
+                    waiting[column].caption(f":material/hourglass_top: Waiting for {escape_markdown(columns[column].model)}… "
                                             f"{human_seconds(seconds)}")
                 continue
             if column in shown_seconds:

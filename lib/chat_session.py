@@ -18,6 +18,7 @@ from lib import options_panel, state
 from lib.chat_export import ImportRejected, from_json
 from lib.chat_history import Conversation
 from lib.chat_store import ChatStore
+from lib.markdown_safety import escape_markdown
 
 OPTIONS_PREFIX = "chat"
 QUERY_KEY = "chat"
@@ -231,4 +232,4 @@ def import_file(store: ChatStore) -> None:
         return
     conversation_id = store.import_conversation(conversation, messages)
     select(conversation_id)
-    state.put(state.CHAT_NOTICE, ("success", f"Imported “{conversation.title}” ({len(messages)} messages)."))
+    state.put(state.CHAT_NOTICE, ("success", f"Imported “{escape_markdown(conversation.title)}” ({len(messages)} messages)."))

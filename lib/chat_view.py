@@ -34,6 +34,7 @@ from lib.client import OllamaClient
 from lib.errors import OllamaError
 from lib.formatting import human_seconds
 from lib.live_markdown import LiveMarkdown, render_markdown
+from lib.markdown_safety import escape_markdown
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
 THUMBNAIL_WIDTH = 160
@@ -241,7 +242,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
             for event in turn.events():
                 if event.kind == WAITING:
                     if not (turn.outcome.content or turn.outcome.thinking):
-                        waiting.caption(f":material/hourglass_top: Waiting for {settings.model}… "
+                        waiting.caption(f":material/hourglass_top: Waiting for {escape_markdown(settings.model)}… "
                                         f"{human_seconds(event.seconds)} (a model that is not loaded yet takes longer)")
                         waiting_shown = True
                     continue
@@ -283,7 +284,7 @@ def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
             st.caption("No chat contains that text.")
         for summary in found:
             current = conversation is not None and summary.id == conversation.id
-            st.button(summary.title or "New chat", key=f"chat_open_{summary.id}", width="stretch",
+            st.button(escape_markdown(summary.title) or "New chat", key=f"chat_open_{summary.id}", width="stretch",
                       type="secondary" if current else "tertiary",
                       icon=":material/chat_bubble:" if current else None,
                       help=f"{summary.model} · {summary.messages} messages" if summary.model else None,

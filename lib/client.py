@@ -8,7 +8,6 @@ connection, which is how the server learns to stop generating.
 
 from __future__ import annotations
 
-import re
 import socket
 import weakref
 from collections.abc import Callable, Iterator
@@ -32,10 +31,10 @@ from lib.errors import (
     StreamError,
 )
 from lib.host import display_host, join_url, normalize_host
+from lib.markdown_safety import escape_markdown
 from lib.ndjson import NotJsonLine, iter_ndjson
 
 USER_AGENT = "ollama-studio/0.1"
-_MARKDOWN_OPENERS = re.compile(r"[\\`*_\[\]<>$~]")
 
 
 @dataclass(frozen=True)
@@ -353,22 +352,12 @@ def _dropped_message(base_url: str, exc: requests.RequestException, read_timeout
     return f"The connection to {where} dropped before the answer was complete.{kept}"
 
 
-def quote_server_text(text: str) -> str:
-    """The server's words, to be shown as typed.
-
-    Error messages are drawn as Markdown (``st.error``), and a hostile or compromised server must
-    not get an image fetched (``![x](https://tracker/)``), a link or code drawn, so the characters
-    that open Markdown constructs are backslash-escaped.
-    """
-    return _MARKDOWN_OPENERS.sub(r"\\\g<0>", text)
-
-
 def _seconds(value: float) -> str:
     return f"{value:g} second{'' if value == 1 else 's'}"
 
 
 def _stream_error_message(error: Any) -> str:
-    text = quote_server_text(str(error).strip()) or "unknown error"
+    text = escape_markdown(str(error).strip()) or "unknown error"
     ending = "" if text.endswith((".", "!", "?")) else "."
     return f"The server reported an error while answering: {text}{ending}"
 
@@ -376,7 +365,7 @@ def _stream_error_message(error: Any) -> str:
 def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:
     where = display_host(base_url)
     status = response.status_code
-    label = f"HTTP {status}{' ' + quote_server_text(response.reason) if response.reason else ''}"
+    label = f"HTTP {status}{' ' + escape_markdown(response.reason) if response.reason else ''}"
     message = _error_field(response)
     if message is None:
         if status == 404:
@@ -413,12 +402,12 @@ def _error_field(response: requests.Response) -> str | None:
     except ValueError:
         return None
     if isinstance(value, dict) and value.get("error"):
-        return quote_server_text(str(value["error"]))
+        return escape_markdown(str(value["error"]))
     return None
 
 
 def _not_json_message(response: requests.Response) -> str:
-    content_type = quote_server_text(response.headers.get("Content-Type", "no content type"))
+    content_type = escape_markdown(response.headers.get("Content-Type", "no content type"))
     return (
         f"{response.url} answered HTTP {response.status_code} ({content_type}) with something that is not "
         "Ollama's JSON. Check that the server address points at Ollama and not at another service."

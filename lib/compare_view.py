@@ -9,7 +9,6 @@ the export. While a comparison runs, every column's worker thread reads its own 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -35,25 +34,17 @@ from lib.formatting import human_seconds
 from lib.generate_form import FormProblem, GenerateRequest
 from lib.generate_job import THINKING, WAITING
 from lib.live_markdown import LiveMarkdown, render_markdown
+from lib.markdown_safety import escape_markdown
 from lib.request_snippets import body_json
 from lib.run_stats import stat_rows
 
 COLUMN_FIGURES = (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.OUTPUT_TOKENS, compare_stats.TOKENS_PER_SECOND,
                   compare_stats.LOAD_TIME)
 BEST_STYLE = "background-color: rgba(33, 195, 84, 0.22); font-weight: 600"
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+\-.!|~<>:$])")
 
 
 def options_prefix(column: int) -> str:
     return f"compare_{column}"
-
-
-def plain(text: str) -> str:
-    """``text`` shown literally in Markdown: a model name like ``hf.co/a_b:Q4_K_M`` is not italics or an emoji.
-
-    For every label, heading and caption that holds a model name or a setting the user typed.
-    """
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def saved() -> CompareForm:
@@ -190,7 +181,7 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
         chosen = options_panel.render(options_prefix(column))
     setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
-    st.caption(plain(settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None)))
+    st.caption(escape_markdown(settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None)))
     return setup, chosen.error
 
 
@@ -228,7 +219,7 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
     thinking: dict[int, LiveMarkdown] = {}
     for position, column in enumerate(record.order):
         with panes[position].container(border=True):
-            st.subheader(plain(record.label(column)), anchor=False)
+            st.subheader(escape_markdown(record.label(column)), anchor=False)
             statuses[column] = st.empty()
             statuses[column].caption("Sending…")
             thinking_slots[column] = st.container()
@@ -282,7 +273,7 @@ def show_comparison(record: CompareRecord) -> None:
         if record.hidden:
             st.caption("The requests name their models: reveal them first.")
         else:
-            tabs = st.tabs([plain(record.label(column)) for column in record.order])
+            tabs = st.tabs([escape_markdown(record.label(column)) for column in record.order])
             for tab, column in zip(tabs, record.order):
                 tab.code(body_json(record.bodies[column]), language="json", wrap_lines=True)
 
@@ -293,9 +284,9 @@ def reveal_models(record: CompareRecord) -> None:
 
 def show_column(record: CompareRecord, column: int) -> None:
     result = record.results[column]
-    st.subheader(plain(record.label(column)), anchor=False)
+    st.subheader(escape_markdown(record.label(column)), anchor=False)
     if not record.hidden:
-        st.caption(plain(record.settings(column)))
+        st.caption(escape_markdown(record.settings(column)))
     if result.error:
         st.error(str(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
@@ -350,11 +341,11 @@ def show_summary(record: CompareRecord) -> None:
     styled = frame.style.apply(highlight, axis=None).format(
         {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text})
     st.dataframe(styled, hide_index=True, width="stretch", placeholder="—")
-    fastest = [f"{name.lower()}: {plain(record.label(record.order[row]))}" for name, row in winners.items()]
+    fastest = [f"{name.lower()}: {escape_markdown(record.label(record.order[row]))}" for name, row in winners.items()]
     if fastest:
         st.caption("Best, highlighted: " + "; ".join(fastest) + ".")
     st.caption(compare_stats.wall_time_sentence(record.timings(),
-                                                [plain(record.label(column)) for column in range(len(record.order))]))
+                                                [escape_markdown(record.label(column)) for column in range(len(record.order))]))
 
 
 def show_export(record: CompareRecord) -> None:

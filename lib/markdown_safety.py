@@ -32,6 +32,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+_MARKDOWN_OPENERS = re.compile(r"([\\`*_\[\]<>$~])")
+
 IMAGE_MARK = "🖼"
 
 _SEP = "\u200b"  # zero-width space: keeps edited text from gluing into new syntax
@@ -105,6 +107,18 @@ _PIPE = re.compile(r"(?<!\\)(?:\\\\)*+\|")
 _TABLE_DELIMITER_ROW = re.compile(r"^[ \t]*+(?=[^\n]*\|)[|:\- \t]*-[|:\- \t]*$", re.MULTILINE)
 _BANG = re.compile(r"(?<!\\)((?:\\\\)*+)!\[")
 _TARGET = re.compile(r"\]\([ \t\n]*+<?|\]:[ \t\n]*+<?|<")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally wherever Streamlit draws Markdown: titles, labels, captions, errors.
+
+    For short untrusted strings that are not model answers: conversation titles, model names,
+    the server's error messages. The characters that open links, images, emphasis, code, maths,
+    HTML and Streamlit's ``:color[...]`` are backslash-escaped, so ``![x](https://tracker/)`` is
+    drawn as those characters and fetches nothing, and ``hf.co/a_b:Q4_K_M`` is not italics.
+    Ordinary sentences (full stops, colons, quotes) are left as they are.
+    """
+    return _MARKDOWN_OPENERS.sub(r"\\\1", text)
 
 
 def safe_markdown(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import access, server_data, settings, state
-from lib.client import quote_server_text
+from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 from lib.host import InvalidHost, display_host, normalize_host
 
@@ -28,7 +28,7 @@ def _status() -> None:
     except OllamaError:
         st.markdown(":red[●] **Not connected**")
     else:
-        st.markdown(f":green[●] **Connected** · Ollama {quote_server_text(version)}")
+        st.markdown(f":green[●] **Connected** · Ollama {escape_markdown(version)}")
     st.caption(f"`{display_host(client.base_url)}`")
 
 

