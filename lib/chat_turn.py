@@ -64,8 +64,9 @@ class Turn:
         self._shared = _Shared()
         self.outcome = Outcome()
         self._started = time.monotonic()
+        self._client = client.clone()
         self._worker = threading.Thread(
-            target=_read, args=(client.clone(), model, messages, fields, self._shared, self._started),
+            target=_read, args=(self._client, model, messages, fields, self._shared, self._started),
             name="chat-turn", daemon=True,
         )
         self._worker.start()
@@ -104,8 +105,9 @@ class Turn:
         self.outcome.stats = Stats(first_token=self._shared.first_token) if self._shared.first_token else None
 
     def cancel(self) -> None:
-        """Ask the worker to close the stream; harmless once the turn has ended."""
+        """Cut the connection at once (also while the model loads); harmless once the turn has ended."""
         self._shared.cancelled.set()
+        self._client.abort()
         if self.outcome.status == STOPPED and self._shared.first_token is not None:
             self.outcome.stats = Stats(first_token=self._shared.first_token)
 
@@ -132,7 +134,8 @@ def _read(client: OllamaClient, model: str, messages: list[dict[str, Any]], fiel
                 shared.final = chunk
         shared.chunks.put(_END)
     except OllamaError as error:
-        shared.chunks.put(error)
+        if not shared.cancelled.is_set():  # after cancel() the cut connection is not a failure
+            shared.chunks.put(error)
     except Exception as error:  # noqa: BLE001 - a bug must end the turn with a message, not leave the page waiting
         shared.chunks.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
     finally:

@@ -60,7 +60,8 @@ class GenerateJob:
         self._items: queue.Queue = inbox if inbox is not None else queue.Queue()
         self._cancelled = threading.Event()
         self._started = time.monotonic() if started is None else started
-        self._worker = threading.Thread(target=self._read, args=(client.clone(), request), name="generate-job",
+        self._client = client.clone()
+        self._worker = threading.Thread(target=self._read, args=(self._client, request), name="generate-job",
                                         daemon=True)
         self._worker.start()
 
@@ -97,13 +98,15 @@ class GenerateJob:
         return [Event(kind, piece) for kind, piece in ((THINKING, thought), (RESPONSE, text)) if piece]
 
     def stop(self) -> None:
-        """Freeze the result, marked stopped unless it already ended; the worker then closes the connection.
+        """Freeze the result, marked stopped unless it already ended, and cut the connection at once.
 
-        Safe to call twice, from two script runs, or after the end.
+        Cutting it also ends a request still waiting for a model to load. Safe to call twice, from
+        two script runs, or after the end.
         """
         self._cancelled.set()
         if self.result.final is None and self.result.error is None:
             self.result.stopped = True
+        self._client.abort()
 
     def join(self, timeout: float | None = None) -> None:
         self._worker.join(timeout)
@@ -124,7 +127,8 @@ class GenerateJob:
                 self._put({**answer, "done": True}, measured=False)
             self._put(_END)
         except OllamaError as error:
-            self._put(error)
+            if not self._cancelled.is_set():  # after stop() the cut connection is not a failure
+                self._put(error)
         except Exception as error:  # noqa: BLE001 - a bug must end the run with a message, not leave the page waiting
             self._put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
         finally:

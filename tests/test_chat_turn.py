@@ -88,3 +88,13 @@ def test_server_down(fake):
     list(turn.events())
     assert turn.outcome.status == FAILED
     assert "Nothing is answering" in turn.outcome.error.message
+
+
+def test_cancel_while_the_model_loads_cuts_the_connection_at_once(fake):
+    fake.add_fault("/api/chat", "slow_first", delay=3)
+    turn = Turn(OllamaClient(fake.url), "llama3.2", HELLO)
+    assert fake.wait_for(lambda f: f.requests_to("/api/chat"), timeout=5)
+    turn.cancel()
+    turn.join(timeout=1.5)
+    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=2)  # before the 3 s delay
+    assert turn.outcome.error is None

@@ -87,7 +87,7 @@ def test_each_column_keeps_its_own_history(chat, fake, store):
 def test_continue_with_one_answer_goes_on_with_that_model_alone(chat, fake, store):
     pick(chat, "llama3.2:latest", "llava:7b")
     send(chat, "Pick me")
-    continue_button = next(b for b in chat.button if b.label == "Continue with llava\\:7b")
+    continue_button = next(b for b in chat.button if b.label == "Continue with llava:7b")
     continue_button.click().run()
     assert chat.segmented_control(key=state.CHAT_MODE_INPUT).value == "single"
     assert chat.title[0].value == "Pick me · llava:7b"

@@ -99,3 +99,13 @@ def test_no_server_is_a_readable_error():
     job = GenerateJob(OllamaClient(f"127.0.0.1:{free_port()}"), build_request(FORM, {"completion"}))
     assert texts(job) == ("", "")
     assert "Nothing is answering" in str(job.result.error)
+
+
+def test_stop_while_the_model_loads_cuts_the_connection_at_once(fake):
+    fake.add_fault("/api/generate", "slow_first", delay=3)
+    job = GenerateJob(OllamaClient(fake.url), build_request(FORM, {"completion"}))
+    assert fake.wait_for(lambda f: f.requests_to("/api/generate"), timeout=5)
+    job.stop()
+    job.join(timeout=1.5)
+    assert job.result.stopped and job.result.error is None
+    assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=2)  # before the 3 s delay
