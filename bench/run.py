@@ -16,9 +16,10 @@ from pathlib import Path
 import streamlit
 
 from bench import embeddings, rerun, streaming, throughput
-from bench.apps import HEATMAP_PAGE, LIVE_MARKDOWN_PAGE, NAIVE_PAGE, ROOT, StreamlitApp
+from bench.apps import HEATMAP_PAGE, LIVE_MARKDOWN_PAGE, NAIVE_PAGE, ROOT
 from bench.browser import CHROMIUM, chromium
 from bench.fake_process import FakeServer
+from tests.streamlit_process import StreamlitApp
 
 COMMAND = "python -m bench"
 

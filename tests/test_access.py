@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import access, settings, state
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 MODELS_PAGE = "app_pages/models.py"

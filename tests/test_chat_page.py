@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat_history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat_store import ChatStore
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 from tests.conftest import ENTRY_POINT
 
 PAGE = "app_pages/chat.py"

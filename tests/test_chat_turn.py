@@ -6,7 +6,7 @@ from lib.chat_history import DONE, FAILED, STOPPED
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient, Timeouts
 from lib.errors import ConnectionDropped, RequestTimedOut, ResponseError, StreamError
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 
 HELLO = [{"role": "user", "content": "hello"}]
 

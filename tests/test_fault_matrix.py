@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat_history import ASSISTANT, USER, Conversation, Message
 from lib.chat_store import ChatStore
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 REPLY = "alpha beta gamma delta epsilon zeta eta theta iota kappa"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lib.client import OllamaClient
 from lib.generate_form import GenerateForm, build_request
 from lib.generate_job import RESPONSE, THINKING, WAITING, GenerateJob
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 
 FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
 LONG_REPLY = " ".join(f"word{number}" for number in range(200))

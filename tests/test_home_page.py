@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 from tests.conftest import ENTRY_POINT
 
 

@@ -350,7 +350,7 @@ def test_deleting_a_model_that_is_already_gone_is_reported_and_the_list_refreshe
 
 
 def test_server_down_shows_the_connection_help(fake, monkeypatch, tmp_path):
-    from tests.browser.conftest import free_port
+    from tests.streamlit_process import free_port
 
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))

@@ -42,7 +42,7 @@ def test_cancel_works_while_the_server_is_silent(fake):
 
 
 def test_an_unreachable_server_fails_the_job_with_a_sentence(fake):
-    from tests.browser.conftest import free_port
+    from tests.streamlit_process import free_port
 
     job = PullJob(OllamaClient(f"127.0.0.1:{free_port()}"), "qwen2.5:0.5b").start()
     assert job.wait(20)

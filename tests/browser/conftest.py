@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.streamlit_process import ROOT, StreamlitApp
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,62 +28,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RunningApp:
-    """A `streamlit run Home.py` process on a free port."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        command = [
-            sys.executable, "-m", "streamlit", "run", "Home.py",
-            "--server.port", str(self.port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ]
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_until_healthy()
-
-    def _wait_until_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log_path.read_text()}")
-            try:
-                if requests.get(f"{self.url}/_stcore/health", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"streamlit did not start in {timeout} s:\n{self.log_path.read_text()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
-
-
 @pytest.fixture(scope="session")
-def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningApp]]:
+def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., StreamlitApp]]:
     """Start the app with extra environment variables; every app started is stopped at the end."""
-    started: list[RunningApp] = []
+    started: list[StreamlitApp] = []
 
-    def start(**env: str) -> RunningApp:
+    def start(**env: str) -> StreamlitApp:
         folder = tmp_path_factory.mktemp("app")
-        app = RunningApp({"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log")
+        app = StreamlitApp(ROOT / "Home.py", {"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log")
         started.append(app)
         return app
 
@@ -98,7 +45,7 @@ def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
 
 @pytest.fixture(scope="session")
-def app(start_app: Callable[..., RunningApp], fake_server) -> RunningApp:
+def app(start_app: Callable[..., StreamlitApp], fake_server) -> StreamlitApp:
     """The app pointed at the session's fake Ollama server."""
     return start_app(OLLAMA_HOST=fake_server.url)
 

@@ -3,7 +3,7 @@
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import free_port
+from tests.streamlit_process import free_port
 
 
 def test_home_shows_version_and_model_count(app, fake, page: Page):

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from lib.chat_export import to_json
 from lib.chat_history import ASSISTANT, USER, Conversation, Message
-from tests.browser.conftest import ROOT
+from tests.streamlit_process import ROOT
 
 ANSWERED = 20_000  # ms to wait for a whole answer and its stats
 
@@ -411,8 +411,9 @@ def test_an_api_key_from_the_environment_never_reaches_the_browser_or_the_log(st
     assert KEY not in keyed.log()
 
 
-def test_an_api_key_typed_in_the_sidebar_is_never_sent_back(app, fake, page: Page):
+def test_an_api_key_typed_in_the_sidebar_is_never_sent_back(start_app, fake, page: Page):
     fake.api_key = KEY
+    app = start_app(OLLAMA_HOST=fake.url)  # its own process: no model list cached by earlier tests without a key
     received, sent = collect_frames(page)
     page.goto(app.url)
     expect(page.get_by_text("needs an API key").first).to_be_visible()
