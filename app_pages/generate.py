@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from lib import compare_view, generate_widgets, options_panel, server_data, state, widgets
-from lib.errors import OllamaError, ResponseError
+from lib.errors import ResponseError
 from lib.generate_form import (
     FORMAT_LABELS,
     JSON,
@@ -30,15 +30,6 @@ from lib.run_stats import stat_rows
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 SINGLE, COMPARE = "single", "compare"
 MODES = {SINGLE: "One model", COMPARE: "Compare side by side"}
-
-
-def model_capabilities(name: str) -> frozenset[str]:
-    """What the picked model can do; empty when the server does not say (old versions)."""
-    try:
-        entry = next((m for m in server_data.models(client) if m.get("name") == name), None)
-        return frozenset(server_data.capabilities(client, entry)) if entry else frozenset()
-    except OllamaError:
-        return frozenset()
 
 
 def keep(record: RunRecord) -> None:
@@ -212,7 +203,7 @@ with form_column:
                                  help="Installed models that can write text.")
     if model is None:
         st.stop()
-    capabilities = model_capabilities(model)
+    capabilities = server_data.capabilities_of(client, model)
     saved = generate_widgets.saved()
     prompt = st.text_area("Prompt", key=state.GENERATE_PROMPT_INPUT, height=150,
                           placeholder="Why is the sky blue?")

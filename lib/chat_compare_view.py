@@ -83,7 +83,7 @@ def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
         if model is None:
             st.stop()
         models.append(model)
-    thinks = ["thinking" in chat_view.model_capabilities(client, model) for model in models]
+    thinks = ["thinking" in server_data.capabilities_of(client, model) for model in models]
     return models, thinks
 
 

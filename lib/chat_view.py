@@ -63,7 +63,7 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
     if not names:
         return None, installed
     widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
-    capabilities = model_capabilities(client, st.session_state[state.CHAT_MODEL_INPUT])
+    capabilities = server_data.capabilities_of(client, st.session_state[state.CHAT_MODEL_INPUT])
     top = st.columns([3, 1], vertical_alignment="bottom")
     model = top[0].selectbox("Model", names, key=state.CHAT_MODEL_INPUT,
                              help="Models that can chat. Embedding-only models are left out.")
@@ -90,21 +90,10 @@ def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
     """What the chat box says before typing: the model, and whether images can be attached for it."""
     if settings is None:
         return "Choose a model first"
-    capabilities = model_capabilities(client, settings.model)
+    capabilities = server_data.capabilities_of(client, settings.model)
     if capabilities and "vision" not in capabilities:
         return f"Message {settings.model} (text only: this model cannot see images)"
     return f"Message {settings.model}" + (" · attach images with +" if "vision" in capabilities else "")
-
-
-def model_capabilities(client: OllamaClient, model: str) -> list[str]:
-    """What ``/api/show`` says the model can do; empty when unknown."""
-    try:
-        for entry in server_data.models(client):
-            if model in (entry.get("name"), entry.get("model")):
-                return server_data.capabilities(client, entry)
-    except OllamaError:
-        pass
-    return []
 
 
 def models_link(model: str) -> None:
@@ -205,7 +194,7 @@ def respond(store: ChatStore, client: OllamaClient, conversation: Conversation, 
             *, stop_button: bool) -> None:
     """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision)."""
     history = store.messages(conversation.id)
-    capabilities = model_capabilities(client, settings.model)
+    capabilities = server_data.capabilities_of(client, settings.model)
     sees = not capabilities or "vision" in capabilities
     if history and history[-1].images and not sees:
         store.add(conversation.id, Message(ASSISTANT, "", status=FAILED, model=settings.model, error=(

@@ -90,15 +90,6 @@ def installed_models(client: OllamaClient) -> list[str]:
         return []  # the model picker explains the failure
 
 
-def model_capabilities(client: OllamaClient, name: str) -> frozenset[str]:
-    """What the model can do; empty when the server does not say (old versions)."""
-    try:
-        entry = next((m for m in server_data.models(client) if m.get("name") == name), None)
-        return frozenset(server_data.capabilities(client, entry)) if entry else frozenset()
-    except OllamaError:
-        return frozenset()
-
-
 def draw(client: OllamaClient) -> None:
     """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
     seed_widgets()
@@ -169,7 +160,7 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
                                  help="Installed models that can write text.")
     if model is None:
         st.stop()
-    capabilities[model] = model_capabilities(client, model)
+    capabilities[model] = server_data.capabilities_of(client, model)
     think = True
     if "thinking" in capabilities[model]:
         saved_columns = saved().columns

@@ -15,7 +15,7 @@ import streamlit as st
 
 from lib import access, state
 from lib.client import OllamaClient, Timeouts
-from lib.errors import NotOllamaResponse, ResponseError
+from lib.errors import NotOllamaResponse, OllamaError, ResponseError
 
 
 def client() -> OllamaClient:
@@ -81,6 +81,15 @@ def capabilities(c: OllamaClient, model: dict[str, Any]) -> list[str]:
     """Capabilities of an ``/api/tags`` entry; empty for servers too old to report them."""
     name = model.get("model") or model.get("name") or ""
     return list(details(c, name, model.get("digest", "")).get("capabilities") or [])
+
+
+def capabilities_of(c: OllamaClient, name: str) -> frozenset[str]:
+    """What the installed model ``name`` can do; empty when unknown (old servers, not installed, unreadable)."""
+    try:
+        entry = next((m for m in models(c) if name in (m.get("name"), m.get("model"))), None)
+        return frozenset(capabilities(c, entry)) if entry else frozenset()
+    except OllamaError:
+        return frozenset()
 
 
 def models_with(c: OllamaClient, capability: str) -> list[str]:
