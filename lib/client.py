@@ -222,7 +222,8 @@ class OllamaClient:
             try:
                 for chunk in iter_ndjson(response.iter_content(chunk_size=None)):
                     if "error" in chunk:
-                        raise StreamError(_stream_error_message(chunk["error"]), partial=partial, url=url)
+                        said = escape_markdown(str(chunk["error"]).strip()) or "unknown error"
+                        raise StreamError(_stream_error_message(said), partial=partial, url=url, server_message=said)
                     _accumulate(partial, chunk)
                     yield chunk
                     complete = is_last(chunk)
@@ -356,10 +357,9 @@ def _seconds(value: float) -> str:
     return f"{value:g} second{'' if value == 1 else 's'}"
 
 
-def _stream_error_message(error: Any) -> str:
-    text = escape_markdown(str(error).strip()) or "unknown error"
-    ending = "" if text.endswith((".", "!", "?")) else "."
-    return f"The server reported an error while answering: {text}{ending}"
+def _stream_error_message(said: str) -> str:
+    ending = "" if said.endswith((".", "!", "?")) else "."
+    return f"The server reported an error while answering: {said}{ending}"
 
 
 def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:

@@ -63,9 +63,11 @@ class Partial:
 class StreamError(OllamaError):
     """An ``{"error": ...}`` line arrived inside a 200 stream; the text before it is real output."""
 
-    def __init__(self, message: str, *, partial: Partial, status_code: int | None = 200, url: str = "") -> None:
+    def __init__(self, message: str, *, partial: Partial, status_code: int | None = 200, url: str = "",
+                 server_message: str = "") -> None:
         super().__init__(message, status_code=status_code, url=url)
         self.partial = partial
+        self.server_message = server_message  # the server's own words (Markdown-escaped), for callers that rephrase
 
 
 class ConnectionDropped(StreamError):

@@ -106,12 +106,9 @@ class PullJob:
             self._error = error
 
 
-STREAM_ERROR_PREFIX = "The server reported an error while answering:"
-
-
 def failure_message(model: str, error: OllamaError) -> str:
     """The server's words, plus what they mean for a pull when we can tell."""
-    text = error.message.removeprefix(STREAM_ERROR_PREFIX).strip()
+    text = error.server_message if isinstance(error, StreamError) and error.server_message else error.message
     text = text if text.endswith((".", "!", "?")) else text + "."
     lowered = text.lower()
     missing = isinstance(error, ResponseError) and error.status_code == 404

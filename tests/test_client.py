@@ -227,6 +227,7 @@ def test_error_line_mid_stream_keeps_the_partial_answer(client, fake):
     assert len(received) == 4
     assert caught.value.partial.content == "".join(received)
     assert "model runner crashed" in caught.value.message
+    assert caught.value.server_message == "model runner crashed"
 
 
 def test_dropped_connection_mid_stream_keeps_the_partial_answer(client, fake):

@@ -51,7 +51,8 @@ def test_an_unreachable_server_fails_the_job_with_a_sentence(fake):
 
 
 @pytest.mark.parametrize(("error", "words"), [
-    (StreamError("The server reported an error while answering: pull model manifest: file does not exist",
+    (StreamError("The server reported an error while answering: pull model manifest: file does not exist.",
+                 server_message="pull model manifest: file does not exist",
                  partial=Partial()), "the registry has no model by that name"),
     (ResponseError("Model 'x' not found.", status_code=404), "the registry has no model by that name"),
     (ResponseError("Invalid model name.", status_code=400), "Could not pull m: Invalid model name."),
@@ -63,6 +64,6 @@ def test_failure_messages(error, words):
 
 
 def test_the_servers_words_are_quoted_once_as_a_sentence():
-    error = StreamError("The server reported an error while answering: pull model manifest: file does not exist",
-                        partial=Partial())
+    error = StreamError("The server reported an error while answering: pull model manifest: file does not exist.",
+                        partial=Partial(), server_message="pull model manifest: file does not exist")
     assert failure_message("m", error).endswith("The server said: pull model manifest: file does not exist.")
