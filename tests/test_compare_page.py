@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,20 +10,14 @@ from streamlit.testing.v1 import AppTest
 from lib import compare_export, state
 from tests.test_compare_job import overlapped
 
-ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 REPLY = " ".join(f"word{number}" for number in range(20))
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
 MODELS = ("llama3.2:latest", "llava:7b", "qwen3:0.6b")
 
 
 @pytest.fixture
-def page(fake, monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-    at.run()
-    at.switch_page("app_pages/generate.py").run()
+def page(open_app) -> AppTest:
+    at = open_app("app_pages/generate.py")
     at.segmented_control(key=state.GENERATE_MODE_INPUT).set_value("compare").run()
     assert not at.exception
     return at

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -13,20 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.generate_form import EXAMPLE_SCHEMA, JSON, SCHEMA
+from tests.conftest import ENTRY_POINT
 
-ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
 
 
 @pytest.fixture
-def page(fake, monkeypatch, tmp_path) -> AppTest:
-    monkeypatch.setenv("OLLAMA_HOST", fake.url)
-    monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
-    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-    at.run()
-    at.switch_page("app_pages/generate.py").run()
+def page(open_app) -> AppTest:
+    at = open_app("app_pages/generate.py")
     assert not at.exception
     pick(at, "llama3.2:latest")
     return at
