@@ -49,38 +49,30 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
     keep(record)
     job = GenerateJob(client, request, record.result)
     state.put(state.GENERATE_JOB, job)
-    area = st.empty()
-    try:
-        with area.container():
-            status = st.empty()
-            status.caption(f"Sending to {request.model}…")
-            thinking_slot = st.container()
-            answer = LiveMarkdown(st.container())
-            thinking: LiveMarkdown | None = None
-            phase = ""
-            for event in job.events():
-                if event.kind == WAITING:
-                    slow = " A model that is not in memory yet takes a while to load." if event.seconds > 3 else ""
-                    status.caption(f"Waiting for {request.model}… {event.seconds:.0f} s.{slow}")
-                    phase = WAITING
-                    continue
-                if event.kind != phase:
-                    phase = event.kind
-                    status.caption("Thinking…" if phase == THINKING else "Writing…")
-                if event.kind == THINKING:
-                    if thinking is None:
-                        thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
-                    thinking.append(event.text)
-                else:
-                    answer.append(event.text)
-    except BaseException:
-        # Stop (or any other click) interrupts the script at a Streamlit call in this loop:
-        # close the stream so the server stops, and keep the text that arrived.
-        job.stop()
-        raise
+    with widgets.live_area(job.stop):
+        status = st.empty()
+        status.caption(f"Sending to {request.model}…")
+        thinking_slot = st.container()
+        answer = LiveMarkdown(st.container())
+        thinking: LiveMarkdown | None = None
+        phase = ""
+        for event in job.events():
+            if event.kind == WAITING:
+                slow = " A model that is not in memory yet takes a while to load." if event.seconds > 3 else ""
+                status.caption(f"Waiting for {request.model}… {event.seconds:.0f} s.{slow}")
+                phase = WAITING
+                continue
+            if event.kind != phase:
+                phase = event.kind
+                status.caption("Thinking…" if phase == THINKING else "Writing…")
+            if event.kind == THINKING:
+                if thinking is None:
+                    thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
+                thinking.append(event.text)
+            else:
+                answer.append(event.text)
     if state.get(state.GENERATE_JOB) is job:
         state.put(state.GENERATE_JOB, None)
-    area.empty()
     return record
 
 

@@ -188,18 +188,10 @@ def run_comparison(client: OllamaClient, requests: list[GenerateRequest], form: 
     state.put(state.COMPARE_LAST, record)
     job = CompareJob(client, requests, record.results)
     state.put(state.COMPARE_JOB, job)
-    area = st.empty()
-    try:
-        with area.container():
-            stream_columns(record, job)
-    except BaseException:
-        # Stop (or any other click) interrupts the script at a Streamlit call in the loop:
-        # close every stream so the server stops, and keep the text that arrived.
-        job.stop()
-        raise
+    with widgets.live_area(job.stop):
+        stream_columns(record, job)
     if state.get(state.COMPARE_JOB) is job:
         state.put(state.COMPARE_JOB, None)
-    area.empty()
     return record
 
 

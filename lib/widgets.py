@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 import streamlit as st
@@ -71,3 +72,21 @@ def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | N
         return
     default = state.get(state.DEFAULT_MODEL)
     st.session_state[key] = default if default in (names if eligible is None else eligible) else names[0]
+
+
+@contextmanager
+def live_area(stop: Callable[[], None]) -> Iterator[None]:
+    """A placeholder for a running job's live output, emptied when the job has ended.
+
+    Stop (or any other click) interrupts the script at a Streamlit call inside: ``stop`` then
+    closes the job's streams, so the server stops and what arrived is kept, and the
+    interruption goes on.
+    """
+    area = st.empty()
+    try:
+        with area.container():
+            yield
+    except BaseException:
+        stop()
+        raise
+    area.empty()
