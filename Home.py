@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from lib import navigation, sidebar, state
+from lib import i18n, navigation, sidebar, state
 
 st.set_page_config(page_title="Ollama Studio", page_icon="🦙", layout="wide")
 state.init()
+i18n.init()
 page = st.navigation(navigation.pages())
+i18n.keep_in_url()
 sidebar.render()
 page.run()

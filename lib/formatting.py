@@ -1,8 +1,10 @@
-"""Numbers as people read them: sizes, durations, rates, times."""
+"""Numbers as people read them, in the interface's language: sizes, durations, counts, times."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
+from lib.i18n import t
 
 NANOSECONDS = 1_000_000_000
 
@@ -23,14 +25,30 @@ def human_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
+        return t("units.milliseconds", value=f"{seconds * 1000:.0f}")
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return t("units.seconds", value=f"{seconds:.1f}")
     minutes, rest = divmod(round(seconds), 60)
     if minutes < 60:
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+        return t("units.minutes_seconds", minutes=minutes, seconds=rest) if rest else t("units.minutes", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return t("units.hours_minutes", hours=hours, minutes=minutes) if minutes else t("units.hours", hours=hours)
+
+
+def whole_number(value: int | float | None) -> str:
+    """Thousands grouped with commas, as both English and Chinese (zh-CN) write them."""
+    return "—" if value is None else f"{round(value):,}"
+
+
+def date_time(moment: datetime) -> str:
+    """A local date and time: ``25 Nov 2026, 14:03`` or ``2026年11月25日 14:03``."""
+    local = moment.astimezone()
+    return t("units.date_time", year=local.year, month=local.month, day=local.day,
+             month_name=t(_MONTHS[local.month - 1]), time=local.strftime("%H:%M"))
+
+
+_MONTHS = ("units.jan", "units.feb", "units.mar", "units.apr", "units.may", "units.jun",
+           "units.jul", "units.aug", "units.sep", "units.oct", "units.nov", "units.dec")
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
@@ -56,7 +74,7 @@ def time_until(text: str | None, now: datetime | None = None) -> str:
         return "—"
     seconds = (moment - (now or datetime.now(timezone.utc))).total_seconds()
     if seconds > 365 * 24 * 3600:
-        return "never (kept loaded)"
+        return t("units.never_unloads")
     if seconds <= 0:
-        return "now"
-    return f"in {human_seconds(seconds)}"
+        return t("units.now")
+    return t("units.in_time", time=human_seconds(seconds))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.i18n import t
+
 HOME = "app_pages/home.py"
 GENERATE = "app_pages/generate.py"
 CHAT = "app_pages/chat.py"
@@ -13,9 +15,9 @@ MODELS = "app_pages/models.py"
 
 def pages() -> list[st.Page]:
     return [
-        st.Page(HOME, title="Home", icon=":material/home:", default=True),
-        st.Page(CHAT, title="Chat", icon=":material/chat:", url_path="chat"),
-        st.Page(GENERATE, title="Generate", icon=":material/edit_note:", url_path="generate"),
-        st.Page(EMBEDDINGS, title="Embeddings", icon=":material/scatter_plot:", url_path="embeddings"),
-        st.Page(MODELS, title="Models", icon=":material/deployed_code:", url_path="models"),
+        st.Page(HOME, title=t("app.home"), icon=":material/home:", default=True),
+        st.Page(CHAT, title=t("app.chat"), icon=":material/chat:", url_path="chat"),
+        st.Page(GENERATE, title=t("app.generate"), icon=":material/edit_note:", url_path="generate"),
+        st.Page(EMBEDDINGS, title=t("app.embeddings"), icon=":material/scatter_plot:", url_path="embeddings"),
+        st.Page(MODELS, title=t("app.models"), icon=":material/deployed_code:", url_path="models"),
     ]

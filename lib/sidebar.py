@@ -1,24 +1,33 @@
-"""The sidebar every page shares: server address and status, connection settings, default model."""
+"""The sidebar every page shares: language, server address and status, connection settings, default model."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lib import access, server_data, settings, state
+from lib import access, i18n, server_data, settings, state
 from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 from lib.host import InvalidHost, display_host, normalize_host
+from lib.i18n import t
 
 
 def render() -> None:
     with st.sidebar:
+        _language()
         _status()
         _default_model()
-        with st.expander("Connection", icon=":material/settings_ethernet:"):
+        with st.expander(t("sidebar.connection"), icon=":material/settings_ethernet:"):
             _connection_settings()
         if access.is_locked() and access.configured_password() is not None:
-            with st.expander("Administration", icon=":material/admin_panel_settings:"):
+            with st.expander(t("sidebar.administration"), icon=":material/admin_panel_settings:"):
                 _administration()
+
+
+def _language() -> None:
+    """English or 简体中文, each named in its own language so anyone can find theirs."""
+    st.session_state[state.LANGUAGE_INPUT] = i18n.language()
+    st.segmented_control(t("sidebar.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.__getitem__,
+                         key=state.LANGUAGE_INPUT, on_change=_apply_language, label_visibility="collapsed")
 
 
 def _status() -> None:
@@ -26,9 +35,9 @@ def _status() -> None:
     try:
         version = server_data.version(client)
     except OllamaError:
-        st.markdown(":red[●] **Not connected**")
+        st.markdown(f":red[●] **{t('sidebar.not_connected')}**")
     else:
-        st.markdown(f":green[●] **Connected** · Ollama {escape_markdown(version)}")
+        st.markdown(f":green[●] **{t('sidebar.connected')}** · Ollama {escape_markdown(version)}")
     st.caption(f"`{display_host(client.base_url)}`")
 
 
@@ -38,12 +47,12 @@ def _default_model() -> None:
     except OllamaError:
         return
     if not names:
-        st.caption("No model that can chat is installed yet.")
+        st.caption(t("sidebar.no_chat_model"))
         return
     current = state.get(state.DEFAULT_MODEL)
     index = names.index(current) if current in names else 0
-    chosen = st.selectbox("Default model", names, index=index, key=state.DEFAULT_MODEL_INPUT,
-                          help="Chat and Generate start with this model selected.")
+    chosen = st.selectbox(t("sidebar.default_model"), names, index=index, key=state.DEFAULT_MODEL_INPUT,
+                          help=t("sidebar.default_model_help"))
     state.put(state.DEFAULT_MODEL, chosen)
 
 
@@ -53,14 +62,14 @@ def _connection_settings() -> None:
     else:
         _fixed_server()
     st.number_input(
-        "Timeout for model answers (seconds)",
+        t("sidebar.timeout"),
         min_value=1.0,
         max_value=3600.0,
         step=5.0,
         value=float(state.get(state.MODEL_TIMEOUT)),
         key=state.MODEL_TIMEOUT_INPUT,
         on_change=_apply_timeout,
-        help="How long to wait for a model that is loading before giving up.",
+        help=t("sidebar.timeout_help"),
     )
 
 
@@ -68,42 +77,42 @@ def _fixed_server() -> None:
     """Locked mode: the servers from OLLAMA_HOST only, and no API key box."""
     servers = settings.env_hosts()
     if len(servers) == 1:
-        st.caption(f"Server: `{display_host(servers[0])}`, fixed for this demo.")
+        st.caption(t("sidebar.fixed_server", server=display_host(servers[0])))
         return
     current = access.server_url(state.get(state.SERVER_URL))
-    st.selectbox("Server", servers, index=servers.index(current), format_func=display_host,
+    st.selectbox(t("sidebar.server"), servers, index=servers.index(current), format_func=display_host,
                  key=state.SERVER_CHOICE_INPUT, on_change=_apply_server_choice,
-                 help="The servers this demo offers.")
+                 help=t("sidebar.server_help"))
 
 
 def _server_address() -> None:
     st.text_input(
-        "Server address",
+        t("sidebar.server_address"),
         value=display_host(state.get(state.SERVER_URL)),
         key=state.SERVER_URL_INPUT,
         on_change=_apply_address,
-        help="Like OLLAMA_HOST: `localhost`, `myhost:11434`, `https://ollama.example.com`.",
+        help=t("sidebar.server_address_help"),
     )
     if state.get(state.ADDRESS_ERROR):
         st.error(state.get(state.ADDRESS_ERROR))
     st.text_input(
-        "API key",
+        t("sidebar.api_key"),
         type="password",
         key=state.API_KEY_INPUT,
         on_change=_apply_api_key,
-        placeholder="a key is set; type to replace it" if server_data.client().has_api_key else "none",
-        help="Only for servers behind an authenticating proxy. Kept for this browser session only.",
+        placeholder=t("sidebar.api_key_set") if server_data.client().has_api_key else t("sidebar.api_key_none"),
+        help=t("sidebar.api_key_help"),
     )
 
 
 def _administration() -> None:
     if access.can_manage_models():
-        st.caption("Signed in: pulling, creating, copying and deleting models are on for this browser session.")
-        st.button("Sign out", icon=":material/logout:", key="admin_sign_out", on_click=access.sign_out)
+        st.caption(t("sidebar.signed_in"))
+        st.button(t("sidebar.sign_out"), icon=":material/logout:", key="admin_sign_out", on_click=access.sign_out)
         return
-    st.text_input("Administrator password", type="password", key=state.ADMIN_PASSWORD_INPUT,
+    st.text_input(t("sidebar.admin_password"), type="password", key=state.ADMIN_PASSWORD_INPUT,
                   on_change=_apply_password,
-                  help="Turns on pulling, creating, copying and deleting models for this browser session.")
+                  help=t("sidebar.admin_password_help"))
     if state.get(state.ADMIN_ERROR):
         st.error(state.get(state.ADMIN_ERROR))
 
@@ -140,7 +149,12 @@ def _apply_password() -> None:
     typed = st.session_state[state.ADMIN_PASSWORD_INPUT]
     st.session_state[state.ADMIN_PASSWORD_INPUT] = ""
     signed_in = access.sign_in(typed)
-    state.put(state.ADMIN_ERROR, None if signed_in or not typed else "That is not the administrator password.")
+    state.put(state.ADMIN_ERROR, None if signed_in or not typed else t("sidebar.wrong_password"))
+
+
+def _apply_language() -> None:
+    """A click on the chosen language deselects it (value None): the language stays."""
+    i18n.choose(st.session_state[state.LANGUAGE_INPUT] or i18n.language())
 
 
 def _apply_timeout() -> None:

@@ -28,6 +28,8 @@ ADMIN = "admin"  # True once the administrator password was entered (locked mode
 ADMIN_ERROR = "admin_error"
 ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
+LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run
+LANGUAGE_INPUT = "language_input"
 
 
 # Page sections: each page adds its own keys below its heading.
@@ -164,6 +166,7 @@ def _defaults() -> dict[str, Any]:
     return {
         SERVER_URL: settings.env_host(),
         API_KEY: None,
+        LANGUAGE: None,
         MODEL_TIMEOUT: 180.0,
         DEFAULT_MODEL: None,
         ADDRESS_ERROR: None,
