@@ -5,6 +5,11 @@ sessions (threads of one server process, or several processes) can write at once
 readers go on while one writer commits, and ``busy_timeout`` makes a second writer wait its
 turn instead of failing. Messages are only ever added, changed or removed by id, never
 rewritten as a whole list, so one session cannot overwrite what another saved.
+
+Every conversation has an owner (a person: see :mod:`lib.visitor`), and a store built for an
+owner reads and changes that owner's conversations and their messages only: an id that belongs
+to someone else behaves as one that does not exist. Conversations saved before owners existed
+(schema version 1) have none; a store shows them only when told to (a single-user install).
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from lib.chat_history import ASSISTANT, USER, Conversation, Message, Stats, titl
 
 DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
 FILE_NAME = "chats.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT,
     title TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL DEFAULT '',
     system TEXT NOT NULL DEFAULT '',
@@ -52,7 +58,13 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
+CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);
 """
+# Version 1 had no owners: its conversations keep a NULL owner.
+_MIGRATIONS = {
+    1: "ALTER TABLE conversations ADD COLUMN owner TEXT;"
+       "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);",
+}
 
 
 def data_dir() -> Path:
@@ -76,12 +88,37 @@ class StoreUnavailable(Exception):
     """The database cannot be opened or created; ``str()`` says where and what to do."""
 
 
-class ChatStore:
-    """The conversations database at ``path``; cheap to create, holds no connection."""
+class NotFound(LookupError):
+    """No such conversation for this owner (never saved, deleted, or someone else's)."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+
+class ChatStore:
+    """The conversations database at ``path``; cheap to create, holds no connection.
+
+    ``owner`` scopes every read and write to one person's conversations; ``with_unowned`` also
+    lets that person see and change the conversations saved before owners existed. Without an
+    owner (tests and maintenance tools) the store sees every conversation and saves new ones
+    without owner.
+    """
+
+    def __init__(self, path: Path | str | None = None, owner: str | None = None, *, with_unowned: bool = False) -> None:
         self.path = Path(path) if path is not None else data_dir() / FILE_NAME
+        self.owner = owner
+        self.with_unowned = with_unowned
         self._ready = False
+
+    def _mine(self, column: str = "owner") -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition (and its parameters) that keeps this owner's conversations only."""
+        if self.owner is None:
+            return "1", ()
+        if self.with_unowned:
+            return f"({column} = ? OR {column} IS NULL)", (self.owner,)
+        return f"{column} = ?", (self.owner,)
+
+    def _my_conversations(self) -> tuple[str, tuple[Any, ...]]:
+        """A subquery of this owner's conversation ids, for conditions on messages."""
+        condition, parameters = self._mine()
+        return f"(SELECT id FROM conversations WHERE {condition})", parameters
 
     def ready(self) -> None:
         """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
@@ -119,12 +156,29 @@ class ChatStore:
         return connection
 
     def _create(self) -> None:
+        """Create the tables, or bring an older database up to :data:`SCHEMA_VERSION`.
+
+        The version is read again inside the write transaction, so two processes opening an old
+        database at once migrate it once.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = self._connect()
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                connection.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    version = connection.execute("PRAGMA user_version").fetchone()[0]
+                    steps = [_SCHEMA] if version == 0 else [_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION)]
+                    for step in steps:
+                        for statement in step.split(";"):
+                            if statement.strip():
+                                connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
         finally:
             connection.close()
         self._ready = True
@@ -136,42 +190,48 @@ class ChatStore:
             return self._insert_conversation(db, conversation)
 
     def get(self, conversation_id: int) -> Conversation | None:
+        mine, owner = self._mine()
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            row = db.execute(f"SELECT * FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner)).fetchone()
         return _conversation(row) if row else None
 
     def save_settings(self, conversation: Conversation) -> None:
         """Store the model, system prompt, options and think choice (not the title or messages)."""
+        mine, owner = self._mine()
         with self._transaction() as db:
             db.execute(
-                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ? WHERE id = ?",
+                f"UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ? WHERE id = ? AND {mine}",
                 (conversation.model, conversation.system, json.dumps(conversation.options),
-                 _keep_alive_text(conversation.keep_alive), int(conversation.think), conversation.id),
+                 _keep_alive_text(conversation.keep_alive), int(conversation.think), conversation.id, *owner),
             )
 
     def rename(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())
         if not title:
             raise ValueError("A title cannot be empty.")
+        mine, owner = self._mine()
         with self._transaction() as db:
-            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+            db.execute(f"UPDATE conversations SET title = ? WHERE id = ? AND {mine}", (title, conversation_id, *owner))
 
     def delete(self, conversation_id: int) -> None:
+        mine, owner = self._mine()
         with self._transaction() as db:
-            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            db.execute(f"DELETE FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner))
 
     def summaries(self, search: str = "", limit: int = 200) -> list[Summary]:
         """Newest first; ``search`` matches the title or any message's text, case-insensitively."""
+        mine, owner = self._mine("c.owner")
         query = (
             "SELECT c.id, c.title, c.model, c.updated_at, "
-            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages FROM conversations c"
+            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages FROM conversations c "
+            f"WHERE {mine}"
         )
-        parameters: list[Any] = []
+        parameters: list[Any] = [*owner]
         if search.strip():
             pattern = "%" + _escape_like(search.strip()) + "%"
             query += (
-                " WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
-                "WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\')"
+                " AND (c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\'))"
             )
             parameters += [pattern, pattern]
         query += " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
@@ -183,8 +243,14 @@ class ChatStore:
     # Messages
 
     def add(self, conversation_id: int, message: Message) -> int:
-        """Append a message; the first user message also names an untitled conversation."""
+        """Append a message; the first user message also names an untitled conversation.
+
+        Raises :class:`NotFound` when the conversation is not this owner's (or was deleted).
+        """
+        mine, owner = self._mine()
         with self._transaction() as db:
+            if db.execute(f"SELECT 1 FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner)).fetchone() is None:
+                raise NotFound(conversation_id)
             message_id = self._insert_message(db, conversation_id, message)
             if message.role == USER:
                 db.execute(
@@ -196,37 +262,47 @@ class ChatStore:
         return message_id
 
     def edit(self, message_id: int, content: str) -> None:
+        mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+            db.execute(f"UPDATE messages SET content = ? WHERE id = ? AND conversation_id IN {mine}",
+                       (content, message_id, *owner))
 
     def remove(self, message_ids: list[int]) -> None:
+        mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.executemany("DELETE FROM messages WHERE id = ?", [(message_id,) for message_id in message_ids])
+            db.executemany(f"DELETE FROM messages WHERE id = ? AND conversation_id IN {mine}",
+                           [(message_id, *owner) for message_id in message_ids])
 
     def remove_after(self, conversation_id: int, message_id: int) -> None:
         """Delete every message that came after ``message_id`` (for edit-and-resend)."""
+        mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id > ?", (conversation_id, message_id))
+            db.execute(f"DELETE FROM messages WHERE conversation_id = ? AND id > ? AND conversation_id IN {mine}",
+                       (conversation_id, message_id, *owner))
 
     def clear(self, conversation_id: int) -> None:
+        mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
+            db.execute(f"DELETE FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}",
+                       (conversation_id, *owner))
 
     def messages(self, conversation_id: int, last: int | None = None) -> list[Message]:
         """In order; with ``last``, only the latest ``last`` messages (long conversations)."""
+        mine, owner = self._my_conversations()
+        selected = f"SELECT * FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}"
         with self._transaction() as db:
             if last is None:
-                rows = db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
+                rows = db.execute(f"{selected} ORDER BY id", (conversation_id, *owner))
             else:
-                rows = db.execute(
-                    "SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
-                    (conversation_id, last),
-                )
+                rows = db.execute(f"SELECT * FROM ({selected} ORDER BY id DESC LIMIT ?) ORDER BY id",
+                                  (conversation_id, *owner, last))
             return [_message(row) for row in rows.fetchall()]
 
     def count(self, conversation_id: int) -> int:
+        mine, owner = self._my_conversations()
         with self._transaction() as db:
-            return db.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+            return db.execute(f"SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}",
+                              (conversation_id, *owner)).fetchone()[0]
 
     def import_conversation(self, conversation: Conversation, messages: list[Message]) -> int:
         """Add a whole conversation in one transaction: all of it is saved, or none."""
@@ -236,12 +312,11 @@ class ChatStore:
                 self._insert_message(db, conversation_id, message)
         return conversation_id
 
-    @staticmethod
-    def _insert_conversation(db: sqlite3.Connection, conversation: Conversation) -> int:
+    def _insert_conversation(self, db: sqlite3.Connection, conversation: Conversation) -> int:
         cursor = db.execute(
-            "INSERT INTO conversations (title, model, system, options, keep_alive, think, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (conversation.title, conversation.model, conversation.system, json.dumps(conversation.options),
+            "INSERT INTO conversations (owner, title, model, system, options, keep_alive, think, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.owner, conversation.title, conversation.model, conversation.system, json.dumps(conversation.options),
              _keep_alive_text(conversation.keep_alive), int(conversation.think), conversation.created_at,
              conversation.updated_at),
         )
