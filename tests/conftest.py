@@ -56,11 +56,13 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
 
     def open_page(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
         at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+        if query:
+            at.query_params.update(query)  # in the first run, as when a link opens the app
         at.run()
         if page:
             at.switch_page(page)
-        if query:
-            at.query_params.update(query)
-        return at.run() if page or query else at
+            if query:
+                at.query_params.update(query)
+        return at.run() if page else at
 
     return open_page

@@ -1,0 +1,203 @@
+"""Static checks of the translation layer: keys the code names, catalog entries, UI literals.
+
+``python -m tests.i18n_check [files...]`` prints every finding (all product files by default);
+``tests/test_i18n.py`` asserts there are none.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lib import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").glob("*.py")])
+
+# Streamlit calls whose text arguments a user reads.
+UI_CALLS = frozenset({
+    "button", "caption", "chat_input", "checkbox", "code_label", "color_picker", "data_editor", "date_input",
+    "dialog", "download_button", "error", "expander", "file_uploader", "form_submit_button", "header", "info",
+    "link_button", "markdown", "metric", "multiselect", "number_input", "page_link", "pills", "popover",
+    "progress", "radio", "segmented_control", "select_slider", "selectbox", "slider", "spinner", "status",
+    "subheader", "success", "tabs", "text", "text_area", "text_input", "time_input", "title", "toast",
+    "toggle", "warning", "write", "update", "TextColumn", "NumberColumn", "CheckboxColumn", "SelectboxColumn",
+    "ProgressColumn", "LinkColumn", "ListColumn", "DatetimeColumn", "Column", "BarChartColumn", "LineChartColumn",
+})
+TEXT_KEYWORDS = frozenset({"label", "help", "placeholder", "body", "text", "caption", "title", "value_label"})
+# Not words to translate: Markdown colours (":red[") and icons (":material/x:"), code, addresses, the product's names.
+_NOT_WORDS = re.compile(r":[a-z-]+\[|:material/[a-z_]+:|:[a-z_]+:|`[^`]*`|https?://\S+|\bOllama\b")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_KEY = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path.relative_to(ROOT).as_posix()}:{self.line}: {self.problem}"
+
+
+def areas() -> set[str]:
+    return {key.split(".", 1)[0] for key in i18n.catalog()}
+
+
+def key_literals(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Every string constant that names a key of a catalog area (``"chat.stop"``)."""
+    known = areas()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _KEY.match(node.value)
+            if match and match.group(1) in known:
+                yield node.lineno, node.value
+
+
+def _is_t_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    return None
+
+
+def _literal_words(node: ast.AST) -> str | None:
+    """The user-visible words a literal argument carries, if any."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = " ".join(part.value for part in node.values if isinstance(part, ast.Constant) and isinstance(part.value, str))
+    else:
+        return None
+    text = _NOT_WORDS.sub(" ", text)
+    return text if _WORD.search(text) else None
+
+
+def file_findings(path: Path) -> Iterator[Finding]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    catalog = i18n.catalog()
+    for line, key in key_literals(tree):
+        if key not in catalog:
+            yield Finding(path, line, f"key {key!r} is not in lib/locales/{key.split('.')[0]}.toml")
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if _is_t_call(node):
+            yield from _t_call_findings(path, node, catalog)
+            continue
+        if _call_name(node) not in UI_CALLS:
+            continue
+        arguments = [*node.args, *(k.value for k in node.keywords if k.arg in TEXT_KEYWORDS)]
+        for argument in arguments:
+            words = _literal_words(argument)
+            if words is not None:
+                yield Finding(path, argument.lineno, f"UI text written in the code, not through t(): {words.strip()!r}")
+
+
+def _t_call_findings(path: Path, node: ast.Call, catalog: dict[str, i18n.Entry]) -> Iterator[Finding]:
+    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        yield Finding(path, node.lineno, "t() needs the key as a string literal, so the tests can find it")
+        return
+    key = node.args[0].value
+    if key not in catalog or any(k.arg is None for k in node.keywords):
+        return
+    passed = {k.arg for k in node.keywords}
+    for lang in i18n.LANGUAGES:
+        missing = i18n.placeholders(catalog[key], lang) - passed
+        if missing:
+            yield Finding(path, node.lineno, f"{key} ({lang}) needs {sorted(missing)} but t() does not pass them")
+
+
+def catalog_findings(files: Iterable[Path] = PRODUCT_FILES) -> Iterator[str]:
+    """Entries without both languages, and keys no code names."""
+    used = {key for path in files for _, key in key_literals(ast.parse(path.read_text()))}
+    for key, entry in i18n.catalog().items():
+        for lang in i18n.LANGUAGES:
+            value = entry.get(lang)
+            forms = value.values() if isinstance(value, dict) else [value]
+            if not value or not all(isinstance(form, str) and form.strip() for form in forms):
+                yield f"{key}: no {lang} text"
+        if key not in used:
+            yield f"{key}: not used by any code"
+
+
+# Words a Chinese interface keeps in Latin letters: names, units, formats, technical terms.
+KEPT_WORDS = frozenset({
+    "ollama", "studio", "english", "api", "json", "schema", "gpu", "cpu", "url", "modelfile", "ndjson", "http",
+    "https", "tls", "b", "kb", "mb", "gb", "tb", "tok", "token", "tokens", "markdown", "csv", "sqlite", "docker",
+    "id", "vram", "ram", "png", "jpeg", "jpg", "txt", "md", "ctrl", "enter", "shift", "cmd", "esc", "ok", "pca",
+    "top", "k", "p", "min", "max", "ms", "s", "utc", "raw", "svg", "ai",
+})
+TEXT_FIELDS = frozenset({"body", "label", "help", "placeholder", "content", "options", "text", "caption", "value"})
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _proto_texts(message: Any) -> Iterator[str]:
+    for field, value in message.ListFields():
+        values = list(value) if field.is_repeated else [value]
+        if field.type == field.TYPE_STRING and field.name in TEXT_FIELDS:
+            yield from values
+        elif field.type == field.TYPE_MESSAGE:
+            for item in values:
+                yield from _proto_texts(item)
+
+
+def leftover_words(text: str, names: Iterable[str] = ()) -> list[str]:
+    """English words in a Chinese screen's text that a translator should have replaced.
+
+    Code, addresses, model names and :data:`KEPT_WORDS` are allowed; so is a short term inside
+    a Chinese sentence, but not an English phrase of three words or more.
+    """
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = _NOT_WORDS.sub(" ", text)
+    words = [w for w in _LATIN_WORD.findall(text) if w.lower() not in KEPT_WORDS and not w.isupper()]
+    if not words:
+        return []
+    if not _CJK.search(text):
+        return words
+    run = max((len(m.group(0).split()) for m in re.finditer(r"(?:[A-Za-z][A-Za-z'’-]*\s+){2,}[A-Za-z][A-Za-z'’-]*", text)
+               if not all(w.lower() in KEPT_WORDS for w in m.group(0).split())), default=0)
+    return words if run >= 3 else []
+
+
+def screen_leftovers(at: Any, names: Iterable[str] = ()) -> list[str]:
+    """Texts on an AppTest screen (widgets, Markdown, table headers) with English leftovers."""
+    found: list[str] = []
+    pending = [at._tree]
+    while pending:
+        node = pending.pop()
+        if type(node).__name__ == "ChatMessage":
+            continue  # what users and models wrote is never translated
+        pending += list(getattr(node, "children", {}).values())
+        proto = getattr(node, "proto", None)
+        texts = list(_proto_texts(proto)) if proto is not None else []
+        if type(node).__name__ == "Dataframe":
+            texts += [str(column) for column in node.value.columns]
+        found += [text for text in texts if leftover_words(text, names)]
+    return found
+
+
+def main(argv: list[str]) -> int:
+    files = [Path(name).resolve() for name in argv] or PRODUCT_FILES
+    problems = [str(f) for path in files for f in file_findings(path)]
+    if not argv:
+        problems += list(catalog_findings())
+    print("\n".join(problems) or "no findings")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
