@@ -5,7 +5,9 @@ trigrams, L2-normalised, so texts sharing words (or word stems) have a higher
 cosine than unrelated ones. Common function words count little, and a small
 lexicon adds a shared topic feature to words about pets, cooking, programming
 and weather, so the Embeddings page's example clusters by meaning the way a
-real model's would. A faint text-specific background keeps every dimension
+real model's would. Chinese has no spaces between words, so a run of Chinese
+characters also adds its character pairs, and Chinese topic words found in it
+add the same topic features (the page's Chinese example clusters too). A faint text-specific background keeps every dimension
 non-zero, as real vectors are.
 """
 
@@ -28,6 +30,13 @@ _TOPICS = {
     "weather": "rain sunny snow storm wind cloudy forecast temperature weather",
 }
 _TOPIC_OF = {word: topic for topic, words in _TOPICS.items() for word in words.split()}
+_CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_CHINESE_TOPICS = {
+    "pets": "猫 狗 呼噜 毛线 宠物 散步 快递员",
+    "cooking": "烤 面包 罗勒 番茄 洋葱 炒 酱 菜谱 烘焙",
+    "programming": "列表 字典 提交 代码 项目 函数 快照",
+    "weather": "下雨 晴 下雪 暴风 刮风 天气 气温 预报",
+}
 
 
 def _bucket(feature: str, dimensions: int) -> tuple[int, float]:
@@ -58,6 +67,15 @@ def embed(text: str, dimensions: int) -> list[float]:
         for start in range(len(padded) - 2):
             index, sign = _bucket("t:" + padded[start:start + 3], dimensions)
             vector[index] += 0.3 * weight * sign
+    for run in _CHINESE_RUN.findall(text):
+        for start in range(len(run) - 1):
+            index, sign = _bucket("c:" + run[start:start + 2], dimensions)
+            vector[index] += 0.5 * sign
+        for topic, words in _CHINESE_TOPICS.items():
+            for word in words.split():
+                if word in run:
+                    index, sign = _bucket("topic:" + topic, dimensions)
+                    vector[index] += 1.5 * sign
     return normalize(vector)
 
 
