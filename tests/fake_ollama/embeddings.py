@@ -7,8 +7,9 @@ lexicon adds a shared topic feature to words about pets, cooking, programming
 and weather, so the Embeddings page's example clusters by meaning the way a
 real model's would. Chinese has no spaces between words, so a run of Chinese
 characters also adds its character pairs, and Chinese topic words found in it
-add the same topic features (the page's Chinese example clusters too). A faint text-specific background keeps every dimension
-non-zero, as real vectors are.
+add the same topic features (the page's Chinese example clusters too). A
+faint text-specific background keeps every dimension non-zero, as real
+vectors are.
 """
 
 from __future__ import annotations
