@@ -8,9 +8,10 @@ from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
 from lib.formatting import human_size, time_until
 from lib.host import display_host
+from lib.i18n import t
 
 st.title("Ollama Studio")
-st.caption("Chat with, compare and manage the models on your Ollama server, no terminal needed.")
+st.caption(t("home.tagline"))
 
 client = server_data.client()
 try:
@@ -20,26 +21,27 @@ try:
 except OllamaError as error:
     widgets.stop_with_connection_help(error, client.base_url)
 
-st.success(f"Connected to Ollama {escape_markdown(version)} at {display_host(client.base_url)}.", icon=":material/check_circle:")
+st.success(t("home.connected", version=escape_markdown(version), server=display_host(client.base_url)),
+           icon=":material/check_circle:")
 
 disk, memory, vram = (sum(m.get(field) or 0 for m in rows) for rows, field in
                       ((installed, "size"), (loaded, "size"), (loaded, "size_vram")))
 columns = st.columns(4)
-columns[0].metric("Installed models", len(installed))
-columns[1].metric("Disk used by models", human_size(disk))
-columns[2].metric("Models in memory", len(loaded))
-columns[3].metric("Memory in use", human_size(memory), help=f"Of which on the GPU: {human_size(vram)}")
+columns[0].metric(t("home.installed_models"), len(installed))
+columns[1].metric(t("home.disk_used"), human_size(disk))
+columns[2].metric(t("home.models_in_memory"), len(loaded))
+columns[3].metric(t("home.memory_in_use"), human_size(memory), help=t("home.on_gpu", size=human_size(vram)))
 
-st.subheader("Loaded in memory")
+st.subheader(t("home.loaded_heading"))
 if loaded:
     st.dataframe(
         pd.DataFrame(
             {
-                "Model": m.get("name", m.get("model", "")),
-                "Memory": human_size(m.get("size")),
-                "On GPU": human_size(m.get("size_vram")),
-                "Context": m.get("context_length"),
-                "Unloads": time_until(m.get("expires_at")),
+                t("home.column_model"): m.get("name", m.get("model", "")),
+                t("home.column_memory"): human_size(m.get("size")),
+                t("home.column_on_gpu"): human_size(m.get("size_vram")),
+                t("home.column_context"): m.get("context_length"),
+                t("home.column_unloads"): time_until(m.get("expires_at")),
             }
             for m in loaded
         ),
@@ -47,18 +49,18 @@ if loaded:
         width="stretch",
     )
 else:
-    st.caption("No model is loaded. The first answer from a model includes its load time.")
+    st.caption(t("home.nothing_loaded"))
 
-st.subheader("Installed")
+st.subheader(t("home.installed_heading"))
 if installed:
     st.dataframe(
         pd.DataFrame(
             {
-                "Model": m.get("name", ""),
-                "Size": human_size(m.get("size")),
-                "Family": (m.get("details") or {}).get("family", ""),
-                "Parameters": (m.get("details") or {}).get("parameter_size", ""),
-                "Quantisation": (m.get("details") or {}).get("quantization_level", ""),
+                t("home.column_model"): m.get("name", ""),
+                t("home.column_size"): human_size(m.get("size")),
+                t("home.column_family"): (m.get("details") or {}).get("family", ""),
+                t("home.column_parameters"): (m.get("details") or {}).get("parameter_size", ""),
+                t("home.column_quantisation"): (m.get("details") or {}).get("quantization_level", ""),
             }
             for m in sorted(installed, key=lambda m: m.get("name", ""))
         ),
@@ -66,15 +68,15 @@ if installed:
         width="stretch",
     )
 else:
-    st.info("No models are installed yet. Pull one on the Models page.", icon=":material/inventory_2:")
+    st.info(t("home.nothing_installed"), icon=":material/inventory_2:")
 
-st.subheader("Where next")
+st.subheader(t("home.where_next"))
 links = st.columns(4)
-links[0].page_link(navigation.CHAT, label="Chat with a model", icon=":material/chat:")
-links[1].page_link(navigation.GENERATE, label="Try a one-shot prompt", icon=":material/edit_note:")
-links[2].page_link(navigation.EMBEDDINGS, label="Compare texts by meaning", icon=":material/scatter_plot:")
-links[3].page_link(navigation.MODELS, label="Pull and manage models", icon=":material/deployed_code:")
+links[0].page_link(navigation.CHAT, label=t("home.link_chat"), icon=":material/chat:")
+links[1].page_link(navigation.GENERATE, label=t("home.link_generate"), icon=":material/edit_note:")
+links[2].page_link(navigation.EMBEDDINGS, label=t("home.link_embeddings"), icon=":material/scatter_plot:")
+links[3].page_link(navigation.MODELS, label=t("home.link_models"), icon=":material/deployed_code:")
 
-if st.button("Refresh", icon=":material/refresh:"):
+if st.button(t("home.refresh"), icon=":material/refresh:"):
     server_data.forget_models()
     st.rerun()

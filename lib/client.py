@@ -201,9 +201,9 @@ class OllamaClient:
         try:
             value = response.json()
         except ValueError:
-            raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=response.url) from None
+            raise _not_ollama(response, response.url) from None
         if not isinstance(value, dict):
-            raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=response.url)
+            raise _not_ollama(response, response.url)
         return value
 
     def _stream(
@@ -222,26 +222,23 @@ class OllamaClient:
             try:
                 for chunk in iter_ndjson(response.iter_content(chunk_size=None)):
                     if "error" in chunk:
-                        said = escape_markdown(str(chunk["error"]).strip()) or "unknown error"
-                        raise StreamError(_stream_error_message(said), partial=partial, url=url, server_message=said)
+                        said = escape_markdown(str(chunk["error"]).strip())
+                        raise StreamError(key="errors.stream_error" if said else "errors.stream_error_unknown",
+                                          values={"said": _with_stop(said)}, partial=partial, url=url,
+                                          server_message=said)
                     _accumulate(partial, chunk)
                     yield chunk
                     complete = is_last(chunk)
                     if complete and not read_to_end:
                         return
             except NotJsonLine:
-                raise NotOllamaResponse(_not_json_message(response), status_code=response.status_code, url=url) from None
+                raise _not_ollama(response, url) from None
             except requests.RequestException as exc:
-                message = _dropped_message(self.base_url, exc, self.timeouts.model_read, partial)
-                raise ConnectionDropped(message, partial=partial, url=url) from None
+                raise _dropped(self.base_url, exc, self.timeouts.model_read, partial, url) from None
         if complete:
             return
-        raise ConnectionDropped(
-            f"The connection to {display_host(self.base_url)} ended before the server said it was done. "
-            "What arrived so far is kept.",
-            partial=partial,
-            url=url,
-        )
+        raise ConnectionDropped(key="errors.ended_early", values={"where": display_host(self.base_url)},
+                                partial=partial, url=url)
 
     def _send(
         self,
@@ -305,95 +302,60 @@ def _accumulate(partial: Partial, chunk: dict[str, Any]) -> None:
 
 
 def _transport_error(base_url: str, exc: requests.RequestException, read_timeout: float) -> OllamaError:
-    where = display_host(base_url)
+    where = {"where": display_host(base_url)}
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return ServerUnreachable(
-            f"Could not connect to {where}: no answer within the connect timeout. "
-            "Check that the server is running and that the address and firewall allow the connection.",
-            url=base_url,
-        )
+        return ServerUnreachable(key="errors.connect_timeout", values=where, url=base_url)
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return RequestTimedOut(
-            f"{where} accepted the request but sent nothing for {_seconds(read_timeout)}. "
-            "A large model may still be loading: try again, or raise the timeout in the sidebar.",
-            url=base_url,
-        )
+        return RequestTimedOut(key="errors.read_timeout", values={**where, "n": _number(read_timeout)}, url=base_url)
     if isinstance(exc, requests.exceptions.SSLError):
-        return ServerUnreachable(
-            f"A secure (TLS) connection to {where} failed. Check the https:// address and the server's certificate.",
-            url=base_url,
-        )
+        return ServerUnreachable(key="errors.tls", values=where, url=base_url)
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = repr(exc)
         if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
-            return ServerUnreachable(
-                f"The host name in {where} could not be found. Check the spelling of the server address.",
-                url=base_url,
-            )
+            return ServerUnreachable(key="errors.unknown_host", values=where, url=base_url)
         if "RemoteDisconnected" in text or "ConnectionResetError" in text or "BadStatusLine" in text:
-            return ServerUnreachable(
-                f"{where} closed the connection without answering. It may not be an Ollama server, or it is restarting.",
-                url=base_url,
-            )
-        return ServerUnreachable(
-            f"Nothing is answering at {where}. Start Ollama (`ollama serve`) or set the right server address.",
-            url=base_url,
-        )
-    return ServerUnreachable(f"The request to {where} failed: {type(exc).__name__}.", url=base_url)
+            return ServerUnreachable(key="errors.closed_without_answer", values=where, url=base_url)
+        return ServerUnreachable(key="errors.nothing_answers", values=where, url=base_url)
+    return ServerUnreachable(key="errors.request_failed", values={**where, "kind": type(exc).__name__}, url=base_url)
 
 
-def _dropped_message(base_url: str, exc: requests.RequestException, read_timeout: float, partial: Partial) -> str:
-    where = display_host(base_url)
-    kept = " What arrived so far is kept." if partial.content or partial.thinking else ""
+def _dropped(base_url: str, exc: requests.RequestException, read_timeout: float, partial: Partial,
+             url: str) -> ConnectionDropped:
+    kept = bool(partial.content or partial.thinking)
+    values = {"where": display_host(base_url), "n": _number(read_timeout)}
     if "timed out" in repr(exc).lower():
-        return (
-            f"{where} sent nothing for {_seconds(read_timeout)}. A large model may still be loading: "
-            f"try again, or raise the timeout in the sidebar.{kept}"
-        )
-    return f"The connection to {where} dropped before the answer was complete.{kept}"
+        key = "errors.went_quiet_kept" if kept else "errors.went_quiet"
+    else:
+        key = "errors.dropped_kept" if kept else "errors.dropped"
+    return ConnectionDropped(key=key, values=values, partial=partial, url=url)
 
 
-def _seconds(value: float) -> str:
-    return f"{value:g} second{'' if value == 1 else 's'}"
+def _number(value: float) -> int | float:
+    """Seconds as typed: 30, not 30.0; the catalog's counted forms say "1 second" or "30 seconds"."""
+    return int(value) if float(value).is_integer() else value
 
 
-def _stream_error_message(said: str) -> str:
-    ending = "" if said.endswith((".", "!", "?")) else "."
-    return f"The server reported an error while answering: {said}{ending}"
+def _with_stop(said: str) -> str:
+    return said if said.endswith((".", "!", "?", "。", "！", "？")) else said + "."
 
 
 def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:
-    where = display_host(base_url)
     status = response.status_code
     label = f"HTTP {status}{' ' + escape_markdown(response.reason) if response.reason else ''}"
+    values = {"where": display_host(base_url), "label": label, "path": path}
     message = _error_field(response)
     if message is None:
         if status == 404:
-            return EndpointNotFound(
-                f"{where} has no {path} endpoint ({label}). "
-                "The server may be an old Ollama version, or not Ollama at all.",
-                status_code=status,
-                url=response.url,
-            )
-        kind = "an HTML page" if "html" in response.headers.get("Content-Type", "") else "a reply that is not Ollama's JSON"
+            return EndpointNotFound(key="errors.no_endpoint", values=values, status_code=status, url=response.url)
         if status in (401, 403):
-            return ResponseError(_auth_message(where, label), status_code=status, url=response.url)
-        return NotOllamaResponse(
-            f"{where} answered {label} with {kind}. A proxy in front of Ollama may be failing, "
-            "or the address does not point at an Ollama server.",
-            status_code=status,
-            url=response.url,
-        )
+            return ResponseError(key="errors.refused", values=values, status_code=status, url=response.url)
+        html = "html" in response.headers.get("Content-Type", "")
+        return NotOllamaResponse(key="errors.proxy_html" if html else "errors.proxy_not_json", values=values,
+                                 status_code=status, url=response.url)
     if status in (401, 403):
-        return ResponseError(_auth_message(where, f"{label}: {message}"), status_code=status, url=response.url)
-    return ResponseError(_sentence(message), status_code=status, url=response.url)
-
-
-def _auth_message(where: str, label: str) -> str:
-    return (
-        f"{where} refused the request ({label}). The server needs an API key: "
-        "set OLLAMA_API_KEY or enter a key in the sidebar."
-    )
+        return ResponseError(key="errors.refused", values={**values, "label": f"{label}: {message}"},
+                             status_code=status, url=response.url, server_message=message)
+    return ResponseError(_sentence(message), status_code=status, url=response.url, server_message=message)
 
 
 def _error_field(response: requests.Response) -> str | None:
@@ -406,11 +368,13 @@ def _error_field(response: requests.Response) -> str | None:
     return None
 
 
-def _not_json_message(response: requests.Response) -> str:
-    content_type = escape_markdown(response.headers.get("Content-Type", "no content type"))
-    return (
-        f"{response.url} answered HTTP {response.status_code} ({content_type}) with something that is not "
-        "Ollama's JSON. Check that the server address points at Ollama and not at another service."
+def _not_ollama(response: requests.Response, url: str) -> NotOllamaResponse:
+    content_type = escape_markdown(response.headers.get("Content-Type", ""))
+    return NotOllamaResponse(
+        key="errors.not_ollama_json" if content_type else "errors.not_ollama_json_untyped",
+        values={"url": response.url, "status": response.status_code, "content_type": content_type},
+        status_code=response.status_code,
+        url=url,
     )
 
 

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
+from lib.i18n import t
 from lib.errors import NotOllamaResponse, OllamaError, RequestTimedOut, ResponseError, ServerUnreachable
 
-START_OLLAMA = "Start Ollama: open the Ollama app, or run `ollama serve` in a terminal, then press Retry."
-SET_HOST = (
-    "If Ollama runs on another computer, type its address in the sidebar or start this app with "
-    "`OLLAMA_HOST` set, e.g. `OLLAMA_HOST=http://192.168.1.20:11434`."
-)
-REMOTE_LISTEN = (
-    "On that other computer Ollama only accepts local connections by default: start it with "
-    "`OLLAMA_HOST=0.0.0.0 ollama serve` so other machines can reach it."
-)
-DOCKER = (
-    "If this app runs in Docker and Ollama on the host machine, use `http://host.docker.internal:11434` "
-    "as the server address."
-)
-API_KEY = (
-    "The server is behind a proxy that wants an API key: set `OLLAMA_API_KEY` before starting the app, "
-    "or enter the key under Connection in the sidebar."
-)
-WRONG_SERVICE = (
-    "The address answers, but not like Ollama. Check the port (Ollama's is 11434) and, behind a reverse "
-    "proxy, the path prefix it forwards to Ollama."
-)
-SLOW = (
-    "The server is reachable but slow to answer. A model may be loading; wait and retry, or raise the "
-    "timeout under Connection in the sidebar."
-)
+START_OLLAMA = "doctor.start_ollama"
+SET_HOST = "doctor.set_host"
+REMOTE_LISTEN = "doctor.remote_listen"
+DOCKER = "doctor.docker"
+API_KEY = "doctor.api_key"
+WRONG_SERVICE = "doctor.wrong_service"
+SLOW = "doctor.slow"
 
 
 def advice(error: OllamaError, base_url: str) -> list[str]:
-    """Steps worth trying, most likely first."""
+    """Steps worth trying, most likely first, worded in the session's language."""
+    return [t(key) for key in advice_keys(error, base_url)]
+
+
+def advice_keys(error: OllamaError, base_url: str) -> list[str]:
+    """The catalog keys of :func:`advice`."""
     if isinstance(error, ResponseError) and error.status_code in (401, 403):
         return [API_KEY]
     if isinstance(error, RequestTimedOut):

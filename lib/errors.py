@@ -11,22 +11,38 @@ person can act on; nothing else leaves the client (no ``requests`` or ``JSONDeco
     └── StreamError             a stream broke after it started; ``partial`` keeps what arrived
         └── ConnectionDropped   the connection closed or went quiet mid-stream
 
-Callers branch on the class or on ``status_code``; users read the message.
+Callers branch on the class or on ``status_code``; users read the message. The client words
+its messages as a catalog key and values (``lib/locales/errors.toml``), so a message is read in
+the language of the session that shows it, even when a worker thread raised it; a message the
+server wrote itself is shown as it came (``server_message``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from lib.i18n import t
 
 
 class OllamaError(Exception):
     """Base class: a readable message, the HTTP status if there was one, and the URL."""
 
-    def __init__(self, message: str, *, status_code: int | None = None, url: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str = "", *, key: str = "", values: Mapping[str, Any] | None = None,
+                 status_code: int | None = None, url: str = "", server_message: str = "") -> None:
+        super().__init__(message or key)
+        self._message = message
+        self.key = key
+        self.values = dict(values or {})
         self.status_code = status_code
         self.url = url
+        self.server_message = server_message  # the server's own words (Markdown-escaped), for callers that rephrase
+
+    @property
+    def message(self) -> str:
+        """The sentence for the user, in the current session's language when the client worded it."""
+        return t(self.key, **self.values) if self.key else self._message
 
     def __str__(self) -> str:
         return self.message
@@ -63,11 +79,10 @@ class Partial:
 class StreamError(OllamaError):
     """An ``{"error": ...}`` line arrived inside a 200 stream; the text before it is real output."""
 
-    def __init__(self, message: str, *, partial: Partial, status_code: int | None = 200, url: str = "",
-                 server_message: str = "") -> None:
-        super().__init__(message, status_code=status_code, url=url)
+    def __init__(self, message: str = "", *, partial: Partial, key: str = "", values: Mapping[str, Any] | None = None,
+                 status_code: int | None = 200, url: str = "", server_message: str = "") -> None:
+        super().__init__(message, key=key, values=values, status_code=status_code, url=url, server_message=server_message)
         self.partial = partial
-        self.server_message = server_message  # the server's own words (Markdown-escaped), for callers that rephrase
 
 
 class ConnectionDropped(StreamError):

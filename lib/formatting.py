@@ -43,12 +43,13 @@ def whole_number(value: int | float | None) -> str:
 def date_time(moment: datetime) -> str:
     """A local date and time: ``25 Nov 2026, 14:03`` or ``2026年11月25日 14:03``."""
     local = moment.astimezone()
-    return t("units.date_time", year=local.year, month=local.month, day=local.day,
-             month_name=t(_MONTHS[local.month - 1]), time=local.strftime("%H:%M"))
+    return t("units.date_time", year=local.year, day=local.day,
+             month_name=_month_names()[local.month - 1], time=local.strftime("%H:%M"))
 
 
-_MONTHS = ("units.jan", "units.feb", "units.mar", "units.apr", "units.may", "units.jun",
-           "units.jul", "units.aug", "units.sep", "units.oct", "units.nov", "units.dec")
+def _month_names() -> tuple[str, ...]:
+    return (t("units.jan"), t("units.feb"), t("units.mar"), t("units.apr"), t("units.may"), t("units.jun"),
+            t("units.jul"), t("units.aug"), t("units.sep"), t("units.oct"), t("units.nov"), t("units.dec"))
 
 
 def parse_timestamp(text: str | None) -> datetime | None:

@@ -26,13 +26,23 @@ because every endpoint path already starts with ``/api/``.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 DEFAULT_PORT = 11434
 SCHEME_PORTS = {"http": 80, "https": 443}
 
 
 class InvalidHost(ValueError):
-    """The text cannot be read as a host, e.g. a port that is not a number."""
+    """The text cannot be read as a host, e.g. a port that is not a number.
+
+    Carries a catalog key and its values (``lib/locales/host.toml``) for the sidebar to word;
+    this module stays free of the interface.
+    """
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
 
 
 def normalize_host(raw: str | None) -> str:
@@ -42,7 +52,7 @@ def normalize_host(raw: str | None) -> str:
     if sep:
         scheme = scheme.lower()
         if scheme not in SCHEME_PORTS:
-            raise InvalidHost(f"Unsupported scheme {scheme!r}: use http:// or https://.")
+            raise InvalidHost("host.unsupported_scheme", scheme=repr(scheme))
         default_port = SCHEME_PORTS[scheme]
     else:
         scheme, rest, default_port = "http", text, DEFAULT_PORT
@@ -75,7 +85,7 @@ def _split_host_port(hostport: str, default_port: int) -> tuple[str, int]:
     if hostport.startswith("["):
         host, bracket, after = hostport[1:].partition("]")
         if not bracket or (after and not after.startswith(":")):
-            raise InvalidHost(f"Cannot read the address {hostport!r}.")
+            raise InvalidHost("host.unreadable", address=repr(hostport))
         return _loopback_if_any(host), _parse_port(after[1:], default_port) if after else default_port
     if hostport.count(":") > 1:
         return _loopback_if_any(hostport), default_port
@@ -88,7 +98,7 @@ def _parse_port(text: str, default_port: int) -> int:
     if not text:
         return default_port
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise InvalidHost(f"{text!r} is not a port number (1-65535).")
+        raise InvalidHost("host.bad_port", port=repr(text))
     return int(text)
 
 

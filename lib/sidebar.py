@@ -122,7 +122,7 @@ def _apply_address() -> None:
     try:
         address = normalize_host(st.session_state[state.SERVER_URL_INPUT])
     except InvalidHost as error:
-        state.put(state.ADDRESS_ERROR, str(error))
+        state.put(state.ADDRESS_ERROR, t(error.key, **error.values))
         return
     state.put(state.ADDRESS_ERROR, None)
     if address != state.get(state.SERVER_URL):
@@ -149,7 +149,7 @@ def _apply_password() -> None:
     typed = st.session_state[state.ADMIN_PASSWORD_INPUT]
     st.session_state[state.ADMIN_PASSWORD_INPUT] = ""
     signed_in = access.sign_in(typed)
-    state.put(state.ADMIN_ERROR, None if signed_in or not typed else t("sidebar.wrong_password"))
+    state.put(state.ADMIN_ERROR, None if signed_in or not typed else access.refusal() or t("sidebar.wrong_password"))
 
 
 def _apply_language() -> None:

@@ -11,20 +11,15 @@ import streamlit as st
 from lib import access, doctor, server_data, state
 from lib.errors import OllamaError, ResponseError, StreamError
 from lib.host import display_host
-
-LOCKED_ADVICE = (
-    "This demo's server cannot be used right now. Press Retry in a moment; if it stays like this, "
-    "tell whoever runs the demo."
-)
-
+from lib.i18n import t
 
 def show_error(error: OllamaError) -> None:
     """One readable sentence in an error box, plus what to do when we know it."""
     st.error(error.message, icon=":material/error:")
-    if isinstance(error, ResponseError) and error.model_missing and "not found" in error.message.lower():
-        st.caption("The model is not installed on this server. Pull it first (`ollama pull <name>`), or pick another model.")
+    if isinstance(error, ResponseError) and error.model_missing and "not found" in error.server_message.lower():
+        st.caption(t("widgets.model_missing"))
     elif isinstance(error, StreamError) and (error.partial.content or error.partial.thinking):
-        st.caption("The part of the answer that arrived before the error is kept above.")
+        st.caption(t("widgets.partial_kept"))
 
 
 def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
@@ -33,12 +28,12 @@ def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
     Retry drops the cached server data and runs the page again.
     """
     with st.container(border=True):
-        st.subheader(f"Cannot use the server at `{display_host(base_url)}`")
+        st.subheader(t("widgets.cannot_use_server", server=display_host(base_url)))
         st.error(error.message, icon=":material/power_off:")
-        st.markdown("**What to try**")
-        steps = [LOCKED_ADVICE] if access.is_locked() else doctor.advice(error, base_url)
+        st.markdown(f"**{t('widgets.what_to_try')}**")
+        steps = [t("widgets.locked_advice")] if access.is_locked() else doctor.advice(error, base_url)
         st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1)))
-        if st.button("Retry", type="primary", icon=":material/refresh:", key="connection_retry"):
+        if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
             server_data.forget_models()
             st.rerun()
     st.stop()
@@ -56,7 +51,7 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
         show_error(error)
         return None
     if not names:
-        st.info(f"No installed model can do this ({capability}). Pull one first.", icon=":material/info:")
+        st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
     ensure_choice(key, names)
     return st.selectbox(label, names, key=key, help=help)

@@ -31,7 +31,7 @@ UI_CALLS = frozenset({
 })
 TEXT_KEYWORDS = frozenset({"label", "help", "placeholder", "body", "text", "caption", "title", "value_label"})
 # Not words to translate: Markdown colours (":red[") and icons (":material/x:"), code, addresses, the product's names.
-_NOT_WORDS = re.compile(r":[a-z-]+\[|:material/[a-z_]+:|:[a-z_]+:|`[^`]*`|https?://\S+|\bOllama\b")
+_NOT_WORDS = re.compile(r":[a-z-]+\[|:material/[a-z_]+:|:[a-z_]+:|`[^`]*`|https?://\S+|\bOllama(?: Studio)?\b")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _KEY = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
 
@@ -90,7 +90,12 @@ def file_findings(path: Path) -> Iterator[Finding]:
     for line, key in key_literals(tree):
         if key not in catalog:
             yield Finding(path, line, f"key {key!r} is not in lib/locales/{key.split('.')[0]}.toml")
+    known = areas()
     for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            head = str(node.values[0].value)
+            if re.match(r"^[a-z_]+\.", head) and head.split(".", 1)[0] in known:
+                yield Finding(path, node.lineno, f"a key built from parts ({head}...): write each key out")
         if not isinstance(node, ast.Call):
             continue
         if _is_t_call(node):
@@ -106,9 +111,11 @@ def file_findings(path: Path) -> Iterator[Finding]:
 
 
 def _t_call_findings(path: Path, node: ast.Call, catalog: dict[str, i18n.Entry]) -> Iterator[Finding]:
-    if not node.args or not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-        yield Finding(path, node.lineno, "t() needs the key as a string literal, so the tests can find it")
+    if not node.args or isinstance(node.args[0], (ast.JoinedStr, ast.BinOp, ast.Call)):
+        yield Finding(path, node.lineno, "t() needs a key written out as a literal somewhere, not built from parts")
         return
+    if not isinstance(node.args[0], ast.Constant):
+        return  # a key held in a variable: its literal is checked where it is written
     key = node.args[0].value
     if key not in catalog or any(k.arg is None for k in node.keywords):
         return
