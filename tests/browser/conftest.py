@@ -60,8 +60,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context per test: a new Streamlit session, no shared storage."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    """A fresh browser context per test: a new Streamlit session, no shared storage, an English browser."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
