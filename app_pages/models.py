@@ -3,17 +3,39 @@
 import pandas as pd
 import streamlit as st
 
-from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
+from lib import access, api_bodies, i18n, model_inventory, modelfile, server_data, state, widgets
 from lib.client import OllamaClient
 from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError, ResponseError
-from lib.formatting import human_seconds, human_size
+from lib.formatting import human_seconds, human_size, whole_number
+from lib.i18n import t
 from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
 from lib.pull_job import Outcome, PullJob
 from lib.pull_progress import PullProgress, step_label
 
-TABS = ("Installed", "Running", "Pull", "Create")
+TABS = {"installed": "models.tab_installed", "running": "models.tab_running", "pull": "models.tab_pull",
+        "create": "models.tab_create"}
 POLL_SECONDS = 1.0
+EXAMPLE_PULL = "qwen2.5:0.5b"
+EXAMPLE_NEW_NAME = "my-assistant"
+
+
+def tab_labels(lang: str) -> dict[str, str]:
+    return {tab: i18n.render(i18n.catalog()[key], lang, {}) for tab, key in TABS.items()}
+
+
+def keep_open_tab(shown: list[str]) -> dict[str, str]:
+    """The labels of ``shown`` tabs now; the open tab stays open when the language changes.
+
+    The tabs widget keeps its open tab by label, so a label of another language (or one this
+    visitor may not see) is turned into this language's label of the same tab, or the first.
+    """
+    labels = tab_labels(i18n.language())
+    stored = st.session_state.get(state.MODELS_TAB)
+    tab = next((tab for lang in i18n.LANGUAGES for tab, label in tab_labels(lang).items()
+                if label == stored and tab in shown), shown[0])
+    st.session_state[state.MODELS_TAB] = labels[tab]
+    return {tab: labels[tab] for tab in shown}
 
 
 def notify(kind: str, text: str) -> None:
@@ -36,31 +58,35 @@ def pull_panel() -> None:
         refresh()
     snap = view.progress
     with st.container(border=True):
-        heading = "Pulling" if view.outcome is Outcome.RUNNING else "Pull of"
-        st.markdown(f"**{heading} `{view.model}`**")
+        if view.outcome is Outcome.RUNNING:
+            st.markdown(t("models.pulling_heading", model=view.model))
+        else:
+            st.markdown(t("models.pulled_heading", model=view.model))
         if snap.total or not view.finished:
             st.progress(snap.fraction, text=f"{snap.fraction:.0%} · {step_label(snap.status)}")
-            figures = [f"{human_size(snap.completed)} of {human_size(snap.total)}" if snap.total else "size not known yet"]
+            if snap.total:
+                figures = [t("models.pull_size", done=human_size(snap.completed), total=human_size(snap.total))]
+            else:
+                figures = [t("models.size_unknown")]
             if not view.finished and snap.speed is not None:
-                figures.append(f"{human_size(snap.speed)}/s")
+                figures.append(t("models.speed", size=human_size(snap.speed)))
             if not view.finished and snap.seconds_left is not None:
-                figures.append(f"{human_seconds(snap.seconds_left)} left")
+                figures.append(t("models.time_left", time=human_seconds(snap.seconds_left)))
             st.caption(" · ".join(figures))
         if view.outcome is Outcome.RUNNING:
             if view.cancel_requested:
-                st.caption("Stopping the download…")
-            elif st.button("Cancel", icon=":material/cancel:", key="models_pull_cancel"):
+                st.caption(t("models.stopping_pull"))
+            elif st.button(t("models.cancel"), icon=":material/cancel:", key="models_pull_cancel"):
                 job.cancel()
                 st.rerun(scope="fragment")
             return
         if view.outcome is Outcome.SUCCEEDED:
-            st.success(f"{view.model} is installed.", icon=":material/check_circle:")
+            st.success(t("models.pull_succeeded", model=view.model), icon=":material/check_circle:")
         elif view.outcome is Outcome.CANCELLED:
-            st.warning(f"The pull of {view.model} was cancelled. Pulling it again resumes the download.",
-                       icon=":material/cancel:")
+            st.warning(t("models.pull_cancelled", model=view.model), icon=":material/cancel:")
         else:
-            st.error(view.error or f"The pull of {view.model} failed.", icon=":material/error:")
-        if st.button("Dismiss", key="models_pull_dismiss"):
+            st.error(view.error or t("models.pull_failed", model=view.model), icon=":material/error:")
+        if st.button(t("models.dismiss"), key="models_pull_dismiss"):
             state.put(state.MODELS_PULL_JOB, None)
             st.rerun()
 
@@ -71,12 +97,12 @@ def edit_as_new(name: str, shown_modelfile: str, installed_names: list[str]) -> 
     state.put(state.MODELS_CREATE_NAME, model_inventory.derived_name(name, "custom", set(installed_names)))
     st.session_state.pop(state.MODELS_MODELFILE_INPUT, None)
     st.session_state.pop(state.MODELS_CREATE_NAME_INPUT, None)
-    st.session_state[state.MODELS_TAB] = "Create"
+    st.session_state[state.MODELS_TAB] = tab_labels(i18n.language())["create"]
 
 
 def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
     """Send the create request and show its status lines as they arrive."""
-    with st.status(f"Creating {name}…", expanded=True) as status:
+    with st.status(t("models.creating", name=name), expanded=True) as status:
         download, bar, last = PullProgress(), None, None
         try:
             for chunk in client.create(name, **fields):
@@ -86,14 +112,14 @@ def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
                     bar = bar or st.progress(0.0)
                     bar.progress(download.fraction(), text=step_label(line))
                 elif line != last:
-                    st.text(line)
+                    st.text(step_label(line))
                 last = line
         except OllamaError as error:
-            status.update(label=f"Could not create {name}", state="error")
+            status.update(label=t("models.create_failed", name=name), state="error")
             widgets.show_error(error)
             return
-        status.update(label=f"Created {name}", state="complete", expanded=False)
-    notify("success", f"Created {name}.")
+        status.update(label=t("models.created_label", name=name), state="complete", expanded=False)
+    notify("success", t("models.created", name=name))
     refresh()
 
 
@@ -107,7 +133,7 @@ def copy_model(client: OllamaClient, source: str, destination: str) -> None:
     except OllamaError as error:
         widgets.show_error(error)
         return
-    notify("success", f"Copied {source} to {destination}.")
+    notify("success", t("models.copied", source=source, destination=destination))
     refresh()
 
 
@@ -120,12 +146,12 @@ def delete_model(client: OllamaClient, name: str) -> None:
         if error.status_code != 404:
             widgets.show_error(error)
             return
-        notify("warning", f"{name} was already gone from the server. The list is refreshed.")
+        notify("warning", t("models.already_gone", name=name))
     except OllamaError as error:
         widgets.show_error(error)
         return
     else:
-        notify("success", f"Deleted {name}.")
+        notify("success", t("models.deleted", name=name))
     refresh()
 
 
@@ -135,12 +161,12 @@ def code_span(text: str) -> str:
 
 
 def show_request(name: str, fields: dict) -> None:
-    st.caption("The request we send to `/api/create`:")
+    st.caption(t("models.request_sent"))
     st.json(api_bodies.create_body(name, **fields), expanded=True)
 
 
-st.title("Models")
-st.caption("What is on the server: inspect, pull, create, copy, delete, load and unload models.")
+st.title(t("models.title"))
+st.caption(t("models.intro"))
 
 client = server_data.client()
 job = state.get(state.MODELS_PULL_JOB)
@@ -164,21 +190,18 @@ st.fragment(pull_panel, run_every=POLL_SECONDS if running_job else None)()
 names = sorted(m.get("name", "") for m in installed)
 manage = access.can_manage_models()
 if not manage:
-    st.caption("Pulling, creating, copying and deleting models are turned off on this demo.")
-shown_tabs = TABS if manage else TABS[:2]
-if st.session_state.get(state.MODELS_TAB) not in shown_tabs:
-    st.session_state[state.MODELS_TAB] = shown_tabs[0]
-tabs = dict(zip(shown_tabs, st.tabs(shown_tabs, key=state.MODELS_TAB, on_change="rerun"), strict=True))
+    st.caption(t("models.locked"))
+labels = keep_open_tab(list(TABS) if manage else ["installed", "running"])
+tabs = dict(zip(labels, st.tabs(list(labels.values()), key=state.MODELS_TAB, on_change="rerun"), strict=True))
 
-if tabs["Installed"].open:
-    with tabs["Installed"]:
+if tabs["installed"].open:
+    with tabs["installed"]:
         columns = st.columns(3)
-        columns[0].metric("Installed models", len(installed))
-        columns[1].metric("Disk used", human_size(model_inventory.disk_used(installed)))
-        columns[2].metric("Loaded in memory", len(loaded))
+        columns[0].metric(t("models.installed_models"), whole_number(len(installed)))
+        columns[1].metric(t("models.disk_used"), human_size(model_inventory.disk_used(installed)))
+        columns[2].metric(t("models.loaded_in_memory"), whole_number(len(loaded)))
         if not installed:
-            st.info("No models are installed yet. Pull one in the Pull tab, e.g. `qwen2.5:0.5b`.",
-                    icon=":material/inventory_2:")
+            st.info(t("models.none_installed"), icon=":material/inventory_2:")
         else:
             try:
                 caps = {m["name"]: server_data.capabilities(client, m) for m in installed}
@@ -188,24 +211,25 @@ if tabs["Installed"].open:
             rows = model_inventory.installed_rows(installed, caps)
             every_capability = sorted({c for row in rows for c in row.capabilities})
             left, right = st.columns([3, 1])
-            text = left.text_input("Filter", placeholder="name, family, size or quantisation",
+            text = left.text_input(t("models.filter"), placeholder=t("models.filter_placeholder"),
                                    key=state.MODELS_FILTER_INPUT)
-            capability = right.selectbox("Capability", every_capability, index=None, placeholder="any",
-                                         key=state.MODELS_CAPABILITY_INPUT)
+            capability = right.selectbox(t("models.capability"), every_capability, index=None,
+                                         format_func=model_inventory.capability_label,
+                                         placeholder=t("models.any_capability"), key=state.MODELS_CAPABILITY_INPUT)
             shown = model_inventory.filter_rows(rows, text, capability)
             st.dataframe(
                 pd.DataFrame([row.as_dict() for row in shown], columns=list(rows[0].as_dict())),
                 hide_index=True,
                 column_config={
-                    "Size": st.column_config.NumberColumn("Size", format="bytes"),
-                    "Modified": st.column_config.DatetimeColumn("Modified", format="YYYY-MM-DD HH:mm"),
-                    "Capabilities": st.column_config.ListColumn("Capabilities"),
+                    t("models.col_size"): st.column_config.NumberColumn(format="bytes"),
+                    t("models.col_modified"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                    t("models.col_capabilities"): st.column_config.ListColumn(),
                 },
             )
-            st.caption(f"{len(shown)} of {len(rows)} models · click a column header to sort.")
+            st.caption(t("models.shown_of", shown=whole_number(len(shown)), n=len(rows)))
 
-            st.subheader("Details")
-            chosen = st.selectbox("Model", names, key=state.MODELS_DETAILS_INPUT)
+            st.subheader(t("models.details"))
+            chosen = st.selectbox(t("models.model"), names, key=state.MODELS_DETAILS_INPUT)
             entry = next(m for m in installed if m.get("name") == chosen)
             try:
                 shown_model = server_data.details(client, chosen, entry.get("digest", ""))
@@ -216,85 +240,87 @@ if tabs["Installed"].open:
                 facts = model_inventory.model_facts(shown_model)
                 details = shown_model.get("details") or {}
                 cells = st.columns(4)
-                cells[0].metric("Parameters", details.get("parameter_size") or "—")
-                cells[1].metric("Quantisation", details.get("quantization_level") or "—")
-                cells[2].metric("Context length", f"{facts.context_length:,}" if facts.context_length else "—")
-                cells[3].metric("Embedding length", f"{facts.embedding_length:,}" if facts.embedding_length else "—")
+                cells[0].metric(t("models.parameter_size"), details.get("parameter_size") or "—")
+                cells[1].metric(t("models.quantisation"), details.get("quantization_level") or "—")
+                cells[2].metric(t("models.context_length"), whole_number(facts.context_length))
+                cells[3].metric(t("models.embedding_length"), whole_number(facts.embedding_length))
                 capabilities = shown_model.get("capabilities") or []
-                st.markdown("**Capabilities:** " + (" ".join(code_span(str(c)) for c in capabilities) or "not reported"))
+                listed = " ".join(code_span(model_inventory.capability_label(str(c))) for c in capabilities)
+                st.markdown(t("models.capabilities_line", capabilities=listed or t("models.not_reported")))
                 if shown_model.get("parameters"):
-                    st.markdown("**Parameters**")
+                    st.markdown(t("models.parameters"))
                     st.code(shown_model["parameters"], language=None)
                 if shown_model.get("system"):
-                    st.markdown("**System prompt**")
+                    st.markdown(t("models.system_prompt_heading"))
                     st.code(shown_model["system"], language=None, wrap_lines=True)
-                with st.expander("Template"):
-                    st.code(shown_model.get("template") or "(none)", language=None)
+                with st.expander(t("models.template")):
+                    st.code(shown_model.get("template") or t("models.none"), language=None)
                 if shown_model.get("license"):
-                    with st.expander("License"):
+                    with st.expander(t("models.license")):
                         st.code(shown_model["license"], language=None, wrap_lines=True)
-                with st.expander("Modelfile"):
-                    st.code(shown_model.get("modelfile") or "(none)", language=None)
-                with st.expander("Raw /api/show JSON"):
+                with st.expander(t("models.modelfile")):
+                    st.code(shown_model.get("modelfile") or t("models.none"), language=None)
+                with st.expander(t("models.raw_json")):
                     st.json(shown_model, expanded=False)
 
             if shown_model is not None and manage:
-                st.markdown("**Actions**")
+                st.markdown(t("models.actions"))
                 actions = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
                 copy_name = actions[0].text_input(
-                    "Copy as", key=state.MODELS_COPY_NAME_INPUT,
+                    t("models.copy_as"), key=state.MODELS_COPY_NAME_INPUT,
                     placeholder=model_inventory.derived_name(chosen, "copy", set(names)))
-                if actions[1].button("Copy", icon=":material/content_copy:", key="models_copy"):
+                if actions[1].button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
                     copy_model(client, chosen, copy_name.strip() or model_inventory.derived_name(chosen, "copy", set(names)))
-                actions[2].button("Edit as new model", icon=":material/edit_note:", key="models_edit_as_new",
+                actions[2].button(t("models.edit_as_new"), icon=":material/edit_note:", key="models_edit_as_new",
                                   on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or "", names))
-                if actions[3].button("Delete…", icon=":material/delete:", key="models_delete"):
+                if actions[3].button(t("models.delete"), icon=":material/delete:", key="models_delete"):
                     state.put(state.MODELS_PENDING_DELETE, chosen)
 
             pending = state.get(state.MODELS_PENDING_DELETE)
             if pending and manage:
                 with st.container(border=True):
-                    st.warning(f"Delete **{escape_markdown(pending)}** from the server? Its files are removed from disk; "
-                               "layers shared with other models stay.", icon=":material/warning:")
+                    st.warning(t("models.confirm_delete", name=escape_markdown(pending)), icon=":material/warning:")
                     buttons = st.container(horizontal=True)
-                    confirmed = buttons.button(f"Delete {escape_markdown(pending)}", type="primary", key="models_delete_confirm")
-                    if buttons.button("Keep it", key="models_delete_cancel"):
+                    confirmed = buttons.button(t("models.delete_named", name=escape_markdown(pending)), type="primary",
+                                               key="models_delete_confirm")
+                    if buttons.button(t("models.keep_it"), key="models_delete_cancel"):
                         state.put(state.MODELS_PENDING_DELETE, None)
                         st.rerun()
                     if confirmed:
                         delete_model(client, pending)
 
-if tabs["Running"].open:
-    with tabs["Running"]:
+if tabs["running"].open:
+    with tabs["running"]:
         if loaded:
-            st.dataframe(pd.DataFrame(model_inventory.running_rows(loaded)), hide_index=True)
-            for row in model_inventory.running_rows(loaded):
-                if st.button(f"Unload {escape_markdown(row['Model'])}", icon=":material/eject:", key=f"models_unload_{row['Model']}"):
+            running_rows = model_inventory.running_rows(loaded)
+            st.dataframe(pd.DataFrame([row.as_dict() for row in running_rows]), hide_index=True)
+            for row in running_rows:
+                if st.button(t("models.unload_named", name=escape_markdown(row.name)), icon=":material/eject:",
+                             key=f"models_unload_{row.name}"):
                     try:
-                        client.unload(row["Model"])
+                        client.unload(row.name)
                     except OllamaError as error:
                         widgets.show_error(error)
                     else:
-                        notify("success", f"Unloaded {row['Model']}: its memory is free.")
+                        notify("success", t("models.unloaded", name=row.name))
                         refresh()
         else:
-            st.info("No model is loaded in memory. The first answer from a model waits for it to load.",
-                    icon=":material/memory:")
-        st.subheader("Load or warm up")
-        st.caption("Load a model ahead of time so the first answer of a demo is fast.")
+            st.info(t("models.none_loaded"), icon=":material/memory:")
+        st.subheader(t("models.warm_up"))
+        st.caption(t("models.warm_up_intro"))
         if names:
             left, right = st.columns(2)
             widgets.ensure_choice(state.MODELS_WARM_MODEL_INPUT, names)
-            warm = left.selectbox("Model", names, key=state.MODELS_WARM_MODEL_INPUT)
-            keep_text = right.text_input("Keep loaded for", placeholder="server default (5m)",
+            warm = left.selectbox(t("models.model"), names, key=state.MODELS_WARM_MODEL_INPUT)
+            keep_text = right.text_input(t("models.keep_loaded_for"), placeholder=t("models.server_default_keep_alive"),
                                          help=KEEP_ALIVE_HELP, key=state.MODELS_KEEP_ALIVE_INPUT)
             try:
                 keep_alive = parse_keep_alive(keep_text or "")
             except ValueError as error:
                 st.error(str(error))
             else:
-                if st.button("Load", icon=":material/play_arrow:", type="primary", key="models_load"):
-                    with st.spinner(f"Loading {warm}…"):
+                if st.button(t("models.load"), icon=":material/play_arrow:", type="primary", key="models_load"):
+                    with st.spinner(t("models.loading", name=warm)):
                         try:
                             entry = next(m for m in installed if m.get("name") == warm)
                             if model_inventory.embeds_only(server_data.capabilities(client, entry)):
@@ -305,21 +331,23 @@ if tabs["Running"].open:
                             widgets.show_error(error)
                         else:
                             took = (answer.get("load_duration") or answer.get("total_duration") or 0) / 1e9
-                            notify("success", f"{warm} is loaded" + (f" (took {human_seconds(took)})." if took else "."))
+                            if took:
+                                notify("success", t("models.loaded_took", name=warm, time=human_seconds(took)))
+                            else:
+                                notify("success", t("models.loaded", name=warm))
                             refresh()
 
-if "Pull" in tabs and tabs["Pull"].open:
-    with tabs["Pull"]:
-        st.caption("Download a model from the Ollama library, e.g. `qwen2.5:0.5b`, `llama3.2` or `nomic-embed-text`. "
-                   "The download continues if you open another page.")
+if "pull" in tabs and tabs["pull"].open:
+    with tabs["pull"]:
+        st.caption(t("models.pull_intro"))
         busy = job is not None and not job.view().finished
         st.session_state.setdefault(state.MODELS_PULL_NAME_INPUT, state.get(state.MODELS_PULL_NAME))
         with st.form("models_pull_form", border=False):
-            wanted = st.text_input("Model name", placeholder="qwen2.5:0.5b", key=state.MODELS_PULL_NAME_INPUT)
-            submitted = st.form_submit_button("Pull", icon=":material/download:", type="primary", disabled=busy,
-                                              key="models_pull_submit")
+            wanted = st.text_input(t("models.model_name"), placeholder=EXAMPLE_PULL, key=state.MODELS_PULL_NAME_INPUT)
+            submitted = st.form_submit_button(t("models.pull"), icon=":material/download:", type="primary",
+                                              disabled=busy, key="models_pull_submit")
         if busy:
-            st.caption("One pull at a time: wait for the current one or cancel it.")
+            st.caption(t("models.one_pull_at_a_time"))
         if submitted:
             state.put(state.MODELS_PULL_NAME, wanted)
             problem = model_inventory.name_problem(wanted)
@@ -329,29 +357,30 @@ if "Pull" in tabs and tabs["Pull"].open:
                 state.put(state.MODELS_PULL_JOB, PullJob(client.clone(), wanted.strip()).start())
                 st.rerun()
 
-if "Create" in tabs and tabs["Create"].open:
-    with tabs["Create"]:
-        from_file, from_form = st.tabs(["From a Modelfile", "Simple form"])
+if "create" in tabs and tabs["create"].open:
+    with tabs["create"]:
+        from_file, from_form = st.tabs([t("models.from_modelfile"), t("models.simple_form")])
         with from_file:
             st.session_state.setdefault(state.MODELS_MODELFILE_INPUT, state.get(state.MODELS_MODELFILE))
             st.session_state.setdefault(state.MODELS_CREATE_NAME_INPUT, state.get(state.MODELS_CREATE_NAME))
-            new_name = st.text_input("New model name", placeholder="my-assistant", key=state.MODELS_CREATE_NAME_INPUT)
-            text = st.text_area("Modelfile", height=260, key=state.MODELS_MODELFILE_INPUT,
-                                help="FROM, PARAMETER, SYSTEM, TEMPLATE, MESSAGE and LICENSE, as for `ollama create`.")
+            new_name = st.text_input(t("models.new_model_name"), placeholder=EXAMPLE_NEW_NAME,
+                                     key=state.MODELS_CREATE_NAME_INPUT)
+            text = st.text_area(t("models.modelfile"), height=260, key=state.MODELS_MODELFILE_INPUT,
+                                help=t("models.modelfile_help"))
             state.put(state.MODELS_MODELFILE, text)
             state.put(state.MODELS_CREATE_NAME, new_name)
             try:
                 parsed = modelfile.parse(text)
             except modelfile.ModelfileError as error:
-                st.error("This Modelfile cannot be sent:\n\n" + "\n".join(f"- {p}" for p in error.problems),
+                st.error(t("models.modelfile_cannot_be_sent") + "\n\n" + "\n".join(f"- {p}" for p in error.problems),
                          icon=":material/error:")
                 parsed = None
             if parsed is not None:
                 for warning in parsed.warnings:
                     st.warning(str(warning), icon=":material/info:")
                 fields = parsed.create_fields()
-                show_request(new_name.strip() or "<new name>", fields)
-                if st.button("Create", icon=":material/add_circle:", type="primary", key="models_create"):
+                show_request(new_name.strip() or t("models.new_name_stand_in"), fields)
+                if st.button(t("models.create"), icon=":material/add_circle:", type="primary", key="models_create"):
                     problem = model_inventory.name_problem(new_name)
                     if problem:
                         st.error(problem)
@@ -359,28 +388,30 @@ if "Create" in tabs and tabs["Create"].open:
                         stream_create(client, new_name.strip(), fields)
         with from_form:
             if not names:
-                st.info("Install a model first: the form builds on an installed model.", icon=":material/info:")
+                st.info(t("models.install_first"), icon=":material/info:")
             else:
-                base = st.selectbox("Base model", names, key=state.MODELS_FORM_BASE_INPUT)
-                form_name = st.text_input("New model name", placeholder="my-assistant", key=state.MODELS_FORM_NAME_INPUT)
-                system = st.text_area("System prompt", height=120, key=state.MODELS_FORM_SYSTEM_INPUT,
-                                      placeholder="You are a helpful assistant who answers briefly.")
+                base = st.selectbox(t("models.base_model"), names, key=state.MODELS_FORM_BASE_INPUT)
+                form_name = st.text_input(t("models.new_model_name"), placeholder=EXAMPLE_NEW_NAME,
+                                          key=state.MODELS_FORM_NAME_INPUT)
+                system = st.text_area(t("models.system_prompt"), height=120, key=state.MODELS_FORM_SYSTEM_INPUT,
+                                      placeholder=t("models.system_prompt_placeholder"))
                 values = {}
                 cells = st.columns(2)
                 for index, spec in enumerate(OPTION_SPECS):
                     values[spec.name] = cells[index % 2].number_input(
                         spec.label, min_value=spec.kind(spec.minimum), max_value=spec.kind(spec.maximum),
-                        step=spec.kind(spec.step), value=None, placeholder="base model's value", help=spec.help,
+                        step=spec.kind(spec.step), value=None, placeholder=t("models.base_model_value"), help=spec.help,
                         key=state.MODELS_FORM_OPTION_PREFIX + spec.name)
-                stop_text = st.text_area("Stop sequences", height=68, help=STOP_HELP, key=state.MODELS_FORM_STOP_INPUT)
+                stop_text = st.text_area(t("models.stop_sequences"), height=68, help=STOP_HELP,
+                                         key=state.MODELS_FORM_STOP_INPUT)
                 form_fields = model_inventory.form_create_fields(base, system, build_options(values, stop_text))
-                show_request(form_name.strip() or "<new name>", form_fields)
-                if st.button("Create", icon=":material/add_circle:", type="primary", key="models_form_create"):
+                show_request(form_name.strip() or t("models.new_name_stand_in"), form_fields)
+                if st.button(t("models.create"), icon=":material/add_circle:", type="primary", key="models_form_create"):
                     problem = model_inventory.name_problem(form_name)
                     if problem:
                         st.error(problem)
                     else:
                         stream_create(client, form_name.strip(), form_fields)
 
-if st.button("Refresh", icon=":material/refresh:", key="models_refresh"):
+if st.button(t("models.refresh"), icon=":material/refresh:", key="models_refresh"):
     refresh()

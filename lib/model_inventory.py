@@ -1,7 +1,9 @@
 """What the Models page shows about installed and running models, as plain rows.
 
 Pure functions over the JSON of ``/api/tags``, ``/api/ps`` and ``/api/show``: the page draws
-them, tests check them without a server.
+them, tests check them without a server. Rows keep the server's values (capabilities such as
+``"completion"`` stay data); column names and capability labels are worded in the session's
+language when a table is built.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from lib.formatting import human_size, parse_timestamp, time_until
+from lib.i18n import t
+from lib.markdown_safety import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -25,15 +29,29 @@ class InstalledRow:
     capabilities: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
+        """The table's row: translated column names, capabilities as labels."""
         return {
-            "Model": self.name,
-            "Size": self.size,
-            "Family": self.family,
-            "Parameters": self.parameter_size,
-            "Quantisation": self.quantization,
-            "Modified": self.modified,
-            "Capabilities": list(self.capabilities),
+            t("models.col_model"): self.name,
+            t("models.col_size"): self.size,
+            t("models.col_family"): self.family,
+            t("models.col_parameters"): self.parameter_size,
+            t("models.col_quantisation"): self.quantization,
+            t("models.col_modified"): self.modified,
+            t("models.col_capabilities"): [capability_label(c) for c in self.capabilities],
         }
+
+
+def capability_label(capability: str) -> str:
+    """A capability as users read it; one this app does not know is shown as the server named it."""
+    labels = {
+        "completion": t("models.cap_completion"),
+        "tools": t("models.cap_tools"),
+        "insert": t("models.cap_insert"),
+        "vision": t("models.cap_vision"),
+        "embedding": t("models.cap_embedding"),
+        "thinking": t("models.cap_thinking"),
+    }
+    return labels.get(capability, capability)
 
 
 def installed_rows(models: list[dict[str, Any]], capabilities: dict[str, list[str]]) -> list[InstalledRow]:
@@ -69,20 +87,38 @@ def disk_used(models: list[dict[str, Any]]) -> int:
     return sum(int(model.get("size") or 0) for model in models)
 
 
-def running_rows(running: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RunningRow:
+    name: str
+    memory: str
+    on_gpu: str
+    context: int | None
+    unloads: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            t("models.col_model"): self.name,
+            t("models.col_memory"): self.memory,
+            t("models.col_on_gpu"): self.on_gpu,
+            t("models.col_context"): self.context,
+            t("models.col_unloads"): self.unloads,
+        }
+
+
+def running_rows(running: list[dict[str, Any]]) -> list[RunningRow]:
     """``/api/ps`` as the table shows it: memory, how much of it is on the GPU, context, expiry."""
     rows = []
     for model in running:
         size, vram = int(model.get("size") or 0), int(model.get("size_vram") or 0)
         on_gpu = f"{human_size(vram)} ({vram / size:.0%})" if size else human_size(vram)
-        rows.append({
-            "Model": str(model.get("name") or model.get("model") or ""),
-            "Memory": human_size(size),
-            "On GPU": on_gpu,
-            "Context": model.get("context_length"),
-            "Unloads": time_until(model.get("expires_at")),
-        })
-    return sorted(rows, key=lambda row: row["Model"])
+        rows.append(RunningRow(
+            name=str(model.get("name") or model.get("model") or ""),
+            memory=human_size(size),
+            on_gpu=on_gpu,
+            context=model.get("context_length"),
+            unloads=time_until(model.get("expires_at")),
+        ))
+    return sorted(rows, key=lambda row: row.name)
 
 
 @dataclass(frozen=True)
@@ -138,13 +174,12 @@ def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a model name (``[host/][namespace/]model[:tag]``), or ``None`` when it can.
 
     Checked before anything is sent, so a typo is explained at once and a name never carries
-    markup into the messages that repeat it.
+    markup into the messages that repeat it; the refused name itself is quoted escaped.
     """
     if not name.strip():
-        return "Type a model name, e.g. qwen2.5:0.5b."
+        return t("models.name_missing")
     if not _MODEL_NAME.match(name.strip()):
-        return (f"\"{name.strip()[:80]}\" is not a model name. Names look like llama3.2, qwen2.5:0.5b or "
-                "namespace/model:tag: letters, digits, '.', '_' and '-', with an optional ':tag'.")
+        return t("models.name_invalid", name=escape_markdown(name.strip()[:80]))
     return None
 
 

@@ -14,6 +14,9 @@ way ``ollama create`` does (the grammar of ``parser/parser.go`` in ollama/ollama
 
 FROM a local file and ADAPTER/DRAFT need the files uploaded as blobs first, which this app
 does not do: they are reported as problems rather than sent to fail obscurely.
+
+Problems are worded where they are found, in the session's language: parsing runs in the
+script thread, as the user types.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from lib.i18n import t
 
 INSTRUCTIONS = ("from", "parameter", "system", "template", "message", "license", "adapter",
                 "draft", "renderer", "parser", "requires")
@@ -30,8 +35,7 @@ INT_PARAMETERS = frozenset({"num_keep", "seed", "num_predict", "top_k", "repeat_
                             "num_gpu", "main_gpu", "num_thread"})
 FLOAT_PARAMETERS = frozenset({"top_p", "min_p", "temperature", "repeat_penalty", "presence_penalty",
                               "frequency_penalty"})
-REJECTED_PARAMETERS = {"typical_p": "typical_p can no longer be set in a model (current Ollama refuses it); "
-                                    "pass it as an option with each request instead."}
+REJECTED_PARAMETERS = frozenset({"typical_p"})
 BOOL_PARAMETERS = frozenset({"use_mmap"})
 LIST_PARAMETERS = frozenset({"stop"})
 DEPRECATED_PARAMETERS = frozenset({"penalize_newline", "low_vram", "f16_kv", "logits_all", "vocab_only", "use_mlock",
@@ -53,7 +57,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        return t("modelfile.line", line=self.line, message=self.message) if self.line else self.message
 
 
 class ModelfileError(ValueError):
@@ -121,14 +125,11 @@ def parse(text: str) -> Modelfile:
     for item in instructions:
         if item.keyword == "from":
             if from_line is not None:
-                result.warnings.append(Problem(item.line, f"this FROM replaces the one on line {from_line}."))
+                result.warnings.append(Problem(item.line, t("modelfile.from_replaced", line=from_line)))
             from_line = item.line
             result.from_ = item.value
             if looks_like_local_path(item.value):
-                problems.append(Problem(item.line, (
-                    f"FROM {item.value} points at a file. Building from local files needs them uploaded to the "
-                    "server as blobs, which Ollama Studio does not do: name an installed model instead "
-                    "(e.g. FROM llama3.2), or run `ollama create` on the server's machine.")))
+                problems.append(Problem(item.line, t("modelfile.from_local_file", value=item.value)))
         elif item.keyword == "parameter":
             _add_parameter(result, item, problems)
         elif item.keyword == "system":
@@ -139,22 +140,16 @@ def parse(text: str) -> Modelfile:
             result.license.append(item.value)
         elif item.keyword == "message":
             result.messages.append({"role": item.role, "content": item.value})
-        elif item.keyword in ("adapter", "draft"):
-            what = "a LoRA adapter" if item.keyword == "adapter" else "a draft model"
-            problems.append(Problem(item.line, (
-                f"{item.keyword.upper()} adds {what} from files that must be uploaded to the server as blobs, "
-                "which Ollama Studio does not support. Remove the line, or run `ollama create` on the server's "
-                "machine.")))
+        elif item.keyword == "adapter":
+            problems.append(Problem(item.line, t("modelfile.adapter_unsupported")))
+        elif item.keyword == "draft":
+            problems.append(Problem(item.line, t("modelfile.draft_unsupported")))
         else:
-            result.warnings.append(Problem(item.line, (
-                f"{item.keyword.upper()} is not sent: Ollama Studio does not support it yet. "
-                "A model created from an installed model keeps that model's setting.")))
+            result.warnings.append(Problem(item.line, t("modelfile.not_sent", keyword=item.keyword.upper())))
     if syntax is not None:
         problems.append(syntax)
     elif from_line is None:
-        problems.insert(0, Problem(None, (
-            "The Modelfile has no FROM line. Start it with FROM and the name of an installed model, "
-            "e.g. FROM llama3.2.")))
+        problems.insert(0, Problem(None, t("modelfile.no_from")))
     if problems:
         raise ModelfileError(problems)
     return result
@@ -163,14 +158,14 @@ def parse(text: str) -> Modelfile:
 def _add_parameter(result: Modelfile, item: Instruction, problems: list[Problem]) -> None:
     name, value = item.name, item.value
     if name in REJECTED_PARAMETERS:
-        problems.append(Problem(item.line, REJECTED_PARAMETERS[name]))
+        problems.append(Problem(item.line, t("modelfile.parameter_rejected", name=name)))
         return
     if name in DEPRECATED_PARAMETERS:
-        result.warnings.append(Problem(item.line, f"parameter {name} is deprecated and is not sent."))
+        result.warnings.append(Problem(item.line, t("modelfile.parameter_deprecated", name=name)))
         return
     if name not in KNOWN_PARAMETERS:
-        problems.append(Problem(item.line, (
-            f"unknown parameter \"{name}\". Known parameters are {', '.join(sorted(KNOWN_PARAMETERS))}.")))
+        problems.append(Problem(item.line, t("modelfile.parameter_unknown", name=name,
+                                             known=", ".join(sorted(KNOWN_PARAMETERS)))))
         return
     try:
         typed = typed_parameter(name, value)
@@ -188,20 +183,20 @@ def typed_parameter(name: str, value: str) -> Any:
     if name in INT_PARAMETERS:
         if re.fullmatch(r"[+-]?\d+", value.strip()):
             return int(value)
-        raise ValueError(f"{name} needs a whole number, not \"{value}\".")
+        raise ValueError(t("modelfile.needs_whole_number", name=name, value=value))
     if name in FLOAT_PARAMETERS:
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"{name} needs a number, not \"{value}\".") from None
+            raise ValueError(t("modelfile.needs_number", name=name, value=value)) from None
         if number != number or number in (float("inf"), float("-inf")):
-            raise ValueError(f"{name} needs a finite number, not \"{value}\".")
+            raise ValueError(t("modelfile.needs_finite_number", name=name, value=value))
         return number
     if name in BOOL_PARAMETERS:
         lowered = value.strip().lower()
         if lowered in _TRUE or lowered in _FALSE:
             return lowered in _TRUE
-        raise ValueError(f"{name} needs true or false, not \"{value}\".")
+        raise ValueError(t("modelfile.needs_true_or_false", name=name, value=value))
     return value
 
 
@@ -229,27 +224,25 @@ def tokenize(text: str, into: list[Instruction] | None = None) -> list[Instructi
         keyword, rest = _split_word(line)
         lowered = keyword.lower()
         if not keyword.isalpha() or lowered not in INSTRUCTIONS:
-            raise _syntax(number, (
-                f"\"{keyword}\" is not a Modelfile instruction. Use one of "
-                f"{', '.join(word.upper() for word in INSTRUCTIONS)}."))
+            raise _syntax(number, t("modelfile.not_an_instruction", keyword=keyword,
+                                    known=", ".join(word.upper() for word in INSTRUCTIONS)))
         name = role = ""
         if lowered == "parameter":
             name, rest = _split_word(rest)
             if not name:
-                raise _syntax(number, "PARAMETER needs a name and a value, e.g. PARAMETER temperature 0.7.")
+                raise _syntax(number, t("modelfile.parameter_needs_name"))
             if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-                raise _syntax(number, f"\"{name}\" is not a parameter name (letters, digits and _ only).")
+                raise _syntax(number, t("modelfile.bad_parameter_name", name=name))
         elif lowered == "message":
             role, rest = _split_word(rest)
+            if not role:
+                raise _syntax(number, t("modelfile.message_role_missing"))
             if role not in MESSAGE_ROLES:
-                shown = f"\"{role}\"" if role else "missing"
-                raise _syntax(number, (
-                    f"the MESSAGE role is {shown}: it must be system, user or assistant, "
-                    "e.g. MESSAGE user Hello."))
+                raise _syntax(number, t("modelfile.message_role_wrong", role=role))
         value, index = _value(rest, lines, index, number)
         if value == "" and not rest.strip():
             what = f"PARAMETER {name}" if name else f"MESSAGE {role}" if role else keyword.upper()
-            raise _syntax(number, f"{what} needs a value.")
+            raise _syntax(number, t("modelfile.needs_value", what=what))
         instructions.append(Instruction(number, lowered, value, name=name, role=role))
     return instructions
 
@@ -276,7 +269,7 @@ def _value(first: str, lines: list[str], index: int, number: int) -> tuple[str, 
             return value, index
         if index >= len(lines):
             quote = '"""' if buffer.lstrip(_SPACES).startswith('"""') else '"'
-            raise _syntax(number, f"the value that starts here opens with {quote} but is never closed with {quote}.")
+            raise _syntax(number, t("modelfile.never_closed", quote=quote))
         buffer += "\n" + lines[index]
         index += 1
 

@@ -3,7 +3,9 @@
 The page keeps the :class:`PullJob` in session state and polls :meth:`PullJob.view` from a
 fragment that reruns every second. The worker thread owns its own client (``requests``
 sessions are not thread-safe) and never calls Streamlit: Streamlit commands need the script
-thread's context, so everything it learns goes through this object, guarded by a lock.
+thread's context, so everything it learns goes through this object, guarded by a lock. It
+keeps a failure as the error itself: the message is worded when the page reads it, in the
+language of the session that shows it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import Enum
 
 from lib.client import OllamaClient
 from lib.errors import OllamaError, ResponseError, StreamError
+from lib.i18n import t
 from lib.pull_progress import PullProgress, Snapshot
 
 
@@ -31,12 +34,22 @@ class JobView:
     model: str
     outcome: Outcome
     progress: Snapshot
-    error: str | None
+    failure: OllamaError | None
+    crash: str | None  # the type of an unexpected exception that ended the worker
     cancel_requested: bool
 
     @property
     def finished(self) -> bool:
         return self.outcome is not Outcome.RUNNING
+
+    @property
+    def error(self) -> str | None:
+        """Why the pull failed, in the language of the session reading it; ``None`` if it did not."""
+        if self.failure is not None:
+            return failure_message(self.model, self.failure)
+        if self.crash is not None:
+            return t("models.pull_crashed", model=self.model, kind=self.crash)
+        return None
 
 
 class PullJob:
@@ -48,7 +61,8 @@ class PullJob:
         self._lock = threading.Lock()
         self._progress = PullProgress()
         self._outcome = Outcome.RUNNING
-        self._error: str | None = None
+        self._failure: OllamaError | None = None
+        self._crash: str | None = None
         self._cancel = threading.Event()
         self._acknowledged = False
         self._thread = threading.Thread(target=self._run, name=f"pull {model}", daemon=True)
@@ -69,7 +83,8 @@ class PullJob:
 
     def view(self) -> JobView:
         with self._lock:
-            return JobView(self.model, self._outcome, self._progress.snapshot(), self._error, self._cancel.is_set())
+            return JobView(self.model, self._outcome, self._progress.snapshot(), self._failure, self._crash,
+                           self._cancel.is_set())
 
     def acknowledge(self) -> bool:
         """True the first time it is called after the job finished: the page refreshes its lists once."""
@@ -86,35 +101,35 @@ class PullJob:
                 with self._lock:
                     self._progress.update(chunk)
                 if self._cancel.is_set():
-                    self._finish(Outcome.CANCELLED, None)
+                    self._finish(Outcome.CANCELLED)
                     return
-            self._finish(Outcome.SUCCEEDED, None)
+            self._finish(Outcome.SUCCEEDED)
         except OllamaError as error:
             if self._cancel.is_set():
-                self._finish(Outcome.CANCELLED, None)
+                self._finish(Outcome.CANCELLED)
             else:
-                self._finish(Outcome.FAILED, failure_message(self.model, error))
+                self._finish(Outcome.FAILED, failure=error)
         except Exception as error:  # noqa: BLE001 - a dead worker must not leave the page waiting forever
-            self._finish(Outcome.FAILED, f"The pull of {self.model} stopped unexpectedly ({type(error).__name__}).")
+            self._finish(Outcome.FAILED, crash=type(error).__name__)
         finally:
             stream.close()
             self._client.close()
 
-    def _finish(self, outcome: Outcome, error: str | None) -> None:
+    def _finish(self, outcome: Outcome, failure: OllamaError | None = None, crash: str | None = None) -> None:
         with self._lock:
             self._outcome = outcome
-            self._error = error
+            self._failure = failure
+            self._crash = crash
 
 
 def failure_message(model: str, error: OllamaError) -> str:
     """The server's words, plus what they mean for a pull when we can tell."""
     text = error.server_message if isinstance(error, StreamError) and error.server_message else error.message
-    text = text if text.endswith((".", "!", "?")) else text + "."
+    text = text if text.endswith((".", "!", "?", "。", "！", "？")) else text + "."
     lowered = text.lower()
     missing = isinstance(error, ResponseError) and error.status_code == 404
     if missing or "file does not exist" in lowered or "not found" in lowered:
-        return (f"Could not pull {model}: the registry has no model by that name. Check the spelling and the tag "
-                f"(e.g. qwen2.5:0.5b) on ollama.com/library. The server said: {text}")
+        return t("models.pull_not_in_registry", model=model, text=text)
     if isinstance(error, StreamError):
-        return f"The pull of {model} failed: {text} Pulling again resumes where it stopped."
-    return f"Could not pull {model}: {text}"
+        return t("models.pull_broke_off", model=model, text=text)
+    return t("models.pull_refused", model=model, text=text)

@@ -9,11 +9,14 @@ stall shows the current rate, not the average since the start.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from lib.i18n import t
 
 SPEED_WINDOW_SECONDS = 5.0
 ALMOST_DONE = 0.99
@@ -116,16 +119,33 @@ def _whole(value: Any) -> int | None:
 
 
 def step_label(status: str) -> str:
-    """The status line as a person reads it: ``pulling 6a0746a1ec1a`` → ``Downloading layer 6a0746a1ec1a``."""
+    """A pull's or create's status line as a person reads it, in the session's language.
+
+    ``pulling 6a0746a1ec1a`` becomes ``Downloading layer 6a0746a1ec1a``; the statuses Ollama is
+    known to send are translated, any other line is shown as the server wrote it.
+    """
     if status.startswith("pulling ") and status != "pulling manifest":
-        digest = status.removeprefix("pulling ").removeprefix("sha256:")
-        return f"Downloading layer {digest[:12]}"
+        return t("models.step_downloading_layer", digest=_short_digest(status.removeprefix("pulling ")))
+    if status.startswith("using existing layer "):
+        return t("models.step_existing_layer", digest=_short_digest(status.removeprefix("using existing layer ")))
+    if status.startswith("creating new layer "):
+        return t("models.step_new_layer", digest=_short_digest(status.removeprefix("creating new layer ")))
+    quantizing = _QUANTIZING.fullmatch(status)
+    if quantizing:
+        return t("models.step_quantizing", source=quantizing.group(1), target=quantizing.group(2))
     labels = {
-        "starting": "Starting",
-        "pulling manifest": "Fetching the manifest",
-        "verifying sha256 digest": "Verifying the download",
-        "writing manifest": "Writing the manifest",
-        "removing any unused layers": "Removing unused layers",
-        "success": "Done",
+        "starting": t("models.step_starting"),
+        "pulling manifest": t("models.step_manifest"),
+        "verifying sha256 digest": t("models.step_verifying"),
+        "writing manifest": t("models.step_writing_manifest"),
+        "removing any unused layers": t("models.step_removing_layers"),
+        "success": t("models.step_done"),
     }
     return labels.get(status, status[:1].upper() + status[1:])
+
+
+_QUANTIZING = re.compile(r"quantizing (\S+) model to (\S+)")
+
+
+def _short_digest(digest: str) -> str:
+    return digest.removeprefix("sha256:")[:12]

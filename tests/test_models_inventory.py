@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from lib.model_inventory import (
+    capability_label,
     derived_name,
     disk_used,
     embeds_only,
@@ -39,6 +40,11 @@ def test_installed_rows_are_sorted_and_typed():
     assert qwen.as_dict()["Capabilities"] == ["completion", "thinking"]
 
 
+def test_capabilities_stay_data_and_are_shown_as_labels():
+    assert capability_label("vision") == "vision"
+    assert capability_label("a-new-one") == "a-new-one"
+
+
 def test_rows_without_reported_capabilities_have_none():
     assert installed_rows(TAGS[:1], {})[0].capabilities == ()
 
@@ -69,10 +75,10 @@ def test_running_rows_show_memory_gpu_share_context_and_expiry():
          "expires_at": soon},
         {"model": "llama3.2:latest", "size": 0, "size_vram": 0, "expires_at": "2318-01-01T00:00:00Z"},
     ])
-    assert rows[0] == {"Model": "llama3.2:latest", "Memory": "0 B", "On GPU": "0 B", "Context": None,
-                       "Unloads": "never (kept loaded)"}
-    assert rows[1]["Memory"] == "1.0 GB" and rows[1]["On GPU"] == "500.0 MB (50%)" and rows[1]["Context"] == 4096
-    assert rows[1]["Unloads"].startswith("in 4 min")
+    assert rows[0].as_dict() == {"Model": "llama3.2:latest", "Memory": "0 B", "On GPU": "0 B", "Context": None,
+                                 "Unloads": "never (kept loaded)"}
+    assert rows[1].memory == "1.0 GB" and rows[1].on_gpu == "500.0 MB (50%)" and rows[1].context == 4096
+    assert rows[1].unloads.startswith("in 4 min")
 
 
 @pytest.mark.parametrize(("info", "facts"), [

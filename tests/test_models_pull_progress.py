@@ -109,6 +109,9 @@ def test_success_means_nothing_left():
     ("verifying sha256 digest", "Verifying the download"),
     ("writing manifest", "Writing the manifest"),
     ("success", "Done"),
+    (f"using existing layer {A}", "Using existing layer aaaaaaaaaaaa"),
+    (f"creating new layer {B}", "Creating new layer bbbbbbbbbbbb"),
+    ("quantizing F16 model to Q4_K_M", "Quantising from F16 to Q4_K_M"),
     ("something new", "Something new"),
 ])
 def test_step_labels(status, label):
