@@ -135,6 +135,10 @@ def catalog_findings(files: Iterable[Path] = PRODUCT_FILES) -> Iterator[str]:
             forms = value.values() if isinstance(value, dict) else [value]
             if not value or not all(isinstance(form, str) and form.strip() for form in forms):
                 yield f"{key}: no {lang} text"
+        if all(entry.get(lang) for lang in i18n.LANGUAGES):
+            extra = i18n.placeholders(entry, "zh") - i18n.placeholders(entry, "en")
+            if extra:
+                yield f"{key}: zh needs {sorted(extra)}, which the English text does not"
         if key not in used:
             yield f"{key}: not used by any code"
 

@@ -10,6 +10,7 @@ import requests
 from lib import i18n, navigation, state
 from lib.formatting import date_time, human_seconds, time_until
 from tests import i18n_check
+from tests.streamlit_process import free_port
 
 PAGES = [navigation.HOME, navigation.CHAT, navigation.GENERATE, navigation.EMBEDDINGS, navigation.MODELS]
 
@@ -79,3 +80,29 @@ def test_the_language_follows_the_url_across_pages_and_the_sidebar_switch(open_a
     assert at.session_state[state.LANGUAGE] == "en"
     assert at.query_params[i18n.QUERY_KEY] in ("en", ["en"])
     assert at.sidebar.expander[0].label == "Connection"
+
+
+def test_connection_help_in_chinese_when_the_server_is_down(open_app, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{free_port()}")
+    at = open_app(query={i18n.QUERY_KEY: "zh"})
+    assert "无法使用位于" in at.subheader[0].value
+    assert "没有任何应答" in at.error[0].value
+    assert at.button(key="connection_retry").label == "重试"
+    assert i18n_check.screen_leftovers(at) == []
+
+
+def test_an_unreadable_address_is_explained_in_chinese(open_app, fake):
+    at = open_app(query={i18n.QUERY_KEY: "zh"})
+    at.sidebar.text_input(key=state.SERVER_URL_INPUT).set_value("localhost:port").run()
+    assert at.sidebar.error[0].value == "'port' 不是有效的端口号（1-65535）。"
+
+
+def test_a_chinese_session_sees_the_clients_errors_in_chinese(fake):
+    from lib.client import OllamaClient  # noqa: PLC0415
+    from lib.errors import OllamaError  # noqa: PLC0415
+
+    fake.add_fault("/api/tags", "html")
+    with pytest.raises(OllamaError) as raised:
+        OllamaClient(fake.url).list_models()
+    entry = i18n.catalog()[raised.value.key]
+    assert "HTML" in i18n.render(entry, "zh", raised.value.values) and "{" not in i18n.render(entry, "zh", raised.value.values)
