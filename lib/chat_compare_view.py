@@ -9,21 +9,25 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import chat_compare, chat_session, chat_view, server_data, state, widgets
-from lib.chat_history import ASSISTANT, Conversation, Message, api_messages
+from lib.chat_history import ASSISTANT, Conversation, Message, api_messages, error_record
 from lib.chat_store import ChatStore
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient
 from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError
-from lib.formatting import human_seconds
+from lib.formatting import human_seconds, whole_number
+from lib.i18n import t
 from lib.live_markdown import LiveMarkdown
 
-MODES = {chat_compare.SINGLE: "One model", chat_compare.COMPARE: "Compare models"}
+
+def mode_label(mode: str) -> str:
+    return t("chat_compare.mode_compare") if mode == chat_compare.COMPARE else t("chat_compare.mode_single")
 
 
 def mode_switch() -> str:
     """The switch between one chat and compare mode; returns the mode chosen."""
-    chosen = st.segmented_control("Mode", list(MODES), format_func=MODES.get, required=True,
+    chosen = st.segmented_control(t("chat_compare.mode"), [chat_compare.SINGLE, chat_compare.COMPARE],
+                                  format_func=mode_label, required=True,
                                   key=state.CHAT_MODE_INPUT, label_visibility="collapsed")
     state.put(state.CHAT_MODE, chosen)
     return str(chosen)
@@ -35,22 +39,19 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
         del st.query_params[chat_session.QUERY_KEY]
     columns = chat_compare.open_columns(store)
     prompt = st.chat_input(
-        "Message every model" if columns is None else f"Message all {len(columns)} models",
+        t("chat_compare.prompt_first") if columns is None else t("chat_compare.prompt", n=whole_number(len(columns))),
         key=state.CHAT_COMPARE_PROMPT_INPUT, submit_mode="stop",
     )
     if columns is None:
         models, thinks = choose_models(client)
         if not prompt:
-            st.caption("Type a message below: every model answers it side by side, streamed together. Each column "
-                       "is saved as its own chat, so each model only sees its own answers. Pick the best answer "
-                       "to go on with that model alone.")
+            st.caption(t("chat_compare.start_hint"))
             return
         columns = chat_compare.start(store, models, thinks, prompt)
     else:
         heading, again = st.columns([8, 2], vertical_alignment="center")
-        heading.caption("Each column is a saved chat with its own history. Continue with one answer to go on "
-                        "with that model alone.")
-        again.button("New comparison", icon=":material/add_comment:", key="chat_compare_new", width="stretch",
+        heading.caption(t("chat_compare.columns_hint"))
+        again.button(t("chat_compare.new"), icon=":material/add_comment:", key="chat_compare_new", width="stretch",
                      on_click=chat_compare.new_comparison)
     if prompt:
         chat_compare.add_message(store, columns, prompt)
@@ -66,7 +67,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
 
 def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
     """How many columns and which model in each; a thinking model thinks."""
-    count = st.segmented_control("Models side by side", list(range(chat_compare.MIN_COLUMNS,
+    count = st.segmented_control(t("chat_compare.count"), list(range(chat_compare.MIN_COLUMNS,
                                                                     chat_compare.MAX_COLUMNS + 1)),
                                  required=True, default=chat_compare.MIN_COLUMNS, key=state.CHAT_COMPARE_COUNT_INPUT)
     try:
@@ -79,7 +80,7 @@ def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
         if installed:
             st.session_state.setdefault(key, installed[column % len(installed)])
         with slot:
-            model = widgets.model_picker(f"Model {column + 1}", "completion", key)
+            model = widgets.model_picker(t("chat_compare.model", number=column + 1), "completion", key)
         if model is None:
             st.stop()
         models.append(model)
@@ -94,9 +95,8 @@ def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: 
     for message in messages:
         chat_view.draw_message(message)
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
-        st.button(f"Continue with {escape_markdown(conversation.model)}", icon=":material/arrow_forward:",
-                  key=f"chat_compare_continue_{conversation.id}", width="stretch",
-                  help="Go on with this answer and this model alone; the chat is in the list in the sidebar.",
+        st.button(t("chat_compare.continue", model=escape_markdown(conversation.model)), icon=":material/arrow_forward:",
+                  key=f"chat_compare_continue_{conversation.id}", width="stretch", help=t("chat_compare.continue_help"),
                   on_click=chat_compare.continue_with, args=(conversation.id,))
 
 
@@ -128,15 +128,15 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                 seconds = int(event.seconds)
                 if not (outcome.content or outcome.thinking) and shown_seconds.get(column) != seconds:
                     shown_seconds[column] = seconds
-                    waiting[column].caption(f":material/hourglass_top: Waiting for {escape_markdown(columns[column].model)}… "
-                                            f"{human_seconds(seconds)}")
+                    waiting[column].caption(":material/hourglass_top: " + t(
+                        "chat_compare.waiting", model=escape_markdown(columns[column].model), time=human_seconds(seconds)))
                 continue
             if column in shown_seconds:
                 del shown_seconds[column]
                 waiting[column].empty()
             if event.kind == THINKING:
                 if column not in thinking:
-                    thinking[column] = LiveMarkdown(thinking_slots[column].expander("Thinking",
+                    thinking[column] = LiveMarkdown(thinking_slots[column].expander(t("chat.thinking"),
                                                                                     icon=":material/psychology:"))
                 thinking[column].append(event.text)
             elif event.kind == CONTENT:
@@ -150,7 +150,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                 if conversation.id is not None:
                     store.add(conversation.id, Message(
                         ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats,
-                        status=outcome.status, error=outcome.error.message if outcome.error else "",
+                        status=outcome.status, error=error_record(outcome.error) if outcome.error else "",
                         model=conversation.model))
         finally:
             saved.set()

@@ -5,12 +5,16 @@ Pure functions and dataclasses, no Streamlit and no HTTP, so they are tested wit
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.formatting import human_seconds
+from lib import i18n
+from lib.errors import OllamaError
+from lib.formatting import human_seconds, whole_number
+from lib.i18n import t
 from lib.run_stats import run_stats
 
 USER = "user"
@@ -21,7 +25,6 @@ STOPPED = "stopped"
 FAILED = "failed"
 
 TITLE_LENGTH = 60
-UNTITLED = "New chat"
 
 
 @dataclass
@@ -92,21 +95,25 @@ def describe_stats(stats: Stats | None) -> str:
         return ""
     parts = []
     if stats.first_token is not None:
-        parts.append(f"first token after {human_seconds(stats.first_token)}")
+        parts.append(t("chat.stat_first_token", time=human_seconds(stats.first_token)))
     if stats.tokens is not None:
-        parts.append(f"{stats.tokens} tokens")
+        parts.append(t("chat.stat_tokens", n=1 if stats.tokens == 1 else whole_number(stats.tokens)))
     if stats.tokens_per_second is not None:
-        parts.append(f"{stats.tokens_per_second:.1f} tokens/s")
+        parts.append(t("chat.stat_rate", rate=f"{stats.tokens_per_second:.1f}"))
     if stats.load and stats.load >= 0.001:
-        parts.append(f"model load {human_seconds(stats.load)}")
+        parts.append(t("chat.stat_load", time=human_seconds(stats.load)))
     return " · ".join(parts)
 
 
 def title_from(text: str, images: int = 0) -> str:
-    """A conversation title from its first message: the first line, shortened at a word."""
+    """A conversation title from its first message: the first line, shortened at a word.
+
+    A message without text is named in the interface's language of the moment; from then on
+    the title is the user's to change, like any other.
+    """
     line = " ".join(text.split())
     if not line:
-        return "Image" if images else UNTITLED
+        return t("chat.image_title") if images else t("chat.new_chat")
     if len(line) <= TITLE_LENGTH:
         return line
     cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0] or line[:TITLE_LENGTH]
@@ -155,3 +162,33 @@ def pair_ids(history: list[Message], user_id: int) -> list[int]:
                 ids.append(history[index + 1].id)
             return ids
     return []
+
+
+# A failed answer's error, as saved with the message. The client words its errors as a catalog
+# key and values (lib/errors.py); saving those, not the sentence, lets a saved error be read in
+# the language of whoever opens the chat later. ``text`` (the sentence when it was saved) is
+# shown when the key no longer exists. Errors without a key (the server's own words, imported
+# files, older chats) are saved and shown as plain text.
+_ERROR_RECORD = '{"error_key": '
+
+
+def error_record(error: OllamaError) -> str:
+    """What to save in a message's ``error`` for ``error``."""
+    if not error.key:
+        return error.message
+    return json.dumps({"error_key": error.key, "values": error.values, "text": error.message},
+                      ensure_ascii=False, default=str)
+
+
+def error_text(saved: str, lang: str | None = None) -> str:
+    """A saved ``error`` as a sentence in ``lang`` (default: the session's language)."""
+    if not saved.startswith(_ERROR_RECORD):
+        return saved
+    try:
+        record = json.loads(saved)
+        entry = i18n.catalog().get(record["error_key"])
+        if entry is None or not isinstance(record["values"], dict):
+            return str(record.get("text", ""))
+        return i18n.render(entry, lang or i18n.language(), record["values"])
+    except (ValueError, KeyError, TypeError):
+        return saved

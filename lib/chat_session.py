@@ -18,6 +18,8 @@ from lib import options_panel, state
 from lib.chat_export import ImportRejected, from_json
 from lib.chat_history import Conversation
 from lib.chat_store import ChatStore
+from lib.formatting import whole_number
+from lib.i18n import t
 from lib.markdown_safety import escape_markdown
 
 OPTIONS_PREFIX = "chat"
@@ -146,7 +148,8 @@ def encode_images(files: list[Any]) -> list[str]:
     return [base64.b64encode(file.getvalue()).decode("ascii") for file in files]
 
 
-# Button actions (on_click callbacks)
+# Button actions (on_click callbacks). They run in the script thread, in the session's language: the
+# notices they leave are worded here, and shown once, in the run that follows the click.
 
 def show_earlier() -> None:
     state.put(state.CHAT_SHOWN, shown() + SHOW_MORE)
@@ -180,7 +183,7 @@ def cancel_editing() -> None:
 def send_edit(store: ChatStore, conversation_id: int, message_id: int) -> None:
     text = st.session_state.get(state.CHAT_EDIT_INPUT, "")
     if not text.strip():
-        state.put(state.CHAT_NOTICE, ("warning", "An empty message cannot be sent. Type something or cancel."))
+        state.put(state.CHAT_NOTICE, ("warning", t("chat.empty_edit")))
         return
     store.edit(message_id, text)
     store.remove_after(conversation_id, message_id)
@@ -205,10 +208,11 @@ def confirmed(store: ChatStore) -> None:
     action, conversation_id = state.get(state.CHAT_CONFIRM)
     state.put(state.CHAT_CONFIRM, None)
     if action == "delete":
-        title = (store.get(conversation_id) or Conversation(title="the chat")).title
+        conversation = store.get(conversation_id)
+        title = escape_markdown(conversation.title) if conversation and conversation.title else t("chat.the_chat")
         store.delete(conversation_id)
         select(None)
-        state.put(state.CHAT_NOTICE, ("success", f"Deleted “{title}”."))
+        state.put(state.CHAT_NOTICE, ("success", t("chat.deleted", title=title)))
     elif action == "clear":
         store.clear(conversation_id)
         select(conversation_id)
@@ -228,8 +232,10 @@ def import_file(store: ChatStore) -> None:
     try:
         conversation, messages = from_json(uploaded.getvalue())
     except ImportRejected as error:
-        state.put(state.CHAT_NOTICE, ("error", f"“{uploaded.name}” was not imported. {error}"))
+        state.put(state.CHAT_NOTICE, ("error", t("chat_export.not_imported", name=escape_markdown(uploaded.name), reason=error)))
         return
     conversation_id = store.import_conversation(conversation, messages)
     select(conversation_id)
-    state.put(state.CHAT_NOTICE, ("success", f"Imported “{escape_markdown(conversation.title)}” ({len(messages)} messages)."))
+    count = len(messages)
+    state.put(state.CHAT_NOTICE, ("success", t("chat_export.imported", title=escape_markdown(conversation.title),
+                                               n=1 if count == 1 else whole_number(count))))

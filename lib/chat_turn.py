@@ -137,7 +137,7 @@ def _read(client: OllamaClient, model: str, messages: list[dict[str, Any]], fiel
         if not shared.cancelled.is_set():  # after cancel() the cut connection is not a failure
             shared.chunks.put(error)
     except Exception as error:  # noqa: BLE001 - a bug must end the turn with a message, not leave the page waiting
-        shared.chunks.put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
+        shared.chunks.put(OllamaError(key="chat.turn_failed", values={"problem": f"{type(error).__name__}: {error}"}))
     finally:
         if stream is not None:
             stream.close()

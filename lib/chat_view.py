@@ -10,11 +10,12 @@ import binascii
 import functools
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
 
-from lib import chat_export, chat_session, navigation, options_panel, server_data, state, widgets
+from lib import chat_export, chat_session, i18n, navigation, options_panel, server_data, state, widgets
 from lib.chat_history import (
     ASSISTANT,
     FAILED,
@@ -24,15 +25,18 @@ from lib.chat_history import (
     Message,
     api_messages,
     describe_stats,
+    error_record,
+    error_text,
     needs_answer,
     pair_ids,
 )
 from lib.chat_session import Settings
-from lib.chat_store import ChatStore
+from lib.chat_store import ChatStore, Summary
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient
 from lib.errors import OllamaError
-from lib.formatting import human_seconds
+from lib.formatting import date_time, human_seconds, whole_number
+from lib.i18n import t
 from lib.live_markdown import LiveMarkdown, render_markdown
 from lib.markdown_safety import escape_markdown
 
@@ -56,32 +60,28 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
     if saved and saved not in names:
         names.append(saved)
     if problem is not None:
-        st.warning(f"{problem.message} Saved chats can still be read.", icon=":material/cloud_off:")
+        st.warning(t("chat.offline", problem=problem.message), icon=":material/cloud_off:")
     elif not names:
-        st.info("No installed model can chat. Pull one (for example `llama3.2`) on the Models page.", icon=":material/info:")
+        st.info(t("chat.no_models"), icon=":material/info:")
         return None, installed
     if not names:
         return None, installed
     widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
     capabilities = server_data.capabilities_of(client, st.session_state[state.CHAT_MODEL_INPUT])
     top = st.columns([3, 1], vertical_alignment="bottom")
-    model = top[0].selectbox("Model", names, key=state.CHAT_MODEL_INPUT,
-                             help="Models that can chat. Embedding-only models are left out.")
+    model = top[0].selectbox(t("chat.model"), names, key=state.CHAT_MODEL_INPUT, help=t("chat.model_help"))
     thinks = "thinking" in capabilities
-    think = top[1].toggle("Think", key=state.CHAT_THINK_INPUT, disabled=not thinks,
-                          help="Let the model reason before it answers; the reasoning is shown apart, folded away."
-                          if thinks else "This model cannot show its reasoning.")
+    think = top[1].toggle(t("chat.think"), key=state.CHAT_THINK_INPUT, disabled=not thinks,
+                          help=t("chat.think_help") if thinks else t("chat.think_unavailable"))
     if installed is not None and model not in installed:
-        st.warning(f"{model} is not installed on this server.", icon=":material/warning:")
+        st.warning(t("chat.not_installed", model=escape_markdown(model)), icon=":material/warning:")
         models_link(model)
-    with st.expander("System prompt and parameters", icon=":material/tune:"):
-        system = st.text_area("System prompt", key=state.CHAT_SYSTEM_INPUT, height=80,
-                              placeholder="For example: You are a patient teacher. Answer in short paragraphs.",
-                              help="Instructions the model follows for the whole conversation.")
+    with st.expander(t("chat.settings"), icon=":material/tune:"):
+        system = st.text_area(t("chat.system"), key=state.CHAT_SYSTEM_INPUT, height=80,
+                              placeholder=t("chat.system_placeholder"), help=t("chat.system_help"))
         chosen = options_panel.render(chat_session.OPTIONS_PREFIX)
     if chosen.error:
-        st.warning("A parameter needs fixing before a message can be sent (see System prompt and parameters).",
-                   icon=":material/tune:")
+        st.warning(t("chat.fix_parameter"), icon=":material/tune:")
         return None, installed
     return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
 
@@ -89,16 +89,18 @@ def settings_panel(client: OllamaClient, conversation: Conversation | None) -> t
 def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
     """What the chat box says before typing: the model, and whether images can be attached for it."""
     if settings is None:
-        return "Choose a model first"
+        return t("chat.choose_model_first")
     capabilities = server_data.capabilities_of(client, settings.model)
     if capabilities and "vision" not in capabilities:
-        return f"Message {settings.model} (text only: this model cannot see images)"
-    return f"Message {settings.model}" + (" · attach images with +" if "vision" in capabilities else "")
+        return t("chat.placeholder_text_only", model=settings.model)
+    if "vision" in capabilities:
+        return t("chat.placeholder_images", model=settings.model)
+    return t("chat.placeholder", model=settings.model)
 
 
 def models_link(model: str) -> None:
-    st.page_link(navigation.MODELS, label="Pull it on the Models page", icon=":material/download:",
-                 help=f"The chat asked for {model!r}, which this server does not have.")
+    st.page_link(navigation.MODELS, label=t("chat.pull_link"), icon=":material/download:",
+                 help=t("chat.pull_link_help", model=escape_markdown(model)))
 
 
 # Messages
@@ -109,7 +111,7 @@ def history(store: ChatStore, conversation: Conversation, installed: set[str] | 
     window = store.messages(conversation.id, last=chat_session.shown())
     hidden = total - len(window)
     if hidden > 0:
-        st.button(f"Show earlier messages ({hidden} hidden)", icon=":material/expand_less:", key="chat_show_earlier",
+        st.button(t("chat.show_earlier", n=whole_number(hidden)), icon=":material/expand_less:", key="chat_show_earlier",
                   on_click=chat_session.show_earlier)
     last_user = max((index for index, m in enumerate(window) if m.role == USER), default=None)
     for index, message in enumerate(window):
@@ -118,7 +120,7 @@ def history(store: ChatStore, conversation: Conversation, installed: set[str] | 
             continue
         draw_message(message, installed, actions=functools.partial(_actions, store, window, index, index == last_user))
     if needs_answer(window) and not state.get(state.CHAT_PENDING):
-        st.button("Answer this message", icon=":material/send:", key="chat_answer",
+        st.button(t("chat.answer"), icon=":material/send:", key="chat_answer",
                   on_click=chat_session.answer_again, args=(store, []))
 
 
@@ -126,23 +128,23 @@ def draw_message(message: Message, installed: set[str] | None = None,
                  actions: Callable[[], None] | None = None) -> None:
     with st.chat_message(message.role, avatar=AVATARS[message.role]):
         if message.thinking:
-            with st.expander("Thinking", icon=":material/psychology:"):
+            with st.expander(t("chat.thinking"), icon=":material/psychology:"):
                 render_markdown(message.thinking)
         if message.content:
             render_markdown(message.content)
         if message.images:
             thumbnails(message.images)
         if message.status == STOPPED:
-            st.caption(":material/stop_circle: Stopped before the end of the answer.")
+            st.caption(f":material/stop_circle: {t('chat.stopped')}")
         if message.status == FAILED:
-            st.error(message.error or "The answer failed.", icon=":material/error:")
+            st.error(error_text(message.error) or t("chat.failed"), icon=":material/error:")
             if installed is not None and message.model and message.model not in installed:
                 models_link(message.model)
             elif message.content or message.thinking:
-                st.caption("The part of the answer that arrived before the error is kept above.")
+                st.caption(t("chat.partial_kept"))
         line = describe_stats(message.stats)
         if line:
-            st.caption(f"{message.model + ' · ' if message.model else ''}{line}")
+            st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
         if actions is not None:
             actions()
 
@@ -164,28 +166,29 @@ def _actions(store: ChatStore, window: list[Message], index: int, last_user: boo
     if message.role == USER:
         row = st.container(horizontal=True, gap="small")
         if last_user:
-            row.button("Edit", icon=":material/edit:", key=f"chat_edit_{message.id}", type="tertiary",
-                       help="Change this message and send it again; the answers after it are replaced.",
+            row.button(t("chat.edit"), icon=":material/edit:", key=f"chat_edit_{message.id}", type="tertiary",
+                       help=t("chat.edit_help"),
                        on_click=chat_session.start_editing, args=(message.id, message.content))
-        row.button("Delete", icon=":material/delete:", key=f"chat_delete_{message.id}", type="tertiary",
-                   help="Delete this message and its answer.",
+        row.button(t("chat.delete"), icon=":material/delete:", key=f"chat_delete_{message.id}", type="tertiary",
+                   help=t("chat.delete_pair_help"),
                    on_click=chat_session.delete_pair, args=(store, pair_ids(window, message.id)))
     elif is_last:
-        label, icon = ("Retry", ":material/replay:") if message.status == FAILED else ("Regenerate", ":material/refresh:")
-        st.button(label, icon=icon, key=f"chat_again_{message.id}", type="tertiary",
-                  help="Ask for a new answer to the last message.",
+        failed = message.status == FAILED
+        st.button(t("chat.retry") if failed else t("chat.regenerate"),
+                  icon=":material/replay:" if failed else ":material/refresh:", key=f"chat_again_{message.id}",
+                  type="tertiary", help=t("chat.again_help"),
                   on_click=chat_session.answer_again, args=(store, [message.id]))
 
 
 def _edit_box(store: ChatStore, conversation: Conversation, message: Message) -> None:
     with st.chat_message(USER, avatar=AVATARS[USER]):
-        st.text_area("Edit your message", key=state.CHAT_EDIT_INPUT, height=100)
+        st.text_area(t("chat.edit_label"), key=state.CHAT_EDIT_INPUT, height=100)
         if message.images:
             thumbnails(message.images)
         row = st.container(horizontal=True, gap="small")
-        row.button("Send", icon=":material/send:", type="primary", key="chat_edit_send",
+        row.button(t("chat.send"), icon=":material/send:", type="primary", key="chat_edit_send",
                    on_click=chat_session.send_edit, args=(store, conversation.id, message.id))
-        row.button("Cancel", key="chat_edit_cancel", on_click=chat_session.cancel_editing)
+        row.button(t("chat.cancel"), key="chat_edit_cancel", on_click=chat_session.cancel_editing)
 
 
 # Streaming
@@ -197,9 +200,9 @@ def respond(store: ChatStore, client: OllamaClient, conversation: Conversation, 
     capabilities = server_data.capabilities_of(client, settings.model)
     sees = not capabilities or "vision" in capabilities
     if history and history[-1].images and not sees:
-        store.add(conversation.id, Message(ASSISTANT, "", status=FAILED, model=settings.model, error=(
-            f"{settings.model} cannot see images, so nothing was sent. Choose a model with vision (for example "
-            "llava) and press Retry, or delete this message and send it again without the images.")))
+        refusal = OllamaError(key="chat.no_vision", values={"model": escape_markdown(settings.model)})
+        store.add(conversation.id, Message(ASSISTANT, "", status=FAILED, model=settings.model,
+                                           error=error_record(refusal)))
         return
     think: bool | None = settings.think if "thinking" in capabilities else None
     turn = Turn(client, settings.model, api_messages(settings.system, history, images=sees),
@@ -224,15 +227,14 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
             answer = LiveMarkdown(st.container())
             waiting = st.empty()
             if stop_button:
-                st.button("Stop", icon=":material/stop:", key=state.CHAT_STOP_BUTTON,
-                          help="Stop the answer here and keep what arrived.")
+                st.button(t("chat.stop"), icon=":material/stop:", key=state.CHAT_STOP_BUTTON, help=t("chat.stop_help"))
             thinking: LiveMarkdown | None = None
             waiting_shown = False
             for event in turn.events():
                 if event.kind == WAITING:
                     if not (turn.outcome.content or turn.outcome.thinking):
-                        waiting.caption(f":material/hourglass_top: Waiting for {escape_markdown(settings.model)}… "
-                                        f"{human_seconds(event.seconds)} (a model that is not loaded yet takes longer)")
+                        waiting.caption(":material/hourglass_top: " + t(
+                            "chat.waiting", model=escape_markdown(settings.model), time=human_seconds(event.seconds)))
                         waiting_shown = True
                     continue
                 if waiting_shown:
@@ -240,7 +242,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
                     waiting_shown = False
                 if event.kind == THINKING:
                     if thinking is None:
-                        thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
+                        thinking = LiveMarkdown(thinking_slot.expander(t("chat.thinking"), icon=":material/psychology:"))
                     thinking.append(event.text)
                 elif event.kind == CONTENT:
                     answer.append(event.text)
@@ -253,7 +255,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
             outcome = turn.outcome
             store.add(conversation.id, Message(
                 ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats, status=outcome.status,
-                error=outcome.error.message if outcome.error else "", model=settings.model))
+                error=error_record(outcome.error) if outcome.error else "", model=settings.model))
         finally:
             saved.set()
 
@@ -263,62 +265,75 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
 def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
     with st.sidebar:
         st.divider()
-        st.markdown("**Chats**")
-        st.button("New chat", icon=":material/add_comment:", key="chat_new", width="stretch",
+        st.markdown(f"**{t('chat.chats')}**")
+        st.button(t("chat.new_chat"), icon=":material/add_comment:", key="chat_new", width="stretch",
                   on_click=chat_session.new_chat, type="primary" if conversation is None else "secondary")
-        search = st.text_input("Search chats", key=state.CHAT_SEARCH_INPUT, placeholder="Search titles and messages",
+        search = st.text_input(t("chat.search"), key=state.CHAT_SEARCH_INPUT, placeholder=t("chat.search_placeholder"),
                                label_visibility="collapsed")
         found = store.summaries(search, limit=SIDEBAR_LIST_LENGTH)
         if search.strip() and not found:
-            st.caption("No chat contains that text.")
+            st.caption(t("chat.search_nothing"))
         for summary in found:
             current = conversation is not None and summary.id == conversation.id
-            st.button(escape_markdown(summary.title) or "New chat", key=f"chat_open_{summary.id}", width="stretch",
-                      type="secondary" if current else "tertiary",
-                      icon=":material/chat_bubble:" if current else None,
-                      help=f"{summary.model} · {summary.messages} messages" if summary.model else None,
+            st.button(escape_markdown(summary.title) or t("chat.new_chat"), key=f"chat_open_{summary.id}",
+                      width="stretch", type="secondary" if current else "tertiary",
+                      icon=":material/chat_bubble:" if current else None, help=summary_help(summary),
                       on_click=chat_session.switch_to, args=(summary.id,))
         if conversation is not None:
             _manage(store, conversation)
-        with st.expander("Import a chat", icon=":material/upload_file:"):
-            st.file_uploader("Conversation exported as JSON", type=["json"], key=state.CHAT_IMPORT_INPUT,
+        with st.expander(t("chat.import"), icon=":material/upload_file:"):
+            st.file_uploader(t("chat.import_label"), type=["json"], key=state.CHAT_IMPORT_INPUT,
                              on_change=chat_session.import_file, args=(store,))
 
 
+def summary_help(summary: Summary) -> str:
+    """A saved chat's tooltip in the list: its model, its length and when it last changed."""
+    n = 1 if summary.messages == 1 else whole_number(summary.messages)
+    when = date_time(datetime.fromtimestamp(summary.updated_at, UTC))
+    if summary.model:
+        return t("chat.summary_help", model=escape_markdown(summary.model), n=n, when=when)
+    return t("chat.summary_help_no_model", n=n, when=when)
+
+
 def _manage(store: ChatStore, conversation: Conversation) -> None:
-    with st.expander("This chat", icon=":material/settings:"):
+    with st.expander(t("chat.manage"), icon=":material/settings:"):
         # The key follows the title, so the box shows a title set meanwhile (e.g. by the first message).
         key = f"{state.CHAT_RENAME_INPUT}_{conversation.id}_{zlib.crc32(conversation.title.encode())}"
-        st.text_input("Title", value=conversation.title, key=key, on_change=chat_session.rename,
+        st.text_input(t("chat.rename"), value=conversation.title, key=key, on_change=chat_session.rename,
                       args=(store, conversation.id, key))
+        # Streamlit makes the file in a thread of its own when clicked: the language goes along.
+        lang = i18n.language()
         row = st.container(horizontal=True)
-        row.download_button("JSON", data=functools.partial(_export, store, conversation.id, "json"),
+        row.download_button(t("chat.export_json"), data=functools.partial(_export, store, conversation.id, "json", lang),
                             file_name=_file_name(conversation, "json"), mime="application/json",
+                            help=t("chat.export_json_help"),
                             icon=":material/download:", on_click="ignore", key="chat_export_json")
-        row.download_button("Markdown", data=functools.partial(_export, store, conversation.id, "md"),
+        row.download_button(t("chat.export_markdown"), data=functools.partial(_export, store, conversation.id, "md", lang),
                             file_name=_file_name(conversation, "md"), mime="text/markdown",
+                            help=t("chat.export_markdown_help"),
                             icon=":material/download:", on_click="ignore", key="chat_export_md")
         confirm = state.get(state.CHAT_CONFIRM)
         if confirm and confirm[1] == conversation.id:
-            action = confirm[0]
-            st.warning(f"{'Delete this chat' if action == 'delete' else 'Remove every message of this chat'}? "
-                       "This cannot be undone.", icon=":material/warning:")
+            deleting = confirm[0] == "delete"
+            st.warning(t("chat.confirm_delete") if deleting else t("chat.confirm_clear"), icon=":material/warning:")
             row = st.container(horizontal=True)
-            row.button("Yes, delete" if action == "delete" else "Yes, clear", type="primary", key="chat_confirm_yes",
+            row.button(t("chat.yes_delete") if deleting else t("chat.yes_clear"), type="primary", key="chat_confirm_yes",
                        on_click=chat_session.confirmed, args=(store,))
-            row.button("Cancel", key="chat_confirm_no", on_click=chat_session.cancel_confirm)
+            row.button(t("chat.cancel"), key="chat_confirm_no", on_click=chat_session.cancel_confirm)
         else:
             row = st.container(horizontal=True)
-            row.button("Clear", icon=":material/clear_all:", key="chat_clear",
+            row.button(t("chat.clear"), icon=":material/clear_all:", key="chat_clear",
                        on_click=chat_session.ask_to_confirm, args=("clear", conversation.id))
-            row.button("Delete", icon=":material/delete:", key="chat_delete",
+            row.button(t("chat.delete"), icon=":material/delete:", key="chat_delete",
                        on_click=chat_session.ask_to_confirm, args=("delete", conversation.id))
 
 
-def _export(store: ChatStore, conversation_id: int, kind: str) -> str:
+def _export(store: ChatStore, conversation_id: int, kind: str, lang: str) -> str:
     conversation = store.get(conversation_id) or Conversation(id=conversation_id)
     messages = store.messages(conversation_id)
-    return chat_export.to_json(conversation, messages) if kind == "json" else chat_export.to_markdown(conversation, messages)
+    if kind == "json":
+        return chat_export.to_json(conversation, messages, lang)
+    return chat_export.to_markdown(conversation, messages, lang)
 
 
 def _file_name(conversation: Conversation, extension: str) -> str:
@@ -327,7 +342,7 @@ def _file_name(conversation: Conversation, extension: str) -> str:
 
 
 def notice() -> None:
-    """The one-time message an action left for this run (an import's result, a refusal)."""
+    """The one-time message an action left for this run (an import's result, a refusal), worded by the action."""
     shown: Any = state.get(state.CHAT_NOTICE)
     if not shown:
         return
