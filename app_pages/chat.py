@@ -5,6 +5,7 @@ import streamlit as st
 from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state
 from lib.chat_history import USER, Message
 from lib.chat_store import ChatStore, StoreUnavailable
+from lib.i18n import t
 from lib.markdown_safety import escape_markdown
 
 store = ChatStore()
@@ -16,7 +17,7 @@ except StoreUnavailable as error:
 chat_session.wait_for_answer_in_flight()
 client = server_data.client()
 if chat_compare.mode() == chat_compare.COMPARE:
-    st.title("Chat")
+    st.title(t("chat.title"))
     chat_compare_view.mode_switch()
     chat_compare_view.draw(store, client)
     st.stop()
@@ -26,7 +27,7 @@ conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)
 chat_view.sidebar(store, conversation)
 
-st.title(escape_markdown(conversation.title) if conversation and conversation.title else "Chat")
+st.title(escape_markdown(conversation.title) if conversation and conversation.title else t("chat.title"))
 chat_compare_view.mode_switch()
 chat_view.notice()
 settings, installed = chat_view.settings_panel(client, conversation)
@@ -45,8 +46,7 @@ prompt = st.chat_input(
 if conversation is not None:
     chat_view.history(store, conversation, installed)
 elif settings is not None and not prompt:
-    st.caption("Type a message below to start. Images can be attached for models with vision. "
-               "Chats are saved as you go and listed in the sidebar.")
+    st.caption(t("chat.start_hint"))
 
 pending = state.get(state.CHAT_PENDING)
 state.put(state.CHAT_PENDING, False)
