@@ -1,6 +1,8 @@
 """One embedding run's results and the tables, summaries and files the Embeddings page shows.
 
-Pure pandas and numpy: the page draws these frames, tests read them. Expensive results (the
+Pandas and numpy, no widgets: the page draws these frames, tests read them. Column names and
+sentences are worded in the session's language where they are built; the CSV files keep English
+column names for the tools that read them. Expensive results (the
 2-D map, the agreement between two models) are computed on first use and kept with the run,
 which lives in session state, so reruns for other widgets do not recompute them.
 """
@@ -18,6 +20,7 @@ import pandas as pd
 
 from lib import similarity as sim
 from lib.embedding_cache import Embedded, EmbedSettings, Truncation, likely_truncated
+from lib.i18n import t
 from lib.text_input_parsing import TextItem, axis_labels, shorten
 
 TOOLTIP_CHARS = 240
@@ -98,15 +101,13 @@ def run_signature(items: list[TextItem], settings: list[EmbedSettings]) -> tuple
 def norm_summary(norms: np.ndarray) -> str:
     """One sentence on the vectors' lengths and what it means for similarity."""
     if norms.size == 0:
-        return "No vectors."
+        return t("embeddings.no_vectors")
     zero = int(np.sum(norms == 0))
-    zero_note = f" {zero} vector(s) are all zeros and count as similar to nothing." if zero else ""
     if sim.is_normalised(norms):
-        return "Every vector has length 1 (normalised), so cosine similarity equals the dot product." + zero_note
-    return (
-        f"Vector lengths range from {norms.min():.3g} to {norms.max():.3g} (not normalised): cosine similarity "
-        "divides by the lengths, the dot product would not." + zero_note
-    )
+        summary = t("embeddings.normalised")
+    else:
+        summary = t("embeddings.not_normalised", low=f"{norms.min():.3g}", high=f"{norms.max():.3g}")
+    return " ".join([summary, t("embeddings.zero_vectors", n=zero)]) if zero else summary
 
 
 def subset_range(size: int, start: int, limit: int) -> list[int]:
@@ -145,11 +146,11 @@ def _pairs_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     pairs = sim.top_pairs(analysis.primary.similarity, k)
     return pd.DataFrame(
         {
-            "Similarity": [score for _, _, score in pairs],
+            t("embeddings.similarity"): [score for _, _, score in pairs],
             "#A": [i + 1 for i, _, _ in pairs],
-            "Text A": [_name(analysis, i) for i, _, _ in pairs],
+            t("embeddings.column_text_a"): [_name(analysis, i) for i, _, _ in pairs],
             "#B": [j + 1 for _, j, _ in pairs],
-            "Text B": [_name(analysis, j) for _, j, _ in pairs],
+            t("embeddings.column_text_b"): [_name(analysis, j) for _, j, _ in pairs],
         }
     )
 
@@ -161,26 +162,28 @@ def neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
 
 def _neighbours_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     neighbours = sim.nearest_neighbours(analysis.primary.similarity, k)
-    columns: dict[str, list] = {"#": list(range(1, analysis.size + 1)), "Text": [_name(analysis, i) for i in range(analysis.size)]}
+    columns: dict[str, list] = {"#": list(range(1, analysis.size + 1)),
+                                t("embeddings.column_text"): [_name(analysis, i) for i in range(analysis.size)]}
     for rank in range(max((len(row) for row in neighbours), default=0)):
-        columns[f"Neighbour {rank + 1}"] = [_name(analysis, row[rank][0]) for row in neighbours]
-        columns[f"Similarity {rank + 1}"] = [row[rank][1] for row in neighbours]
+        columns[t("embeddings.column_neighbour_k", k=rank + 1)] = [_name(analysis, row[rank][0]) for row in neighbours]
+        columns[t("embeddings.column_similarity_k", k=rank + 1)] = [row[rank][1] for row in neighbours]
     return pd.DataFrame(columns)
 
 
 def search_frame(analysis: Analysis, query_vector: np.ndarray, result: ModelResult | None = None) -> pd.DataFrame:
     """All texts ranked by cosine similarity to the query, best first."""
     ranked = sim.rank_against((result or analysis.primary).embedded.vectors, query_vector)
+    label = t("embeddings.column_label")
     frame = pd.DataFrame(
         {
-            "Rank": list(range(1, len(ranked) + 1)),
-            "Similarity": [score for _, score in ranked],
+            t("embeddings.column_rank"): list(range(1, len(ranked) + 1)),
+            t("embeddings.similarity"): [score for _, score in ranked],
             "#": [i + 1 for i, _ in ranked],
-            "Label": [analysis.items[i].label for i, _ in ranked],
-            "Text": [_name(analysis, i) for i, _ in ranked],
+            label: [analysis.items[i].label for i, _ in ranked],
+            t("embeddings.column_text"): [_name(analysis, i) for i, _ in ranked],
         }
     )
-    return frame if any(item.label for item in analysis.items) else frame.drop(columns="Label")
+    return frame if any(item.label for item in analysis.items) else frame.drop(columns=label)
 
 
 def map_frame(analysis: Analysis, result: ModelResult | None = None) -> pd.DataFrame:
@@ -207,29 +210,30 @@ def _disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
     found = sim.disagreements(analysis.primary.similarity, analysis.second.similarity, k)
     return pd.DataFrame(
         {
-            "Text A": [_name(analysis, d.i) for d in found],
-            "Text B": [_name(analysis, d.j) for d in found],
+            t("embeddings.column_text_a"): [_name(analysis, d.i) for d in found],
+            t("embeddings.column_text_b"): [_name(analysis, d.j) for d in found],
             analysis.primary.model: [d.score_a for d in found],
             analysis.second.model: [d.score_b for d in found],
-            "Rank, first": [d.percentile_a * 100 for d in found],
-            "Rank, second": [d.percentile_b * 100 for d in found],
+            t("embeddings.column_rank_first"): [d.percentile_a * 100 for d in found],
+            t("embeddings.column_rank_second"): [d.percentile_b * 100 for d in found],
         }
     )
 
 
 def truncation_frame(analysis: Analysis, result: ModelResult) -> pd.DataFrame:
+    reported, estimated = t("embeddings.count_reported"), t("embeddings.count_estimated")
     return pd.DataFrame(
         {
-            "#": [t.index + 1 for t in result.truncated],
-            "Text": [_name(analysis, t.index) for t in result.truncated],
-            "Tokens": [round(t.tokens) for t in result.truncated],
-            "Count": ["reported by the server" if t.exact else "estimated" for t in result.truncated],
+            "#": [cut.index + 1 for cut in result.truncated],
+            t("embeddings.column_text"): [_name(analysis, cut.index) for cut in result.truncated],
+            t("embeddings.tokens"): [round(cut.tokens) for cut in result.truncated],
+            t("embeddings.column_count"): [reported if cut.exact else estimated for cut in result.truncated],
         }
     )
 
 
 def vectors_csv(items: list[TextItem], vectors: np.ndarray) -> bytes:
-    """One row per text: label, text, then one column per dimension."""
+    """One row per text: label, text, then one column per dimension (English names, for tools)."""
     frame = pd.DataFrame(vectors, columns=[f"d{k}" for k in range(vectors.shape[1] if vectors.ndim == 2 else 0)])
     frame.insert(0, "text", [item.text for item in items])
     frame.insert(0, "label", [item.label for item in items])

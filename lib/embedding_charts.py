@@ -1,13 +1,16 @@
 """Altair charts for the Embeddings page, built from the frames in :mod:`lib.embedding_analysis`.
 
 Full texts reach the tooltips through a lookup on a small label→text table, so a heatmap of
-n texts carries each text once instead of n times in its n² cells.
+n texts carries each text once instead of n times in its n² cells. Titles, legends and tooltips
+are worded in the session's language; the data's field names are fixed.
 """
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from lib.i18n import t
 
 HEATMAP_PIXELS = 560
 """About how wide the cells of a heatmap are together; each cell stays between 9 and 36 pixels."""
@@ -58,13 +61,14 @@ def heatmap(
         )
     )
     rects = base.mark_rect().encode(
-        color=alt.Color("similarity:Q", scale=scale, title="cosine", legend=alt.Legend(format=".2f")),
+        color=alt.Color("similarity:Q", scale=scale, title=t("embeddings.chart_cosine"),
+                        legend=alt.Legend(format=".2f")),
         tooltip=[
-            alt.Tooltip("similarity:Q", title="cosine similarity", format=".3f"),
-            alt.Tooltip("row:N", title="row"),
-            alt.Tooltip("row_text:N", title="row text"),
-            alt.Tooltip("column:N", title="column"),
-            alt.Tooltip("column_text:N", title="column text"),
+            alt.Tooltip("similarity:Q", title=t("embeddings.chart_cosine_similarity"), format=".3f"),
+            alt.Tooltip("row:N", title=t("embeddings.chart_row")),
+            alt.Tooltip("row_text:N", title=t("embeddings.chart_row_text")),
+            alt.Tooltip("column:N", title=t("embeddings.chart_column")),
+            alt.Tooltip("column_text:N", title=t("embeddings.chart_column_text")),
         ],
     )
     if len(order) > VALUES_IN_CELLS_UP_TO:
@@ -90,15 +94,16 @@ def _dark_cell(scale: alt.Scale, full_scale: bool) -> str:
 
 def scatter(points: pd.DataFrame, *, colour_by_group: bool, title: str | None = None) -> alt.LayerChart | alt.Chart:
     """The 2-D map: one point per text, its label and text on hover, its number beside it when few."""
-    tooltip = [alt.Tooltip("label:N", title="text"), alt.Tooltip("text:N", title="full text")]
+    tooltip = [alt.Tooltip("label:N", title=t("embeddings.chart_text")),
+               alt.Tooltip("text:N", title=t("embeddings.chart_full_text"))]
     encodings: dict = {
-        "x": alt.X("x:Q", title="first principal component", scale=alt.Scale(zero=False)),
-        "y": alt.Y("y:Q", title="second principal component", scale=alt.Scale(zero=False)),
+        "x": alt.X("x:Q", title=t("embeddings.chart_first_component"), scale=alt.Scale(zero=False)),
+        "y": alt.Y("y:Q", title=t("embeddings.chart_second_component"), scale=alt.Scale(zero=False)),
         "tooltip": tooltip,
     }
     if colour_by_group:
-        encodings["color"] = alt.Color("group:N", title="label")
-        tooltip.insert(1, alt.Tooltip("group:N", title="label"))
+        encodings["color"] = alt.Color("group:N", title=t("embeddings.chart_label"))
+        tooltip.insert(1, alt.Tooltip("group:N", title=t("embeddings.chart_label")))
     base = alt.Chart(points).encode(**encodings)
     dots = base.mark_circle(size=90, opacity=0.8)
     if len(points) > NUMBERS_ON_MAP_UP_TO:

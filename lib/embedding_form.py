@@ -15,7 +15,7 @@ import streamlit as st
 from lib import state
 
 DEFAULTS: dict[str, Any] = {
-    state.EMBED_SOURCE_INPUT: "Lines",
+    state.EMBED_SOURCE_INPUT: "lines",
     state.EMBED_LINES_INPUT: "",
     state.EMBED_COMPARE_INPUT: None,
     state.EMBED_PREFIX_INPUT: "",
@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     state.EMBED_DIMENSIONS_INPUT: None,
     state.EMBED_KEEP_ALIVE_INPUT: "",
     state.EMBED_QUERY_INPUT: "",
-    state.EMBED_SUBSET_INPUT: "A range",
+    state.EMBED_SUBSET_INPUT: "range",
     state.EMBED_SUBSET_START_INPUT: 1,
     state.EMBED_CLUSTER_INPUT: True,
     state.EMBED_FULL_SCALE_INPUT: False,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lib.i18n import t
+
 SUGGESTED_MODELS = ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding")
+MULTILINGUAL_MODELS = ("bge-m3", "qwen3-embedding")
+MOSTLY_ENGLISH_MODELS = ("all-minilm", "nomic-embed-text", "mxbai-embed-large")
+"""Trained mostly on English text: Chinese texts get vectors with little meaning."""
 
 # Models trained with task prefixes: (prefix for the texts, prefix for a search query).
 _PREFIXES = {
@@ -28,18 +33,24 @@ def order_models(models: list[tuple[str, list[str]]]) -> list[ModelChoice]:
 
 
 def choice_label(choice: ModelChoice) -> str:
-    return f"{choice.name} (cannot embed)" if choice.can_embed is False else choice.name
+    return t("embeddings.cannot_embed_choice", model=choice.name) if choice.can_embed is False else choice.name
+
+
+def model_list(names: tuple[str, ...]) -> str:
+    """Model names as code, joined the way the language lists things."""
+    return t("embeddings.list_separator").join(f"`{name}`" for name in names)
 
 
 def cannot_embed_message(model: str) -> str:
-    return (
-        f"{model} is not an embedding model, so it cannot turn texts into vectors. Pick an embedding model "
-        f"such as {', '.join(SUGGESTED_MODELS)} (install one with `ollama pull nomic-embed-text`)."
-    )
+    return t("embeddings.cannot_embed", model=model, models=model_list(SUGGESTED_MODELS))
 
 
 def suggestion() -> str:
-    return f"Embedding models include {', '.join(SUGGESTED_MODELS)}."
+    return t("embeddings.suggestion", models=model_list(SUGGESTED_MODELS))
+
+
+def mostly_english(model: str) -> bool:
+    return base_name(model) in MOSTLY_ENGLISH_MODELS
 
 
 def base_name(model: str) -> str:

@@ -19,6 +19,18 @@ NORMALISED_TOLERANCE = 1e-3
 """How far from 1 a norm may be and still count as unit length (float32 vectors from a server)."""
 
 
+class DimensionMismatch(ValueError):
+    """A query vector and the texts' vectors differ in length: different models or settings.
+
+    The page words it for the user from ``query`` and ``texts`` (this module has no interface).
+    """
+
+    def __init__(self, query: int, texts: int) -> None:
+        super().__init__(f"The query has {query} dimensions but the texts have {texts}.")
+        self.query = query
+        self.texts = texts
+
+
 def as_matrix(vectors: np.ndarray | list[list[float]]) -> np.ndarray:
     """A float64 ``(n, d)`` array; an empty input becomes shape ``(0, 0)``."""
     matrix = np.asarray(vectors, dtype=np.float64)
@@ -63,10 +75,7 @@ def cosine_to(vectors: np.ndarray, query: np.ndarray | list[float]) -> np.ndarra
     matrix = as_matrix(vectors)
     query_vector = np.asarray(query, dtype=np.float64).reshape(-1)
     if matrix.shape[0] and matrix.shape[1] != query_vector.shape[0]:
-        raise ValueError(
-            f"The query has {query_vector.shape[0]} dimensions but the texts have {matrix.shape[1]}: "
-            "they were embedded with different models or settings."
-        )
+        raise DimensionMismatch(query_vector.shape[0], matrix.shape[1])
     length = np.linalg.norm(query_vector)
     if matrix.shape[0] == 0 or length == 0:
         return np.zeros(matrix.shape[0])

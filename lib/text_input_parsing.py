@@ -1,21 +1,26 @@
 """Turning what the user typed, edited or uploaded into a list of texts with optional labels.
 
-No Streamlit here: the page hands over strings, bytes and data frames, and gets back
-:class:`TextItem` lists plus readable :class:`InputProblem` messages.
+No widgets here: the page hands over strings, bytes and data frames, and gets back
+:class:`TextItem` lists plus readable :class:`InputProblem` messages (in the session's language).
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
+
+from lib.i18n import t
 
 MAX_TEXTS = 5000
 """More texts than this are cut off (with a message): the page stays responsive up to here."""
 
 TEXT_COLUMN = "Text"
 LABEL_COLUMN = "Label"
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _LIKELY_TEXT_NAMES = ("text", "sentence", "content", "document", "body", "passage", "question", "title")
 
 
@@ -72,21 +77,22 @@ def _cell(value: object) -> str:
 
 
 def read_upload(name: str, data: bytes) -> pd.DataFrame:
-    """A ``.txt`` file as one ``text`` column (a row per non-blank line), a ``.csv`` file as its columns."""
+    """A ``.txt`` file as one column named "text" in the session's language (a row per non-blank
+    line), a ``.csv`` file as its columns."""
     text = _decode(data)
     if name.lower().endswith(".csv"):
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise InputProblem(f"{name} could not be read as CSV: {_first_line(error)}") from None
+            raise InputProblem(t("embeddings.csv_unreadable", name=name, reason=_first_line(error))) from None
         if frame.empty or not len(frame.columns):
-            raise InputProblem(f"{name} has no rows under its header line.")
+            raise InputProblem(t("embeddings.csv_no_rows", name=name))
         frame.columns = [str(column) for column in frame.columns]
         return frame
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputProblem(f"{name} contains no text.")
-    return pd.DataFrame({"text": lines}, dtype=str)
+        raise InputProblem(t("embeddings.txt_empty", name=name))
+    return pd.DataFrame({t("embeddings.txt_column"): lines}, dtype=str)
 
 
 def _decode(data: bytes) -> str:
@@ -117,10 +123,27 @@ def from_columns(frame: pd.DataFrame, text_column: str, label_column: str | None
     return _collect(list(zip(texts, labels)))
 
 
+def has_chinese(items: list[TextItem]) -> bool:
+    return any(_CHINESE.search(item.text) for item in items)
+
+
+def _columns(character: str) -> int:
+    """Screen columns a character takes: two for wide (CJK) characters, one otherwise."""
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
 def shorten(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, with an ellipsis when cut."""
+    """One line of at most ``width`` columns (a Chinese character takes two), with an ellipsis when cut."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: max(width - 1, 0)].rstrip() + "…"
+    if sum(map(_columns, flat)) <= width:
+        return flat
+    kept, used = [], 0
+    for character in flat:
+        used += _columns(character)
+        if used > width - 1:
+            break
+        kept.append(character)
+    return "".join(kept).rstrip() + "…"
 
 
 def axis_labels(items: list[TextItem], width: int = 28) -> list[str]:

@@ -38,7 +38,7 @@ def test_labels_and_query_settings():
     [
         (np.array([1.0, 1.0]), "Every vector has length 1 (normalised)"),
         (np.array([1.0, 3.0]), "range from 1 to 3 (not normalised)"),
-        (np.array([1.0, 0.0]), "1 vector(s) are all zeros"),
+        (np.array([1.0, 0.0]), "1 vector is all zeros"),
         (np.array([]), "No vectors."),
     ],
 )

@@ -135,12 +135,12 @@ def test_many_texts_show_a_subset_in_the_heatmap_and_all_in_the_tables(page):
     page.number_input(key=state.EMBED_SUBSET_START_INPUT).set_value(70).run()
     cells = next(rows for rows in chart_data(charts(page)[0]).values() if rows and "similarity" in rows[0])
     assert {row["row"] for row in cells} >= {"75 · sentence 74 about topic 4", "16 · sentence 15 about topic 1"}
-    page.radio(key=state.EMBED_SUBSET_INPUT).set_value("A text and its nearest neighbours").run()
+    page.radio(key=state.EMBED_SUBSET_INPUT).set_value("neighbourhood").run()
     page.selectbox(key=state.EMBED_SUBSET_CENTRE_INPUT).set_value(74).run()
     assert not page.exception
     neighbours = page.dataframe[1].value
     assert len(neighbours) == 75
-    page.radio(key=state.EMBED_SUBSET_INPUT).set_value("A range").run()
+    page.radio(key=state.EMBED_SUBSET_INPUT).set_value("range").run()
     embed(type_lines(page, texts[:65]))  # the chosen start (70) is past the end now
     assert not page.exception
 
@@ -237,7 +237,7 @@ def test_too_long_text_with_truncation_off_is_explained(page):
 def test_truncated_text_is_warned_about(page, fake):
     embed(type_lines(page, ["word " * 600, "short text"]))
     warning = page.warning[0].value
-    assert "1 text(s) probably exceeded the model's context of 512 tokens" in warning
+    assert "1 text probably exceeded the model's context of 512 tokens" in warning
     assert "estimated" in warning
     assert list(page.dataframe[0].value["#"]) == [1]
 
@@ -263,7 +263,7 @@ def test_settings_survive_a_page_switch(page):
 
 def test_table_source_starts_from_the_typed_lines(page, fake):
     type_lines(page, ANIMALS[:3])
-    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("Table").run()
+    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("table").run()
     assert not page.exception
     assert list(page.session_state[state.EMBED_TABLE]["Text"]) == ANIMALS[:3]
     embed(page)
@@ -271,7 +271,7 @@ def test_table_source_starts_from_the_typed_lines(page, fake):
 
 
 def test_file_source_waits_for_an_upload(page):
-    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("File").run()
+    page.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
     assert not page.exception
     assert page.button(key=state.EMBED_RUN_BUTTON).disabled
 

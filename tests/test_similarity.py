@@ -79,8 +79,9 @@ def test_ranking_with_a_zero_query_or_no_texts():
 
 
 def test_ranking_rejects_a_query_of_another_size():
-    with pytest.raises(ValueError, match="3 dimensions but the texts have 2"):
+    with pytest.raises(sim.DimensionMismatch, match="3 dimensions but the texts have 2") as raised:
         sim.cosine_to(COMPASS, [1.0, 0.0, 0.0])
+    assert (raised.value.query, raised.value.texts) == (3, 2)
 
 
 def test_top_pairs_best_first_with_ties_by_index():
