@@ -3,35 +3,87 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from lib.i18n import t
+
+# option name -> its words, looked up when drawn (each key a literal, so the catalog check sees it)
+_LABELS: dict[str, Callable[[], str]] = {
+    "temperature": lambda: t("options.temperature"),
+    "top_p": lambda: t("options.top_p"),
+    "top_k": lambda: t("options.top_k"),
+    "num_ctx": lambda: t("options.num_ctx"),
+    "seed": lambda: t("options.seed"),
+    "num_predict": lambda: t("options.num_predict"),
+    "repeat_penalty": lambda: t("options.repeat_penalty"),
+}
+_HELPS: dict[str, Callable[[], str]] = {
+    "temperature": lambda: t("options.temperature_help"),
+    "top_p": lambda: t("options.top_p_help"),
+    "top_k": lambda: t("options.top_k_help"),
+    "num_ctx": lambda: t("options.num_ctx_help"),
+    "seed": lambda: t("options.seed_help"),
+    "num_predict": lambda: t("options.num_predict_help"),
+    "repeat_penalty": lambda: t("options.repeat_penalty_help"),
+}
 
 
 @dataclass(frozen=True)
 class OptionSpec:
+    """One parameter; ``label`` and ``help`` are worded in the session's language when read."""
+
     name: str
-    label: str
-    help: str
     kind: type
     minimum: float
     maximum: float
     step: float
 
+    @property
+    def label(self) -> str:
+        return option_label(self.name)
+
+    @property
+    def help(self) -> str:
+        return _HELPS[self.name]()
+
 
 OPTION_SPECS: tuple[OptionSpec, ...] = (
-    OptionSpec("temperature", "Temperature", "How adventurous the wording is: low is focused and repeatable, high is varied and creative.", float, 0.0, 2.0, 0.1),
-    OptionSpec("top_p", "Top P", "Only pick from the likeliest words that together make up this share of the chances. Lower means safer word choices.", float, 0.0, 1.0, 0.05),
-    OptionSpec("top_k", "Top K", "Only pick from this many of the likeliest next words. Lower means more predictable text.", int, 1, 1000, 1),
-    OptionSpec("num_ctx", "Context length", "How much text, in tokens, the model can keep in mind at once: the conversation plus the answer. Larger uses more memory.", int, 256, 1_048_576, 1024),
-    OptionSpec("seed", "Seed", "Any fixed number makes the same question give the same answer every time.", int, 0, 2**31 - 1, 1),
-    OptionSpec("num_predict", "Maximum answer length", "The longest answer allowed, in tokens (a token is about three quarters of a word). -1 means no limit.", int, -2, 1_000_000, 64),
-    OptionSpec("repeat_penalty", "Repeat penalty", "Discourages repeating the same words. 1.0 turns it off; higher means less repetition.", float, 0.0, 2.0, 0.05),
+    OptionSpec("temperature", float, 0.0, 2.0, 0.1),
+    OptionSpec("top_p", float, 0.0, 1.0, 0.05),
+    OptionSpec("top_k", int, 1, 1000, 1),
+    OptionSpec("num_ctx", int, 256, 1_048_576, 1024),
+    OptionSpec("seed", int, 0, 2**31 - 1, 1),
+    OptionSpec("num_predict", int, -2, 1_000_000, 64),
+    OptionSpec("repeat_penalty", float, 0.0, 2.0, 0.05),
 )
-STOP_HELP = "The answer ends as soon as the model writes one of these. One per line."
-KEEP_ALIVE_HELP = (
-    "How long the model stays in memory after answering, e.g. 30s, 5m, 1h. 0 unloads it at once, -1 keeps it "
-    "loaded. Empty uses the server's setting (5 minutes unless changed)."
-)
+
+
+def option_label(name: str) -> str:
+    """The parameter's name as people read it; an option this panel does not offer keeps its API name."""
+    return _LABELS[name]() if name in _LABELS else name.replace("_", " ")
+
+
+def stop_help() -> str:
+    return t("options.stop_help")
+
+
+def keep_alive_help() -> str:
+    return t("options.keep_alive_help")
+
+
+def __getattr__(name: str) -> str:
+    """``KEEP_ALIVE_HELP`` and ``STOP_HELP`` for pages that import them by name.
+
+    A page script runs its imports on every run, so the name is read in the session's language.
+    """
+    if name == "KEEP_ALIVE_HELP":
+        return keep_alive_help()
+    if name == "STOP_HELP":
+        return stop_help()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _DURATION = re.compile(r"^-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?$")
 
@@ -55,5 +107,5 @@ def parse_keep_alive(text: str) -> str | int | None:
     if not text:
         return None
     if not _DURATION.match(text):
-        raise ValueError(f"{text!r} is not a duration: use a number of seconds or forms like 30s, 5m, 1h, 0 or -1.")
+        raise ValueError(t("options.not_a_duration", text=text))
     return int(text) if re.fullmatch(r"-?\d+", text) else text

@@ -13,7 +13,8 @@ from typing import Any
 import streamlit as st
 
 from lib import state
-from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
+from lib.i18n import t
+from lib.model_options import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,13 @@ def render(prefix: str) -> ChosenOptions:
             max_value=spec.kind(spec.maximum),
             step=spec.kind(spec.step),
             value=None,
-            placeholder="model default",
+            placeholder=t("options.model_default"),
             help=spec.help,
             key=_widget_key(prefix, spec.name),
         )
-    values["stop"] = st.text_area("Stop sequences", help=STOP_HELP, height=68, key=_widget_key(prefix, "stop"))
-    values["keep_alive"] = st.text_input("Keep loaded for", help=KEEP_ALIVE_HELP, placeholder="server default",
+    values["stop"] = st.text_area(t("options.stop_sequences"), help=stop_help(), height=68, key=_widget_key(prefix, "stop"))
+    values["keep_alive"] = st.text_input(t("options.keep_alive"), help=keep_alive_help(),
+                                         placeholder=t("options.server_default"),
                                          key=_widget_key(prefix, "keep_alive"))
     state.put(state.options_key(prefix), values)
     options = build_options(values, values["stop"])
