@@ -9,7 +9,6 @@ import streamlit as st
 from lib import compare_view, generate_widgets, options_panel, server_data, state, widgets
 from lib.errors import ResponseError
 from lib.generate_form import (
-    FORMAT_LABELS,
     JSON,
     PLAIN,
     SCHEMA,
@@ -18,18 +17,24 @@ from lib.generate_form import (
     GenerateRequest,
     build_request,
     decode_image,
+    format_label,
 )
 from lib.generate_job import THINKING, WAITING, GenerateJob
 from lib.generate_run import HISTORY_LIMIT, RunRecord, remember
 from lib.host import join_url
+from lib.i18n import t
 from lib.json_schema_check import InvalidSchema, check_output, parse_schema
 from lib.live_markdown import LiveMarkdown, render_markdown
+from lib.markdown_safety import escape_markdown
 from lib.request_snippets import body_json, curl_command, python_code, shorten_images
 from lib.run_stats import stat_rows
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 SINGLE, COMPARE = "single", "compare"
-MODES = {SINGLE: "One model", COMPARE: "Compare side by side"}
+
+
+def mode_label(mode: str) -> str:
+    return t("generate.mode_single") if mode == SINGLE else t("generate.mode_compare")
 
 
 def keep(record: RunRecord) -> None:
@@ -51,23 +56,24 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
     state.put(state.GENERATE_JOB, job)
     with widgets.live_area(job.stop):
         status = st.empty()
-        status.caption(f"Sending to {request.model}…")
+        status.caption(t("generate.sending", model=request.model))
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container())
         thinking: LiveMarkdown | None = None
         phase = ""
         for event in job.events():
             if event.kind == WAITING:
-                slow = " A model that is not in memory yet takes a while to load." if event.seconds > 3 else ""
-                status.caption(f"Waiting for {request.model}… {event.seconds:.0f} s.{slow}")
+                waited = t("units.seconds", value=f"{event.seconds:.0f}")
+                status.caption(t("generate.waiting_slow", model=request.model, time=waited) if event.seconds > 3
+                               else t("generate.waiting", model=request.model, time=waited))
                 phase = WAITING
                 continue
             if event.kind != phase:
                 phase = event.kind
-                status.caption("Thinking…" if phase == THINKING else "Writing…")
+                status.caption(t("generate.thinking_now") if phase == THINKING else t("generate.writing_now"))
             if event.kind == THINKING:
                 if thinking is None:
-                    thinking = LiveMarkdown(thinking_slot.expander("Thinking", icon=":material/psychology:"))
+                    thinking = LiveMarkdown(thinking_slot.expander(t("generate.thinking"), icon=":material/psychology:"))
                 thinking.append(event.text)
             else:
                 answer.append(event.text)
@@ -81,27 +87,26 @@ def show_run(record: RunRecord) -> None:
     if result.error:
         st.error(str(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
-            st.caption("The model is not installed on this server. Pull it on the Models page, or pick another model.")
+            st.caption(t("generate.model_missing"))
         if result.output or result.thinking:
-            st.caption("The part of the answer that arrived before the error is kept below.")
+            st.caption(t("generate.kept_before_error"))
     elif result.stopped:
-        kept = " The part of the answer that arrived is kept below." if result.output or result.thinking else ""
-        st.warning(f"Stopped before the answer was complete.{kept}", icon=":material/stop_circle:")
+        st.warning(t("generate.stopped_kept") if result.output or result.thinking else t("generate.stopped"),
+                   icon=":material/stop_circle:")
     elif result.done_reason == "length":
-        st.info("The answer reached the maximum answer length and was cut off. Raise it under Parameters.",
-                icon=":material/content_cut:")
+        st.info(t("generate.cut_off"), icon=":material/content_cut:")
     if result.thinking:
-        with st.expander("Thinking", icon=":material/psychology:"):
+        with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
     if result.output:
         show_output(record)
     elif result.complete:
-        st.info("The model's answer is empty.", icon=":material/info:")
+        st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
     if stats is not None:
         figures = st.container(horizontal=True, gap="medium")
-        for label, value, help_text in stat_rows(stats):
-            figures.metric(label, value, help=help_text, width="content")
+        for row in stat_rows(stats):
+            figures.metric(row.label, row.value, help=row.help, width="content")
 
 
 def show_output(record: RunRecord) -> None:
@@ -111,14 +116,14 @@ def show_output(record: RunRecord) -> None:
         schema = parse_schema(form.schema_text) if form.output_format == SCHEMA else None
         check = check_output(text, schema)
         if not check.is_json:
-            cut = "" if result.complete else " It ended before the model finished."
-            st.warning(f"{check.problems[0]}{cut}", icon=":material/data_object:")
+            problem = check.problems[0] if result.complete else t("generate.json_unfinished", problem=check.problems[0])
+            st.warning(problem, icon=":material/data_object:")
         elif schema is not None and check.problems:
-            st.warning("The answer does not match the schema:", icon=":material/rule:")
+            st.warning(t("generate.schema_mismatch"), icon=":material/rule:")
             st.code("\n".join(check.problems), language=None, wrap_lines=True)
         elif schema is not None:
-            st.success("The answer matches the schema.", icon=":material/check_circle:")
-        shown, raw = st.tabs(["JSON", "Raw text"])
+            st.success(t("generate.schema_match"), icon=":material/check_circle:")
+        shown, raw = st.tabs(["JSON", t("generate.raw_text")])
         with shown:
             if check.is_json:
                 st.code(check.pretty, language="json", wrap_lines=True)
@@ -126,13 +131,13 @@ def show_output(record: RunRecord) -> None:
                 st.code(text, language=None, wrap_lines=True)
         file_name, mime, data = f"generate-{record.number}.json", "application/json", check.pretty or text
     else:
-        shown, raw = st.tabs(["Answer", "Raw text"])
+        shown, raw = st.tabs([t("generate.answer"), t("generate.raw_text")])
         with shown:
             render_markdown(text)
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)
-    st.download_button("Download the answer", data=data, file_name=file_name, mime=mime, icon=":material/download:",
+    st.download_button(t("generate.download_answer"), data=data, file_name=file_name, mime=mime, icon=":material/download:",
                        on_click="ignore")
 
 
@@ -140,7 +145,7 @@ def show_request(body: dict, note: str) -> None:
     url = join_url(client.base_url, "/api/generate")
     shown = shorten_images(body)
     st.caption(note)
-    as_json, as_curl, as_python = st.tabs(["JSON body", "curl", "Python (requests)"])
+    as_json, as_curl, as_python = st.tabs([t("generate.json_body"), "curl", "Python (requests)"])
     with as_json:
         st.code(body_json(shown), language="json", wrap_lines=True)
     with as_curl:
@@ -148,11 +153,10 @@ def show_request(body: dict, note: str) -> None:
     with as_python:
         st.code(python_code(url, shown, with_api_key=client.has_api_key), language="python", wrap_lines=True)
     if body.get("images"):
-        st.caption("Images are shortened here. The download holds the exact body: "
-                   "`curl -d @generate-request.json` sends it.")
+        st.caption(t("generate.images_shortened"))
     if client.has_api_key:
-        st.caption("The API key is not shown: the commands read it from the `OLLAMA_API_KEY` environment variable.")
-    st.download_button("Download the JSON body", data=body_json(body), file_name="generate-request.json",
+        st.caption(t("generate.api_key_hidden"))
+    st.download_button(t("generate.download_body"), data=body_json(body), file_name="generate-request.json",
                        mime="application/json", icon=":material/download:", on_click="ignore")
 
 
@@ -166,7 +170,7 @@ def bring_back(number: int, run_again: bool) -> None:
     state.put(state.GENERATE_PENDING, record.form.model if run_again else None)
 
 
-st.title("Generate")
+st.title(t("generate.title"))
 client = server_data.client()
 interrupted: GenerateJob | None = state.get(state.GENERATE_JOB)
 if interrupted is not None:
@@ -176,76 +180,65 @@ if interrupted is not None:
 compare_view.settle_interrupted()
 
 st.session_state.setdefault(state.GENERATE_MODE_INPUT, state.get(state.GENERATE_MODE) or SINGLE)
-mode = st.segmented_control("Mode", list(MODES), format_func=MODES.get, required=True, key=state.GENERATE_MODE_INPUT,
+mode = st.segmented_control(t("generate.mode"), [SINGLE, COMPARE], format_func=mode_label, required=True, key=state.GENERATE_MODE_INPUT,
                             label_visibility="collapsed")
 state.put(state.GENERATE_MODE, mode)
 if mode == COMPARE:
-    st.caption("One prompt answered side by side by up to four models, or by one model at different settings, "
-               "all streaming at once.")
+    st.caption(t("generate.compare_intro"))
     compare_view.draw(client)
     st.stop()
 
-st.caption("One prompt, one answer, with every option of Ollama's `/api/generate` "
-           "and the exact request this page sends.")
+st.caption(t("generate.intro"))
 generate_widgets.seed()
 form_column, output_column = st.columns([5, 6], gap="large")
 
 with form_column:
-    model = widgets.model_picker("Model", "completion", state.GENERATE_MODEL_INPUT,
-                                 help="Installed models that can write text.")
+    model = widgets.model_picker(t("generate.model"), "completion", state.GENERATE_MODEL_INPUT,
+                                 help=t("generate.model_help"))
     if model is None:
         st.stop()
     capabilities = server_data.capabilities_of(client, model)
     saved = generate_widgets.saved()
-    prompt = st.text_area("Prompt", key=state.GENERATE_PROMPT_INPUT, height=150,
-                          placeholder="Why is the sky blue?")
-    system = st.text_area("System prompt", key=state.GENERATE_SYSTEM_INPUT, height=68,
-                          placeholder="The model's own (leave empty)",
-                          help="Instructions that frame the answer. Empty uses the system prompt the model came with.")
+    prompt = st.text_area(t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150,
+                          placeholder=t("generate.prompt_placeholder"))
+    system = st.text_area(t("generate.system"), key=state.GENERATE_SYSTEM_INPUT, height=68,
+                          placeholder=t("generate.models_own"), help=t("generate.system_help"))
     can_see = not capabilities or "vision" in capabilities
     if can_see:
-        st.file_uploader("Images", type=IMAGE_TYPES, accept_multiple_files=True, key=generate_widgets.uploader_key(),
+        st.file_uploader(t("generate.images"), type=IMAGE_TYPES, accept_multiple_files=True, key=generate_widgets.uploader_key(),
                          on_change=generate_widgets.take_uploads,
-                         help="For models that can see. Sent as raw base64 in `images`.")
+                         help=t("generate.images_help"))
     images = generate_widgets.saved().images
     if images and not (can_see and st.session_state.get(generate_widgets.uploader_key())):
-        st.caption(f"{len(images)} image(s) kept from before:")
+        st.caption(t("generate.images_kept", n=len(images)))
         st.image([data for data in map(decode_image, images) if data], width=96)
-        st.button("Remove these images", icon=":material/delete:", key=state.GENERATE_CLEAR_IMAGES_BUTTON,
+        st.button(t("generate.remove_images"), icon=":material/delete:", key=state.GENERATE_CLEAR_IMAGES_BUTTON,
                   on_click=generate_widgets.drop_images)
     think = saved.think
     if "thinking" in capabilities:
-        think = st.toggle("Think before answering", key=state.GENERATE_THINK_INPUT,
-                          help="The model reasons first (sent as `think`); the reasoning is shown apart, collapsed.")
-    with st.expander("Fill in the middle", icon=":material/vertical_align_center:"):
+        think = st.toggle(t("generate.think"), key=state.GENERATE_THINK_INPUT, help=t("generate.think_help"))
+    with st.expander(t("generate.fill_in_middle"), icon=":material/vertical_align_center:"):
         if capabilities and "insert" not in capabilities:
-            st.caption(f"{model} was not trained for this (it lacks the \"insert\" capability).")
-        suffix = st.text_area("Suffix", key=state.GENERATE_SUFFIX_INPUT, height=68,
-                              help="Text that comes after the answer: the model writes what goes between the "
-                                   "prompt and this. Only models trained for it (e.g. code models) use it.")
-    with st.expander("Advanced: template and raw mode", icon=":material/tune:"):
-        template = st.text_area("Template override", key=state.GENERATE_TEMPLATE_INPUT, height=100,
-                                placeholder="The model's own (leave empty)",
-                                help="A Go template that replaces the model's prompt template for this request, "
-                                     "e.g. `{{ .System }} {{ .Prompt }}`.")
-        raw = st.toggle("Raw mode", key=state.GENERATE_RAW_INPUT,
-                        help="Send the prompt exactly as typed: no template and no system prompt are applied.")
-    with st.expander("Parameters", icon=":material/settings:"):
+            st.caption(t("generate.no_insert", model=escape_markdown(model)))
+        suffix = st.text_area(t("generate.suffix"), key=state.GENERATE_SUFFIX_INPUT, height=68,
+                              help=t("generate.suffix_help"))
+    with st.expander(t("generate.advanced"), icon=":material/tune:"):
+        template = st.text_area(t("generate.template"), key=state.GENERATE_TEMPLATE_INPUT, height=100,
+                                placeholder=t("generate.models_own"), help=t("generate.template_help"))
+        raw = st.toggle(t("generate.raw_mode"), key=state.GENERATE_RAW_INPUT, help=t("generate.raw_mode_help"))
+    with st.expander(t("generate.parameters"), icon=":material/settings:"):
         chosen = options_panel.render(generate_widgets.OPTIONS_PREFIX)
-    output_format = st.radio("Output format", [PLAIN, JSON, SCHEMA], format_func=FORMAT_LABELS.get,
-                             key=state.GENERATE_FORMAT_INPUT, horizontal=True,
-                             help="JSON makes the model answer with JSON; a schema also fixes its shape.")
+    output_format = st.radio(t("generate.output_format"), [PLAIN, JSON, SCHEMA], format_func=format_label,
+                             key=state.GENERATE_FORMAT_INPUT, horizontal=True, help=t("generate.output_format_help"))
     schema_text = saved.schema_text
     if output_format == SCHEMA:
-        schema_text = st.text_area("JSON schema", key=state.GENERATE_SCHEMA_INPUT, height=240,
-                                   help="Sent as `format`. The answer is made to follow it, then checked against it.")
+        schema_text = st.text_area(t("generate.schema"), key=state.GENERATE_SCHEMA_INPUT, height=240,
+                                   help=t("generate.schema_help"))
         try:
             parse_schema(schema_text)
         except InvalidSchema as error:
             st.error(str(error), icon=":material/data_object:")
-    stream = st.toggle("Stream the answer", key=state.GENERATE_STREAM_INPUT,
-                       help="Show the answer as it is written. Off asks for one response when it is complete "
-                            "(`stream: false`).")
+    stream = st.toggle(t("generate.stream"), key=state.GENERATE_STREAM_INPUT, help=t("generate.stream_help"))
 
     form = GenerateForm(model=model, prompt=prompt, system=system, suffix=suffix, template=template, raw=raw,
                         think=think, stream=stream, output_format=output_format, schema_text=schema_text,
@@ -261,20 +254,19 @@ with form_column:
         request = None
 
     run_column, stop_column = st.columns(2)
-    asked = run_column.button("Generate", type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON,
+    asked = run_column.button(t("generate.run"), type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON,
                               width="stretch")
     rerun_model = state.get(state.GENERATE_PENDING)
     state.put(state.GENERATE_PENDING, None)
     asked = asked or bool(rerun_model)
     if rerun_model and rerun_model != model:
         request = None
-        problem = f"{rerun_model} is no longer installed, so the run was not repeated with another model."
+        problem = t("generate.rerun_model_gone", model=rerun_model)
     starting = asked and request is not None
-    stop_column.button("Stop", icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
-                       width="stretch", help="Stop the answer and keep what arrived. While streaming, the server stops "
-                                             "generating; a non-streamed answer is only no longer waited for.")
+    stop_column.button(t("generate.stop"), icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
+                       width="stretch", help=t("generate.stop_help"))
     if asked and request is None:
-        st.error(f"Nothing was sent. {problem}", icon=":material/block:")
+        st.error(t("generate.nothing_sent", problem=problem), icon=":material/block:")
 
 with output_column:
     if starting and request is not None:
@@ -282,28 +274,28 @@ with output_column:
     else:
         shown_run = state.get(state.GENERATE_LAST)
     if shown_run is None:
-        st.caption("The answer appears here.")
+        st.caption(t("generate.answer_appears"))
     else:
         show_run(shown_run)
 
-with st.expander("API request", icon=":material/api:"):
+with st.expander(t("generate.api_request"), icon=":material/api:"):
     if request is not None:
-        show_request(request.body(), "What Generate sends for the form as it is now.")
+        show_request(request.body(), t("generate.request_now"))
     elif shown_run is not None:
-        show_request(shown_run.body, f"The form cannot be sent as it is: {problem} Shown: the last request sent.")
+        show_request(shown_run.body, t("generate.request_last", problem=problem))
     else:
-        st.caption(f"The form cannot be sent as it is: {problem}")
+        st.caption(t("generate.request_blocked", problem=problem))
 
-st.subheader("This session's runs")
+st.subheader(t("generate.history"))
 history: list[RunRecord] = state.get(state.GENERATE_HISTORY) or []
 if not history:
-    st.caption(f"Your last {HISTORY_LIMIT} runs appear here, to compare, restore into the form or run again.")
+    st.caption(t("generate.history_empty", limit=HISTORY_LIMIT))
 for past in history:
     label_column, restore_column, rerun_column = st.columns([8, 2, 2], vertical_alignment="center")
     label_column.text(past.label())
-    restore_column.button("Restore", icon=":material/edit_note:", key=f"{state.GENERATE_RESTORE_BUTTON}_{past.number}",
+    restore_column.button(t("generate.restore"), icon=":material/edit_note:", key=f"{state.GENERATE_RESTORE_BUTTON}_{past.number}",
                           on_click=bring_back, args=(past.number, False), width="stretch",
-                          help="Put this run's inputs back into the form and show its answer.")
-    rerun_column.button("Re-run", icon=":material/replay:", key=f"{state.GENERATE_RERUN_BUTTON}_{past.number}",
+                          help=t("generate.restore_help"))
+    rerun_column.button(t("generate.rerun"), icon=":material/replay:", key=f"{state.GENERATE_RERUN_BUTTON}_{past.number}",
                         on_click=bring_back, args=(past.number, True), width="stretch",
-                        help="Run these inputs again.")
+                        help=t("generate.rerun_help"))

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib import api_bodies
+from lib.i18n import t
 from lib.json_schema_check import InvalidSchema, parse_schema
 
 PLAIN, JSON, SCHEMA = "plain", "json", "schema"
-FORMAT_LABELS = {PLAIN: "Plain text", JSON: "JSON", SCHEMA: "JSON schema"}
 
 EXAMPLE_SCHEMA = """{
   "type": "object",
@@ -28,6 +28,11 @@ EXAMPLE_SCHEMA = """{
   },
   "required": ["name", "capital", "languages"]
 }"""
+
+
+def format_label(output_format: str) -> str:
+    return {PLAIN: t("generate.format_plain"), JSON: t("generate.format_json"),
+            SCHEMA: t("generate.format_schema")}[output_format]
 
 
 class FormProblem(ValueError):
@@ -77,17 +82,15 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -
     with a system prompt or template is refused here, as the server would refuse it.
     """
     if not form.model:
-        raise FormProblem("Pick a model first.")
+        raise FormProblem(t("generate.problem_no_model"))
     if not form.prompt.strip():
-        raise FormProblem("Type a prompt first: it is what the model continues or answers.")
+        raise FormProblem(t("generate.problem_no_prompt"))
     if form.images and capabilities and "vision" not in capabilities:
-        raise FormProblem(f"{form.model} cannot read images. Pick a vision model, or remove the images.")
+        raise FormProblem(t("generate.problem_no_vision", model=form.model))
     if form.suffix and capabilities and "insert" not in capabilities:
-        raise FormProblem(f"{form.model} cannot fill in the middle (no \"insert\" capability). "
-                          "Pick a model trained for it, such as a coder model, or clear the suffix.")
+        raise FormProblem(t("generate.problem_no_insert", model=form.model))
     if form.raw and (form.system or form.template):
-        raise FormProblem("Raw mode sends the prompt exactly as typed, so it takes no system prompt or template. "
-                          "Clear them, or turn raw mode off.")
+        raise FormProblem(t("generate.problem_raw"))
     fields: dict[str, Any] = {
         "system": form.system or None,
         "suffix": form.suffix or None,

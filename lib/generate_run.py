@@ -14,9 +14,12 @@ from typing import Any
 
 from lib.errors import OllamaError
 from lib.generate_form import GenerateForm
+from lib.i18n import t
 from lib.run_stats import RunStats, run_stats
 
 HISTORY_LIMIT = 20
+# How a run ended: codes kept in exports as they are; status_text() words them.
+DONE, STOPPED, FAILED, CUT_OFF, UNFINISHED = "done", "stopped", "failed", "length", "unfinished"
 PREVIEW_LENGTH = 60
 
 
@@ -59,14 +62,20 @@ class RunResult:
         return run_stats(self.final, self.time_to_first_token) if self.final is not None else None
 
     def status(self) -> str:
-        """A few words for the history list."""
+        """How the run ended, as a code (``done``, ``stopped``...) that exports keep in English."""
         if self.stopped:
-            return "stopped"
+            return STOPPED
         if self.error:
-            return "failed"
+            return FAILED
         if self.done_reason == "length":
-            return "cut off at the length limit"
-        return "done" if self.final is not None else "unfinished"
+            return CUT_OFF
+        return DONE if self.final is not None else UNFINISHED
+
+    def status_text(self) -> str:
+        """A few words for the history list and the comparison table."""
+        return {DONE: t("generate.status_done"), STOPPED: t("generate.status_stopped"),
+                FAILED: t("generate.status_failed"), CUT_OFF: t("generate.status_cut_off"),
+                UNFINISHED: t("generate.status_unfinished")}[self.status()]
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,8 @@ class RunRecord:
         prompt = " ".join(self.form.prompt.split())
         if len(prompt) > PREVIEW_LENGTH:
             prompt = prompt[: PREVIEW_LENGTH - 1].rstrip() + "…"
-        return f"#{self.number} · {self.when:%H:%M:%S} · {self.form.model} · \"{prompt}\" · {self.result.status()}"
+        return t("generate.history_entry", number=self.number, time=f"{self.when:%H:%M:%S}", model=self.form.model,
+                 prompt=prompt, status=self.result.status_text())
 
 
 def remember(history: list[RunRecord], record: RunRecord, limit: int = HISTORY_LIMIT) -> list[RunRecord]:

@@ -7,12 +7,14 @@ object with Pydantic's ``model_json_schema()`` or Zod, which produce ``$defs``/`
 package validates all of that (and the schema itself, against its draft's meta-schema), so it
 is used here instead of a hand-written subset. This module only adds what Ollama needs on
 top: the schema must be an object, ``$ref`` must point inside the schema (the server fetches
-nothing), and every message is a sentence with the place it applies to.
+nothing), and every message is a sentence with the place it applies to, in the session's language;
+for the rarer errors, ``jsonschema``'s own English words are quoted as the detail.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +23,14 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing.exceptions import Unresolvable
 
+from lib.i18n import t
+
 SIMPLE_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
 MAX_PROBLEMS = 10
+# jsonschema's wording of the errors this module words itself
+_REQUIRED = re.compile(r"^(.+) is a required property$", re.DOTALL)
+_UNEXPECTED = re.compile(r"\((.+)\)$", re.DOTALL)
+_WRONG_TYPE = re.compile(r"^(.+) is not of type (.+)$", re.DOTALL)
 
 
 class InvalidSchema(ValueError):
@@ -46,28 +54,25 @@ class OutputCheck:
 def parse_schema(text: str) -> dict[str, Any]:
     """The schema in ``text``, checked; raises :class:`InvalidSchema` with a readable reason."""
     if not text.strip():
-        raise InvalidSchema("The schema is empty. Type a JSON Schema object, e.g. {\"type\": \"object\", ...}.")
+        raise InvalidSchema(t("generate.schema_empty"))
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidSchema(f"The schema is not valid JSON: {_where(error)}.") from None
+        raise InvalidSchema(t("generate.schema_not_json", **_where(error))) from None
     if not isinstance(schema, dict):
-        raise InvalidSchema("The schema must be a JSON object ({...}), not " + _kind(schema) + ".")
+        raise InvalidSchema(t("generate.schema_not_object", kind=_kind(schema)))
     validator_class = validators.validator_for(schema, default=Draft202012Validator)
     error = best_match(validator_class(validator_class.META_SCHEMA).iter_errors(schema))
     if error is not None:
-        raise InvalidSchema(f"The schema is not valid JSON Schema at {_place(error)}: {_schema_error_text(error)}")
+        raise InvalidSchema(_schema_error_text(error))
     for where, ref in _refs(schema, "$"):
         if not ref.startswith("#"):
-            raise InvalidSchema(
-                f"The $ref at {where} points outside the schema ({ref}). Ollama cannot fetch other documents: "
-                "put the definition under \"$defs\" and refer to it as \"#/$defs/Name\"."
-            )
+            raise InvalidSchema(t("generate.schema_ref_outside", place=where, ref=ref))
         if ref.startswith("#/") or ref == "#":
             try:
                 _resolve_pointer(schema, ref[1:])
             except LookupError:
-                raise InvalidSchema(f"The $ref at {where} ({ref}) points at nothing in the schema.") from None
+                raise InvalidSchema(t("generate.schema_ref_nothing", place=where, ref=ref)) from None
     return schema
 
 
@@ -76,10 +81,7 @@ def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        return OutputCheck(
-            is_json=False,
-            problems=[f"The answer is not valid JSON: {_where(error)}."],
-        )
+        return OutputCheck(is_json=False, problems=[t("generate.answer_not_json", **_where(error))])
     pretty = json.dumps(value, indent=2, ensure_ascii=False)
     if schema is None:
         return OutputCheck(is_json=True, value=value, pretty=pretty)
@@ -87,16 +89,17 @@ def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck
     try:
         errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: (e.json_path, e.message))
     except Unresolvable as error:
-        problem = f"The schema could not be applied: {error}."
+        problem = t("generate.schema_not_applied", detail=error)
         return OutputCheck(is_json=True, value=value, pretty=pretty, problems=[problem])
-    problems = list(dict.fromkeys(f"At {_place(error)}: {_output_error_text(error)}" for error in errors))
+    problems = list(dict.fromkeys(_output_error_text(error) for error in errors))
     if len(problems) > MAX_PROBLEMS:
-        problems = problems[:MAX_PROBLEMS] + [f"… and {len(problems) - MAX_PROBLEMS} more."]
+        problems = problems[:MAX_PROBLEMS] + [t("generate.schema_more", n=len(problems) - MAX_PROBLEMS)]
     return OutputCheck(is_json=True, value=value, pretty=pretty, problems=problems)
 
 
-def _where(error: json.JSONDecodeError) -> str:
-    return f"{error.msg} (line {error.lineno}, column {error.colno})"
+def _where(error: json.JSONDecodeError) -> dict[str, Any]:
+    """The parser's own words (English, shown as a detail) and the line and column they apply to."""
+    return {"detail": error.msg, "line": error.lineno, "column": error.colno}
 
 
 def _place(error: ValidationError) -> str:
@@ -106,16 +109,22 @@ def _place(error: ValidationError) -> str:
 
 def _schema_error_text(error: ValidationError) -> str:
     if error.absolute_path and error.absolute_path[-1] == "type":
-        return f"{json.dumps(error.instance)} is not a type; use one of {', '.join(SIMPLE_TYPES)}."
-    return _sentence(error.message)
+        return t("generate.schema_bad_type", place=_place(error), value=json.dumps(error.instance),
+                 types=", ".join(SIMPLE_TYPES))
+    return t("generate.schema_invalid", place=_place(error), detail=_sentence(error.message))
 
 
 def _output_error_text(error: ValidationError) -> str:
-    if error.validator == "required":
-        return _sentence(error.message.replace("is a required property", "is required but missing"))
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        return _sentence(error.message.replace("Additional properties are not allowed", "Properties not in the schema"))
-    return _sentence(error.message)
+    """Where the answer breaks the schema; the common cases in our words, others with ``jsonschema``'s."""
+    place = _place(error)
+    if error.validator == "required" and (missing := _REQUIRED.match(error.message)):
+        return t("generate.answer_missing", place=place, name=missing.group(1))
+    if error.validator == "additionalProperties" and error.validator_value is False \
+            and (extra := _UNEXPECTED.search(error.message)):
+        return t("generate.answer_extra", place=place, detail=extra.group(1))
+    if error.validator == "type" and (wrong := _WRONG_TYPE.match(error.message)):
+        return t("generate.answer_wrong_type", place=place, value=wrong.group(1), type=wrong.group(2))
+    return t("generate.answer_invalid", place=place, detail=_sentence(error.message))
 
 
 def _sentence(text: str) -> str:
@@ -124,14 +133,14 @@ def _sentence(text: str) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
-        return "true or false"
+        return t("generate.kind_boolean")
     if isinstance(value, list):
-        return "a list"
+        return t("generate.kind_list")
     if isinstance(value, str):
-        return "a string"
+        return t("generate.kind_string")
     if value is None:
         return "null"
-    return "a number"
+    return t("generate.kind_number")
 
 
 def _refs(node: Any, where: str) -> Iterator[tuple[str, str]]:

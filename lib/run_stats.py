@@ -14,9 +14,26 @@ which is when the server can produce its first token.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from lib.formatting import NANOSECONDS, human_seconds
+from lib.formatting import NANOSECONDS, human_seconds, whole_number
+from lib.i18n import t
+
+# Figure names: stable identifiers (exports use them as keys); stat_rows() and figure_label() word them.
+TIME_TO_FIRST_TOKEN = "time_to_first_token"
+OUTPUT_TOKENS = "output_tokens"
+TOKENS_PER_SECOND = "tokens_per_second"
+PROMPT_TOKENS = "prompt_tokens"
+PROMPT_RATE = "prompt_tokens_per_second"
+LOAD_TIME = "load_time"
+TOTAL_TIME = "total_time"
+
+
+class StatRow(NamedTuple):
+    figure: str  # one of the figure names above
+    label: str
+    value: str
+    help: str
 
 
 @dataclass(frozen=True)
@@ -52,26 +69,46 @@ def run_stats(final: dict[str, Any], time_to_first_token: float | None = None) -
     )
 
 
-def stat_rows(stats: RunStats) -> list[tuple[str, str, str]]:
-    """``(label, value, help)`` for display, in the order people compare runs."""
-    first_token_help = (
-        "From sending the request to the first word arriving, measured by this app."
-        if stats.first_token_measured
-        else "Estimated as load time plus prompt reading time, as reported by the server."
-    )
+def stat_rows(stats: RunStats) -> list[StatRow]:
+    """The figures for display, in the order people compare runs, worded in the session's language."""
+    first_token_help = t("generate.stat_first_token_measured_help") if stats.first_token_measured \
+        else t("generate.stat_first_token_estimated_help")
     return [
-        ("Time to first token", human_seconds(stats.time_to_first_token), first_token_help),
-        ("Output tokens", _number(stats.output_tokens),
-         "Tokens the model wrote (a token is about three quarters of a word)."),
-        ("Tokens/s", _rate_text(stats.output_tokens_per_second),
-         "Writing speed: output tokens per second of generation."),
-        ("Prompt tokens", _number(stats.prompt_tokens),
-         "Tokens of input the model read; text it had cached is not counted."),
-        ("Prompt eval rate", _rate_text(stats.prompt_tokens_per_second), "Reading speed: prompt tokens per second."),
-        ("Load time", human_seconds(stats.load_time),
-         "Time spent loading the model into memory; near zero when it was already loaded."),
-        ("Total time", human_seconds(stats.total_time), "Everything the server spent on this request."),
+        StatRow(TIME_TO_FIRST_TOKEN, figure_label(TIME_TO_FIRST_TOKEN), human_seconds(stats.time_to_first_token),
+                first_token_help),
+        StatRow(OUTPUT_TOKENS, figure_label(OUTPUT_TOKENS), whole_number(stats.output_tokens),
+                t("generate.stat_output_tokens_help")),
+        StatRow(TOKENS_PER_SECOND, figure_label(TOKENS_PER_SECOND), rate_text(stats.output_tokens_per_second),
+                t("generate.stat_tokens_per_second_help")),
+        StatRow(PROMPT_TOKENS, figure_label(PROMPT_TOKENS), whole_number(stats.prompt_tokens),
+                t("generate.stat_prompt_tokens_help")),
+        StatRow(PROMPT_RATE, figure_label(PROMPT_RATE), rate_text(stats.prompt_tokens_per_second),
+                t("generate.stat_prompt_rate_help")),
+        StatRow(LOAD_TIME, figure_label(LOAD_TIME), human_seconds(stats.load_time),
+                t("generate.stat_load_time_help")),
+        StatRow(TOTAL_TIME, figure_label(TOTAL_TIME), human_seconds(stats.total_time),
+                t("generate.stat_total_time_help")),
     ]
+
+
+def figure_label(figure: str) -> str:
+    """The column title of a figure (one of the names above) in the session's language."""
+    return {
+        TIME_TO_FIRST_TOKEN: t("generate.stat_first_token"),
+        OUTPUT_TOKENS: t("generate.stat_output_tokens"),
+        TOKENS_PER_SECOND: t("generate.stat_tokens_per_second"),
+        PROMPT_TOKENS: t("generate.stat_prompt_tokens"),
+        PROMPT_RATE: t("generate.stat_prompt_rate"),
+        LOAD_TIME: t("generate.stat_load_time"),
+        TOTAL_TIME: t("generate.stat_total_time"),
+    }[figure]
+
+
+def rate_text(value: float | None) -> str:
+    """``61.6 token/s``; fast rates without the decimal (``4,000 token/s``)."""
+    if value is None:
+        return "—"
+    return t("generate.rate", value=f"{value:,.0f}" if value >= 100 else f"{value:.1f}")
 
 
 def _seconds(nanoseconds: Any) -> float | None:
@@ -91,13 +128,3 @@ def _rate(tokens: int | None, nanoseconds: Any) -> float | None:
     if tokens is None or not seconds:
         return None
     return tokens / seconds
-
-
-def _number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
-
-
-def _rate_text(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f} tok/s" if value >= 100 else f"{value:.1f} tok/s"

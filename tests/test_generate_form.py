@@ -116,12 +116,17 @@ def test_a_stream_is_collected_with_time_to_first_token_at_the_first_text():
     [
         (RunResult(output="par", stopped=True), "stopped"),
         (RunResult(output="par", error=OllamaError("dropped")), "failed"),
-        (RunResult(final={"done": True, "done_reason": "length"}), "cut off at the length limit"),
+        (RunResult(final={"done": True, "done_reason": "length"}), "length"),
         (RunResult(output="par"), "unfinished"),
     ],
 )
-def test_run_status_words(result, status):
+def test_run_status_codes(result, status):
     assert result.status() == status
+
+
+def test_run_status_words():
+    assert RunResult(final={"done": True, "done_reason": "length"}).status_text() == "cut off at the length limit"
+    assert RunResult(output="par", stopped=True).status_text() == "stopped"
 
 
 def record(number: int, prompt: str = "Why is the sky blue?") -> RunRecord:

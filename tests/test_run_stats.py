@@ -1,6 +1,6 @@
 import pytest
 
-from lib.run_stats import RunStats, run_stats, stat_rows
+from lib.run_stats import TOKENS_PER_SECOND, RunStats, run_stats, stat_rows
 
 FINAL = {
     "done": True,
@@ -53,7 +53,7 @@ def test_missing_zero_or_odd_fields_give_none_not_errors(final, field, expected)
 
 
 def test_rows_are_labelled_and_readable():
-    rows = {label: value for label, value, _ in stat_rows(run_stats(FINAL, 0.42))}
+    rows = {row.label: row.value for row in stat_rows(run_stats(FINAL, 0.42))}
     assert rows == {
         "Time to first token": "420 ms",
         "Output tokens": "290",
@@ -66,8 +66,8 @@ def test_rows_are_labelled_and_readable():
 
 
 def test_rows_say_how_the_first_token_time_was_obtained():
-    measured = stat_rows(run_stats(FINAL, 0.1))[0][2]
-    estimated = stat_rows(run_stats(FINAL))[0][2]
+    measured = stat_rows(run_stats(FINAL, 0.1))[0].help
+    estimated = stat_rows(run_stats(FINAL))[0].help
     assert "measured" in measured
     assert "Estimated" in estimated
 
@@ -75,10 +75,10 @@ def test_rows_say_how_the_first_token_time_was_obtained():
 @pytest.mark.parametrize(("tokens", "expected"), [(1, "1.0 tok/s"), (99, "99.0 tok/s"), (4000, "4,000 tok/s")])
 def test_fast_rates_drop_the_decimal(tokens, expected):
     stats = run_stats({"eval_count": tokens, "eval_duration": 1_000_000_000})
-    rows = {label: value for label, value, _ in stat_rows(stats)}
-    assert rows["Tokens/s"] == expected
+    rows = {row.figure: row.value for row in stat_rows(stats)}
+    assert rows[TOKENS_PER_SECOND] == expected
 
 
 def test_unknown_figures_show_a_dash():
     rows = stat_rows(RunStats(None, False, None, None, None, None, None, None))
-    assert all(value == "—" for _, value, _ in rows)
+    assert all(row.value == "—" for row in rows)
