@@ -3,6 +3,11 @@
 Both name every model (a blind comparison is exported only once revealed, see the page).
 Columns come in the order they were shown. The JSON holds the exact request bodies and the
 server's own figures (nanoseconds) next to the readable ones.
+
+The Markdown is for people and is written in the session's language. The JSON is for tools:
+its keys, the ``status`` codes and the figure names stay English whatever the language; only
+the texts that repeat what the screen showed (column labels, settings, error messages) are in
+the session's language.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from typing import Any
 
 from lib import compare_stats
 from lib.compare_record import CompareRecord
+from lib.formatting import date_time
+from lib.i18n import t
 from lib.run_stats import stat_rows
 
 
@@ -39,23 +46,24 @@ def to_json(record: CompareRecord) -> str:
 def to_markdown(record: CompareRecord) -> str:
     form = record.form
     labels = [record.label(column, reveal=True) for column in range(len(record.bodies))]
-    lines = [f"# Comparison {record.number}", "", f"{record.when:%Y-%m-%d %H:%M:%S}", "", "## Prompt", "",
-             _fenced(form.prompt), ""]
+    lines = [t("compare.md_title", number=record.number), "", date_time(record.when), "",
+             f"## {t('generate.prompt')}", "", _fenced(form.prompt), ""]
     if form.system:
-        lines += ["## System prompt", "", _fenced(form.system), ""]
+        lines += [f"## {t('generate.system')}", "", _fenced(form.system), ""]
     if form.shared_seed is not None:
-        lines += [f"Shared seed: {form.shared_seed}", ""]
-    lines += ["## Summary", "", *_summary_table(record, labels), "",
+        lines += [t("compare.md_shared_seed", seed=form.shared_seed), ""]
+    lines += [f"## {t('compare.summary')}", "", *_summary_table(record, labels), "",
               compare_stats.wall_time_sentence(record.timings(), labels), ""]
     for column in record.order:
         result = record.results[column]
-        lines += [f"## {labels[column]}", "", f"Model: `{form.columns[column].model}`  ",
-                  f"Settings: {record.settings(column)}  ", f"Status: {result.status()}", ""]
+        lines += [f"## {labels[column]}", "", t("compare.md_model", model=form.columns[column].model) + "  ",
+                  t("compare.md_settings", settings=record.settings(column)) + "  ",
+                  t("compare.md_status", status=result.status_text()), ""]
         if result.error is not None:
-            lines += [f"Error: {result.error}", ""]
+            lines += [t("compare.md_error", error=result.error), ""]
         if result.thinking:
-            lines += ["### Thinking", "", _fenced(result.thinking), ""]
-        lines += ["### Answer", "", result.output or "*(no answer)*", ""]
+            lines += [f"### {t('generate.thinking')}", "", _fenced(result.thinking), ""]
+        lines += [f"### {t('generate.answer')}", "", result.output or t("compare.md_no_answer"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -82,11 +90,13 @@ def _column(record: CompareRecord, column: int, waited: dict[int, int]) -> dict[
 
 def _summary_table(record: CompareRecord, labels: list[str]) -> list[str]:
     measured = {column: record.results[column].stats() for column in record.order}
-    names = next(([label for label, _value, _help in stat_rows(stats)] for stats in measured.values() if stats), [])
-    lines = ["| Column | Status | " + " | ".join(names) + " |", "|" + " --- |" * (len(names) + 2)]
+    names = next(([row.label for row in stat_rows(stats)] for stats in measured.values() if stats), [])
+    heading = [t("compare.table_column"), t("compare.table_status"), *names]
+    lines = ["| " + " | ".join(heading) + " |", "|" + " --- |" * len(heading)]
     for column, stats in measured.items():
-        values = [value for _label, value, _help in stat_rows(stats)] if stats else ["—"] * len(names)
-        lines.append(f"| {_cell(labels[column])} | {record.results[column].status()} | " + " | ".join(values) + " |")
+        values = [row.value for row in stat_rows(stats)] if stats else ["—"] * len(names)
+        status = record.results[column].status_text()
+        lines.append(f"| {_cell(labels[column])} | {status} | " + " | ".join(values) + " |")
     return lines
 
 

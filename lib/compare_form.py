@@ -12,13 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.generate_form import FormProblem, GenerateForm, GenerateRequest, build_request
-from lib.model_options import OPTION_SPECS
+from lib.i18n import t
+from lib.model_options import option_label
 
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4
 LETTERS = "ABCD"
-
-_LABELS = {spec.name: spec.label.lower() for spec in OPTION_SPECS}
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,9 @@ def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -
     ``think`` goes only to thinking models, as on the single-run form.
     """
     if not MIN_COLUMNS <= len(form.columns) <= MAX_COLUMNS:
-        raise FormProblem(f"Compare {MIN_COLUMNS} to {MAX_COLUMNS} columns.")
+        raise FormProblem(t("compare.problem_count", least=MIN_COLUMNS, most=MAX_COLUMNS))
     if not form.prompt.strip():
-        raise FormProblem("Type a prompt first: every column answers it.")
+        raise FormProblem(t("compare.problem_no_prompt"))
     requests = []
     for letter, column in zip(LETTERS, form.columns):
         single = GenerateForm(model=column.model, prompt=form.prompt, system=form.system, think=column.think,
@@ -66,18 +65,18 @@ def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -
         try:
             requests.append(build_request(single, capabilities.get(column.model or "", frozenset())))
         except FormProblem as error:
-            raise FormProblem(f"Column {letter}: {error}") from None
+            raise FormProblem(t("compare.column_problem", letter=letter, problem=error)) from None
     return requests
 
 
 def settings_summary(options: dict[str, Any], keep_alive: str | int | None = None, think: bool | None = None) -> str:
-    """``temperature 0.2 · seed 42`` for a column's caption; "model defaults" when nothing is set."""
+    """``temperature 0.2 · seed 42`` for a column's caption, in the session's language; "model defaults" when nothing is set."""
     parts = []
     for name, value in options.items():
         shown = " | ".join(value) if isinstance(value, list) else value
-        parts.append(f"{_LABELS.get(name, name.replace('_', ' '))} {shown}")
+        parts.append(f"{option_label(name).lower()} {shown}")
     if keep_alive is not None:
-        parts.append(f"kept loaded {keep_alive}")
+        parts.append(t("compare.kept_loaded", time=keep_alive))
     if think is False:
-        parts.append("no thinking")
-    return " · ".join(parts) or "model defaults"
+        parts.append(t("compare.no_thinking"))
+    return " · ".join(parts) or t("compare.model_defaults")

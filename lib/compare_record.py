@@ -15,6 +15,7 @@ from typing import Any
 from lib.compare_form import LETTERS, CompareForm, column_options, settings_summary
 from lib.compare_stats import Timing, timing
 from lib.generate_run import RunResult
+from lib.i18n import t
 
 
 @dataclass
@@ -44,7 +45,7 @@ class CompareRecord:
         model = self.form.columns[column].model or ""
         if not self.form.blind:
             return f"{LETTERS[column]} · {model}"
-        answer = f"Answer {self.order.index(column) + 1}"
+        answer = t("compare.answer_number", number=self.order.index(column) + 1)
         return answer if self.hidden and not reveal else f"{answer} · {model}"
 
     def settings(self, column: int) -> str:

@@ -13,17 +13,13 @@ from dataclasses import dataclass
 
 from lib.formatting import human_seconds
 from lib.generate_run import RunResult
-from lib.run_stats import RunStats
+from lib.i18n import t
+from lib.run_stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
 
 # A column counts as having waited for another only if that other one was writing for at least
 # this long without the first getting a word: shorter overlaps happen by chance on a fast server.
 MIN_BUSY_SECONDS = 0.2
 
-TIME_TO_FIRST_TOKEN = "Time to first token"
-OUTPUT_TOKENS = "Output tokens"
-TOKENS_PER_SECOND = "Tokens/s"
-LOAD_TIME = "Load time"
-TOTAL_TIME = "Total time"
 # figure -> whether a larger value is better, for the highlight of the best column
 SPEED_FIGURES = {TIME_TO_FIRST_TOKEN: False, TOKENS_PER_SECOND: True, TOTAL_TIME: False}
 
@@ -115,14 +111,10 @@ def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
     """One or two sentences on how long the comparison took and whether the server served it in parallel."""
     wall, summed = wall_time(timings), summed_time(timings)
     if wall is None or summed is None:
-        return "No column finished, so there is no time to compare."
+        return t("compare.no_time")
     waited = queued_behind(timings)
     if waited:
-        pairs = ", ".join(f"{labels[index]} started writing only after {labels[other]} had finished"
-                          for index, other in sorted(waited.items()))
-        return (f"The server queued these requests instead of answering them together: {pairs}. "
-                f"The comparison took {human_seconds(wall)}, close to the columns one after the other "
-                f"({human_seconds(summed)}). Ollama answers `OLLAMA_NUM_PARALLEL` requests per model at once "
-                "and keeps only as many models loaded as fit in memory.")
-    return (f"The comparison took {human_seconds(wall)}, the time of the slowest column: the server answered "
-            f"the columns in parallel (one after the other they would take {human_seconds(summed)}).")
+        pairs = t("compare.list_separator").join(t("compare.waited_for", column=labels[index], other=labels[other])
+                                                 for index, other in sorted(waited.items()))
+        return t("compare.queued_sentence", pairs=pairs, wall=human_seconds(wall), summed=human_seconds(summed))
+    return t("compare.parallel_sentence", wall=human_seconds(wall), summed=human_seconds(summed))

@@ -33,14 +33,17 @@ from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds
 from lib.generate_form import FormProblem, GenerateRequest
 from lib.generate_job import THINKING, WAITING
+from lib.i18n import t
 from lib.live_markdown import LiveMarkdown, render_markdown
 from lib.markdown_safety import escape_markdown
 from lib.request_snippets import body_json
-from lib.run_stats import stat_rows
+from lib.run_stats import figure_label, stat_rows
 
 COLUMN_FIGURES = (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.OUTPUT_TOKENS, compare_stats.TOKENS_PER_SECOND,
                   compare_stats.LOAD_TIME)
 BEST_STYLE = "background-color: rgba(33, 195, 84, 0.22); font-weight: 600"
+# the summary table's own columns, besides the figures
+COLUMN, SETTINGS, STATUS = "column", "settings", "status"
 
 
 def options_prefix(column: int) -> str:
@@ -93,23 +96,18 @@ def installed_models(client: OllamaClient) -> list[str]:
 def draw(client: OllamaClient) -> None:
     """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
     seed_widgets()
-    prompt = st.text_area("Prompt", key=state.COMPARE_PROMPT_INPUT, height=110, placeholder="Why is the sky blue?",
-                          help="Every column answers this prompt.")
-    system = st.text_area("System prompt", key=state.COMPARE_SYSTEM_INPUT, height=68,
-                          placeholder="Each model's own (leave empty)",
-                          help="Sent to every column. Empty uses the system prompt each model came with.")
+    prompt = st.text_area(t("generate.prompt"), key=state.COMPARE_PROMPT_INPUT, height=110,
+                          placeholder=t("generate.prompt_placeholder"), help=t("compare.prompt_help"))
+    system = st.text_area(t("generate.system"), key=state.COMPARE_SYSTEM_INPUT, height=68,
+                          placeholder=t("compare.system_placeholder"), help=t("compare.system_help"))
     count_slot, seed_slot, blind_slot = st.columns([3, 3, 2], vertical_alignment="bottom", gap="medium")
     count = count_slot.segmented_control(
-        "Columns", list(range(MIN_COLUMNS, MAX_COLUMNS + 1)), required=True, key=state.COMPARE_COUNT_INPUT,
-        help="Each column is a model with its own parameters: compare two models, or one model at two settings.")
+        t("compare.columns"), list(range(MIN_COLUMNS, MAX_COLUMNS + 1)), required=True, key=state.COMPARE_COUNT_INPUT,
+        help=t("compare.columns_help"))
     shared_seed = seed_slot.number_input(
-        "Shared seed", min_value=0, max_value=2**31 - 1, step=1, value=None, key=state.COMPARE_SEED_INPUT,
-        placeholder="none: each column's own",
-        help="Sent as `seed` in every column, replacing the columns' own, so a rerun gives the same answers "
-             "and the columns differ only in what you set apart.")
-    blind = blind_slot.toggle("Blind", key=state.COMPARE_BLIND_INPUT,
-                              help="For demos: the answers are shown in a shuffled order, numbered, without "
-                                   "their models, until you reveal them.")
+        t("compare.shared_seed"), min_value=0, max_value=2**31 - 1, step=1, value=None, key=state.COMPARE_SEED_INPUT,
+        placeholder=t("compare.shared_seed_placeholder"), help=t("compare.shared_seed_help"))
+    blind = blind_slot.toggle(t("compare.blind"), key=state.COMPARE_BLIND_INPUT, help=t("compare.blind_help"))
 
     capabilities: dict[str, frozenset[str]] = {}
     setups: list[ColumnSetup] = []
@@ -119,7 +117,7 @@ def draw(client: OllamaClient) -> None:
             setup, problem = column_setup(client, column, shared_seed, capabilities)
         setups.append(setup)
         if problem:
-            problems.append(f"Column {LETTERS[column]}: {problem}")
+            problems.append(t("compare.column_problem", letter=LETTERS[column], problem=problem))
 
     form = CompareForm(prompt=prompt, system=system, columns=tuple(setups), shared_seed=shared_seed, blind=blind)
     state.put(state.COMPARE_FORM, form)
@@ -132,21 +130,20 @@ def draw(client: OllamaClient) -> None:
         requests = None
 
     run_slot, stop_slot, _rest = st.columns([2, 2, 6])
-    asked = run_slot.button("Compare", type="primary", icon=":material/play_arrow:", key=state.COMPARE_RUN_BUTTON,
+    asked = run_slot.button(t("compare.run"), type="primary", icon=":material/play_arrow:", key=state.COMPARE_RUN_BUTTON,
                             width="stretch")
     starting = asked and requests is not None
-    stop_slot.button("Stop", icon=":material/stop:", key=state.COMPARE_STOP_BUTTON, disabled=not starting,
-                     width="stretch", help="Stop every column and keep what arrived; each stream is closed, "
-                                           "so the server stops generating.")
+    stop_slot.button(t("generate.stop"), icon=":material/stop:", key=state.COMPARE_STOP_BUTTON, disabled=not starting,
+                     width="stretch", help=t("compare.stop_help"))
     if asked and requests is None:
-        st.error(f"Nothing was sent. {problems[0]}", icon=":material/block:")
+        st.error(t("generate.nothing_sent", problem=problems[0]), icon=":material/block:")
 
     if starting and requests is not None:
         record: CompareRecord | None = run_comparison(client, requests, form)
     else:
         record = state.get(state.COMPARE_LAST)
     if record is None:
-        st.caption("The answers appear here side by side, with their speed figures.")
+        st.caption(t("compare.answers_appear"))
         return
     show_comparison(record)
 
@@ -154,10 +151,10 @@ def draw(client: OllamaClient) -> None:
 def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
                  capabilities: dict[str, frozenset[str]]) -> tuple[ColumnSetup, str | None]:
     """One column's model and parameters, and what is wrong with them (or None)."""
-    st.markdown(f"**Column {LETTERS[column]}**")
+    st.markdown(t("compare.column_heading", letter=LETTERS[column]))
     seed_column(column, installed_models(client))
-    model = widgets.model_picker("Model", "completion", f"{state.COMPARE_MODEL_INPUT}_{column}",
-                                 help="Installed models that can write text.")
+    model = widgets.model_picker(t("generate.model"), "completion", f"{state.COMPARE_MODEL_INPUT}_{column}",
+                                 help=t("generate.model_help"))
     if model is None:
         st.stop()
     capabilities[model] = server_data.capabilities_of(client, model)
@@ -166,9 +163,9 @@ def column_setup(client: OllamaClient, column: int, shared_seed: int | None,
         saved_columns = saved().columns
         st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}",
                                     saved_columns[column].think if column < len(saved_columns) else True)
-        think = st.toggle("Think first", key=f"{state.COMPARE_THINK_INPUT}_{column}",
-                          help="The model reasons before answering (sent as `think`).")
-    with st.popover("Parameters", icon=":material/settings:", width="stretch"):
+        think = st.toggle(t("compare.think"), key=f"{state.COMPARE_THINK_INPUT}_{column}",
+                          help=t("compare.think_help"))
+    with st.popover(t("generate.parameters"), icon=":material/settings:", width="stretch"):
         chosen = options_panel.render(options_prefix(column))
     setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
@@ -204,7 +201,7 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
         with panes[position].container(border=True):
             st.subheader(escape_markdown(record.label(column)), anchor=False)
             statuses[column] = st.empty()
-            statuses[column].caption("Sending…")
+            statuses[column].caption(t("compare.sending"))
             thinking_slots[column] = st.container()
             answers[column] = LiveMarkdown(st.container())
     shown_status: dict[int, str] = {}
@@ -219,22 +216,23 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
         waited = int(job.elapsed())
         for silent, result in enumerate(record.results):
             if not (result.output or result.thinking or job.jobs[silent].finished):
-                show_status(silent, f"Waiting for the first word… {waited} s")
+                show_status(silent, t("compare.waiting", time=t("units.seconds", value=waited)))
         if column is None or event.kind == WAITING:
             continue
         result = record.results[column]
         if event.kind == ENDED:
-            show_status(column, "Failed." if result.error else f"Done in {human_seconds(event.seconds)}.")
+            show_status(column, t("compare.failed") if result.error
+                        else t("compare.done_in", time=human_seconds(event.seconds)))
             answers[column].finish()
             continue
         if event.kind == THINKING:
-            show_status(column, "Thinking…")
+            show_status(column, t("generate.thinking_now"))
             if column not in thinking:
-                thinking[column] = LiveMarkdown(thinking_slots[column].expander("Thinking",
+                thinking[column] = LiveMarkdown(thinking_slots[column].expander(t("generate.thinking"),
                                                                                 icon=":material/psychology:"))
             thinking[column].append(event.text)
         else:
-            show_status(column, "Writing…")
+            show_status(column, t("generate.writing_now"))
             answers[column].append(event.text)
 
 
@@ -242,9 +240,8 @@ def show_comparison(record: CompareRecord) -> None:
     """The finished (or stopped) comparison: answers side by side, figures, summary, export."""
     if record.hidden:
         info, reveal = st.columns([8, 2], vertical_alignment="center")
-        info.info("Blind comparison: the answers are in a shuffled order and their models are hidden.",
-                  icon=":material/visibility_off:")
-        reveal.button("Reveal the models", icon=":material/visibility:", key=state.COMPARE_REVEAL_BUTTON,
+        info.info(t("compare.blind_info"), icon=":material/visibility_off:")
+        reveal.button(t("compare.reveal"), icon=":material/visibility:", key=state.COMPARE_REVEAL_BUTTON,
                       on_click=reveal_models, args=(record,), width="stretch")
     panes = st.columns(len(record.order), gap="medium")
     for position, column in enumerate(record.order):
@@ -252,9 +249,9 @@ def show_comparison(record: CompareRecord) -> None:
             show_column(record, column)
     show_summary(record)
     show_export(record)
-    with st.expander("API requests", icon=":material/api:"):
+    with st.expander(t("compare.api_requests"), icon=":material/api:"):
         if record.hidden:
-            st.caption("The requests name their models: reveal them first.")
+            st.caption(t("compare.requests_hidden"))
         else:
             tabs = st.tabs([escape_markdown(record.label(column)) for column in record.order])
             for tab, column in zip(tabs, record.order):
@@ -273,35 +270,38 @@ def show_column(record: CompareRecord, column: int) -> None:
     if result.error:
         st.error(str(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
-            st.caption("The model is not installed on this server. Pull it on the Models page.")
+            st.caption(t("compare.model_missing"))
     elif result.stopped:
-        st.warning("Stopped before the answer was complete.", icon=":material/stop_circle:")
+        st.warning(t("generate.stopped"), icon=":material/stop_circle:")
     elif result.done_reason == "length":
-        st.info("Cut off at the maximum answer length.", icon=":material/content_cut:")
+        st.info(t("compare.cut_off"), icon=":material/content_cut:")
     if result.thinking:
-        with st.expander("Thinking", icon=":material/psychology:"):
+        with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
     if result.output:
         render_markdown(result.output)
     elif result.complete:
-        st.info("The model's answer is empty.", icon=":material/info:")
+        st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
     if stats is not None:
         figures = st.container(horizontal=True, gap="small")
-        for label, value, help_text in stat_rows(stats):
-            if label in COLUMN_FIGURES:
-                figures.metric(label, value, help=help_text, width="content")
+        for row in stat_rows(stats):
+            if row.figure in COLUMN_FIGURES:
+                figures.metric(row.label, row.value, help=row.help, width="content")
 
 
 def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The summary table, one row per column as shown, and ``{figure: row of the best value}``."""
+    """The summary table, one row per column as shown, and ``{figure: row of the best value}``.
+
+    Its columns are named by figure (:mod:`lib.run_stats`); :func:`show_summary` titles them.
+    """
     rows: list[dict[str, Any]] = []
     for column in record.order:
         result = record.results[column]
-        row: dict[str, Any] = {"Column": record.label(column)}
+        row: dict[str, Any] = {COLUMN: record.label(column)}
         if not record.hidden:
-            row["Settings"] = record.settings(column)
-        row["Status"] = result.status()
+            row[SETTINGS] = record.settings(column)
+        row[STATUS] = result.status_text()
         row.update(compare_stats.figures(result.stats()))
         if row[compare_stats.TIME_TO_FIRST_TOKEN] is None:
             row[compare_stats.TIME_TO_FIRST_TOKEN] = result.time_to_first_token  # a stopped or failed column's
@@ -309,38 +309,48 @@ def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
     return pd.DataFrame(rows), compare_stats.best(rows)
 
 
+def column_title(name: str) -> str:
+    """A summary column's title in the session's language."""
+    titles = {COLUMN: t("compare.table_column"), SETTINGS: t("compare.table_settings"),
+              STATUS: t("compare.table_status")}
+    return titles[name] if name in titles else figure_label(name)
+
+
 def show_summary(record: CompareRecord) -> None:
-    st.subheader("Summary", anchor=False)
+    st.subheader(t("compare.summary"), anchor=False)
     frame, winners = summary_frame(record)
 
     def highlight(data: pd.DataFrame) -> pd.DataFrame:
         styles = pd.DataFrame("", index=data.index, columns=data.columns)
         for name, row in winners.items():
-            styles.loc[row, name] = BEST_STYLE
+            styles.loc[row, column_title(name)] = BEST_STYLE
         return styles
 
     seconds = {name: _seconds_text for name in (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.LOAD_TIME,
                                                  compare_stats.TOTAL_TIME)}
-    styled = frame.style.apply(highlight, axis=None).format(
-        {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text})
+    formats = {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text}
+    titles = {name: column_title(name) for name in frame.columns}
+    styled = frame.rename(columns=titles).style.apply(highlight, axis=None).format(
+        {titles[name]: format_text for name, format_text in formats.items()})
     st.dataframe(styled, hide_index=True, width="stretch", placeholder="—")
-    fastest = [f"{name.lower()}: {escape_markdown(record.label(record.order[row]))}" for name, row in winners.items()]
+    fastest = [t("compare.best_item", figure=figure_label(name).lower(),
+                 column=escape_markdown(record.label(record.order[row]))) for name, row in winners.items()]
     if fastest:
-        st.caption("Best, highlighted: " + "; ".join(fastest) + ".")
+        st.caption(t("compare.best", items=t("compare.best_separator").join(fastest)))
     st.caption(compare_stats.wall_time_sentence(record.timings(),
                                                 [escape_markdown(record.label(column)) for column in range(len(record.order))]))
 
 
 def show_export(record: CompareRecord) -> None:
     if record.hidden:
-        st.caption("Reveal the models to export the comparison.")
+        st.caption(t("compare.export_hidden"))
         return
     markdown_slot, json_slot, _rest = st.columns([3, 3, 4])
     name = f"comparison-{record.number}"
-    markdown_slot.download_button("Export as Markdown", data=compare_export.to_markdown(record),
+    markdown_slot.download_button(t("compare.export_markdown"), data=compare_export.to_markdown(record),
                                   file_name=f"{name}.md", mime="text/markdown", icon=":material/download:",
                                   on_click="ignore", width="stretch")
-    json_slot.download_button("Export as JSON", data=compare_export.to_json(record), file_name=f"{name}.json",
+    json_slot.download_button(t("compare.export_json"), data=compare_export.to_json(record), file_name=f"{name}.json",
                               mime="application/json", icon=":material/download:", on_click="ignore",
                               width="stretch")
 

@@ -59,7 +59,7 @@ def test_json_has_every_column_with_request_answer_and_figures():
     first = data["columns"][0]
     assert first["request"]["options"] == {"temperature": 0.2, "seed": 7}
     assert first["answer"] == "Rayleigh scattering." and first["status"] == "done"
-    assert first["stats"]["Tokens/s"] == 40.0 and first["stats"]["Time to first token"] == 0.1
+    assert first["stats"]["tokens_per_second"] == 40.0 and first["stats"]["time_to_first_token"] == 0.1
     assert first["server_figures"]["eval_count"] == 40
     last = data["columns"][2]
     assert last["status"] == "failed" and last["error"] == "The connection dropped." and last["stats"] is None
