@@ -2,10 +2,10 @@
 
 ``st.write_stream`` re-sends the full text on every token (about 14 MB over the websocket for
 a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
-once in its own element, and the paragraph still growing, held in one placeholder that is
-redrawn at most ``max_fps`` times a second, and only once it has grown by half since it was last
-drawn (or a second has passed): each redraw re-sends the whole paragraph, so redrawing a long
-paragraph for every few words would cost many times the answer's size. Every string shown goes through
+once in its own element, and the paragraph still growing, held in one placeholder. Each redraw
+of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
+sent stays within about ``budget`` times the text received (2 by default), at most ``max_fps``
+redraws a second, yet at least one a second while text arrives. Every string shown goes through
 :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
 
@@ -107,29 +107,36 @@ def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None
     (st if container is None else container).markdown(safe_markdown(text))
 
 
+ELEMENT_BYTES = 100
+"""What one element update costs over the websocket besides its text (measured: about 100 bytes)."""
+
+
 class LiveMarkdown:
     """Shows streamed Markdown in ``container``: finished blocks once, the growing tail throttled.
 
-    Draws happen at most ``max_fps`` times a second, and after a draw that took ``d`` seconds
-    (a very long paragraph or code block still growing) not again for ``3 d``: drawing never
-    takes more than about a third of the time, so the stream is read as fast as it comes.
-    Within those limits the growing paragraph is redrawn when it has grown by ``min_growth``
-    of what was last drawn, or ``max_wait`` seconds after the last draw.
+    The growing paragraph is redrawn when the bytes sent so far, this redraw included, stay
+    within ``budget`` times the characters received plus ``slack`` (so the first words show at
+    once), or when ``max_wait`` seconds have passed since the last draw. The budget spreads the
+    redraws over the paragraph: often while it is short and cheap to re-send, rarely once it is
+    long. Draws also happen at most ``max_fps`` times a second, and after a draw that took ``d``
+    seconds (a very long paragraph or code block still growing) not again for ``3 d``: drawing
+    never takes more than about a third of the time, so the stream is read as fast as it comes.
 
     Streamlit calls happen only in :meth:`append` and :meth:`finish`, and exceptions (Stop and
     reruns included) propagate; :attr:`text` makes no Streamlit call, so a ``finally`` can
     always save it.
     """
 
-    def __init__(self, container: DeltaGenerator, *, max_fps: float = 20.0, min_growth: float = 0.5,
+    def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 2.0, slack: int = 400,
                  max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic, cursor: str = " ▌") -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
         self._interval = 1 / max_fps
-        self._min_growth = min_growth
+        self._budget = budget
+        self._slack = slack
         self._max_wait = max_wait
         self._length = 0  # of all text appended
-        self._drawn_length = 0  # of all text when the tail was last drawn
+        self._sent = 0  # bytes of every element update so far, estimated from their text
         self._last_draw = float("-inf")
         self._clock = clock
         self._cursor = cursor
@@ -151,21 +158,20 @@ class LiveMarkdown:
         return self._text
 
     def append(self, chunk: str) -> None:
-        """Add streamed text; redraw if the last draw was long enough ago."""
+        """Add streamed text; redraw if the budget allows it and the last draw was long enough ago."""
         if not chunk:
             return
         self._pending.append(chunk)
         self._length += len(chunk)
         started = self._clock()
-        if started >= self._next_draw and self._worth_drawing(started):
-            self._draw(self._cursor)
-            self._drawn_length, self._last_draw = self._length, started
+        if started < self._next_draw:
+            return
+        blocks, tail = split_stable(self.text[self._stable:])
+        cost = sum(map(len, blocks)) + len(tail) + len(self._cursor) + ELEMENT_BYTES * (len(blocks) + 1)
+        if self._sent + cost <= self._budget * self._length + self._slack or started - self._last_draw >= self._max_wait:
+            self._draw(blocks, tail, self._cursor)
+            self._last_draw = started
             self._next_draw = started + max(self._interval, 3 * (self._clock() - started))
-
-    def _worth_drawing(self, now: float) -> bool:
-        drawn_tail = self._drawn_length - self._stable
-        grown = self._length - self._drawn_length
-        return grown >= self._min_growth * drawn_tail or now - self._last_draw >= self._max_wait
 
     def finish(self) -> str:
         """Draw all the text, without the cursor, and return it."""
@@ -173,25 +179,25 @@ class LiveMarkdown:
         if _DEFINITION.search(text):
             self._whole.markdown(safe_markdown(text))  # definitions reach across blocks
         else:
-            self._draw("")
+            self._draw(*split_stable(text[self._stable:]), "")
         return text
 
-    def _draw(self, cursor: str) -> None:
-        blocks, tail = split_stable(self.text[self._stable:])
+    def _draw(self, blocks: list[str], tail: str, cursor: str) -> None:
         for block in blocks:
-            self._placeholder().markdown(safe_markdown(block))
+            self._send(safe_markdown(block))
             self._stable += len(block)
             self._tail, self._shown = None, ""
         shown = safe_markdown(tail) + cursor
         if shown == self._shown:
             return
         if shown.strip():
-            self._placeholder().markdown(shown)
+            self._send(shown)
         elif self._tail is not None:
             self._tail.empty()
         self._shown = shown
 
-    def _placeholder(self) -> DeltaGenerator:
+    def _send(self, body: str) -> None:
         if self._tail is None:
             self._tail = self._frame.empty()
-        return self._tail
+        self._tail.markdown(body)
+        self._sent += len(body) + ELEMENT_BYTES
