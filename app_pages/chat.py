@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state
+from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state, visitor
 from lib.chat_history import USER, Message
-from lib.chat_store import ChatStore, StoreUnavailable
+from lib.chat_store import StoreUnavailable
 from lib.i18n import t
 from lib.markdown_safety import escape_markdown
 
-store = ChatStore()
+store = visitor.chat_store()
 try:
     store.ready()
 except StoreUnavailable as error:

@@ -18,16 +18,22 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import settings, state
+from lib.i18n import t
 
 LOCKED_VARIABLE = "OLLAMA_STUDIO_LOCKED"
 PASSWORD_SECRET = "admin_password"
 _YES = frozenset({"1", "true", "yes", "on"})
+WRONG_PASSWORDS = 5  # in a row, then the password box refuses every try for PAUSE seconds
+PAUSE = 30.0
 
 
 def is_locked(environ: Mapping[str, str] | None = None) -> bool:
@@ -86,11 +92,65 @@ def can_manage_models() -> bool:
     return not is_locked() or (state.get(state.ADMIN) is True and configured_password() is not None)
 
 
-def sign_in(typed: str) -> bool:
-    """Check the typed password; a match makes this browser session an administrator's."""
+@dataclass
+class PasswordBrake:
+    """Slows down guessing: after :data:`WRONG_PASSWORDS` wrong passwords in a row, every try is refused for :data:`PAUSE` seconds."""
+
+    wrong: int = 0
+    until: float = 0.0
+
+    def wait(self, now: float) -> float:
+        """Seconds left before a password is checked again; 0 when it is checked now."""
+        return max(0.0, self.until - now)
+
+    def record(self, ok: bool, now: float) -> None:
+        if ok:
+            self.wrong = 0
+            return
+        self.wrong += 1
+        if self.wrong >= WRONG_PASSWORDS:
+            self.wrong = 0
+            self.until = now + PAUSE
+
+
+# Brakes by the visitor's address, so opening a new session does not start the count again.
+_brakes: dict[str, PasswordBrake] = {}
+_brakes_lock = threading.Lock()
+
+
+def _brake() -> PasswordBrake:
+    """This visitor's brake: by their address when Streamlit knows it, else this session's."""
+    address = st.context.ip_address  # None from this machine
+    if not isinstance(address, str) or not address:
+        brake = state.get(state.ADMIN_BRAKE)
+        if brake is None:
+            brake = PasswordBrake()
+            state.put(state.ADMIN_BRAKE, brake)
+        return brake
+    with _brakes_lock:
+        now = time.monotonic()
+        for known in [key for key, old in _brakes.items() if old.wrong == 0 and old.wait(now) == 0]:
+            del _brakes[known]
+        return _brakes.setdefault(address, PasswordBrake())
+
+
+def sign_in(typed: str, now: float | None = None) -> bool:
+    """Check the typed password unless the brake holds; a match makes this browser session an administrator's."""
+    now = time.monotonic() if now is None else now
+    brake = _brake()
+    if brake.wait(now):
+        state.put(state.ADMIN, False)
+        return False
     ok = password_matches(typed, configured_password())
+    brake.record(ok, now)
     state.put(state.ADMIN, ok)
     return ok
+
+
+def refusal(now: float | None = None) -> str | None:
+    """The sentence to show while the brake holds, else None."""
+    seconds = _brake().wait(time.monotonic() if now is None else now)
+    return t("privacy.admin_wait", seconds=max(1, round(seconds))) if seconds else None
 
 
 def sign_out() -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.chat_history import ASSISTANT, USER, Conversation, Message, Stats, title_from
+from lib.i18n import t
 
 DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
 FILE_NAME = "chats.sqlite3"
@@ -127,8 +128,7 @@ class ChatStore:
                 self._create()
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(
-                f"Chats cannot be saved in {self.path.parent} ({error}). "
-                f"Set {DATA_DIR_ENV} to a folder this app can write to."
+                t("privacy.store_unavailable", folder=self.path.parent, error=error, variable=DATA_DIR_ENV)
             ) from None
 
     @contextmanager
@@ -208,7 +208,7 @@ class ChatStore:
     def rename(self, conversation_id: int, title: str) -> None:
         title = " ".join(title.split())
         if not title:
-            raise ValueError("A title cannot be empty.")
+            raise ValueError(t("privacy.empty_title"))
         mine, owner = self._mine()
         with self._transaction() as db:
             db.execute(f"UPDATE conversations SET title = ? WHERE id = ? AND {mine}", (title, conversation_id, *owner))

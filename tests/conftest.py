@@ -9,10 +9,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from lib import state
 from tests.fake_ollama import FakeOllama
 
 # AppTest resolves a relative script path against the calling file, so pass an absolute one.
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
+# AppTest cannot send cookies: sessions given this id are one browser's, as after a reload (lib/visitor.py).
+SAME_BROWSER = "test-browser-000000000000000000000000000000"
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +59,7 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
 
     def open_page(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
         at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+        at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
         if query:
             at.query_params.update(query)  # in the first run, as when a link opens the app
         at.run()

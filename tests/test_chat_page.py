@@ -11,7 +11,7 @@ from lib import state
 from lib.chat_history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat_store import ChatStore
 from tests.streamlit_process import free_port
-from tests.conftest import ENTRY_POINT
+from tests.conftest import ENTRY_POINT, SAME_BROWSER
 
 PAGE = "app_pages/chat.py"
 # A 1x1 PNG.
@@ -21,6 +21,7 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 def open_chat(query: dict[str, str] | None = None) -> AppTest:
     """A fresh browser session on the Chat page (as after a reload when ``query`` carries ``chat``)."""
     at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+    at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
     at.run()
     at.switch_page(PAGE)
     if query:

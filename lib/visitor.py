@@ -1,0 +1,127 @@
+"""Who is visiting: the person whose saved conversations the Chat page shows.
+
+The first of these that applies names the owner of the conversations (:mod:`lib.chat_store`):
+
+1. the signed-in user, when Streamlit authentication (``st.login``) is configured and the visitor
+   signed in: their identity provider's subject id, else their email address;
+2. the user a reverse proxy vouches for, when the operator names its header in
+   ``OLLAMA_STUDIO_USER_HEADER`` (e.g. ``X-Forwarded-User``). Only then is a header believed: the
+   proxy must set it on every request and drop any copy sent by the browser;
+3. this browser: a random, unguessable id kept in a long-lived cookie. A new browser (or one
+   whose cookies were cleared) starts with an empty history.
+
+Streamlit reads cookies (``st.context.cookies``, those sent when the session opened) but has no
+way to set one, so the page writes the cookie itself with a small constant script. Until the
+next visit the id lives in the session state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from lib import access, state
+from lib.chat_store import ChatStore
+
+COOKIE = "ollama_studio_visitor"
+HEADER_VARIABLE = "OLLAMA_STUDIO_USER_HEADER"
+COOKIE_MAX_AGE = 400 * 24 * 60 * 60  # the longest a browser keeps a cookie (Chromium caps it at 400 days)
+HEADER_VALUE_LENGTH = 320
+
+USER, HEADER, BROWSER = "user", "header", "browser"
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """How the visitor is known (``kind``) and the owner id their conversations are saved under."""
+
+    kind: str
+    owner: str
+    browser_token: str | None = None  # the id to keep in the cookie, for a visitor known by their browser
+    accounts: bool = False  # sign-in or a trusted user header is configured: visitors have accounts
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def is_token(text: object) -> bool:
+    return isinstance(text, str) and _TOKEN.fullmatch(text) is not None
+
+
+def identify(user: Mapping[str, Any], headers: Mapping[str, str], cookies: Mapping[str, str],
+             header_name: str | None, session_token: str) -> Visitor:
+    """The visitor from what the request carries; ``session_token`` is this session's new id, used without a cookie.
+
+    ``user`` is ``st.user``: it holds ``is_logged_in`` only when authentication is configured.
+    """
+    header_name = (header_name or "").strip()
+    accounts = "is_logged_in" in user or bool(header_name)
+    if user.get("is_logged_in") is True:
+        subject, email = user.get("sub"), user.get("email")
+        if isinstance(subject, str) and subject:
+            return Visitor(USER, f"user:{user.get('iss') or ''}|{subject}", accounts=True)
+        if isinstance(email, str) and email:
+            return Visitor(USER, f"email:{email.strip().lower()}", accounts=True)
+    if header_name:
+        value = headers.get(header_name)
+        value = value.strip() if isinstance(value, str) else ""
+        if value and len(value) <= HEADER_VALUE_LENGTH:
+            return Visitor(HEADER, f"header:{value}", accounts=True)
+    token = cookies.get(COOKIE)
+    if not is_token(token):
+        token = session_token
+    return Visitor(BROWSER, f"browser:{token}", browser_token=token, accounts=accounts)
+
+
+def current() -> Visitor:
+    """This session's visitor."""
+    token = state.get(state.VISITOR_TOKEN)
+    if not is_token(token):
+        token = new_token()
+        state.put(state.VISITOR_TOKEN, token)
+    return identify(st.user.to_dict(), st.context.headers, st.context.cookies, os.environ.get(HEADER_VARIABLE), token)
+
+
+def cookie_script(token: str) -> str:
+    """Our constant script that keeps ``token`` in the browser's cookie; refuses anything but a token."""
+    if not is_token(token):
+        raise ValueError("Not a visitor id.")
+    return (
+        "<script>document.cookie = "
+        f"'{COOKIE}={token}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+
+
+def remember(visitor: Visitor) -> None:
+    """Write (or renew) the browser's cookie, so the next visit from this browser is the same visitor.
+
+    Drawn in the sidebar, where the empty element's gap goes unnoticed.
+    """
+    if visitor.browser_token is not None:
+        st.sidebar.html(cookie_script(visitor.browser_token), unsafe_allow_javascript=True)
+
+
+def chat_store() -> ChatStore:
+    """The saved conversations of this session's visitor.
+
+    Conversations saved before they had owners stay visible on a single-user install only: not
+    in locked mode and without accounts (sign-in or a trusted header), where every visitor could
+    be someone else.
+    """
+    visitor = current()
+    remember(visitor)
+    return ChatStore(owner=visitor.owner, with_unowned=shows_unowned(visitor, access.is_locked()))
+
+
+def shows_unowned(visitor: Visitor, locked: bool) -> bool:
+    return not locked and not visitor.accounts

@@ -1,0 +1,150 @@
+"""Whose conversations a session shows: the signed-in user, a trusted header, else the browser."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import access, state, visitor
+from lib.chat_history import USER, Conversation, Message
+from lib.chat_store import ChatStore
+from lib.visitor import BROWSER, COOKIE, HEADER, USER as SIGNED_IN, Visitor, identify
+from tests.conftest import ENTRY_POINT
+
+PAGE = "app_pages/chat.py"
+TOKEN = "A" * 43
+OTHER_TOKEN = "b" * 43
+SESSION_TOKEN = "s" * 43
+NO_AUTH: dict = {"email": "test@example.com"}  # what st.user holds without [auth] in the secrets
+
+
+# Identity as a pure function
+
+
+@pytest.mark.parametrize(("user", "headers", "cookies", "header_name", "expected"), [
+    # Signed in: the provider's subject, else the email address, before any header or cookie.
+    ({"is_logged_in": True, "sub": "42", "iss": "https://idp.example", "email": "a@x.org"}, {"X-User": "eve"},
+     {COOKIE: TOKEN}, "X-User", Visitor(SIGNED_IN, "user:https://idp.example|42", accounts=True)),
+    ({"is_logged_in": True, "email": " Ann@Example.org"}, {}, {}, None, Visitor(SIGNED_IN, "email:ann@example.org", accounts=True)),
+    # Authentication configured but signed out: the browser, and accounts exist.
+    ({"is_logged_in": False}, {}, {COOKIE: TOKEN}, None, Visitor(BROWSER, f"browser:{TOKEN}", TOKEN, accounts=True)),
+    # A trusted header only when the operator names it.
+    (NO_AUTH, {"X-User": "ann"}, {COOKIE: TOKEN}, "X-User", Visitor(HEADER, "header:ann", accounts=True)),
+    (NO_AUTH, {"X-User": "ann"}, {COOKIE: TOKEN}, None, Visitor(BROWSER, f"browser:{TOKEN}", TOKEN)),
+    (NO_AUTH, {"X-User": "ann"}, {COOKIE: TOKEN}, "  ", Visitor(BROWSER, f"browser:{TOKEN}", TOKEN)),
+    (NO_AUTH, {"X-User": " "}, {}, "X-User", Visitor(BROWSER, f"browser:{SESSION_TOKEN}", SESSION_TOKEN, accounts=True)),
+    (NO_AUTH, {"X-User": "x" * 321}, {}, "X-User", Visitor(BROWSER, f"browser:{SESSION_TOKEN}", SESSION_TOKEN, accounts=True)),
+    # The browser's cookie, else this session's new id; a cookie that is not one of our ids is ignored.
+    (NO_AUTH, {}, {}, None, Visitor(BROWSER, f"browser:{SESSION_TOKEN}", SESSION_TOKEN)),
+    (NO_AUTH, {}, {COOKIE: "guess"}, None, Visitor(BROWSER, f"browser:{SESSION_TOKEN}", SESSION_TOKEN)),
+    (NO_AUTH, {}, {COOKIE: TOKEN + "'; alert(1)"}, None, Visitor(BROWSER, f"browser:{SESSION_TOKEN}", SESSION_TOKEN)),
+])
+def test_identify(user, headers, cookies, header_name, expected):
+    assert identify(user, headers, cookies, header_name, SESSION_TOKEN) == expected
+
+
+def test_new_ids_are_random_and_valid():
+    tokens = {visitor.new_token() for _ in range(100)}
+    assert len(tokens) == 100 and all(visitor.is_token(token) for token in tokens)
+
+
+def test_the_cookie_script_is_constant_apart_from_a_checked_id():
+    script = visitor.cookie_script(TOKEN)
+    assert f"'{COOKIE}={TOKEN}; Max-Age={visitor.COOKIE_MAX_AGE}; Path=/; SameSite=Strict'" in script
+    for hostile in ["x", TOKEN + "'</script><script>alert(1)//", ""]:
+        with pytest.raises(ValueError):
+            visitor.cookie_script(hostile)
+
+
+@pytest.mark.parametrize(("kind", "accounts", "locked", "shown"), [
+    (BROWSER, False, False, True),   # a single-user install keeps its chats from before owners
+    (BROWSER, False, True, False),   # a public demo never shows them
+    (BROWSER, True, False, False),   # nor an install with accounts
+    (HEADER, True, False, False),
+    (SIGNED_IN, True, False, False),
+])
+def test_chats_from_before_owners_show_on_a_single_user_install_only(kind, accounts, locked, shown):
+    assert visitor.shows_unowned(Visitor(kind, "owner", accounts=accounts), locked) is shown
+
+
+# The Chat page, two people
+
+
+def open_chat(*, user: dict | None = None, token: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+    if user is not None:
+        at.user = user
+    if token is not None:
+        at.session_state[state.VISITOR_TOKEN] = token
+    at.run()
+    at.switch_page(PAGE)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def send(at: AppTest, text: str) -> AppTest:
+    return at.chat_input(key=state.CHAT_PROMPT_INPUT).set_value(text).run()
+
+
+def shown(at: AppTest) -> list[str]:
+    return ["\n".join(md.value for md in message.markdown) for message in at.chat_message]
+
+
+def chat_list(at: AppTest) -> list[str]:
+    return [button.label for button in at.sidebar.button if button.key and button.key.startswith("chat_open")]
+
+
+def store_of(studio_env, owner: str | None = None) -> ChatStore:
+    return ChatStore(studio_env / "chats.sqlite3", owner)
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ({"user": {"is_logged_in": True, "sub": "ann"}}, {"user": {"is_logged_in": True, "sub": "bob"}}),
+    ({"token": TOKEN}, {"token": OTHER_TOKEN}),
+], ids=["signed-in users", "browsers"])
+def test_one_persons_chat_is_invisible_to_another_even_through_its_link(studio_env, fake, first, second):
+    fake.script_reply("Ann's answer.")
+    ann = send(open_chat(**first), "Ann's secret")
+    [saved] = store_of(studio_env).summaries()
+    assert shown(ann) == ["Ann's secret", "Ann's answer."]
+
+    bob = open_chat(**second, query={"chat": str(saved.id)})
+    assert shown(bob) == []
+    assert "Ann's secret" not in chat_list(bob)
+    assert "chat" not in bob.query_params
+    fake.script_reply("Bob's answer.")
+    send(bob, "Bob's question")
+
+    ann_again = open_chat(**first, query={"chat": str(saved.id)})
+    assert shown(ann_again) == ["Ann's secret", "Ann's answer."]
+    assert "Bob's question" not in chat_list(ann_again)
+    assert {summary.title for summary in store_of(studio_env).summaries()} == {"Ann's secret", "Bob's question"}
+
+
+def test_a_comparison_link_of_another_person_opens_nothing(studio_env, fake):
+    ann = store_of(studio_env, f"browser:{TOKEN}")
+    ids = [ann.create(Conversation(title=f"Ann {n}", model="llama3.2:latest")) for n in range(2)]
+    for conversation_id in ids:
+        ann.add(conversation_id, Message(USER, "Ann's secret"))
+    bob = open_chat(token=OTHER_TOKEN, query={"compare": ",".join(map(str, ids))})
+    assert not any("Ann's secret" in text for text in shown(bob))
+    assert "compare" not in bob.query_params
+
+
+def test_a_new_browser_session_gets_its_own_id_and_keeps_it(studio_env, fake):
+    at = open_chat()
+    token = at.session_state[state.VISITOR_TOKEN]
+    assert visitor.is_token(token)
+    send(at, "hello")
+    assert at.session_state[state.VISITOR_TOKEN] == token
+    assert open_chat().session_state[state.VISITOR_TOKEN] != token
+
+
+def test_chats_from_before_owners_are_hidden_in_locked_mode(studio_env, fake, monkeypatch):
+    old = store_of(studio_env).create(Conversation(title="Old chat"))
+    store_of(studio_env).add(old, Message(USER, "from before owners"))
+    assert "Old chat" in chat_list(open_chat(token=TOKEN))
+    monkeypatch.setenv(access.LOCKED_VARIABLE, "1")
+    locked = open_chat(token=TOKEN, query={"chat": str(old)})
+    assert "Old chat" not in chat_list(locked) and shown(locked) == []
