@@ -33,10 +33,6 @@ IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 SINGLE, COMPARE = "single", "compare"
 
 
-def mode_label(mode: str) -> str:
-    return t("generate.mode_single") if mode == SINGLE else t("generate.mode_compare")
-
-
 def keep(record: RunRecord) -> None:
     state.put(state.GENERATE_LAST, record)
     state.put(state.GENERATE_HISTORY, remember(state.get(state.GENERATE_HISTORY) or [], record))
@@ -145,7 +141,7 @@ def show_request(body: dict, note: str) -> None:
     url = join_url(client.base_url, "/api/generate")
     shown = shorten_images(body)
     st.caption(note)
-    as_json, as_curl, as_python = st.tabs([t("generate.json_body"), "curl", "Python (requests)"])
+    as_json, as_curl, as_python = st.tabs([t("generate.json_body"), t("generate.curl_tab"), t("generate.python_tab")])
     with as_json:
         st.code(body_json(shown), language="json", wrap_lines=True)
     with as_curl:
@@ -180,8 +176,10 @@ if interrupted is not None:
 compare_view.settle_interrupted()
 
 st.session_state.setdefault(state.GENERATE_MODE_INPUT, state.get(state.GENERATE_MODE) or SINGLE)
-mode = st.segmented_control(t("generate.mode"), [SINGLE, COMPARE], format_func=mode_label, required=True, key=state.GENERATE_MODE_INPUT,
-                            label_visibility="collapsed")
+# Labels worded now, in the script run: AppTest calls format_func outside it too.
+mode_labels = {SINGLE: t("generate.mode_single"), COMPARE: t("generate.mode_compare")}
+mode = st.segmented_control(t("generate.mode"), list(mode_labels), format_func=mode_labels.get, required=True,
+                            key=state.GENERATE_MODE_INPUT, label_visibility="collapsed")
 state.put(state.GENERATE_MODE, mode)
 if mode == COMPARE:
     st.caption(t("generate.compare_intro"))
@@ -228,7 +226,8 @@ with form_column:
         raw = st.toggle(t("generate.raw_mode"), key=state.GENERATE_RAW_INPUT, help=t("generate.raw_mode_help"))
     with st.expander(t("generate.parameters"), icon=":material/settings:"):
         chosen = options_panel.render(generate_widgets.OPTIONS_PREFIX)
-    output_format = st.radio(t("generate.output_format"), [PLAIN, JSON, SCHEMA], format_func=format_label,
+    format_labels = {name: format_label(name) for name in (PLAIN, JSON, SCHEMA)}
+    output_format = st.radio(t("generate.output_format"), list(format_labels), format_func=format_labels.get,
                              key=state.GENERATE_FORMAT_INPUT, horizontal=True, help=t("generate.output_format_help"))
     schema_text = saved.schema_text
     if output_format == SCHEMA:
