@@ -268,7 +268,7 @@ if tabs["installed"].open:
                 actions = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
                 copy_name = actions[0].text_input(
                     t("models.copy_as"), key=state.MODELS_COPY_NAME_INPUT,
-                    placeholder=model_inventory.derived_name(chosen, "copy", set(names)))
+                    placeholder=t("models.copy_as_placeholder", name=model_inventory.derived_name(chosen, "copy", set(names))))
                 if actions[1].button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
                     copy_model(client, chosen, copy_name.strip() or model_inventory.derived_name(chosen, "copy", set(names)))
                 actions[2].button(t("models.edit_as_new"), icon=":material/edit_note:", key="models_edit_as_new",
@@ -343,7 +343,7 @@ if "pull" in tabs and tabs["pull"].open:
         busy = job is not None and not job.view().finished
         st.session_state.setdefault(state.MODELS_PULL_NAME_INPUT, state.get(state.MODELS_PULL_NAME))
         with st.form("models_pull_form", border=False):
-            wanted = st.text_input(t("models.model_name"), placeholder=EXAMPLE_PULL, key=state.MODELS_PULL_NAME_INPUT)
+            wanted = st.text_input(t("models.model_name"), placeholder=t("models.for_example", example=EXAMPLE_PULL), key=state.MODELS_PULL_NAME_INPUT)
             submitted = st.form_submit_button(t("models.pull"), icon=":material/download:", type="primary",
                                               disabled=busy, key="models_pull_submit")
         if busy:
@@ -361,9 +361,11 @@ if "create" in tabs and tabs["create"].open:
     with tabs["create"]:
         from_file, from_form = st.tabs([t("models.from_modelfile"), t("models.simple_form")])
         with from_file:
-            st.session_state.setdefault(state.MODELS_MODELFILE_INPUT, state.get(state.MODELS_MODELFILE))
+            written = state.get(state.MODELS_MODELFILE)
+            st.session_state.setdefault(state.MODELS_MODELFILE_INPUT,
+                                        t("models.example_modelfile") if written is None else written)
             st.session_state.setdefault(state.MODELS_CREATE_NAME_INPUT, state.get(state.MODELS_CREATE_NAME))
-            new_name = st.text_input(t("models.new_model_name"), placeholder=EXAMPLE_NEW_NAME,
+            new_name = st.text_input(t("models.new_model_name"), placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
                                      key=state.MODELS_CREATE_NAME_INPUT)
             text = st.text_area(t("models.modelfile"), height=260, key=state.MODELS_MODELFILE_INPUT,
                                 help=t("models.modelfile_help"))
@@ -391,7 +393,7 @@ if "create" in tabs and tabs["create"].open:
                 st.info(t("models.install_first"), icon=":material/info:")
             else:
                 base = st.selectbox(t("models.base_model"), names, key=state.MODELS_FORM_BASE_INPUT)
-                form_name = st.text_input(t("models.new_model_name"), placeholder=EXAMPLE_NEW_NAME,
+                form_name = st.text_input(t("models.new_model_name"), placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
                                           key=state.MODELS_FORM_NAME_INPUT)
                 system = st.text_area(t("models.system_prompt"), height=120, key=state.MODELS_FORM_SYSTEM_INPUT,
                                       placeholder=t("models.system_prompt_placeholder"))

@@ -183,7 +183,7 @@ def _defaults() -> dict[str, Any]:
         MODELS_NOTICE: None,
         MODELS_PENDING_DELETE: None,
         MODELS_PULL_JOB: None,
-        MODELS_MODELFILE: "FROM llama3.2\nPARAMETER temperature 0.7\nSYSTEM \"\"\"You are a helpful assistant.\"\"\"\n",
+        MODELS_MODELFILE: None,  # None: the page's example Modelfile, in the session's language
         MODELS_CREATE_NAME: "",
         MODELS_PULL_NAME: "",
     }
