@@ -124,7 +124,7 @@ else:
             text_column = left.selectbox(t("embeddings.text_column"), columns, key=state.EMBED_TEXT_COLUMN_INPUT)
             label_column = right.selectbox(t("embeddings.label_column"), ["", *columns],
                                            key=state.EMBED_LABEL_COLUMN_INPUT,
-                                           format_func=lambda column: column or t("embeddings.none"))
+                                           format_func={"": t("embeddings.none"), **{c: c for c in columns}}.get)
             collected = parsing.from_columns(frame, text_column, label_column or None)
 items = collected.items
 if collected.over_limit:
@@ -136,12 +136,13 @@ names = [choice.name for choice in choices]
 widgets.ensure_choice(state.EMBED_MODEL_INPUT, names, eligible=[name for name in names if by_name[name].can_embed])
 left, right = st.columns(2)
 model = left.selectbox(t("embeddings.model_label"), names, key=state.EMBED_MODEL_INPUT,
-                       format_func=lambda name: em.choice_label(by_name[name]), help=t("embeddings.model_help"))
+                       format_func={name: em.choice_label(by_name[name]) for name in names}.get,
+                       help=t("embeddings.model_help"))
 others = [name for name in names if name != model and by_name[name].can_embed is not False]
 if st.session_state.get(state.EMBED_COMPARE_INPUT) not in others:
     st.session_state[state.EMBED_COMPARE_INPUT] = ""
 compare = right.selectbox(t("embeddings.compare_label"), ["", *others], key=state.EMBED_COMPARE_INPUT,
-                          format_func=lambda name: name or t("embeddings.no_comparison"),
+                          format_func={"": t("embeddings.no_comparison"), **{n: n for n in others}}.get,
                           help=t("embeddings.compare_help"))
 if em.mostly_english(model) and parsing.has_chinese(items):
     st.caption(t("embeddings.multilingual_hint", model=model, models=em.model_list(em.MULTILINGUAL_MODELS)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from lib.i18n import t
 
 BATCH_SIZE = 32
 CHARS_PER_TOKEN = 4.0
-"""The rough rule for English text when the server reports no token count."""
+"""The rough rule for English text when the server reports no token count. A Chinese (wide)
+character is usually a token of its own, so it counts as one."""
 
 CacheScope = tuple[str, str, str, bool, int | None]
 
@@ -130,17 +132,23 @@ def token_shares(texts: list[str], batch_tokens: int | None) -> tuple[list[float
     """Tokens per text of one batch: exact for a batch of one, else estimated.
 
     ``/api/embed`` reports one ``prompt_eval_count`` for the whole batch. With one text it is that
-    text's count. Otherwise each text gets the larger of its share of the count by character
-    length and ``CHARS_PER_TOKEN`` characters per token: a truncated long text shrinks the batch
-    count, so the share alone would hide a second long text in the same batch.
+    text's count. Otherwise each text gets the larger of its share of the count and its
+    :func:`rough_tokens`: a truncated long text shrinks the batch count, so the share alone would
+    hide a second long text in the same batch.
     """
     if batch_tokens is not None and batch_tokens > 0 and len(texts) == 1:
         return [float(batch_tokens)], True
-    rough = [len(text) / CHARS_PER_TOKEN for text in texts]
-    total_chars = sum(len(text) for text in texts)
-    if batch_tokens is None or batch_tokens <= 0 or total_chars == 0:
+    rough = [rough_tokens(text) for text in texts]
+    total = sum(rough)
+    if batch_tokens is None or batch_tokens <= 0 or total == 0:
         return rough, False
-    return [max(batch_tokens * len(text) / total_chars, guess) for text, guess in zip(texts, rough)], False
+    return [max(batch_tokens * guess / total, guess) for guess in rough], False
+
+
+def rough_tokens(text: str) -> float:
+    """A token per ``CHARS_PER_TOKEN`` characters, and one per wide (Chinese, Japanese, Korean) character."""
+    wide = sum(1 for character in text if unicodedata.east_asian_width(character) in ("W", "F"))
+    return wide + (len(text) - wide) / CHARS_PER_TOKEN
 
 
 def embed_all(

@@ -160,6 +160,8 @@ def test_no_texts_sends_nothing():
         (["a" * 30, "b" * 10], 8, [7.5, 2.5], False),  # shares 6 and 2, but 4 characters per token gives more
         (["a" * 40, "b" * 40], None, [10.0, 10.0], False),
         (["", ""], 4, [0.0, 0.0], False),
+        (["猫" * 600, "a" * 40], None, [600.0, 10.0], False),  # a Chinese character is a token of its own
+        (["猫" * 20 + "a" * 20, "b" * 20], 60, [50.0, 10.0], False),  # shared by estimated tokens: 25 and 5
     ],
 )
 def test_token_shares(texts, batch_tokens, expected, exact):
