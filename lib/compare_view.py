@@ -283,11 +283,17 @@ def show_column(record: CompareRecord, column: int) -> None:
     elif result.complete:
         st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
-    if stats is not None:
+    if stats is None:
+        return
+    rows = [row for row in stat_rows(stats) if row.figure in COLUMN_FIGURES]
+    if len(record.order) <= MIN_COLUMNS:
         figures = st.container(horizontal=True, gap="small")
-        for row in stat_rows(stats):
-            if row.figure in COLUMN_FIGURES:
-                figures.metric(row.label, row.value, help=row.help, width="content")
+        for row in rows:
+            figures.metric(row.label, row.value, help=row.help, width="content")
+        return
+    # Three or four columns are too narrow for metrics' large numbers (Chinese units are longer still).
+    for row in rows:
+        st.markdown(t("compare.figure_line", label=row.label, value=row.value), help=row.help)
 
 
 def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:

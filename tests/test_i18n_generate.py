@@ -108,12 +108,14 @@ def test_a_finished_comparison_with_its_summary_and_export_in_chinese(compare, f
     table = compare.dataframe[0].value
     assert list(table.columns[:3]) == ["列", "参数", "状态"] and "token/秒" in table.columns
     assert list(table["状态"]) == ["完成", "完成"]
+    assert [metric.label for metric in compare.metric].count("token/秒") == 2
     assert leftovers(compare, fake) == []
 
 
-def test_a_blind_comparison_before_the_reveal_in_chinese(compare, fake):
-    run_compare(compare, fake, ("llama3.2:latest", "qwen3:0.6b"), blind=True)
-    assert [heading.value for heading in compare.subheader][:2] == ["回答 1", "回答 2"]
+def test_a_blind_comparison_of_three_before_the_reveal_in_chinese(compare, fake):
+    run_compare(compare, fake, ("llama3.2:latest", "qwen3:0.6b", "llava:7b"), blind=True)
+    assert [heading.value for heading in compare.subheader][:3] == ["回答 1", "回答 2", "回答 3"]
+    assert "\n".join(block.value for block in compare.markdown).count(":small[token/秒：**") == 3
     assert compare.button(key=state.COMPARE_REVEAL_BUTTON).label == "揭晓模型"
     assert leftovers(compare, fake) == []
 
