@@ -306,11 +306,9 @@ def _manage(store: ChatStore, conversation: Conversation) -> None:
         row = st.container(horizontal=True)
         row.download_button(t("chat.export_json"), data=functools.partial(_export, store, conversation.id, "json", lang),
                             file_name=_file_name(conversation, "json"), mime="application/json",
-                            help=t("chat.export_json_help"),
                             icon=":material/download:", on_click="ignore", key="chat_export_json")
         row.download_button(t("chat.export_markdown"), data=functools.partial(_export, store, conversation.id, "md", lang),
                             file_name=_file_name(conversation, "md"), mime="text/markdown",
-                            help=t("chat.export_markdown_help"),
                             icon=":material/download:", on_click="ignore", key="chat_export_md")
         confirm = state.get(state.CHAT_CONFIRM)
         if confirm and confirm[1] == conversation.id:
