@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lib import access, state
 from lib.access import PAUSE, WRONG_PASSWORDS, PasswordBrake
 from tests.test_access import PASSWORD, locked_env, management_hidden, open_models  # noqa: F401 (fixture)
@@ -32,23 +34,27 @@ def test_a_right_password_starts_the_count_again():
     assert brake.wait(0.0) == 0
 
 
-def test_the_sidebar_says_to_wait_and_refuses_even_the_right_password(locked_env, fake):
+def type_password(at, text: str) -> None:
+    at.sidebar.text_input(key=state.ADMIN_PASSWORD_INPUT).input(text).run()
+
+
+@pytest.mark.usefixtures("locked_env")
+def test_the_sidebar_says_to_wait_and_refuses_even_the_right_password(fake):
     at = open_models(PASSWORD)
-    box = lambda: at.sidebar.text_input(key=state.ADMIN_PASSWORD_INPUT)  # noqa: E731
     for _ in range(WRONG_PASSWORDS - 1):
-        box().input("guess").run()
+        type_password(at, "guess")
         assert "not the administrator password" in at.sidebar.error[0].value
-    box().input("guess").run()
+    type_password(at, "guess")
     assert at.sidebar.error[0].value == "Too many wrong passwords. Wait 30 seconds, then try again."
-    box().input(PASSWORD).run()
+    type_password(at, PASSWORD)
     assert "Wait" in at.sidebar.error[0].value
     assert management_hidden(at) and at.session_state[state.ADMIN] is False
 
 
-def test_the_wait_is_worded_in_whole_seconds(locked_env, fake, monkeypatch):
+@pytest.mark.usefixtures("locked_env")
+def test_the_wait_is_worded_in_whole_seconds(fake):
     at = open_models(PASSWORD)
-    brake = PasswordBrake(until=access.time.monotonic() + 12.4)
-    at.session_state[state.ADMIN_BRAKE] = brake
-    at.sidebar.text_input(key=state.ADMIN_PASSWORD_INPUT).input(PASSWORD).run()
+    at.session_state[state.ADMIN_BRAKE] = PasswordBrake(until=access.time.monotonic() + 12.4)
+    type_password(at, PASSWORD)
     assert at.sidebar.error[0].value in {"Too many wrong passwords. Wait 12 seconds, then try again.",
                                          "Too many wrong passwords. Wait 11 seconds, then try again."}

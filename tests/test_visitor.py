@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 from lib import access, state, visitor
 from lib.chat_history import USER, Conversation, Message
 from lib.chat_store import ChatStore
-from lib.visitor import BROWSER, COOKIE, HEADER, USER as SIGNED_IN, Visitor, identify
+from lib.visitor import BROWSER, COOKIE, HEADER, Visitor, identify
+from lib.visitor import USER as SIGNED_IN
 from tests.conftest import ENTRY_POINT
 
 PAGE = "app_pages/chat.py"
