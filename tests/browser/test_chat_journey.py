@@ -1,5 +1,7 @@
 """Chat in a real browser: an answer streams in, survives a reload, and Stop really stops."""
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 LONG_REPLY = "Streaming " + " ".join(f"word{n}" for n in range(120)) + " done."
@@ -57,3 +59,18 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
     expect(answer).to_contain_text("Stopped before the end")
     expect(answer).to_contain_text("again0 again1 again2")
+
+
+def test_a_chinese_session_downloads_a_chinese_transcript(app, fake, page: Page):
+    """Streamlit makes a download's file in a thread of its own: the session's language must travel with it."""
+    fake.script_reply("Rayleigh scattering.")
+    page.goto(app.url + "/chat?lang=zh")
+    ask(page, "天空为什么是蓝色的？")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("token/秒")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("当前对话").click()
+    with page.expect_download() as download:
+        sidebar.get_by_role("button", name="Markdown").click()
+    transcript = Path(download.value.path()).read_text()
+    assert transcript.startswith("# 天空为什么是蓝色的？\n")
+    assert "## 你\n\n天空为什么是蓝色的？" in transcript and "## 助手\n\nRayleigh scattering." in transcript
