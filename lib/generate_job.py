@@ -130,7 +130,7 @@ class GenerateJob:
             if not self._cancelled.is_set():  # after stop() the cut connection is not a failure
                 self._put(error)
         except Exception as error:  # noqa: BLE001 - a bug must end the run with a message, not leave the page waiting
-            self._put(OllamaError(f"Reading the answer failed unexpectedly ({type(error).__name__}: {error})."))
+            self._put(OllamaError(key="generate.reading_failed", values={"detail": f"{type(error).__name__}: {error}"}))
         finally:
             client.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lib import i18n
 from lib.client import OllamaClient
 from lib.generate_form import GenerateForm, build_request
 from lib.generate_job import RESPONSE, THINKING, WAITING, GenerateJob
@@ -109,3 +110,15 @@ def test_stop_while_the_model_loads_cuts_the_connection_at_once(fake):
     job.join(timeout=1.5)
     assert job.result.stopped and job.result.error is None
     assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=2)  # before the 3 s delay
+
+
+def test_a_bug_in_the_worker_ends_the_run_with_a_message_worded_when_shown(fake, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise KeyError("x")
+
+    monkeypatch.setattr(OllamaClient, "generate_stream", broken)
+    job = GenerateJob(OllamaClient(fake.url), build_request(FORM, {"completion"}))
+    assert texts(job) == ("", "")
+    assert str(job.result.error) == "Reading the answer failed unexpectedly (KeyError: 'x')."
+    monkeypatch.setattr(i18n, "language", lambda: "zh")
+    assert str(job.result.error) == "读取回答时意外出错（`KeyError: 'x'`）。"
