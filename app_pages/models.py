@@ -265,15 +265,16 @@ if tabs["installed"].open:
 
             if shown_model is not None and manage:
                 st.markdown(t("models.actions"))
-                actions = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-                copy_name = actions[0].text_input(
-                    t("models.copy_as"), key=state.MODELS_COPY_NAME_INPUT,
-                    placeholder=t("models.copy_as_placeholder", name=model_inventory.derived_name(chosen, "copy", set(names))))
-                if actions[1].button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
-                    copy_model(client, chosen, copy_name.strip() or model_inventory.derived_name(chosen, "copy", set(names)))
-                actions[2].button(t("models.edit_as_new"), icon=":material/edit_note:", key="models_edit_as_new",
-                                  on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or "", names))
-                if actions[3].button(t("models.delete"), icon=":material/delete:", key="models_delete"):
+                field, buttons = st.columns([2, 3], vertical_alignment="bottom")
+                copy_default = model_inventory.derived_name(chosen, "copy", set(names))
+                copy_name = field.text_input(t("models.copy_as"), key=state.MODELS_COPY_NAME_INPUT,
+                                             placeholder=t("models.copy_as_placeholder", name=copy_default))
+                row = buttons.container(horizontal=True)
+                if row.button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
+                    copy_model(client, chosen, copy_name.strip() or copy_default)
+                row.button(t("models.edit_as_new"), icon=":material/edit_note:", key="models_edit_as_new",
+                           on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or "", names))
+                if row.button(t("models.delete"), icon=":material/delete:", key="models_delete"):
                     state.put(state.MODELS_PENDING_DELETE, chosen)
 
             pending = state.get(state.MODELS_PENDING_DELETE)
