@@ -25,6 +25,8 @@ from lib.text_input_parsing import TextItem, axis_labels, shorten
 
 TOOLTIP_CHARS = 240
 TABLE_CHARS = 120
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8 with a byte-order mark: without it Excel reads Chinese texts as the local code page."""
 
 
 @dataclass
@@ -237,7 +239,7 @@ def vectors_csv(items: list[TextItem], vectors: np.ndarray) -> bytes:
     frame = pd.DataFrame(vectors, columns=[f"d{k}" for k in range(vectors.shape[1] if vectors.ndim == 2 else 0)])
     frame.insert(0, "text", [item.text for item in items])
     frame.insert(0, "label", [item.label for item in items])
-    return frame.to_csv(index=False).encode("utf-8")
+    return frame.to_csv(index=False).encode(CSV_ENCODING)
 
 
 def vectors_npy(vectors: np.ndarray) -> bytes:
@@ -248,4 +250,4 @@ def vectors_npy(vectors: np.ndarray) -> bytes:
 
 def similarity_csv(labels: list[str], similarity: np.ndarray) -> bytes:
     frame = pd.DataFrame(np.asarray(similarity, dtype=np.float64).round(6), index=labels, columns=labels)
-    return frame.to_csv(index_label="text").encode("utf-8")
+    return frame.to_csv(index_label="text").encode(CSV_ENCODING)

@@ -100,7 +100,9 @@ def test_truncation_frame_says_how_tokens_were_counted():
 
 
 def test_vector_downloads_round_trip():
-    csv = pd.read_csv(io.BytesIO(ea.vectors_csv(ITEMS, VECTORS)), keep_default_na=False)
+    data = ea.vectors_csv(ITEMS, VECTORS)
+    assert data.startswith("\ufefflabel,text,d0,d1".encode())  # Excel needs the mark to read Chinese as UTF-8
+    csv = pd.read_csv(io.BytesIO(data), keep_default_na=False)
     assert list(csv.columns) == ["label", "text", "d0", "d1"]
     assert list(csv["text"]) == ["east", "north-east", "north", "west"]
     assert csv[["d0", "d1"]].to_numpy() == pytest.approx(VECTORS)
