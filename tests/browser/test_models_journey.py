@@ -32,3 +32,22 @@ def test_pull_then_delete_a_model(app, fake, page: Page):
     expect(table).not_to_contain_text("tinyllama:latest")
     assert [r.body for r in fake.requests_to("/api/delete")] == [{"model": "tinyllama:latest"}]
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_in_chinese_pull_then_switch_language_on_the_same_tab(app, fake, page: Page):
+    fake.token_delay = 0.02
+    page.goto(f"{app.url}/models?lang=zh")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="模型")).to_be_visible()
+    expect(main.get_by_test_id("stDataFrame")).to_be_visible()
+
+    main.get_by_role("tab", name="拉取").click()
+    main.get_by_label("模型名称").fill("gemma3:270m")
+    main.get_by_role("button", name="拉取").click()
+    expect(main.get_by_test_id("stProgress")).to_contain_text("100% · 完成", timeout=30_000)
+    expect(main.get_by_text("gemma3:270m 已安装。")).to_be_visible()
+
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
+    expect(main.get_by_role("tab", name="Pull", selected=True)).to_be_visible()
+    expect(main.get_by_text("gemma3:270m is installed.")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
