@@ -77,6 +77,22 @@ def test_a_finished_run_with_its_statistics_and_history_in_chinese(single, fake)
     assert leftovers(single, fake) == []
 
 
+def test_a_stream_that_breaks_and_a_missing_model_in_chinese(single, fake):
+    fake.script_reply(REPLY * 3)
+    fake.add_fault("/api/generate", "error_line", after=3, message="model runner has unexpectedly stopped")
+    single.text_area(key=state.GENERATE_PROMPT_INPUT).input(PROMPT)
+    single.button(key=state.GENERATE_RUN_BUTTON).click().run()
+    assert "出错前已收到的回答保留在下方。" in [caption.value for caption in single.caption]
+    assert "失败" in single.text[-1].value
+    server_words = {"model runner has unexpectedly stopped"}  # the server's own message is shown as it came
+    assert i18n_check.screen_leftovers(single, model_names(fake) | model_thinking(single) | server_words) == []
+    fake.add_fault("/api/generate", "http", status=404, message="model 'qwen3:0.6b' not found")
+    single.button(key=state.GENERATE_RUN_BUTTON).click().run()
+    assert "该模型未安装在此服务器上。请在「模型」页拉取，或选择其他模型。" in [caption.value for caption in single.caption]
+    server_words.add("Model 'qwen3:0.6b' not found.")  # the client's sentence around the server's words
+    assert i18n_check.screen_leftovers(single, model_names(fake) | model_thinking(single) | server_words) == []
+
+
 def test_an_invalid_schema_and_a_problem_with_the_form_in_chinese(single, fake):
     single.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
     single.text_area(key=state.GENERATE_SCHEMA_INPUT).input('{"type": "strin"}').run()
