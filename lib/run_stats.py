@@ -71,24 +71,26 @@ def run_stats(final: dict[str, Any], time_to_first_token: float | None = None) -
 
 def stat_rows(stats: RunStats) -> list[StatRow]:
     """The figures for display, in the order people compare runs, worded in the session's language."""
-    first_token_help = t("generate.stat_first_token_measured_help") if stats.first_token_measured \
-        else t("generate.stat_first_token_estimated_help")
-    return [
-        StatRow(TIME_TO_FIRST_TOKEN, figure_label(TIME_TO_FIRST_TOKEN), human_seconds(stats.time_to_first_token),
-                first_token_help),
-        StatRow(OUTPUT_TOKENS, figure_label(OUTPUT_TOKENS), whole_number(stats.output_tokens),
-                t("generate.stat_output_tokens_help")),
-        StatRow(TOKENS_PER_SECOND, figure_label(TOKENS_PER_SECOND), rate_text(stats.output_tokens_per_second),
-                t("generate.stat_tokens_per_second_help")),
-        StatRow(PROMPT_TOKENS, figure_label(PROMPT_TOKENS), whole_number(stats.prompt_tokens),
-                t("generate.stat_prompt_tokens_help")),
-        StatRow(PROMPT_RATE, figure_label(PROMPT_RATE), rate_text(stats.prompt_tokens_per_second),
-                t("generate.stat_prompt_rate_help")),
-        StatRow(LOAD_TIME, figure_label(LOAD_TIME), human_seconds(stats.load_time),
-                t("generate.stat_load_time_help")),
-        StatRow(TOTAL_TIME, figure_label(TOTAL_TIME), human_seconds(stats.total_time),
-                t("generate.stat_total_time_help")),
-    ]
+    values = {
+        TIME_TO_FIRST_TOKEN: human_seconds(stats.time_to_first_token),
+        OUTPUT_TOKENS: whole_number(stats.output_tokens),
+        TOKENS_PER_SECOND: rate_text(stats.output_tokens_per_second),
+        PROMPT_TOKENS: whole_number(stats.prompt_tokens),
+        PROMPT_RATE: rate_text(stats.prompt_tokens_per_second),
+        LOAD_TIME: human_seconds(stats.load_time),
+        TOTAL_TIME: human_seconds(stats.total_time),
+    }
+    helps = {
+        TIME_TO_FIRST_TOKEN: t("generate.stat_first_token_measured_help") if stats.first_token_measured
+        else t("generate.stat_first_token_estimated_help"),
+        OUTPUT_TOKENS: t("generate.stat_output_tokens_help"),
+        TOKENS_PER_SECOND: t("generate.stat_tokens_per_second_help"),
+        PROMPT_TOKENS: t("generate.stat_prompt_tokens_help"),
+        PROMPT_RATE: t("generate.stat_prompt_rate_help"),
+        LOAD_TIME: t("generate.stat_load_time_help"),
+        TOTAL_TIME: t("generate.stat_total_time_help"),
+    }
+    return [StatRow(figure, figure_label(figure), value, helps[figure]) for figure, value in values.items()]
 
 
 def figure_label(figure: str) -> str:
