@@ -207,9 +207,9 @@ if run and items:
             results.append(ea.ModelResult(embedded, em.context_limit(details)))
     except OllamaError as error:
         widgets.show_error(error)
-        if error.status_code in (400, 500, 501) and "embed" in error.message.lower():
+        if error.status_code in (400, 500, 501) and "embed" in error.server_message.lower():
             st.caption(em.suggestion())
-        elif "context length" in error.message.lower():
+        elif "context length" in error.server_message.lower():
             st.caption(t("embeddings.too_long"))
         st.stop()
     state.put(state.EMBED_RESULT, ea.Analysis(items, results[0], results[1] if len(results) > 1 else None, signature))

@@ -21,7 +21,6 @@ import numpy as np
 from lib.api_bodies import KeepAlive
 from lib.client import OllamaClient
 from lib.errors import NotOllamaResponse
-from lib.i18n import t
 
 BATCH_SIZE = 32
 CHARS_PER_TOKEN = 4.0
@@ -187,7 +186,7 @@ def embed_all(
         vectors = response.get("embeddings")
         if not isinstance(vectors, list) or len(vectors) != len(batch):
             count = len(vectors) if isinstance(vectors, list) else 0
-            raise EmbeddingMismatch(t("embeddings.vector_count_mismatch", count=count, texts=len(batch)))
+            raise EmbeddingMismatch(key="embeddings.vector_count_mismatch", values={"count": count, "texts": len(batch)})
         report.requests += len(batch) if response.get("legacy_endpoint") else 1
         report.legacy_endpoint = report.legacy_endpoint or bool(response.get("legacy_endpoint"))
         count = _int_or_none(response.get("prompt_eval_count"))
@@ -202,7 +201,7 @@ def embed_all(
             progress(done, len(missing))
     entries = [cache.get(scope, text) for text in sent_texts]
     if any(entry is None for entry in entries):
-        raise EmbeddingMismatch(t("embeddings.vectors_dropped"))
+        raise EmbeddingMismatch(key="embeddings.vectors_dropped")
     report.wall_seconds = time.monotonic() - started
     return Embedded(settings, _stack([entry.vector for entry in entries]),  # type: ignore[union-attr]
                     np.array([entry.tokens for entry in entries], dtype=np.float64),  # type: ignore[union-attr]
@@ -220,9 +219,9 @@ def _stack(vectors: list[np.ndarray]) -> np.ndarray:
         return np.zeros((0, 0), dtype=np.float32)
     sizes = sorted({vector.shape[0] for vector in vectors})
     if len(sizes) > 1:
-        raise EmbeddingMismatch(t("embeddings.vector_sizes_differ", sizes=", ".join(map(str, sizes))))
+        raise EmbeddingMismatch(key="embeddings.vector_sizes_differ", values={"sizes": ", ".join(map(str, sizes))})
     if sizes[0] == 0:
-        raise EmbeddingMismatch(t("embeddings.vectors_empty"))
+        raise EmbeddingMismatch(key="embeddings.vectors_empty")
     return np.vstack(vectors)
 
 
