@@ -12,8 +12,8 @@ from lib import access, i18n, state
 from lib.modelfile import Problem
 from lib.pull_progress import step_label
 from tests import i18n_check
+from tests.test_models_page import MODELS_PAGE, open_tab, start_pull, stop_pull, texts
 
-MODELS_PAGE = "app_pages/models.py"
 ZH = {i18n.QUERY_KEY: "zh"}
 
 
@@ -29,25 +29,12 @@ def assert_all_chinese(at: AppTest, fake, *server_words: str) -> None:
     assert i18n_check.screen_leftovers(at, model_names(fake) | data | set(server_words)) == []
 
 
-def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
-
-
 @pytest.fixture
 def zh_page(open_app):
     at = open_app(MODELS_PAGE, query=ZH)
     assert at.session_state[state.LANGUAGE] == "zh"
     yield at
-    job = at.session_state[state.MODELS_PULL_JOB] if state.MODELS_PULL_JOB in at.session_state else None
-    if job is not None:
-        job.cancel()
-        job.wait(10)
-
-
-def open_tab(at: AppTest, tab: str) -> AppTest:
-    """``tab`` in English: the page turns a label of either language into the open tab's label now."""
-    at.session_state[state.MODELS_TAB] = tab
-    return at.run()
+    stop_pull(at)
 
 
 @pytest.mark.parametrize("tab, label", [("Installed", "已安装"), ("Running", "已加载"), ("Pull", "拉取"),
@@ -97,12 +84,6 @@ def test_a_loaded_model_in_the_running_table(zh_page, fake):
     assert list(running.columns) == ["模型", "内存", "GPU 占用", "上下文", "卸载时间"]
     assert running["卸载时间"][0].endswith("后")
     assert_all_chinese(zh_page, fake)
-
-
-def start_pull(at: AppTest, name: str) -> None:
-    open_tab(at, "Pull")
-    at.text_input(key=state.MODELS_PULL_NAME_INPUT).input(name)
-    at.button(key="models_pull_submit").click().run()
 
 
 def test_a_pull_in_progress_and_finished(zh_page, fake):

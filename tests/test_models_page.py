@@ -14,18 +14,24 @@ from tests.conftest import ENTRY_POINT
 MODELS_PAGE = "app_pages/models.py"
 
 
-@pytest.fixture
-def page(open_app) -> AppTest:
-    at = open_app(MODELS_PAGE)
-    assert not at.exception
-    yield at
+def stop_pull(at: AppTest) -> None:
+    """A pull a test left running must not outlive it."""
     job = at.session_state[state.MODELS_PULL_JOB] if state.MODELS_PULL_JOB in at.session_state else None
     if job is not None:
         job.cancel()
         job.wait(10)
 
 
+@pytest.fixture
+def page(open_app) -> AppTest:
+    at = open_app(MODELS_PAGE)
+    assert not at.exception
+    yield at
+    stop_pull(at)
+
+
 def open_tab(at: AppTest, tab: str) -> AppTest:
+    """``tab`` by its English label: the page turns a label of either language into this language's."""
     at.session_state[state.MODELS_TAB] = tab
     return at.run()
 
