@@ -109,6 +109,13 @@ def test_a_model_that_cannot_embed_in_chinese(zh_page, fake):
     assert fake.requests_to("/api/embed") == []
 
 
+def test_a_keep_alive_that_is_not_a_duration_in_chinese(zh_page, fake):
+    type_lines(zh_page, PETS)
+    zh_page.text_input(key=state.EMBED_KEEP_ALIVE_INPUT).input("很久").run()
+    assert zh_page.error and not any(b.key == state.EMBED_RUN_BUTTON for b in zh_page.button)
+    assert_all_chinese(zh_page, fake)
+
+
 def test_server_refusals_and_warnings_in_chinese(zh_page, fake):
     fake.add_fault("/api/embed", "http", status=500, message="this model does not support embeddings")
     embed(type_lines(zh_page, PETS))

@@ -41,3 +41,17 @@ def test_upload_a_csv_and_embed_its_text_column(app, fake, page: Page, tmp_path)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert [r.body["input"] for r in fake.requests_to("/api/embed")] == [
         ["Cats purr softly", "Dogs bark loudly", "Git pushes commits"]]
+
+
+def test_the_chinese_example_in_chinese(app, fake, page: Page):
+    page.goto(app.url + "/embeddings?lang=zh")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name="试试示例").click()
+    expect(main.get_by_label("每行一条文本")).to_have_value(re.compile("^猫在温暖的窗台上打着呼噜。"))
+    main.get_by_role("button", name=re.compile("嵌入 10 条文本")).click()
+
+    expect(page.get_by_test_id("stMetric").filter(has_text="文本数")).to_contain_text("10")
+    expect(main.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    expect(main.get_by_role("tab", name="最相近的文本")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert [len(r.body["input"]) for r in fake.requests_to("/api/embed")] == [10]
