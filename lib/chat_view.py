@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import chat_export, chat_session, i18n, navigation, options_panel, server_data, state, widgets
+from lib import chat_export, chat_session, i18n, navigation, options_panel, server_data, state, visitor, widgets
 from lib.chat_history import (
     ASSISTANT,
     FAILED,
@@ -265,7 +265,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
 def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
     with st.sidebar:
         st.divider()
-        st.markdown(f"**{t('chat.chats')}**")
+        st.markdown(f"**{t('chat.chats')}**", help=visitor.where_saved())
         st.button(t("chat.new_chat"), icon=":material/add_comment:", key="chat_new", width="stretch",
                   on_click=chat_session.new_chat, type="primary" if conversation is None else "secondary")
         search = st.text_input(t("chat.search"), key=state.CHAT_SEARCH_INPUT, placeholder=t("chat.search_placeholder"),

@@ -28,6 +28,8 @@ import streamlit as st
 
 from lib import access, state
 from lib.chat_store import ChatStore
+from lib.i18n import t
+from lib.markdown_safety import escape_markdown
 
 COOKIE = "ollama_studio_visitor"
 HEADER_VARIABLE = "OLLAMA_STUDIO_USER_HEADER"
@@ -120,8 +122,36 @@ def chat_store() -> ChatStore:
     """
     visitor = current()
     remember(visitor)
+    account(visitor)
     return ChatStore(owner=visitor.owner, with_unowned=shows_unowned(visitor, access.is_locked()))
 
 
 def shows_unowned(visitor: Visitor, locked: bool) -> bool:
     return not locked and not visitor.accounts
+
+
+def account(visitor: Visitor) -> None:
+    """Sign in and out in the sidebar, when Streamlit authentication is configured (``[auth]`` in the secrets)."""
+    user = st.user.to_dict()
+    if "is_logged_in" not in user:
+        return
+    with st.sidebar:
+        if visitor.kind == USER:
+            name = user.get("email") or user.get("name") or ""
+            st.caption(t("privacy.signed_in_as", name=escape_markdown(str(name))))
+            if st.button(t("privacy.sign_out"), icon=":material/logout:", key="visitor_sign_out"):
+                st.logout()
+        else:
+            st.caption(t("privacy.sign_in_hint"))
+            if st.button(t("privacy.sign_in"), icon=":material/login:", key="visitor_sign_in"):
+                st.login()
+
+
+def where_saved(visitor: Visitor | None = None) -> str:
+    """One sentence on whose the listed chats are, for the chat list's help."""
+    visitor = visitor or current()
+    if visitor.kind == BROWSER:
+        return t("privacy.saved_for_browser")
+    if visitor.kind == USER:
+        return t("privacy.saved_for_account")
+    return t("privacy.saved_for_user", name=escape_markdown(visitor.owner.removeprefix("header:")))

@@ -149,3 +149,24 @@ def test_chats_from_before_owners_are_hidden_in_locked_mode(studio_env, fake, mo
     monkeypatch.setenv(access.LOCKED_VARIABLE, "1")
     locked = open_chat(token=TOKEN, query={"chat": str(old)})
     assert "Old chat" not in chat_list(locked) and shown(locked) == []
+
+
+def test_signing_in_is_offered_only_where_authentication_is_configured(studio_env, fake):
+    assert not [b for b in open_chat(token=TOKEN).sidebar.button if b.key in {"visitor_sign_in", "visitor_sign_out"}]
+
+    signed_out = open_chat(user={"is_logged_in": False}, token=TOKEN)
+    assert [b.label for b in signed_out.sidebar.button if b.key == "visitor_sign_in"] == ["Sign in"]
+    assert any("saved for this browser only" in caption.value for caption in signed_out.sidebar.caption)
+
+    signed_in = open_chat(user={"is_logged_in": True, "sub": "7", "email": "ann_b@example.org"})
+    assert [b.label for b in signed_in.sidebar.button if b.key == "visitor_sign_out"] == ["Sign out"]
+    assert any(caption.value.startswith("Signed in as ann\\_b@example.org.") for caption in signed_in.sidebar.caption)
+
+
+@pytest.mark.parametrize(("who", "sentence"), [
+    (Visitor(BROWSER, f"browser:{TOKEN}", TOKEN), "Saved for this browser only"),
+    (Visitor(SIGNED_IN, "user:|7", accounts=True), "Saved for your account"),
+    (Visitor(HEADER, "header:ann*", accounts=True), "Saved for ann\\*."),
+])
+def test_the_chat_list_says_whose_chats_these_are(who, sentence):
+    assert visitor.where_saved(who).startswith(sentence)
