@@ -9,7 +9,7 @@ from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size, whole_number
 from lib.i18n import t
-from lib.model_options import KEEP_ALIVE_HELP, OPTION_SPECS, STOP_HELP, build_options, parse_keep_alive
+from lib.model_options import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
 from lib.pull_job import Outcome, PullJob
 from lib.pull_progress import PullProgress, step_label
 
@@ -314,7 +314,7 @@ if tabs["running"].open:
             widgets.ensure_choice(state.MODELS_WARM_MODEL_INPUT, names)
             warm = left.selectbox(t("models.model"), names, key=state.MODELS_WARM_MODEL_INPUT)
             keep_text = right.text_input(t("models.keep_loaded_for"), placeholder=t("models.server_default_keep_alive"),
-                                         help=KEEP_ALIVE_HELP, key=state.MODELS_KEEP_ALIVE_INPUT)
+                                         help=keep_alive_help(), key=state.MODELS_KEEP_ALIVE_INPUT)
             try:
                 keep_alive = parse_keep_alive(keep_text or "")
             except ValueError as error:
@@ -405,7 +405,7 @@ if "create" in tabs and tabs["create"].open:
                         spec.label, min_value=spec.kind(spec.minimum), max_value=spec.kind(spec.maximum),
                         step=spec.kind(spec.step), value=None, placeholder=t("models.base_model_value"), help=spec.help,
                         key=state.MODELS_FORM_OPTION_PREFIX + spec.name)
-                stop_text = st.text_area(t("models.stop_sequences"), height=68, help=STOP_HELP,
+                stop_text = st.text_area(t("models.stop_sequences"), height=68, help=stop_help(),
                                          key=state.MODELS_FORM_STOP_INPUT)
                 form_fields = model_inventory.form_create_fields(base, system, build_options(values, stop_text))
                 show_request(form_name.strip() or t("models.new_name_stand_in"), form_fields)

@@ -184,3 +184,25 @@ def test_server_statuses_we_know_are_translated_and_others_shown_as_sent(status,
 def test_modelfile_problems_name_their_line():
     assert str(Problem(3, "x")) == "Line 3: x"
     assert str(Problem(None, "x")) == "x"
+
+
+def test_a_bad_keep_alive(zh_page, fake):
+    open_tab(zh_page, "Running")
+    zh_page.text_input(key=state.MODELS_KEEP_ALIVE_INPUT).input("十分钟").run()
+    assert zh_page.error
+    assert_all_chinese(zh_page, fake)
+
+
+def test_a_server_error_while_creating(zh_page, fake):
+    open_tab(zh_page, "Create")
+    zh_page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("ghost")
+    zh_page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM no-such-base:1b").run()
+    zh_page.button(key="models_create").click().run()
+    assert zh_page.get("status")[0].proto.label == "无法创建 ghost"
+    assert zh_page.error
+    assert_all_chinese(zh_page, fake, "no-such-base:1b", *fake_server_words(zh_page))
+
+
+def fake_server_words(at: AppTest) -> list[str]:
+    """The server's own error text, quoted after the colon of the client's sentence."""
+    return [error.value.split("：", 1)[-1] for error in at.error]
