@@ -20,7 +20,7 @@ import pandas as pd
 
 from lib import similarity as sim
 from lib.embedding_cache import Embedded, EmbedSettings, Truncation, likely_truncated
-from lib.i18n import t
+from lib.i18n import language, t
 from lib.text_input_parsing import TextItem, axis_labels, shorten
 
 TOOLTIP_CHARS = 240
@@ -72,7 +72,9 @@ class Analysis:
         self.labels = axis_labels(self.items)
 
     def memo(self, key: tuple, build: Callable[[], Any]) -> Any:
-        """``build()`` once per key: tables for thousands of texts take a while, reruns are frequent."""
+        """``build()`` once per key and language (the tables' headers are words): tables for
+        thousands of texts take a while, reruns are frequent."""
+        key = (*key, language())
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]

@@ -171,3 +171,13 @@ def test_the_chinese_example_is_chosen_by_language_and_english_stays_english(ope
     embed(at)
     cells = next(rows for rows in chart_data(charts(at)[0]).values() if rows and "similarity" in rows[0])
     assert len(cells) == 100
+
+
+def test_switching_the_language_rewords_the_results(zh_page, fake):
+    embed(type_lines(zh_page, PETS + CODE))
+    assert list(zh_page.dataframe[0].value.columns) == ["相似度", "#A", "文本 A", "#B", "文本 B"]
+    zh_page.sidebar.button_group(key=state.LANGUAGE_INPUT).set_value("en").run()
+    assert not zh_page.exception
+    assert list(zh_page.dataframe[0].value.columns) == ["Similarity", "#A", "Text A", "#B", "Text B"]
+    assert [tab.label for tab in zh_page.tabs][:2] == ["Similarity", "Pairs"]
+    assert len(embed_bodies(fake)) == 1  # nothing is embedded again
