@@ -66,7 +66,7 @@ def language() -> str:
 def t(key: str, /, **values: Any) -> str:
     """The text for ``key`` in the current language, with ``{name}`` filled from ``values``.
 
-    A counted entry chooses its form by ``n``. An unknown key raises ``KeyError``: the tests
+    A counted entry chooses its form by ``n`` (a number, or one already formatted for display). An unknown key raises ``KeyError``: the tests
     make sure every key the code names exists.
     """
     return render(catalog()[key], language(), values)
@@ -75,10 +75,18 @@ def t(key: str, /, **values: Any) -> str:
 def render(entry: Entry, lang: str, values: dict[str, Any]) -> str:
     text = entry[lang]
     if isinstance(text, dict):
-        text = text["one"] if values.get("n") == 1 and "one" in text else text["other"]
+        text = text["one"] if _is_one(values.get("n")) and "one" in text else text["other"]
     if not values:
         return text
     return _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]) if match.group(1) in values else match.group(0), text)
+
+
+def _is_one(count: Any) -> bool:
+    """1, 1.0 or "1" (a count already formatted for display) take the singular."""
+    try:
+        return float(str(count).replace(",", "")) == 1
+    except ValueError:
+        return False
 
 
 def placeholders(entry: Entry, lang: str) -> set[str]:

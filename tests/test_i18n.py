@@ -37,6 +37,8 @@ def test_counted_entries_and_placeholders():
     entry = {"en": {"one": "{n} model", "other": "{n} models"}, "zh": "{n} 个模型"}
     assert i18n.render(entry, "en", {"n": 1}) == "1 model"
     assert i18n.render(entry, "en", {"n": 3}) == "3 models"
+    assert i18n.render(entry, "en", {"n": "1"}) == "1 model"
+    assert i18n.render(entry, "en", {"n": "1,000"}) == "1,000 models"
     assert i18n.render(entry, "zh", {"n": 1}) == "1 个模型"
     json_example = {"en": 'Use {"type": "object"} for {what}', "zh": '{what}：{"type": "object"}'}
     assert i18n.render(json_example, "en", {"what": "JSON"}) == 'Use {"type": "object"} for JSON'
