@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -55,11 +56,19 @@ def studio_env(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 @pytest.fixture
 def open_app(studio_env: Path) -> Callable[..., AppTest]:
-    """Open the app in a new browser session, on one page (``app_pages/x.py``) or on Home."""
+    """Open the app in a new browser session, on one page (``app_pages/x.py``) or on Home.
 
-    def open_page(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    Every session is the same browser's unless given another ``browser`` id (None: a browser's
+    first visit), or a signed-in ``user`` (``st.user``).
+    """
+
+    def open_page(page: str | None = None, query: dict[str, str] | None = None, *,
+                  browser: str | None = SAME_BROWSER, user: dict[str, Any] | None = None) -> AppTest:
         at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-        at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
+        if browser is not None:
+            at.session_state[state.VISITOR_TOKEN] = browser
+        if user is not None:
+            at.user = user
         if query:
             at.query_params.update(query)  # in the first run, as when a link opens the app
         at.run()

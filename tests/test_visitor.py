@@ -10,7 +10,6 @@ from lib.chat_history import USER, Conversation, Message
 from lib.chat_store import ChatStore
 from lib.visitor import BROWSER, COOKIE, HEADER, Visitor, identify
 from lib.visitor import USER as SIGNED_IN
-from tests.conftest import ENTRY_POINT
 
 PAGE = "app_pages/chat.py"
 TOKEN = "A" * 43
@@ -71,19 +70,6 @@ def test_chats_from_before_owners_show_on_a_single_user_install_only(kind, accou
 # The Chat page, two people
 
 
-def open_chat(*, user: dict | None = None, token: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-    if user is not None:
-        at.user = user
-    if token is not None:
-        at.session_state[state.VISITOR_TOKEN] = token
-    at.run()
-    at.switch_page(PAGE)
-    if query:
-        at.query_params.update(query)
-    return at.run()
-
-
 def send(at: AppTest, text: str) -> AppTest:
     return at.chat_input(key=state.CHAT_PROMPT_INPUT).set_value(text).run()
 
@@ -102,63 +88,63 @@ def store_of(studio_env, owner: str | None = None) -> ChatStore:
 
 @pytest.mark.parametrize(("first", "second"), [
     ({"user": {"is_logged_in": True, "sub": "ann"}}, {"user": {"is_logged_in": True, "sub": "bob"}}),
-    ({"token": TOKEN}, {"token": OTHER_TOKEN}),
+    ({"browser": TOKEN}, {"browser": OTHER_TOKEN}),
 ], ids=["signed-in users", "browsers"])
-def test_one_persons_chat_is_invisible_to_another_even_through_its_link(studio_env, fake, first, second):
+def test_one_persons_chat_is_invisible_to_another_even_through_its_link(studio_env, open_app, fake, first, second):
     fake.script_reply("Ann's answer.")
-    ann = send(open_chat(**first), "Ann's secret")
+    ann = send(open_app(PAGE, **first), "Ann's secret")
     [saved] = store_of(studio_env).summaries()
     assert shown(ann) == ["Ann's secret", "Ann's answer."]
 
-    bob = open_chat(**second, query={"chat": str(saved.id)})
+    bob = open_app(PAGE, **second, query={"chat": str(saved.id)})
     assert shown(bob) == []
     assert "Ann's secret" not in chat_list(bob)
     assert "chat" not in bob.query_params
     fake.script_reply("Bob's answer.")
     send(bob, "Bob's question")
 
-    ann_again = open_chat(**first, query={"chat": str(saved.id)})
+    ann_again = open_app(PAGE, **first, query={"chat": str(saved.id)})
     assert shown(ann_again) == ["Ann's secret", "Ann's answer."]
     assert "Bob's question" not in chat_list(ann_again)
     assert {summary.title for summary in store_of(studio_env).summaries()} == {"Ann's secret", "Bob's question"}
 
 
-def test_a_comparison_link_of_another_person_opens_nothing(studio_env, fake):
+def test_a_comparison_link_of_another_person_opens_nothing(studio_env, open_app, fake):
     ann = store_of(studio_env, f"browser:{TOKEN}")
     ids = [ann.create(Conversation(title=f"Ann {n}", model="llama3.2:latest")) for n in range(2)]
     for conversation_id in ids:
         ann.add(conversation_id, Message(USER, "Ann's secret"))
-    bob = open_chat(token=OTHER_TOKEN, query={"compare": ",".join(map(str, ids))})
+    bob = open_app(PAGE, browser=OTHER_TOKEN, query={"compare": ",".join(map(str, ids))})
     assert not any("Ann's secret" in text for text in shown(bob))
     assert "compare" not in bob.query_params
 
 
-def test_a_new_browser_session_gets_its_own_id_and_keeps_it(studio_env, fake):
-    at = open_chat()
+def test_a_new_browser_session_gets_its_own_id_and_keeps_it(studio_env, open_app, fake):
+    at = open_app(PAGE, browser=None)
     token = at.session_state[state.VISITOR_TOKEN]
     assert visitor.is_token(token)
     send(at, "hello")
     assert at.session_state[state.VISITOR_TOKEN] == token
-    assert open_chat().session_state[state.VISITOR_TOKEN] != token
+    assert open_app(PAGE, browser=None).session_state[state.VISITOR_TOKEN] != token
 
 
-def test_chats_from_before_owners_are_hidden_in_locked_mode(studio_env, fake, monkeypatch):
+def test_chats_from_before_owners_are_hidden_in_locked_mode(studio_env, open_app, fake, monkeypatch):
     old = store_of(studio_env).create(Conversation(title="Old chat"))
     store_of(studio_env).add(old, Message(USER, "from before owners"))
-    assert "Old chat" in chat_list(open_chat(token=TOKEN))
+    assert "Old chat" in chat_list(open_app(PAGE, browser=TOKEN))
     monkeypatch.setenv(access.LOCKED_VARIABLE, "1")
-    locked = open_chat(token=TOKEN, query={"chat": str(old)})
+    locked = open_app(PAGE, browser=TOKEN, query={"chat": str(old)})
     assert "Old chat" not in chat_list(locked) and shown(locked) == []
 
 
-def test_signing_in_is_offered_only_where_authentication_is_configured(studio_env, fake):
-    assert not [b for b in open_chat(token=TOKEN).sidebar.button if b.key in {"visitor_sign_in", "visitor_sign_out"}]
+def test_signing_in_is_offered_only_where_authentication_is_configured(studio_env, open_app, fake):
+    assert not [b for b in open_app(PAGE, browser=TOKEN).sidebar.button if b.key in {"visitor_sign_in", "visitor_sign_out"}]
 
-    signed_out = open_chat(user={"is_logged_in": False}, token=TOKEN)
+    signed_out = open_app(PAGE, user={"is_logged_in": False}, browser=TOKEN)
     assert [b.label for b in signed_out.sidebar.button if b.key == "visitor_sign_in"] == ["Sign in"]
     assert any("saved for this browser only" in caption.value for caption in signed_out.sidebar.caption)
 
-    signed_in = open_chat(user={"is_logged_in": True, "sub": "7", "email": "ann_b@example.org"})
+    signed_in = open_app(PAGE, user={"is_logged_in": True, "sub": "7", "email": "ann_b@example.org"})
     assert [b.label for b in signed_in.sidebar.button if b.key == "visitor_sign_out"] == ["Sign out"]
     assert any(caption.value.startswith("Signed in as ann\\_b@example.org.") for caption in signed_in.sidebar.caption)
 
