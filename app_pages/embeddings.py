@@ -128,8 +128,8 @@ else:
             collected = parsing.from_columns(frame, text_column, label_column or None)
 items = collected.items
 if collected.over_limit:
-    st.warning(t("embeddings.over_limit", limit=whole_number(parsing.MAX_TEXTS), n=collected.over_limit),
-               icon=":material/warning:")
+    st.warning(t("embeddings.over_limit", limit=whole_number(parsing.MAX_TEXTS), n=collected.over_limit,
+                 count=whole_number(collected.over_limit)), icon=":material/warning:")
 
 st.subheader(t("embeddings.model_heading"))
 names = [choice.name for choice in choices]
@@ -186,8 +186,8 @@ settings = [EmbedSettings(name, prefix, truncate, int(dimensions) if dimensions 
 signature = ea.run_signature(items, settings)
 if not items:
     st.info(t("embeddings.empty", example=t("embeddings.example")), icon=":material/edit_note:")
-run = st.button(t("embeddings.run", n=len(items)), type="primary", key=state.EMBED_RUN_BUTTON,
-                icon=":material/scatter_plot:", disabled=not items)
+run = st.button(t("embeddings.run", n=len(items), count=whole_number(len(items))), type="primary",
+                key=state.EMBED_RUN_BUTTON, icon=":material/scatter_plot:", disabled=not items)
 if run and items:
     texts = [item.text for item in items]
     results = []
@@ -244,8 +244,8 @@ for result in filter(None, (analysis.primary, analysis.second)):
             how = t("embeddings.truncated_exact")
         else:
             how = t("embeddings.truncated_estimated", chars=f"{CHARS_PER_TOKEN:g}")
-        st.warning(t("embeddings.truncated", n=len(result.truncated), limit=whole_number(result.context_limit),
-                     how=how), icon=":material/content_cut:")
+        st.warning(t("embeddings.truncated", n=len(result.truncated), count=whole_number(len(result.truncated)),
+                     limit=whole_number(result.context_limit), how=how), icon=":material/content_cut:")
         st.dataframe(ea.truncation_frame(analysis, result), hide_index=True, width="stretch")
 
 labels = analysis.labels

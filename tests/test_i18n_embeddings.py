@@ -100,6 +100,13 @@ def test_many_texts_choose_a_part_of_the_heatmap_in_chinese(zh_page, fake):
     assert_all_chinese(zh_page, fake)
 
 
+def test_too_many_texts_in_chinese(zh_page, fake):
+    type_lines(zh_page, [f"第 {i} 条" for i in range(5002)])
+    assert zh_page.warning[0].value == "只使用前 5,000 条文本，其余 2 条未使用。"
+    assert zh_page.button(key=state.EMBED_RUN_BUTTON).label == "嵌入 5,000 条文本"
+    assert_all_chinese(zh_page, fake)
+
+
 def test_a_model_that_cannot_embed_in_chinese(zh_page, fake):
     type_lines(zh_page, PETS)
     zh_page.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest").run()
