@@ -164,14 +164,19 @@ class LiveMarkdown:
         self._pending.append(chunk)
         self._length += len(chunk)
         started = self._clock()
-        if started < self._next_draw:
-            return
-        blocks, tail = split_stable(self.text[self._stable:])
-        cost = sum(map(len, blocks)) + len(tail) + len(self._cursor) + ELEMENT_BYTES * (len(blocks) + 1)
-        if self._sent + cost <= self._budget * self._length + self._slack or started - self._last_draw >= self._max_wait:
-            self._draw(blocks, tail, self._cursor)
+        if started >= self._next_draw and self._worth_drawing(started):
+            self._draw(*split_stable(self.text[self._stable:]), self._cursor)
             self._last_draw = started
             self._next_draw = started + max(self._interval, 3 * (self._clock() - started))
+
+    def _worth_drawing(self, now: float) -> bool:
+        """Whether the budget affords re-sending everything not yet finished, or the last draw is too old.
+
+        Counted without splitting the text (that would cost as much as drawing, for every token):
+        finished blocks still to send each cost one more element than estimated, which is negligible.
+        """
+        cost = self._length - self._stable + len(self._cursor) + ELEMENT_BYTES
+        return self._sent + cost <= self._budget * self._length + self._slack or now - self._last_draw >= self._max_wait
 
     def finish(self) -> str:
         """Draw all the text, without the cursor, and return it."""
