@@ -5,10 +5,10 @@ import streamlit as st
 
 from lib import access, api_bodies, i18n, model_inventory, modelfile, server_data, state, widgets
 from lib.client import OllamaClient
-from lib.markdown_safety import escape_markdown
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size, whole_number
 from lib.i18n import t
+from lib.markdown_safety import escape_markdown
 from lib.model_options import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
 from lib.pull_job import Outcome, PullJob
 from lib.pull_progress import PullProgress, step_label

@@ -21,6 +21,7 @@ script thread, as the user types.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,7 +190,7 @@ def typed_parameter(name: str, value: str) -> Any:
             number = float(value)
         except ValueError:
             raise ValueError(t("modelfile.needs_number", name=name, value=value)) from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             raise ValueError(t("modelfile.needs_finite_number", name=name, value=value))
         return number
     if name in BOOL_PARAMETERS:

@@ -14,8 +14,8 @@ from lib.model_inventory import (
     filter_rows,
     form_create_fields,
     installed_rows,
-    name_problem,
     model_facts,
+    name_problem,
     running_rows,
 )
 
