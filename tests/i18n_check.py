@@ -190,8 +190,8 @@ def screen_leftovers(at: Any, names: Iterable[str] = ()) -> list[str]:
     pending = [at._tree]
     while pending:
         node = pending.pop()
-        if type(node).__name__ == "ChatMessage":
-            continue  # what users and models wrote is never translated
+        if type(node).__name__ in ("ChatMessage", "Json", "Html"):
+            continue  # what users and models wrote, the server's data, our own script: never translated
         pending += list(getattr(node, "children", {}).values())
         proto = getattr(node, "proto", None)
         texts = list(_proto_texts(proto)) if proto is not None else []
