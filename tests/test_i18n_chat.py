@@ -51,9 +51,7 @@ def chrome(at) -> list[str]:
 
 
 def leftovers(at, names, *user_texts: str) -> list[str]:
-    # The visitor's cookie script (lib/visitor.py) is an html element: code, not words on screen.
-    found = [text for text in i18n_check.screen_leftovers(at, {*names, *user_texts})
-             if not text.startswith("<script>document.cookie")]
+    found = i18n_check.screen_leftovers(at, {*names, *user_texts})
     return found + [text for text in chrome(at) if i18n_check.leftover_words(text, names)]
 
 
