@@ -355,7 +355,8 @@ def _status_error(response: requests.Response, base_url: str, path: str) -> Olla
     if status in (401, 403):
         return ResponseError(key="errors.refused", values={**values, "label": f"{label}: {message}"},
                              status_code=status, url=response.url, server_message=message)
-    return ResponseError(_sentence(message), status_code=status, url=response.url, server_message=message)
+    return ResponseError(key="errors.server_said", values={"said": _sentence(message)}, status_code=status,
+                         url=response.url, server_message=message)
 
 
 def _error_field(response: requests.Response) -> str | None:
