@@ -14,7 +14,7 @@ from lib.embedding_cache import CHARS_PER_TOKEN, EmbedSettings, VectorCache, emb
 from lib.errors import OllamaError
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
-from lib.model_options import KEEP_ALIVE_HELP, parse_keep_alive
+from lib.model_options import keep_alive_help, parse_keep_alive
 
 HEATMAP_LIMIT = 60
 # Example texts are content, not interface: one set per language, three topics each.
@@ -166,7 +166,7 @@ with st.expander(t("embeddings.options"), icon=":material/tune:"):
                                    key=state.EMBED_DIMENSIONS_INPUT, placeholder=t("embeddings.dimensions_placeholder"),
                                    help=t("embeddings.dimensions_help"))
     keep_alive_text = middle.text_input(t("embeddings.keep_alive_label"), key=state.EMBED_KEEP_ALIVE_INPUT,
-                                        help=KEEP_ALIVE_HELP, placeholder=t("embeddings.keep_alive_placeholder"))
+                                        help=keep_alive_help(), placeholder=t("embeddings.keep_alive_placeholder"))
     truncate = right.checkbox(t("embeddings.truncate_label"), key=state.EMBED_TRUNCATE_INPUT,
                               help=t("embeddings.truncate_help"))
 form.keep()
@@ -250,15 +250,12 @@ for result in filter(None, (analysis.primary, analysis.second)):
 
 labels = analysis.labels
 primary = analysis.primary
-tab_labels = {"similarity": t("embeddings.similarity"), "pairs": t("embeddings.tab_pairs"),
-              "neighbours": t("embeddings.tab_neighbours"), "search": t("embeddings.tab_search"),
-              "map": t("embeddings.tab_map")}
+tab_keys = {"similarity": "embeddings.similarity", "pairs": "embeddings.tab_pairs",
+            "neighbours": "embeddings.tab_neighbours", "search": "embeddings.tab_search", "map": "embeddings.tab_map"}
 if analysis.second:
-    tab_labels["compare"] = t("embeddings.tab_compare")
-tab_labels["download"] = t("embeddings.tab_download")
-if st.session_state.get(state.EMBED_TAB_INPUT) not in tab_labels.values():
-    st.session_state[state.EMBED_TAB_INPUT] = tab_labels["similarity"]
-tabs = dict(zip(tab_labels, st.tabs(list(tab_labels.values()), key=state.EMBED_TAB_INPUT)))
+    tab_keys["compare"] = "embeddings.tab_compare"
+tab_keys["download"] = "embeddings.tab_download"
+tabs = widgets.tabs(tab_keys, state.EMBED_TAB_INPUT)
 
 with tabs["similarity"]:
     size = analysis.size
@@ -277,7 +274,7 @@ with tabs["similarity"]:
                                   format_func=lambda i: labels[i])
             subset = sim.neighbourhood(primary.similarity, centre, HEATMAP_LIMIT)
         st.caption(t("embeddings.subset_caption", shown=whole_number(len(subset)), size=whole_number(size),
-                     pairs=tab_labels["pairs"], neighbours=tab_labels["neighbours"]))
+                     pairs=t(tab_keys["pairs"]), neighbours=t(tab_keys["neighbours"])))
     else:
         subset = list(range(size))
     left, right = st.columns(2)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import access, api_bodies, i18n, model_inventory, modelfile, server_data, state, widgets
+from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
 from lib.client import OllamaClient
 from lib.errors import OllamaError, ResponseError
 from lib.formatting import human_seconds, human_size, whole_number
@@ -18,24 +18,6 @@ TABS = {"installed": "models.tab_installed", "running": "models.tab_running", "p
 POLL_SECONDS = 1.0
 EXAMPLE_PULL = "qwen2.5:0.5b"
 EXAMPLE_NEW_NAME = "my-assistant"
-
-
-def tab_labels(lang: str) -> dict[str, str]:
-    return {tab: i18n.render(i18n.catalog()[key], lang, {}) for tab, key in TABS.items()}
-
-
-def keep_open_tab(shown: list[str]) -> dict[str, str]:
-    """The labels of ``shown`` tabs now; the open tab stays open when the language changes.
-
-    The tabs widget keeps its open tab by label, so a label of another language (or one this
-    visitor may not see) is turned into this language's label of the same tab, or the first.
-    """
-    labels = tab_labels(i18n.language())
-    stored = st.session_state.get(state.MODELS_TAB)
-    tab = next((tab for lang in i18n.LANGUAGES for tab, label in tab_labels(lang).items()
-                if label == stored and tab in shown), shown[0])
-    st.session_state[state.MODELS_TAB] = labels[tab]
-    return {tab: labels[tab] for tab in shown}
 
 
 def notify(kind: str, text: str) -> None:
@@ -97,7 +79,7 @@ def edit_as_new(name: str, shown_modelfile: str, installed_names: list[str]) -> 
     state.put(state.MODELS_CREATE_NAME, model_inventory.derived_name(name, "custom", set(installed_names)))
     st.session_state.pop(state.MODELS_MODELFILE_INPUT, None)
     st.session_state.pop(state.MODELS_CREATE_NAME_INPUT, None)
-    st.session_state[state.MODELS_TAB] = tab_labels(i18n.language())["create"]
+    st.session_state[state.MODELS_TAB] = t(TABS["create"])
 
 
 def stream_create(client: OllamaClient, name: str, fields: dict) -> None:
@@ -191,8 +173,8 @@ names = sorted(m.get("name", "") for m in installed)
 manage = access.can_manage_models()
 if not manage:
     st.caption(t("models.locked"))
-labels = keep_open_tab(list(TABS) if manage else ["installed", "running"])
-tabs = dict(zip(labels, st.tabs(list(labels.values()), key=state.MODELS_TAB, on_change="rerun"), strict=True))
+shown_tabs = TABS if manage else {tab: TABS[tab] for tab in ("installed", "running")}
+tabs = widgets.tabs(shown_tabs, state.MODELS_TAB, on_change="rerun")
 
 if tabs["installed"].open:
     with tabs["installed"]:

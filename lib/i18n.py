@@ -72,6 +72,11 @@ def t(key: str, /, **values: Any) -> str:
     return render(catalog()[key], language(), values)
 
 
+def wordings(key: str) -> set[str]:
+    """``key``'s text in every language, for widgets that remember a choice by its label."""
+    return {render(catalog()[key], lang, {}) for lang in LANGUAGES}
+
+
 def render(entry: Entry, lang: str, values: dict[str, Any]) -> str:
     text = entry[lang]
     if isinstance(text, dict):

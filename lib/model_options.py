@@ -73,18 +73,6 @@ def keep_alive_help() -> str:
     return t("options.keep_alive_help")
 
 
-def __getattr__(name: str) -> str:
-    """``KEEP_ALIVE_HELP`` and ``STOP_HELP`` for pages that import them by name.
-
-    A page script runs its imports on every run, so the name is read in the session's language.
-    """
-    if name == "KEEP_ALIVE_HELP":
-        return keep_alive_help()
-    if name == "STOP_HELP":
-        return stop_help()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 _DURATION = re.compile(r"^-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?$")
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import streamlit as st
 
-from lib import access, doctor, server_data, state
+from lib import access, doctor, i18n, server_data, state
 from lib.errors import OllamaError, ResponseError, StreamError
 from lib.host import display_host
 from lib.i18n import t
@@ -67,6 +67,20 @@ def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | N
         return
     default = state.get(state.DEFAULT_MODEL)
     st.session_state[key] = default if default in (names if eligible is None else eligible) else names[0]
+
+
+def tabs(keys: dict[str, str], widget_key: str, **options: Any) -> dict[str, Any]:
+    """``st.tabs`` by tab id, labelled from catalog ``keys``; the open tab survives a language switch.
+
+    The tabs widget remembers its open tab by label, so a label of either language (set by the
+    widget, or by a page that opens a tab) is turned into this language's label of the same tab,
+    or the first tab's.
+    """
+    stored = st.session_state.get(widget_key)
+    open_tab = next((tab for tab, key in keys.items() if stored in i18n.wordings(key)), next(iter(keys)))
+    labels = {tab: t(key) for tab, key in keys.items()}
+    st.session_state[widget_key] = labels[open_tab]
+    return dict(zip(labels, st.tabs(list(labels.values()), key=widget_key, **options), strict=True))
 
 
 @contextmanager

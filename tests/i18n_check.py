@@ -184,6 +184,13 @@ def leftover_words(text: str, names: Iterable[str] = ()) -> list[str]:
     return words if run >= 3 else []
 
 
+def installed_names(server_url: str) -> set[str]:
+    """The models installed on a (fake) server: names are never translated and may appear anywhere."""
+    import requests  # noqa: PLC0415 - only the screen checks need a server
+
+    return {m["name"] for m in requests.get(f"{server_url}/api/tags", timeout=5).json()["models"]}
+
+
 def screen_leftovers(at: Any, names: Iterable[str] = ()) -> list[str]:
     """Texts on an AppTest screen (widgets, Markdown, table headers) with English leftovers."""
     found: list[str] = []

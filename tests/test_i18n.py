@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-import requests
 
 from lib import i18n, navigation, state
 from lib.formatting import date_time, human_seconds, time_until
@@ -58,9 +57,6 @@ def test_leftover_detection_allows_terms_but_not_english_phrases():
     assert i18n_check.leftover_words("按 the quick brown fox 处理") != []
 
 
-def model_names(fake) -> set[str]:
-    """Names are never translated; the fake's installed models may appear anywhere."""
-    return {m["name"] for m in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.split("/")[-1])
@@ -70,7 +66,7 @@ def test_every_page_renders_in_each_language(open_app, fake, page, lang):
     assert not at.exception, at.exception
     assert at.session_state[state.LANGUAGE] == lang
     if lang == "zh":
-        assert i18n_check.screen_leftovers(at, model_names(fake)) == []
+        assert i18n_check.screen_leftovers(at, i18n_check.installed_names(fake.url)) == []
 
 
 def test_the_language_follows_the_url_across_pages_and_the_sidebar_switch(open_app):

@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-import requests
 
 from lib import i18n, navigation, state
 from lib.chat_export import from_json, to_json, to_markdown
@@ -25,7 +24,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def names(fake) -> set[str]:
     """Model names are never translated."""
-    return {m["name"] for m in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]}
+    return i18n_check.installed_names(fake.url)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 from lib import i18n, navigation, state
 from tests import i18n_check
 from tests.test_embeddings_page import chart_data, charts, embed, embed_bodies, type_lines
-from tests.test_i18n import model_names
 
 ZH = {i18n.QUERY_KEY: "zh"}
 PETS = ["猫在温暖的窗台上打着呼噜。", "小猫追着毛线球满地跑。", "我家的狗每天早上都冲着快递员叫。"]
@@ -38,7 +37,7 @@ def spec_titles(spec: Any) -> Iterator[str]:
 
 def assert_all_chinese(at: AppTest, fake, *server_words: str) -> None:
     assert not at.exception, at.exception
-    names = model_names(fake) | set(server_words)
+    names = i18n_check.installed_names(fake.url) | set(server_words)
     assert i18n_check.screen_leftovers(at, names) == []
     titles = [title for chart in charts(at) for title in spec_titles(json.loads(chart.proto.spec))]
     assert [title for title in titles if i18n_check.leftover_words(title, names)] == []
@@ -183,7 +182,9 @@ def test_the_chinese_example_is_chosen_by_language_and_english_stays_english(ope
 def test_switching_the_language_rewords_the_results(zh_page, fake):
     embed(type_lines(zh_page, PETS + CODE))
     assert list(zh_page.dataframe[0].value.columns) == ["相似度", "#A", "文本 A", "#B", "文本 B"]
+    zh_page.session_state[state.EMBED_TAB_INPUT] = "分布图"  # the open tab, as the tabs widget keeps it
     zh_page.sidebar.button_group(key=state.LANGUAGE_INPUT).set_value("en").run()
+    assert zh_page.session_state[state.EMBED_TAB_INPUT] == "Map"  # the same tab stays open
     assert not zh_page.exception
     assert list(zh_page.dataframe[0].value.columns) == ["Similarity", "#A", "Text A", "#B", "Text B"]
     assert [tab.label for tab in zh_page.tabs][:2] == ["Similarity", "Pairs"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import compare_export, i18n, navigation, state
@@ -21,8 +20,6 @@ PROMPT = "天空为什么是蓝色的？"
 REPLY = "因为瑞利散射：短波长的蓝光散射得更多。"
 
 
-def model_names(fake) -> set[str]:
-    return {m["name"] for m in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]}
 
 
 def model_thinking(at: AppTest) -> set[str]:
@@ -34,7 +31,7 @@ def model_thinking(at: AppTest) -> set[str]:
 
 def leftovers(at: AppTest, fake) -> list[str]:
     assert not at.exception, at.exception
-    return i18n_check.screen_leftovers(at, model_names(fake) | model_thinking(at))
+    return i18n_check.screen_leftovers(at, i18n_check.installed_names(fake.url) | model_thinking(at))
 
 
 @pytest.fixture
@@ -85,12 +82,12 @@ def test_a_stream_that_breaks_and_a_missing_model_in_chinese(single, fake):
     assert "出错前已收到的回答保留在下方。" in [caption.value for caption in single.caption]
     assert "失败" in single.text[-1].value
     server_words = {"model runner has unexpectedly stopped"}  # the server's own message is shown as it came
-    assert i18n_check.screen_leftovers(single, model_names(fake) | model_thinking(single) | server_words) == []
+    assert i18n_check.screen_leftovers(single, i18n_check.installed_names(fake.url) | model_thinking(single) | server_words) == []
     fake.add_fault("/api/generate", "http", status=404, message="model 'qwen3:0.6b' not found")
     single.button(key=state.GENERATE_RUN_BUTTON).click().run()
     assert "该模型未安装在此服务器上。请在「模型」页拉取，或选择其他模型。" in [caption.value for caption in single.caption]
     server_words.add("Model 'qwen3:0.6b' not found.")  # the client's sentence around the server's words
-    assert i18n_check.screen_leftovers(single, model_names(fake) | model_thinking(single) | server_words) == []
+    assert i18n_check.screen_leftovers(single, i18n_check.installed_names(fake.url) | model_thinking(single) | server_words) == []
 
 
 def test_an_invalid_schema_and_a_problem_with_the_form_in_chinese(single, fake):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import access, i18n, state
@@ -17,8 +16,6 @@ from tests.test_models_page import MODELS_PAGE, open_tab, start_pull, stop_pull,
 ZH = {i18n.QUERY_KEY: "zh"}
 
 
-def model_names(fake) -> set[str]:
-    return {m["name"] for m in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]}
 
 
 def assert_all_chinese(at: AppTest, fake, *server_words: str) -> None:
@@ -26,7 +23,7 @@ def assert_all_chinese(at: AppTest, fake, *server_words: str) -> None:
     not ours to translate; anything else is."""
     assert not at.exception, at.exception
     data = {element.proto.body for element in at.get("json")}
-    assert i18n_check.screen_leftovers(at, model_names(fake) | data | set(server_words)) == []
+    assert i18n_check.screen_leftovers(at, i18n_check.installed_names(fake.url) | data | set(server_words)) == []
 
 
 @pytest.fixture
