@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import i18n, navigation, sidebar, state
+from lib import i18n, navigation, sidebar, state, streamlit_chrome
 
 st.set_page_config(page_title="Ollama Studio", page_icon="🦙", layout="wide")
 state.init()
@@ -10,4 +10,5 @@ i18n.init()
 page = st.navigation(navigation.pages())
 i18n.keep_in_url()
 sidebar.render()
+streamlit_chrome.render()
 page.run()

@@ -42,3 +42,15 @@ def test_the_sidebar_switch_changes_the_language_and_the_url(app, page: Page):
     page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
     expect(page.get_by_test_id("stMain").get_by_text("Installed models")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]lang=en\b"))
+
+
+def test_streamlits_own_uploader_words_follow_the_language(app, page: Page):
+    """Streamlit has no setting for them; lib/streamlit_chrome.py restyles them (checked via ::after)."""
+    page.goto(f"{app.url}/embeddings?lang=zh")
+    page.get_by_test_id("stMain").get_by_text("文件", exact=True).click()
+    button = page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stMarkdownContainer").locator("p")
+    expect(button).to_have_count(1)
+    after = "e => getComputedStyle(e, '::after').content"
+    assert button.evaluate(after) == '"上传"'
+    hint = page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")
+    assert hint.evaluate(after) == '"单个文件不超过 20MB"'
