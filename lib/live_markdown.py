@@ -4,8 +4,8 @@
 a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
 once in its own element, and the paragraph still growing, held in one placeholder. Each redraw
 of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
-sent stays within about ``budget`` times the text received (2 by default), at most ``max_fps``
-redraws a second, yet at least one a second while text arrives. Every string shown goes through
+sent stays within about twice the text received (plus a little per second, so that slow streams
+flow), at most ``max_fps`` redraws a second, yet at least one a second while text arrives. Every string shown goes through
 :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
 
@@ -115,8 +115,10 @@ class LiveMarkdown:
     """Shows streamed Markdown in ``container``: finished blocks once, the growing tail throttled.
 
     The growing paragraph is redrawn when the bytes sent so far, this redraw included, stay
-    within ``budget`` times the characters received plus ``slack`` (so the first words show at
-    once), or when ``max_wait`` seconds have passed since the last draw. The budget spreads the
+    within ``budget`` times the characters received, plus ``slack`` (so the first words show at
+    once), plus ``per_second`` bytes for every second since the first chunk (a slow stream, whose
+    bytes are few anyway, is redrawn about twice as often: it flows instead of stepping once a
+    second), or when ``max_wait`` seconds have passed since the last draw. The budget spreads the
     redraws over the paragraph: often while it is short and cheap to re-send, rarely once it is
     long. Draws also happen at most ``max_fps`` times a second, and after a draw that took ``d``
     seconds (a very long paragraph or code block still growing) not again for ``3 d``: drawing
@@ -128,12 +130,15 @@ class LiveMarkdown:
     """
 
     def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 2.0, slack: int = 400,
-                 max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic, cursor: str = " ▌") -> None:
+                 per_second: int = 400, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 cursor: str = " ▌") -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
         self._interval = 1 / max_fps
         self._budget = budget
         self._slack = slack
+        self._per_second = per_second
+        self._first_append: float | None = None
         self._max_wait = max_wait
         self._length = 0  # of all text appended
         self._sent = 0  # bytes of every element update so far, estimated from their text
@@ -164,6 +169,8 @@ class LiveMarkdown:
         self._pending.append(chunk)
         self._length += len(chunk)
         started = self._clock()
+        if self._first_append is None:
+            self._first_append = started
         if started >= self._next_draw and self._worth_drawing(started):
             self._draw(*split_stable(self.text[self._stable:]), self._cursor)
             self._last_draw = started
@@ -176,7 +183,9 @@ class LiveMarkdown:
         finished blocks still to send each cost one more element than estimated, which is negligible.
         """
         cost = self._length - self._stable + len(self._cursor) + ELEMENT_BYTES
-        return self._sent + cost <= self._budget * self._length + self._slack or now - self._last_draw >= self._max_wait
+        elapsed = 0.0 if self._first_append is None else now - self._first_append
+        allowed = self._budget * self._length + self._slack + self._per_second * elapsed
+        return self._sent + cost <= allowed or now - self._last_draw >= self._max_wait
 
     def finish(self) -> str:
         """Draw all the text, without the cursor, and return it."""
