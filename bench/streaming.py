@@ -8,6 +8,7 @@ the socket has been quiet for 0.3 s. Bytes and main-thread time cover that whole
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,20 +19,26 @@ from bench.browser import Probe, bytes_by_kind, count_by_kind
 from bench.fake_process import FakeServer
 from bench.texts import answer, tail
 
-# Resolves when the last chat message holds `tail` and no cursor: records the wall-clock time in ms.
+# Records the wall-clock time in ms when the last chat message first holds `tail` and no cursor, and
+# before that each time the text of the last chat message changed length (the answer visibly moving).
 _WATCH = """
 (tail) => {
   window.__benchDone = undefined;
-  const check = () => {
+  window.__benchUpdates = [];
+  let shownLength = -1;
+  const observer = new MutationObserver(() => {
     const messages = document.querySelectorAll('[data-testid="stChatMessage"]');
     const last = messages[messages.length - 1];
-    if (!last) return false;
-    const text = last.textContent.replace(/\\s+/g, ' ');
-    return text.includes(tail) && !text.includes('\u258c');
-  };
-  const observer = new MutationObserver(() => {
-    if (window.__benchDone === undefined && check()) {
-      window.__benchDone = performance.timeOrigin + performance.now();
+    if (!last) return;
+    const now = performance.timeOrigin + performance.now();
+    const raw = last.textContent;
+    if (raw.length !== shownLength) {
+      shownLength = raw.length;
+      window.__benchUpdates.push(now);
+    }
+    const text = raw.replace(/\\s+/g, ' ');
+    if (text.includes(tail) && !text.includes('\u258c')) {
+      window.__benchDone = now;
       observer.disconnect();
     }
   });
@@ -50,6 +57,7 @@ class StreamRun:
     script: float  # seconds of ScriptDuration
     last_token_to_screen: float  # seconds
     stream_seconds: float  # server's first byte to last token
+    longest_pause: float  # seconds: the longest time the answer on screen did not change while streaming
     by_kind: Counter
     frames_by_kind: Counter
 
@@ -81,6 +89,7 @@ def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: 
         probe.wait_for_run(start, timeout=120, quiet=0.3)
         after = probe.main_thread()
         shown_at = page.evaluate("window.__benchDone") / 1000
+        updates = [t / 1000 for t in page.evaluate("window.__benchUpdates")]
         clock_offset = time.time() - time.monotonic()
         exchange = fake.control.exchanges("/api/chat")[-1]
         frames = probe.received[start:]
@@ -94,6 +103,17 @@ def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: 
         script=after["ScriptDuration"] - before["ScriptDuration"],
         last_token_to_screen=shown_at - (exchange.finished + clock_offset),
         stream_seconds=exchange.finished - exchange.started,
+        longest_pause=longest_pause(updates, exchange.started + clock_offset, shown_at),
         by_kind=bytes_by_kind(frames),
         frames_by_kind=count_by_kind(frames),
     )
+
+
+def longest_pause(updates: list[float], started: float, done: float) -> float:
+    """The longest gap between the answer's visible changes from the server's first token until it is all shown.
+
+    ``updates`` are the times the last chat message changed; the stream's start counts as one (the
+    first words are awaited too), changes before it (the question appearing) do not.
+    """
+    times = [started, *(t for t in updates if started < t < done), done]
+    return max(later - earlier for earlier, later in itertools.pairwise(times))

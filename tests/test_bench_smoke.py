@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from bench import run, texts
+import pytest
+
+from bench import run, streaming, texts
 from tests.fake_ollama.text import tokenize
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -47,5 +49,11 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
 def test_browser_measurements_and_pages_import():
     for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process"):
         importlib.import_module(f"bench.{module}")
-    for page in ("naive_app.py", "heatmap_app.py"):
+    for page in ("naive_app.py", "heatmap_app.py", "live_markdown_app.py", "floor_app.py"):
         compile((BENCH / page).read_text(), page, "exec")
+
+
+def test_longest_pause_counts_the_wait_for_the_first_words_and_for_the_last():
+    assert streaming.longest_pause([0.5, 1.0, 1.2], started=0.3, done=2.0) == pytest.approx(0.8)
+    assert streaming.longest_pause([0.1, 0.9], started=0.3, done=1.0) == pytest.approx(0.6)  # the question came before
+    assert streaming.longest_pause([], started=0.0, done=3.0) == pytest.approx(3.0)  # drawn once, at the end
