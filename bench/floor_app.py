@@ -5,19 +5,12 @@ element with the whole answer. Main-thread time it spends while a slow stream ru
 frontend's own (the chat box keeps the page scrolled to the bottom with a timer), not drawing.
 """
 
-import os
-
 import streamlit as st
 
-from lib.client import OllamaClient
+from bench.chat_box import ask
 from lib.live_markdown import render_markdown
 
-MODEL = "llama3.2:latest"
-
-st.title("Drawn once")
-prompt = st.chat_input("Message the model")
-if prompt:
-    client = OllamaClient(os.environ.get("OLLAMA_HOST"))
-    messages = [{"role": "user", "content": prompt}]
+chunks = ask("Drawn once")
+if chunks is not None:
     with st.chat_message("assistant"):
-        render_markdown("".join(chunk["message"]["content"] for chunk in client.chat_stream(MODEL, messages)))
+        render_markdown("".join(chunks))

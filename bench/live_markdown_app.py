@@ -4,22 +4,15 @@ Measured beside the Chat page, it shows what the streaming renderer itself costs
 difference is the Chat page's own work per token.
 """
 
-import os
-
 import streamlit as st
 
-from lib.client import OllamaClient
+from bench.chat_box import ask
 from lib.live_markdown import LiveMarkdown
 
-MODEL = "llama3.2:latest"
-
-st.title("LiveMarkdown alone")
-prompt = st.chat_input("Message the model")
-if prompt:
-    client = OllamaClient(os.environ.get("OLLAMA_HOST"))
-    messages = [{"role": "user", "content": prompt}]
+chunks = ask("LiveMarkdown alone")
+if chunks is not None:
     with st.chat_message("assistant"):
         answer = LiveMarkdown(st.container())
-        for chunk in client.chat_stream(MODEL, messages):
-            answer.append(chunk["message"]["content"])
+        for chunk in chunks:
+            answer.append(chunk)
         answer.finish()

@@ -3,18 +3,11 @@
 This is what the Chat page must beat: every token re-sends the whole answer so far.
 """
 
-import os
-
 import streamlit as st
 
-from lib.client import OllamaClient
+from bench.chat_box import ask
 
-MODEL = "llama3.2:latest"
-
-st.title("Naive baseline")
-prompt = st.chat_input("Message the model")
-if prompt:
-    client = OllamaClient(os.environ.get("OLLAMA_HOST"))
-    messages = [{"role": "user", "content": prompt}]
+chunks = ask("Naive baseline")
+if chunks is not None:
     with st.chat_message("assistant"):
-        st.write_stream(chunk["message"]["content"] for chunk in client.chat_stream(MODEL, messages))
+        st.write_stream(chunks)

@@ -47,7 +47,7 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
 
 
 def test_browser_measurements_and_pages_import():
-    for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process"):
+    for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process", "chat_box"):
         importlib.import_module(f"bench.{module}")
     for page in ("naive_app.py", "heatmap_app.py", "live_markdown_app.py", "floor_app.py"):
         compile((BENCH / page).read_text(), page, "exec")

@@ -1,0 +1,22 @@
+"""What the benchmark's reference pages share: a title, a chat box, and the answer's text as it streams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import streamlit as st
+
+from lib.client import OllamaClient
+
+MODEL = "llama3.2:latest"
+
+
+def ask(title: str) -> Iterator[str] | None:
+    """Draw ``title`` and the chat box; once a question is sent, the answer's chunks straight from ``lib.client``."""
+    st.title(title)
+    prompt = st.chat_input("Message the model")
+    if not prompt:
+        return None
+    client = OllamaClient(os.environ.get("OLLAMA_HOST"))
+    return (chunk["message"]["content"] for chunk in client.chat_stream(MODEL, [{"role": "user", "content": prompt}]))
