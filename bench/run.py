@@ -303,10 +303,11 @@ Goals missed in this run: {missed(results)}.
   the message counts under "Where our websocket bytes go" show which. Streamlit re-sends every element
   of a page on every run: the run the question starts sends the whole Chat page (settings, sidebar,
   about 10 kB), and the rerun after the answer is saved sends it again with the answer in it.
-- `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of about twice the
-  text received, at most 10 redraws a second and at least one a second, so *LiveMarkdown alone* stays
-  near 2 bytes per character at any speed (below about 50 tokens/s the once-a-second redraw of a long
-  paragraph costs a little more).
+- `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.8 times the text
+  received plus 500 bytes a second, at most 10 redraws a second and at least one: *LiveMarkdown alone*
+  stays near 2 bytes per character from 500 tokens/s up. At 50 tokens/s the per-second part (so that
+  the answer moves every 0.3-0.5 s instead of once a second) and the page's fixed messages (chat box,
+  containers: about 1 kB, a third of a byte per character of a 400-token answer) bring it nearer 4.
 - *Read, then drawn once* (`bench/floor_app.py`) reads the stream without drawing anything, then draws
   the answer once: the least a page with a chat box can cost. Its main-thread time while a slow stream
   runs is Streamlit's own: while a chat box is pinned to the bottom of the page, the frontend checks the

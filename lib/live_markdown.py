@@ -4,7 +4,7 @@
 a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
 once in its own element, and the paragraph still growing, held in one placeholder. Each redraw
 of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
-sent stays within about twice the text received (plus a little per second, so that slow streams
+sent stays within 1.8 times the text received (plus a little per second, so that slow streams
 flow), at most ``max_fps`` redraws a second, yet at least one a second while text arrives. Every string shown goes through
 :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
@@ -129,8 +129,8 @@ class LiveMarkdown:
     always save it.
     """
 
-    def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 2.0, slack: int = 400,
-                 per_second: int = 400, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 1.8, slack: int = 400,
+                 per_second: int = 500, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  cursor: str = " ▌") -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
