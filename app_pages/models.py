@@ -199,11 +199,13 @@ if tabs["installed"].open:
                                          format_func=model_inventory.capability_label,
                                          placeholder=t("models.any_capability"), key=state.MODELS_CAPABILITY_INPUT)
             shown = model_inventory.filter_rows(rows, text, capability)
+            table = pd.DataFrame([row.as_dict() for row in shown], columns=list(rows[0].as_dict()))
             st.dataframe(
-                pd.DataFrame([row.as_dict() for row in shown], columns=list(rows[0].as_dict())),
+                # Sizes drawn as `ollama list` words them, sorted by bytes: Streamlit's "bytes" format
+                # follows the browser's locale and gives "20.2亿 B" in Chinese.
+                table.style.format({t("models.col_size"): human_size}),
                 hide_index=True,
                 column_config={
-                    t("models.col_size"): st.column_config.NumberColumn(format="bytes"),
                     t("models.col_modified"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                     t("models.col_capabilities"): st.column_config.ListColumn(),
                 },
