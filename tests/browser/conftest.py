@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -58,10 +59,17 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context per test: a new Streamlit session, no shared storage, an English browser."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+@contextmanager
+def fresh_page(browser: Browser, locale: str = "en-US") -> Iterator[Page]:
+    """A new browser context: a new Streamlit session, no shared storage, a browser in ``locale``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
     context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh English browser per test."""
+    with fresh_page(browser) as new_page:
+        yield new_page

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import fresh_page
+
 
 @pytest.fixture
 def chinese_page(browser: Browser) -> Iterator[Page]:
     """A browser whose language is Simplified Chinese (navigator.language is zh-CN)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
+    with fresh_page(browser, locale="zh-CN") as new_page:
+        yield new_page
 
 
 def test_a_chinese_browser_gets_the_chinese_interface_and_a_link_that_keeps_it(app, chinese_page: Page):
