@@ -236,11 +236,17 @@ def truncation_frame(analysis: Analysis, result: ModelResult) -> pd.DataFrame:
     )
 
 
+def spreadsheet_safe(text: str) -> str:
+    """Text that a spreadsheet shows instead of running: a leading ``= + - @`` or tab starts a formula
+    in Excel and LibreOffice (CSV injection), so such a cell gets a leading apostrophe (OWASP's advice)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def vectors_csv(items: list[TextItem], vectors: np.ndarray) -> bytes:
     """One row per text: label, text, then one column per dimension (English names, for tools)."""
     frame = pd.DataFrame(vectors, columns=[f"d{k}" for k in range(vectors.shape[1] if vectors.ndim == 2 else 0)])
-    frame.insert(0, "text", [item.text for item in items])
-    frame.insert(0, "label", [item.label for item in items])
+    frame.insert(0, "text", [spreadsheet_safe(item.text) for item in items])
+    frame.insert(0, "label", [spreadsheet_safe(item.label) for item in items])
     return frame.to_csv(index=False).encode(CSV_ENCODING)
 
 
@@ -251,5 +257,6 @@ def vectors_npy(vectors: np.ndarray) -> bytes:
 
 
 def similarity_csv(labels: list[str], similarity: np.ndarray) -> bytes:
-    frame = pd.DataFrame(np.asarray(similarity, dtype=np.float64).round(6), index=labels, columns=labels)
+    safe = [spreadsheet_safe(label) for label in labels]
+    frame = pd.DataFrame(np.asarray(similarity, dtype=np.float64).round(6), index=safe, columns=safe)
     return frame.to_csv(index_label="text").encode(CSV_ENCODING)

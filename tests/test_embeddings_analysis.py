@@ -111,6 +111,19 @@ def test_vector_downloads_round_trip():
     assert loaded == pytest.approx(VECTORS)
 
 
+@pytest.mark.parametrize("text, cell", [
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"), ("+1", "'+1"), ("-2 degrees", "'-2 degrees"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("plain = fine", "plain = fine"), ("猫", "猫"),
+])
+def test_csv_cells_cannot_start_a_spreadsheet_formula(text, cell):
+    items = [TextItem(text, text), TextItem("other")]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    csv = pd.read_csv(io.BytesIO(ea.vectors_csv(items, vectors)), keep_default_na=False)
+    assert csv["text"][0] == cell and csv["label"][0] == cell
+    matrix = pd.read_csv(io.BytesIO(ea.similarity_csv([text, "other"], np.eye(2))), index_col="text")
+    assert list(matrix.index)[0] == cell and list(matrix.columns)[0] == cell
+
+
 def test_similarity_download_is_a_labelled_square():
     run = analysis()
     matrix = pd.read_csv(io.BytesIO(ea.similarity_csv(run.labels, run.primary.similarity)), index_col="text")
