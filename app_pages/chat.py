@@ -43,22 +43,26 @@ prompt = st.chat_input(
     file_type=list(chat_session.IMAGE_TYPES),
     disabled=settings is None,
 )
-if conversation is not None:
-    chat_view.history(store, conversation, installed)
-elif settings is not None and not prompt:
+waiting = conversation is not None and chat_view.history(store, conversation, installed, asking=bool(prompt))
+if conversation is None and settings is not None and not prompt:
     st.caption(t("chat.start_hint"))
 
 pending = state.get(state.CHAT_PENDING)
 state.put(state.CHAT_PENDING, False)
 
 if prompt and settings is not None:
-    if conversation is None:
+    new_chat = conversation is None
+    if new_chat:
         conversation = chat_session.start(store, settings)
     message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
     store.add(conversation.id, message)
-    chat_view.draw_message(message)
-    chat_view.respond(store, client, conversation, settings, stop_button=False)
-    st.rerun()
+    question = chat_view.draw_message(message)
+    answer = chat_view.respond(store, client, conversation, settings, stop_button=False)
+    # A new chat reruns for its title, its place in the list and its panel; a follow-up finishes
+    # in place, instead of re-sending the whole page and the answer once more.
+    if new_chat or waiting or answer is None or not chat_view.finish_turn(store, conversation, question, answer,
+                                                                          installed):
+        st.rerun()
 elif pending and conversation is not None and settings is not None:
     chat_view.respond(store, client, conversation, settings, stop_button=True)
     st.rerun()

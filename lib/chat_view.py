@@ -105,28 +105,38 @@ def models_link(model: str) -> None:
 
 # Messages
 
-def history(store: ChatStore, conversation: Conversation, installed: set[str] | None) -> None:
-    """Draw the latest messages, with "show earlier" above them when there are more."""
+def history(store: ChatStore, conversation: Conversation, installed: set[str] | None, *, asking: bool = False) -> bool:
+    """Draw the latest messages, with "show earlier" above them when there are more.
+
+    ``asking``: a new question follows in this run, so the last messages get no Edit, Regenerate
+    or Answer buttons (they would act on a turn that is no longer the last). Returns whether the
+    conversation was waiting for an answer.
+    """
     total = store.count(conversation.id)
     window = store.messages(conversation.id, last=chat_session.shown())
     hidden = total - len(window)
     if hidden > 0:
         st.button(t("chat.show_earlier", n=whole_number(hidden)), icon=":material/expand_less:", key="chat_show_earlier",
                   on_click=chat_session.show_earlier)
-    last_user = max((index for index, m in enumerate(window) if m.role == USER), default=None)
+    last_user = None if asking else max((index for index, m in enumerate(window) if m.role == USER), default=None)
     for index, message in enumerate(window):
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
             continue
-        draw_message(message, installed, actions=functools.partial(_actions, store, window, index, index == last_user))
-    if needs_answer(window) and not state.get(state.CHAT_PENDING):
+        draw_message(message, installed,
+                     actions=functools.partial(_actions, store, window, index, index == last_user, not asking))
+    waiting = needs_answer(window)
+    if waiting and not asking and not state.get(state.CHAT_PENDING):
         st.button(t("chat.answer"), icon=":material/send:", key="chat_answer",
                   on_click=chat_session.answer_again, args=(store, []))
+    return waiting
 
 
 def draw_message(message: Message, installed: set[str] | None = None,
-                 actions: Callable[[], None] | None = None) -> None:
-    with st.chat_message(message.role, avatar=AVATARS[message.role]):
+                 actions: Callable[[], None] | None = None) -> Any:
+    """A saved message in its bubble; returns the bubble, so a turn drawn before it was saved can finish it."""
+    bubble = st.chat_message(message.role, avatar=AVATARS[message.role])
+    with bubble:
         if message.thinking:
             with st.expander(t("chat.thinking"), icon=":material/psychology:"):
                 render_markdown(message.thinking)
@@ -134,19 +144,25 @@ def draw_message(message: Message, installed: set[str] | None = None,
             render_markdown(message.content)
         if message.images:
             thumbnails(message.images)
-        if message.status == STOPPED:
-            st.caption(f":material/stop_circle: {t('chat.stopped')}")
-        if message.status == FAILED:
-            st.error(error_text(message.error) or t("chat.failed"), icon=":material/error:")
-            if installed is not None and message.model and message.model not in installed:
-                models_link(message.model)
-            elif message.content or message.thinking:
-                st.caption(t("chat.partial_kept"))
-        line = describe_stats(message.stats)
-        if line:
-            st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
-        if actions is not None:
-            actions()
+        draw_footer(message, installed, actions)
+    return bubble
+
+
+def draw_footer(message: Message, installed: set[str] | None, actions: Callable[[], None] | None) -> None:
+    """Below a message's text: stopped or failed, the figures, the buttons."""
+    if message.status == STOPPED:
+        st.caption(f":material/stop_circle: {t('chat.stopped')}")
+    if message.status == FAILED:
+        st.error(error_text(message.error) or t("chat.failed"), icon=":material/error:")
+        if installed is not None and message.model and message.model not in installed:
+            models_link(message.model)
+        elif message.content or message.thinking:
+            st.caption(t("chat.partial_kept"))
+    line = describe_stats(message.stats)
+    if line:
+        st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
+    if actions is not None:
+        actions()
 
 
 def thumbnails(images: list[str]) -> None:
@@ -160,9 +176,10 @@ def thumbnails(images: list[str]) -> None:
         st.image(decoded, width=THUMBNAIL_WIDTH)
 
 
-def _actions(store: ChatStore, window: list[Message], index: int, last_user: bool) -> None:
+def _actions(store: ChatStore, window: list[Message], index: int, last_user: bool, last_turn: bool = True) -> None:
+    """Edit (the last question only) and Delete under a question; Retry or Regenerate under the last answer."""
     message = window[index]
-    is_last = index == len(window) - 1
+    is_last = last_turn and index == len(window) - 1
     if message.role == USER:
         row = st.container(horizontal=True, gap="small")
         if last_user:
@@ -194,8 +211,11 @@ def _edit_box(store: ChatStore, conversation: Conversation, message: Message) ->
 # Streaming
 
 def respond(store: ChatStore, client: OllamaClient, conversation: Conversation, settings: Settings,
-            *, stop_button: bool) -> None:
-    """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision)."""
+            *, stop_button: bool) -> Any | None:
+    """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
+
+    Returns the answer's bubble, or None when only a refusal was saved (nothing drawn).
+    """
     history = store.messages(conversation.id)
     capabilities = server_data.capabilities_of(client, settings.model)
     sees = not capabilities or "vision" in capabilities
@@ -203,15 +223,15 @@ def respond(store: ChatStore, client: OllamaClient, conversation: Conversation, 
         refusal = OllamaError(key="chat.no_vision", values={"model": escape_markdown(settings.model)})
         store.add(conversation.id, Message(ASSISTANT, "", status=FAILED, model=settings.model,
                                            error=error_record(refusal)))
-        return
+        return None
     think: bool | None = settings.think if "thinking" in capabilities else None
     turn = Turn(client, settings.model, api_messages(settings.system, history, images=sees),
                 options=settings.options or None, keep_alive=settings.keep_alive, think=think)
-    stream_answer(store, conversation, settings, turn, stop_button=stop_button)
+    return stream_answer(store, conversation, settings, turn, stop_button=stop_button)
 
 
 def stream_answer(store: ChatStore, conversation: Conversation, settings: Settings, turn: Turn,
-                  *, stop_button: bool) -> None:
+                  *, stop_button: bool) -> Any:
     """Show the answer as it streams and save it, whatever happens.
 
     Stop (the chat box's stop button, or ``stop_button`` for turns started by other buttons),
@@ -222,7 +242,8 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
     """
     saved = chat_session.answering()
     try:
-        with st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT]):
+        bubble = st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT])
+        with bubble:
             thinking_slot = st.empty()
             answer = LiveMarkdown(st.container())
             waiting = st.empty()
@@ -258,6 +279,24 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
                 error=error_record(outcome.error) if outcome.error else "", model=settings.model))
         finally:
             saved.set()
+    return bubble
+
+
+def finish_turn(store: ChatStore, conversation: Conversation, question: Any, answer: Any,
+                installed: set[str] | None) -> bool:
+    """Add to a question and answer drawn while streaming what a rerun would draw under them.
+
+    Saves re-sending the whole page after every answer. Returns False, drawing nothing, when the
+    conversation does not end with that turn (e.g. another tab added to it meanwhile).
+    """
+    window = store.messages(conversation.id, last=2)
+    if [m.role for m in window] != [USER, ASSISTANT]:
+        return False
+    with question:
+        _actions(store, window, 0, True)
+    with answer:
+        draw_footer(window[1], installed, functools.partial(_actions, store, window, 1, False))
+    return True
 
 
 # Sidebar

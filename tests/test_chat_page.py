@@ -407,3 +407,35 @@ def test_import_opens_the_imported_chat(chat, store):
     chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT).upload("chat.json", document.encode(), "application/json").run()
     assert "Imported “From elsewhere” (2 messages)" in chat.success[0].value
     assert messages(chat) == [("user", "imported question"), ("assistant", "imported answer")]
+
+
+def screen(at: AppTest) -> list[tuple[str, list[str], list[str], list[str]]]:
+    """Each message bubble as the user sees it: role, texts, captions and button labels."""
+    return [(m.name, [md.value for md in m.markdown], [c.value for c in m.caption], [b.label for b in m.button])
+            for m in at.chat_message]
+
+
+def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
+    """No rerun after a follow-up's answer (it would re-send the page): the footers are added in place."""
+    fake.script_reply("First answer.")
+    send(chat, "First question")
+    fake.script_reply("Second answer.")
+    send(chat, "Second question")
+    in_place = screen(chat)
+    assert [m[0] for m in in_place] == ["user", "assistant", "user", "assistant"]
+    assert in_place[0][3] == ["Delete"] and in_place[1][3] == []  # the earlier turn: no Edit, no Regenerate
+    assert in_place[2][3] == ["Edit", "Delete"] and in_place[3][3] == ["Regenerate"]
+    assert "tokens/s" in in_place[3][2][-1]
+    assert screen(chat.run()) == in_place  # what the next run draws anyway
+    assert len(fake.requests_to("/api/chat")) == 2
+
+
+def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
+    send(chat, "First question")
+    fake.add_fault("/api/chat", "error_line", after=3)
+    send(chat, "Second question")
+    last = chat.chat_message[-1]
+    assert last.error and [b.label for b in last.button] == ["Retry"]
+    fake.script_reply("Now it works.")
+    last.button[0].click().run()  # the button drawn in place works like one drawn by a rerun
+    assert messages(chat)[-1] == ("assistant", "Now it works.") and len(chat.chat_message) == 4
