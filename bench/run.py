@@ -63,6 +63,9 @@ class Results:
     seconds: float = 0.0
 
 
+NEW_CHAT = "ours, new chat"  # our Chat page measured on a new chat's first question
+
+
 def measure(config: Config, say: Callable[[str], None] = print) -> Results:
     started = time.monotonic()
     results = Results(config)
@@ -98,14 +101,16 @@ def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data
         apps.append(floor)
         heatmap = StreamlitApp(HEATMAP_PAGE, env, data_dir / "heatmap.log")
         apps.append(heatmap)
-        streamed = (("ours", ours.url + "/chat"), ("naive", naive.url), ("live", live.url), ("floor", floor.url))
+        streamed = (("ours", ours.url + "/chat"), ("naive", naive.url), ("live", live.url), ("floor", floor.url),
+                    (NEW_CHAT, ours.url + "/chat"))
         with chromium() as browser:
             for rate in config.rates:
                 fake.control.set_token_delay(rate.token_delay)
                 say(f"streaming {rate.tokens} tokens at {rate.label}, {config.runs} runs per app")
                 for attempt in range(config.runs):
                     for app, url in streamed:
-                        run = streaming.stream_once(browser, fake, url, app, rate.tokens, seed=attempt)
+                        run = streaming.stream_once(browser, fake, url, app, rate.tokens, seed=attempt,
+                                                    follow_up=app != NEW_CHAT)
                         results.streams.setdefault((app, rate.label), []).append(run)
             fake.control.set_token_delay(0.0)
             say(f"Chat page reruns with {config.chat_messages} messages and with none, {config.reruns} each")
@@ -167,7 +172,21 @@ def _stream_rows(results: Results) -> list[Row]:
             shown = {app: number.format(value) if value is not None else "–" for app, value in medians.items()}
             table.append(Row(f"{name} ({rate.tokens} tokens, {rate.label})", shown["ours"], shown["naive"],
                              f"≤ {goal:g}", _verdict(medians["ours"], goal), shown["live"], shown["floor"]))
+        if attribute in ("bytes_per_char", "main_thread_per_1000"):
+            table += _new_chat_rows(results, name, attribute, number, goal)
     return table
+
+
+def _new_chat_rows(results: Results, name: str, attribute: str, number: str, goal: float) -> list[Row]:
+    """The same measure on a new chat's first question, whose answer is followed by one rerun of the page."""
+    rows = []
+    for rate in results.config.rates:
+        runs = results.streams.get((NEW_CHAT, rate.label))
+        if runs:
+            value = _median([getattr(r, attribute) for r in runs])
+            rows.append(Row(f"{name} ({rate.tokens} tokens, {rate.label}), first question of a new chat",
+                            number.format(value), "–", f"≤ {goal:g}", _verdict(value, goal)))
+    return rows
 
 
 def _client_rows(label: str, comparison: throughput.Comparison | None, tokens: int) -> list[Row]:
@@ -321,8 +340,8 @@ Goals missed in this run: {missed(results)}.
   whose previous update is still queued, so the naive page's bytes stay low there. At 500 and 50 tokens/s
   each token's full-text update reaches the browser.
 - The 50 tokens/s runs use a {_tokens_at(config, "50 tokens/s")}-token answer (a 2,000-token answer would
-  take 40 s per run), so costs paid once per answer, such as the page's rerun after saving it, weigh more
-  per 1,000 tokens there.
+  take 40 s per run), so costs paid once per answer, such as a new chat's rerun after its first answer,
+  weigh more per 1,000 tokens there.
 
 ## How it is measured
 
@@ -333,10 +352,12 @@ Goals missed in this run: {missed(results)}.
   (`bench/naive_app.py`: `st.write_stream` on the raw token generator from `lib.client`), both from the
   repository root so both use `.streamlit/config.toml`; `OLLAMA_STUDIO_DATA_DIR` is a temporary folder.
 - **Browser**: Debian's headless Chromium driven by Playwright, one new browser context (a new
-  Streamlit session) per run, instrumented through the DevTools protocol. A run types a question into
-  the chat box and lasts until the answer is complete on screen, the app's run has finished
-  (Streamlit's `script_finished` message, decoded from the websocket) and the socket has been quiet
-  for 0.3 s; our Chat page's rerun after saving the answer is included.
+  Streamlit session) per run, instrumented through the DevTools protocol. A run first asks a short
+  question, untimed, then types the measured question into the chat box, as most questions follow
+  others; it lasts until the answer is complete on screen, the app's run has finished (Streamlit's
+  `script_finished` message, decoded from the websocket) and the socket has been quiet for 0.3 s.
+  The rows *first question of a new chat* measure our Chat page without the first question: there
+  the page reruns once after the answer, to show the new chat's title, list entry and panel.
 - **Websocket bytes**: payload bytes of every `Network.webSocketFrameReceived` in that window
   (Streamlit does not compress its websocket), divided by the answer's length in characters.
 - **Main-thread time**: the change in `Performance.getMetrics` `TaskDuration` over the window, per

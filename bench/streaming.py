@@ -1,9 +1,10 @@
 """A streamed answer in the browser: websocket bytes, main-thread time, last token to full text on screen.
 
-One run: open the page in a new session, wait until it is idle, script the fake's next reply,
-type a question into the chat box, and wait until the answer's last words are on screen with
-no cursor, then until the run (our Chat page reruns after saving the answer) has finished and
-the socket has been quiet for 0.3 s. Bytes and main-thread time cover that whole window.
+One run: open the page in a new session, wait until it is idle, and (for a follow-up) ask a short
+first question, untimed; then script the fake's next reply, type the question into the chat box,
+and wait until the answer's last words are on screen with no cursor, then until the run (and any
+rerun: our Chat page reruns after the first answer of a new chat) has finished and the socket has
+been quiet for 0.3 s. Bytes and main-thread time cover that whole window.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _WATCH = """
 """
 
 
+FIRST_ANSWER = "A short first answer."
+
+
 @dataclass(frozen=True)
 class StreamRun:
     app: str
@@ -70,7 +74,9 @@ class StreamRun:
         return self.main_thread / self.tokens * 1000
 
 
-def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: int, seed: int) -> StreamRun:
+def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: int, seed: int,
+                *, follow_up: bool = True) -> StreamRun:
+    """``follow_up``: the measured question is the second of a conversation, as most questions are."""
     text = answer(tokens, seed)
     with Probe(browser) as probe:
         page = probe.page
@@ -78,6 +84,13 @@ def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: 
         box = page.get_by_test_id("stChatInput").locator("textarea")
         box.wait_for()
         probe.wait_for_run(0, quiet=0.5)
+        if follow_up:
+            fake.control.script_reply(FIRST_ANSWER)
+            first = len(probe.received)
+            box.fill("First question")
+            box.press("Enter")
+            page.get_by_test_id("stChatMessage").filter(has_text=FIRST_ANSWER).wait_for(timeout=60_000)
+            probe.wait_for_run(first, quiet=0.5)
         page.evaluate(_WATCH, tail(text))
         fake.control.clear_log()
         fake.control.script_reply(text)
