@@ -24,7 +24,7 @@ from lib.chat_export import to_json
 from lib.chat_history import ASSISTANT, USER, Conversation, Message
 from tests.streamlit_process import ROOT
 
-ANSWERED = 20_000  # ms to wait for a whole answer and its stats
+ANSWERED = 60_000  # ms to wait at most for a whole answer, its stats or a download (the machine may be busy)
 
 
 class Listener:
@@ -340,7 +340,8 @@ def collect_frames(page: Page) -> tuple[list[str], list[str]]:
 
 
 def downloaded(page: Page, button) -> str:
-    with page.expect_download() as info:
+    """The file a click on ``button`` downloads; a busy machine may take a while to build it."""
+    with page.expect_download(timeout=ANSWERED) as info:
         button.click()
     return Path(info.value.path()).read_text(errors="replace")
 
