@@ -144,11 +144,16 @@ def test_modelfile_warnings_and_the_request_preview(zh_page, fake):
     assert_all_chinese(zh_page, fake)
 
 
+def create(at: AppTest, name: str, text: str) -> None:
+    """Create ``name`` from the Modelfile ``text`` on the Create tab."""
+    open_tab(at, "Create")
+    at.text_input(key=state.MODELS_CREATE_NAME_INPUT).input(name)
+    at.text_area(key=state.MODELS_MODELFILE_INPUT).input(text).run()
+    at.button(key="models_create").click().run()
+
+
 def test_create_from_a_modelfile(zh_page, fake):
-    open_tab(zh_page, "Create")
-    zh_page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("mario")
-    zh_page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM llama3.2\nSYSTEM 你是马里奥。").run()
-    zh_page.button(key="models_create").click().run()
+    create(zh_page, "mario", "FROM llama3.2\nSYSTEM 你是马里奥。")
     assert "已创建 mario。" in texts(zh_page.success)
     assert_all_chinese(zh_page, fake)
 
@@ -191,10 +196,7 @@ def test_a_bad_keep_alive(zh_page, fake):
 
 
 def test_a_server_error_while_creating(zh_page, fake):
-    open_tab(zh_page, "Create")
-    zh_page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("ghost")
-    zh_page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM no-such-base:1b").run()
-    zh_page.button(key="models_create").click().run()
+    create(zh_page, "ghost", "FROM no-such-base:1b")
     assert zh_page.get("status")[0].proto.label == "无法创建 ghost"
     assert zh_page.error
     assert_all_chinese(zh_page, fake, "no-such-base:1b", *fake_server_words(zh_page))
