@@ -321,7 +321,8 @@ Goals missed in this run: {missed(results)}.
   and nothing else. The gap between it and *ours* is the Chat page's own work per token and per answer;
   the message counts under "Where our websocket bytes go" show which. Streamlit re-sends every element
   of a page on every run: the run the question starts sends the whole Chat page (settings, sidebar,
-  about 10 kB), and the rerun after the answer is saved sends it again with the answer in it.
+  about 10 kB). A follow-up's answer is finished in place; after a new chat's first answer the page
+  reruns once, for the chat's title and list entry, and sends itself again with the answer in it.
 - `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.8 times the text
   received plus 500 bytes a second, at most 10 redraws a second and at least one: *LiveMarkdown alone*
   stays near 2 bytes per character from 500 tokens/s up. At 50 tokens/s the per-second part (so that
