@@ -57,13 +57,13 @@ if installed:
         pd.DataFrame(
             {
                 t("home.column_model"): m.get("name", ""),
-                t("home.column_size"): human_size(m.get("size")),
+                t("home.column_size"): m.get("size"),
                 t("home.column_family"): (m.get("details") or {}).get("family", ""),
                 t("home.column_parameters"): (m.get("details") or {}).get("parameter_size", ""),
                 t("home.column_quantisation"): (m.get("details") or {}).get("quantization_level", ""),
             }
             for m in sorted(installed, key=lambda m: m.get("name", ""))
-        ),
+        ).style.format({t("home.column_size"): human_size}),  # drawn as ollama list words it, sorted by bytes
         hide_index=True,
         width="stretch",
     )
