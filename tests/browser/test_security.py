@@ -340,7 +340,12 @@ def collect_frames(page: Page) -> tuple[list[str], list[str]]:
 
 
 def downloaded(page: Page, button) -> str:
-    """The file a click on ``button`` downloads; a busy machine may take a while to build it."""
+    """The file a click on ``button`` downloads.
+
+    Clicked once the app's run has finished: a click on a download button that the run is still
+    redrawing can be lost (seen on a busy machine).
+    """
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=ANSWERED)
     with page.expect_download(timeout=ANSWERED) as info:
         button.click()
     return Path(info.value.path()).read_text(errors="replace")
