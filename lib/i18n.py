@@ -66,8 +66,8 @@ def language() -> str:
 def t(key: str, /, **values: Any) -> str:
     """The text for ``key`` in the current language, with ``{name}`` filled from ``values``.
 
-    A counted entry chooses its form by ``n`` (a number, or one already formatted for display). An unknown key raises ``KeyError``: the tests
-    make sure every key the code names exists.
+    A counted entry chooses its form by ``n`` (a number, or one already formatted for display).
+    An unknown key raises ``KeyError``: the tests make sure every key the code names exists.
     """
     return render(catalog()[key], language(), values)
 
