@@ -79,3 +79,11 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
         return at.run() if page else at
 
     return open_page
+
+
+def choose_models(at: AppTest, count_key: str, model_key: str, models: tuple[str, ...]) -> None:
+    """Side by side views: set the number of columns, then each column's model (``model_key`` + "_<column>")."""
+    at.segmented_control(key=count_key).set_value(len(models)).run()
+    for column, model in enumerate(models):
+        at.selectbox(key=f"{model_key}_{column}").select(model)
+    at.run()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from lib import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,8 +188,6 @@ def leftover_words(text: str, names: Iterable[str] = ()) -> list[str]:
 
 def installed_names(server_url: str) -> set[str]:
     """The models installed on a (fake) server: names are never translated and may appear anywhere."""
-    import requests  # noqa: PLC0415 - only the screen checks need a server
-
     return {m["name"] for m in requests.get(f"{server_url}/api/tags", timeout=5).json()["models"]}
 
 

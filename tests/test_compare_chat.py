@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat_history import ASSISTANT, STOPPED, USER
 from lib.chat_store import ChatStore
+from tests.conftest import choose_models
 from tests.test_compare_job import overlapped
 
 PAGE = "app_pages/chat.py"
@@ -28,10 +29,7 @@ def chat(open_app) -> AppTest:
 
 
 def pick(at: AppTest, *models: str) -> None:
-    at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).set_value(len(models)).run()
-    for column, model in enumerate(models):
-        at.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_{column}").select(model)
-    at.run()
+    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, models)
 
 
 def send(at: AppTest, text: str, **run_options) -> AppTest:

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import compare_export, state
+from tests.conftest import choose_models
 from tests.test_compare_job import overlapped
 
 REPLY = " ".join(f"word{number}" for number in range(20))
@@ -24,10 +25,7 @@ def page(open_app) -> AppTest:
 
 
 def columns(at: AppTest, *models: str) -> None:
-    at.segmented_control(key=state.COMPARE_COUNT_INPUT).set_value(len(models)).run()
-    for index, model in enumerate(models):
-        at.selectbox(key=f"{state.COMPARE_MODEL_INPUT}_{index}").select(model)
-    at.run()
+    choose_models(at, state.COMPARE_COUNT_INPUT, state.COMPARE_MODEL_INPUT, models)
 
 
 def option(at: AppTest, column: int, name: str):
