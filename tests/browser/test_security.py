@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from lib.chat_export import to_json
 from lib.chat_history import ASSISTANT, USER, Conversation, Message
 from tests.streamlit_process import ROOT
 
+LOST_CLICK = 15_000  # ms after which a download click counts as lost
 ANSWERED = 60_000  # ms to wait at most for a whole answer, its stats or a download (the machine may be busy)
 
 
@@ -340,14 +342,19 @@ def collect_frames(page: Page) -> tuple[list[str], list[str]]:
 
 
 def downloaded(page: Page, button) -> str:
-    """The file a click on ``button`` downloads.
+    """The file a click on ``button`` downloads, clicked once the app's run has finished.
 
-    Clicked once the app's run has finished: a click on a download button that the run is still
-    redrawing can be lost (seen on a busy machine).
+    About one full-suite run in three, the Generate page's request download gave no download
+    event at all, never when this file runs alone; the cause is not found yet (see the issue
+    notes). This test is about keys, not downloads, so a lost click is clicked once more.
     """
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=ANSWERED)
-    with page.expect_download(timeout=ANSWERED) as info:
-        button.click()
+    try:
+        with page.expect_download(timeout=LOST_CLICK) as info:
+            button.click()
+    except PlaywrightTimeoutError:
+        with page.expect_download(timeout=ANSWERED) as info:
+            button.click()
     return Path(info.value.path()).read_text(errors="replace")
 
 
