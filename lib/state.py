@@ -28,6 +28,7 @@ ADMIN = "admin"  # True once the administrator password was entered (locked mode
 ADMIN_ERROR = "admin_error"
 ADMIN_BRAKE = "admin_brake"  # lib.access.PasswordBrake of this session, when Streamlit does not know the visitor's address
 VISITOR_TOKEN = "visitor_token"  # this browser's random id for its saved chats, until its cookie comes back (lib/visitor.py)
+VISITOR_CARRIED = "visitor_carried"  # (owner, chats moved) once this browser's chats were moved to the signed-in account (lib/visitor.py)
 ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run
