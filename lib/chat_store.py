@@ -218,6 +218,20 @@ class ChatStore:
         with self._transaction() as db:
             db.execute(f"DELETE FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner))
 
+    def take_over(self, former_owner: str) -> int:
+        """Make every conversation of ``former_owner`` this owner's, in one transaction; returns how many moved.
+
+        For a visitor who signs in: the chats saved for their browser go to their account. Only
+        conversations owned by exactly ``former_owner`` change (their messages follow by id), never
+        unowned ones or anyone else's, and a second call finds nothing left to move.
+        """
+        if self.owner is None:
+            raise ValueError("Only a store with an owner can take conversations over.")
+        if not former_owner or former_owner == self.owner:
+            return 0
+        with self._transaction() as db:
+            return db.execute("UPDATE conversations SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+
     def summaries(self, search: str = "", limit: int = 200) -> list[Summary]:
         """Newest first; ``search`` matches the title or any message's text, case-insensitively."""
         mine, owner = self._mine("c.owner")

@@ -123,3 +123,50 @@ def test_opening_a_migrated_database_again_changes_nothing(path):
     ChatStore(path, ALICE).ready()
     ChatStore(path, BOB).ready()
     assert ChatStore(path).count(1) == 2
+
+
+# A visitor who signs in takes their browser's conversations to their account
+
+
+ACCOUNT = "user:https://idp.example|42"
+
+
+def test_taking_over_moves_every_conversation_of_the_former_owner_with_its_messages(path, bobs):
+    _, conversation_id, _ = bobs
+    second = ChatStore(path, BOB).import_conversation(Conversation(title="Second"), [Message(USER, "hi")])
+    account = ChatStore(path, ACCOUNT)
+    assert account.take_over(BOB) == 2
+    assert {summary.id for summary in account.summaries()} == {conversation_id, second}
+    assert [m.content for m in account.messages(conversation_id)] == ["bob's secret question", "bob's secret answer"]
+    assert ChatStore(path, BOB).summaries() == []
+
+
+def test_taking_over_twice_moves_nothing_more(path, bobs):
+    account = ChatStore(path, ACCOUNT)
+    assert account.take_over(BOB) == 1
+    assert account.take_over(BOB) == 0
+    assert len(account.summaries()) == 1
+
+
+def test_taking_over_leaves_other_owners_and_unowned_conversations_alone(path, bobs):
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO conversations (owner, title, created_at, updated_at) VALUES (NULL, 'Old chat', 1, 1)")
+    ChatStore(path, ALICE).create(Conversation(title="Alice's"))
+    ChatStore(path, ACCOUNT).create(Conversation(title="Already the account's"))
+
+    assert ChatStore(path, ACCOUNT, with_unowned=True).take_over(BOB) == 1
+    with sqlite3.connect(path) as db:
+        owners = dict(db.execute("SELECT title, owner FROM conversations").fetchall())
+    assert owners == {"bob's secret question": ACCOUNT, "Old chat": None, "Alice's": ALICE, "Already the account's": ACCOUNT}
+
+
+@pytest.mark.parametrize("former", ["", ACCOUNT])
+def test_taking_over_nobody_or_oneself_moves_nothing(path, bobs, former):
+    assert ChatStore(path, ACCOUNT).take_over(former) == 0
+    assert {summary.title for summary in ChatStore(path).summaries()} == {"bob's secret question"}
+
+
+def test_a_store_without_an_owner_cannot_take_over(path, bobs):
+    with pytest.raises(ValueError):
+        ChatStore(path).take_over(BOB)
+    assert len(ChatStore(path, BOB).summaries()) == 1
