@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import access, state
 from lib.chat_store import ChatStore
@@ -39,6 +40,14 @@ HEADER_VALUE_LENGTH = 320
 USER, HEADER, BROWSER = "user", "header", "browser"
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+
+# The settings that make a table of ``[auth]`` a provider, as Streamlit tells them apart (``client_kwargs``,
+# the unnamed provider's options, is a table too); the unnamed provider has them directly under ``[auth]``.
+_PROVIDER_SETTINGS = frozenset({"client_id", "client_secret", "server_metadata_url", "authorize_url",
+                                "api_base_url", "request_token_url"})
+# How providers often named in ``[auth.<name>]`` write their own names; any other name is title-cased.
+_PROVIDER_NAMES = {"google": "Google", "microsoft": "Microsoft", "okta": "Okta", "auth0": "Auth0",
+                   "keycloak": "Keycloak", "gitlab": "GitLab", "apple": "Apple", "cognito": "Amazon Cognito"}
 
 
 @dataclass(frozen=True)
@@ -143,8 +152,47 @@ def account(visitor: Visitor) -> None:
                 st.logout()
         else:
             st.caption(t("privacy.sign_in_hint"))
-            if st.button(t("privacy.sign_in"), icon=":material/login:", key="visitor_sign_in"):
-                st.login()
+            for provider in configured_providers():
+                if st.button(sign_in_label(provider), icon=":material/login:", key=sign_in_key(provider)):
+                    st.login(provider)
+
+
+def providers(auth: Mapping[str, Any]) -> list[str | None]:
+    """The identity providers of Streamlit's ``[auth]`` secrets, each as ``st.login`` takes it.
+
+    None stands for the unnamed provider (its settings directly under ``[auth]``, ``st.login()``);
+    a table such as ``[auth.google]`` is a named one (``st.login("google")``). Without either,
+    the unnamed one: signing in then shows Streamlit's own word on what is missing. Only names
+    and keys are read here, never a value.
+    """
+    named = [name for name, section in auth.items()
+             if isinstance(name, str) and isinstance(section, Mapping) and _PROVIDER_SETTINGS & section.keys()]
+    unnamed: list[str | None] = [None] if _PROVIDER_SETTINGS & auth.keys() else []
+    return unnamed + named or [None]
+
+
+def configured_providers() -> list[str | None]:
+    """:func:`providers` of this app's secrets."""
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        auth = None
+    return providers(auth if isinstance(auth, Mapping) else {})
+
+
+def provider_label(provider: str) -> str:
+    """A provider's name as people know it: "Google" for ``google``; a name we do not know, title-cased."""
+    return _PROVIDER_NAMES.get(provider.lower(), provider.title())
+
+
+def sign_in_label(provider: str | None) -> str:
+    if provider is None:
+        return t("privacy.sign_in")
+    return t("privacy.sign_in_with", provider=escape_markdown(provider_label(provider)))
+
+
+def sign_in_key(provider: str | None) -> str:
+    return "visitor_sign_in" if provider is None else f"visitor_sign_in_{provider}"
 
 
 def where_saved(visitor: Visitor | None = None) -> str:

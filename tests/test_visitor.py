@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import access, state, visitor
@@ -10,6 +13,7 @@ from lib.chat_history import USER, Conversation, Message
 from lib.chat_store import ChatStore
 from lib.visitor import BROWSER, COOKIE, HEADER, Visitor, identify
 from lib.visitor import USER as SIGNED_IN
+from tests.conftest import ENTRY_POINT
 
 PAGE = "app_pages/chat.py"
 TOKEN = "A" * 43
@@ -156,3 +160,75 @@ def test_signing_in_is_offered_only_where_authentication_is_configured(studio_en
 ])
 def test_the_chat_list_says_whose_chats_these_are(who, sentence):
     assert visitor.where_saved(who).startswith(sentence)
+
+
+# Signing in with the configured providers
+
+SHARED = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "cookie-secret-value"}
+PROVIDER = {"client_id": "client-id-value", "client_secret": "client-secret-value",
+            "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+@pytest.mark.parametrize(("auth", "expected"), [
+    ({**SHARED, **PROVIDER}, [None]),  # one unnamed provider: st.login()
+    ({**SHARED, **PROVIDER, "client_kwargs": {"prompt": "login"}}, [None]),  # its options are no provider
+    ({**SHARED, "google": PROVIDER}, ["google"]),
+    ({**SHARED, "google": PROVIDER, "microsoft": {**PROVIDER, "client_kwargs": {"prompt": "login"}}},
+     ["google", "microsoft"]),
+    ({**SHARED, **PROVIDER, "okta": PROVIDER}, [None, "okta"]),
+    ({**SHARED, "google": {"prompt": "login"}}, [None]),  # a table without provider settings is no provider
+    (SHARED, [None]),  # none configured: Streamlit says what is missing when the visitor signs in
+    ({}, [None]),
+])
+def test_providers_are_read_from_the_auth_secrets(auth, expected):
+    assert visitor.providers(auth) == expected
+
+
+@pytest.mark.parametrize(("provider", "label"), [
+    ("google", "Google"), ("microsoft", "Microsoft"), ("auth0", "Auth0"), ("GitLab", "GitLab"),
+    ("company-sso", "Company-Sso"), ("acme", "Acme"),
+])
+def test_a_provider_is_named_as_people_know_it(provider, label):
+    assert visitor.provider_label(provider) == label
+
+
+def open_signed_out(auth: dict) -> AppTest:
+    """The Chat page for a visitor who has not signed in, with ``auth`` as the ``[auth]`` secrets."""
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+    at.secrets["auth"] = auth
+    at.session_state[state.VISITOR_TOKEN] = TOKEN
+    at.user = {"is_logged_in": False}
+    at.run()
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def sign_in_buttons(at: AppTest) -> dict[str, str]:
+    return {b.key: b.label for b in at.sidebar.button if b.key and b.key.startswith("visitor_sign_in")}
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every element the run sent to the browser, as protobuf text."""
+    def walk(node) -> Iterator[str]:
+        yield str(getattr(node, "proto", ""))
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    return "\n".join(walk(at._tree))
+
+
+@pytest.mark.parametrize(("auth", "buttons", "called"), [
+    ({**SHARED, **PROVIDER}, {"visitor_sign_in": "Sign in"}, None),
+    ({**SHARED, "google": PROVIDER, "my*idp": PROVIDER},
+     {"visitor_sign_in_google": "Sign in with Google", "visitor_sign_in_my*idp": "Sign in with My\\*Idp"}, "google"),
+], ids=["unnamed provider", "named providers"])
+def test_each_provider_gets_its_sign_in_button(studio_env, fake, monkeypatch, auth, buttons, called):
+    logins = []
+    monkeypatch.setattr(st, "login", lambda provider=None: logins.append(provider))
+    at = open_signed_out(auth)
+    assert sign_in_buttons(at) == buttons
+    shown_text = everything_shown(at)
+    assert "Sign in to keep your chats" in shown_text and "Saved for this browser only" in shown_text
+    assert not [value for value in ("secret-value", "client-id-value", "idp.example") if value in shown_text]
+
+    at.sidebar.button(key=next(iter(buttons))).click().run()
+    assert logins == [called]
