@@ -10,6 +10,10 @@ The first of these that applies names the owner of the conversations (:mod:`lib.
 3. this browser: a random, unguessable id kept in a long-lived cookie. A new browser (or one
    whose cookies were cleared) starts with an empty history.
 
+A visitor who chatted as their browser and is then known otherwise (signs in, or a trusted header
+names them) takes those chats along: once per session, the conversations of the id in the
+browser's cookie become theirs (:func:`carry_over`).
+
 Streamlit reads cookies (``st.context.cookies``, those sent when the session opened) but has no
 way to set one, so the page writes the cookie itself with a small constant script. Until the
 next visit the id lives in the session state.
@@ -28,7 +32,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import access, state
-from lib.chat_store import ChatStore
+from lib.chat_store import ChatStore, StoreUnavailable
 from lib.i18n import t
 from lib.markdown_safety import escape_markdown
 
@@ -93,13 +97,18 @@ def identify(user: Mapping[str, Any], headers: Mapping[str, str], cookies: Mappi
     return Visitor(BROWSER, f"browser:{token}", browser_token=token, accounts=accounts)
 
 
+def browser_cookies() -> Mapping[str, str]:
+    """The cookies this session's browser sent when it opened; never anything from the address."""
+    return st.context.cookies
+
+
 def current() -> Visitor:
     """This session's visitor."""
     token = state.get(state.VISITOR_TOKEN)
     if not is_token(token):
         token = new_token()
         state.put(state.VISITOR_TOKEN, token)
-    return identify(st.user.to_dict(), st.context.headers, st.context.cookies, os.environ.get(HEADER_VARIABLE), token)
+    return identify(st.user.to_dict(), st.context.headers, browser_cookies(), os.environ.get(HEADER_VARIABLE), token)
 
 
 def cookie_script(token: str) -> str:
@@ -131,16 +140,61 @@ def chat_store() -> ChatStore:
     """
     visitor = current()
     remember(visitor)
-    account(visitor)
-    return ChatStore(owner=visitor.owner, with_unowned=shows_unowned(visitor, access.is_locked()))
+    store = ChatStore(owner=visitor.owner, with_unowned=shows_unowned(visitor, access.is_locked()))
+    account(visitor, carry_over_once(visitor, store))
+    return store
+
+
+def carried_token(visitor: Visitor, cookies: Mapping[str, str]) -> str | None:
+    """The browser id whose chats become the visitor's: the one in their cookie, once they are known otherwise.
+
+    That is a visitor who signed in, or whom a trusted header names, in a browser that had
+    chatted before as itself. Only the session's own cookie counts, and only a well-formed id.
+    """
+    if visitor.kind == BROWSER:
+        return None
+    token = cookies.get(COOKIE)
+    return token if is_token(token) else None
+
+
+def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: ChatStore) -> int:
+    """Move the chats of the visitor's browser to their account (``store``); returns how many moved.
+
+    Raises :class:`StoreUnavailable` when the database cannot be opened.
+    """
+    token = carried_token(visitor, cookies)
+    if token is None:
+        return 0
+    store.ready()
+    return store.take_over(f"{BROWSER}:{token}")
+
+
+def carry_over_once(visitor: Visitor, store: ChatStore) -> int:
+    """:func:`carry_over` on the session's first run; how many chats moved then, on every run.
+
+    While the database cannot be opened nothing moves: the page says why, and the next run tries again.
+    """
+    done = state.get(state.VISITOR_CARRIED)
+    if done is None or done[0] != visitor.owner:
+        try:
+            done = (visitor.owner, carry_over(visitor, browser_cookies(), store))
+        except StoreUnavailable:
+            return 0
+        state.put(state.VISITOR_CARRIED, done)
+    return done[1]
 
 
 def shows_unowned(visitor: Visitor, locked: bool) -> bool:
     return not locked and not visitor.accounts
 
 
-def account(visitor: Visitor) -> None:
-    """Sign in and out in the sidebar, when Streamlit authentication is configured (``[auth]`` in the secrets)."""
+def account(visitor: Visitor, carried: int = 0) -> None:
+    """Sign in and out in the sidebar, when Streamlit authentication is configured (``[auth]`` in the secrets).
+
+    ``carried`` chats were moved from this browser to the visitor's account in this session.
+    """
+    if carried:
+        st.sidebar.info(t("privacy.carried_over", n=carried), icon=":material/drive_file_move:")
     user = st.user.to_dict()
     if "is_logged_in" not in user:
         return

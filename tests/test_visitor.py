@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import access, state, visitor
 from lib.chat_history import USER, Conversation, Message
 from lib.chat_store import ChatStore
+from lib.i18n import t
 from lib.visitor import BROWSER, COOKIE, HEADER, Visitor, identify
 from lib.visitor import USER as SIGNED_IN
 from tests.conftest import ENTRY_POINT
@@ -232,3 +233,74 @@ def test_each_provider_gets_its_sign_in_button(studio_env, fake, monkeypatch, au
 
     at.sidebar.button(key=next(iter(buttons))).click().run()
     assert logins == [called]
+
+
+# A browser's chats follow its visitor into their account
+
+ANN = {"is_logged_in": True, "sub": "ann", "iss": "https://idp.example"}
+ANNS_ACCOUNT = "user:https://idp.example|ann"
+
+
+@pytest.mark.parametrize(("who", "cookies", "token"), [
+    (Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True), {COOKIE: TOKEN}, TOKEN),
+    (Visitor(HEADER, "header:ann", accounts=True), {COOKIE: TOKEN}, TOKEN),
+    # Still known by the browser: nothing to carry over.
+    (Visitor(BROWSER, f"browser:{TOKEN}", TOKEN, accounts=True), {COOKIE: TOKEN}, None),
+    # No cookie, or one that is not one of our ids.
+    (Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True), {}, None),
+    (Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True), {COOKIE: "browser:" + TOKEN}, None),
+    (Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True), {COOKIE: TOKEN + "' OR 1=1"}, None),
+    (Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True), {"other": TOKEN}, None),
+])
+def test_the_browser_carried_over_is_the_one_in_the_cookie_of_a_visitor_known_otherwise(who, cookies, token):
+    assert visitor.carried_token(who, cookies) == token
+
+
+def test_carrying_over_moves_the_browsers_chats_once_and_no_one_elses(tmp_path):
+    path = tmp_path / "chats.sqlite3"
+    for owner, title in [(f"browser:{TOKEN}", "Ann's first"), (f"browser:{TOKEN}", "Ann's second"),
+                         (f"browser:{OTHER_TOKEN}", "Bob's")]:
+        ChatStore(path, owner).create(Conversation(title=title))
+    ann = Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True)
+    account = ChatStore(path, ANNS_ACCOUNT)
+
+    assert visitor.carry_over(ann, {COOKIE: TOKEN}, account) == 2
+    assert visitor.carry_over(ann, {COOKIE: TOKEN}, account) == 0
+    assert {s.title for s in account.summaries()} == {"Ann's first", "Ann's second"}
+    assert [s.title for s in ChatStore(path, f"browser:{OTHER_TOKEN}").summaries()] == ["Bob's"]
+    assert visitor.carry_over(ann, {}, account) == 0
+
+
+def test_the_sentence_says_how_many_chats_moved():
+    assert t("privacy.carried_over", n=2) == "The 2 chats saved in this browser are now saved for your account."
+
+
+def sidebar_notes(at: AppTest) -> list[str]:
+    return [info.value for info in at.sidebar.info]
+
+
+def test_signing_in_brings_the_browsers_chats_along_and_says_how_many(studio_env, open_app, fake, monkeypatch):
+    fake.script_reply("An answer.")
+    send(open_app(PAGE, browser=TOKEN), "Asked before signing in")
+    other = store_of(studio_env, f"browser:{OTHER_TOKEN}").create(Conversation(title="Another browser's"))
+    monkeypatch.setattr(visitor, "browser_cookies", lambda: {COOKIE: TOKEN})  # AppTest cannot send cookies
+
+    signed_in = open_app(PAGE, user=ANN)
+    assert chat_list(signed_in) == ["Asked before signing in"]
+    assert sidebar_notes(signed_in) == ["The chat saved in this browser is now saved for your account."]
+    send(signed_in, "Asked after signing in")
+    assert sidebar_notes(signed_in) == ["The chat saved in this browser is now saved for your account."]
+    assert store_of(studio_env, f"browser:{TOKEN}").summaries() == []
+    assert store_of(studio_env, f"browser:{OTHER_TOKEN}").get(other) is not None
+
+    again = open_app(PAGE, user=ANN)  # another visit: nothing left to move, nothing said
+    assert sorted(chat_list(again)) == ["Asked after signing in", "Asked before signing in"]
+    assert sidebar_notes(again) == []
+
+
+def test_only_the_cookie_carries_chats_over_not_the_address_or_the_session(studio_env, open_app, fake):
+    mine = store_of(studio_env, f"browser:{TOKEN}")
+    mine.create(Conversation(title="This browser's"))
+    signed_in = open_app(PAGE, user=ANN, browser=TOKEN, query={COOKIE: TOKEN, "token": TOKEN})
+    assert chat_list(signed_in) == [] and sidebar_notes(signed_in) == []
+    assert [s.title for s in mine.summaries()] == ["This browser's"]
