@@ -103,8 +103,21 @@ def _starts_block(line: str, complete: bool, list_kind: str) -> bool:
 
 
 def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None:
-    """Show finished model text (a stored message) safely, in ``container`` or where ``st`` writes now."""
-    (st if container is None else container).markdown(safe_markdown(text))
+    """Show finished model text (a stored message) safely, in ``container`` or where ``st`` writes now.
+
+    Drawn in the same elements :class:`LiveMarkdown` leaves once it has finished, one per block,
+    so a stored answer looks exactly like the one just streamed, and a rerun right after an answer
+    re-sends each block as a short reference to the browser's copy (``global.minCachedMessageSize``
+    in ``.streamlit/config.toml``) instead of the whole text again.
+    """
+    target = st if container is None else container
+    if _DEFINITION.search(text):
+        target.markdown(safe_markdown(text))
+        return
+    blocks, tail = split_stable(text)
+    for part in (*blocks, tail):
+        if part.strip():
+            target.markdown(safe_markdown(part))
 
 
 ELEMENT_BYTES = 100
