@@ -25,9 +25,10 @@ if chat_compare.mode() == chat_compare.COMPARE:
 chat_compare.leave_address()
 conversation = chat_session.open_conversation(store)
 chat_session.load_settings(conversation)
-chat_view.sidebar(store, conversation)
+places = chat_view.sidebar(store, conversation, starting=conversation is None and chat_session.question_sent())
 
-st.title(escape_markdown(conversation.title) if conversation and conversation.title else t("chat.title"))
+title = st.empty()
+title.title(escape_markdown(conversation.title) if conversation and conversation.title else t("chat.title"))
 chat_compare_view.mode_switch()
 chat_view.notice()
 settings, installed = chat_view.settings_panel(client, conversation)
@@ -56,12 +57,12 @@ if prompt and settings is not None:
         conversation = chat_session.start(store, settings)
     message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
     store.add(conversation.id, message)
+    if places is not None:
+        chat_view.show_started(store, conversation.id, title, places)
     question = chat_view.draw_message(message)
     answer = chat_view.respond(store, client, conversation, settings, stop_button=False)
-    # A new chat reruns for its title, its place in the list and its panel; a follow-up finishes
-    # in place, instead of re-sending the whole page and the answer once more.
-    if new_chat or waiting or answer is None or not chat_view.finish_turn(store, conversation, question, answer,
-                                                                          installed):
+    # The answer finishes in place, instead of re-sending the whole page and the answer once more.
+    if waiting or answer is None or not chat_view.finish_turn(store, conversation, question, answer, installed):
         st.rerun()
 elif pending and conversation is not None and settings is not None:
     chat_view.respond(store, client, conversation, settings, stop_button=True)

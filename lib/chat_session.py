@@ -109,6 +109,11 @@ def save_changes(store: ChatStore, conversation: Conversation, settings: Setting
     state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
 
 
+def question_sent() -> bool:
+    """Whether this run brings a question from the chat box; readable before the box is drawn."""
+    return bool(st.session_state.get(state.CHAT_PROMPT_INPUT))
+
+
 def start(store: ChatStore, settings: Settings) -> Conversation:
     """Save a new conversation with the current settings (when its first message is sent)."""
     conversation = settings.applied_to(Conversation())

@@ -10,8 +10,9 @@ import binascii
 import functools
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -39,6 +40,9 @@ from lib.formatting import date_time, human_seconds, whole_number
 from lib.i18n import t
 from lib.live_markdown import LiveMarkdown, render_markdown
 from lib.markdown_safety import escape_markdown
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
 THUMBNAIL_WIDTH = 160
@@ -301,28 +305,67 @@ def finish_turn(store: ChatStore, conversation: Conversation, question: Any, ans
 
 # Sidebar
 
-def sidebar(store: ChatStore, conversation: Conversation | None) -> None:
+@dataclass(frozen=True)
+class Places:
+    """Places kept empty in the sidebar for the chat that this run's question starts.
+
+    :func:`show_started` draws into them what the next run would draw, so the page needs no rerun
+    (which would re-send it whole, the answer included) once the new chat's first answer is in.
+    """
+
+    entry: DeltaGenerator
+    manage: DeltaGenerator
+
+
+def sidebar(store: ChatStore, conversation: Conversation | None, *, starting: bool = False) -> Places | None:
+    """The chat list and the current chat's panel.
+
+    ``starting``: this run's question starts a new chat; "New chat" is then no longer the current
+    one, and the places kept for the started chat are returned.
+    """
     with st.sidebar:
         st.divider()
         st.markdown(f"**{t('chat.chats')}**", help=visitor.where_saved())
         st.button(t("chat.new_chat"), icon=":material/add_comment:", key="chat_new", width="stretch",
-                  on_click=chat_session.new_chat, type="primary" if conversation is None else "secondary")
+                  on_click=chat_session.new_chat,
+                  type="primary" if conversation is None and not starting else "secondary")
         search = st.text_input(t("chat.search"), key=state.CHAT_SEARCH_INPUT, placeholder=t("chat.search_placeholder"),
                                label_visibility="collapsed")
         found = store.summaries(search, limit=SIDEBAR_LIST_LENGTH)
         if search.strip() and not found:
             st.caption(t("chat.search_nothing"))
+        entry = st.empty() if starting else None
         for summary in found:
-            current = conversation is not None and summary.id == conversation.id
-            st.button(escape_markdown(summary.title) or t("chat.new_chat"), key=f"chat_open_{summary.id}",
-                      width="stretch", type="secondary" if current else "tertiary",
-                      icon=":material/chat_bubble:" if current else None, help=summary_help(summary),
-                      on_click=chat_session.switch_to, args=(summary.id,))
+            _entry(summary, current=conversation is not None and summary.id == conversation.id)
+        manage = st.empty() if starting else None
         if conversation is not None:
             _manage(store, conversation)
         with st.expander(t("chat.import"), icon=":material/upload_file:"):
             st.file_uploader(t("chat.import_label"), type=["json"], key=state.CHAT_IMPORT_INPUT,
                              on_change=chat_session.import_file, args=(store,))
+    return Places(entry, manage) if entry is not None and manage is not None else None
+
+
+def show_started(store: ChatStore, conversation_id: int, title: DeltaGenerator, places: Places) -> None:
+    """Show a chat started in this run as the next run would: its title (named by its first question),
+    the chat at the top of the list, and its panel."""
+    conversation = store.get(conversation_id)
+    if conversation is None:
+        return
+    title.title(escape_markdown(conversation.title) or t("chat.title"))
+    newest = store.summaries(limit=1)
+    if newest and newest[0].id == conversation.id and not st.session_state.get(state.CHAT_SEARCH_INPUT, "").strip():
+        with places.entry.container():
+            _entry(newest[0], current=True)
+    with places.manage.container():
+        _manage(store, conversation)
+
+
+def _entry(summary: Summary, *, current: bool) -> None:
+    st.button(escape_markdown(summary.title) or t("chat.new_chat"), key=f"chat_open_{summary.id}",
+              width="stretch", type="secondary" if current else "tertiary",
+              icon=":material/chat_bubble:" if current else None, help=summary_help(summary),
+              on_click=chat_session.switch_to, args=(summary.id,))
 
 
 def summary_help(summary: Summary) -> str:

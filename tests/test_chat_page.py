@@ -430,6 +430,28 @@ def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
     assert len(fake.requests_to("/api/chat")) == 2
 
 
+def sidebar_view(at: AppTest) -> list[tuple[str, ...]]:
+    """The sidebar's chat list and panel as the user sees them: buttons with their kind, expanders, inputs."""
+    return ([("button", b.label, b.proto.type) for b in at.sidebar.button]
+            + [("expander", e.label) for e in at.sidebar.expander]
+            + [("text_input", i.label, i.value) for i in at.sidebar.text_input])
+
+
+def test_a_new_chat_shows_its_title_list_entry_and_panel_as_the_next_run_draws_them(chat, fake):
+    """The first question of a new chat names it: drawn in places kept for it, as the next run draws them."""
+    fake.script_reply("First answer.")
+    send(chat, "How do magnets work?")
+    in_place = (chat.title[0].value, sidebar_view(chat), screen(chat))
+    assert in_place[0] == "How do magnets work?"
+    assert ("button", "New chat", "secondary") in in_place[1]
+    assert ("button", "How do magnets work?", "secondary") in in_place[1]
+    assert ("expander", "This chat") in in_place[1]
+    assert in_place[2][1][:2] == ("assistant", ["First answer."])
+    chat.run()
+    assert (chat.title[0].value, sidebar_view(chat), screen(chat)) == in_place
+    assert len(fake.requests_to("/api/chat")) == 1
+
+
 def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
     send(chat, "First question")
     fake.add_fault("/api/chat", "error_line", after=3)
