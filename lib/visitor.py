@@ -112,13 +112,31 @@ def current() -> Visitor:
 
 
 def cookie_script(token: str) -> str:
-    """Our constant script that keeps ``token`` in the browser's cookie; refuses anything but a token."""
+    """Our constant script that keeps ``token`` in the browser's cookie; refuses anything but a token.
+
+    Two tabs of a new browser opened at the same instant each get a new id from their session,
+    and the cookie can hold one. A tab therefore never replaces another valid id: it reloads, and
+    its new session reads that id from the cookie. A tab that wrote its id tells the others
+    (``localStorage``, whose change reaches every other tab of the origin), so a tab that wrote
+    first and lost the cookie to another reloads too. A tab reloads at most once in a row, in case
+    its cookie does not come back to the app.
+    """
     if not is_token(token):
         raise ValueError("Not a visitor id.")
+    reloaded = f"{COOKIE}_reloaded"
     return (
-        "<script>document.cookie = "
+        "<script>(() => {"
+        f"const held = () => (document.cookie.match(/(?:^|;\\s*){COOKIE}=([A-Za-z0-9_-]{{43}})(?=;|$)/) || [])[1];"
+        f"const adopt = () => {{ if (!sessionStorage.getItem('{reloaded}')) {{"
+        f" sessionStorage.setItem('{reloaded}', '1'); location.reload(); }} }};"
+        f"const other = held(); if (other && other !== '{token}') {{ adopt(); return; }}"
+        f"sessionStorage.removeItem('{reloaded}');"
+        "document.cookie = "
         f"'{COOKIE}={token}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Strict'"
-        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+        " + (location.protocol === 'https:' ? '; Secure' : '');"
+        f"localStorage.setItem('{COOKIE}', '{token}');"
+        f"addEventListener('storage', (event) => {{ if (event.key === '{COOKIE}' && held() !== '{token}') adopt(); }});"
+        "})();</script>"
     )
 
 
