@@ -37,17 +37,18 @@ class Rate:
 class Config:
     runs: int = 3
     rates: tuple[Rate, ...] = (Rate("full speed", 0.0, 2000), Rate("500 tokens/s", 0.002, 2000),
-                               Rate("50 tokens/s", 0.02, 400))
+                               Rate("50 tokens/s", 0.02, 2000))
     chat_messages: int = 1000
     reruns: int = 5
     client_tokens: int = 10_000
     embed_texts: int = 1000
     heatmap_texts: int = 200
+    idle_seconds: float = 10.0
     browser: bool = True
 
 
 QUICK = Config(runs=1, rates=(Rate("full speed", 0.0, 200),), chat_messages=50, reruns=2, client_tokens=300,
-               embed_texts=64, heatmap_texts=20)
+               embed_texts=64, heatmap_texts=20, idle_seconds=1.0)
 """Tiny sizes, one run: checks that every measurement still works, in well under a minute."""
 
 
@@ -60,6 +61,7 @@ class Results:
     replayed: throughput.Comparison | None = None  # the fake's response replayed in one write
     embeds: list[embeddings.EmbedRun] = field(default_factory=list)
     heatmaps: list[embeddings.HeatmapRun] = field(default_factory=list)
+    idle: dict[str, list[float]] = field(default_factory=dict)  # app -> main-thread s per s, left alone
     seconds: float = 0.0
 
 
@@ -113,6 +115,10 @@ def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data
                                                     follow_up=app != NEW_CHAT)
                         results.streams.setdefault((app, rate.label), []).append(run)
             fake.control.set_token_delay(0.0)
+            say(f"pages left alone for {config.idle_seconds:g} s, {config.runs} runs each")
+            for app, url in (("ours", ours.url + "/chat"), ("floor", floor.url)):
+                results.idle[app] = [streaming.idle_main_thread(browser, url, config.idle_seconds)
+                                     for _ in range(config.runs)]
             say(f"Chat page reruns with {config.chat_messages} messages and with none, {config.reruns} each")
             results.reruns[config.chat_messages] = rerun.time_reruns(
                 browser, f"{ours.url}/chat?chat={conversation}", config.chat_messages, config.reruns)
@@ -174,7 +180,21 @@ def _stream_rows(results: Results) -> list[Row]:
                              f"≤ {goal:g}", _verdict(medians["ours"], goal), shown["live"], shown["floor"]))
         if attribute in ("bytes_per_char", "main_thread_per_1000"):
             table += _new_chat_rows(results, name, attribute, number, goal)
+        if attribute == "main_thread_per_1000":
+            table += _idle_rows(results)
     return table
+
+
+IDLE_SPAN = 20.0  # seconds: 1,000 tokens at 50 tokens/s
+
+
+def _idle_rows(results: Results) -> list[Row]:
+    """Main-thread time a page spends on its own, for as long as 1,000 tokens take at 50 tokens/s."""
+    if "ours" not in results.idle:
+        return []
+    shown = {app: f"{_median(runs) * IDLE_SPAN:.2f}" for app, runs in results.idle.items() if runs}
+    return [Row(f"browser main-thread s in {IDLE_SPAN:.0f} s of a page left alone after drawing (1,000 tokens' time "
+                "at 50 tokens/s)", shown["ours"], "–", "–", "–", floor=shown.get("floor", "–"))]
 
 
 def _new_chat_rows(results: Results, name: str, attribute: str, number: str, goal: float) -> list[Row]:
@@ -320,29 +340,27 @@ Goals missed in this run: {missed(results)}.
 - *LiveMarkdown alone* (`bench/live_markdown_app.py`) draws the same answer with `lib/live_markdown.py`
   and nothing else. The gap between it and *ours* is the Chat page's own work per token and per answer;
   the message counts under "Where our websocket bytes go" show which. Streamlit re-sends every element
-  of a page on every run: the run the question starts sends the whole Chat page (settings, sidebar,
-  about 10 kB). A follow-up's answer is finished in place; after a new chat's first answer the page
-  reruns once, for the chat's title and list entry, and sends itself again with the answer in it.
-- `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.8 times the text
-  received plus 500 bytes a second, at most 10 redraws a second and at least one: *LiveMarkdown alone*
-  stays near 2 bytes per character from 500 tokens/s up. At 50 tokens/s the per-second part (so that
-  the answer moves every 0.3-0.5 s instead of once a second) and the page's fixed messages (chat box,
-  containers: about 1 kB, a third of a byte per character of a 400-token answer) bring it nearer 4.
+  of a page on every run, but with `global.minCachedMessageSize = 150` in `.streamlit/config.toml` an
+  element the browser already holds goes as a reference of about 75 bytes (`ref_hash`). The run a question
+  starts still sends the Chat page's changed parts (about 8 kB). Every answer, a new chat's first one
+  included, is finished in place, without a rerun.
+- `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.5 times the text
+  received plus 100 bytes a second, at most 10 redraws a second and at least one. At 50 tokens/s the
+  at-least-once-a-second redraws are most of what is sent: the answer moves about once a second there,
+  as more frequent redraws would cost more bytes and main-thread time than the goals allow.
 - *Read, then drawn once* (`bench/floor_app.py`) reads the stream without drawing anything, then draws
-  the answer once: the least a page with a chat box can cost. Its main-thread time while a slow stream
-  runs is Streamlit's own: while a chat box is pinned to the bottom of the page, the frontend checks the
-  scroll position every 17 ms (a `setInterval` in its scroll-to-bottom container, seen in a DevTools
-  trace), whether or not anything is drawn. That alone is about as much as the main-thread goal at 50
-  tokens/s, where 1,000 tokens take 20 s.
+  the answer once: the least a page with a chat box can cost. The row *left alone* shows the part of
+  every main-thread figure that is Streamlit's own: while a chat box is pinned to the bottom of the page,
+  the frontend checks the scroll position every 17 ms (a `setInterval` in its scroll-to-bottom container,
+  seen in a DevTools trace), whether or not anything is drawn. At 50 tokens/s, where 1,000 tokens take
+  20 s, that alone is about 40% of the main-thread goal, and the run a question starts (the whole page
+  updated) another large share, so there the goal leaves room for almost no redraws.
 - *Longest pause*: the longest time the answer on screen did not change, from the server's first
   token until the whole answer is shown (the same `MutationObserver` records when the last chat message's
   text changes). Drawn once, it is the whole stream; the goal stands for "the text flows".
 - At full speed the fake outruns the apps, and Streamlit then sends only the latest state of an element
   whose previous update is still queued, so the naive page's bytes stay low there. At 500 and 50 tokens/s
   each token's full-text update reaches the browser.
-- The 50 tokens/s runs use a {_tokens_at(config, "50 tokens/s")}-token answer (a 2,000-token answer would
-  take 40 s per run), so costs paid once per answer, such as a new chat's rerun after its first answer,
-  weigh more per 1,000 tokens there.
 
 ## How it is measured
 
@@ -357,8 +375,11 @@ Goals missed in this run: {missed(results)}.
   question, untimed, then types the measured question into the chat box, as most questions follow
   others; it lasts until the answer is complete on screen, the app's run has finished (Streamlit's
   `script_finished` message, decoded from the websocket) and the socket has been quiet for 0.3 s.
-  The rows *first question of a new chat* measure our Chat page without the first question: there
-  the page reruns once after the answer, to show the new chat's title, list entry and panel.
+  The rows *first question of a new chat* measure our Chat page without the first question: there the
+  new chat's title, list entry and panel are drawn, without a rerun, in places the run kept for them.
+- **Left alone**: a new session opens the page and waits until its run has finished and the socket
+  has been quiet for 0.5 s; then the change in `TaskDuration` over {config.idle_seconds:g} s, with nothing
+  asked, scaled to 20 s.
 - **Websocket bytes**: payload bytes of every `Network.webSocketFrameReceived` in that window
   (Streamlit does not compress its websocket), divided by the answer's length in characters.
 - **Main-thread time**: the change in `Performance.getMetrics` `TaskDuration` over the window, per
@@ -396,10 +417,6 @@ Per Streamlit message kind, for the median run of the Chat page at each speed:
 def missed(results: Results) -> str:
     names = [row.measure for row in rows(results) if "missed" in row.verdict]
     return "; ".join(names) if names else "none"
-
-
-def _tokens_at(config: Config, label: str) -> str:
-    return next((f"{rate.tokens:,}" for rate in config.rates if rate.label == label), "–")
 
 
 def throughput_version() -> str:

@@ -130,3 +130,16 @@ def longest_pause(updates: list[float], started: float, done: float) -> float:
     """
     times = [started, *(t for t in updates if started < t < done), done]
     return max(later - earlier for earlier, later in itertools.pairwise(times))
+
+
+def idle_main_thread(browser: Browser, url: str, seconds: float) -> float:
+    """Main-thread seconds per second of a page left alone once drawn: nothing streams, nothing is drawn."""
+    with Probe(browser) as probe:
+        probe.page.goto(url)
+        probe.page.get_by_test_id("stChatInput").locator("textarea").wait_for()
+        probe.wait_for_run(0, quiet=0.5)
+        before = probe.main_thread()
+        probe.page.wait_for_timeout(int(seconds * 1000))
+        after = probe.main_thread()
+    return (after["TaskDuration"] - before["TaskDuration"]) / seconds
+

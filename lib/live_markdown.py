@@ -4,8 +4,8 @@
 a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
 once in its own element, and the paragraph still growing, held in one placeholder. Each redraw
 of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
-sent stays within 1.8 times the text received (plus a little per second, so that slow streams
-flow), at most ``max_fps`` redraws a second, yet at least one a second while text arrives. Every string shown goes through
+sent stays within 1.5 times the text received (plus a little per second), at most ``max_fps``
+redraws a second, yet at least one a second while text arrives. Every string shown goes through
 :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
 
@@ -129,9 +129,10 @@ class LiveMarkdown:
 
     The growing paragraph is redrawn when the bytes sent so far, this redraw included, stay
     within ``budget`` times the characters received, plus ``slack`` (so the first words show at
-    once), plus ``per_second`` bytes for every second since the first chunk (a slow stream, whose
-    bytes are few anyway, is redrawn about twice as often: it flows instead of stepping once a
-    second), or when ``max_wait`` seconds have passed since the last draw. The budget spreads the
+    once), plus ``per_second`` bytes for every second since the first chunk, or when ``max_wait``
+    seconds have passed since the last draw. A slow stream (50 tokens a second) therefore moves
+    about once a second: redrawing its paragraph more often costs more websocket bytes and
+    browser time per token than the benchmark's goals allow (BENCHMARKS.md). The budget spreads the
     redraws over the paragraph: often while it is short and cheap to re-send, rarely once it is
     long. Draws also happen at most ``max_fps`` times a second, and after a draw that took ``d``
     seconds (a very long paragraph or code block still growing) not again for ``3 d``: drawing
@@ -142,8 +143,8 @@ class LiveMarkdown:
     always save it.
     """
 
-    def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 1.8, slack: int = 400,
-                 per_second: int = 500, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, container: DeltaGenerator, *, max_fps: float = 10.0, budget: float = 1.5, slack: int = 400,
+                 per_second: int = 100, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  cursor: str = " ▌") -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
