@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import chat_compare, chat_compare_view, chat_session, chat_view, server_data, state, visitor
+from lib import chat_compare, chat_compare_view, chat_dock, chat_session, chat_view, server_data, state, visitor
 from lib.chat_history import USER, Message
 from lib.chat_store import StoreUnavailable
 from lib.i18n import t
@@ -35,35 +35,37 @@ settings, installed = chat_view.settings_panel(client, conversation)
 if conversation is not None and settings is not None:
     chat_session.save_changes(store, conversation, settings)
 
-# Drawn at the bottom of the page wherever it is called; read first so the hint below can step aside.
-prompt = st.chat_input(
-    chat_view.prompt_placeholder(client, settings),
-    key=state.CHAT_PROMPT_INPUT,
-    submit_mode="stop",
-    accept_file="multiple",
-    file_type=list(chat_session.IMAGE_TYPES),
-    disabled=settings is None,
-)
-waiting = conversation is not None and chat_view.history(store, conversation, installed, asking=bool(prompt))
-if conversation is None and settings is not None and not prompt:
-    st.caption(t("chat.start_hint"))
+conversation_area = st.container()  # above the chat box, which must be the page's last element
+with chat_dock.dock():
+    prompt = st.chat_input(
+        chat_view.prompt_placeholder(client, settings),
+        key=state.CHAT_PROMPT_INPUT,
+        submit_mode="stop",
+        accept_file="multiple",
+        file_type=list(chat_session.IMAGE_TYPES),
+        disabled=settings is None,
+    )
+with conversation_area:
+    waiting = conversation is not None and chat_view.history(store, conversation, installed, asking=bool(prompt))
+    if conversation is None and settings is not None and not prompt:
+        st.caption(t("chat.start_hint"))
 
-pending = state.get(state.CHAT_PENDING)
-state.put(state.CHAT_PENDING, False)
+    pending = state.get(state.CHAT_PENDING)
+    state.put(state.CHAT_PENDING, False)
 
-if prompt and settings is not None:
-    new_chat = conversation is None
-    if new_chat:
-        conversation = chat_session.start(store, settings)
-    message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
-    store.add(conversation.id, message)
-    if places is not None:
-        chat_view.show_started(store, conversation.id, title, places)
-    question = chat_view.draw_message(message)
-    answer = chat_view.respond(store, client, conversation, settings, stop_button=False)
-    # The answer finishes in place, instead of re-sending the whole page and the answer once more.
-    if waiting or answer is None or not chat_view.finish_turn(store, conversation, question, answer, installed):
+    if prompt and settings is not None:
+        new_chat = conversation is None
+        if new_chat:
+            conversation = chat_session.start(store, settings)
+        message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
+        store.add(conversation.id, message)
+        if places is not None:
+            chat_view.show_started(store, conversation.id, title, places)
+        question = chat_view.draw_message(message)
+        answer = chat_view.respond(store, client, conversation, settings, stop_button=False)
+        # The answer finishes in place, instead of re-sending the whole page and the answer once more.
+        if waiting or answer is None or not chat_view.finish_turn(store, conversation, question, answer, installed):
+            st.rerun()
+    elif pending and conversation is not None and settings is not None:
+        chat_view.respond(store, client, conversation, settings, stop_button=True)
         st.rerun()
-elif pending and conversation is not None and settings is not None:
-    chat_view.respond(store, client, conversation, settings, stop_button=True)
-    st.rerun()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import chat_compare, chat_session, chat_view, server_data, state, widgets
+from lib import chat_compare, chat_dock, chat_session, chat_view, server_data, state, widgets
 from lib.chat_history import ASSISTANT, Conversation, Message, api_messages, error_record
 from lib.chat_store import ChatStore
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
@@ -38,10 +38,18 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
     if chat_session.QUERY_KEY in st.query_params:
         del st.query_params[chat_session.QUERY_KEY]
     columns = chat_compare.open_columns(store)
-    prompt = st.chat_input(
-        t("chat_compare.prompt_first") if columns is None else t("chat_compare.prompt", n=whole_number(len(columns))),
-        key=state.CHAT_COMPARE_PROMPT_INPUT, submit_mode="stop",
-    )
+    conversation_area = st.container()  # above the chat box, which must be the page's last element
+    with chat_dock.dock():
+        prompt = st.chat_input(
+            t("chat_compare.prompt_first") if columns is None else t("chat_compare.prompt", n=whole_number(len(columns))),
+            key=state.CHAT_COMPARE_PROMPT_INPUT, submit_mode="stop",
+        )
+    with conversation_area:
+        _draw_columns(store, client, columns, prompt)
+
+
+def _draw_columns(store: ChatStore, client: OllamaClient, columns: list[Conversation] | None, prompt: str | None) -> None:
+    """The models to compare (before the first question), or the comparison's columns, and their answers to ``prompt``."""
     if columns is None:
         models, thinks = choose_models(client)
         if not prompt:

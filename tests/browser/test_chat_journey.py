@@ -74,3 +74,40 @@ def test_a_chinese_session_downloads_a_chinese_transcript(app, fake, page: Page)
     transcript = Path(download.value.path()).read_text()
     assert transcript.startswith("# 天空为什么是蓝色的？\n")
     assert "## 你\n\n天空为什么是蓝色的？" in transcript and "## 助手\n\nRayleigh scattering." in transcript
+
+
+def scroll_state(page: Page) -> dict[str, float]:
+    """How far the page is from its end, and where the chat box's bottom edge is in the window."""
+    return page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const box = document.querySelector('[data-testid="stChatInput"]').getBoundingClientRect();
+        return {fromEnd: main.scrollHeight - main.scrollTop - main.clientHeight, top: main.scrollTop,
+                boxBottom: box.bottom, window: window.innerHeight};
+    }""")
+
+
+def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless_scrolled_up(app, fake, page: Page):
+    """lib/chat_dock.py: the chat box is ours, not Streamlit's pinned one (whose scroll timer runs every 17 ms)."""
+    page.set_viewport_size({"width": 1200, "height": 700})
+    long_answer = "\n\n".join([LONG_REPLY] * 5)  # several windows tall
+    fake.token_delay = 0.002
+    fake.script_reply(long_answer)
+    page.goto(app.url + "/chat")
+    ask(page, "Write a lot")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("tokens/s")
+    followed = scroll_state(page)
+    assert followed["fromEnd"] < 48  # the page followed the answer to its end
+    assert followed["window"] - 120 < followed["boxBottom"] <= followed["window"]  # the box at the window's bottom
+
+    fake.token_delay = 0.02
+    fake.script_reply(long_answer)
+    ask(page, "Write more")
+    second = page.get_by_test_id("stChatMessage").nth(3)
+    expect(second).to_contain_text("word10")
+    page.get_by_test_id("stMain").hover()
+    page.mouse.wheel(0, -100_000)  # the reader scrolls back up while the answer streams
+    expect(second).to_contain_text("tokens/s", timeout=60_000)
+    left_alone = scroll_state(page)
+    assert left_alone["top"] == 0  # nobody pulled the reader back down
+    assert left_alone["window"] - 120 < left_alone["boxBottom"] <= left_alone["window"]  # the box is still in view

@@ -1,0 +1,87 @@
+"""The chat box docked at the bottom of the window, and the page following an answer as it grows.
+
+Streamlit pins a chat box drawn at the top level of a page to the bottom of the window, but keeps
+it there by checking the scroll position every 17 ms for as long as the page is open (a
+``setInterval`` in its scroll-to-bottom container). While an answer streams at 50 tokens a second,
+that costs the browser as much main-thread time as drawing the answer (BENCHMARKS.md). Here the
+chat box sits in a container of ours, kept at the bottom of the window by a style rule (``position:
+sticky``), and a small constant script scrolls to the end when the page grows while the reader is
+at the end: nothing runs while nothing changes, and a reader who scrolls up (wheel, touch, keys or
+the scroll bar) is left where they are until they scroll back down or send a question. Neither
+holds any text a user or a model wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+KEY = "chat_dock"
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_LIGHT, _DARK = "#ffffff", "#0e1117"  # Streamlit's own page backgrounds
+
+_SCRIPT = """<script>(() => {
+  if (window.__ollamaStudioFollow) return;
+  window.__ollamaStudioFollow = true;
+  const scroller = () => document.querySelector('[data-testid="stMain"]');
+  const docked = () => document.querySelector('.st-key-%(key)s') !== null;
+  const atEnd = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  let follow = true;
+  document.addEventListener('scroll', (event) => {
+    const el = scroller();
+    if (el && event.target === el) follow = atEnd(el);
+  }, {capture: true, passive: true});
+  const up = () => { follow = false; };
+  document.addEventListener('wheel', (event) => { if (event.deltaY < 0) up(); }, {capture: true, passive: true});
+  document.addEventListener('touchmove', up, {capture: true, passive: true});
+  const sent = () => { follow = true; };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) sent();
+    else if (['PageUp', 'ArrowUp', 'Home'].includes(event.key) && !event.target.closest('textarea, input')) up();
+  }, {capture: true});
+  document.addEventListener('click', (event) => {
+    if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) sent();
+  }, {capture: true});
+  new MutationObserver(() => {
+    const el = scroller();
+    if (el && follow && docked() && !atEnd(el)) el.scrollTop = el.scrollHeight;
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();</script>"""
+
+
+def background(option: str | None, theme: str | None) -> str:
+    """The page's background colour: the configured one when it is a plain hex colour, else Streamlit's."""
+    if option and _COLOR.fullmatch(option):
+        return option
+    return _DARK if theme == "dark" else _LIGHT
+
+
+def dock_html(color: str) -> str:
+    """Our constant style rules and script; ``color`` must be a hex colour (see :func:`background`)."""
+    if not _COLOR.fullmatch(color):
+        raise ValueError("Not a hex colour.")
+    # Streamlit wraps a container in a box of its own size, in which it could not move: that box sticks.
+    return (
+        f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{KEY}), .st-key-{KEY} {{ position: sticky;'
+        f" bottom: 0; z-index: 99; background-color: {color}; }}"
+        f" .st-key-{KEY} {{ padding-bottom: 1.5rem; }}"
+        ' [data-testid="stMainBlockContainer"] { padding-bottom: 0; }</style>'
+        + _SCRIPT % {"key": KEY}
+    )
+
+
+def dock() -> DeltaGenerator:
+    """The container for the chat box, at the bottom of the window.
+
+    Call it after making a container for the conversation, and draw the conversation into that:
+    the dock must be the page's last element to stay at the bottom.
+    """
+    box = st.container(key=KEY)
+    box.html(dock_html(background(st.get_option("theme.backgroundColor"), st.context.theme.type)),
+             unsafe_allow_javascript=True)
+    return box
