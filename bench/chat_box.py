@@ -7,15 +7,24 @@ from collections.abc import Iterator
 
 import streamlit as st
 
+from lib import chat_dock
 from lib.client import OllamaClient
 
 MODEL = "llama3.2:latest"
 
 
-def ask(title: str) -> Iterator[str] | None:
-    """Draw ``title`` and the chat box; once a question is sent, the answer's chunks straight from ``lib.client``."""
+def ask(title: str, *, docked: bool = True) -> Iterator[str] | None:
+    """Draw ``title`` and the chat box; once a question is sent, the answer's chunks straight from ``lib.client``.
+
+    ``docked``: the chat box in our dock, as on the Chat page (:mod:`lib.chat_dock`); otherwise
+    Streamlit's own, pinned to the bottom, as a naive page has it.
+    """
     st.title(title)
-    prompt = st.chat_input("Message the model")
+    if docked:
+        with chat_dock.dock():
+            prompt = st.chat_input("Message the model")
+    else:
+        prompt = st.chat_input("Message the model")
     if not prompt:
         return None
     client = OllamaClient(os.environ.get("OLLAMA_HOST"))

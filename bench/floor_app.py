@@ -1,8 +1,7 @@
 """A reference page: reads the answer's stream without drawing, then draws it once.
 
-It is the least any streaming page can cost: the chat box, Streamlit's running state and one
-element with the whole answer. Main-thread time it spends while a slow stream runs is the
-frontend's own (the chat box keeps the page scrolled to the bottom with a timer), not drawing.
+It is the least any streaming page can cost: the chat box (docked as on the Chat page),
+Streamlit's running state and the answer drawn once, in its blocks.
 """
 
 import streamlit as st

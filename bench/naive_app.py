@@ -7,7 +7,7 @@ import streamlit as st
 
 from bench.chat_box import ask
 
-chunks = ask("Naive baseline")
+chunks = ask("Naive baseline", docked=False)
 if chunks is not None:
     with st.chat_message("assistant"):
         st.write_stream(chunks)
