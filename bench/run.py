@@ -161,7 +161,7 @@ _STREAM_MEASURES = (
     ("websocket bytes per answer character", "bytes_per_char", 1, "{:.1f}", 3.0),
     ("browser main-thread s per 1,000 tokens", "main_thread_per_1000", 1, "{:.2f}", 0.5),
     ("server's last token → full text on screen, ms", "last_token_to_screen", 1000, "{:.0f}", 150.0),
-    ("longest pause of the visible answer while it streams, s", "longest_pause", 1, "{:.2f}", 1.5),
+    ("longest pause of the visible answer while it streams, s", "longest_pause", 1, "{:.2f}", 1.6),
 )
 
 
@@ -351,8 +351,9 @@ Goals missed in this run: {missed(results)}.
   received plus 100 bytes a second, at most 10 redraws a second, and redraws at least every 1.5 s.
   At 50 tokens/s those redraws are most of what is sent: the answer moves about every 1.5 s there,
   a dozen words at a time. Redrawn every second instead, it measured about 2.9 bytes per character and
-  0.55 s of main thread per 1,000 tokens (the goals' limits are 3 and 0.5); the longest-pause goal
-  (our own, not the issue's) is set to what both goals leave room for.
+  0.55 s of main thread per 1,000 tokens (the goals' limits are 3 and 0.5). The longest-pause goal is
+  our own, not the issue's: a redraw at least every 1.5 s, as `lib/live_markdown.py` promises, plus 0.1 s
+  because it is measured on screen (the redraw comes with the first token after 1.5 s, then is drawn).
 - *Read, then drawn once* (`bench/floor_app.py`) reads the stream without drawing anything, then draws
   the answer once: the least a page with a chat box can cost. It and *LiveMarkdown alone* dock their
   chat box as the Chat page does; the naive page has Streamlit's own, pinned to the bottom. The row
