@@ -54,8 +54,7 @@ with conversation_area:
     state.put(state.CHAT_PENDING, False)
 
     if prompt and settings is not None:
-        new_chat = conversation is None
-        if new_chat:
+        if conversation is None:
             conversation = chat_session.start(store, settings)
         message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
         store.add(conversation.id, message)
