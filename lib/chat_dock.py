@@ -6,8 +6,10 @@ it there by checking the scroll position every 17 ms for as long as the page is 
 that costs the browser as much main-thread time as drawing the answer (BENCHMARKS.md). Here the
 chat box sits in a container of ours, kept at the bottom of the window by a style rule (``position:
 sticky``), and a small constant script scrolls to the end when the page grows while the reader is
-at the end: nothing runs while nothing changes, and a reader who scrolls up (wheel, touch, keys or
-the scroll bar) is left where they are until they scroll back down or send a question. Neither
+at the end, once per animation frame at most (reading the scroll position forces a layout, which a
+frame does once anyway): nothing runs while nothing changes, and a reader who scrolls up (wheel, touch, keys or
+the scroll bar) is left where they are until they scroll back down or send a question. A scroll that
+did not move up (ours, catching up, while the page kept growing) does not stop the following. Neither
 holds any text a user or a model wrote.
 """
 
@@ -32,9 +34,12 @@ _SCRIPT = """<script>(() => {
   const docked = () => document.querySelector('.st-key-%(key)s') !== null;
   const atEnd = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48;
   let follow = true;
+  let lastTop = 0;
   document.addEventListener('scroll', (event) => {
     const el = scroller();
-    if (el && event.target === el) follow = atEnd(el);
+    if (!el || event.target !== el) return;
+    follow = atEnd(el) || (follow && el.scrollTop >= lastTop);
+    lastTop = el.scrollTop;
   }, {capture: true, passive: true});
   const up = () => { follow = false; };
   document.addEventListener('wheel', (event) => { if (event.deltaY < 0) up(); }, {capture: true, passive: true});
@@ -47,9 +52,14 @@ _SCRIPT = """<script>(() => {
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) sent();
   }, {capture: true});
-  new MutationObserver(() => {
+  let pending = false;
+  const catchUp = () => {
+    pending = false;
     const el = scroller();
     if (el && follow && docked() && !atEnd(el)) el.scrollTop = el.scrollHeight;
+  };
+  new MutationObserver(() => {
+    if (follow && !pending) { pending = true; requestAnimationFrame(catchUp); }
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 })();</script>"""
 
