@@ -1,13 +1,20 @@
 """Draw model Markdown as it streams, without re-sending the whole answer for every token.
 
 ``st.write_stream`` re-sends the full text on every token (about 14 MB over the websocket for
-a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, each sent
-once in its own element, and the paragraph still growing, held in one placeholder. Each redraw
+a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, sent once
+(the blocks finished since the last draw together, in one element), and the paragraph still
+growing, held in one placeholder. Each redraw
 of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
 sent stays within 1.5 times the text received (plus a little per second), at most ``max_fps``
 redraws a second, yet at least one every 1.5 seconds while text arrives. Every string shown
 goes through :func:`~lib.markdown_safety.safe_markdown`; pages show stored messages with
 :func:`render_markdown`, never ``st.markdown`` on model text.
+
+Each element is one websocket message, and the browser redraws the page for each: a fast stream
+that finished twenty blocks between two draws shows them in one element, not twenty (at full
+speed that halves the time from the last token to the whole answer on screen). The session
+remembers where each recent answer's elements begin, so :func:`render_markdown` draws it in the
+same elements, which the next run then sends as short references to the browser's copies.
 
 Splitting renders like one ``st.markdown`` of the whole text for paragraphs, headings,
 fenced code and ``$$`` blocks (blank lines inside them included), tables, quotes and lists
@@ -23,6 +30,8 @@ fenced code and ``$$`` blocks (blank lines inside them included), tables, quotes
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 import time
 from collections.abc import Callable
@@ -30,6 +39,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import streamlit as st
 
+from lib import state
 from lib.markdown_safety import Fence, safe_markdown
 
 if TYPE_CHECKING:
@@ -105,19 +115,45 @@ def _starts_block(line: str, complete: bool, list_kind: str) -> bool:
 def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None:
     """Show finished model text (a stored message) safely, in ``container`` or where ``st`` writes now.
 
-    Drawn in the same elements :class:`LiveMarkdown` leaves once it has finished, one per block,
-    so a stored answer looks exactly like the one just streamed, and a rerun right after an answer
-    re-sends each block as a short reference to the browser's copy (``global.minCachedMessageSize``
-    in ``.streamlit/config.toml``) instead of the whole text again.
+    Drawn in the elements :class:`LiveMarkdown` left when this session streamed it, else one per
+    block, so a stored answer looks exactly like the one just streamed, and a rerun right after an
+    answer re-sends each element as a short reference to the browser's copy
+    (``global.minCachedMessageSize`` in ``.streamlit/config.toml``) instead of the whole text again.
     """
     target = st if container is None else container
     if _DEFINITION.search(text):
         target.markdown(safe_markdown(text))
         return
-    blocks, tail = split_stable(text)
-    for part in (*blocks, tail):
+    starts = _layouts().get(_layout_key(text))
+    if starts is None:
+        blocks, tail = split_stable(text)
+        parts = [*blocks, tail]
+    else:
+        parts = [text[start:end] for start, end in itertools.pairwise((*starts, len(text)))]
+    for part in parts:
         if part.strip():
             target.markdown(safe_markdown(part))
+
+
+LAYOUTS_KEPT = 200
+"""How many answers' layouts a session remembers: far more than a page shows drawn from memory."""
+
+
+def _layouts() -> dict[bytes, tuple[int, ...]]:
+    """This session's layouts: an answer's key to the offsets where each of its elements begins."""
+    return st.session_state.setdefault(state.MARKDOWN_LAYOUTS, {})
+
+
+def _layout_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _remember_layout(text: str, starts: tuple[int, ...]) -> None:
+    layouts = _layouts()
+    layouts.pop(_layout_key(text), None)
+    layouts[_layout_key(text)] = starts
+    while len(layouts) > LAYOUTS_KEPT:
+        del layouts[next(iter(layouts))]
 
 
 ELEMENT_BYTES = 100
@@ -167,6 +203,7 @@ class LiveMarkdown:
         self._text = ""
         self._pending: list[str] = []
         self._stable = 0  # length of the text already sent as finished blocks
+        self._starts = [0]  # where each element's text begins
         self._next_draw = float("-inf")
 
     @property
@@ -195,7 +232,7 @@ class LiveMarkdown:
         """Whether the budget affords re-sending everything not yet finished, or the last draw is too old.
 
         Counted without splitting the text (that would cost as much as drawing, for every token):
-        finished blocks still to send each cost one more element than estimated, which is negligible.
+        finished blocks still to send go in one more element than estimated, which is negligible.
         """
         cost = self._length - self._stable + len(self._cursor) + ELEMENT_BYTES
         elapsed = 0.0 if self._first_append is None else now - self._first_append
@@ -209,12 +246,15 @@ class LiveMarkdown:
             self._whole.markdown(safe_markdown(text))  # definitions reach across blocks
         else:
             self._draw(*split_stable(text[self._stable:]), "")
+            _remember_layout(text, tuple(self._starts))
         return text
 
     def _draw(self, blocks: list[str], tail: str, cursor: str) -> None:
-        for block in blocks:
-            self._send(safe_markdown(block))
-            self._stable += len(block)
+        if blocks:
+            finished = "".join(blocks)
+            self._send(safe_markdown(finished))
+            self._stable += len(finished)
+            self._starts.append(self._stable)
             self._tail, self._shown = None, ""
         shown = safe_markdown(tail) + cursor
         if shown == self._shown:

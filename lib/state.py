@@ -33,6 +33,7 @@ ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run
 LANGUAGE_INPUT = "language_input"
+MARKDOWN_LAYOUTS = "markdown_layouts"  # how lib.live_markdown drew each recent answer, so it is redrawn alike
 
 
 # Page sections: each page adds its own keys below its heading.

@@ -1,4 +1,4 @@
-"""LiveMarkdown: finished blocks are sent once, the tail is throttled, everything is made safe."""
+"""LiveMarkdown: finished blocks are sent once, the tail is throttled, everything is made safe; stored answers are drawn alike."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.live_markdown import ELEMENT_BYTES, LiveMarkdown, render_markdown, split_stable
+from lib.live_markdown import ELEMENT_BYTES, LAYOUTS_KEPT, LiveMarkdown, render_markdown, split_stable
 from lib.markdown_safety import safe_markdown
 
 CURSOR = " ▌"
@@ -145,16 +145,44 @@ def stream(text: str, *, seconds_per_token: float, max_fps: float = 10.0) -> tup
     return screen, live, clock
 
 
+def finished_parts(text: str, bodies: list[str]) -> list[str]:
+    """``text`` cut where each of ``bodies`` (one per element, in order) ends; fails unless each is whole blocks."""
+    blocks, tail = split_stable(text)
+    parts = iter([*blocks, tail])
+    cut: list[str] = []
+    for body in bodies:
+        part = next(parts)
+        while safe_markdown(part) != body:
+            part += next(parts)
+        cut.append(part)
+    assert next(parts, None) is None
+    return cut
+
+
 def test_each_finished_block_is_written_once_and_never_again():
     screen, live, _ = stream(DOCUMENT, seconds_per_token=0.002)
     live.finish()
-    blocks, tail = split_stable(DOCUMENT)
     slots = screen.slots[0].frame.slots
-    assert [slot.writes[-1] for slot in slots] == [safe_markdown(part) for part in [*blocks, tail]]
+    assert "".join(finished_parts(DOCUMENT, [slot.writes[-1] for slot in slots])) == DOCUMENT
     for slot in slots[:-1]:
         *drafts, final = slot.writes
         assert all(draft.endswith(CURSOR) for draft in drafts)  # the tail, before it was finished
         assert final not in drafts
+
+
+def test_blocks_finished_between_two_draws_go_in_one_element():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=0.0)  # the clock never moves: the first words, then finish
+    live.finish()
+    blocks, tail = split_stable(DOCUMENT)
+    assert screen.on_screen() == [safe_markdown("".join(blocks)).strip(), safe_markdown(tail).strip()]
+    assert len(screen.log) == 3  # the first words, then all the finished blocks, then the tail
+
+
+def test_a_slow_stream_sends_each_block_as_it_finishes():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=1.0)
+    live.finish()
+    blocks, tail = split_stable(DOCUMENT)
+    assert screen.on_screen() == [safe_markdown(part).strip() for part in [*blocks, tail]]
 
 
 def test_tail_redraws_are_throttled_to_max_fps():
@@ -256,7 +284,65 @@ def test_render_markdown_shows_stored_text_safely():
     assert screen.log == ["[🖼 x](https://evil.example/?q=secret)"]
 
 
+def test_render_markdown_draws_an_answer_unknown_to_the_session_one_element_per_block():
+    screen = Frame()
+    render_markdown(DOCUMENT + "\n\nNever streamed.", screen)
+    blocks, tail = split_stable(DOCUMENT + "\n\nNever streamed.")
+    assert screen.log == [safe_markdown(part) for part in [*blocks, tail]]
+
+
 # The real thing: Streamlit's own elements, driven by AppTest.
+
+
+def stream_then_show_stored(parts: list[str]) -> None:
+    import streamlit as st
+
+    from lib.live_markdown import LiveMarkdown, render_markdown
+
+    if "answer" not in st.session_state:
+        live = LiveMarkdown(st.container(), clock=lambda: 0.0)  # full speed: the first words, then finish
+        for part in parts:
+            live.append(part)
+        st.session_state.answer = live.finish()
+    else:
+        render_markdown(st.session_state.answer)
+
+
+def test_a_stored_answer_is_drawn_in_the_elements_it_streamed_in(monkeypatch):
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])  # see test_streaming_two_thousand_tokens_in_streamlit
+    at = AppTest.from_function(stream_then_show_stored, args=(tokens(DOCUMENT),)).run()
+    streamed = [element.value for element in at.markdown]
+    assert len(streamed) == 2
+    assert [element.value for element in at.run().markdown] == streamed
+
+    other_session = AppTest.from_function(stream_then_show_stored, args=(tokens(DOCUMENT),))
+    other_session.session_state.answer = DOCUMENT
+    blocks, tail = split_stable(DOCUMENT)
+    assert len(other_session.run().markdown) == len(blocks) + 1
+
+
+def remember_many_answers(count: int) -> None:
+    import streamlit as st
+
+    from lib.live_markdown import LiveMarkdown, render_markdown
+
+    answers = [f"Answer {n}.\n\nIts second paragraph.\n\nIts third." for n in range(count)]
+    if "drawn" not in st.session_state:
+        for text in answers:
+            live = LiveMarkdown(st.container(), clock=lambda: 0.0)
+            for part in text.split(" "):
+                live.append(part + " ")
+            live.finish()
+        st.session_state.drawn = True
+    else:
+        render_markdown(answers[0] + " ")  # the oldest, forgotten: one element per block
+        render_markdown(answers[-1] + " ")  # the newest, remembered: as streamed, in two elements
+
+
+def test_a_session_remembers_the_layouts_of_its_latest_answers_only(monkeypatch):
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    at = AppTest.from_function(remember_many_answers, args=(LAYOUTS_KEPT + 1,), default_timeout=30).run()
+    assert len(at.run().markdown) == 3 + 2
 
 
 def streaming_app(parts: list[str]) -> None:
