@@ -20,7 +20,7 @@ from bench.browser import Probe, bytes_by_kind, count_by_kind
 from bench.fake_process import FakeServer
 from bench.texts import answer, tail
 
-# Records the wall-clock time in ms when the last chat message first holds `tail` and no cursor, and
+# Records the wall-clock time in ms when the last chat message first holds `tail` (both without whitespace) and no cursor, and
 # before that each time the text of the last chat message changed length (the answer visibly moving).
 _WATCH = """
 (tail) => {
@@ -37,7 +37,7 @@ _WATCH = """
       shownLength = raw.length;
       window.__benchUpdates.push(now);
     }
-    const text = raw.replace(/\\s+/g, ' ');
+    const text = raw.replace(/\\s+/g, '');
     if (text.includes(tail) && !text.includes('\u258c')) {
       window.__benchDone = now;
       observer.disconnect();

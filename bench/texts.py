@@ -31,5 +31,9 @@ def answer(tokens: int, seed: int = 7) -> str:
 
 
 def tail(text: str, length: int = 40) -> str:
-    """The end of ``text`` with whitespace normalised, for finding it in the page's text."""
-    return " ".join(text.split())[-length:].strip()
+    """The end of ``text`` without whitespace, for finding it in the page's text without whitespace.
+
+    Without: two paragraphs drawn in separate elements have nothing between them in the page's
+    ``textContent``, while in one element they have a line break.
+    """
+    return "".join(text.split())[-length:]
