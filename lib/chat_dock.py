@@ -5,7 +5,7 @@ it there by checking the scroll position every 17 ms for as long as the page is 
 ``setInterval`` in its scroll-to-bottom container). While an answer streams at 50 tokens a second,
 that costs the browser as much main-thread time as drawing the answer (BENCHMARKS.md). Here the
 chat box sits in a container of ours, kept at the bottom of the window by a style rule (``position:
-sticky``), and a small constant script scrolls to the end when the page grows while the reader is
+sticky``; on a page shorter than the window, at its bottom all the same), and a small constant script scrolls to the end when the page grows while the reader is
 at the end, once per animation frame at most (reading the scroll position forces a layout, which a
 frame does once anyway): nothing runs while nothing changes, and a reader who scrolls up (wheel, touch, keys or
 the scroll bar) is left where they are until they scroll back down or send a question. A scroll that
@@ -76,11 +76,15 @@ def dock_html(color: str) -> str:
     if not _COLOR.fullmatch(color):
         raise ValueError("Not a hex colour.")
     # Streamlit wraps a container in a box of its own size, in which it could not move: that box sticks.
+    # On a page shorter than the window, the page's blocks fill the window and the dock goes to its bottom.
+    page = f'[data-testid="stMainBlockContainer"]:has(.st-key-{KEY})'
     return (
         f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{KEY}), .st-key-{KEY} {{ position: sticky;'
         f" bottom: 0; z-index: 99; background-color: {color}; }}"
         f" .st-key-{KEY} {{ padding-bottom: 1.5rem; }}"
-        ' [data-testid="stMainBlockContainer"] { padding-bottom: 0; }</style>'
+        f" [data-testid=\"stLayoutWrapper\"]:has(> .st-key-{KEY}) {{ margin-top: auto; }}"
+        f" {page} {{ padding-bottom: 0; flex: 1 0 auto; display: flex; flex-direction: column; }}"
+        f' {page} > [data-testid="stVerticalBlock"] {{ flex: 1 0 auto; }}</style>'
         + _SCRIPT % {"key": KEY}
     )
 

@@ -93,6 +93,9 @@ def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless
     fake.token_delay = 0.002
     fake.script_reply(long_answer)
     page.goto(app.url + "/chat")
+    page.get_by_test_id("stChatInput").wait_for()
+    empty = scroll_state(page)
+    assert empty["window"] - 120 < empty["boxBottom"] <= empty["window"]  # at the bottom of an empty chat too
     ask(page, "Write a lot")
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("tokens/s")
