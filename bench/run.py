@@ -343,7 +343,7 @@ Goals missed in this run: {missed(results)}.
 - *LiveMarkdown alone* (`bench/live_markdown_app.py`) draws the same answer with `lib/live_markdown.py`
   and nothing else. The gap between it and *ours* is the Chat page's own work per token and per answer;
   the message counts under "Where our websocket bytes go" show which. Streamlit re-sends every element
-  of a page on every run, but with `global.minCachedMessageSize = 150` in `.streamlit/config.toml` an
+  of a page on every run, but with `global.minCachedMessageSize = 100` in `.streamlit/config.toml` an
   element the browser already holds goes as a reference of about 75 bytes (`ref_hash`). The run a question
   starts still sends the Chat page's changed parts (about 8 kB). Every answer, a new chat's first one
   included, is finished in place, without a rerun.
