@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib import i18n, navigation, sidebar, state, streamlit_chrome
+from lib.chat_store import StoreFailed
 
 st.set_page_config(page_title="Ollama Studio", page_icon="🦙", layout="wide")
 state.init()
@@ -11,4 +12,7 @@ page = st.navigation(navigation.pages())
 i18n.keep_in_url()
 sidebar.render()
 streamlit_chrome.render()
-page.run()
+try:
+    page.run()
+except StoreFailed as error:  # the saved chats' database failed mid-page: say so under what was drawn
+    st.error(str(error), icon=":material/database:")

@@ -89,6 +89,11 @@ class StoreUnavailable(Exception):
     """The database cannot be opened or created; ``str()`` says where and what to do."""
 
 
+class StoreFailed(Exception):
+    """A read or write of the database failed once it was open (locked too long, disk full, damaged);
+    ``str()`` says so in a sentence. The entry script shows it under what the page drew."""
+
+
 class NotFound(LookupError):
     """No such conversation for this owner (never saved, deleted, or someone else's)."""
 
@@ -133,10 +138,16 @@ class ChatStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
-        if not self._ready:
-            self._create()
-        connection = self._connect()
+        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
+
+        A database error becomes :class:`StoreFailed`; any other exception passes unchanged.
+        """
+        try:
+            if not self._ready:
+                self._create()
+            connection = self._connect()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreFailed(t("privacy.store_failed", error=error)) from error
         try:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -145,6 +156,8 @@ class ChatStore:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreFailed(t("privacy.store_failed", error=error)) from error
         finally:
             connection.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sqlite3
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -362,6 +363,19 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     at = open_chat()
     assert not at.exception
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
+
+
+def test_a_database_that_fails_mid_answer_is_explained_and_the_answer_stays_on_screen(chat, fake, store):
+    send(chat, "First question")
+    with sqlite3.connect(store.path) as db:  # from now on the database refuses to save answers, as a full disk would
+        db.execute("CREATE TRIGGER full BEFORE INSERT ON messages WHEN NEW.role = 'assistant'"
+                   " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    fake.script_reply("An answer that cannot be saved.")
+    send(chat, "Second question")
+    assert not chat.exception
+    assert messages(chat)[-1] == ("assistant", "An answer that cannot be saved.")
+    assert "could not be read or written (database or disk is full)" in chat.error[-1].value
+    assert [m.role for m in store.messages(store.summaries()[0].id)] == [USER, ASSISTANT, USER]
 
 
 def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):
