@@ -35,7 +35,7 @@ settings, installed = chat_view.settings_panel(client, conversation)
 if conversation is not None and settings is not None:
     chat_session.save_changes(store, conversation, settings)
 
-conversation_area = st.container()  # above the chat box, which must be the page's last element
+conversation_area = st.container()  # above the chat box, the last element the page draws
 with chat_dock.dock():
     prompt = st.chat_input(
         chat_view.prompt_placeholder(client, settings),

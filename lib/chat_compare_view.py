@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib import chat_compare, chat_dock, chat_session, chat_view, server_data, state, widgets
 from lib.chat_history import ASSISTANT, Conversation, Message, api_messages, error_record
-from lib.chat_store import ChatStore
+from lib.chat_store import ChatStore, StoreFailed
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient
 from lib.markdown_safety import escape_markdown
@@ -38,7 +38,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
     if chat_session.QUERY_KEY in st.query_params:
         del st.query_params[chat_session.QUERY_KEY]
     columns = chat_compare.open_columns(store)
-    conversation_area = st.container()  # above the chat box, which must be the page's last element
+    conversation_area = st.container()  # above the chat box, the last element the page draws
     with chat_dock.dock():
         prompt = st.chat_input(
             t("chat_compare.prompt_first") if columns is None else t("chat_compare.prompt", n=whole_number(len(columns))),
@@ -121,6 +121,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
         think = conversation.think if conversation.think else None
         turns.append(Turn(client, conversation.model, api_messages(conversation.system, history), think=think))
     saved = chat_session.answering()
+    finished = False
     try:
         answers, thinking_slots, waiting = [], [], []
         thinking: dict[int, LiveMarkdown] = {}
@@ -149,6 +150,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                 thinking[column].append(event.text)
             elif event.kind == CONTENT:
                 answers[column].append(event.text)
+        finished = True
     finally:
         try:
             for turn in turns:
@@ -160,5 +162,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                         ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats,
                         status=outcome.status, error=error_record(outcome.error) if outcome.error else "",
                         model=conversation.model))
+        except StoreFailed as error:
+            chat_session.keep_failure(error, finished)
         finally:
             saved.set()

@@ -115,3 +115,12 @@ def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless
     left_alone = scroll_state(page)
     assert left_alone["top"] == 0  # nobody pulled the reader back down
     assert left_alone["window"] - 120 < left_alone["boxBottom"] <= left_alone["window"]  # the box is still in view
+
+    fake.script_reply(long_answer)
+    ask(page, "And more")  # sending a question follows again
+    third = page.get_by_test_id("stChatMessage").nth(5)
+    expect(third).to_contain_text("word10")
+    page.evaluate("() => { const main = document.querySelector('[data-testid=\"stMain\"]'); main.scrollTop -= 600; }")
+    read_from = scroll_state(page)["top"]  # up by the scroll bar this time: no wheel, only a scroll
+    expect(third).to_contain_text("tokens/s", timeout=60_000)
+    assert scroll_state(page)["top"] <= read_from + 1
