@@ -8,16 +8,18 @@ stream a new answer (retry, regenerate, edit and resend).
 from __future__ import annotations
 
 import base64
+import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import streamlit as st
 
 from lib import options_panel, state
 from lib.chat_export import ImportRejected, from_json
 from lib.chat_history import Conversation
-from lib.chat_store import ChatStore
+from lib.chat_store import ChatStore, StoreFailed
 from lib.formatting import whole_number
 from lib.i18n import t
 from lib.markdown_safety import escape_markdown
@@ -168,6 +170,32 @@ def switch_to(conversation_id: int) -> None:
     select(conversation_id)
 
 
+P = ParamSpec("P")
+
+
+def keep_failure(error: StoreFailed, finished: bool) -> None:
+    """An answer could not be saved: raised for the entry script to show, if the answer ``finished``; else
+    a Stop or a rerun is on its way out and must go on, and the next run shows the failure as its notice."""
+    if finished:
+        raise error
+    state.put(state.CHAT_NOTICE, ("error", str(error)))
+
+
+def _reports_store_failure(action: Callable[P, None]) -> Callable[P, None]:
+    """A button's action on the saved chats, whose database failure becomes the next run's notice.
+
+    Streamlit runs these callbacks before the entry script, which handles the failures of the page itself.
+    """
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            action(*args, **kwargs)
+        except StoreFailed as error:
+            state.put(state.CHAT_NOTICE, ("error", str(error)))
+    return run
+
+
+@_reports_store_failure
 def answer_again(store: ChatStore, remove_ids: list[int]) -> None:
     """Retry or regenerate: drop the last answer (if any) and stream a new one."""
     if remove_ids:
@@ -185,6 +213,7 @@ def cancel_editing() -> None:
     state.put(state.CHAT_EDITING, None)
 
 
+@_reports_store_failure
 def send_edit(store: ChatStore, conversation_id: int, message_id: int) -> None:
     text = st.session_state.get(state.CHAT_EDIT_INPUT, "")
     if not text.strip():
@@ -196,6 +225,7 @@ def send_edit(store: ChatStore, conversation_id: int, message_id: int) -> None:
     state.put(state.CHAT_PENDING, True)
 
 
+@_reports_store_failure
 def delete_pair(store: ChatStore, message_ids: list[int]) -> None:
     store.remove(message_ids)
     state.put(state.CHAT_EDITING, None)
@@ -209,6 +239,7 @@ def cancel_confirm() -> None:
     state.put(state.CHAT_CONFIRM, None)
 
 
+@_reports_store_failure
 def confirmed(store: ChatStore) -> None:
     action, conversation_id = state.get(state.CHAT_CONFIRM)
     state.put(state.CHAT_CONFIRM, None)
@@ -223,6 +254,7 @@ def confirmed(store: ChatStore) -> None:
         select(conversation_id)
 
 
+@_reports_store_failure
 def rename(store: ChatStore, conversation_id: int, key: str) -> None:
     try:
         store.rename(conversation_id, st.session_state.get(key, ""))
@@ -230,6 +262,7 @@ def rename(store: ChatStore, conversation_id: int, key: str) -> None:
         state.put(state.CHAT_NOTICE, ("warning", str(error)))
 
 
+@_reports_store_failure
 def import_file(store: ChatStore) -> None:
     uploaded = st.session_state.get(state.CHAT_IMPORT_INPUT)
     if uploaded is None:

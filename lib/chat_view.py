@@ -32,7 +32,7 @@ from lib.chat_history import (
     pair_ids,
 )
 from lib.chat_session import Settings
-from lib.chat_store import ChatStore, Summary
+from lib.chat_store import ChatStore, StoreFailed, Summary
 from lib.chat_turn import CONTENT, THINKING, WAITING, Turn
 from lib.client import OllamaClient
 from lib.errors import OllamaError
@@ -245,6 +245,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
     already be running meanwhile (``fastReruns``): it waits for the ``answering`` event.
     """
     saved = chat_session.answering()
+    finished = False
     try:
         bubble = st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT])
         with bubble:
@@ -274,6 +275,7 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
             if thinking is not None:
                 thinking.finish()
             answer.finish()
+        finished = True
     finally:
         try:
             turn.cancel()
@@ -281,6 +283,8 @@ def stream_answer(store: ChatStore, conversation: Conversation, settings: Settin
             store.add(conversation.id, Message(
                 ASSISTANT, outcome.content, thinking=outcome.thinking, stats=outcome.stats, status=outcome.status,
                 error=error_record(outcome.error) if outcome.error else "", model=settings.model))
+        except StoreFailed as error:
+            chat_session.keep_failure(error, finished)
         finally:
             saved.set()
     return bubble

@@ -32,7 +32,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import access, state
-from lib.chat_store import ChatStore, StoreUnavailable
+from lib.chat_store import ChatStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
 from lib.markdown_safety import escape_markdown
 
@@ -190,13 +190,13 @@ def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: ChatStore) -
 def carry_over_once(visitor: Visitor, store: ChatStore) -> int:
     """:func:`carry_over` on the session's first run; how many chats moved then, on every run.
 
-    While the database cannot be opened nothing moves: the page says why, and the next run tries again.
+    While the database cannot be opened or written nothing moves: the page says why, and the next run tries again.
     """
     done = state.get(state.VISITOR_CARRIED)
     if done is None or done[0] != visitor.owner:
         try:
             done = (visitor.owner, carry_over(visitor, browser_cookies(), store))
-        except StoreUnavailable:
+        except (StoreUnavailable, StoreFailed):
             return 0
         state.put(state.VISITOR_CARRIED, done)
     return done[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+from contextlib import closing
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -367,15 +368,41 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
 
 def test_a_database_that_fails_mid_answer_is_explained_and_the_answer_stays_on_screen(chat, fake, store):
     send(chat, "First question")
-    with sqlite3.connect(store.path) as db:  # from now on the database refuses to save answers, as a full disk would
-        db.execute("CREATE TRIGGER full BEFORE INSERT ON messages WHEN NEW.role = 'assistant'"
-                   " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    refuse(store, "BEFORE INSERT ON messages WHEN NEW.role = 'assistant'")  # saving answers fails, as on a full disk
     fake.script_reply("An answer that cannot be saved.")
     send(chat, "Second question")
     assert not chat.exception
     assert messages(chat)[-1] == ("assistant", "An answer that cannot be saved.")
     assert "could not be read or written (database or disk is full)" in chat.error[-1].value
     assert [m.role for m in store.messages(store.summaries()[0].id)] == [USER, ASSISTANT, USER]
+
+
+def test_a_button_whose_database_write_fails_says_so_and_changes_nothing(chat, fake, store):
+    send(chat, "First question")
+    refuse(store, "BEFORE DELETE ON messages")
+    chat.button(key="chat_delete_1").click().run()  # the first question and its answer
+    assert not chat.exception
+    assert "could not be read or written (database or disk is full)" in chat.error[0].value
+    assert [role for role, _ in messages(chat)] == [USER, ASSISTANT]
+
+
+def test_a_stop_whose_partial_answer_cannot_be_saved_is_explained_on_the_next_run(chat, fake, store):
+    send(chat, "First question")
+    refuse(store, "BEFORE INSERT ON messages WHEN NEW.role = 'assistant'")
+    fake.token_delay = 0.05
+    fake.script_reply(" ".join(f"word{n}" for n in range(400)))
+    with pytest.raises(RuntimeError, match="timed out"):  # AppTest's timeout stops the run, as Stop does
+        chat.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Talk for a long time").run(timeout=3)
+    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
+    chat.run()
+    assert not chat.exception
+    assert "could not be read or written (database or disk is full)" in chat.error[0].value
+
+
+def refuse(store: ChatStore, when: str) -> None:
+    """From now on the database refuses a kind of write, as a full disk would (a real SQLite error)."""
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(f"CREATE TRIGGER refuse {when} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
 
 
 def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 
 from lib.chat_history import ASSISTANT, STOPPED, USER, Conversation, Message, Stats
-from lib.chat_store import ChatStore, data_dir
+from lib.chat_store import ChatStore, StoreFailed, data_dir
 
 
 @pytest.fixture
@@ -142,3 +143,15 @@ def test_two_sessions_writing_at_once_lose_nothing(tmp_path):
     assert sorted(s.messages for s in store.summaries()) == [40, 40, 80]
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("how", ["ABORT", "ROLLBACK"])  # ROLLBACK: SQLite ends the transaction itself, as on a full disk
+def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass_unchanged(store, how):
+    conversation_id = store.create(Conversation(model="m"))
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(f"CREATE TRIGGER full BEFORE INSERT ON messages BEGIN SELECT RAISE({how}, 'database or disk is full'); END")
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full\)"):
+        store.add(conversation_id, Message(USER, "hello"))
+    with pytest.raises(ValueError):
+        store.rename(conversation_id, "   ")
+    assert store.get(conversation_id).model == "m"  # the store still works
