@@ -1,9 +1,9 @@
 """Draw model Markdown as it streams, without re-sending the whole answer for every token.
 
 ``st.write_stream`` re-sends the full text on every token (about 14 MB over the websocket for
-a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, sent once
-(the blocks finished since the last draw together, in one element), and the paragraph still
-growing, held in one placeholder. Each redraw
+a 2,000-token answer). :class:`LiveMarkdown` splits the text into finished blocks, sent once (the
+blocks finished since the last draw together, in one element), and the paragraph still growing,
+held in one placeholder. Each redraw
 of that placeholder re-sends the whole paragraph, so redraws are paid from a budget: everything
 sent stays within 1.5 times the text received (plus a little per second), at most ``max_fps``
 redraws a second, yet at least one every 1.5 seconds while text arrives. Every string shown
@@ -115,10 +115,11 @@ def _starts_block(line: str, complete: bool, list_kind: str) -> bool:
 def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None:
     """Show finished model text (a stored message) safely, in ``container`` or where ``st`` writes now.
 
-    Drawn in the elements :class:`LiveMarkdown` left when this session streamed it, else one per
-    block, so a stored answer looks exactly like the one just streamed, and a rerun right after an
-    answer re-sends each element as a short reference to the browser's copy
-    (``global.minCachedMessageSize`` in ``.streamlit/config.toml``) instead of the whole text again.
+    Drawn in the elements :class:`LiveMarkdown` left when this session streamed it, so the answer
+    just streamed looks the same after a rerun, which re-sends each element as a short reference
+    to the browser's copy (``global.minCachedMessageSize`` in ``.streamlit/config.toml``) instead of
+    the whole text again. Otherwise one element per block: the gaps between blocks drawn together
+    are a paragraph's margin rather than Streamlit's gap between elements, a pixel or two apart.
     """
     target = st if container is None else container
     if _DEFINITION.search(text):
@@ -150,8 +151,9 @@ def _layout_key(text: str) -> bytes:
 
 def _remember_layout(text: str, starts: tuple[int, ...]) -> None:
     layouts = _layouts()
-    layouts.pop(_layout_key(text), None)
-    layouts[_layout_key(text)] = starts
+    key = _layout_key(text)
+    layouts.pop(key, None)  # put back as the newest
+    layouts[key] = starts
     while len(layouts) > LAYOUTS_KEPT:
         del layouts[next(iter(layouts))]
 
@@ -240,7 +242,7 @@ class LiveMarkdown:
         return self._sent + cost <= allowed or now - self._last_draw >= self._max_wait
 
     def finish(self) -> str:
-        """Draw all the text, without the cursor, and return it."""
+        """Draw all the text, without the cursor, remember where its elements begin, and return it."""
         text = self.text
         if _DEFINITION.search(text):
             self._whole.markdown(safe_markdown(text))  # definitions reach across blocks

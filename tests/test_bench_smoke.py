@@ -21,8 +21,8 @@ def test_answers_have_exactly_the_tokens_asked_for():
     for tokens in (1, 37, 400):
         text = texts.answer(tokens, seed=tokens)
         assert len(tokenize(text)) == tokens
-        assert texts.tail(text) == "".join(text.split())[-40:]
-        assert not any(character.isspace() for character in texts.tail(text))
+        page_text = text.replace("\n\n", "")  # what the page's textContent holds, paragraphs in separate elements
+        assert "".join(page_text.split()).endswith(texts.tail(text))
 
 
 def test_client_and_embedding_measurements_run_and_render(tmp_path):
