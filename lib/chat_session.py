@@ -178,6 +178,10 @@ def keep_failure(error: StoreFailed, finished: bool) -> None:
     a Stop or a rerun is on its way out and must go on, and the next run shows the failure as its notice."""
     if finished:
         raise error
+    _notice_failure(error)
+
+
+def _notice_failure(error: StoreFailed) -> None:
     state.put(state.CHAT_NOTICE, ("error", str(error)))
 
 
@@ -191,7 +195,7 @@ def _reports_store_failure(action: Callable[P, None]) -> Callable[P, None]:
         try:
             action(*args, **kwargs)
         except StoreFailed as error:
-            state.put(state.CHAT_NOTICE, ("error", str(error)))
+            _notice_failure(error)
     return run
 
 
