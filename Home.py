@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from lib import i18n, navigation, sidebar, state, streamlit_chrome
-from lib.chat_store import StoreFailed
+from lib import i18n, state
+from lib.chat.store import StoreFailed
+from lib.ui import navigation, sidebar, streamlit_chrome
 
 st.set_page_config(page_title="Ollama Studio", page_icon="🦙", layout="wide")
 state.init()

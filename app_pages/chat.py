@@ -2,11 +2,17 @@
 
 import streamlit as st
 
-from lib import chat_compare, chat_compare_view, chat_dock, chat_session, chat_view, server_data, state, visitor
-from lib.chat_history import USER, Message
-from lib.chat_store import StoreUnavailable
+from lib import server_data, state
+from lib.access import visitor
+from lib.chat import compare as chat_compare
+from lib.chat import compare_view as chat_compare_view
+from lib.chat import dock as chat_dock
+from lib.chat import session as chat_session
+from lib.chat import view as chat_view
+from lib.chat.history import USER, Message
+from lib.chat.store import StoreUnavailable
 from lib.i18n import t
-from lib.markdown_safety import escape_markdown
+from lib.ui.markdown_safety import escape_markdown
 
 store = visitor.chat_store()
 try:

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import compare_view, generate_widgets, options_panel, server_data, state, widgets
-from lib.errors import ResponseError
-from lib.generate_form import (
+from lib import server_data, state
+from lib.generate import widgets as generate_widgets
+from lib.generate.compare import view as compare_view
+from lib.generate.form import (
     JSON,
     PLAIN,
     SCHEMA,
@@ -19,15 +20,19 @@ from lib.generate_form import (
     decode_image,
     format_label,
 )
-from lib.generate_job import THINKING, WAITING, GenerateJob
-from lib.generate_run import HISTORY_LIMIT, RunRecord, remember
-from lib.host import join_url
+from lib.generate.job import THINKING, WAITING, GenerateJob
+from lib.generate.run import HISTORY_LIMIT, RunRecord, remember
+from lib.generate.schema import InvalidSchema, check_output, parse_schema
+from lib.generate.snippets import body_json, curl_command, python_code, shorten_images
 from lib.i18n import t
-from lib.json_schema_check import InvalidSchema, check_output, parse_schema
-from lib.live_markdown import LiveMarkdown, render_markdown
-from lib.markdown_safety import escape_markdown
-from lib.request_snippets import body_json, curl_command, python_code, shorten_images
+from lib.ollama.errors import ResponseError
+from lib.ollama.host import join_url
+from lib.parameters import panel as options_panel
 from lib.run_stats import stat_rows
+from lib.ui import widgets
+from lib.ui.errors import error_text
+from lib.ui.live_markdown import LiveMarkdown, render_markdown
+from lib.ui.markdown_safety import escape_markdown
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 SINGLE, COMPARE = "single", "compare"
@@ -60,8 +65,11 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
         for event in job.events():
             if event.kind == WAITING:
                 waited = t("units.seconds", value=f"{event.seconds:.0f}")
-                status.caption(t("generate.waiting_slow", model=request.model, time=waited) if event.seconds > 3
-                               else t("generate.waiting", model=request.model, time=waited))
+                status.caption(
+                    t("generate.waiting_slow", model=request.model, time=waited)
+                    if event.seconds > 3
+                    else t("generate.waiting", model=request.model, time=waited)
+                )
                 phase = WAITING
                 continue
             if event.kind != phase:
@@ -69,7 +77,9 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
                 status.caption(t("generate.thinking_now") if phase == THINKING else t("generate.writing_now"))
             if event.kind == THINKING:
                 if thinking is None:
-                    thinking = LiveMarkdown(thinking_slot.expander(t("generate.thinking"), icon=":material/psychology:"))
+                    thinking = LiveMarkdown(
+                        thinking_slot.expander(t("generate.thinking"), icon=":material/psychology:")
+                    )
                 thinking.append(event.text)
             else:
                 answer.append(event.text)
@@ -81,14 +91,16 @@ def start_run(request: GenerateRequest, form: GenerateForm) -> RunRecord:
 def show_run(record: RunRecord) -> None:
     result = record.result
     if result.error:
-        st.error(str(result.error), icon=":material/error:")
+        st.error(error_text(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
             st.caption(t("generate.model_missing"))
         if result.output or result.thinking:
             st.caption(t("generate.kept_before_error"))
     elif result.stopped:
-        st.warning(t("generate.stopped_kept") if result.output or result.thinking else t("generate.stopped"),
-                   icon=":material/stop_circle:")
+        st.warning(
+            t("generate.stopped_kept") if result.output or result.thinking else t("generate.stopped"),
+            icon=":material/stop_circle:",
+        )
     elif result.done_reason == "length":
         st.info(t("generate.cut_off"), icon=":material/content_cut:")
     if result.thinking:
@@ -133,8 +145,14 @@ def show_output(record: RunRecord) -> None:
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)
-    st.download_button(t("generate.download_answer"), data=data, file_name=file_name, mime=mime, icon=":material/download:",
-                       on_click="ignore")
+    st.download_button(
+        t("generate.download_answer"),
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def show_request(body: dict, note: str) -> None:
@@ -152,8 +170,14 @@ def show_request(body: dict, note: str) -> None:
         st.caption(t("generate.images_shortened"))
     if client.has_api_key:
         st.caption(t("generate.api_key_hidden"))
-    st.download_button(t("generate.download_body"), data=body_json(body), file_name="generate-request.json",
-                       mime="application/json", icon=":material/download:", on_click="ignore")
+    st.download_button(
+        t("generate.download_body"),
+        data=body_json(body),
+        file_name="generate-request.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def bring_back(number: int, run_again: bool) -> None:
@@ -178,8 +202,14 @@ compare_view.settle_interrupted()
 st.session_state.setdefault(state.GENERATE_MODE_INPUT, state.get(state.GENERATE_MODE) or SINGLE)
 # Labels worded now, in the script run: AppTest calls format_func outside it too.
 mode_labels = {SINGLE: t("generate.mode_single"), COMPARE: t("generate.mode_compare")}
-mode = st.segmented_control(t("generate.mode"), list(mode_labels), format_func=mode_labels.get, required=True,
-                            key=state.GENERATE_MODE_INPUT, label_visibility="collapsed")
+mode = st.segmented_control(
+    t("generate.mode"),
+    list(mode_labels),
+    format_func=mode_labels.get,
+    required=True,
+    key=state.GENERATE_MODE_INPUT,
+    label_visibility="collapsed",
+)
 state.put(state.GENERATE_MODE, mode)
 if mode == COMPARE:
     st.caption(t("generate.compare_intro"))
@@ -191,57 +221,98 @@ generate_widgets.seed()
 form_column, output_column = st.columns([5, 6], gap="large")
 
 with form_column:
-    model = widgets.model_picker(t("generate.model"), "completion", state.GENERATE_MODEL_INPUT,
-                                 help=t("generate.model_help"))
+    model = widgets.model_picker(
+        t("generate.model"), "completion", state.GENERATE_MODEL_INPUT, help=t("generate.model_help")
+    )
     if model is None:
         st.stop()
     capabilities = server_data.capabilities_of(client, model)
     saved = generate_widgets.saved()
-    prompt = st.text_area(t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150,
-                          placeholder=t("generate.prompt_placeholder"))
-    system = st.text_area(t("generate.system"), key=state.GENERATE_SYSTEM_INPUT, height=68,
-                          placeholder=t("generate.models_own"), help=t("generate.system_help"))
+    prompt = st.text_area(
+        t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150, placeholder=t("generate.prompt_placeholder")
+    )
+    system = st.text_area(
+        t("generate.system"),
+        key=state.GENERATE_SYSTEM_INPUT,
+        height=68,
+        placeholder=t("generate.models_own"),
+        help=t("generate.system_help"),
+    )
     can_see = not capabilities or "vision" in capabilities
     if can_see:
-        st.file_uploader(t("generate.images"), type=IMAGE_TYPES, accept_multiple_files=True, key=generate_widgets.uploader_key(),
-                         on_change=generate_widgets.take_uploads,
-                         help=t("generate.images_help"))
+        st.file_uploader(
+            t("generate.images"),
+            type=IMAGE_TYPES,
+            accept_multiple_files=True,
+            key=generate_widgets.uploader_key(),
+            on_change=generate_widgets.take_uploads,
+            help=t("generate.images_help"),
+        )
     images = generate_widgets.saved().images
     if images and not (can_see and st.session_state.get(generate_widgets.uploader_key())):
         st.caption(t("generate.images_kept", n=len(images)))
         st.image([data for data in map(decode_image, images) if data], width=96)
-        st.button(t("generate.remove_images"), icon=":material/delete:", key=state.GENERATE_CLEAR_IMAGES_BUTTON,
-                  on_click=generate_widgets.drop_images)
+        st.button(
+            t("generate.remove_images"),
+            icon=":material/delete:",
+            key=state.GENERATE_CLEAR_IMAGES_BUTTON,
+            on_click=generate_widgets.drop_images,
+        )
     think = saved.think
     if "thinking" in capabilities:
         think = st.toggle(t("generate.think"), key=state.GENERATE_THINK_INPUT, help=t("generate.think_help"))
     with st.expander(t("generate.fill_in_middle"), icon=":material/vertical_align_center:"):
         if capabilities and "insert" not in capabilities:
             st.caption(t("generate.no_insert", model=escape_markdown(model)))
-        suffix = st.text_area(t("generate.suffix"), key=state.GENERATE_SUFFIX_INPUT, height=68,
-                              help=t("generate.suffix_help"))
+        suffix = st.text_area(
+            t("generate.suffix"), key=state.GENERATE_SUFFIX_INPUT, height=68, help=t("generate.suffix_help")
+        )
     with st.expander(t("generate.advanced"), icon=":material/tune:"):
-        template = st.text_area(t("generate.template"), key=state.GENERATE_TEMPLATE_INPUT, height=100,
-                                placeholder=t("generate.models_own"), help=t("generate.template_help"))
+        template = st.text_area(
+            t("generate.template"),
+            key=state.GENERATE_TEMPLATE_INPUT,
+            height=100,
+            placeholder=t("generate.models_own"),
+            help=t("generate.template_help"),
+        )
         raw = st.toggle(t("generate.raw_mode"), key=state.GENERATE_RAW_INPUT, help=t("generate.raw_mode_help"))
     with st.expander(t("generate.parameters"), icon=":material/settings:"):
         chosen = options_panel.render(generate_widgets.OPTIONS_PREFIX)
     format_labels = {name: format_label(name) for name in (PLAIN, JSON, SCHEMA)}
-    output_format = st.radio(t("generate.output_format"), list(format_labels), format_func=format_labels.get,
-                             key=state.GENERATE_FORMAT_INPUT, horizontal=True, help=t("generate.output_format_help"))
+    output_format = st.radio(
+        t("generate.output_format"),
+        list(format_labels),
+        format_func=format_labels.get,
+        key=state.GENERATE_FORMAT_INPUT,
+        horizontal=True,
+        help=t("generate.output_format_help"),
+    )
     schema_text = saved.schema_text
     if output_format == SCHEMA:
-        schema_text = st.text_area(t("generate.schema"), key=state.GENERATE_SCHEMA_INPUT, height=240,
-                                   help=t("generate.schema_help"))
+        schema_text = st.text_area(
+            t("generate.schema"), key=state.GENERATE_SCHEMA_INPUT, height=240, help=t("generate.schema_help")
+        )
         try:
             parse_schema(schema_text)
         except InvalidSchema as error:
             st.error(str(error), icon=":material/data_object:")
     stream = st.toggle(t("generate.stream"), key=state.GENERATE_STREAM_INPUT, help=t("generate.stream_help"))
 
-    form = GenerateForm(model=model, prompt=prompt, system=system, suffix=suffix, template=template, raw=raw,
-                        think=think, stream=stream, output_format=output_format, schema_text=schema_text,
-                        images=images, options=chosen.options, keep_alive=chosen.keep_alive)
+    form = GenerateForm(
+        model=model,
+        prompt=prompt,
+        system=system,
+        suffix=suffix,
+        template=template,
+        raw=raw,
+        think=think,
+        stream=stream,
+        output_format=output_format,
+        schema_text=schema_text,
+        images=images,
+        options=chosen.options,
+        keep_alive=chosen.keep_alive,
+    )
     generate_widgets.save(form)
     problem = chosen.error
     request: GenerateRequest | None = None
@@ -253,8 +324,9 @@ with form_column:
         request = None
 
     run_column, stop_column = st.columns(2)
-    asked = run_column.button(t("generate.run"), type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON,
-                              width="stretch")
+    asked = run_column.button(
+        t("generate.run"), type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON, width="stretch"
+    )
     rerun_model = state.get(state.GENERATE_PENDING)
     state.put(state.GENERATE_PENDING, None)
     asked = asked or bool(rerun_model)
@@ -262,16 +334,19 @@ with form_column:
         request = None
         problem = t("generate.rerun_model_gone", model=rerun_model)
     starting = asked and request is not None
-    stop_column.button(t("generate.stop"), icon=":material/stop:", key=state.GENERATE_STOP_BUTTON, disabled=not starting,
-                       width="stretch", help=t("generate.stop_help"))
+    stop_column.button(
+        t("generate.stop"),
+        icon=":material/stop:",
+        key=state.GENERATE_STOP_BUTTON,
+        disabled=not starting,
+        width="stretch",
+        help=t("generate.stop_help"),
+    )
     if asked and request is None:
         st.error(t("generate.nothing_sent", problem=problem), icon=":material/block:")
 
 with output_column:
-    if starting and request is not None:
-        shown_run = start_run(request, form)
-    else:
-        shown_run = state.get(state.GENERATE_LAST)
+    shown_run = start_run(request, form) if starting and request is not None else state.get(state.GENERATE_LAST)
     if shown_run is None:
         st.caption(t("generate.answer_appears"))
     else:
@@ -292,9 +367,21 @@ if not history:
 for past in history:
     label_column, restore_column, rerun_column = st.columns([8, 2, 2], vertical_alignment="center")
     label_column.text(past.label())
-    restore_column.button(t("generate.restore"), icon=":material/edit_note:", key=f"{state.GENERATE_RESTORE_BUTTON}_{past.number}",
-                          on_click=bring_back, args=(past.number, False), width="stretch",
-                          help=t("generate.restore_help"))
-    rerun_column.button(t("generate.rerun"), icon=":material/replay:", key=f"{state.GENERATE_RERUN_BUTTON}_{past.number}",
-                        on_click=bring_back, args=(past.number, True), width="stretch",
-                        help=t("generate.rerun_help"))
+    restore_column.button(
+        t("generate.restore"),
+        icon=":material/edit_note:",
+        key=f"{state.GENERATE_RESTORE_BUTTON}_{past.number}",
+        on_click=bring_back,
+        args=(past.number, False),
+        width="stretch",
+        help=t("generate.restore_help"),
+    )
+    rerun_column.button(
+        t("generate.rerun"),
+        icon=":material/replay:",
+        key=f"{state.GENERATE_RERUN_BUTTON}_{past.number}",
+        on_click=bring_back,
+        args=(past.number, True),
+        width="stretch",
+        help=t("generate.rerun_help"),
+    )

@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from lib import navigation, server_data, widgets
-from lib.markdown_safety import escape_markdown
-from lib.errors import OllamaError
+from lib import server_data
 from lib.formatting import human_size, time_until
-from lib.host import display_host
 from lib.i18n import t
+from lib.ollama.errors import OllamaError
+from lib.ollama.host import display_host
+from lib.ui import navigation, widgets
+from lib.ui.markdown_safety import escape_markdown
 
 st.title("Ollama Studio")
 st.caption(t("home.tagline"))
@@ -21,11 +22,15 @@ try:
 except OllamaError as error:
     widgets.stop_with_connection_help(error, client.base_url)
 
-st.success(t("home.connected", version=escape_markdown(version), server=display_host(client.base_url)),
-           icon=":material/check_circle:")
+st.success(
+    t("home.connected", version=escape_markdown(version), server=display_host(client.base_url)),
+    icon=":material/check_circle:",
+)
 
-disk, memory, vram = (sum(m.get(field) or 0 for m in rows) for rows, field in
-                      ((installed, "size"), (loaded, "size"), (loaded, "size_vram")))
+disk, memory, vram = (
+    sum(m.get(field) or 0 for m in rows)
+    for rows, field in ((installed, "size"), (loaded, "size"), (loaded, "size_vram"))
+)
 columns = st.columns(4)
 columns[0].metric(t("home.installed_models"), len(installed))
 columns[1].metric(t("home.disk_used"), human_size(disk))

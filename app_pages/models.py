@@ -3,18 +3,27 @@
 import pandas as pd
 import streamlit as st
 
-from lib import access, api_bodies, model_inventory, modelfile, server_data, state, widgets
-from lib.client import OllamaClient
-from lib.errors import OllamaError, ResponseError
+from lib import server_data, state
+from lib.access import locked as access
 from lib.formatting import human_seconds, human_size, whole_number
 from lib.i18n import t
-from lib.markdown_safety import escape_markdown
-from lib.model_options import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
-from lib.pull_job import Outcome, PullJob
-from lib.pull_progress import PullProgress, step_label
+from lib.models import inventory as model_inventory
+from lib.models import modelfile
+from lib.models.pull import Outcome, PullJob
+from lib.models.pull_progress import PullProgress, step_label
+from lib.ollama import bodies as api_bodies
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError, ResponseError
+from lib.parameters.catalog import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
+from lib.ui import widgets
+from lib.ui.markdown_safety import escape_markdown
 
-TABS = {"installed": "models.tab_installed", "running": "models.tab_running", "pull": "models.tab_pull",
-        "create": "models.tab_create"}
+TABS = {
+    "installed": "models.tab_installed",
+    "running": "models.tab_running",
+    "pull": "models.tab_pull",
+    "create": "models.tab_create",
+}
 POLL_SECONDS = 1.0
 EXAMPLE_PULL = "qwen2.5:0.5b"
 EXAMPLE_NEW_NAME = "my-assistant"
@@ -193,11 +202,17 @@ if tabs["installed"].open:
             rows = model_inventory.installed_rows(installed, caps)
             every_capability = sorted({c for row in rows for c in row.capabilities})
             left, right = st.columns([3, 1])
-            text = left.text_input(t("models.filter"), placeholder=t("models.filter_placeholder"),
-                                   key=state.MODELS_FILTER_INPUT)
-            capability = right.selectbox(t("models.capability"), every_capability, index=None,
-                                         format_func=model_inventory.capability_label,
-                                         placeholder=t("models.any_capability"), key=state.MODELS_CAPABILITY_INPUT)
+            text = left.text_input(
+                t("models.filter"), placeholder=t("models.filter_placeholder"), key=state.MODELS_FILTER_INPUT
+            )
+            capability = right.selectbox(
+                t("models.capability"),
+                every_capability,
+                index=None,
+                format_func=model_inventory.capability_label,
+                placeholder=t("models.any_capability"),
+                key=state.MODELS_CAPABILITY_INPUT,
+            )
             shown = model_inventory.filter_rows(rows, text, capability)
             table = pd.DataFrame([row.as_dict() for row in shown], columns=list(rows[0].as_dict()))
             st.dataframe(
@@ -251,13 +266,21 @@ if tabs["installed"].open:
                 st.markdown(t("models.actions"))
                 field, buttons = st.columns([2, 3], vertical_alignment="bottom")
                 copy_default = model_inventory.derived_name(chosen, "copy", set(names))
-                copy_name = field.text_input(t("models.copy_as"), key=state.MODELS_COPY_NAME_INPUT,
-                                             placeholder=t("models.copy_as_placeholder", name=copy_default))
+                copy_name = field.text_input(
+                    t("models.copy_as"),
+                    key=state.MODELS_COPY_NAME_INPUT,
+                    placeholder=t("models.copy_as_placeholder", name=copy_default),
+                )
                 row = buttons.container(horizontal=True)
                 if row.button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
                     copy_model(client, chosen, copy_name.strip() or copy_default)
-                row.button(t("models.edit_as_new"), icon=":material/edit_note:", key="models_edit_as_new",
-                           on_click=edit_as_new, args=(chosen, shown_model.get("modelfile") or "", names))
+                row.button(
+                    t("models.edit_as_new"),
+                    icon=":material/edit_note:",
+                    key="models_edit_as_new",
+                    on_click=edit_as_new,
+                    args=(chosen, shown_model.get("modelfile") or "", names),
+                )
                 if row.button(t("models.delete"), icon=":material/delete:", key="models_delete"):
                     state.put(state.MODELS_PENDING_DELETE, chosen)
 
@@ -266,8 +289,11 @@ if tabs["installed"].open:
                 with st.container(border=True):
                     st.warning(t("models.confirm_delete", name=escape_markdown(pending)), icon=":material/warning:")
                     buttons = st.container(horizontal=True)
-                    confirmed = buttons.button(t("models.delete_named", name=escape_markdown(pending)), type="primary",
-                                               key="models_delete_confirm")
+                    confirmed = buttons.button(
+                        t("models.delete_named", name=escape_markdown(pending)),
+                        type="primary",
+                        key="models_delete_confirm",
+                    )
                     if buttons.button(t("models.keep_it"), key="models_delete_cancel"):
                         state.put(state.MODELS_PENDING_DELETE, None)
                         st.rerun()
@@ -280,8 +306,11 @@ if tabs["running"].open:
             running_rows = model_inventory.running_rows(loaded)
             st.dataframe(pd.DataFrame([row.as_dict() for row in running_rows]), hide_index=True)
             for row in running_rows:
-                if st.button(t("models.unload_named", name=escape_markdown(row.name)), icon=":material/eject:",
-                             key=f"models_unload_{row.name}"):
+                if st.button(
+                    t("models.unload_named", name=escape_markdown(row.name)),
+                    icon=":material/eject:",
+                    key=f"models_unload_{row.name}",
+                ):
                     try:
                         client.unload(row.name)
                     except OllamaError as error:
@@ -297,8 +326,12 @@ if tabs["running"].open:
             left, right = st.columns(2)
             widgets.ensure_choice(state.MODELS_WARM_MODEL_INPUT, names)
             warm = left.selectbox(t("models.model"), names, key=state.MODELS_WARM_MODEL_INPUT)
-            keep_text = right.text_input(t("models.keep_loaded_for"), placeholder=t("models.server_default_keep_alive"),
-                                         help=keep_alive_help(), key=state.MODELS_KEEP_ALIVE_INPUT)
+            keep_text = right.text_input(
+                t("models.keep_loaded_for"),
+                placeholder=t("models.server_default_keep_alive"),
+                help=keep_alive_help(),
+                key=state.MODELS_KEEP_ALIVE_INPUT,
+            )
             try:
                 keep_alive = parse_keep_alive(keep_text or "")
             except ValueError as error:
@@ -328,9 +361,14 @@ if "pull" in tabs and tabs["pull"].open:
         busy = job is not None and not job.view().finished
         st.session_state.setdefault(state.MODELS_PULL_NAME_INPUT, state.get(state.MODELS_PULL_NAME))
         with st.form("models_pull_form", border=False):
-            wanted = st.text_input(t("models.model_name"), placeholder=t("models.for_example", example=EXAMPLE_PULL), key=state.MODELS_PULL_NAME_INPUT)
-            submitted = st.form_submit_button(t("models.pull"), icon=":material/download:", type="primary",
-                                              disabled=busy, key="models_pull_submit")
+            wanted = st.text_input(
+                t("models.model_name"),
+                placeholder=t("models.for_example", example=EXAMPLE_PULL),
+                key=state.MODELS_PULL_NAME_INPUT,
+            )
+            submitted = st.form_submit_button(
+                t("models.pull"), icon=":material/download:", type="primary", disabled=busy, key="models_pull_submit"
+            )
         if busy:
             st.caption(t("models.one_pull_at_a_time"))
         if submitted:
@@ -347,20 +385,27 @@ if "create" in tabs and tabs["create"].open:
         from_file, from_form = st.tabs([t("models.from_modelfile"), t("models.simple_form")])
         with from_file:
             written = state.get(state.MODELS_MODELFILE)
-            st.session_state.setdefault(state.MODELS_MODELFILE_INPUT,
-                                        t("models.example_modelfile") if written is None else written)
+            st.session_state.setdefault(
+                state.MODELS_MODELFILE_INPUT, t("models.example_modelfile") if written is None else written
+            )
             st.session_state.setdefault(state.MODELS_CREATE_NAME_INPUT, state.get(state.MODELS_CREATE_NAME))
-            new_name = st.text_input(t("models.new_model_name"), placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
-                                     key=state.MODELS_CREATE_NAME_INPUT)
-            text = st.text_area(t("models.modelfile"), height=260, key=state.MODELS_MODELFILE_INPUT,
-                                help=t("models.modelfile_help"))
+            new_name = st.text_input(
+                t("models.new_model_name"),
+                placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
+                key=state.MODELS_CREATE_NAME_INPUT,
+            )
+            text = st.text_area(
+                t("models.modelfile"), height=260, key=state.MODELS_MODELFILE_INPUT, help=t("models.modelfile_help")
+            )
             state.put(state.MODELS_MODELFILE, text)
             state.put(state.MODELS_CREATE_NAME, new_name)
             try:
                 parsed = modelfile.parse(text)
             except modelfile.ModelfileError as error:
-                st.error(t("models.modelfile_cannot_be_sent") + "\n\n" + "\n".join(f"- {p}" for p in error.problems),
-                         icon=":material/error:")
+                st.error(
+                    t("models.modelfile_cannot_be_sent") + "\n\n" + "\n".join(f"- {p}" for p in error.problems),
+                    icon=":material/error:",
+                )
                 parsed = None
             if parsed is not None:
                 for warning in parsed.warnings:
@@ -378,22 +423,38 @@ if "create" in tabs and tabs["create"].open:
                 st.info(t("models.install_first"), icon=":material/info:")
             else:
                 base = st.selectbox(t("models.base_model"), names, key=state.MODELS_FORM_BASE_INPUT)
-                form_name = st.text_input(t("models.new_model_name"), placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
-                                          key=state.MODELS_FORM_NAME_INPUT)
-                system = st.text_area(t("models.system_prompt"), height=120, key=state.MODELS_FORM_SYSTEM_INPUT,
-                                      placeholder=t("models.system_prompt_placeholder"))
+                form_name = st.text_input(
+                    t("models.new_model_name"),
+                    placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
+                    key=state.MODELS_FORM_NAME_INPUT,
+                )
+                system = st.text_area(
+                    t("models.system_prompt"),
+                    height=120,
+                    key=state.MODELS_FORM_SYSTEM_INPUT,
+                    placeholder=t("models.system_prompt_placeholder"),
+                )
                 values = {}
                 cells = st.columns(2)
                 for index, spec in enumerate(OPTION_SPECS):
                     values[spec.name] = cells[index % 2].number_input(
-                        spec.label, min_value=spec.kind(spec.minimum), max_value=spec.kind(spec.maximum),
-                        step=spec.kind(spec.step), value=None, placeholder=t("models.base_model_value"), help=spec.help,
-                        key=state.MODELS_FORM_OPTION_PREFIX + spec.name)
-                stop_text = st.text_area(t("models.stop_sequences"), height=68, help=stop_help(),
-                                         key=state.MODELS_FORM_STOP_INPUT)
+                        spec.label,
+                        min_value=spec.kind(spec.minimum),
+                        max_value=spec.kind(spec.maximum),
+                        step=spec.kind(spec.step),
+                        value=None,
+                        placeholder=t("models.base_model_value"),
+                        help=spec.help,
+                        key=state.MODELS_FORM_OPTION_PREFIX + spec.name,
+                    )
+                stop_text = st.text_area(
+                    t("models.stop_sequences"), height=68, help=stop_help(), key=state.MODELS_FORM_STOP_INPUT
+                )
                 form_fields = model_inventory.form_create_fields(base, system, build_options(values, stop_text))
                 show_request(form_name.strip() or t("models.new_name_stand_in"), form_fields)
-                if st.button(t("models.create"), icon=":material/add_circle:", type="primary", key="models_form_create"):
+                if st.button(
+                    t("models.create"), icon=":material/add_circle:", type="primary", key="models_form_create"
+                ):
                     problem = model_inventory.name_problem(form_name)
                     if problem:
                         st.error(problem)

@@ -14,9 +14,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=None, help="runs per timing (default 3)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and one run: check that it works")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="where to write the report (default BENCHMARKS.md at the repository root; "
-                             "--quick writes nothing unless this is given)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the report (default BENCHMARKS.md at the repository root; "
+        "--quick writes nothing unless this is given)",
+    )
     args = parser.parse_args()
     config = QUICK if args.quick else Config()
     if args.runs is not None:

@@ -22,8 +22,14 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 
 
@@ -113,8 +119,10 @@ class Probe:
 
     def finished_after(self, index: int) -> Frame | None:
         """The first successful ``script_finished`` among the frames received from ``index`` on."""
-        return next((f for f in self.received[index:] if f.kind == "script_finished" and f.detail ==
-                     "FINISHED_SUCCESSFULLY"), None)
+        return next(
+            (f for f in self.received[index:] if f.kind == "script_finished" and f.detail == "FINISHED_SUCCESSFULLY"),
+            None,
+        )
 
     def wait_for_run(self, index: int, timeout: float = 60, quiet: float = 0.3) -> Frame:
         """Wait for a run to finish after frame ``index``, then for ``quiet`` seconds without frames."""
@@ -129,6 +137,7 @@ class Probe:
             count = len(self.received)
             self.page.wait_for_timeout(int(quiet * 1000))
             return len(self.received) == count
+
         self.wait_until(calm, timeout, step_ms=1)
 
 

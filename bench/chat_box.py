@@ -7,16 +7,18 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from lib import chat_dock
-from lib.client import OllamaClient
+from lib.chat import dock as chat_dock
+from lib.ollama.client import OllamaClient
 
 MODEL = "llama3.2:latest"
 
 
 def ask(title: str, *, docked: bool = True) -> Iterator[str] | None:
-    """Draw ``title`` and the chat box; once a question is sent, the answer's chunks straight from ``lib.client``.
+    """Draw ``title`` and the chat box; once a question is sent, the answer's chunks.
 
-    ``docked``: the chat box in our dock, as on the Chat page (:mod:`lib.chat_dock`); otherwise
+    The chunks come straight from ``lib.ollama.client``.
+
+    ``docked``: the chat box in our dock, as on the Chat page (:mod:`lib.chat.dock`); otherwise
     Streamlit's own, pinned to the bottom, as a naive page has it.
     """
     st.title(title)

@@ -1,8 +1,8 @@
 """Embedding 1,000 texts through the Embeddings page's batching code, and drawing a 200×200 heatmap.
 
-The embedding runs :func:`lib.embedding_cache.embed_all` here, against the fake in its own
+The embedding runs :func:`lib.embeddings.cache.embed_all` here, against the fake in its own
 process, with a fresh cache each time; requests are counted in the fake's log. The heatmap is
-drawn by bench/heatmap_app.py (lib/embedding_charts.py, as the Embeddings page calls it) and
+drawn by bench/heatmap_app.py (lib/embeddings/charts.py, as the Embeddings page calls it) and
 timed in the browser from the click on Draw to the frame after the chart's n×n cells are in the page.
 """
 
@@ -16,8 +16,8 @@ from playwright.sync_api import Browser
 
 from bench.browser import Probe
 from bench.fake_process import FakeServer
-from lib.client import OllamaClient
-from lib.embedding_cache import EmbedSettings, VectorCache, embed_all
+from lib.embeddings.cache import EmbedSettings, VectorCache, embed_all
+from lib.ollama.client import OllamaClient
 
 MODEL = "nomic-embed-text:latest"
 
@@ -30,8 +30,10 @@ class EmbedRun:
 
 
 def embed_once(fake: FakeServer, texts: int) -> EmbedRun:
-    items = [f"Benchmark text {i}: {('a short note', 'a longer sentence about something else', 'x')[i % 3]}"
-             for i in range(texts)]
+    items = [
+        f"Benchmark text {i}: {('a short note', 'a longer sentence about something else', 'x')[i % 3]}"
+        for i in range(texts)
+    ]
     client = OllamaClient(fake.url)
     fake.control.clear_log()
     try:

@@ -76,8 +76,10 @@ def _fetch_raw(url: str, path: str, body: dict) -> bytes:
     """The raw bytes of one response (status line, headers, chunked body), read to the end."""
     address = urlsplit(url)
     payload = json.dumps(body).encode()
-    request = (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: application/json\r\n"
-               f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n").encode() + payload
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+    ).encode() + payload
     with socket.create_connection((address.hostname, address.port)) as connection:
         connection.sendall(request)
         parts = []

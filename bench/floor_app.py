@@ -7,7 +7,7 @@ Streamlit's running state and the answer drawn once.
 import streamlit as st
 
 from bench.chat_box import ask
-from lib.markdown_safety import safe_markdown
+from lib.ui.markdown_safety import safe_markdown
 
 chunks = ask("Drawn once")
 if chunks is not None:

@@ -1,4 +1,4 @@
-"""A 200×200 similarity heatmap drawn by lib/embedding_charts.py, after a click on Draw.
+"""A 200×200 similarity heatmap drawn by lib/embeddings/charts.py, after a click on Draw.
 
 The Embeddings page itself shows at most 60 texts at once, so this page draws the full
 200×200 chart the benchmark times. The vectors come from the fake server through the
@@ -10,12 +10,12 @@ import os
 import numpy as np
 import streamlit as st
 
-from lib import embedding_analysis as ea
-from lib import embedding_charts as charts
-from lib import similarity as sim
-from lib.client import OllamaClient
-from lib.embedding_cache import EmbedSettings, VectorCache, embed_all
-from lib.text_input_parsing import TextItem, axis_labels
+from lib.embeddings import analysis as ea
+from lib.embeddings import charts
+from lib.embeddings import similarity as sim
+from lib.embeddings.cache import EmbedSettings, VectorCache, embed_all
+from lib.embeddings.texts import TextItem, axis_labels
+from lib.ollama.client import OllamaClient
 
 SIZE = int(os.environ.get("BENCH_HEATMAP_SIZE", "200"))
 MODEL = "nomic-embed-text:latest"

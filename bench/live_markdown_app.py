@@ -1,4 +1,4 @@
-"""A diagnostic page: the answer drawn by lib/live_markdown.py alone, with nothing else per token.
+"""A diagnostic page: the answer drawn by lib/ui/live_markdown.py alone, with nothing else per token.
 
 Measured beside the Chat page, it shows what the streaming renderer itself costs, so any
 difference is the Chat page's own work per token.
@@ -7,7 +7,7 @@ difference is the Chat page's own work per token.
 import streamlit as st
 
 from bench.chat_box import ask
-from lib.live_markdown import LiveMarkdown
+from lib.ui.live_markdown import LiveMarkdown
 
 chunks = ask("LiveMarkdown alone")
 if chunks is not None:

@@ -1,6 +1,6 @@
 """Rerun time of the Chat page holding a 1,000-message conversation.
 
-The conversation is written with the app's own store (lib/chat_store.py) into the app's data
+The conversation is written with the app's own store (lib/chat/store.py) into the app's data
 directory, then opened at ``/chat?chat=<id>``. Each rerun is Streamlit's own "Rerun" (the
 ``r`` key, as in the app menu), which changes no widget; it is timed in the browser from the
 ``rerun_script`` message the page sends to the ``script_finished`` message it receives (both
@@ -18,8 +18,8 @@ from pathlib import Path
 from playwright.sync_api import Browser
 
 from bench.browser import Probe
-from lib.chat_history import ASSISTANT, USER, Conversation, Message, Stats
-from lib.chat_store import FILE_NAME, ChatStore
+from lib.chat.history import ASSISTANT, USER, Conversation, Message, Stats
+from lib.chat.store import FILE_NAME, ChatStore
 
 MODEL = "llama3.2:latest"
 
@@ -33,10 +33,18 @@ def create_conversation(data_dir: Path, messages: int, title: str = "Benchmark: 
         if index % 2 == 0:
             history.append(Message(USER, " ".join(rng.choice(words) for _ in range(12)).capitalize() + "?"))
         else:
-            paragraphs = ["\n".join(" ".join(rng.choice(words) for _ in range(15)).capitalize() + "."
-                                    for _ in range(4)) for _ in range(3)]
-            history.append(Message(ASSISTANT, "\n\n".join(paragraphs), model=MODEL,
-                                   stats=Stats(first_token=0.2, tokens=180, tokens_per_second=42.0)))
+            paragraphs = [
+                "\n".join(" ".join(rng.choice(words) for _ in range(15)).capitalize() + "." for _ in range(4))
+                for _ in range(3)
+            ]
+            history.append(
+                Message(
+                    ASSISTANT,
+                    "\n\n".join(paragraphs),
+                    model=MODEL,
+                    stats=Stats(first_token=0.2, tokens=180, tokens_per_second=42.0),
+                )
+            )
     store = ChatStore(data_dir / FILE_NAME)
     return store.import_conversation(Conversation(title=title, model=MODEL), history)
 

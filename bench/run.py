@@ -36,8 +36,11 @@ class Rate:
 @dataclass(frozen=True)
 class Config:
     runs: int = 3
-    rates: tuple[Rate, ...] = (Rate("full speed", 0.0, 2000), Rate("500 tokens/s", 0.002, 2000),
-                               Rate("50 tokens/s", 0.02, 2000))
+    rates: tuple[Rate, ...] = (
+        Rate("full speed", 0.0, 2000),
+        Rate("500 tokens/s", 0.002, 2000),
+        Rate("50 tokens/s", 0.02, 2000),
+    )
     chat_messages: int = 1000
     reruns: int = 5
     client_tokens: int = 10_000
@@ -47,8 +50,16 @@ class Config:
     browser: bool = True
 
 
-QUICK = Config(runs=1, rates=(Rate("full speed", 0.0, 200),), chat_messages=50, reruns=2, client_tokens=300,
-               embed_texts=64, heatmap_texts=20, idle_seconds=1.0)
+QUICK = Config(
+    runs=1,
+    rates=(Rate("full speed", 0.0, 200),),
+    chat_messages=50,
+    reruns=2,
+    client_tokens=300,
+    embed_texts=64,
+    heatmap_texts=20,
+    idle_seconds=1.0,
+)
 """Tiny sizes, one run: checks that every measurement still works, in well under a minute."""
 
 
@@ -85,11 +96,15 @@ def measure(config: Config, say: Callable[[str], None] = print) -> Results:
     return results
 
 
-def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data_dir: Path,
-                        say: Callable[[str], None]) -> None:
+def _measure_in_browser(
+    config: Config, results: Results, fake: FakeServer, data_dir: Path, say: Callable[[str], None]
+) -> None:
     conversation = rerun.create_conversation(data_dir, config.chat_messages)
-    env = {"OLLAMA_HOST": fake.url, "OLLAMA_STUDIO_DATA_DIR": str(data_dir),
-           "BENCH_HEATMAP_SIZE": str(config.heatmap_texts)}
+    env = {
+        "OLLAMA_HOST": fake.url,
+        "OLLAMA_STUDIO_DATA_DIR": str(data_dir),
+        "BENCH_HEATMAP_SIZE": str(config.heatmap_texts),
+    }
     apps: list[StreamlitApp] = []
     try:
         say("starting the app, the naive baseline, the LiveMarkdown-alone and drawn-once pages and the heatmap page")
@@ -103,35 +118,45 @@ def _measure_in_browser(config: Config, results: Results, fake: FakeServer, data
         apps.append(floor)
         heatmap = StreamlitApp(HEATMAP_PAGE, env, data_dir / "heatmap.log")
         apps.append(heatmap)
-        streamed = (("ours", ours.url + "/chat"), ("naive", naive.url), ("live", live.url), ("floor", floor.url),
-                    (NEW_CHAT, ours.url + "/chat"))
+        streamed = (
+            ("ours", ours.url + "/chat"),
+            ("naive", naive.url),
+            ("live", live.url),
+            ("floor", floor.url),
+            (NEW_CHAT, ours.url + "/chat"),
+        )
         with chromium() as browser:
             for rate in config.rates:
                 fake.control.set_token_delay(rate.token_delay)
                 say(f"streaming {rate.tokens} tokens at {rate.label}, {config.runs} runs per app")
                 for attempt in range(config.runs):
                     for app, url in streamed:
-                        run = streaming.stream_once(browser, fake, url, app, rate.tokens, seed=attempt,
-                                                    follow_up=app != NEW_CHAT)
+                        run = streaming.stream_once(
+                            browser, fake, url, app, rate.tokens, seed=attempt, follow_up=app != NEW_CHAT
+                        )
                         results.streams.setdefault((app, rate.label), []).append(run)
             fake.control.set_token_delay(0.0)
             say(f"pages left alone for {config.idle_seconds:g} s, {config.runs} runs each")
             for app, url in (("ours", ours.url + "/chat"), ("naive", naive.url), ("floor", floor.url)):
-                results.idle[app] = [streaming.idle_main_thread(browser, url, config.idle_seconds)
-                                     for _ in range(config.runs)]
+                results.idle[app] = [
+                    streaming.idle_main_thread(browser, url, config.idle_seconds) for _ in range(config.runs)
+                ]
             say(f"Chat page reruns with {config.chat_messages} messages and with none, {config.reruns} each")
             results.reruns[config.chat_messages] = rerun.time_reruns(
-                browser, f"{ours.url}/chat?chat={conversation}", config.chat_messages, config.reruns)
+                browser, f"{ours.url}/chat?chat={conversation}", config.chat_messages, config.reruns
+            )
             results.reruns[0] = rerun.time_reruns(browser, f"{ours.url}/chat", 0, config.reruns)
             say(f"{config.heatmap_texts}×{config.heatmap_texts} heatmap, {config.runs} runs")
-            results.heatmaps = [embeddings.heatmap_once(browser, heatmap.url, config.heatmap_texts)
-                                for _ in range(config.runs)]
+            results.heatmaps = [
+                embeddings.heatmap_once(browser, heatmap.url, config.heatmap_texts) for _ in range(config.runs)
+            ]
     finally:
         for app in apps:
             app.stop()
 
 
 # Rendering
+
 
 @dataclass(frozen=True)
 class Row:
@@ -144,8 +169,15 @@ class Row:
     floor: str = "–"
 
 
-COLUMNS = ("measure", "ours", "naive baseline / reference", "LiveMarkdown alone", "read, then drawn once", "goal",
-           "verdict")
+COLUMNS = (
+    "measure",
+    "ours",
+    "naive baseline / reference",
+    "LiveMarkdown alone",
+    "read, then drawn once",
+    "goal",
+    "verdict",
+)
 
 
 def _median(values: list[float]) -> float:
@@ -176,8 +208,17 @@ def _stream_rows(results: Results) -> list[Row]:
             if medians["ours"] is None:
                 continue
             shown = {app: number.format(value) if value is not None else "–" for app, value in medians.items()}
-            table.append(Row(f"{name} ({rate.tokens} tokens, {rate.label})", shown["ours"], shown["naive"],
-                             f"≤ {goal:g}", _verdict(medians["ours"], goal), shown["live"], shown["floor"]))
+            table.append(
+                Row(
+                    f"{name} ({rate.tokens} tokens, {rate.label})",
+                    shown["ours"],
+                    shown["naive"],
+                    f"≤ {goal:g}",
+                    _verdict(medians["ours"], goal),
+                    shown["live"],
+                    shown["floor"],
+                )
+            )
         if attribute in ("bytes_per_char", "main_thread_per_1000"):
             table += _new_chat_rows(results, name, attribute, number, goal)
         if attribute == "main_thread_per_1000":
@@ -193,8 +234,17 @@ def _idle_rows(results: Results) -> list[Row]:
     if "ours" not in results.idle:
         return []
     shown = {app: f"{_median(runs) * IDLE_SPAN:.2f}" for app, runs in results.idle.items() if runs}
-    return [Row(f"browser main-thread s in {IDLE_SPAN:.0f} s of a page left alone after drawing (1,000 tokens' time "
-                "at 50 tokens/s)", shown["ours"], shown.get("naive", "–"), "–", "–", floor=shown.get("floor", "–"))]
+    return [
+        Row(
+            f"browser main-thread s in {IDLE_SPAN:.0f} s of a page left alone after drawing (1,000 tokens' time "
+            "at 50 tokens/s)",
+            shown["ours"],
+            shown.get("naive", "–"),
+            "–",
+            "–",
+            floor=shown.get("floor", "–"),
+        )
+    ]
 
 
 def _new_chat_rows(results: Results, name: str, attribute: str, number: str, goal: float) -> list[Row]:
@@ -204,26 +254,39 @@ def _new_chat_rows(results: Results, name: str, attribute: str, number: str, goa
         runs = results.streams.get((NEW_CHAT, rate.label))
         if runs:
             value = _median([getattr(r, attribute) for r in runs])
-            rows.append(Row(f"{name} ({rate.tokens} tokens, {rate.label}), first question of a new chat",
-                            number.format(value), "–", f"≤ {goal:g}", _verdict(value, goal)))
+            rows.append(
+                Row(
+                    f"{name} ({rate.tokens} tokens, {rate.label}), first question of a new chat",
+                    number.format(value),
+                    "–",
+                    f"≤ {goal:g}",
+                    _verdict(value, goal),
+                )
+            )
     return rows
 
 
-def _client_rows(label: str, comparison: throughput.Comparison | None, tokens: int, *,
-                 server_bound: bool = False) -> list[Row]:
+def _client_rows(
+    label: str, comparison: throughput.Comparison | None, tokens: int, *, server_bound: bool = False
+) -> list[Row]:
     """``server_bound``: the server, not the client, sets the pace; the ratio can only show parity."""
     if comparison is None:
         return []
     return [
-        Row(f"NDJSON stream ({label}, {tokens:,} tokens): our client's tokens/s ÷ `ollama` client's",
+        Row(
+            f"NDJSON stream ({label}, {tokens:,} tokens): our client's tokens/s ÷ `ollama` client's",
             f"{comparison.ratio:.2f}× ({_median([r.tokens_per_second for r in comparison.ours]):,.0f}/s)",
             f"{_median([r.tokens_per_second for r in comparison.official]):,.0f}/s",
             "–" if server_bound else "≥ 1.0×",
-            "paced by the server" if server_bound else _verdict(comparison.ratio, 1.0, at_most=False)),
-        Row(f"NDJSON stream ({label}): client CPU µs per token",
+            "paced by the server" if server_bound else _verdict(comparison.ratio, 1.0, at_most=False),
+        ),
+        Row(
+            f"NDJSON stream ({label}): client CPU µs per token",
             f"{_median([r.cpu_per_token for r in comparison.ours]) * 1e6:.1f}",
-            f"{_median([r.cpu_per_token for r in comparison.official]) * 1e6:.1f}", "–",
-            f"{comparison.cpu_ratio:.2f}× less CPU"),
+            f"{_median([r.cpu_per_token for r in comparison.official]) * 1e6:.1f}",
+            "–",
+            f"{comparison.cpu_ratio:.2f}× less CPU",
+        ),
     ]
 
 
@@ -232,24 +295,47 @@ def rows(results: Results) -> list[Row]:
     long_chat = results.reruns.get(results.config.chat_messages)
     if long_chat is not None and long_chat.times:
         empty = results.reruns.get(0)
-        reference = (f"empty chat {empty.median:.2f} s ({empty.median_messages:.0f} msgs, {empty.median_bytes / 1000:.0f} kB)"
-                     if empty is not None and empty.times else "–")
-        table.append(Row(f"Chat page rerun, {long_chat.messages:,}-message conversation, s (websocket messages, kB)",
-                         f"{long_chat.median:.2f} ({long_chat.median_messages:.0f} msgs, "
-                         f"{long_chat.median_bytes / 1000:.0f} kB)", reference, "≤ 0.3", _verdict(long_chat.median, 0.3)))
+        reference = (
+            f"empty chat {empty.median:.2f} s ({empty.median_messages:.0f} msgs, {empty.median_bytes / 1000:.0f} kB)"
+            if empty is not None and empty.times
+            else "–"
+        )
+        table.append(
+            Row(
+                f"Chat page rerun, {long_chat.messages:,}-message conversation, s (websocket messages, kB)",
+                f"{long_chat.median:.2f} ({long_chat.median_messages:.0f} msgs, "
+                f"{long_chat.median_bytes / 1000:.0f} kB)",
+                reference,
+                "≤ 0.3",
+                _verdict(long_chat.median, 0.3),
+            )
+        )
     tokens = results.config.client_tokens
     table += _client_rows("from the fake", results.clients, tokens, server_bound=True)
     table += _client_rows("replayed in one write", results.replayed, tokens)
     if results.embeds:
         texts = results.embeds[0].texts
-        table.append(Row(f"embed {texts:,} texts: HTTP requests / wall s",
-                         f"{results.embeds[0].requests} / {_median([r.wall for r in results.embeds]):.2f}",
-                         f"{texts:,} requests (one per text)", "–", "–"))
+        table.append(
+            Row(
+                f"embed {texts:,} texts: HTTP requests / wall s",
+                f"{results.embeds[0].requests} / {_median([r.wall for r in results.embeds]):.2f}",
+                f"{texts:,} requests (one per text)",
+                "–",
+                "–",
+            )
+        )
     if results.heatmaps:
         size = results.config.heatmap_texts
-        table.append(Row(f"{size}×{size} heatmap: click → drawn, s (main-thread s)",
-                         f"{_median([h.seconds for h in results.heatmaps]):.2f} "
-                         f"({_median([h.main_thread for h in results.heatmaps]):.2f})", "–", "–", "–"))
+        table.append(
+            Row(
+                f"{size}×{size} heatmap: click → drawn, s (main-thread s)",
+                f"{_median([h.seconds for h in results.heatmaps]):.2f} "
+                f"({_median([h.main_thread for h in results.heatmaps]):.2f})",
+                "–",
+                "–",
+                "–",
+            )
+        )
     return table
 
 
@@ -263,8 +349,12 @@ def terminal_table(results: Results) -> str:
     widths = [max(len(cells[i]) for cells in body) for i in range(len(COLUMNS))]
     lines = []
     for index, cells in enumerate(body):
-        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                               for i, (cell, width) in enumerate(zip(cells, widths))))
+        lines.append(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(lines)
@@ -284,8 +374,10 @@ def breakdown(results: Results) -> str:
         if not runs:
             continue
         run = sorted(runs, key=lambda r: r.ws_bytes)[len(runs) // 2]
-        lines.append(f"**{rate.label}** ({run.tokens} tokens, {run.characters:,} characters, "
-                     f"{run.ws_bytes:,} bytes, {sum(run.frames_by_kind.values()):,} messages):")
+        lines.append(
+            f"**{rate.label}** ({run.tokens} tokens, {run.characters:,} characters, "
+            f"{run.ws_bytes:,} bytes, {sum(run.frames_by_kind.values()):,} messages):"
+        )
         lines.append("")
         lines.append("| message kind | messages | bytes | bytes per answer character |")
         lines.append("|---|--:|--:|--:|")
@@ -314,12 +406,15 @@ def machine() -> str:
     except OSError:
         pass
     try:
-        browser = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20,
-                                 check=False).stdout.strip()
+        browser = subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         browser = CHROMIUM
-    return (f"{os.cpu_count()} CPUs (`nproc`), {model}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, Streamlit {streamlit.__version__}; {browser} (headless)")
+    return (
+        f"{os.cpu_count()} CPUs (`nproc`), {model}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, Streamlit {streamlit.__version__}; {browser} (headless)"
+    )
 
 
 def report(results: Results) -> str:
@@ -340,19 +435,19 @@ Goals missed in this run: {missed(results)}.
 
 ## Reading the table
 
-- *LiveMarkdown alone* (`bench/live_markdown_app.py`) draws the same answer with `lib/live_markdown.py`
+- *LiveMarkdown alone* (`bench/live_markdown_app.py`) draws the same answer with `lib/ui/live_markdown.py`
   and nothing else. The gap between it and *ours* is the Chat page's own work per token and per answer;
   the message counts under "Where our websocket bytes go" show which. Streamlit re-sends every element
   of a page on every run, but with `global.minCachedMessageSize = 100` in `.streamlit/config.toml` an
   element the browser already holds goes as a reference of about 75 bytes (`ref_hash`). The run a question
   starts still sends the Chat page's changed parts (about 8 kB). Every answer, a new chat's first one
   included, is finished in place, without a rerun.
-- `lib/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.5 times the text
+- `lib/ui/live_markdown.py` pays the redraws of the growing paragraph from a budget of 1.5 times the text
   received plus 100 bytes a second, at most 10 redraws a second, and redraws at least every 1.5 s.
   At 50 tokens/s those redraws are most of what is sent: the answer moves about every 1.5 s there,
   a dozen words at a time. Redrawn every second instead, it measured about 2.9 bytes per character and
   0.55 s of main thread per 1,000 tokens (the goals' limits are 3 and 0.5). The longest-pause goal is
-  our own, not the issue's: a redraw at least every 1.5 s, as `lib/live_markdown.py` promises, plus 0.1 s
+  our own, not the issue's: a redraw at least every 1.5 s, as `lib/ui/live_markdown.py` promises, plus 0.1 s
   because it is measured on screen (the redraw comes with the first token after 1.5 s, then is drawn).
 - Each element is a websocket message of its own, and the browser re-renders the page for each one,
   so the blocks that finished between two redraws go together, in one element. At full speed the whole
@@ -366,7 +461,7 @@ Goals missed in this run: {missed(results)}.
   *left alone* shows what that costs: while a chat box is pinned, Streamlit's frontend checks the scroll
   position every 17 ms (a `setInterval` in its scroll-to-bottom container, seen in a DevTools trace),
   whether or not anything is drawn. At 50 tokens/s, where 1,000 tokens take 20 s, that alone would be
-  half of the main-thread goal. So our chat box is docked instead (`lib/chat_dock.py`): a style rule
+  half of the main-thread goal. So our chat box is docked instead (`lib/chat/dock.py`): a style rule
   keeps it at the bottom of the window, and a script that runs only when the page changes (once per
   animation frame at most) follows the answer, unless the reader scrolled up.
 - *Longest pause*: the longest time the answer on screen did not change, from the server's first
@@ -382,7 +477,7 @@ Goals missed in this run: {missed(results)}.
   prose in paragraphs of about 80 tokens, streamed from `/api/chat` one token per NDJSON line. Server
   rates actually reached (tokens/s, median): {server_rates(results) or "–"}.
 - **Apps**: our app (`streamlit run Home.py`, the real Chat page at `/chat`) and the naive baseline
-  (`bench/naive_app.py`: `st.write_stream` on the raw token generator from `lib.client`), both from the
+  (`bench/naive_app.py`: `st.write_stream` on the raw token generator from `lib.ollama.client`), both from the
   repository root so both use `.streamlit/config.toml`; `OLLAMA_STUDIO_DATA_DIR` is a temporary folder.
 - **Browser**: Debian's headless Chromium driven by Playwright, one new browser context (a new
   Streamlit session) per run, instrumented through the DevTools protocol. A run first asks a short
@@ -404,24 +499,24 @@ Goals missed in this run: {missed(results)}.
   records `performance.timeOrigin + performance.now()` when the last chat message first holds the
   answer's last words and no streaming cursor.
 - **Chat rerun**: a conversation of {config.chat_messages:,} messages (alternating questions and
-  three-paragraph answers) written with `lib/chat_store.py` into the app's data folder, opened at
+  three-paragraph answers) written with `lib/chat/store.py` into the app's data folder, opened at
   `/chat?chat=<id>`; each rerun is Streamlit's own Rerun (the `r` key, which changes no widget), timed
   from the `rerun_script` message the page sends to the `script_finished` message it receives (DevTools
   timestamps of the two websocket frames): the script run plus sending its output, not the drawing.
   The first rerun is a warm-up and not counted.
-- **Client throughput**: `lib.client.OllamaClient.generate_stream` against `ollama.Client.generate(stream=True)`
+- **Client throughput**: `lib.ollama.client.OllamaClient.generate_stream` against `ollama.Client.generate(stream=True)`
   ({throughput_version()}) on the same {config.client_tokens:,}-token stream from the fake at token
   delay 0, alternating which goes first. From the fake, wall-clock tokens/s is set by the fake's own
   writing (one flushed chunk per line, as Ollama writes them): both clients keep up, so that ratio can
   only show parity and the goal is judged on the *fast stream*, the fake's response replayed in one
   write, where the client is what limits. The CPU time of the reading thread (`time.thread_time`, the
   server being in another process) is given for both.
-- **Embeddings**: `lib.embedding_cache.embed_all` (the Embeddings page's batching, 32 texts per
+- **Embeddings**: `lib.embeddings.cache.embed_all` (the Embeddings page's batching, 32 texts per
   `/api/embed` request) for {config.embed_texts:,} distinct texts with an empty cache; requests counted in
   the fake's log. The baseline column is what embedding one text per request would take.
-- **Heatmap**: `bench/heatmap_app.py` draws `lib.embedding_charts.heatmap` for {config.heatmap_texts}
+- **Heatmap**: `bench/heatmap_app.py` draws `lib.embeddings.charts.heatmap` for {config.heatmap_texts}
   texts (the Embeddings page itself shows at most 60 at a time); timed in the page from the click on
-  Draw to the animation frame after all {config.heatmap_texts ** 2:,} cells are in the chart's SVG.
+  Draw to the animation frame after all {config.heatmap_texts**2:,} cells are in the chart's SVG.
 
 ## Where our websocket bytes go
 
@@ -440,7 +535,7 @@ def throughput_version() -> str:
         from importlib.metadata import version
 
         return f"ollama {version('ollama')}"
-    except Exception:  # noqa: BLE001 - only for the report's wording
+    except Exception:
         return "ollama"
 
 

@@ -20,7 +20,8 @@ from bench.browser import Probe, bytes_by_kind, count_by_kind
 from bench.fake_process import FakeServer
 from bench.texts import answer, tail
 
-# Records the wall-clock time in ms when the last chat message first holds `tail` (both without whitespace) and no cursor, and
+# Records the wall-clock time in ms when the last chat message first holds `tail` (both without
+# whitespace) and no cursor, and
 # before that each time the text of the last chat message changed length (the answer visibly moving).
 _WATCH = """
 (tail) => {
@@ -74,8 +75,9 @@ class StreamRun:
         return self.main_thread / self.tokens * 1000
 
 
-def stream_once(browser: Browser, fake: FakeServer, url: str, app: str, tokens: int, seed: int,
-                *, follow_up: bool = True) -> StreamRun:
+def stream_once(
+    browser: Browser, fake: FakeServer, url: str, app: str, tokens: int, seed: int, *, follow_up: bool = True
+) -> StreamRun:
     """``follow_up``: the measured question is the second of a conversation, as most questions are."""
     text = answer(tokens, seed)
     with Probe(browser) as probe:
@@ -142,4 +144,3 @@ def idle_main_thread(browser: Browser, url: str, seconds: float) -> float:
         probe.page.wait_for_timeout(int(seconds * 1000))
         after = probe.main_thread()
     return (after["TaskDuration"] - before["TaskDuration"]) / seconds
-

@@ -6,8 +6,28 @@ import random
 
 from tests.fake_ollama.text import tokenize
 
-_WORDS = ("model", "answer", "stream", "token", "browser", "server", "paragraph", "message", "simple", "careful",
-          "context", "result", "value", "question", "detail", "measure", "network", "quickly", "because", "often")
+_WORDS = (
+    "model",
+    "answer",
+    "stream",
+    "token",
+    "browser",
+    "server",
+    "paragraph",
+    "message",
+    "simple",
+    "careful",
+    "context",
+    "result",
+    "value",
+    "question",
+    "detail",
+    "measure",
+    "network",
+    "quickly",
+    "because",
+    "often",
+)
 
 
 def answer(tokens: int, seed: int = 7) -> str:

@@ -17,7 +17,7 @@ import ollama
 
 from bench.fake_process import FakeServer
 from bench.texts import answer
-from lib.client import OllamaClient
+from lib.ollama.client import OllamaClient
 
 MODEL = "llama3.2:latest"
 
@@ -75,14 +75,16 @@ class Comparison:
     @property
     def ratio(self) -> float:
         """Our median tokens/s over the official client's (≥ 1: we are at least as fast)."""
-        return (statistics.median(r.tokens_per_second for r in self.ours)
-                / statistics.median(r.tokens_per_second for r in self.official))
+        return statistics.median(r.tokens_per_second for r in self.ours) / statistics.median(
+            r.tokens_per_second for r in self.official
+        )
 
     @property
     def cpu_ratio(self) -> float:
         """The official client's median CPU per token over ours (≥ 1: we spend less)."""
-        return (statistics.median(r.cpu_per_token for r in self.official)
-                / statistics.median(r.cpu_per_token for r in self.ours))
+        return statistics.median(r.cpu_per_token for r in self.official) / statistics.median(
+            r.cpu_per_token for r in self.ours
+        )
 
 
 def compare(fake: FakeServer, tokens: int, runs: int, *, replay: bool = False) -> Comparison:

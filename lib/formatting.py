@@ -30,7 +30,9 @@ def human_seconds(seconds: float | None) -> str:
         return t("units.seconds", value=f"{seconds:.1f}")
     minutes, rest = divmod(round(seconds), 60)
     if minutes < 60:
-        return t("units.minutes_seconds", minutes=minutes, seconds=rest) if rest else t("units.minutes", minutes=minutes)
+        return (
+            t("units.minutes_seconds", minutes=minutes, seconds=rest) if rest else t("units.minutes", minutes=minutes)
+        )
     hours, minutes = divmod(minutes, 60)
     return t("units.hours_minutes", hours=hours, minutes=minutes) if minutes else t("units.hours", hours=hours)
 
@@ -43,13 +45,30 @@ def whole_number(value: int | float | None) -> str:
 def date_time(moment: datetime) -> str:
     """A local date and time: ``25 Nov 2026, 14:03`` or ``2026年11月25日 14:03``."""
     local = moment.astimezone()
-    return t("units.date_time", year=local.year, day=local.day,
-             month_name=_month_names()[local.month - 1], time=local.strftime("%H:%M"))
+    return t(
+        "units.date_time",
+        year=local.year,
+        day=local.day,
+        month_name=_month_names()[local.month - 1],
+        time=local.strftime("%H:%M"),
+    )
 
 
 def _month_names() -> tuple[str, ...]:
-    return (t("units.jan"), t("units.feb"), t("units.mar"), t("units.apr"), t("units.may"), t("units.jun"),
-            t("units.jul"), t("units.aug"), t("units.sep"), t("units.oct"), t("units.nov"), t("units.dec"))
+    return (
+        t("units.jan"),
+        t("units.feb"),
+        t("units.mar"),
+        t("units.apr"),
+        t("units.may"),
+        t("units.jun"),
+        t("units.jul"),
+        t("units.aug"),
+        t("units.sep"),
+        t("units.oct"),
+        t("units.nov"),
+        t("units.dec"),
+    )
 
 
 def parse_timestamp(text: str | None) -> datetime | None:

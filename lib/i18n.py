@@ -83,7 +83,9 @@ def render(entry: Entry, lang: str, values: dict[str, Any]) -> str:
         text = text["one"] if _is_one(values.get("n")) and "one" in text else text["other"]
     if not values:
         return text
-    return _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]) if match.group(1) in values else match.group(0), text)
+    return _PLACEHOLDER.sub(
+        lambda match: str(values[match.group(1)]) if match.group(1) in values else match.group(0), text
+    )
 
 
 def _is_one(count: Any) -> bool:

@@ -81,7 +81,8 @@ def stat_rows(stats: RunStats) -> list[StatRow]:
         TOTAL_TIME: human_seconds(stats.total_time),
     }
     helps = {
-        TIME_TO_FIRST_TOKEN: t("generate.stat_first_token_measured_help") if stats.first_token_measured
+        TIME_TO_FIRST_TOKEN: t("generate.stat_first_token_measured_help")
+        if stats.first_token_measured
         else t("generate.stat_first_token_estimated_help"),
         OUTPUT_TOKENS: t("generate.stat_output_tokens_help"),
         TOKENS_PER_SECOND: t("generate.stat_tokens_per_second_help"),

@@ -13,9 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from lib import access, state
-from lib.client import OllamaClient, Timeouts
-from lib.errors import NotOllamaResponse, OllamaError, ResponseError
+from lib import state
+from lib.access import locked as access
+from lib.ollama.client import OllamaClient, Timeouts
+from lib.ollama.errors import NotOllamaResponse, OllamaError, ResponseError
 
 
 def client() -> OllamaClient:

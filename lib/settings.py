@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 
-from lib.host import InvalidHost, normalize_host
+from lib.ollama.host import InvalidHost, normalize_host
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 
 
 def env_host() -> str:
-    """``OLLAMA_HOST`` as a base URL (the first, when it lists several); an unreadable value falls back to the default."""
+    """``OLLAMA_HOST`` as a base URL (the first, when it lists several).
+
+    An unreadable value falls back to the default.
+    """
     return env_hosts()[0]
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 from lib import settings
 
 SERVER_URL = "server_url"
-API_KEY = "api_key"  # typed in the sidebar for the current server; OLLAMA_API_KEY is applied by lib.access
+API_KEY = "api_key"  # typed in the sidebar for the current server; OLLAMA_API_KEY is applied by lib.access.locked
 MODEL_TIMEOUT = "model_timeout"
 DEFAULT_MODEL = "default_model"
 ADDRESS_ERROR = "address_error"
@@ -24,16 +24,21 @@ SERVER_URL_INPUT = "server_url_input"
 API_KEY_INPUT = "api_key_input"
 MODEL_TIMEOUT_INPUT = "model_timeout_input"
 DEFAULT_MODEL_INPUT = "default_model_input"
-ADMIN = "admin"  # True once the administrator password was entered (locked mode, lib/access.py)
+ADMIN = "admin"  # True once the administrator password was entered (locked mode, lib/access/locked.py)
 ADMIN_ERROR = "admin_error"
-ADMIN_BRAKE = "admin_brake"  # lib.access.PasswordBrake of this session, when Streamlit does not know the visitor's address
-VISITOR_TOKEN = "visitor_token"  # this browser's random id for its saved chats, until its cookie comes back (lib/visitor.py)
-VISITOR_CARRIED = "visitor_carried"  # (owner, chats moved) once this browser's chats were moved to the signed-in account (lib/visitor.py)
+ADMIN_BRAKE = (
+    "admin_brake"  # lib.access.locked.PasswordBrake of this session, when Streamlit does not know the visitor's address
+)
+VISITOR_TOKEN = (
+    "visitor_token"  # this browser's random id for its saved chats, until its cookie comes back (lib/access/visitor.py)
+)
+# (owner, chats moved) once this browser's chats were moved to the signed-in account (lib/access/visitor.py)
+VISITOR_CARRIED = "visitor_carried"
 ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run
 LANGUAGE_INPUT = "language_input"
-MARKDOWN_LAYOUTS = "markdown_layouts"  # how lib.live_markdown drew each recent answer, so it is redrawn alike
+MARKDOWN_LAYOUTS = "markdown_layouts"  # how lib.ui.live_markdown drew each recent answer, so it is redrawn alike
 
 
 # Page sections: each page adds its own keys below its heading.
@@ -41,7 +46,9 @@ MARKDOWN_LAYOUTS = "markdown_layouts"  # how lib.live_markdown drew each recent 
 # Chat page
 CHAT_CONVERSATION = "chat_conversation"  # id of the open saved conversation; None for a new, unsaved chat
 CHAT_LOADED = "chat_loaded"  # id of the conversation whose settings the widgets hold
-CHAT_SAVED_SETTINGS = "chat_saved_settings"  # the settings this session last loaded or saved, to save only its own changes
+CHAT_SAVED_SETTINGS = (
+    "chat_saved_settings"  # the settings this session last loaded or saved, to save only its own changes
+)
 CHAT_ANSWERING = "chat_answering"  # threading.Event set once the answer being streamed is saved
 CHAT_PENDING = "chat_pending"  # True when this run must stream an answer (retry, regenerate, edit and resend)
 CHAT_SHOWN = "chat_shown"  # how many of the latest messages are drawn
@@ -59,7 +66,9 @@ CHAT_IMPORT_INPUT = "chat_import_input"
 CHAT_STOP_BUTTON = "chat_stop_button"
 CHAT_MODE = "chat_mode"  # "single" or "compare", kept across page switches
 CHAT_MODE_INPUT = "chat_mode_input"
-CHAT_COMPARE = "chat_compare"  # ids of the conversations compared side by side, one per column; None before the first message
+CHAT_COMPARE = (
+    "chat_compare"  # ids of the conversations compared side by side, one per column; None before the first message
+)
 CHAT_COMPARE_COUNT_INPUT = "chat_compare_count_input"
 CHAT_COMPARE_MODEL_INPUT = "chat_compare_model_input"  # + "_<column>"
 CHAT_COMPARE_PROMPT_INPUT = "chat_compare_prompt_input"
@@ -111,8 +120,8 @@ COMPARE_REVEAL_BUTTON = "compare_reveal_button"
 EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across page switches
 EMBED_TABLE = "embed_table"  # the label/text table as last edited (pandas DataFrame)
 EMBED_TABLE_BASE = "embed_table_base"  # what the table editor started from; its edits live in its widget key
-EMBED_CACHE = "embed_cache"  # lib.embedding_cache.VectorCache: vectors by server, model, options and text
-EMBED_RESULT = "embed_result"  # the latest lib.embedding_analysis.Analysis, drawn in the views
+EMBED_CACHE = "embed_cache"  # lib.embeddings.cache.VectorCache: vectors by server, model, options and text
+EMBED_RESULT = "embed_result"  # the latest lib.embeddings.analysis.Analysis, drawn in the views
 EMBED_SOURCE_INPUT = "embed_source_input"
 EMBED_LINES_INPUT = "embed_lines_input"
 EMBED_TABLE_INPUT = "embed_table_input"
@@ -147,7 +156,7 @@ MODELS_PENDING_DELETE = "models_pending_delete"  # name waiting for the user to 
 MODELS_COPY_NAME_INPUT = "models_copy_name_input"
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
 MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
-MODELS_PULL_JOB = "models_pull_job"  # lib.pull_job.PullJob, kept across page switches
+MODELS_PULL_JOB = "models_pull_job"  # lib.models.pull.PullJob, kept across page switches
 MODELS_PULL_NAME = "models_pull_name"  # the name last submitted for a pull, kept when the form is not drawn
 MODELS_PULL_NAME_INPUT = "models_pull_name_input"
 MODELS_MODELFILE = "models_modelfile"  # the Modelfile being written, kept across page switches

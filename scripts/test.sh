@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need (first run only; Chromium from Debian's packages) and run them all.
-# Extra arguments go to pytest, e.g. -k chat or -m "not browser".
+# Install what the tests need (first run only; Chromium from Debian's packages), check lint, format
+# and types, then run every test. Extra arguments go to pytest, e.g. -k chat or -m "not browser".
 source "$(dirname "$0")/bootstrap.sh" requirements-test.txt
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -11,4 +11,9 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+
+echo "ruff check, ruff format --check, mypy lib"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -15,7 +15,7 @@ from tests.fake_ollama import FakeOllama
 
 # AppTest resolves a relative script path against the calling file, so pass an absolute one.
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
-# AppTest cannot send cookies: sessions given this id are one browser's, as after a reload (lib/visitor.py).
+# AppTest cannot send cookies: sessions given this id are one browser's, as after a reload (lib/access/visitor.py).
 SAME_BROWSER = "test-browser-000000000000000000000000000000"
 
 
@@ -62,8 +62,13 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
     first visit), or a signed-in ``user`` (``st.user``).
     """
 
-    def open_page(page: str | None = None, query: dict[str, str] | None = None, *,
-                  browser: str | None = SAME_BROWSER, user: dict[str, Any] | None = None) -> AppTest:
+    def open_page(
+        page: str | None = None,
+        query: dict[str, str] | None = None,
+        *,
+        browser: str | None = SAME_BROWSER,
+        user: dict[str, Any] | None = None,
+    ) -> AppTest:
         at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
         if browser is not None:
             at.session_state[state.VISITOR_TOKEN] = browser

@@ -19,18 +19,69 @@ import requests
 from lib import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").glob("*.py")])
+PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").rglob("*.py")])
 
 # Streamlit calls whose text arguments a user reads.
-UI_CALLS = frozenset({
-    "button", "caption", "chat_input", "checkbox", "code_label", "color_picker", "data_editor", "date_input",
-    "dialog", "download_button", "error", "expander", "file_uploader", "form_submit_button", "header", "info",
-    "link_button", "markdown", "metric", "multiselect", "number_input", "page_link", "pills", "popover",
-    "progress", "radio", "segmented_control", "select_slider", "selectbox", "slider", "spinner", "status",
-    "subheader", "success", "tabs", "text", "text_area", "text_input", "time_input", "title", "toast",
-    "toggle", "warning", "write", "update", "TextColumn", "NumberColumn", "CheckboxColumn", "SelectboxColumn",
-    "ProgressColumn", "LinkColumn", "ListColumn", "DatetimeColumn", "Column", "BarChartColumn", "LineChartColumn",
-})
+UI_CALLS = frozenset(
+    {
+        "button",
+        "caption",
+        "chat_input",
+        "checkbox",
+        "code_label",
+        "color_picker",
+        "data_editor",
+        "date_input",
+        "dialog",
+        "download_button",
+        "error",
+        "expander",
+        "file_uploader",
+        "form_submit_button",
+        "header",
+        "info",
+        "link_button",
+        "markdown",
+        "metric",
+        "multiselect",
+        "number_input",
+        "page_link",
+        "pills",
+        "popover",
+        "progress",
+        "radio",
+        "segmented_control",
+        "select_slider",
+        "selectbox",
+        "slider",
+        "spinner",
+        "status",
+        "subheader",
+        "success",
+        "tabs",
+        "text",
+        "text_area",
+        "text_input",
+        "time_input",
+        "title",
+        "toast",
+        "toggle",
+        "warning",
+        "write",
+        "update",
+        "TextColumn",
+        "NumberColumn",
+        "CheckboxColumn",
+        "SelectboxColumn",
+        "ProgressColumn",
+        "LinkColumn",
+        "ListColumn",
+        "DatetimeColumn",
+        "Column",
+        "BarChartColumn",
+        "LineChartColumn",
+    }
+)
 TEXT_KEYWORDS = frozenset({"label", "help", "placeholder", "body", "text", "caption", "title", "value_label"})
 # Not words to translate: Markdown colours (":red[") and icons (":material/x:"), code, addresses, the product's names.
 _NOT_WORDS = re.compile(r":[a-z-]+\[|:material/[a-z_]+:|:[a-z_]+:|`[^`]*`|https?://\S+|\bOllama(?: Studio)?\b")
@@ -79,7 +130,9 @@ def _literal_words(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value
     elif isinstance(node, ast.JoinedStr):
-        text = " ".join(part.value for part in node.values if isinstance(part, ast.Constant) and isinstance(part.value, str))
+        text = " ".join(
+            part.value for part in node.values if isinstance(part, ast.Constant) and isinstance(part.value, str)
+        )
     else:
         return None
     text = _NOT_WORDS.sub(" ", text)
@@ -146,12 +199,62 @@ def catalog_findings(files: Iterable[Path] = PRODUCT_FILES) -> Iterator[str]:
 
 
 # Words a Chinese interface keeps in Latin letters: names, units, formats, technical terms.
-KEPT_WORDS = frozenset({
-    "ollama", "studio", "english", "api", "json", "schema", "gpu", "cpu", "url", "modelfile", "ndjson", "http",
-    "https", "tls", "b", "kb", "mb", "gb", "tb", "tok", "token", "tokens", "markdown", "csv", "sqlite", "docker",
-    "id", "vram", "ram", "png", "jpeg", "jpg", "txt", "md", "ctrl", "enter", "shift", "cmd", "esc", "ok", "pca",
-    "top", "k", "p", "min", "max", "ms", "s", "utc", "raw", "svg", "ai",
-})
+KEPT_WORDS = frozenset(
+    {
+        "ollama",
+        "studio",
+        "english",
+        "api",
+        "json",
+        "schema",
+        "gpu",
+        "cpu",
+        "url",
+        "modelfile",
+        "ndjson",
+        "http",
+        "https",
+        "tls",
+        "b",
+        "kb",
+        "mb",
+        "gb",
+        "tb",
+        "tok",
+        "token",
+        "tokens",
+        "markdown",
+        "csv",
+        "sqlite",
+        "docker",
+        "id",
+        "vram",
+        "ram",
+        "png",
+        "jpeg",
+        "jpg",
+        "txt",
+        "md",
+        "ctrl",
+        "enter",
+        "shift",
+        "cmd",
+        "esc",
+        "ok",
+        "pca",
+        "top",
+        "k",
+        "p",
+        "min",
+        "max",
+        "ms",
+        "s",
+        "utc",
+        "raw",
+        "svg",
+        "ai",
+    }
+)
 TEXT_FIELDS = frozenset({"body", "label", "help", "placeholder", "content", "options", "text", "caption", "value"})
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -181,8 +284,14 @@ def leftover_words(text: str, names: Iterable[str] = ()) -> list[str]:
         return []
     if not _CJK.search(text):
         return words
-    run = max((len(m.group(0).split()) for m in re.finditer(r"(?:[A-Za-z][A-Za-z'’-]*\s+){2,}[A-Za-z][A-Za-z'’-]*", text)
-               if not all(w.lower() in KEPT_WORDS for w in m.group(0).split())), default=0)
+    run = max(
+        (
+            len(m.group(0).split())
+            for m in re.finditer(r"(?:[A-Za-z][A-Za-z'’-]*\s+){2,}[A-Za-z][A-Za-z'’-]*", text)
+            if not all(w.lower() in KEPT_WORDS for w in m.group(0).split())
+        ),
+        default=0,
+    )
     return words if run >= 3 else []
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").glob("*.py")])
+PRODUCT_FILES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "lib").rglob("*.py")])
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -23,31 +23,70 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_only_the_client_imports_an_http_library():
+HTTP_LIBRARIES = {"requests", "httpx", "urllib3", "http", "aiohttp"}
+# The client sends; the errors module maps the transport's exceptions by type.
+HTTP_MODULES = {"lib/ollama/client.py", "lib/ollama/errors.py"}
+
+
+def test_only_the_ollama_package_imports_an_http_library():
     offenders = [
         p.relative_to(ROOT).as_posix()
         for p in PRODUCT_FILES
-        if imported_modules(p) & {"requests", "httpx", "urllib3", "http", "aiohttp"} and p.name != "client.py"
+        if imported_modules(p) & HTTP_LIBRARIES and p.relative_to(ROOT).as_posix() not in HTTP_MODULES
     ]
     assert offenders == []
 
 
-# The allowed ``st.html`` calls, each of our own constant markup: lib/visitor.py's cookie script and
-# lib/streamlit_chrome.py's style sheet (catalog text, escaped as CSS strings).
-ALLOWED_HTML = {"visitor.py": "cookie_script", "streamlit_chrome.py": "style_sheet", "chat_dock.py": "dock_html"}
+def test_the_ollama_package_imports_only_itself_from_the_app():
+    for path in sorted((ROOT / "lib" / "ollama").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "lib":
+                assert node.module.startswith("lib.ollama"), f"{path.name} imports {node.module}"
 
 
-def _is_allowed_html(node: ast.AST, file_name: str) -> bool:
-    builder = ALLOWED_HTML.get(file_name)
-    return (builder is not None and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "html" and len(node.args) == 1 and isinstance(node.args[0], ast.Call)
-            and isinstance(node.args[0].func, ast.Name) and node.args[0].func.id == builder)
+def test_the_ollama_package_loads_neither_streamlit_nor_the_ui():
+    """In a fresh interpreter, importing every module of lib/ollama/ pulls in no Streamlit and nothing else of ours."""
+    script = (
+        "import importlib, pathlib, sys\n"
+        "for path in sorted(pathlib.Path('lib/ollama').glob('*.py')):\n"
+        "    importlib.import_module('lib.ollama.' + path.stem if path.stem != '__init__' else 'lib.ollama')\n"
+        "ours = sorted(n for n in sys.modules if n.split('.')[0] in ('lib', 'streamlit') "
+        "and not n.startswith('lib.ollama') and n != 'lib')\n"
+        "print(','.join(ours))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+# The allowed ``st.html`` calls, each of our own constant markup: the visitor cookie's script, the
+# style sheet of Streamlit's own words (catalog text, escaped as CSS strings), and the chat dock's.
+ALLOWED_HTML = {
+    "lib/access/visitor.py": "cookie_script",
+    "lib/ui/streamlit_chrome.py": "style_sheet",
+    "lib/chat/dock.py": "dock_html",
+}
+
+
+def _is_allowed_html(node: ast.AST, relative_path: str) -> bool:
+    builder = ALLOWED_HTML.get(relative_path)
+    return (
+        builder is not None
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "html"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Call)
+        and isinstance(node.args[0].func, ast.Name)
+        and node.args[0].func.id == builder
+    )
 
 
 @pytest.mark.parametrize("path", PRODUCT_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_unsafe_html(path):
     tree = ast.parse(path.read_text())
-    allowed = {id(node.func) for node in ast.walk(tree) if _is_allowed_html(node, path.name)}
+    allowed = {id(node.func) for node in ast.walk(tree) if _is_allowed_html(node, path.relative_to(ROOT).as_posix())}
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
             assert isinstance(node.value, ast.Constant) and node.value.value is False, f"{path}: unsafe_allow_html"
@@ -63,8 +102,9 @@ def test_importing_the_library_makes_no_network_calls():
         "    raise SystemExit('network access at import time')\n"
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
-        "for path in sorted(pathlib.Path('lib').glob('*.py')):\n"
-        "    importlib.import_module(f'lib.{path.stem}')\n"
+        "for path in sorted(pathlib.Path('lib').rglob('*.py')):\n"
+        "    parts = path.with_suffix('').parts\n"
+        "    importlib.import_module('.'.join(parts[:-1] if parts[-1] == '__init__' else parts))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

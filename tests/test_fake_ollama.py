@@ -90,7 +90,10 @@ def test_root_and_version(server):
 def test_unknown_path_wrong_method_and_trailing_slash_behave_like_gin(server):
     missing = requests.get(server.url + "/api/api/tags", timeout=5)
     assert (missing.status_code, missing.text, missing.headers["Content-Type"]) == (
-        404, "404 page not found", "text/plain; charset=utf-8")
+        404,
+        "404 page not found",
+        "text/plain; charset=utf-8",
+    )
     wrong = requests.get(server.url + "/api/generate", timeout=5)
     assert (wrong.status_code, wrong.text, wrong.headers["Allow"]) == (405, "405 method not allowed", "POST")
     redirected = requests.get(server.url + "/api/tags/", allow_redirects=False, timeout=5)
@@ -100,25 +103,39 @@ def test_unknown_path_wrong_method_and_trailing_slash_behave_like_gin(server):
 def test_tags_lists_the_initial_models_with_realistic_fields(server):
     models = requests.get(server.url + "/api/tags", timeout=5).json()["models"]
     assert {m["name"] for m in models} == {
-        "llama3.2:latest", "qwen3:0.6b", "llava:7b", "nomic-embed-text:latest", "all-minilm:latest"}
+        "llama3.2:latest",
+        "qwen3:0.6b",
+        "llava:7b",
+        "nomic-embed-text:latest",
+        "all-minilm:latest",
+    }
     for model in models:
         assert model["model"] == model["name"] and HEX64.match(model["digest"]) and model["size"] > 10_000_000
         assert RFC3339.match(model["modified_at"]) and model["modified_at"].endswith("+02:00")
-        assert set(model["details"]) == {"parent_model", "format", "family", "families", "parameter_size",
-                                         "quantization_level"}
+        assert set(model["details"]) == {
+            "parent_model",
+            "format",
+            "family",
+            "families",
+            "parameter_size",
+            "quantization_level",
+        }
     llama = next(m for m in models if m["name"] == "llama3.2:latest")["details"]
     assert (llama["family"], llama["parameter_size"], llama["quantization_level"]) == ("llama", "3.2B", "Q4_K_M")
     stamps = [m["modified_at"] for m in models]
     assert stamps == sorted(stamps, reverse=True)
 
 
-@pytest.mark.parametrize(("model", "capabilities", "arch", "context", "embedding"), [
-    ("llama3.2", ["completion", "tools"], "llama", 131072, 3072),
-    ("qwen3:0.6b", ["completion", "tools", "thinking"], "qwen3", 40960, 1024),
-    ("llava:7b", ["completion", "vision"], "llama", 32768, 4096),
-    ("nomic-embed-text", ["embedding"], "nomic-bert", 2048, 768),
-    ("all-minilm", ["embedding"], "bert", 512, 384),
-])
+@pytest.mark.parametrize(
+    ("model", "capabilities", "arch", "context", "embedding"),
+    [
+        ("llama3.2", ["completion", "tools"], "llama", 131072, 3072),
+        ("qwen3:0.6b", ["completion", "tools", "thinking"], "qwen3", 40960, 1024),
+        ("llava:7b", ["completion", "vision"], "llama", 32768, 4096),
+        ("nomic-embed-text", ["embedding"], "nomic-bert", 2048, 768),
+        ("all-minilm", ["embedding"], "bert", 512, 384),
+    ],
+)
 def test_show_reports_capabilities_and_model_info(server, model, capabilities, arch, context, embedding):
     shown = post(server, "/api/show", {"model": model}).json()
     assert shown["capabilities"] == capabilities
@@ -198,15 +215,27 @@ def test_generate_refusals_use_ollamas_status_and_words(server):
         ({"model": "nope:1b", "prompt": "hi"}, 404, "model 'nope:1b' not found"),
         ({"model": "nomic-embed-text", "prompt": "hi"}, 400, '"nomic-embed-text" does not support generate'),
         ({"model": "llama3.2", "prompt": "hi", "think": True}, 400, '"llama3.2" does not support thinking'),
-        ({"model": "llama3.2", "prompt": "hi", "stream": "false"}, 400,
-         "json: cannot unmarshal string into Go struct field GenerateRequest.stream of type bool"),
+        (
+            {"model": "llama3.2", "prompt": "hi", "stream": "false"},
+            400,
+            "json: cannot unmarshal string into Go struct field GenerateRequest.stream of type bool",
+        ),
         ({"model": "llama3.2", "prompt": "hi", "keep_alive": "-1"}, 400, 'time: missing unit in duration "-1"'),
-        ({"model": "llama3.2", "prompt": "hi", "options": {"temperature": "hot"}}, 500,
-         'option "temperature" must be of type float32'),
-        ({"model": "llama3.2", "prompt": "def f(", "suffix": "return x"}, 400,
-         "registry.ollama.ai/library/llama3.2:latest does not support insert"),
-        ({"model": "llama3.2", "prompt": "hi", "format": "xml"}, 500,
-         'invalid format: "\\"xml\\""; expected "json" or a valid JSON Schema object'),
+        (
+            {"model": "llama3.2", "prompt": "hi", "options": {"temperature": "hot"}},
+            500,
+            'option "temperature" must be of type float32',
+        ),
+        (
+            {"model": "llama3.2", "prompt": "def f(", "suffix": "return x"},
+            400,
+            "registry.ollama.ai/library/llama3.2:latest does not support insert",
+        ),
+        (
+            {"model": "llama3.2", "prompt": "hi", "format": "xml"},
+            500,
+            'invalid format: "\\"xml\\""; expected "json" or a valid JSON Schema object',
+        ),
     ]
     for body, status, message in cases:
         response = post(server, "/api/generate", body)
@@ -224,10 +253,16 @@ def test_chat_refusals(server):
         ({"messages": message}, 400, "model is required"),
         ({"model": "nope", "messages": message}, 404, "model 'nope' not found"),
         ({"model": "all-minilm", "messages": message}, 400, '"all-minilm" does not support chat'),
-        ({"model": "llava:7b", "messages": message, "tools": [weather]}, 400,
-         "registry.ollama.ai/library/llava:7b does not support tools"),
-        ({"model": "qwen3:0.6b", "messages": message, "think": "max"}, 400,
-         'invalid think value: "max" (must be "high", "medium", "low", true, or false)'),
+        (
+            {"model": "llava:7b", "messages": message, "tools": [weather]},
+            400,
+            "registry.ollama.ai/library/llava:7b does not support tools",
+        ),
+        (
+            {"model": "qwen3:0.6b", "messages": message, "think": "max"},
+            400,
+            'invalid think value: "max" (must be "high", "medium", "low", true, or false)',
+        ),
     ]
     for body, status, text in cases:
         response = post(server, "/api/chat", body)
@@ -235,8 +270,10 @@ def test_chat_refusals(server):
 
 
 def test_chat_streams_assistant_messages(server):
-    body = {"model": "llama3.2", "messages": [{"role": "system", "content": "Be brief."},
-                                              {"role": "user", "content": "Name a planet"}]}
+    body = {
+        "model": "llama3.2",
+        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Name a planet"}],
+    }
     *chunks, final = ndjson(post(server, "/api/chat", body, stream=True))
     assert all(set(c) == {"model", "created_at", "message", "done"} for c in chunks)
     assert all(c["message"]["role"] == "assistant" and "thinking" not in c["message"] for c in chunks)
@@ -259,28 +296,34 @@ def test_thinking_model_thinks_first_unless_told_not_to(server, think):
 
 
 def test_think_false_and_generate_thinking(server):
-    chat = post(server, "/api/chat", {"model": "qwen3:0.6b", "think": False, "stream": False,
-                                      "messages": [{"role": "user", "content": "Hi"}]}).json()
+    chat = post(
+        server,
+        "/api/chat",
+        {"model": "qwen3:0.6b", "think": False, "stream": False, "messages": [{"role": "user", "content": "Hi"}]},
+    ).json()
     assert "thinking" not in chat["message"] and chat["message"]["content"]
     generated = post(server, "/api/generate", {"model": "qwen3:0.6b", "prompt": "Hi", "stream": False}).json()
     assert generated["thinking"].startswith("Okay") and generated["response"]
 
 
 def test_num_predict_caps_tokens_and_stop_cuts_text(server):
-    capped = post(server, "/api/generate", {"model": "llama3.2", "prompt": "Hi", "stream": False,
-                                            "options": {"num_predict": 5}}).json()
+    capped = post(
+        server, "/api/generate", {"model": "llama3.2", "prompt": "Hi", "stream": False, "options": {"num_predict": 5}}
+    ).json()
     assert (capped["eval_count"], capped["done_reason"]) == (5, "length")
     server.script_reply("Alpha beta. STOP gamma delta.")
-    stopped = post(server, "/api/generate", {"model": "llama3.2", "prompt": "Hi", "stream": False,
-                                             "options": {"stop": ["STOP"]}}).json()
+    stopped = post(
+        server, "/api/generate", {"model": "llama3.2", "prompt": "Hi", "stream": False, "options": {"stop": ["STOP"]}}
+    ).json()
     assert (stopped["response"], stopped["done_reason"]) == ("Alpha beta. ", "stop")
 
 
 def test_scripted_replies_are_used_in_order_and_escaped_like_go(server):
     server.script_reply("<script>alert('x')</script> & **bold**")
     server.script_reply("second")
-    first = post(server, "/api/chat", {"model": "llama3.2", "messages": [{"role": "user", "content": "a"}]},
-                 stream=True)
+    first = post(
+        server, "/api/chat", {"model": "llama3.2", "messages": [{"role": "user", "content": "a"}]}, stream=True
+    )
     raw = first.content
     assert b"\\u003c" in raw and b"\\u0026" in raw and b"<" not in raw and b"&" not in raw
     text = "".join(json.loads(line)["message"]["content"] for line in raw.splitlines())
@@ -293,11 +336,19 @@ def test_scripted_replies_are_used_in_order_and_escaped_like_go(server):
 
 def test_vision_counts_images_and_rejects_data_urls_and_blind_models(server):
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    seen = post(server, "/api/chat", {"model": "llava:7b", "stream": False, "messages": [
-        {"role": "user", "content": "What is this?", "images": [png, png]}]}).json()
+    seen = post(
+        server,
+        "/api/chat",
+        {
+            "model": "llava:7b",
+            "stream": False,
+            "messages": [{"role": "user", "content": "What is this?", "images": [png, png]}],
+        },
+    ).json()
     assert seen["message"]["content"].startswith("I can see 2 images")
-    data_url = post(server, "/api/generate",
-                    {"model": "llava:7b", "prompt": "?", "images": ["data:image/png;base64," + png]})
+    data_url = post(
+        server, "/api/generate", {"model": "llava:7b", "prompt": "?", "images": ["data:image/png;base64," + png]}
+    )
     assert (data_url.status_code, data_url.json()) == (400, {"error": "illegal base64 data at input byte 4"})
     blind = post(server, "/api/generate", {"model": "llama3.2", "prompt": "?", "images": [png]})
     assert blind.status_code == 500
@@ -305,22 +356,35 @@ def test_vision_counts_images_and_rejects_data_urls_and_blind_models(server):
 
 
 def test_format_json_and_schema_give_conforming_json(server):
-    free = post(server, "/api/generate", {"model": "llama3.2", "prompt": "Colours?", "format": "json",
-                                          "stream": False}).json()
+    free = post(
+        server, "/api/generate", {"model": "llama3.2", "prompt": "Colours?", "format": "json", "stream": False}
+    ).json()
     assert isinstance(json.loads(free["response"]), dict)
     schema = {
         "type": "object",
         "properties": {
-            "name": {"type": "string"}, "age": {"type": "integer", "minimum": 1, "maximum": 9},
-            "mood": {"enum": ["happy", "sad"]}, "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-            "pet": {"$ref": "#/$defs/Pet"}, "nickname": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "name": {"type": "string"},
+            "age": {"type": "integer", "minimum": 1, "maximum": 9},
+            "mood": {"enum": ["happy", "sad"]},
+            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            "pet": {"$ref": "#/$defs/Pet"},
+            "nickname": {"anyOf": [{"type": "string"}, {"type": "null"}]},
         },
         "required": ["name", "age", "mood", "tags", "pet"],
-        "$defs": {"Pet": {"type": "object", "properties": {"legs": {"type": "number"}, "wild": {"type": "boolean"}},
-                          "required": ["legs", "wild"]}},
+        "$defs": {
+            "Pet": {
+                "type": "object",
+                "properties": {"legs": {"type": "number"}, "wild": {"type": "boolean"}},
+                "required": ["legs", "wild"],
+            }
+        },
     }
-    body = {"model": "qwen3:0.6b", "messages": [{"role": "user", "content": "Describe a person"}], "format": schema,
-            "stream": False}
+    body = {
+        "model": "qwen3:0.6b",
+        "messages": [{"role": "user", "content": "Describe a person"}],
+        "format": schema,
+        "stream": False,
+    }
     value = json.loads(post(server, "/api/chat", body).json()["message"]["content"])
     assert isinstance(value["name"], str) and 1 <= value["age"] <= 9 and value["mood"] in ("happy", "sad")
     assert len(value["tags"]) >= 2 and all(isinstance(tag, str) for tag in value["tags"])
@@ -329,8 +393,11 @@ def test_format_json_and_schema_give_conforming_json(server):
 
 def test_suffix_works_on_a_model_with_insert(server):
     assert post(server, "/api/pull", {"model": "qwen2.5-coder:0.5b", "stream": False}).json() == {"status": "success"}
-    filled = post(server, "/api/generate", {"model": "qwen2.5-coder:0.5b", "prompt": "def add(a, b):",
-                                            "suffix": "    return c", "stream": False}).json()
+    filled = post(
+        server,
+        "/api/generate",
+        {"model": "qwen2.5-coder:0.5b", "prompt": "def add(a, b):", "suffix": "    return c", "stream": False},
+    ).json()
     assert filled["response"].startswith("\n    ") and "=" in filled["response"]
 
 
@@ -340,8 +407,13 @@ def test_suffix_works_on_a_model_with_insert(server):
 def test_empty_prompt_loads_and_keep_alive_zero_unloads(server):
     loaded = post(server, "/api/generate", {"model": "llama3.2"}, stream=True)
     assert loaded.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert loaded.json() | {"created_at": ""} == {"model": "llama3.2", "created_at": "", "response": "",
-                                                  "done": True, "done_reason": "load"}
+    assert loaded.json() | {"created_at": ""} == {
+        "model": "llama3.2",
+        "created_at": "",
+        "response": "",
+        "done": True,
+        "done_reason": "load",
+    }
     ps = running(server)["llama3.2:latest"]
     assert ps["size_vram"] == ps["size"] > 0 and ps["context_length"] == 4096 and RFC3339.match(ps["expires_at"])
     unloaded = post(server, "/api/generate", {"model": "llama3.2", "keep_alive": 0}).json()
@@ -365,8 +437,10 @@ def test_keep_alive_sets_expiry_and_zero_unloads_after_the_request(server):
 
 def test_first_request_pays_the_load_and_a_new_context_reloads(server):
     def load_duration(**options: Any) -> int:
-        return post(server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "stream": False,
-                                              "options": options}).json()["load_duration"]
+        return post(
+            server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "stream": False, "options": options}
+        ).json()["load_duration"]
+
     cold, warm = load_duration(), load_duration()
     assert cold > 100 * warm
     assert load_duration(num_ctx=8192) > 100 * warm and running(server)["llama3.2:latest"]["context_length"] == 8192
@@ -403,7 +477,9 @@ def test_embed_dimensions_truncation_and_limits(server):
 
 def test_embed_edge_cases_and_refusals(server):
     assert post(server, "/api/embed", {"model": "nomic-embed-text", "input": []}).json() == {
-        "model": "nomic-embed-text", "embeddings": []}
+        "model": "nomic-embed-text",
+        "embeddings": [],
+    }
     cannot = post(server, "/api/embed", {"model": "llama3.2", "input": "hello"})
     assert (cannot.status_code, cannot.json()) == (501, {"error": "this model does not support embeddings"})
     wrong_type = post(server, "/api/embed", {"model": "all-minilm", "input": [1, 2]})
@@ -422,7 +498,10 @@ def test_legacy_embeddings_endpoint_and_legacy_mode(server):
     server.legacy = True
     gone = post(server, "/api/embed", {"model": "nomic-embed-text", "input": "x"})
     assert (gone.status_code, gone.text, gone.headers["Content-Type"]) == (
-        404, "404 page not found", "text/plain; charset=utf-8")
+        404,
+        "404 page not found",
+        "text/plain; charset=utf-8",
+    )
     assert post(server, "/api/embeddings", {"model": "nomic-embed-text", "prompt": "x"}).status_code == 200
 
 
@@ -433,7 +512,10 @@ def test_pull_streams_layer_progress_then_adds_the_model(server):
     events = ndjson(post(server, "/api/pull", {"model": "tinyllama"}, stream=True))
     statuses = [event["status"] for event in events]
     assert statuses[0] == "pulling manifest" and statuses[-3:] == [
-        "verifying sha256 digest", "writing manifest", "success"]
+        "verifying sha256 digest",
+        "writing manifest",
+        "success",
+    ]
     layers = {event["digest"] for event in events if "digest" in event}
     assert len(layers) >= 3 and all(re.match(r"^sha256:[0-9a-f]{64}$", digest) for digest in layers)
     downloaded = 0
@@ -462,8 +544,14 @@ def test_pull_of_an_unknown_model_fails_inside_a_200_stream(server):
 
 
 def test_create_from_a_model_reflects_the_fields_and_inherits_capabilities(server):
-    body = {"model": "mario", "from": "qwen3:0.6b", "system": "You are Mario.", "parameters": {"temperature": 0.9,
-            "stop": ["<|im_end|>"]}, "template": "{{ .Prompt }}", "license": "MIT"}
+    body = {
+        "model": "mario",
+        "from": "qwen3:0.6b",
+        "system": "You are Mario.",
+        "parameters": {"temperature": 0.9, "stop": ["<|im_end|>"]},
+        "template": "{{ .Prompt }}",
+        "license": "MIT",
+    }
     statuses = [event["status"] for event in ndjson(post(server, "/api/create", body, stream=True))]
     assert statuses[-2:] == ["writing manifest", "success"]
     assert any(s.startswith("using existing layer sha256:") for s in statuses)
@@ -484,11 +572,14 @@ def test_create_refusals_and_pulling_a_missing_base(server):
     assert unknown == [{"status": "pulling manifest"}, {"error": "pull model manifest: file does not exist"}]
     quantize = post(server, "/api/create", {"model": "x", "from": "llama3.2", "quantize": "q4_K_M"})
     assert (quantize.status_code, quantize.json()) == (
-        500, {"error": "quantization is only supported for F16 and F32 models"})
+        500,
+        {"error": "quantization is only supported for F16 and F32 models"},
+    )
     pulled = post(server, "/api/create", {"model": "tiny-helper", "from": "tinyllama", "stream": False})
     assert pulled.json() == {"status": "success"} and {"tinyllama:latest", "tiny-helper:latest"} <= names(server)
-    quantized = post(server, "/api/create", {"model": "small", "from": "all-minilm", "quantize": "q8_0",
-                                             "stream": False})
+    quantized = post(
+        server, "/api/create", {"model": "small", "from": "all-minilm", "quantize": "q8_0", "stream": False}
+    )
     assert quantized.json() == {"status": "success"}
     assert post(server, "/api/show", {"model": "small"}).json()["details"]["quantization_level"] == "Q8_0"
 
@@ -509,7 +600,9 @@ def test_copy_and_delete(server):
 def test_push_streams_upload_statuses(server):
     events = ndjson(post(server, "/api/push", {"model": "llama3.2"}, stream=True))
     assert events[0] == {"status": "retrieving manifest"} and events[-2:] == [
-        {"status": "pushing manifest"}, {"status": "success"}]
+        {"status": "pushing manifest"},
+        {"status": "success"},
+    ]
     assert any(event.get("completed") == event.get("total") for event in events if "digest" in event)
     failed = ndjson(post(server, "/api/push", {"model": "ghost"}, stream=True))
     assert failed[1] == {"status": "couldn't retrieve manifest"} and "no such file" in failed[-1]["error"]
@@ -517,6 +610,7 @@ def test_push_streams_upload_statuses(server):
 
 def test_blobs_exist_only_once_uploaded(server):
     import hashlib
+
     data = b"GGUF fake weights"
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     assert requests.head(f"{server.url}/api/blobs/{digest}", timeout=5).status_code == 404
@@ -542,8 +636,9 @@ def test_error_line_fault_streams_tokens_then_an_error_with_status_200(server):
 
 def test_drop_fault_closes_the_socket_mid_stream(server):
     server.add_fault("/api/chat", "drop", after=3)
-    response = post(server, "/api/chat", {"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}]},
-                    stream=True)
+    response = post(
+        server, "/api/chat", {"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}]}, stream=True
+    )
     received = []
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         for line in response.iter_lines():
@@ -561,12 +656,15 @@ def test_slow_first_and_latency_delay_the_first_byte(server):
     assert requests.get(server.url + "/api/tags", timeout=5).status_code == 200
 
 
-@pytest.mark.parametrize(("kind", "status", "content_type", "check"), [
-    ("http", 500, "application/json; charset=utf-8", lambda r: r.json() == {"error": "internal server error"}),
-    ("html", 502, "text/html", lambda r: "<title>502 Bad Gateway</title>" in r.text),
-    ("unauthorized", 401, "application/json; charset=utf-8", lambda r: r.json() == {"error": "unauthorized"}),
-    ("garbage", 200, "text/plain", lambda r: r.text.startswith("<html>")),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "content_type", "check"),
+    [
+        ("http", 500, "application/json; charset=utf-8", lambda r: r.json() == {"error": "internal server error"}),
+        ("html", 502, "text/html", lambda r: "<title>502 Bad Gateway</title>" in r.text),
+        ("unauthorized", 401, "application/json; charset=utf-8", lambda r: r.json() == {"error": "unauthorized"}),
+        ("garbage", 200, "text/plain", lambda r: r.text.startswith("<html>")),
+    ],
+)
 def test_response_replacing_faults(server, kind, status, content_type, check):
     server.add_fault("/api/ps", kind)
     replaced = requests.get(server.url + "/api/ps", timeout=5)
@@ -627,8 +725,9 @@ def test_a_client_leaving_mid_pull_is_recorded_and_the_model_is_not_added(server
 
 
 def stream_window(server: FakeOllama, spans: list[tuple[float, float]], lock: threading.Lock) -> None:
-    response = post(server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "options": {"num_predict": 8}},
-                    stream=True)
+    response = post(
+        server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "options": {"num_predict": 8}}, stream=True
+    )
     lines = response.iter_lines()
     next(lines)
     first = time.monotonic()
@@ -668,8 +767,7 @@ def test_a_client_giving_up_while_queued_is_recorded(server):
 
 
 def test_request_log_records_what_was_sent_and_how_it_ended(server):
-    requests.post(server.url + "/api/show?verbose=1", json={"model": "llama3.2"},
-                  headers={"X-Trace": "abc"}, timeout=5)
+    requests.post(server.url + "/api/show?verbose=1", json={"model": "llama3.2"}, headers={"X-Trace": "abc"}, timeout=5)
     post(server, "/api/generate", {"model": "llama3.2", "prompt": "hi"})
     show, generate = server.requests
     assert isinstance(show, RecordedRequest)
@@ -691,9 +789,18 @@ def test_reset_restores_models_settings_and_log(server):
     server.add_fault("/api/tags", "html", times=0)
     server.reset()
     assert server.requests == [] and names(server) == {
-        "llama3.2:latest", "qwen3:0.6b", "llava:7b", "nomic-embed-text:latest", "all-minilm:latest"}
+        "llama3.2:latest",
+        "qwen3:0.6b",
+        "llava:7b",
+        "nomic-embed-text:latest",
+        "all-minilm:latest",
+    }
     assert running(server) == {} and (server.version, server.legacy, server.api_key, server.num_parallel) == (
-        "0.13.0", False, None, 4)
+        "0.13.0",
+        False,
+        None,
+        4,
+    )
     reply = post(server, "/api/generate", {"model": "llama3.2", "prompt": "x", "stream": False}).json()
     assert reply["response"] != "scripted"
 
@@ -707,25 +814,40 @@ def test_every_response_kind_parses_with_the_official_types(server):
             model.model_validate(item)
 
     each(GenerateResponse, ndjson(post(server, "/api/generate", {"model": "qwen3:0.6b", "prompt": "hi"}, stream=True)))
-    each(GenerateResponse, [
-        post(server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "stream": False}).json(),
-        post(server, "/api/generate", {"model": "llama3.2"}).json(),
-        post(server, "/api/generate", {"model": "llama3.2", "keep_alive": 0}).json(),
-    ])
+    each(
+        GenerateResponse,
+        [
+            post(server, "/api/generate", {"model": "llama3.2", "prompt": "hi", "stream": False}).json(),
+            post(server, "/api/generate", {"model": "llama3.2"}).json(),
+            post(server, "/api/generate", {"model": "llama3.2", "keep_alive": 0}).json(),
+        ],
+    )
     chat = {"model": "qwen3:0.6b", "messages": [{"role": "user", "content": "hi"}]}
     each(ChatResponse, ndjson(post(server, "/api/chat", chat, stream=True)))
-    each(ChatResponse, [post(server, "/api/chat", {**chat, "stream": False}).json(),
-                        post(server, "/api/chat", {"model": "llama3.2", "messages": []}).json()])
-    each(EmbedResponse, [post(server, "/api/embed", {"model": "all-minilm", "input": ["a", "b"]}).json(),
-                         post(server, "/api/embed", {"model": "all-minilm", "input": []}).json()])
+    each(
+        ChatResponse,
+        [
+            post(server, "/api/chat", {**chat, "stream": False}).json(),
+            post(server, "/api/chat", {"model": "llama3.2", "messages": []}).json(),
+        ],
+    )
+    each(
+        EmbedResponse,
+        [
+            post(server, "/api/embed", {"model": "all-minilm", "input": ["a", "b"]}).json(),
+            post(server, "/api/embed", {"model": "all-minilm", "input": []}).json(),
+        ],
+    )
     each(EmbeddingsResponse, [post(server, "/api/embeddings", {"model": "all-minilm", "prompt": "a"}).json()])
     each(ListResponse, [requests.get(server.url + "/api/tags", timeout=5).json()])
     each(ProcessResponse, [requests.get(server.url + "/api/ps", timeout=5).json()])
     each(ShowResponse, [post(server, "/api/show", {"model": m}).json() for m in names(server)])
     each(ProgressResponse, ndjson(post(server, "/api/pull", {"model": "gemma3:270m"}, stream=True)))
     each(ProgressResponse, ndjson(post(server, "/api/push", {"model": "llama3.2"}, stream=True)))
-    each(ProgressResponse, ndjson(post(server, "/api/create", {"model": "q", "from": "all-minilm",
-                                                              "quantize": "q4_K_M"}, stream=True)))
+    each(
+        ProgressResponse,
+        ndjson(post(server, "/api/create", {"model": "q", "from": "all-minilm", "quantize": "q4_K_M"}, stream=True)),
+    )
     each(StatusResponse, [post(server, "/api/pull", {"model": "llama3.2", "stream": False}).json()])
 
 

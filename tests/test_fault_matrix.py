@@ -20,8 +20,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.chat_history import ASSISTANT, USER, Conversation, Message
-from lib.chat_store import ChatStore
+from lib.chat.history import ASSISTANT, USER, Conversation, Message
+from lib.chat.store import ChatStore
 from tests.streamlit_process import free_port
 
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
@@ -53,18 +53,23 @@ FAULTS: dict[str, tuple[str, dict]] = {
 # The matrix: what the user reads, per fault (rows) and page (columns).
 PAGES = ("generate", "chat", "embeddings", "models")
 EXPECTED: dict[str, tuple[str, str, str, str]] = {
-    #              Generate                      Chat                          Embeddings                    Models (pull)
-    "down":       ("Nothing is answering",       "Nothing is answering",       "Nothing is answering",       "Nothing is answering"),
-    "drop":       ("dropped before the answer",  "dropped before the answer",  "closed the connection",      "dropped before the answer"),
-    "error_line": ("model runner has unexpectedly stopped",) * 2 + ("Model runner has unexpectedly stopped.",
-                                                                   "model runner has unexpectedly stopped"),
-    "404":        ("not found",) * 4,
-    "400":        ("does not support tools",) * 4,
-    "500":        ("Out of memory.",) * 4,
-    "502_html":   ("HTTP 502",) * 4,
-    "garbage":    ("not Ollama's JSON",) * 4,
+    # Generate, Chat, Embeddings, Models (pull)
+    "down": ("Nothing is answering", "Nothing is answering", "Nothing is answering", "Nothing is answering"),
+    "drop": (
+        "dropped before the answer",
+        "dropped before the answer",
+        "closed the connection",
+        "dropped before the answer",
+    ),
+    "error_line": ("model runner has unexpectedly stopped",) * 2
+    + ("Model runner has unexpectedly stopped.", "model runner has unexpectedly stopped"),
+    "404": ("not found",) * 4,
+    "400": ("does not support tools",) * 4,
+    "500": ("Out of memory.",) * 4,
+    "502_html": ("HTTP 502",) * 4,
+    "garbage": ("not Ollama's JSON",) * 4,
     "slow_first": ("sent nothing for 1 second.",) * 4,
-    "401":        ("needs an API key",) * 4,
+    "401": ("needs an API key",) * 4,
 }
 STREAMED = {"generate", "chat"}
 PARTIAL_FAULTS = {"drop", "error_line"}

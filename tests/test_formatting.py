@@ -7,7 +7,15 @@ from lib.formatting import human_seconds, human_size, parse_timestamp, time_unti
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, "—"), (0, "0 B"), (999, "999 B"), (1000, "1.0 KB"), (2_019_393_189, "2.0 GB"), (4.7e9, "4.7 GB"), (3e15, "3000.0 TB")],
+    [
+        (None, "—"),
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1.0 KB"),
+        (2_019_393_189, "2.0 GB"),
+        (4.7e9, "4.7 GB"),
+        (3e15, "3000.0 TB"),
+    ],
 )
 def test_human_size(value, expected):
     assert human_size(value) == expected
@@ -15,7 +23,16 @@ def test_human_size(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, "—"), (0.0123, "12 ms"), (1.25, "1.2 s"), (59.9, "59.9 s"), (60, "1 min"), (75, "1 min 15 s"), (3600, "1 h"), (5430, "1 h 30 min")],
+    [
+        (None, "—"),
+        (0.0123, "12 ms"),
+        (1.25, "1.2 s"),
+        (59.9, "59.9 s"),
+        (60, "1 min"),
+        (75, "1 min 15 s"),
+        (3600, "1 h"),
+        (5430, "1 h 30 min"),
+    ],
 )
 def test_human_seconds(value, expected):
     assert human_seconds(value) == expected

@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from lib import i18n, navigation, state
+from lib import i18n, state
 from lib.formatting import date_time, human_seconds, time_until
+from lib.ui import navigation
 from tests import i18n_check
 from tests.streamlit_process import free_port
 
@@ -24,10 +25,20 @@ def test_ui_text_goes_through_the_catalogs(path):
     assert [str(finding) for finding in i18n_check.file_findings(path)] == []
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh"), ("ZH-tw", "zh"), ("en-GB", "en"), ("en", "en"),
-    ("fr-FR", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("zh", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_Hans", "zh"),
+        ("ZH-tw", "zh"),
+        ("en-GB", "en"),
+        ("en", "en"),
+        ("fr-FR", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_language_from_url_or_browser_locale(code, expected):
     assert i18n.parse(code) == expected
 
@@ -55,8 +66,6 @@ def test_leftover_detection_allows_terms_but_not_english_phrases():
     assert i18n_check.leftover_words("默认模型 llama3.2:latest", ["llama3.2:latest"]) == []
     assert i18n_check.leftover_words("API 密钥，格式同 `OLLAMA_HOST`") == []
     assert i18n_check.leftover_words("按 the quick brown fox 处理") != []
-
-
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.split("/")[-1])
@@ -96,11 +105,13 @@ def test_an_unreadable_address_is_explained_in_chinese(open_app, fake):
 
 
 def test_a_chinese_session_sees_the_clients_errors_in_chinese(fake):
-    from lib.client import OllamaClient  # noqa: PLC0415
-    from lib.errors import OllamaError  # noqa: PLC0415
+    from lib.ollama.client import OllamaClient
+    from lib.ollama.errors import OllamaError
 
     fake.add_fault("/api/tags", "html")
     with pytest.raises(OllamaError) as raised:
         OllamaClient(fake.url).list_models()
     entry = i18n.catalog()[raised.value.key]
-    assert "HTML" in i18n.render(entry, "zh", raised.value.values) and "{" not in i18n.render(entry, "zh", raised.value.values)
+    assert "HTML" in i18n.render(entry, "zh", raised.value.values) and "{" not in i18n.render(
+        entry, "zh", raised.value.values
+    )

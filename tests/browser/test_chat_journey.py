@@ -87,7 +87,7 @@ def scroll_state(page: Page) -> dict[str, float]:
 
 
 def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless_scrolled_up(app, fake, page: Page):
-    """lib/chat_dock.py: the chat box is ours, not Streamlit's pinned one (whose scroll timer runs every 17 ms)."""
+    """lib/chat/dock.py: the chat box is ours, not Streamlit's pinned one (whose scroll timer runs every 17 ms)."""
     page.set_viewport_size({"width": 1200, "height": 700})
     long_answer = "\n\n".join([LONG_REPLY] * 5)  # several windows tall
     fake.token_delay = 0.002
@@ -99,7 +99,9 @@ def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless
     ask(page, "Write a lot")
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("tokens/s")
-    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # it follows per frame
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )  # it follows per frame
     followed = scroll_state(page)
     assert followed["fromEnd"] < 48  # the page followed the answer to its end
     assert followed["window"] - 120 < followed["boxBottom"] <= followed["window"]  # the box at the window's bottom

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.test_compare_job import overlapped
+from tests.generate.compare.test_job import overlapped
 
 WHOLE_RUN = 20_000  # ms: the streams take a few seconds, longer than expect's default wait
 
@@ -40,7 +40,9 @@ def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, 
     expect(table).to_be_visible(timeout=WHOLE_RUN)
     for number in range(3):
         expect(main.get_by_text(f"end{number}.", exact=False)).to_be_visible()
-    expect(main.get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^Tokens/s: \d"))).to_have_count(3)  # one per column
+    expect(main.get_by_test_id("stMarkdown").filter(has_text=re.compile(r"^Tokens/s: \d"))).to_have_count(
+        3
+    )  # one per column
     expect(main.get_by_text("the server answered the columns in parallel", exact=False)).to_be_visible()
     expect(main.get_by_role("button", name="Export as Markdown")).to_be_visible()
     assert overlapped(fake)

@@ -4,8 +4,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-TEXTS = ["The cat purred on the sofa.", "A kitten purrs in the sun.", "Git commits record history.",
-         "Push the commit to the remote.", "Bake bread until golden."]
+TEXTS = [
+    "The cat purred on the sofa.",
+    "A kitten purrs in the sun.",
+    "Git commits record history.",
+    "Push the commit to the remote.",
+    "Bake bread until golden.",
+]
 
 
 def test_paste_texts_and_see_the_heatmap(app, fake, page: Page):
@@ -29,7 +34,9 @@ def test_paste_texts_and_see_the_heatmap(app, fake, page: Page):
 
 def test_upload_a_csv_and_embed_its_text_column(app, fake, page: Page, tmp_path):
     upload = tmp_path / "notes.csv"
-    upload.write_text("id,sentence,topic\n1,Cats purr softly,pets\n2,Dogs bark loudly,pets\n3,Git pushes commits,code\n")
+    upload.write_text(
+        "id,sentence,topic\n1,Cats purr softly,pets\n2,Dogs bark loudly,pets\n3,Git pushes commits,code\n"
+    )
     page.goto(app.url + "/embeddings")
     main = page.get_by_test_id("stMain")
     main.get_by_text("File", exact=True).click()
@@ -40,7 +47,8 @@ def test_upload_a_csv_and_embed_its_text_column(app, fake, page: Page, tmp_path)
     expect(main.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert [r.body["input"] for r in fake.requests_to("/api/embed")] == [
-        ["Cats purr softly", "Dogs bark loudly", "Git pushes commits"]]
+        ["Cats purr softly", "Dogs bark loudly", "Git pushes commits"]
+    ]
 
 
 def test_the_chinese_example_in_chinese(app, fake, page: Page):

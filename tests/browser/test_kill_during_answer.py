@@ -7,7 +7,7 @@ import sqlite3
 
 from playwright.sync_api import Page, expect
 
-from lib.chat_store import FILE_NAME
+from lib.chat.store import FILE_NAME
 from tests.streamlit_process import ROOT, StreamlitApp
 
 REPLY = " ".join(f"word{n}" for n in range(300))
@@ -39,11 +39,18 @@ def test_killing_the_app_mid_answer_keeps_the_database_and_the_question(start_ap
     with sqlite3.connect(data_dir / FILE_NAME) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         saved = db.execute("SELECT role, content FROM messages ORDER BY id").fetchall()
-    assert saved == [("user", "First question"), ("assistant", "A first, complete answer."), ("user", "Second question")]
+    assert saved == [
+        ("user", "First question"),
+        ("assistant", "A first, complete answer."),
+        ("user", "Second question"),
+    ]
 
     # The same browser, once the app is back: the conversation is there, waiting for its answer.
-    again = StreamlitApp(ROOT / "Home.py", {"OLLAMA_HOST": fake_server.url, "OLLAMA_STUDIO_DATA_DIR": str(data_dir)},
-                         data_dir / "streamlit-again.log")
+    again = StreamlitApp(
+        ROOT / "Home.py",
+        {"OLLAMA_HOST": fake_server.url, "OLLAMA_STUDIO_DATA_DIR": str(data_dir)},
+        data_dir / "streamlit-again.log",
+    )
     try:
         page.goto(page.url.replace(app.url, again.url))
         messages = page.get_by_test_id("stChatMessage")

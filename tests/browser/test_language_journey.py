@@ -45,7 +45,7 @@ def test_the_sidebar_switch_changes_the_language_and_the_url(app, page: Page):
 
 
 def test_streamlits_own_uploader_words_follow_the_language(app, page: Page):
-    """Streamlit has no setting for them; lib/streamlit_chrome.py restyles them (checked via ::after)."""
+    """Streamlit has no setting for them; lib/ui/streamlit_chrome.py restyles them (checked via ::after)."""
     page.goto(f"{app.url}/embeddings?lang=zh")
     page.get_by_test_id("stMain").get_by_text("文件", exact=True).click()
     button = page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stMarkdownContainer").locator("p")

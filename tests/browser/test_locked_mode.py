@@ -17,7 +17,8 @@ def assert_management_hidden(page: Page) -> None:
 
 
 def test_a_locked_app_hides_the_address_the_key_and_model_management_until_the_password(
-        start_app, fake_server, fake, page: Page, tmp_path):
+    start_app, fake_server, fake, page: Page, tmp_path
+):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(f'admin_password = "{PASSWORD}"\n')
     app = start_app(OLLAMA_HOST=fake_server.url, OLLAMA_STUDIO_LOCKED="1", STREAMLIT_SECRETS_FILES=str(secrets))

@@ -10,13 +10,23 @@ from itertools import combinations
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from lib.chat_store import FILE_NAME
-from lib.visitor import COOKIE, COOKIE_MAX_AGE
+from lib.access.visitor import COOKIE, COOKIE_MAX_AGE
+from lib.chat.store import FILE_NAME
 from tests.streamlit_process import StreamlitApp
 
 # One distinct word per session; the fake model's answer names the topic of the question.
-TOPICS = ["Pelicans", "Volcanoes", "Harpsichords", "Glaciers", "Origami", "Tangerines", "Lighthouses",
-          "Meteorites", "Saxophones", "Dandelions"]
+TOPICS = [
+    "Pelicans",
+    "Volcanoes",
+    "Harpsichords",
+    "Glaciers",
+    "Origami",
+    "Tangerines",
+    "Lighthouses",
+    "Meteorites",
+    "Saxophones",
+    "Dandelions",
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +64,16 @@ def saved(app: StreamlitApp) -> list[tuple[int, str, list[tuple[str, str]]]]:
         return []
     with sqlite3.connect(path) as db:
         conversations = db.execute("SELECT id, owner FROM conversations ORDER BY id").fetchall()
-        return [(conversation_id, owner, db.execute(
-            "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall())
-            for conversation_id, owner in conversations]
+        return [
+            (
+                conversation_id,
+                owner,
+                db.execute(
+                    "SELECT role, content FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+                ).fetchall(),
+            )
+            for conversation_id, owner in conversations
+        ]
 
 
 def test_another_browser_sees_no_saved_chat_not_even_through_its_link(own_app, fake, contexts):

@@ -21,8 +21,8 @@ import requests
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from lib.chat_export import to_json
-from lib.chat_history import ASSISTANT, USER, Conversation, Message
+from lib.chat.export import to_json
+from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from tests.streamlit_process import ROOT
 
 LOST_CLICK = 15_000  # ms after which a download click counts as lost
@@ -73,17 +73,19 @@ def requested(page: Page) -> list[str]:
 
 def payloads(listener: Listener, where: str) -> str:
     """Markdown and HTML that would run script, add elements or fetch from the listener if trusted."""
-    return "\n\n".join([
-        f"Start of {where}.",
-        "<script>window.__xss=1</script>",
-        '<img src=x onerror="window.__xss=1">',
-        "[click](javascript:window.__xss=1)",
-        '<a href="javascript:window.__xss=1">raw link</a> <svg onload="window.__xss=1"></svg>',
-        '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
-        f"![x]({listener.url}/?q=secret-{where})",
-        f'<img src="{listener.url}/?q=html-{where}">',
-        f"End of {where}.",
-    ])
+    return "\n\n".join(
+        [
+            f"Start of {where}.",
+            "<script>window.__xss=1</script>",
+            '<img src=x onerror="window.__xss=1">',
+            "[click](javascript:window.__xss=1)",
+            '<a href="javascript:window.__xss=1">raw link</a> <svg onload="window.__xss=1"></svg>',
+            '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+            f"![x]({listener.url}/?q=secret-{where})",
+            f'<img src="{listener.url}/?q=html-{where}">',
+            f"End of {where}.",
+        ]
+    )
 
 
 FIND_PAYLOAD_ELEMENTS = """() => {
@@ -233,15 +235,21 @@ def test_a_conversation_title_with_payloads_runs_and_fetches_nothing(app, fake, 
 
 def import_chat(page: Page, app, tmp_path: Path, title: str, messages: list[Message]) -> None:
     upload = tmp_path / "chat.json"
-    upload.write_text(to_json(Conversation(title=title, model="llama3.2:latest",
-                                           system="<script>window.__xss=1</script>"), messages))
+    upload.write_text(
+        to_json(Conversation(title=title, model="llama3.2:latest", system="<script>window.__xss=1</script>"), messages)
+    )
     page.goto(app.url + "/chat")
     page.get_by_test_id("stSidebar").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
 
 
 def test_an_imported_chat_with_payloads_runs_and_fetches_nothing(app, page: Page, listener, requested, tmp_path):
-    import_chat(page, app, tmp_path, "Imported chat",
-                [Message(USER, payloads(listener, "question")), Message(ASSISTANT, payloads(listener, "imported"))])
+    import_chat(
+        page,
+        app,
+        tmp_path,
+        "Imported chat",
+        [Message(USER, payloads(listener, "question")), Message(ASSISTANT, payloads(listener, "imported"))],
+    )
     expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("End of imported.")
     expect(page.get_by_test_id("stChatMessage").nth(0)).to_contain_text("End of question.")
     assert_inert(page)
@@ -250,8 +258,13 @@ def test_an_imported_chat_with_payloads_runs_and_fetches_nothing(app, page: Page
 
 
 def test_an_imported_chat_title_with_payloads_fetches_nothing(app, page: Page, listener, requested, tmp_path):
-    import_chat(page, app, tmp_path, f"Imported ![x]({listener.url}/?q=import-title) [click](javascript:window.__xss=1)",
-                [Message(USER, "question"), Message(ASSISTANT, "answer")])
+    import_chat(
+        page,
+        app,
+        tmp_path,
+        f"Imported ![x]({listener.url}/?q=import-title) [click](javascript:window.__xss=1)",
+        [Message(USER, "question"), Message(ASSISTANT, "answer")],
+    )
     expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("answer")
     assert_inert(page)
     click_the_links(page)
@@ -265,8 +278,12 @@ def test_an_imported_csv_with_payloads_runs_and_fetches_nothing(app, fake, page:
         ("3", f'<img src="{listener.url}/?q=csv">', '<svg onload="window.__xss=1"></svg>'),
     ]
     upload = tmp_path / "texts.csv"
-    upload.write_text("id,sentence,topic\n" + "".join(
-        ",".join(json.dumps(cell) if "," in cell or '"' in cell else cell for cell in row) + "\n" for row in rows))
+    upload.write_text(
+        "id,sentence,topic\n"
+        + "".join(
+            ",".join(json.dumps(cell) if "," in cell or '"' in cell else cell for cell in row) + "\n" for row in rows
+        )
+    )
     page.goto(app.url + "/embeddings")
     main = page.get_by_test_id("stMain")
     main.get_by_text("File", exact=True).click()
@@ -305,13 +322,21 @@ def test_the_config_keeps_xsrf_and_cors_protection_on():
 
 def test_the_running_app_refuses_cross_site_uploads_and_websockets(app):
     evil = {"Origin": "http://evil.example"}
-    upload = requests.put(f"{app.url}/_stcore/upload_file/some-session/some-file", headers=evil,
-                          files={"file": ("a.txt", b"hello", "text/plain")}, timeout=5)
+    upload = requests.put(
+        f"{app.url}/_stcore/upload_file/some-session/some-file",
+        headers=evil,
+        files={"file": ("a.txt", b"hello", "text/plain")},
+        timeout=5,
+    )
     assert upload.status_code == 403
     health = requests.get(f"{app.url}/_stcore/health", headers=evil, timeout=5)
     assert health.headers.get("Access-Control-Allow-Origin") not in ("*", "http://evil.example")
-    handshake = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    handshake = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
     cross = requests.get(f"{app.url}/_stcore/stream", headers={**handshake, **evil}, timeout=5)
     assert cross.status_code == 403
     same = requests.get(f"{app.url}/_stcore/stream", headers={**handshake, "Origin": app.url}, timeout=5, stream=True)

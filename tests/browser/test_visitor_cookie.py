@@ -1,6 +1,6 @@
 """The visitor cookie in Chromium: two tabs of a new browser opened at once end up with one id.
 
-The script tests serve lib/visitor.py's cookie script from a made-up origin, so each step is
+The script tests serve lib/access/visitor.py's cookie script from a made-up origin, so each step is
 in the test's hands; the last test opens two tabs of the real app at the same instant.
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from lib.chat_store import FILE_NAME
-from lib.visitor import COOKIE, cookie_script
+from lib.access.visitor import COOKIE, cookie_script
+from lib.chat.store import FILE_NAME
 from tests.streamlit_process import StreamlitApp
 
 ORIGIN = "http://studio.test"
@@ -133,7 +133,10 @@ def test_two_tabs_of_a_new_browser_opened_at_once_save_their_chats_for_one_id(ow
         expect(tab.get_by_test_id("stChatInputTextArea")).to_be_enabled()
         tab.wait_for_function(  # the tab's session uses the id in the cookie, after a reload if it lost the race
             "() => { const c = document.cookie.match(/(?:^|;\\s*)" + COOKIE + "=([A-Za-z0-9_-]{43})/);"
-            " return c !== null && document.documentElement.innerHTML.includes('" + COOKIE + "=' + c[1] + '; Max-Age'); }")
+            " return c !== null && document.documentElement.innerHTML.includes('"
+            + COOKIE
+            + "=' + c[1] + '; Max-Age'); }"
+        )
     cookie = held(context, own_app.url)
     assert [session_id(tab) for tab in tabs] == [cookie, cookie]
 

@@ -29,8 +29,7 @@ class Call:
     def body(self, struct: str, fields: dict[str, decoding.Field]) -> dict[str, Any]:
         return decoding.decode(self.raw_body, struct, fields)
 
-    def model(self, raw: str, *, empty: ApiError, missing: ApiError,
-              invalid: ApiError | None = None) -> ModelSpec:
+    def model(self, raw: str, *, empty: ApiError, missing: ApiError, invalid: ApiError | None = None) -> ModelSpec:
         """The installed model `raw` names, or the endpoint's own error for each way it is not."""
         if not raw.strip():
             raise empty

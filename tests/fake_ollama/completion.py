@@ -40,11 +40,11 @@ def plan(thinking: str, content: str, options: dict[str, Any]) -> Plan:
     stops = [stop for stop in options.get("stop") or [] if stop]
     cuts = [content.find(stop) for stop in stops if stop in content]
     if cuts:
-        content = content[:min(cuts)]
+        content = content[: min(cuts)]
     pieces = [("thinking", token) for token in tokenize(thinking)] + [("content", token) for token in tokenize(content)]
     limit = options.get("num_predict")
     if isinstance(limit, (int, float)) and limit > 0 and len(pieces) > limit:
-        pieces, reason = pieces[:int(limit)], "length"
+        pieces, reason = pieces[: int(limit)], "length"
     return Plan(tuple(pieces), reason)
 
 
@@ -134,5 +134,6 @@ def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: 
         exchange.send_line(shape.final("", "", planned.done_reason, stats), final=True)
         exchange.close_stream()
     else:
-        exchange.send_json(200, shape.final(planned.text("thinking"), planned.text("content"),
-                                            planned.done_reason, stats))
+        exchange.send_json(
+            200, shape.final(planned.text("thinking"), planned.text("content"), planned.done_reason, stats)
+        )

@@ -74,37 +74,80 @@ THINK = Field("api.ThinkValue", lambda v: True, custom=_think_error)
 IMAGES = list_of("[]api.ImageData", Field("api.ImageData", lambda v: isinstance(v, str), custom=_image_error))
 
 MESSAGE_FIELDS: dict[str, Field] = {
-    "role": STRING, "content": STRING, "thinking": STRING, "images": IMAGES,
-    "tool_calls": list_of("[]api.ToolCall", OBJECT), "tool_name": STRING, "tool_call_id": STRING,
+    "role": STRING,
+    "content": STRING,
+    "thinking": STRING,
+    "images": IMAGES,
+    "tool_calls": list_of("[]api.ToolCall", OBJECT),
+    "tool_name": STRING,
+    "tool_call_id": STRING,
 }
 MESSAGES = list_of("[]api.Message", Field("api.Message", lambda v: isinstance(v, dict)))
 LICENSE = Field("interface {}", lambda v: isinstance(v, (str, list)))
 
 GENERATE = {
-    "model": STRING, "prompt": STRING, "suffix": STRING, "system": STRING, "template": STRING,
-    "context": list_of("[]int", INT), "stream": BOOL, "raw": BOOL, "format": ANY, "keep_alive": KEEP_ALIVE,
-    "images": IMAGES, "options": OBJECT, "think": THINK, "truncate": BOOL, "shift": BOOL,
-    "logprobs": BOOL, "top_logprobs": INT,
+    "model": STRING,
+    "prompt": STRING,
+    "suffix": STRING,
+    "system": STRING,
+    "template": STRING,
+    "context": list_of("[]int", INT),
+    "stream": BOOL,
+    "raw": BOOL,
+    "format": ANY,
+    "keep_alive": KEEP_ALIVE,
+    "images": IMAGES,
+    "options": OBJECT,
+    "think": THINK,
+    "truncate": BOOL,
+    "shift": BOOL,
+    "logprobs": BOOL,
+    "top_logprobs": INT,
 }
 CHAT = {
-    "model": STRING, "messages": MESSAGES, "stream": BOOL, "format": ANY, "keep_alive": KEEP_ALIVE,
-    "tools": list_of("api.Tools", OBJECT), "options": OBJECT, "think": THINK, "truncate": BOOL,
-    "shift": BOOL, "logprobs": BOOL, "top_logprobs": INT,
+    "model": STRING,
+    "messages": MESSAGES,
+    "stream": BOOL,
+    "format": ANY,
+    "keep_alive": KEEP_ALIVE,
+    "tools": list_of("api.Tools", OBJECT),
+    "options": OBJECT,
+    "think": THINK,
+    "truncate": BOOL,
+    "shift": BOOL,
+    "logprobs": BOOL,
+    "top_logprobs": INT,
 }
-EMBED = {"model": STRING, "input": ANY, "keep_alive": KEEP_ALIVE, "truncate": BOOL, "dimensions": INT,
-         "options": OBJECT}
+EMBED = {
+    "model": STRING,
+    "input": ANY,
+    "keep_alive": KEEP_ALIVE,
+    "truncate": BOOL,
+    "dimensions": INT,
+    "options": OBJECT,
+}
 EMBEDDINGS = {"model": STRING, "prompt": STRING, "keep_alive": KEEP_ALIVE, "options": OBJECT}
-TRANSFER = {"model": STRING, "name": STRING, "insecure": BOOL, "stream": BOOL, "username": STRING,
-            "password": STRING}
+TRANSFER = {"model": STRING, "name": STRING, "insecure": BOOL, "stream": BOOL, "username": STRING, "password": STRING}
 CREATE = {
-    "model": STRING, "name": STRING, "from": STRING, "files": STRING_MAP, "adapters": STRING_MAP,
-    "template": STRING, "license": LICENSE, "system": STRING, "parameters": OBJECT, "messages": MESSAGES,
-    "stream": BOOL, "quantize": STRING, "quantization": STRING, "modelfile": STRING, "path": STRING,
+    "model": STRING,
+    "name": STRING,
+    "from": STRING,
+    "files": STRING_MAP,
+    "adapters": STRING_MAP,
+    "template": STRING,
+    "license": LICENSE,
+    "system": STRING,
+    "parameters": OBJECT,
+    "messages": MESSAGES,
+    "stream": BOOL,
+    "quantize": STRING,
+    "quantization": STRING,
+    "modelfile": STRING,
+    "path": STRING,
 }
 COPY = {"source": STRING, "destination": STRING}
 DELETE = {"model": STRING, "name": STRING}
-SHOW = {"model": STRING, "name": STRING, "system": STRING, "template": STRING, "verbose": BOOL,
-        "options": OBJECT}
+SHOW = {"model": STRING, "name": STRING, "system": STRING, "template": STRING, "verbose": BOOL, "options": OBJECT}
 
 
 def decode(raw: bytes, struct: str, fields: dict[str, Field]) -> dict[str, Any]:
@@ -123,8 +166,11 @@ def decode(raw: bytes, struct: str, fields: dict[str, Field]) -> dict[str, Any]:
         raise ApiError(400, f"json: cannot unmarshal {_number_kind(value)} into Go value of type api.{struct}")
     decoded = _fields(value, struct, "", fields)
     if "messages" in decoded:
-        decoded["messages"] = [_fields(message, struct, "messages.", MESSAGE_FIELDS)
-                               for message in decoded["messages"] if message is not None]
+        decoded["messages"] = [
+            _fields(message, struct, "messages.", MESSAGE_FIELDS)
+            for message in decoded["messages"]
+            if message is not None
+        ]
     return decoded
 
 
@@ -145,8 +191,9 @@ def _check(item: Any, field: Field, struct: str, path: str) -> None:
         kind = _number_kind(item)
         if field is INT and kind == "number":
             kind = f"number {item}"
-        raise ApiError(400, f"json: cannot unmarshal {kind} into Go struct field {struct}.{path} "
-                            f"of type {field.go_type}")
+        raise ApiError(
+            400, f"json: cannot unmarshal {kind} into Go struct field {struct}.{path} of type {field.go_type}"
+        )
     if field.custom is not None and (message := field.custom(item)) is not None:
         raise ApiError(400, message)
     if field.elements is not None:
@@ -173,7 +220,7 @@ def _syntax_error(text: str, error: json.JSONDecodeError) -> str:
     elif message.startswith("Expecting ':'"):
         context = "after object key"
     elif message.startswith("Expecting ','"):
-        context = "after object key:value pair" if _innermost(text[:error.pos]) == "{" else "after array element"
+        context = "after object key:value pair" if _innermost(text[: error.pos]) == "{" else "after array element"
     elif "control character" in message:
         context = "in string literal"
     else:
@@ -198,10 +245,23 @@ def _innermost(prefix: str) -> str:
     return stack[-1] if stack else ""
 
 
-_INT_OPTIONS = frozenset({"num_keep", "seed", "num_predict", "top_k", "repeat_last_n", "num_ctx", "num_batch",
-                          "num_gpu", "main_gpu", "num_thread"})
-_FLOAT_OPTIONS = frozenset({"top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty",
-                            "frequency_penalty"})
+_INT_OPTIONS = frozenset(
+    {
+        "num_keep",
+        "seed",
+        "num_predict",
+        "top_k",
+        "repeat_last_n",
+        "num_ctx",
+        "num_batch",
+        "num_gpu",
+        "main_gpu",
+        "num_thread",
+    }
+)
+_FLOAT_OPTIONS = frozenset(
+    {"top_p", "min_p", "typical_p", "temperature", "repeat_penalty", "presence_penalty", "frequency_penalty"}
+)
 _BOOL_OPTIONS = frozenset({"numa", "low_vram", "vocab_only", "use_mmap", "use_mlock"})
 
 

@@ -22,7 +22,35 @@ from .gowire import float32
 
 _WORD = re.compile(r"\w+")
 _FUNCTION_WORDS = frozenset(
-    "a an the of on in at to and or is are was be it its their my your our this that with for by from as".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "be",
+        "it",
+        "its",
+        "their",
+        "my",
+        "your",
+        "our",
+        "this",
+        "that",
+        "with",
+        "for",
+        "by",
+        "from",
+        "as",
+    ]
 )
 _TOPICS = {
     "pets": "cat cats kitten kittens purred purr purrs dog dogs puppy puppies barks bark pet pets yarn walks postman",
@@ -66,11 +94,11 @@ def embed(text: str, dimensions: int) -> list[float]:
             vector[index] += 1.5 * sign
         padded = f" {word} "
         for start in range(len(padded) - 2):
-            index, sign = _bucket("t:" + padded[start:start + 3], dimensions)
+            index, sign = _bucket("t:" + padded[start : start + 3], dimensions)
             vector[index] += 0.3 * weight * sign
     for run in _CHINESE_RUN.findall(text):
         for start in range(len(run) - 1):
-            index, sign = _bucket("c:" + run[start:start + 2], dimensions)
+            index, sign = _bucket("c:" + run[start : start + 2], dimensions)
             vector[index] += 0.5 * sign
         for topic, words in _CHINESE_TOPICS.items():
             for word in words.split():

@@ -25,8 +25,7 @@ NDJSON = "application/x-ndjson"
 TEXT = "text/plain; charset=utf-8"
 
 
-_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-               ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 class ClientGone(Exception):
@@ -63,15 +62,17 @@ class Exchange:
     def send_error(self, status: int, message: str, content_type: str = JSON) -> None:
         self.send_json(status, {"error": message}, content_type)
 
-    def send_text(self, status: int, text: str, content_type: str | None = TEXT,
-                  headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def send_text(
+        self, status: int, text: str, content_type: str | None = TEXT, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self._send_body(status, text.encode(), content_type, headers)
 
     def send_empty(self, status: int = 200) -> None:
         self._send_body(status, b"", None)
 
-    def _send_body(self, status: int, body: bytes, content_type: str | None,
-                   headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def _send_body(
+        self, status: int, body: bytes, content_type: str | None, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         """One body with a Content-Length; a pending "error_line"/"drop" fault makes a 200 a 500 or nothing."""
         fault = self._line_fault
         if fault is not None and status == 200:
@@ -79,7 +80,7 @@ class Exchange:
             if fault.kind == "drop":
                 self._drop()
             status, body, content_type, headers = 500, encode({"error": fault.params["message"]}), JSON, ()
-        self._start(status, content_type, headers + (("Content-Length", str(len(body))),))
+        self._start(status, content_type, (*headers, ("Content-Length", str(len(body)))))
         if body and not self._head_only:
             self._write(body)
             self._record.count_chunk()

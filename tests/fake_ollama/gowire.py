@@ -70,8 +70,16 @@ def value_repr(value: object) -> str:
     return str(value)
 
 
-_UNITS_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000,
-             "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000}
+_UNITS_NS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
 _NUMBER = re.compile(r"^([0-9]*)(\.[0-9]*|)")
 
 
@@ -88,7 +96,7 @@ def parse_duration(text: str) -> int:
         whole, fraction = _NUMBER.findall(rest)[0]
         if not whole and len(fraction) <= 1:
             raise invalid
-        rest = rest[len(whole) + len(fraction):]
+        rest = rest[len(whole) + len(fraction) :]
         unit_length = 0
         while unit_length < len(rest) and rest[unit_length] != "." and not rest[unit_length].isdigit():
             unit_length += 1

@@ -75,8 +75,12 @@ def parse_name(raw: str) -> ModelName | None:
     if "://" in host:
         host = host.split("://", 1)[1]
     name = ModelName(host or DEFAULT_HOST, namespace or DEFAULT_NAMESPACE, model, tag or DEFAULT_TAG)
-    if len(parts) >= 2 and not namespace or len(parts) == 3 and not host:
+    if (len(parts) >= 2 and not namespace) or (len(parts) == 3 and not host):
         return None
-    valid = (_valid_part("host", name.host) and _valid_part("namespace", name.namespace)
-             and _valid_part("model", name.model) and _valid_part("tag", name.tag))
+    valid = (
+        _valid_part("host", name.host)
+        and _valid_part("namespace", name.namespace)
+        and _valid_part("model", name.model)
+        and _valid_part("tag", name.tag)
+    )
     return name if valid else None

@@ -63,8 +63,16 @@ class RecordedRequest:
 class LiveRecord:
     """The mutable record of a request in flight; every change takes the log's lock."""
 
-    def __init__(self, lock: threading.Lock, method: str, path: str, query: dict[str, str],
-                 headers: Headers, body: Any, raw_body: bytes) -> None:
+    def __init__(
+        self,
+        lock: threading.Lock,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: Headers,
+        body: Any,
+        raw_body: bytes,
+    ) -> None:
         self._lock = lock
         self._fixed = (method, path, query, headers, body, raw_body, time.monotonic())
         self._finished: float | None = None
@@ -92,8 +100,19 @@ class LiveRecord:
     def snapshot(self) -> RecordedRequest:
         """Call with the log's lock held."""
         method, path, query, headers, body, raw_body, started = self._fixed
-        return RecordedRequest(method, path, dict(query), headers, body, raw_body, started,
-                               self._finished, self._status, self._disconnected, self._chunks)
+        return RecordedRequest(
+            method,
+            path,
+            dict(query),
+            headers,
+            body,
+            raw_body,
+            started,
+            self._finished,
+            self._status,
+            self._disconnected,
+            self._chunks,
+        )
 
 
 class RequestLog:
@@ -103,8 +122,9 @@ class RequestLog:
         self._lock = threading.Lock()
         self._records: list[LiveRecord] = []
 
-    def open(self, method: str, path: str, query: dict[str, str], headers: Headers,
-             body: Any, raw_body: bytes) -> LiveRecord:
+    def open(
+        self, method: str, path: str, query: dict[str, str], headers: Headers, body: Any, raw_body: bytes
+    ) -> LiveRecord:
         record = LiveRecord(self._lock, method, path, query, headers, body, raw_body)
         with self._lock:
             self._records.append(record)

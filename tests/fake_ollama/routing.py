@@ -104,7 +104,11 @@ def _methods_for(call: Call, path: str) -> dict[str, Endpoint] | None:
 def _redirect(call: Call, location: str) -> None:
     """gin's RedirectTrailingSlash: 301 for GET, 307 for everything else."""
     if call.method == "GET":
-        call.exchange.send_text(301, f'<a href="{location}">Moved Permanently</a>.\n\n', "text/html; charset=utf-8",
-                                headers=(("Location", location),))
+        call.exchange.send_text(
+            301,
+            f'<a href="{location}">Moved Permanently</a>.\n\n',
+            "text/html; charset=utf-8",
+            headers=(("Location", location),),
+        )
     else:
         call.exchange.send_text(307, "", None, headers=(("Location", location),))

@@ -56,8 +56,9 @@ def _value(schema: Any, rng: random.Random, root: dict[str, Any], depth: int) ->
 def _object(schema: dict[str, Any], rng: random.Random, root: dict[str, Any], depth: int) -> dict[str, Any]:
     properties = schema.get("properties", {})
     required = set(schema.get("required", properties))
-    return {name: _value(sub, rng, root, depth + 1)
-            for name, sub in properties.items() if name in required or depth < 3}
+    return {
+        name: _value(sub, rng, root, depth + 1) for name, sub in properties.items() if name in required or depth < 3
+    }
 
 
 def _array(schema: dict[str, Any], rng: random.Random, root: dict[str, Any], depth: int) -> list[Any]:
@@ -68,8 +69,13 @@ def _array(schema: dict[str, Any], rng: random.Random, root: dict[str, Any], dep
 
 
 def _string(schema: dict[str, Any], rng: random.Random, root: dict[str, Any], depth: int) -> str:
-    formats = {"date": "2024-05-17", "date-time": "2024-05-17T09:30:00Z", "email": "ada@example.com",
-               "uri": "https://example.com/", "uuid": "123e4567-e89b-42d3-a456-426614174000"}
+    formats = {
+        "date": "2024-05-17",
+        "date-time": "2024-05-17T09:30:00Z",
+        "email": "ada@example.com",
+        "uri": "https://example.com/",
+        "uuid": "123e4567-e89b-42d3-a456-426614174000",
+    }
     if schema.get("format") in formats:
         return formats[schema["format"]]
     text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
@@ -98,5 +104,12 @@ def _null(schema: dict[str, Any], rng: random.Random, root: dict[str, Any], dept
     return None
 
 
-_BUILDERS = {"object": _object, "array": _array, "string": _string, "number": _number,
-             "integer": _integer, "boolean": _boolean, "null": _null}
+_BUILDERS = {
+    "object": _object,
+    "array": _array,
+    "string": _string,
+    "number": _number,
+    "integer": _integer,
+    "boolean": _boolean,
+    "null": _null,
+}

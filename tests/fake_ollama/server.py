@@ -56,8 +56,12 @@ class FakeOllama:
         if self._httpd is not None:
             raise RuntimeError("already started")
         self._httpd = FakeHTTPServer(self._address, self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fake-ollama-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-ollama-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -16,25 +16,120 @@ from .schema import instance
 
 _TOKEN = re.compile(r"\s*\w+|\s*[^\w\s]|\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
-_STOPWORDS = frozenset({
-    "the", "and", "for", "are", "but", "not", "you", "your", "with", "this", "that", "what", "why", "how", "when",
-    "where", "who", "which", "from", "into", "about", "can", "could", "would", "should", "will", "just", "please",
-    "tell", "give", "write", "explain", "describe", "make", "have", "has", "had", "was", "were", "does", "did",
-    "doing", "some", "any", "all", "one", "two", "its", "it's", "there", "their", "them", "they", "then", "than",
-    "very", "much", "many", "more", "most", "also", "only", "even", "like", "need", "want", "know", "use",
-    "using", "used", "me", "my", "our", "out", "over"
-})
-_SUBJECTS = ["The idea", "This approach", "A simple model", "The main point", "In practice, the result",
-             "The short version", "A good rule of thumb", "The key detail"]
+_STOPWORDS = frozenset(
+    {
+        "the",
+        "and",
+        "for",
+        "are",
+        "but",
+        "not",
+        "you",
+        "your",
+        "with",
+        "this",
+        "that",
+        "what",
+        "why",
+        "how",
+        "when",
+        "where",
+        "who",
+        "which",
+        "from",
+        "into",
+        "about",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "please",
+        "tell",
+        "give",
+        "write",
+        "explain",
+        "describe",
+        "make",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "does",
+        "did",
+        "doing",
+        "some",
+        "any",
+        "all",
+        "one",
+        "two",
+        "its",
+        "it's",
+        "there",
+        "their",
+        "them",
+        "they",
+        "then",
+        "than",
+        "very",
+        "much",
+        "many",
+        "more",
+        "most",
+        "also",
+        "only",
+        "even",
+        "like",
+        "need",
+        "want",
+        "know",
+        "use",
+        "using",
+        "used",
+        "me",
+        "my",
+        "our",
+        "out",
+        "over",
+    }
+)
+_SUBJECTS = [
+    "The idea",
+    "This approach",
+    "A simple model",
+    "The main point",
+    "In practice, the result",
+    "The short version",
+    "A good rule of thumb",
+    "The key detail",
+]
 _VERBS = ["depends on", "comes down to", "is shaped by", "balances", "relies on", "starts with", "builds on"]
-_OBJECTS = ["clear inputs", "a few careful steps", "the context you give it", "small, testable pieces",
-            "how the parts fit together", "the trade-off between speed and accuracy", "consistent naming"]
-_ENDINGS = ["in most cases", "more than it first seems", "when you look closely", "for everyday use",
-            "once the basics are in place", "without much extra effort"]
-_BULLETS = ["Start small", "Check the details", "Keep it simple", "Measure first", "Write it down",
-            "Ask for feedback"]
-_OPENERS = ["Here is a short answer about {topic}.", "Good question about {topic}!",
-            "Let's look at {topic} step by step.", "Sure, here are some thoughts on {topic}."]
+_OBJECTS = [
+    "clear inputs",
+    "a few careful steps",
+    "the context you give it",
+    "small, testable pieces",
+    "how the parts fit together",
+    "the trade-off between speed and accuracy",
+    "consistent naming",
+]
+_ENDINGS = [
+    "in most cases",
+    "more than it first seems",
+    "when you look closely",
+    "for everyday use",
+    "once the basics are in place",
+    "without much extra effort",
+]
+_BULLETS = ["Start small", "Check the details", "Keep it simple", "Measure first", "Write it down", "Ask for feedback"]
+_OPENERS = [
+    "Here is a short answer about {topic}.",
+    "Good question about {topic}!",
+    "Let's look at {topic} step by step.",
+    "Sure, here are some thoughts on {topic}.",
+]
 
 
 def tokenize(text: str) -> list[str]:
@@ -44,8 +139,10 @@ def tokenize(text: str) -> list[str]:
 
 def token_ids(text: str) -> list[int]:
     """Stable fake vocabulary ids, as in the `context` field of /api/generate."""
-    return [int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big") % 128_256
-            for token in tokenize(text)]
+    return [
+        int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big") % 128_256
+        for token in tokenize(text)
+    ]
 
 
 def count_tokens(text: str) -> int:
@@ -94,16 +191,19 @@ def reply(rng: random.Random, prompt: str, images: int = 0) -> str:
 
 
 def thinking(rng: random.Random, prompt: str) -> str:
-    return (f"Okay, the user is asking about {_topic(prompt)}. Let me think about what matters here. "
-            f"{_sentence(rng)} I should answer clearly and keep it short.")
+    return (
+        f"Okay, the user is asking about {_topic(prompt)}. Let me think about what matters here. "
+        f"{_sentence(rng)} I should answer clearly and keep it short."
+    )
 
 
 def json_reply(rng: random.Random, prompt: str, schema: Any) -> str:
     """A JSON document: an instance of `schema` when it is one, else a small generic object."""
     if isinstance(schema, dict):
         return json.dumps(instance(schema, rng))
-    return json.dumps({"answer": _sentence(rng), "keywords": keywords(prompt),
-                       "confidence": round(rng.uniform(0.5, 0.99), 2)})
+    return json.dumps(
+        {"answer": _sentence(rng), "keywords": keywords(prompt), "confidence": round(rng.uniform(0.5, 0.99), 2)}
+    )
 
 
 def fill_in_middle(rng: random.Random, prompt: str, suffix: str) -> str:

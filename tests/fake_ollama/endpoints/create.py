@@ -65,8 +65,9 @@ def create(call: Call) -> None:
 
 def _relative(path: str) -> bool:
     """Go's fs.ValidPath: slash-separated, relative, no "." or ".." elements."""
-    return path == "." or (bool(path) and not path.startswith("/") and posixpath.normpath(path) == path
-                           and ".." not in path.split("/"))
+    return path == "." or (
+        bool(path) and not path.startswith("/") and posixpath.normpath(path) == path and ".." not in path.split("/")
+    )
 
 
 def _base(call: Call, reporter: progress.Progress, request: dict[str, Any], name: ModelName) -> ModelSpec:
@@ -88,9 +89,18 @@ def _from_files(call: Call, files: dict[str, str], name: ModelName) -> ModelSpec
     if not ggufs:
         raise ApiError(400, "supplied file was not in GGUF format", PLAIN_JSON)
     return ModelSpec(
-        name=name, family="llama", families=("llama",), parameter_size="unknown", quantization_level="unknown",
-        architecture="llama", parameter_count=0, context_length=4096, embedding_length=4096,
-        capabilities=("completion",), layers=(Layer(MODEL_MEDIA, ggufs[0], 0),), modified_ns=gowire.now_ns(),
+        name=name,
+        family="llama",
+        families=("llama",),
+        parameter_size="unknown",
+        quantization_level="unknown",
+        architecture="llama",
+        parameter_count=0,
+        context_length=4096,
+        embedding_length=4096,
+        capabilities=("completion",),
+        layers=(Layer(MODEL_MEDIA, ggufs[0], 0),),
+        modified_ns=gowire.now_ns(),
     )
 
 
@@ -105,8 +115,14 @@ def _quantized(reporter: progress.Progress, base: ModelSpec, quantize: str) -> M
     weights = next(layer for layer in base.layers if layer.media_type == MODEL_MEDIA)
     smaller = Layer(MODEL_MEDIA, "sha256:" + sha256_hex(f"{weights.digest}:{target}"), weights.size * 3 // 10)
     for done in (0, smaller.size // 2, smaller.size):
-        reporter.send({"status": f"quantizing {base.quantization_level} model to {target}",
-                       "digest": "0000000000000000000", "total": weights.size, "completed": done})
+        reporter.send(
+            {
+                "status": f"quantizing {base.quantization_level} model to {target}",
+                "digest": "0000000000000000000",
+                "total": weights.size,
+                "completed": done,
+            }
+        )
     layers = tuple(smaller if layer is weights else layer for layer in base.layers)
     return replace(base, layers=layers, quantization_level=target)
 
@@ -117,8 +133,10 @@ def _customised(base: ModelSpec, name: ModelName, request: dict[str, Any]) -> Mo
     system: str = request.get("system") or base.system
     licence: str = "\n".join(license_value) if isinstance(license_value, list) else license_value or base.license
     parameters = _merged_parameters(base.parameters, request.get("parameters"))
-    messages = tuple({"role": m.get("role", ""), "content": m.get("content", "")}
-                     for m in request.get("messages", [])) or base.messages
+    messages = (
+        tuple({"role": m.get("role", ""), "content": m.get("content", "")} for m in request.get("messages", []))
+        or base.messages
+    )
     layers = [layer for layer in base.layers if layer.media_type not in _TEXT_MEDIA]
     for media, content in ((TEMPLATE_MEDIA, template), (SYSTEM_MEDIA, system), (LICENSE_MEDIA, licence)):
         if content:
@@ -127,8 +145,17 @@ def _customised(base: ModelSpec, name: ModelName, request: dict[str, Any]) -> Mo
         layers.append(params_layer(parameters))
     if messages:
         layers.append(text_layer(MESSAGES_MEDIA, json.dumps(messages)))
-    return replace(base, name=name, modified_ns=gowire.now_ns(), layers=tuple(layers), template=template,
-                   system=system, license=licence, parameters=parameters, messages=messages)
+    return replace(
+        base,
+        name=name,
+        modified_ns=gowire.now_ns(),
+        layers=tuple(layers),
+        template=template,
+        system=system,
+        license=licence,
+        parameters=parameters,
+        messages=messages,
+    )
 
 
 _TEXT_MEDIA = (TEMPLATE_MEDIA, SYSTEM_MEDIA, LICENSE_MEDIA, PARAMS_MEDIA, MESSAGES_MEDIA)

@@ -19,8 +19,11 @@ def embed(call: Call) -> None:
     if not model.strip():
         raise ApiError(404, "model '' not found")
     inputs = _inputs(request.get("input"))
-    spec = call.model(model, empty=ApiError(404, "model '' not found"),
-                      missing=ApiError(404, f"model {gowire.quote(model)} not found, try pulling it first"))
+    spec = call.model(
+        model,
+        empty=ApiError(404, "model '' not found"),
+        missing=ApiError(404, f"model {gowire.quote(model)} not found, try pulling it first"),
+    )
     options = completion.options(request)
     keep_alive = completion.keep_alive(request)
     loaded = completion.load(call, spec, options, keep_alive)
@@ -41,13 +44,16 @@ def embed(call: Call) -> None:
             tokens += len(pieces)
             vector = embeddings.embed("".join(pieces), spec.embedding_length)
             vectors.append(embeddings.as_float32(embeddings.truncate_dimensions(vector, request.get("dimensions"))))
-        call.exchange.send_json(200, {
-            "model": model,
-            "embeddings": vectors,
-            "total_duration": time.monotonic_ns() - call.started_ns + loaded.simulated_ns,
-            "load_duration": loaded.load_duration,
-            "prompt_eval_count": tokens,
-        })
+        call.exchange.send_json(
+            200,
+            {
+                "model": model,
+                "embeddings": vectors,
+                "total_duration": time.monotonic_ns() - call.started_ns + loaded.simulated_ns,
+                "load_duration": loaded.load_duration,
+                "prompt_eval_count": tokens,
+            },
+        )
     finally:
         call.app.store.keep(spec, keep_alive)
 
@@ -55,8 +61,11 @@ def embed(call: Call) -> None:
 def embeddings_legacy(call: Call) -> None:
     request = call.body("EmbeddingRequest", decoding.EMBEDDINGS)
     model = request.get("model", "")
-    spec = call.model(model, empty=ApiError(400, "model is required"),
-                      missing=ApiError(404, f"model {gowire.quote(model)} not found, try pulling it first"))
+    spec = call.model(
+        model,
+        empty=ApiError(400, "model is required"),
+        missing=ApiError(404, f"model {gowire.quote(model)} not found, try pulling it first"),
+    )
     options = completion.options(request)
     keep_alive = completion.keep_alive(request)
     completion.load(call, spec, options, keep_alive)
@@ -86,4 +95,3 @@ def _inputs(value: Any) -> list[str]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     raise ApiError(400, "invalid input type")
-

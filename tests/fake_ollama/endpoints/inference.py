@@ -17,8 +17,9 @@ from ..call import Call
 from ..catalog import ModelSpec
 from ..exchange import PLAIN_JSON
 
-_NO_VISION = ("Failed to create new sequence: failed to process inputs: "
-              "this model is missing data required for image input")
+_NO_VISION = (
+    "Failed to create new sequence: failed to process inputs: this model is missing data required for image input"
+)
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,11 @@ class _GenerateShape:
     context: list[int]
 
     def chunk(self, kind: str, token: str) -> dict[str, Any]:
-        line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(),
-                                "response": token if kind == "content" else ""}
+        line: dict[str, Any] = {
+            "model": self.model,
+            "created_at": gowire.utc_now(),
+            "response": token if kind == "content" else "",
+        }
         if kind == "thinking":
             line["thinking"] = token
         line["done"] = False
@@ -57,8 +61,13 @@ class _ChatShape:
         message = {"role": "assistant", "content": content}
         if thinking:
             message["thinking"] = thinking
-        line = {"model": self.model, "created_at": gowire.utc_now(), "message": message,
-                "done": True, "done_reason": done_reason}
+        line = {
+            "model": self.model,
+            "created_at": gowire.utc_now(),
+            "message": message,
+            "done": True,
+            "done_reason": done_reason,
+        }
         line.update(stats.fields())
         return line
 
@@ -67,14 +76,16 @@ def generate(call: Call) -> None:
     request = call.body("GenerateRequest", decoding.GENERATE)
     _check_top_logprobs(request)
     model = request.get("model", "")
-    spec = call.model(model, empty=ApiError(404, "model '' not found"),
-                      missing=ApiError(404, f"model '{model}' not found"))
+    spec = call.model(
+        model, empty=ApiError(404, "model '' not found"), missing=ApiError(404, f"model '{model}' not found")
+    )
     prompt = request.get("prompt", "")
     keep_alive = completion.keep_alive(request)
     if not prompt and keep_alive == 0:
         call.app.store.unload(spec)
-        call.exchange.send_json(200, {"model": model, "created_at": gowire.utc_now(), "response": "",
-                                      "done": True, "done_reason": "unload"})
+        call.exchange.send_json(
+            200, {"model": model, "created_at": gowire.utc_now(), "response": "", "done": True, "done_reason": "unload"}
+        )
         return
     if request.get("raw") and (request.get("template") or request.get("system") or request.get("context")):
         raise ApiError(400, "raw mode does not support template, system, or context")
@@ -84,8 +95,10 @@ def generate(call: Call) -> None:
     loaded = completion.load(call, spec, options, keep_alive)
     try:
         if not prompt:
-            call.exchange.send_json(200, {"model": model, "created_at": gowire.utc_now(), "response": "",
-                                          "done": True, "done_reason": "load"})
+            call.exchange.send_json(
+                200,
+                {"model": model, "created_at": gowire.utc_now(), "response": "", "done": True, "done_reason": "load"},
+            )
             return
         images = len(request.get("images", []))
         _check_images(spec, images)
@@ -96,8 +109,9 @@ def generate(call: Call) -> None:
         prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
         shape = _GenerateShape(model, text.token_ids(f"{system}\n{prompt}\n") + text.token_ids(planned.text("content")))
         with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
-            completion.run(call, shape, planned, prompt_tokens=prompt_tokens, loaded=loaded,
-                           stream=call.stream_requested(request))
+            completion.run(
+                call, shape, planned, prompt_tokens=prompt_tokens, loaded=loaded, stream=call.stream_requested(request)
+            )
     finally:
         call.app.store.keep(spec, keep_alive)
 
@@ -106,8 +120,9 @@ def chat(call: Call) -> None:
     request = call.body("ChatRequest", decoding.CHAT)
     _check_top_logprobs(request)
     model = request.get("model", "")
-    spec = call.model(model, empty=ApiError(400, "model is required"),
-                      missing=ApiError(404, f"model '{model}' not found"))
+    spec = call.model(
+        model, empty=ApiError(400, "model is required"), missing=ApiError(404, f"model '{model}' not found")
+    )
     messages = request.get("messages", [])
     keep_alive = completion.keep_alive(request)
     if not messages and keep_alive == 0:
@@ -132,15 +147,26 @@ def chat(call: Call) -> None:
         prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
         prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
         with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
-            completion.run(call, _ChatShape(model), planned, prompt_tokens=prompt_tokens, loaded=loaded,
-                           stream=call.stream_requested(request))
+            completion.run(
+                call,
+                _ChatShape(model),
+                planned,
+                prompt_tokens=prompt_tokens,
+                loaded=loaded,
+                stream=call.stream_requested(request),
+            )
     finally:
         call.app.store.keep(spec, keep_alive)
 
 
 def _chat_done(model: str, reason: str) -> dict[str, Any]:
-    return {"model": model, "created_at": gowire.utc_now(), "message": {"role": "assistant", "content": ""},
-            "done": True, "done_reason": reason}
+    return {
+        "model": model,
+        "created_at": gowire.utc_now(),
+        "message": {"role": "assistant", "content": ""},
+        "done": True,
+        "done_reason": reason,
+    }
 
 
 def _check_top_logprobs(request: dict[str, Any]) -> None:
@@ -158,8 +184,7 @@ def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> bool:
     return False
 
 
-def _check_capabilities(spec: ModelSpec, action: str, model: str, *, insert: bool = False,
-                        tools: bool = False) -> None:
+def _check_capabilities(spec: ModelSpec, action: str, model: str, *, insert: bool = False, tools: bool = False) -> None:
     if not spec.has("completion"):
         raise ApiError(400, f"{gowire.quote(model)} does not support {action}")
     for needed, wanted in (("insert", insert), ("tools", tools)):
@@ -178,8 +203,9 @@ def _format(request: dict[str, Any]) -> Any:
     if value in (None, "", "json") or isinstance(value, dict):
         return value or None
     raw = json.dumps(value, separators=(",", ":"))
-    raise ApiError(500, f'invalid format: {gowire.quote(raw)}; expected "json" or a valid JSON Schema object',
-                   PLAIN_JSON)
+    raise ApiError(
+        500, f'invalid format: {gowire.quote(raw)}; expected "json" or a valid JSON Schema object', PLAIN_JSON
+    )
 
 
 def _seed(spec: ModelSpec, options: dict[str, Any], prompt: str) -> Any:
@@ -188,8 +214,9 @@ def _seed(spec: ModelSpec, options: dict[str, Any], prompt: str) -> Any:
     return text.seeded(spec.name.key, prompt, temperature, seed)
 
 
-def _content(call: Call, spec: ModelSpec, options: dict[str, Any], prompt: str, images: int,
-             schema: Any, suffix: str) -> str:
+def _content(
+    call: Call, spec: ModelSpec, options: dict[str, Any], prompt: str, images: int, schema: Any, suffix: str
+) -> str:
     scripted = call.app.take_scripted_reply()
     if scripted is not None:
         return scripted

@@ -1,0 +1,160 @@
+"""Locked mode for public demos: visitors use a fixed server and cannot change the models on it.
+
+Start the app with ``OLLAMA_STUDIO_LOCKED=1``. Then:
+
+- the server is the one in ``OLLAMA_HOST`` (or, with several separated by commas, one of them):
+  the sidebar shows it instead of an address box, and the API key box is gone, so a visitor can
+  neither point the app at another address (for example a machine inside your network) nor read
+  or replace the key from ``OLLAMA_API_KEY``;
+- pulling, creating, copying and deleting models are hidden on the Models page, unless the
+  visitor enters the administrator password set as ``admin_password`` in Streamlit's secrets
+  (``.streamlit/secrets.toml``). Without a configured password they stay hidden for everyone.
+
+The session state cannot widen this: :func:`server_url` and :func:`api_key` are applied where the
+client is built, whatever the session holds.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from lib import settings, state
+from lib.i18n import t
+
+LOCKED_VARIABLE = "OLLAMA_STUDIO_LOCKED"
+PASSWORD_SECRET = "admin_password"
+_YES = frozenset({"1", "true", "yes", "on"})
+WRONG_PASSWORDS = 5  # in a row, then the password box refuses every try for PAUSE seconds
+PAUSE = 30.0
+
+
+def is_locked(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``OLLAMA_STUDIO_LOCKED`` is set to 1, true, yes or on (any case)."""
+    value = (os.environ if environ is None else environ).get(LOCKED_VARIABLE, "")
+    return value.strip().lower() in _YES
+
+
+def allowed_server(requested: str | None, servers: list[str], locked: bool) -> str:
+    """The server to use: any when unlocked; when locked, the requested one only if it is fixed, else the first."""
+    if not locked:
+        return requested or servers[0]
+    return requested if requested in servers else servers[0]
+
+
+def server_url(requested: str | None) -> str:
+    return allowed_server(requested, settings.env_hosts(), is_locked())
+
+
+def api_key(session_key: str | None, server: str) -> str | None:
+    """The key to send to ``server``.
+
+    ``OLLAMA_API_KEY`` belongs to the servers in ``OLLAMA_HOST``: it is never sent to an address
+    typed in the sidebar. A key typed in the sidebar goes to the server it was typed for (the
+    sidebar forgets it when the address changes). Locked, only the environment's key is used.
+    """
+    if is_locked():
+        return settings.env_api_key()
+    if session_key:
+        return session_key
+    return settings.env_api_key() if server in settings.env_hosts() else None
+
+
+def password_matches(typed: str, expected: str | None) -> bool:
+    """Constant-time comparison; nothing matches when no password is configured."""
+    if not expected or not typed:
+        return False
+    return hmac.compare_digest(typed.encode(), expected.encode())
+
+
+def configured_password() -> str | None:
+    """``admin_password`` from Streamlit's secrets, or None when there are no secrets or no such entry."""
+    try:
+        value = st.secrets.get(PASSWORD_SECRET)
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def can_change_server() -> bool:
+    return not is_locked()
+
+
+def can_manage_models() -> bool:
+    """Pull, create, copy and delete: always when unlocked; locked, only after the admin password."""
+    return not is_locked() or (state.get(state.ADMIN) is True and configured_password() is not None)
+
+
+@dataclass
+class PasswordBrake:
+    """Slows down guessing.
+
+    After :data:`WRONG_PASSWORDS` wrong passwords in a row, every try is refused for :data:`PAUSE` seconds.
+    """
+
+    wrong: int = 0
+    until: float = 0.0
+
+    def wait(self, now: float) -> float:
+        """Seconds left before a password is checked again; 0 when it is checked now."""
+        return max(0.0, self.until - now)
+
+    def record(self, ok: bool, now: float) -> None:
+        if ok:
+            self.wrong = 0
+            return
+        self.wrong += 1
+        if self.wrong >= WRONG_PASSWORDS:
+            self.wrong = 0
+            self.until = now + PAUSE
+
+
+# Brakes by the visitor's address, so opening a new session does not start the count again.
+_brakes: dict[str, PasswordBrake] = {}
+_brakes_lock = threading.Lock()
+
+
+def _brake() -> PasswordBrake:
+    """This visitor's brake: by their address when Streamlit knows it, else this session's."""
+    address = st.context.ip_address  # None from this machine
+    if not isinstance(address, str) or not address:
+        brake = state.get(state.ADMIN_BRAKE)
+        if brake is None:
+            brake = PasswordBrake()
+            state.put(state.ADMIN_BRAKE, brake)
+        return brake
+    with _brakes_lock:
+        now = time.monotonic()
+        for known in [key for key, old in _brakes.items() if old.wrong == 0 and old.wait(now) == 0]:
+            del _brakes[known]
+        return _brakes.setdefault(address, PasswordBrake())
+
+
+def sign_in(typed: str, now: float | None = None) -> bool:
+    """Check the typed password unless the brake holds; a match makes this browser session an administrator's."""
+    now = time.monotonic() if now is None else now
+    brake = _brake()
+    if brake.wait(now):
+        state.put(state.ADMIN, False)
+        return False
+    ok = password_matches(typed, configured_password())
+    brake.record(ok, now)
+    state.put(state.ADMIN, ok)
+    return ok
+
+
+def refusal(now: float | None = None) -> str | None:
+    """The sentence to show while the brake holds, else None."""
+    seconds = _brake().wait(time.monotonic() if now is None else now)
+    return t("privacy.admin_wait", seconds=max(1, round(seconds))) if seconds else None
+
+
+def sign_out() -> None:
+    state.put(state.ADMIN, False)

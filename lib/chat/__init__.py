@@ -1,0 +1,1 @@
+"""The Chat page: conversations, their store, streaming answers, compare mode and the screen."""

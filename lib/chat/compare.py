@@ -1,0 +1,139 @@
+"""Chat's compare mode: 2 to 4 models answer each message side by side, each column a saved conversation.
+
+Every column is an ordinary conversation in the chats database, with its own model and its own
+history: the user's messages are added to each, and each model only ever sees its own earlier
+answers. So a comparison is saved like any chat (each column appears in the chat list, titled
+with its model), and "continue with this answer" simply opens that column's conversation.
+The columns of the comparison on screen are kept in the session and in the address
+(``?compare=3,4,5``), so a reload keeps them.
+
+No drawing here: the page draws with :mod:`lib.chat.compare_view`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+
+import streamlit as st
+
+from lib import state
+from lib.chat import session as chat_session
+from lib.chat.history import USER, Conversation, Message, title_from
+from lib.chat.store import ChatStore
+from lib.chat.turn import WAITING, Event, Turn
+
+QUERY_KEY = "compare"
+MIN_COLUMNS = 2
+MAX_COLUMNS = 4
+SINGLE, COMPARE = "single", "compare"
+
+
+def parse_ids(text: str) -> list[int] | None:
+    """``"3,4,5"`` from the address as conversation ids; None unless it names 2 to 4 of them."""
+    parts = [part.strip() for part in text.split(",")]
+    if not MIN_COLUMNS <= len(parts) <= MAX_COLUMNS or not all(part.isdigit() for part in parts):
+        return None
+    return [int(part) for part in parts]
+
+
+def column_title(text: str, model: str) -> str:
+    """The saved title of one column: the first message's title, then the model that answers it."""
+    return f"{title_from(text)} · {model}"
+
+
+def open_columns(store: ChatStore) -> list[Conversation] | None:
+    """The conversations compared on screen, or None before the first message.
+
+    A new browser session (a reload) starts from ``?compare=`` in the address. When one of
+    the conversations was deleted meanwhile, the comparison closes.
+    """
+    if state.CHAT_COMPARE not in st.session_state:
+        state.put(state.CHAT_COMPARE, parse_ids(st.query_params.get(QUERY_KEY, "")))
+    ids: list[int] | None = state.get(state.CHAT_COMPARE)
+    columns = [store.get(conversation_id) for conversation_id in ids or []]
+    if ids and not all(columns):
+        state.put(state.CHAT_COMPARE, None)
+        columns = []
+    _sync_address(ids if columns else None)
+    return [column for column in columns if column is not None] or None
+
+
+def mode() -> str:
+    """Single chat or compare mode: as last chosen, else compare when the address names a comparison."""
+    chosen = state.get(state.CHAT_MODE) or (COMPARE if QUERY_KEY in st.query_params else SINGLE)
+    st.session_state.setdefault(state.CHAT_MODE_INPUT, chosen)
+    return str(st.session_state[state.CHAT_MODE_INPUT])
+
+
+def leave_address() -> None:
+    """Single chat mode: the address no longer names a comparison."""
+    _sync_address(None)
+
+
+def _sync_address(ids: list[int] | None) -> None:
+    if ids is None:
+        if QUERY_KEY in st.query_params:
+            del st.query_params[QUERY_KEY]
+        return
+    wanted = ",".join(map(str, ids))
+    if st.query_params.get(QUERY_KEY) != wanted:
+        st.query_params[QUERY_KEY] = wanted
+
+
+def start(store: ChatStore, models: Sequence[str], thinks: Sequence[bool], first_message: str) -> list[Conversation]:
+    """Save one new conversation per column (when the first message is sent) and show them."""
+    columns = []
+    for model, think in zip(models, thinks, strict=True):
+        conversation = Conversation(title=column_title(first_message, model), model=model, think=think)
+        conversation.id = store.create(conversation)
+        columns.append(conversation)
+    ids = [conversation.id for conversation in columns if conversation.id is not None]
+    state.put(state.CHAT_COMPARE, ids)
+    _sync_address(ids)
+    return columns
+
+
+def add_message(store: ChatStore, columns: Sequence[Conversation], text: str) -> None:
+    """The user's message goes into every column's history."""
+    for conversation in columns:
+        if conversation.id is not None:
+            store.add(conversation.id, Message(USER, text))
+
+
+def interleave(turns: Sequence[Turn], poll: float = 0.05) -> Iterator[tuple[int, Event]]:
+    """``(column, event)`` from every turn as text arrives, until all have ended.
+
+    Each turn's own worker reads its stream; here each is asked in turn for what it has,
+    without waiting, so a silent column (a model still loading) never holds up the others.
+    A column with nothing new gives a WAITING event; when none had anything, this sleeps
+    ``poll`` seconds before asking again.
+    """
+    live = {column: turn.events(poll=0.0) for column, turn in enumerate(turns)}
+    while live:
+        idle = True
+        for column, events in list(live.items()):
+            event = next(events, None)
+            if event is None:
+                del live[column]
+                idle = False
+                continue
+            idle = idle and event.kind == WAITING
+            yield column, event
+        if idle:
+            time.sleep(poll)
+
+
+# Button actions (on_click callbacks)
+
+
+def continue_with(conversation_id: int) -> None:
+    """Leave the comparison and go on in one column's conversation, with that model alone."""
+    state.put(state.CHAT_COMPARE, None)
+    state.put(state.CHAT_MODE, SINGLE)
+    st.session_state[state.CHAT_MODE_INPUT] = SINGLE
+    chat_session.switch_to(conversation_id)
+
+
+def new_comparison() -> None:
+    state.put(state.CHAT_COMPARE, None)

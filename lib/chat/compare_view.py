@@ -1,0 +1,216 @@
+"""The Chat page's compare mode on screen: the models to compare, their columns, and the streaming answers.
+
+Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (streaming) and
+:func:`lib.chat.view.draw_message` (saved messages).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.chat import compare as chat_compare
+from lib.chat import dock as chat_dock
+from lib.chat import session as chat_session
+from lib.chat import view as chat_view
+from lib.chat.history import ASSISTANT, Conversation, Message, api_messages, error_record
+from lib.chat.store import ChatStore, StoreFailed
+from lib.chat.turn import CONTENT, THINKING, WAITING, Turn
+from lib.formatting import human_seconds, whole_number
+from lib.i18n import t
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
+from lib.ui import widgets
+from lib.ui.live_markdown import LiveMarkdown
+from lib.ui.markdown_safety import escape_markdown
+
+
+def mode_label(mode: str) -> str:
+    return t("chat_compare.mode_compare") if mode == chat_compare.COMPARE else t("chat_compare.mode_single")
+
+
+def mode_switch() -> str:
+    """The switch between one chat and compare mode; returns the mode chosen."""
+    chosen = st.segmented_control(
+        t("chat_compare.mode"),
+        [chat_compare.SINGLE, chat_compare.COMPARE],
+        format_func=mode_label,
+        required=True,
+        key=state.CHAT_MODE_INPUT,
+        label_visibility="collapsed",
+    )
+    state.put(state.CHAT_MODE, chosen)
+    return str(chosen)
+
+
+def draw(store: ChatStore, client: OllamaClient) -> None:
+    """Everything below the page's mode switch."""
+    if chat_session.QUERY_KEY in st.query_params:
+        del st.query_params[chat_session.QUERY_KEY]
+    columns = chat_compare.open_columns(store)
+    conversation_area = st.container()  # above the chat box, the last element the page draws
+    with chat_dock.dock():
+        prompt = st.chat_input(
+            t("chat_compare.prompt_first")
+            if columns is None
+            else t("chat_compare.prompt", n=whole_number(len(columns))),
+            key=state.CHAT_COMPARE_PROMPT_INPUT,
+            submit_mode="stop",
+        )
+    with conversation_area:
+        _draw_columns(store, client, columns, prompt)
+
+
+def _draw_columns(
+    store: ChatStore, client: OllamaClient, columns: list[Conversation] | None, prompt: str | None
+) -> None:
+    """The models to compare (before the first question), or the comparison's columns.
+
+    Then the columns' answers to ``prompt``.
+    """
+    if columns is None:
+        models, thinks = choose_models(client)
+        if not prompt:
+            st.caption(t("chat_compare.start_hint"))
+            return
+        columns = chat_compare.start(store, models, thinks, prompt)
+    else:
+        heading, again = st.columns([8, 2], vertical_alignment="center")
+        heading.caption(t("chat_compare.columns_hint"))
+        again.button(
+            t("chat_compare.new"),
+            icon=":material/add_comment:",
+            key="chat_compare_new",
+            width="stretch",
+            on_click=chat_compare.new_comparison,
+        )
+    if prompt:
+        chat_compare.add_message(store, columns, prompt)
+    panes = st.columns(len(columns), gap="medium")
+    for pane, conversation in zip(panes, columns, strict=True):
+        with pane:
+            st.subheader(escape_markdown(conversation.model), anchor=False)
+            draw_history(store, conversation, can_continue=not prompt)
+    if prompt:
+        respond_all(store, client, columns, panes)
+        st.rerun()
+
+
+def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
+    """How many columns and which model in each; a thinking model thinks."""
+    count = st.segmented_control(
+        t("chat_compare.count"),
+        list(range(chat_compare.MIN_COLUMNS, chat_compare.MAX_COLUMNS + 1)),
+        required=True,
+        default=chat_compare.MIN_COLUMNS,
+        key=state.CHAT_COMPARE_COUNT_INPUT,
+    )
+    try:
+        installed = server_data.models_with(client, "completion")
+    except OllamaError:
+        installed = []
+    models: list[str] = []
+    for column, slot in enumerate(st.columns(count or chat_compare.MIN_COLUMNS, gap="medium")):
+        key = f"{state.CHAT_COMPARE_MODEL_INPUT}_{column}"
+        if installed:
+            st.session_state.setdefault(key, installed[column % len(installed)])
+        with slot:
+            model = widgets.model_picker(t("chat_compare.model", number=column + 1), "completion", key)
+        if model is None:
+            st.stop()
+        models.append(model)
+    thinks = ["thinking" in server_data.capabilities_of(client, model) for model in models]
+    return models, thinks
+
+
+def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: bool) -> None:
+    if conversation.id is None:
+        return
+    messages = store.messages(conversation.id, last=chat_session.shown())
+    for message in messages:
+        chat_view.draw_message(message)
+    if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
+        st.button(
+            t("chat_compare.continue", model=escape_markdown(conversation.model)),
+            icon=":material/arrow_forward:",
+            key=f"chat_compare_continue_{conversation.id}",
+            width="stretch",
+            help=t("chat_compare.continue_help"),
+            on_click=chat_compare.continue_with,
+            args=(conversation.id,),
+        )
+
+
+def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversation], panes: list) -> None:
+    """Stream every column's answer at once, each on its own connection, and save each, whatever happens.
+
+    As on the single chat, Stop (the chat box's stop button), a rerun or a closed tab
+    interrupts the script at its next Streamlit call; the ``finally`` then closes every
+    request and saves what arrived, marked as stopped, without any Streamlit call.
+    """
+    turns = []
+    for conversation in columns:
+        history = store.messages(conversation.id) if conversation.id is not None else []
+        think = conversation.think if conversation.think else None
+        turns.append(Turn(client, conversation.model, api_messages(conversation.system, history), think=think))
+    saved = chat_session.answering()
+    finished = False
+    try:
+        answers, thinking_slots, waiting = [], [], []
+        thinking: dict[int, LiveMarkdown] = {}
+        for pane in panes:
+            with pane, st.chat_message(ASSISTANT, avatar=chat_view.AVATARS[ASSISTANT]):
+                thinking_slots.append(st.empty())
+                answers.append(LiveMarkdown(st.container()))
+                waiting.append(st.empty())
+        shown_seconds: dict[int, int] = {}
+        for column, event in chat_compare.interleave(turns):
+            if event.kind == WAITING:
+                outcome = turns[column].outcome
+                seconds = int(event.seconds)
+                if not (outcome.content or outcome.thinking) and shown_seconds.get(column) != seconds:
+                    shown_seconds[column] = seconds
+                    waiting[column].caption(
+                        ":material/hourglass_top: "
+                        + t(
+                            "chat_compare.waiting",
+                            model=escape_markdown(columns[column].model),
+                            time=human_seconds(seconds),
+                        )
+                    )
+                continue
+            if column in shown_seconds:
+                del shown_seconds[column]
+                waiting[column].empty()
+            if event.kind == THINKING:
+                if column not in thinking:
+                    thinking[column] = LiveMarkdown(
+                        thinking_slots[column].expander(t("chat.thinking"), icon=":material/psychology:")
+                    )
+                thinking[column].append(event.text)
+            elif event.kind == CONTENT:
+                answers[column].append(event.text)
+        finished = True
+    finally:
+        try:
+            for turn in turns:
+                turn.cancel()
+            for conversation, turn in zip(columns, turns, strict=True):
+                outcome = turn.outcome
+                if conversation.id is not None:
+                    store.add(
+                        conversation.id,
+                        Message(
+                            ASSISTANT,
+                            outcome.content,
+                            thinking=outcome.thinking,
+                            stats=outcome.stats,
+                            status=outcome.status,
+                            error=error_record(outcome.error) if outcome.error else "",
+                            model=conversation.model,
+                        ),
+                    )
+        except StoreFailed as error:
+            chat_session.keep_failure(error, finished)
+        finally:
+            saved.set()

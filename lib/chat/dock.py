@@ -1,0 +1,110 @@
+"""The chat box docked at the bottom of the window, and the page following an answer as it grows.
+
+Streamlit pins a chat box drawn at the top level of a page to the bottom of the window, but keeps
+it there by checking the scroll position every 17 ms for as long as the page is open (a
+``setInterval`` in its scroll-to-bottom container). While an answer streams at 50 tokens a second,
+that costs the browser as much main-thread time as drawing the answer (BENCHMARKS.md).
+
+Here the chat box sits in a container of ours, kept at the bottom of the window by a style rule
+(``position: sticky``; on a page shorter than the window, at its bottom all the same). A small
+constant script scrolls to the end when the page grows while the reader is at the end, once per
+animation frame at most (reading the scroll position forces a layout, which a frame does once
+anyway): nothing runs while nothing changes. A reader who scrolls up (wheel, touch, keys or the
+scroll bar) is left where they are until they scroll back down or send a question; a scroll that
+did not move up (ours, catching up while the page kept growing) does not stop the following.
+Neither the style nor the script holds any text a user or a model wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+KEY = "chat_dock"
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_LIGHT, _DARK = "#ffffff", "#0e1117"  # Streamlit's own page backgrounds
+
+_SCRIPT = """<script>(() => {
+  if (window.__ollamaStudioFollow) return;
+  window.__ollamaStudioFollow = true;
+  const scroller = () => document.querySelector('[data-testid="stMain"]');
+  const docked = () => document.querySelector('.st-key-%(key)s') !== null;
+  const atEnd = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  let follow = true;
+  let lastTop = 0;
+  document.addEventListener('scroll', (event) => {
+    const el = scroller();
+    if (!el || event.target !== el) return;
+    follow = atEnd(el) || (follow && el.scrollTop >= lastTop);
+    lastTop = el.scrollTop;
+  }, {capture: true, passive: true});
+  const up = () => { follow = false; };
+  document.addEventListener('wheel', (event) => { if (event.deltaY < 0) up(); }, {capture: true, passive: true});
+  document.addEventListener('touchmove', up, {capture: true, passive: true});
+  const sent = () => { follow = true; };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) sent();
+    else if (['PageUp', 'ArrowUp', 'Home'].includes(event.key) && !event.target.closest('textarea, input')) up();
+  }, {capture: true});
+  document.addEventListener('click', (event) => {
+    if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) sent();
+  }, {capture: true});
+  let pending = false;
+  const catchUp = () => {
+    pending = false;
+    const el = scroller();
+    if (el && follow && docked() && !atEnd(el)) {
+      el.scrollTop = el.scrollHeight;
+      lastTop = el.scrollTop;
+    }
+  };
+  new MutationObserver(() => {
+    if (follow && !pending) { pending = true; requestAnimationFrame(catchUp); }
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();</script>"""
+
+
+def background(option: str | None, theme: str | None) -> str:
+    """The page's background colour: the configured one when it is a plain hex colour, else Streamlit's."""
+    if option and _COLOR.fullmatch(option):
+        return option
+    return _DARK if theme == "dark" else _LIGHT
+
+
+def dock_html(color: str) -> str:
+    """Our constant style rules and script; ``color`` must be a hex colour (see :func:`background`)."""
+    if not _COLOR.fullmatch(color):
+        raise ValueError("Not a hex colour.")
+    # Streamlit wraps a container in a box of its own size, in which it could not move: that box sticks.
+    # On a page shorter than the window, the page's blocks fill the window and the dock goes to its bottom.
+    # No ":has(.st-key-...)" on the page's container: the browser would check it again on every change
+    # inside the page (measured: about 0.05 s more main thread per 1,000 tokens at 50 tokens/s). These
+    # rules hold while this style element is on the page, which is while the dock is.
+    page = '[data-testid="stMainBlockContainer"]'
+    return (
+        f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{KEY}), .st-key-{KEY} {{ position: sticky;'
+        f" bottom: 0; z-index: 99; background-color: {color}; }}"
+        f" .st-key-{KEY} {{ padding-bottom: 1.5rem; }}"
+        f' [data-testid="stLayoutWrapper"]:has(> .st-key-{KEY}) {{ margin-top: auto; }}'
+        f" {page} {{ padding-bottom: 0; flex: 1 0 auto; display: flex; flex-direction: column; }}"
+        f' {page} > [data-testid="stVerticalBlock"] {{ flex: 1 0 auto; }}</style>' + _SCRIPT % {"key": KEY}
+    )
+
+
+def dock() -> DeltaGenerator:
+    """The container for the chat box, at the bottom of the window.
+
+    Call it after making a container for the conversation, and draw the conversation into that:
+    the dock must be the page's last element to stay at the bottom.
+    """
+    box = st.container(key=KEY)
+    box.html(
+        dock_html(background(st.get_option("theme.backgroundColor"), st.context.theme.type)),
+        unsafe_allow_javascript=True,
+    )
+    return box

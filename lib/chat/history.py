@@ -1,0 +1,211 @@
+"""Conversations as data: messages, answer statistics, titles and the ``messages`` list we send.
+
+Pure functions and dataclasses, no Streamlit and no HTTP, so they are tested with tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib import i18n
+from lib.formatting import human_seconds, whole_number
+from lib.i18n import t
+from lib.ollama.errors import OllamaError
+from lib.run_stats import run_stats
+from lib.ui.errors import error_text, shown_values
+
+USER = "user"
+ASSISTANT = "assistant"
+
+DONE = "done"
+STOPPED = "stopped"
+FAILED = "failed"
+
+TITLE_LENGTH = 60
+
+
+@dataclass
+class Stats:
+    """How one answer went: seconds, tokens and rates as people compare them."""
+
+    first_token: float | None = None
+    tokens: int | None = None
+    tokens_per_second: float | None = None
+    load: float | None = None
+    prompt_tokens: int | None = None
+    total: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Stats:
+        data = data or {}
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if data.get(key) is not None})
+
+
+@dataclass
+class Message:
+    role: str
+    content: str
+    thinking: str = ""
+    images: list[str] = field(default_factory=list)
+    stats: Stats | None = None
+    status: str = DONE
+    error: str = ""
+    model: str = ""
+    created_at: float = field(default_factory=time.time)
+    id: int | None = None
+
+
+@dataclass
+class Conversation:
+    """A conversation's settings; its messages are read separately (there can be thousands)."""
+
+    id: int | None = None
+    title: str = ""
+    model: str = ""
+    system: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    keep_alive: str | int | None = None
+    think: bool = False
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    @property
+    def saved_id(self) -> int:
+        """The id of a conversation the store has saved; one that is not saved yet has none to give."""
+        if self.id is None:
+            raise ValueError("This conversation is not saved yet.")
+        return self.id
+
+
+def stats_from_final(final: dict[str, Any] | None, first_token: float | None) -> Stats:
+    """Stats from the stream's last object (durations in nanoseconds) plus our own first-token time."""
+    figures = run_stats(final or {}, first_token)
+    return Stats(
+        first_token=first_token,
+        tokens=figures.output_tokens,
+        tokens_per_second=figures.output_tokens_per_second,
+        load=figures.load_time or None,
+        prompt_tokens=figures.prompt_tokens,
+        total=figures.total_time or None,
+    )
+
+
+def describe_stats(stats: Stats | None) -> str:
+    """One caption line: first token, tokens, rate, and the load time only when a load happened."""
+    if stats is None:
+        return ""
+    parts = []
+    if stats.first_token is not None:
+        parts.append(t("chat.stat_first_token", time=human_seconds(stats.first_token)))
+    if stats.tokens is not None:
+        parts.append(t("chat.stat_tokens", n=1 if stats.tokens == 1 else whole_number(stats.tokens)))
+    if stats.tokens_per_second is not None:
+        parts.append(t("chat.stat_rate", rate=f"{stats.tokens_per_second:.1f}"))
+    if stats.load and stats.load >= 0.001:
+        parts.append(t("chat.stat_load", time=human_seconds(stats.load)))
+    return " · ".join(parts)
+
+
+def title_from(text: str, images: int = 0) -> str:
+    """A conversation title from its first message: the first line, shortened at a word.
+
+    A message without text is named in the interface's language of the moment; from then on
+    the title is the user's to change, like any other.
+    """
+    line = " ".join(text.split())
+    if not line:
+        return t("chat.image_title") if images else t("chat.new_chat")
+    if len(line) <= TITLE_LENGTH:
+        return line
+    cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0] or line[:TITLE_LENGTH]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def api_messages(system: str, history: list[Message], *, images: bool = True) -> list[dict[str, Any]]:
+    """The ``messages`` of a ``/api/chat`` request: the whole conversation, every turn.
+
+    Answers that failed before any text arrived are left out, and so is earlier thinking
+    (chat templates drop it anyway). Images go as raw base64, without a ``data:`` prefix;
+    ``images=False`` leaves them out, for a model without vision.
+    """
+    sent: list[dict[str, Any]] = []
+    if system.strip():
+        sent.append({"role": "system", "content": system})
+    for message in history:
+        if message.role == ASSISTANT and not message.content:
+            continue
+        item: dict[str, Any] = {"role": message.role, "content": message.content}
+        if message.images and images:
+            item["images"] = [strip_data_url(image) for image in message.images]
+        sent.append(item)
+    return sent
+
+
+_DATA_URL = re.compile(r"^data:[^,]*;base64,")
+
+
+def strip_data_url(image: str) -> str:
+    """Ollama wants plain base64; a ``data:image/png;base64,`` prefix makes it reject the image."""
+    return _DATA_URL.sub("", image.strip())
+
+
+def needs_answer(history: list[Message]) -> bool:
+    """True when the last message is the user's: an answer is missing (e.g. the app stopped mid-request)."""
+    return bool(history) and history[-1].role == USER
+
+
+def pair_ids(history: list[Message], user_id: int) -> list[int]:
+    """The ids of a user message and the answer right after it (if any): what "delete" removes."""
+    for index, message in enumerate(history):
+        if message.id == user_id:
+            ids = [user_id]
+            answer = history[index + 1] if index + 1 < len(history) else None
+            if answer is not None and answer.role == ASSISTANT and answer.id is not None:
+                ids.append(answer.id)
+            return ids
+    return []
+
+
+# A failed answer's error, as saved with the message. The client's errors are a catalog key and
+# values (lib/ollama/errors.py); saving those, not the sentence, lets a saved error be read in
+# the language of whoever opens the chat later. ``text`` (the sentence when it was saved) is
+# shown when the key no longer exists. Errors without a key (imported files) are saved and shown
+# as plain text. Records with ``"raw": true`` keep the values as they came, escaped when shown;
+# older records kept them escaped already.
+_ERROR_RECORD = '{"error_key": '
+
+
+def error_record(error: OllamaError) -> str:
+    """What to save in a message's ``error`` for ``error``."""
+    record = {"error_key": error.key, "values": error.values, "text": error_text(error), "raw": True}
+    return json.dumps(record, ensure_ascii=False, default=str)
+
+
+def saved_error_text(saved: str, lang: str | None = None) -> str:
+    """A saved ``error`` as a sentence in ``lang`` (default: the session's language)."""
+    if not saved.startswith(_ERROR_RECORD):
+        return saved
+    try:
+        record = json.loads(saved)
+        entry = i18n.catalog().get(record["error_key"])
+        if entry is None or not isinstance(record["values"], dict):
+            return str(record.get("text", ""))
+        values = shown_values(record["values"]) if record.get("raw") else record["values"]
+        return i18n.render(entry, lang or i18n.language(), values)
+    except (ValueError, KeyError, TypeError):
+        return saved
+    try:
+        record = json.loads(saved)
+        entry = i18n.catalog().get(record["error_key"])
+        if entry is None or not isinstance(record["values"], dict):
+            return str(record.get("text", ""))
+        return i18n.render(entry, lang or i18n.language(), record["values"])
+    except (ValueError, KeyError, TypeError):
+        return saved

@@ -1,0 +1,451 @@
+"""Saved conversations in SQLite (standard library ``sqlite3``, WAL mode).
+
+Every operation opens its own connection and runs in one transaction, so several browser
+sessions (threads of one server process, or several processes) can write at once: WAL lets
+readers go on while one writer commits, and ``busy_timeout`` makes a second writer wait its
+turn instead of failing. Messages are only ever added, changed or removed by id, never
+rewritten as a whole list, so one session cannot overwrite what another saved.
+
+Every conversation has an owner (a person: see :mod:`lib.access.visitor`), and a store built for an
+owner reads and changes that owner's conversations and their messages only: an id that belongs
+to someone else behaves as one that does not exist. Conversations saved before owners existed
+(schema version 1) have none; a store shows them only when told to (a single-user install).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lib.chat.history import ASSISTANT, USER, Conversation, Message, Stats, title_from
+from lib.i18n import t
+
+DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
+FILE_NAME = "chats.sqlite3"
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    system TEXT NOT NULL DEFAULT '',
+    options TEXT NOT NULL DEFAULT '{}',
+    keep_alive TEXT,
+    think INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    content TEXT NOT NULL DEFAULT '',
+    thinking TEXT NOT NULL DEFAULT '',
+    images TEXT NOT NULL DEFAULT '[]',
+    stats TEXT,
+    status TEXT NOT NULL DEFAULT 'done',
+    error TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
+CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
+CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);
+"""
+# Version 1 had no owners: its conversations keep a NULL owner.
+_MIGRATIONS = {
+    1: "ALTER TABLE conversations ADD COLUMN owner TEXT;"
+    "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);",
+}
+
+
+def data_dir() -> Path:
+    """``OLLAMA_STUDIO_DATA_DIR``, else ``~/.ollama-studio``; read at call time."""
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / ".ollama-studio"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A line of the conversation list."""
+
+    id: int
+    title: str
+    model: str
+    updated_at: float
+    messages: int
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be opened or created; ``str()`` says where and what to do."""
+
+
+class StoreFailed(Exception):
+    """A read or write of the database failed once it was open (locked too long, disk full, damaged);
+    ``str()`` says so in a sentence. The entry script shows it under what the page drew."""
+
+
+class NotFound(LookupError):
+    """No such conversation for this owner (never saved, deleted, or someone else's)."""
+
+
+class ChatStore:
+    """The conversations database at ``path``; cheap to create, holds no connection.
+
+    ``owner`` scopes every read and write to one person's conversations; ``with_unowned`` also
+    lets that person see and change the conversations saved before owners existed. Without an
+    owner (tests and maintenance tools) the store sees every conversation and saves new ones
+    without owner.
+    """
+
+    def __init__(self, path: Path | str | None = None, owner: str | None = None, *, with_unowned: bool = False) -> None:
+        self.path = Path(path) if path is not None else data_dir() / FILE_NAME
+        self.owner = owner
+        self.with_unowned = with_unowned
+        self._ready = False
+
+    def _mine(self, column: str = "owner") -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition (and its parameters) that keeps this owner's conversations only."""
+        if self.owner is None:
+            return "1", ()
+        if self.with_unowned:
+            return f"({column} = ? OR {column} IS NULL)", (self.owner,)
+        return f"{column} = ?", (self.owner,)
+
+    def _my_conversations(self) -> tuple[str, tuple[Any, ...]]:
+        """A subquery of this owner's conversation ids, for conditions on messages."""
+        condition, parameters = self._mine()
+        return f"(SELECT id FROM conversations WHERE {condition})", parameters
+
+    def ready(self) -> None:
+        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
+        try:
+            if not self._ready:
+                self._create()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(
+                t("privacy.store_unavailable", folder=self.path.parent, error=error, variable=DATA_DIR_ENV)
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
+
+        A database error becomes :class:`StoreFailed`; any other exception passes unchanged.
+        """
+        try:
+            if not self._ready:
+                self._create()
+            connection = self._connect()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreFailed(t("privacy.store_failed", error=error)) from error
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreFailed(t("privacy.store_failed", error=error)) from error
+        finally:
+            connection.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA busy_timeout = 15000")
+        return connection
+
+    def _create(self) -> None:
+        """Create the tables, or bring an older database up to :data:`SCHEMA_VERSION`.
+
+        The version is read again inside the write transaction, so two processes opening an old
+        database at once migrate it once.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    version = connection.execute("PRAGMA user_version").fetchone()[0]
+                    steps = [_SCHEMA] if version == 0 else [_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION)]
+                    for step in steps:
+                        for statement in step.split(";"):
+                            if statement.strip():
+                                connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+        finally:
+            connection.close()
+        self._ready = True
+
+    # Conversations
+
+    def create(self, conversation: Conversation) -> int:
+        with self._transaction() as db:
+            return self._insert_conversation(db, conversation)
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            row = db.execute(
+                f"SELECT * FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner)
+            ).fetchone()
+        return _conversation(row) if row else None
+
+    def save_settings(self, conversation: Conversation) -> None:
+        """Store the model, system prompt, options and think choice (not the title or messages)."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ? "
+                f"WHERE id = ? AND {mine}",
+                (
+                    conversation.model,
+                    conversation.system,
+                    json.dumps(conversation.options),
+                    _keep_alive_text(conversation.keep_alive),
+                    int(conversation.think),
+                    conversation.id,
+                    *owner,
+                ),
+            )
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError(t("privacy.empty_title"))
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            db.execute(f"UPDATE conversations SET title = ? WHERE id = ? AND {mine}", (title, conversation_id, *owner))
+
+    def delete(self, conversation_id: int) -> None:
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            db.execute(f"DELETE FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner))
+
+    def take_over(self, former_owner: str) -> int:
+        """Make every conversation of ``former_owner`` this owner's, in one transaction; returns how many moved.
+
+        For a visitor who signs in: the chats saved for their browser go to their account. Only
+        conversations owned by exactly ``former_owner`` change (their messages follow by id), never
+        unowned ones or anyone else's, and a second call finds nothing left to move.
+        """
+        if self.owner is None:
+            raise ValueError("Only a store with an owner can take conversations over.")
+        if not former_owner or former_owner == self.owner:
+            return 0
+        with self._transaction() as db:
+            return db.execute("UPDATE conversations SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+
+    def summaries(self, search: str = "", limit: int = 200) -> list[Summary]:
+        """Newest first; ``search`` matches the title or any message's text, case-insensitively."""
+        mine, owner = self._mine("c.owner")
+        query = (
+            "SELECT c.id, c.title, c.model, c.updated_at, "
+            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages FROM conversations c "
+            f"WHERE {mine}"
+        )
+        parameters: list[Any] = [*owner]
+        if search.strip():
+            pattern = "%" + _escape_like(search.strip()) + "%"
+            query += (
+                " AND (c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                "WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\'))"
+            )
+            parameters += [pattern, pattern]
+        query += " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+        parameters.append(limit)
+        with self._transaction() as db:
+            rows = db.execute(query, parameters).fetchall()
+        return [Summary(row["id"], row["title"], row["model"], row["updated_at"], row["messages"]) for row in rows]
+
+    # Messages
+
+    def add(self, conversation_id: int, message: Message) -> int:
+        """Append a message; the first user message also names an untitled conversation.
+
+        Raises :class:`NotFound` when the conversation is not this owner's (or was deleted).
+        """
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            if (
+                db.execute(f"SELECT 1 FROM conversations WHERE id = ? AND {mine}", (conversation_id, *owner)).fetchone()
+                is None
+            ):
+                raise NotFound(conversation_id)
+            message_id = self._insert_message(db, conversation_id, message)
+            if message.role == USER:
+                db.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ? AND title = ''",
+                    (title_from(message.content, len(message.images)), conversation_id),
+                )
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (time.time(), conversation_id))
+        message.id = message_id
+        return message_id
+
+    def edit(self, message_id: int, content: str) -> None:
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE messages SET content = ? WHERE id = ? AND conversation_id IN {mine}",
+                (content, message_id, *owner),
+            )
+
+    def remove(self, message_ids: list[int]) -> None:
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.executemany(
+                f"DELETE FROM messages WHERE id = ? AND conversation_id IN {mine}",
+                [(message_id, *owner) for message_id in message_ids],
+            )
+
+    def remove_after(self, conversation_id: int, message_id: int) -> None:
+        """Delete every message that came after ``message_id`` (for edit-and-resend)."""
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.execute(
+                f"DELETE FROM messages WHERE conversation_id = ? AND id > ? AND conversation_id IN {mine}",
+                (conversation_id, message_id, *owner),
+            )
+
+    def clear(self, conversation_id: int) -> None:
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.execute(
+                f"DELETE FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}",
+                (conversation_id, *owner),
+            )
+
+    def messages(self, conversation_id: int, last: int | None = None) -> list[Message]:
+        """In order; with ``last``, only the latest ``last`` messages (long conversations)."""
+        mine, owner = self._my_conversations()
+        selected = f"SELECT * FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}"
+        with self._transaction() as db:
+            if last is None:
+                rows = db.execute(f"{selected} ORDER BY id", (conversation_id, *owner))
+            else:
+                rows = db.execute(
+                    f"SELECT * FROM ({selected} ORDER BY id DESC LIMIT ?) ORDER BY id", (conversation_id, *owner, last)
+                )
+            return [_message(row) for row in rows.fetchall()]
+
+    def count(self, conversation_id: int) -> int:
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            return db.execute(
+                f"SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND conversation_id IN {mine}",
+                (conversation_id, *owner),
+            ).fetchone()[0]
+
+    def import_conversation(self, conversation: Conversation, messages: list[Message]) -> int:
+        """Add a whole conversation in one transaction: all of it is saved, or none."""
+        with self._transaction() as db:
+            conversation_id = self._insert_conversation(db, conversation)
+            for message in messages:
+                self._insert_message(db, conversation_id, message)
+        return conversation_id
+
+    def _insert_conversation(self, db: sqlite3.Connection, conversation: Conversation) -> int:
+        cursor = db.execute(
+            "INSERT INTO conversations "
+            "(owner, title, model, system, options, keep_alive, think, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.owner,
+                conversation.title,
+                conversation.model,
+                conversation.system,
+                json.dumps(conversation.options),
+                _keep_alive_text(conversation.keep_alive),
+                int(conversation.think),
+                conversation.created_at,
+                conversation.updated_at,
+            ),
+        )
+        return _inserted_id(cursor)
+
+    @staticmethod
+    def _insert_message(db: sqlite3.Connection, conversation_id: int, message: Message) -> int:
+        if message.role not in (USER, ASSISTANT):
+            raise ValueError(f"Unknown message role {message.role!r}.")
+        cursor = db.execute(
+            "INSERT INTO messages "
+            "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                message.role,
+                message.content,
+                message.thinking,
+                json.dumps(message.images),
+                json.dumps(message.stats.to_dict()) if message.stats else None,
+                message.status,
+                message.error,
+                message.model,
+                message.created_at,
+            ),
+        )
+        return _inserted_id(cursor)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _keep_alive_text(value: str | int | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        model=row["model"],
+        system=row["system"],
+        options=json.loads(row["options"] or "{}"),
+        keep_alive=json.loads(row["keep_alive"]) if row["keep_alive"] is not None else None,
+        think=bool(row["think"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id an ``INSERT`` made; SQLite always gives one, so its absence is a database failure."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the insert returned no row id")
+    return cursor.lastrowid
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        role=row["role"],
+        content=row["content"],
+        thinking=row["thinking"],
+        images=json.loads(row["images"] or "[]"),
+        stats=Stats.from_dict(json.loads(row["stats"])) if row["stats"] else None,
+        status=row["status"],
+        error=row["error"],
+        model=row["model"],
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,1 @@
+"""The Embeddings page: texts in, vectors, caches, similarity maths, charts."""

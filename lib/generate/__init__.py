@@ -1,0 +1,1 @@
+"""The Generate page: its form, runs, request previews, JSON schema checks and compare mode."""

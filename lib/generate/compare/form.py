@@ -1,0 +1,92 @@
+"""Compare mode's form: one prompt, up to four (model, parameters) columns, and their requests.
+
+Each column becomes an ordinary Generate request (:func:`lib.generate.form.build_request`), so
+a column sends exactly what the single-run form would send for the same model and settings.
+A shared seed overrides every column's own seed, so the columns differ only in what the user
+set apart, and a rerun gives the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lib.generate.form import FormProblem, GenerateForm, GenerateRequest, build_request
+from lib.i18n import t
+from lib.parameters.catalog import option_label
+
+MIN_COLUMNS = 2
+MAX_COLUMNS = 4
+LETTERS = "ABCD"
+
+
+@dataclass(frozen=True)
+class ColumnSetup:
+    model: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    keep_alive: str | int | None = None
+    think: bool = True
+
+
+@dataclass(frozen=True)
+class CompareForm:
+    prompt: str = ""
+    system: str = ""
+    columns: tuple[ColumnSetup, ...] = (ColumnSetup(), ColumnSetup())
+    shared_seed: int | None = None  # sent as every column's ``seed`` when set
+    blind: bool = False
+
+    def with_values(self, **changes: Any) -> CompareForm:
+        return replace(self, **changes)
+
+
+def column_options(form: CompareForm, column: ColumnSetup) -> dict[str, Any]:
+    """The column's ``options``, with the shared seed in place of its own."""
+    options = dict(column.options)
+    if form.shared_seed is not None:
+        options["seed"] = form.shared_seed
+    return options
+
+
+def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -> list[GenerateRequest]:
+    """One streamed request per column; raises :class:`FormProblem` naming the column at fault.
+
+    ``capabilities`` maps model names to what they can do (empty when the server does not say).
+    ``think`` goes only to thinking models, as on the single-run form.
+    """
+    if not MIN_COLUMNS <= len(form.columns) <= MAX_COLUMNS:
+        raise FormProblem(t("compare.problem_count", least=MIN_COLUMNS, most=MAX_COLUMNS))
+    if not form.prompt.strip():
+        raise FormProblem(t("compare.problem_no_prompt"))
+    requests = []
+    for letter, column in zip(LETTERS, form.columns, strict=False):
+        single = GenerateForm(
+            model=column.model,
+            prompt=form.prompt,
+            system=form.system,
+            think=column.think,
+            stream=True,
+            options=column_options(form, column),
+            keep_alive=column.keep_alive,
+        )
+        try:
+            requests.append(build_request(single, capabilities.get(column.model or "", frozenset())))
+        except FormProblem as error:
+            raise FormProblem(t("compare.column_problem", letter=letter, problem=error)) from None
+    return requests
+
+
+def settings_summary(options: dict[str, Any], keep_alive: str | int | None = None, think: bool | None = None) -> str:
+    """``temperature 0.2 · seed 42`` for a column's caption, in the session's language.
+
+    "model defaults" when nothing is set.
+    """
+    parts = []
+    for name, value in options.items():
+        shown = " | ".join(value) if isinstance(value, list) else value
+        parts.append(f"{option_label(name).lower()} {shown}")
+    if keep_alive is not None:
+        parts.append(t("compare.kept_loaded", time=keep_alive))
+    if think is False:
+        parts.append(t("compare.no_thinking"))
+    return " · ".join(parts) or t("compare.model_defaults")

@@ -1,0 +1,66 @@
+"""One comparison, while it runs and afterwards: its form, what each column sent and received.
+
+Columns are lettered A to D in the order they are set up. In a blind comparison the answers
+are shown in a shuffled order and numbered, "Answer 1" to "Answer 4", with no model named,
+until the user reveals them; the letters of the set-up would give the order away.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lib.generate.compare.form import LETTERS, CompareForm, column_options, settings_summary
+from lib.generate.compare.stats import Timing, timing
+from lib.generate.run import RunResult
+from lib.i18n import t
+
+
+@dataclass
+class CompareRecord:
+    number: int
+    when: datetime
+    form: CompareForm
+    bodies: tuple[dict[str, Any], ...]
+    results: tuple[RunResult, ...] = ()
+    order: tuple[int, ...] = ()  # column shown at each position, left to right
+    revealed: bool = False
+    thinks: tuple[bool | None, ...] = field(default=())  # per column: think sent, None for models that cannot
+
+    def __post_init__(self) -> None:
+        count = len(self.bodies)
+        self.results = self.results or tuple(RunResult() for _ in range(count))
+        self.order = self.order or tuple(range(count))
+        self.thinks = self.thinks or tuple(body.get("think") for body in self.bodies)
+
+    @property
+    def hidden(self) -> bool:
+        """Whether model names are hidden (a blind comparison not yet revealed)."""
+        return self.form.blind and not self.revealed
+
+    def label(self, column: int, *, reveal: bool = False) -> str:
+        """``A · llama3.2:latest``; in a blind comparison ``Answer 2``, with the model once revealed."""
+        model = self.form.columns[column].model or ""
+        if not self.form.blind:
+            return f"{LETTERS[column]} · {model}"
+        answer = t("compare.answer_number", number=self.order.index(column) + 1)
+        return answer if self.hidden and not reveal else f"{answer} · {model}"
+
+    def settings(self, column: int) -> str:
+        setup = self.form.columns[column]
+        return settings_summary(column_options(self.form, setup), setup.keep_alive, self.thinks[column])
+
+    def timings(self) -> list[Timing]:
+        return [timing(result) for result in self.results]
+
+
+def shuffled_order(count: int, blind: bool, rng: random.Random | None = None) -> tuple[int, ...]:
+    """Columns left to right: as set up, or shuffled for a blind comparison (never left as set up)."""
+    order = list(range(count))
+    if blind and count > 1:
+        chooser = rng or random.Random()
+        while order == sorted(order):
+            chooser.shuffle(order)
+    return tuple(order)

@@ -1,0 +1,125 @@
+"""Figures of a finished comparison: per column, the fastest, the wall time, and whether the server queued.
+
+All columns are sent at the same moment and timed on one clock, so their times can be set
+against each other. A server that answers them in parallel finishes in about the time of
+the slowest column. A server that queues them (Ollama serves ``OLLAMA_NUM_PARALLEL``
+requests per loaded model, and loads only as many models as fit in memory) starts writing
+a queued column only once another has finished: that is what :func:`queued_behind` looks for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.formatting import human_seconds
+from lib.generate.run import RunResult
+from lib.i18n import t
+from lib.run_stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
+
+# A column counts as having waited for another only if that other one was writing for at least
+# this long without the first getting a word: shorter overlaps happen by chance on a fast server.
+MIN_BUSY_SECONDS = 0.2
+
+# figure -> whether a larger value is better, for the highlight of the best column
+SPEED_FIGURES = {TIME_TO_FIRST_TOKEN: False, TOKENS_PER_SECOND: True, TOTAL_TIME: False}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds from sending a column's request (all were sent together)."""
+
+    first_token: float | None
+    ended: float | None
+
+
+def timing(result: RunResult) -> Timing:
+    return Timing(result.time_to_first_token, result.ended_after)
+
+
+def queued_behind(timings: list[Timing], min_busy: float = MIN_BUSY_SECONDS) -> dict[int, int]:
+    """``{column: the column it waited for}`` for columns whose first word came only after another ended.
+
+    The one it waited for is the last to end before its first word. A column that ended
+    without a word (an error, an empty answer) waited if it ended after another one ended.
+    """
+    waited: dict[int, int] = {}
+    for index, mine in enumerate(timings):
+        start = mine.first_token if mine.first_token is not None else mine.ended
+        if start is None:
+            continue
+        before = [
+            (other.ended, other_index)
+            for other_index, other in enumerate(timings)
+            if other_index != index
+            and other.ended is not None
+            and other.first_token is not None
+            and other.ended <= start
+            and other.ended - other.first_token >= min_busy
+        ]
+        if before:
+            waited[index] = max(before)[1]
+    return waited
+
+
+def wall_time(timings: list[Timing]) -> float | None:
+    """From sending to the last column's end: the time the comparison took."""
+    ends = [t.ended for t in timings if t.ended is not None]
+    return max(ends) if ends else None
+
+
+def summed_time(timings: list[Timing]) -> float | None:
+    """About what the columns would take one after the other.
+
+    A queued column's own time starts when the column it waited for ended.
+    """
+    waited = queued_behind(timings)
+    own = []
+    for index, mine in enumerate(timings):
+        if mine.ended is None:
+            continue
+        began = timings[waited[index]].ended if index in waited else None
+        own.append(mine.ended - (began or 0.0))
+    return sum(own) if own else None
+
+
+def figures(stats: RunStats | None) -> dict[str, float | int | None]:
+    """The numbers the summary table shows for one column, by figure name."""
+    if stats is None:
+        return dict.fromkeys((TIME_TO_FIRST_TOKEN, OUTPUT_TOKENS, TOKENS_PER_SECOND, LOAD_TIME, TOTAL_TIME))
+    return {
+        TIME_TO_FIRST_TOKEN: stats.time_to_first_token,
+        OUTPUT_TOKENS: stats.output_tokens,
+        TOKENS_PER_SECOND: stats.output_tokens_per_second,
+        LOAD_TIME: stats.load_time,
+        TOTAL_TIME: stats.total_time,
+    }
+
+
+def best(rows: list[dict[str, float | int | None]]) -> dict[str, int]:
+    """``{figure: index of the best row}`` for each speed figure that at least two rows have.
+
+    A tie goes to the first row; a figure with a single value has nothing to compare.
+    """
+    winners: dict[str, int] = {}
+    for name, larger_is_better in SPEED_FIGURES.items():
+        known = [(value, index) for index, row in enumerate(rows) if (value := row.get(name)) is not None]
+        if len(known) < 2:
+            continue
+        pick = max(known, key=lambda pair: (pair[0], -pair[1])) if larger_is_better else min(known)
+        winners[name] = pick[1]
+    return winners
+
+
+def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
+    """One or two sentences on how long the comparison took and whether the server served it in parallel."""
+    wall, summed = wall_time(timings), summed_time(timings)
+    if wall is None or summed is None:
+        return t("compare.no_time")
+    waited = queued_behind(timings)
+    if waited:
+        pairs = t("compare.list_separator").join(
+            t("compare.waited_for", column=labels[index], other=labels[other])
+            for index, other in sorted(waited.items())
+        )
+        return t("compare.queued_sentence", pairs=pairs, wall=human_seconds(wall), summed=human_seconds(summed))
+    return t("compare.parallel_sentence", wall=human_seconds(wall), summed=human_seconds(summed))

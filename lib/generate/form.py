@@ -1,0 +1,130 @@
+"""The Generate page's form: its values, and the ``/api/generate`` request they make.
+
+The form is a frozen value so a run can remember exactly what produced it and a history entry
+can be put back into the widgets. :func:`build_request` turns it into the fields of
+:func:`lib.ollama.bodies.generate_body`; the page sends those fields through the client and shows
+the body made by the same builder, so the "API request" panel is what was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lib.generate.schema import InvalidSchema, parse_schema
+from lib.i18n import t
+from lib.ollama import bodies as api_bodies
+
+PLAIN, JSON, SCHEMA = "plain", "json", "schema"
+
+EXAMPLE_SCHEMA = """{
+  "type": "object",
+  "properties": {
+    "name": {"type": "string"},
+    "capital": {"type": "string"},
+    "languages": {"type": "array", "items": {"type": "string"}}
+  },
+  "required": ["name", "capital", "languages"]
+}"""
+
+
+def format_label(output_format: str) -> str:
+    return {PLAIN: t("generate.format_plain"), JSON: t("generate.format_json"), SCHEMA: t("generate.format_schema")}[
+        output_format
+    ]
+
+
+class FormProblem(ValueError):
+    """The form cannot be sent as it is; ``str()`` tells the user what to change."""
+
+
+@dataclass(frozen=True)
+class GenerateForm:
+    model: str | None = None
+    prompt: str = ""
+    system: str = ""
+    suffix: str = ""
+    template: str = ""
+    raw: bool = False
+    think: bool = True
+    stream: bool = True
+    output_format: str = PLAIN
+    schema_text: str = EXAMPLE_SCHEMA
+    images: tuple[str, ...] = ()  # raw base64, no data: prefix
+    options: dict[str, Any] = field(default_factory=dict)
+    keep_alive: str | int | None = None
+
+    def with_values(self, **changes: Any) -> GenerateForm:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """What one run sends: the client's arguments, and the body they become."""
+
+    model: str
+    prompt: str
+    stream: bool
+    fields: dict[str, Any]
+
+    def body(self) -> dict[str, Any]:
+        return api_bodies.generate_body(self.model, self.prompt, stream=self.stream, **self.fields)
+
+
+def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -> GenerateRequest:
+    """The request for ``form`` sent to a model with ``capabilities``; raises :class:`FormProblem`.
+
+    Fields left empty are not sent, so the server uses the model's own system prompt, template
+    and settings. ``think`` is sent only to thinking models, which are the only ones that accept
+    it. Images go to vision models and a suffix to models with ``insert``; a server too old to
+    list capabilities gets them anyway, and its own error explains a wrong choice. Raw mode
+    with a system prompt or template is refused here, as the server would refuse it.
+    """
+    if not form.model:
+        raise FormProblem(t("generate.problem_no_model"))
+    if not form.prompt.strip():
+        raise FormProblem(t("generate.problem_no_prompt"))
+    if form.images and capabilities and "vision" not in capabilities:
+        raise FormProblem(t("generate.problem_no_vision", model=form.model))
+    if form.suffix and capabilities and "insert" not in capabilities:
+        raise FormProblem(t("generate.problem_no_insert", model=form.model))
+    if form.raw and (form.system or form.template):
+        raise FormProblem(t("generate.problem_raw"))
+    fields: dict[str, Any] = {
+        "system": form.system or None,
+        "suffix": form.suffix or None,
+        "template": form.template or None,
+        "images": list(form.images) or None,
+        "format": output_format(form),
+        "options": dict(form.options) or None,
+        "think": form.think if "thinking" in capabilities else None,
+        "raw": True if form.raw else None,
+        "keep_alive": form.keep_alive,
+    }
+    return GenerateRequest(form.model, form.prompt, form.stream, {k: v for k, v in fields.items() if v is not None})
+
+
+def output_format(form: GenerateForm) -> str | dict[str, Any] | None:
+    """``format`` for the body: nothing, ``"json"`` or the parsed schema (raises :class:`FormProblem`)."""
+    if form.output_format == JSON:
+        return "json"
+    if form.output_format == SCHEMA:
+        try:
+            return parse_schema(form.schema_text)
+        except InvalidSchema as error:
+            raise FormProblem(str(error)) from None
+    return None
+
+
+def encode_image(data: bytes) -> str:
+    """Raw base64, as ``images`` takes it (no ``data:image/png;base64,`` prefix)."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def decode_image(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None

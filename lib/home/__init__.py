@@ -1,0 +1,1 @@
+"""The Home page: the connection doctor."""

@@ -1,0 +1,1 @@
+"""The Models page: the inventory, pulls, Modelfiles."""

@@ -1,0 +1,1 @@
+"""The Ollama HTTP API: client, errors as data, NDJSON, host parsing, request bodies. No Streamlit, no UI."""

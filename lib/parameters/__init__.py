@@ -1,0 +1,1 @@
+"""Model parameters (``options``, ``keep_alive``) and the panel that sets them."""

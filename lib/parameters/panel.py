@@ -1,0 +1,77 @@
+"""The parameters panel shared by the Chat and Generate pages.
+
+Every field starts empty, meaning "the model's own default", so only what the user changes is
+sent. Values are also kept under one session-state key per page, because Streamlit forgets a
+widget's value when the user visits a page that does not draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from lib import state
+from lib.i18n import t
+from lib.parameters.catalog import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
+
+
+@dataclass(frozen=True)
+class ChosenOptions:
+    options: dict[str, Any]
+    keep_alive: str | int | None
+    error: str | None = None
+
+
+def load(prefix: str, options: dict[str, Any], keep_alive: str | int | None = None) -> None:
+    """Put saved values (e.g. a conversation's) into the panel; call before :func:`render` draws."""
+    values = {spec.name: options.get(spec.name) for spec in OPTION_SPECS}
+    values["stop"] = "\n".join(options.get("stop") or [])
+    values["keep_alive"] = "" if keep_alive is None else str(keep_alive)
+    state.put(state.options_key(prefix), values)
+    for name, value in values.items():
+        st.session_state[_widget_key(prefix, name)] = value
+
+
+def render(prefix: str) -> ChosenOptions:
+    """Draw the panel in the current container and return what is set."""
+    saved: dict[str, Any] = state.get(state.options_key(prefix)) or {}
+    for name in [spec.name for spec in OPTION_SPECS] + ["stop", "keep_alive"]:
+        st.session_state.setdefault(
+            _widget_key(prefix, name), saved.get(name, "" if name in ("stop", "keep_alive") else None)
+        )
+    values: dict[str, Any] = {}
+    columns = st.columns(2)
+    for index, spec in enumerate(OPTION_SPECS):
+        values[spec.name] = columns[index % 2].number_input(
+            spec.label,
+            min_value=spec.kind(spec.minimum),
+            max_value=spec.kind(spec.maximum),
+            step=spec.kind(spec.step),
+            value=None,
+            placeholder=t("options.model_default"),
+            help=spec.help,
+            key=_widget_key(prefix, spec.name),
+        )
+    values["stop"] = st.text_area(
+        t("options.stop_sequences"), help=stop_help(), height=68, key=_widget_key(prefix, "stop")
+    )
+    values["keep_alive"] = st.text_input(
+        t("options.keep_alive"),
+        help=keep_alive_help(),
+        placeholder=t("options.server_default"),
+        key=_widget_key(prefix, "keep_alive"),
+    )
+    state.put(state.options_key(prefix), values)
+    options = build_options(values, values["stop"])
+    try:
+        keep_alive = parse_keep_alive(values["keep_alive"])
+    except ValueError as error:
+        st.error(str(error))
+        return ChosenOptions(options, None, str(error))
+    return ChosenOptions(options, keep_alive)
+
+
+def _widget_key(prefix: str, name: str) -> str:
+    return f"{prefix}_option_{name}"

@@ -1,0 +1,1 @@
+"""Screen pieces every page shares: widgets, live Markdown, Markdown safety, sidebar, navigation."""

@@ -1,0 +1,105 @@
+"""Small pieces of UI that several pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from lib import i18n, server_data, state
+from lib.access import locked as access
+from lib.home import doctor
+from lib.i18n import t
+from lib.ollama.errors import OllamaError, ResponseError, StreamError
+from lib.ollama.host import display_host
+from lib.ui.errors import error_text
+
+
+def show_error(error: OllamaError) -> None:
+    """One readable sentence in an error box, plus what to do when we know it."""
+    st.error(error_text(error), icon=":material/error:")
+    if isinstance(error, ResponseError) and error.model_missing and "not found" in error.server_message.lower():
+        st.caption(t("widgets.model_missing"))
+    elif isinstance(error, StreamError) and (error.partial.content or error.partial.thinking):
+        st.caption(t("widgets.partial_kept"))
+
+
+def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
+    """Explain why the server cannot be used and what to try, then end this run of the page.
+
+    Retry drops the cached server data and runs the page again.
+    """
+    with st.container(border=True):
+        st.subheader(t("widgets.cannot_use_server", server=display_host(base_url)))
+        st.error(error_text(error), icon=":material/power_off:")
+        st.markdown(f"**{t('widgets.what_to_try')}**")
+        steps = [t("widgets.locked_advice")] if access.is_locked() else doctor.advice(error, base_url)
+        st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1)))
+        if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
+            server_data.forget_models()
+            st.rerun()
+    st.stop()
+
+
+def model_picker(label: str, capability: str, key: str, *, help: str | None = None) -> str | None:
+    """A select box of installed models that have ``capability`` (e.g. "completion", "embedding").
+
+    Starts on the sidebar's default model when it qualifies. Returns ``None``, after saying
+    why, when there is nothing to pick; pages then ``st.stop()``.
+    """
+    try:
+        names = server_data.models_with(server_data.client(), capability)
+    except OllamaError as error:
+        show_error(error)
+        return None
+    if not names:
+        st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
+        return None
+    ensure_choice(key, names)
+    return st.selectbox(label, names, key=key, help=help)
+
+
+def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | None = None) -> None:
+    """Keep the model select box under ``key`` on a name it offers.
+
+    The user's pick stays; otherwise the sidebar's default model when it is ``eligible``
+    (all ``names`` unless given), otherwise the first name.
+    """
+    if st.session_state.get(key) in names:
+        return
+    default = state.get(state.DEFAULT_MODEL)
+    st.session_state[key] = default if default in (names if eligible is None else eligible) else names[0]
+
+
+def tabs(keys: dict[str, str], widget_key: str, **options: Any) -> dict[str, Any]:
+    """``st.tabs`` by tab id, labelled from catalog ``keys``; the open tab survives a language switch.
+
+    The tabs widget remembers its open tab by label, so a label of either language (set by the
+    widget, or by a page that opens a tab) is turned into this language's label of the same tab,
+    or the first tab's.
+    """
+    stored = st.session_state.get(widget_key)
+    open_tab = next((tab for tab, key in keys.items() if stored in i18n.wordings(key)), next(iter(keys)))
+    labels = {tab: t(key) for tab, key in keys.items()}
+    st.session_state[widget_key] = labels[open_tab]
+    return dict(zip(labels, st.tabs(list(labels.values()), key=widget_key, **options), strict=True))
+
+
+@contextmanager
+def live_area(stop: Callable[[], None]) -> Iterator[None]:
+    """A placeholder for a running job's live output, emptied when the job has ended.
+
+    Stop (or any other click) interrupts the script at a Streamlit call inside: ``stop`` then
+    closes the job's streams, so the server stops and what arrived is kept, and the
+    interruption goes on.
+    """
+    area = st.empty()
+    try:
+        with area.container():
+            yield
+    except BaseException:
+        stop()
+        raise
+    area.empty()

@@ -1,0 +1,187 @@
+"""The SQLite conversation store: round trips, search, windows, and two writers at once."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import closing
+
+import pytest
+
+from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message, Stats
+from lib.chat.store import ChatStore, StoreFailed, data_dir
+
+
+@pytest.fixture
+def store(tmp_path) -> ChatStore:
+    return ChatStore(tmp_path / "chats.sqlite3")
+
+
+def test_data_dir_comes_from_the_environment_or_the_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    assert data_dir() == tmp_path / "data"
+    monkeypatch.delenv("OLLAMA_STUDIO_DATA_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data_dir() == tmp_path / ".ollama-studio"
+
+
+def test_database_is_in_wal_mode_in_the_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path / "nested" / "dir"))
+    store = ChatStore()
+    store.create(Conversation(model="m"))
+    assert store.path == tmp_path / "nested" / "dir" / "chats.sqlite3"
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_conversation_settings_and_messages_round_trip(store):
+    conversation_id = store.create(
+        Conversation(
+            model="llama3.2:latest",
+            system="Be brief.",
+            options={"temperature": 0.2, "stop": ["END"]},
+            keep_alive="10m",
+            think=True,
+        )
+    )
+    store.add(conversation_id, Message(USER, "Why is the sky blue?", images=["iVBORw0KGgo="]))
+    answer = Message(
+        ASSISTANT,
+        "Rayleigh scattering.",
+        thinking="physics",
+        status=STOPPED,
+        model="llama3.2:latest",
+        stats=Stats(first_token=0.5, tokens=3, tokens_per_second=30.0, load=1.25),
+    )
+    store.add(conversation_id, answer)
+    conversation = store.get(conversation_id)
+    assert (conversation.title, conversation.model, conversation.system) == (
+        "Why is the sky blue?",
+        "llama3.2:latest",
+        "Be brief.",
+    )
+    assert (conversation.options, conversation.keep_alive, conversation.think) == (
+        {"temperature": 0.2, "stop": ["END"]},
+        "10m",
+        True,
+    )
+    user, saved = store.messages(conversation_id)
+    assert user.images == ["iVBORw0KGgo="] and user.role == USER
+    assert (saved.content, saved.thinking, saved.status, saved.stats, saved.id) == (
+        "Rayleigh scattering.",
+        "physics",
+        STOPPED,
+        answer.stats,
+        answer.id,
+    )
+
+
+def test_title_comes_from_the_first_user_message_only_and_can_be_renamed(store):
+    conversation_id = store.create(Conversation())
+    store.add(conversation_id, Message(USER, "first question"))
+    store.add(conversation_id, Message(USER, "second question"))
+    assert store.get(conversation_id).title == "first question"
+    store.rename(conversation_id, "  My   chat ")
+    assert store.get(conversation_id).title == "My chat"
+    with pytest.raises(ValueError):
+        store.rename(conversation_id, "   ")
+
+
+def test_settings_update_keeps_title_and_messages(store):
+    conversation_id = store.create(Conversation(model="a"))
+    store.add(conversation_id, Message(USER, "hello"))
+    conversation = store.get(conversation_id)
+    conversation.model, conversation.system, conversation.keep_alive = "b", "sys", 300
+    store.save_settings(conversation)
+    again = store.get(conversation_id)
+    assert (again.model, again.system, again.keep_alive, again.title) == ("b", "sys", 300, "hello")
+    assert store.count(conversation_id) == 1
+
+
+def test_search_matches_titles_and_message_text_case_insensitively(store):
+    cooking = store.create(Conversation())
+    store.add(cooking, Message(USER, "How long to boil an egg?"))
+    store.add(cooking, Message(ASSISTANT, "About 7 minutes for a Jammy yolk."))
+    maths = store.create(Conversation())
+    store.add(maths, Message(USER, "What is 50% of 80?"))
+    assert [s.id for s in store.summaries()] == [maths, cooking]
+    assert [s.id for s in store.summaries("jammy")] == [cooking]
+    assert [s.id for s in store.summaries("EGG")] == [cooking]
+    assert [s.id for s in store.summaries("50%")] == [maths]
+    assert [s.id for s in store.summaries("5_%")] == []
+    assert store.summaries("nothing like this") == []
+    assert store.summaries()[0].messages == 1
+
+
+def test_delete_removes_the_conversation_and_its_messages(store):
+    conversation_id = store.create(Conversation())
+    store.add(conversation_id, Message(USER, "bye"))
+    store.delete(conversation_id)
+    assert store.get(conversation_id) is None
+    assert store.messages(conversation_id) == []
+
+
+def test_latest_window_remove_after_and_clear(store):
+    conversation_id = store.create(Conversation())
+    ids = [store.add(conversation_id, Message(USER if n % 2 == 0 else ASSISTANT, str(n))) for n in range(10)]
+    assert [m.content for m in store.messages(conversation_id, last=3)] == ["7", "8", "9"]
+    store.remove([ids[0], ids[1]])
+    assert store.count(conversation_id) == 8
+    store.edit(ids[6], "six, edited")
+    store.remove_after(conversation_id, ids[6])
+    assert [m.content for m in store.messages(conversation_id)][-1] == "six, edited"
+    store.clear(conversation_id)
+    assert store.count(conversation_id) == 0
+
+
+def test_import_is_all_or_nothing(store):
+    with pytest.raises(ValueError):
+        store.import_conversation(Conversation(title="t"), [Message(USER, "ok"), Message("tool", "bad role")])
+    assert store.summaries() == []
+    conversation_id = store.import_conversation(Conversation(title="t"), [Message(USER, "ok")])
+    assert store.count(conversation_id) == 1
+
+
+def test_two_sessions_writing_at_once_lose_nothing(tmp_path):
+    """Two threads, each with its own store object, append to their own and to a shared conversation."""
+    path = tmp_path / "chats.sqlite3"
+    shared = ChatStore(path).create(Conversation())
+    errors: list[BaseException] = []
+
+    def session(name: str) -> None:
+        store = ChatStore(path)
+        own = store.create(Conversation())
+        try:
+            for n in range(40):
+                store.add(own, Message(USER, f"{name} {n}"))
+                store.add(shared, Message(USER, f"{name} shared {n}"))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=session, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = ChatStore(path)
+    assert store.count(shared) == 80
+    assert sorted(s.messages for s in store.summaries()) == [40, 40, 80]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize(
+    "how", ["ABORT", "ROLLBACK"]
+)  # ROLLBACK: SQLite ends the transaction itself, as on a full disk
+def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass_unchanged(store, how):
+    conversation_id = store.create(Conversation(model="m"))
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(
+            f"CREATE TRIGGER full BEFORE INSERT ON messages BEGIN SELECT RAISE({how}, 'database or disk is full'); END"
+        )
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full\)"):
+        store.add(conversation_id, Message(USER, "hello"))
+    with pytest.raises(ValueError):
+        store.rename(conversation_id, "   ")
+    assert store.get(conversation_id).model == "m"  # the store still works

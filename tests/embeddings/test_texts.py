@@ -1,0 +1,136 @@
+"""Reading texts from lines, tables and uploads; model ordering and facts for the Embeddings page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.embeddings import models
+from lib.embeddings import texts as parsing
+from lib.embeddings.texts import TextItem
+
+
+def test_lines_skip_blanks_and_trim():
+    collected = parsing.from_lines("  cats purr \n\n\t\ndogs bark\r\n")
+    assert collected.items == [TextItem("cats purr"), TextItem("dogs bark")]
+    assert collected.blank == 2
+    assert parsing.from_lines("").items == []
+
+
+def test_more_texts_than_the_limit_are_counted(monkeypatch):
+    monkeypatch.setattr(parsing, "MAX_TEXTS", 3)
+    collected = parsing.from_lines("a\nb\nc\nd\ne")
+    assert [item.text for item in collected.items] == ["a", "b", "c"]
+    assert collected.over_limit == 2
+
+
+def test_table_rows_with_labels_and_missing_cells():
+    table = pd.DataFrame({"Label": ["pet", None, "x"], "Text": ["cats purr", "dogs bark", None]})
+    collected = parsing.from_table(table)
+    assert collected.items == [TextItem("cats purr", "pet"), TextItem("dogs bark", "")]
+    assert collected.blank == 1
+    assert parsing.from_table(pd.DataFrame({"Text": ["only text"]})).items == [TextItem("only text")]
+    assert parsing.from_table(parsing.empty_table()).items == []
+
+
+def test_table_from_lines_keeps_the_typed_texts():
+    table = parsing.table_from_lines("one\n\ntwo")
+    assert list(table["Text"]) == ["one", "two"]
+    assert list(table["Label"]) == ["", ""]
+
+
+def test_txt_upload_is_one_text_per_line():
+    frame = parsing.read_upload("notes.TXT", "\ufefffirst line\n\nsecond line\n".encode())
+    assert list(frame.columns) == ["text"]
+    assert list(frame["text"]) == ["first line", "second line"]
+
+
+def test_csv_upload_keeps_columns_as_text():
+    data = b'id,sentence,topic\n1,"Cats purr, softly",pets\n2,NA,none\n'
+    frame = parsing.read_upload("data.csv", data)
+    assert list(frame.columns) == ["id", "sentence", "topic"]
+    assert list(frame["sentence"]) == ["Cats purr, softly", "NA"]
+    assert parsing.likely_text_column(frame) == "sentence"
+    collected = parsing.from_columns(frame, "sentence", "topic")
+    assert collected.items == [TextItem("Cats purr, softly", "pets"), TextItem("NA", "none")]
+
+
+def test_csv_in_a_legacy_encoding_still_reads():
+    frame = parsing.read_upload("old.csv", "text\ncaf\xe9 au lait\n".encode("cp1252"))
+    assert frame["text"][0] == "café au lait"
+
+
+def test_likely_text_column_falls_back_to_the_longest():
+    frame = pd.DataFrame({"a": ["x", "y"], "b": ["a long text", "another long one"]})
+    assert parsing.likely_text_column(frame) == "b"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.csv", b"", "could not be read as CSV"),
+        ("header.csv", b"text,label\n", "no rows"),
+        ("blank.txt", b"\n \n", "contains no text"),
+        ("bad.csv", b'a,b\n"unclosed,2\n', "could not be read as CSV"),
+    ],
+)
+def test_unreadable_uploads_are_explained(name, data, message):
+    with pytest.raises(parsing.InputProblem, match=message):
+        parsing.read_upload(name, data)
+
+
+def test_short_unique_axis_labels():
+    items = [TextItem("The quick brown fox jumps over the lazy dog"), TextItem("fox", "animal"), TextItem("fox")]
+    labels = parsing.axis_labels(items, width=12)
+    assert labels == ["1 · The quick b…", "2 · animal", "3 · fox"]
+    assert len(set(parsing.axis_labels([TextItem("same"), TextItem("same")]))) == 2
+    assert parsing.shorten("a\nb   c", 10) == "a b c"
+
+
+def test_embedding_models_come_first():
+    ordered = models.order_models(
+        [
+            ("llama3.2:latest", ["completion"]),
+            ("old:latest", []),
+            ("nomic-embed-text:latest", ["embedding"]),
+            ("all-minilm:latest", ["embedding"]),
+        ]
+    )
+    assert [c.name for c in ordered] == [
+        "all-minilm:latest",
+        "nomic-embed-text:latest",
+        "old:latest",
+        "llama3.2:latest",
+    ]
+    assert [c.can_embed for c in ordered] == [True, True, None, False]
+    assert models.choice_label(ordered[-1]) == "llama3.2:latest (cannot embed)"
+    assert models.choice_label(ordered[0]) == "all-minilm:latest"
+
+
+def test_cannot_embed_message_names_embedding_models():
+    message = models.cannot_embed_message("llama3.2:latest")
+    for name in ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding"):
+        assert name in message
+
+
+def test_prefixes_by_model_family():
+    assert models.suggested_prefixes("nomic-embed-text:latest") == ("search_document: ", "search_query: ")
+    assert models.suggested_prefixes("registry.example/me/nomic-embed-text:v1.5")[1] == "search_query: "
+    assert models.suggested_prefixes("all-minilm:latest") == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        (
+            {"model_info": {"nomic-bert.context_length": 2048}, "parameters": "num_ctx                        8192"},
+            2048,
+        ),
+        ({"model_info": {"bert.context_length": 512}}, 512),
+        ({"model_info": {"llama.context_length": 131072}, "parameters": 'num_ctx 4096\nstop "<|eot_id|>"'}, 4096),
+        ({"parameters": "num_ctx 1024"}, 1024),
+        ({}, None),
+    ],
+)
+def test_context_limit(details, expected):
+    assert models.context_limit(details) == expected

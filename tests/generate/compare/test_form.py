@@ -1,0 +1,85 @@
+"""Compare mode's form: one Generate request per column, a shared seed, problems named by column."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from lib.generate.compare.form import ColumnSetup, CompareForm, build_requests, settings_summary
+from lib.generate.compare.record import shuffled_order
+from lib.generate.form import FormProblem
+
+CAPABILITIES = {"llama3.2:latest": frozenset({"completion"}), "qwen3:0.6b": frozenset({"completion", "thinking"})}
+TWO = (ColumnSetup("llama3.2:latest", {"temperature": 0.2}), ColumnSetup("llama3.2:latest", {"temperature": 1.0}))
+
+
+def bodies(form: CompareForm) -> list[dict]:
+    return [request.body() for request in build_requests(form, CAPABILITIES)]
+
+
+def test_each_column_sends_its_own_model_and_options():
+    form = CompareForm(
+        prompt="Hi",
+        system="Be brief.",
+        columns=(
+            ColumnSetup("llama3.2:latest", {"temperature": 0.2}, keep_alive="5m"),
+            ColumnSetup("qwen3:0.6b", {}, think=False),
+        ),
+    )
+    assert bodies(form) == [
+        {
+            "model": "llama3.2:latest",
+            "prompt": "Hi",
+            "system": "Be brief.",
+            "options": {"temperature": 0.2},
+            "keep_alive": "5m",
+            "stream": True,
+        },
+        {"model": "qwen3:0.6b", "prompt": "Hi", "system": "Be brief.", "think": False, "stream": True},
+    ]
+
+
+def test_a_shared_seed_replaces_every_column_seed():
+    columns = (ColumnSetup("llama3.2:latest", {"seed": 1}), ColumnSetup("qwen3:0.6b", {"top_k": 5}))
+    sent = bodies(CompareForm(prompt="Hi", columns=columns, shared_seed=42))
+    assert [body["options"] for body in sent] == [{"seed": 42}, {"top_k": 5, "seed": 42}]
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (CompareForm(prompt="  ", columns=TWO), "Type a prompt first"),
+        (CompareForm(prompt="Hi", columns=TWO[:1]), "Compare 2 to 4 columns"),
+        (CompareForm(prompt="Hi", columns=TWO * 3), "Compare 2 to 4 columns"),
+        (CompareForm(prompt="Hi", columns=(TWO[0], ColumnSetup(None))), "Column B: Pick a model first"),
+    ],
+)
+def test_problems_are_reported_before_anything_is_sent(form, message):
+    with pytest.raises(FormProblem, match=message):
+        build_requests(form, CAPABILITIES)
+
+
+@pytest.mark.parametrize(
+    ("options", "keep_alive", "think", "expected"),
+    [
+        ({}, None, None, "model defaults"),
+        ({"temperature": 0.2, "seed": 42}, None, None, "temperature 0.2 · seed 42"),
+        (
+            {"num_predict": 64, "stop": ["END", "###"]},
+            "10m",
+            False,
+            "maximum answer length 64 · stop END | ### · kept loaded 10m · no thinking",
+        ),
+        ({}, None, True, "model defaults"),
+    ],
+)
+def test_settings_summary(options, keep_alive, think, expected):
+    assert settings_summary(options, keep_alive, think) == expected
+
+
+def test_blind_order_is_shuffled_and_never_as_set_up():
+    assert shuffled_order(3, blind=False) == (0, 1, 2)
+    for seed in range(20):
+        order = shuffled_order(3, blind=True, rng=random.Random(seed))
+        assert sorted(order) == [0, 1, 2] and order != (0, 1, 2)

