@@ -1,6 +1,6 @@
-"""Tables, summaries, downloads and charts of an embedding run.
+"""Tables, summaries and downloads of an embedding run.
 
-lib/embeddings/analysis.py and lib/embeddings/charts.py.
+lib/embeddings/analysis.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from lib.embeddings import analysis as ea
-from lib.embeddings import charts
 from lib.embeddings.cache import Embedded, EmbedSettings
 from lib.embeddings.texts import TextItem
 
@@ -149,21 +148,3 @@ def test_similarity_download_is_a_labelled_square():
     assert list(matrix.index) == run.labels and list(matrix.columns) == run.labels
     assert matrix.loc["1 · dir", "4 · west"] == pytest.approx(-1.0)
     assert np.diag(matrix.to_numpy()) == pytest.approx([1.0] * 4)
-
-
-def test_heatmap_colour_scales():
-    run = analysis()
-    cells = ea.heatmap_frame(run.primary.similarity, run.labels, [0, 1, 2, 3])
-    texts = ea.text_frame(ITEMS, run.labels, [0, 1, 2, 3])
-    fitted = charts.heatmap(cells, texts, run.labels).to_dict()["layer"][0]["encoding"]["color"]["scale"]
-    assert fitted["scheme"] == "viridis"
-    assert fitted["domain"] == pytest.approx([-1.0, 0.7071], abs=1e-3)  # off-diagonal values only
-    full = charts.heatmap(cells, texts, run.labels, full_scale=True).to_dict()["layer"][0]["encoding"]["color"]["scale"]
-    assert full["domain"] == [-1, 1] and full["domainMid"] == 0
-
-
-def test_large_heatmaps_drop_the_cell_values():
-    labels = [f"{i} · t" for i in range(1, 21)]
-    cells = ea.heatmap_frame(np.eye(20, dtype=np.float32), labels, list(range(20)))
-    spec = charts.heatmap(cells, pd.DataFrame({"label": labels, "text": labels}), labels).to_dict()
-    assert spec["mark"]["type"] == "rect" and "layer" not in spec
