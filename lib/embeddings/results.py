@@ -85,7 +85,7 @@ def summary(analysis: ea.Analysis, result: ea.ModelResult) -> None:
             "embeddings.metric_requests_help", sent=whole_number(report.sent), cached=whole_number(report.from_cache)
         ),
     )
-    st.caption(ea.norm_summary(result.norms))
+    st.caption(ea.norm_summary(result))
     if report.legacy_endpoint:
         st.caption(t("embeddings.legacy_endpoint"))
     if result.truncated:

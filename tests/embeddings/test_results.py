@@ -106,3 +106,17 @@ def test_the_section_in_chinese(drawn):
     assert list(metrics(at)) == ["文本数", "维度", "token 数", "服务器耗时", "请求数"]
     assert "有改动" in at.info[0].value
     assert metrics(at)["维度"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "1 vector is all zeros (text 3): its similarity to every text is 0."),
+        ("zh", "有 1 个向量全为零（第 3 条文本），它们与任何文本的相似度都是 0。"),
+    ],
+)
+def test_texts_that_came_back_as_zero_vectors_are_named(drawn, language, sentence):
+    vectors = compass(5)
+    vectors[2] = 0.0
+    at = drawn(make_analysis(TEXTS, vectors), language=language)
+    assert at.caption[0].value.endswith(sentence)

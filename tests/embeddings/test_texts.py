@@ -32,7 +32,7 @@ def test_table_rows_with_labels_and_missing_cells():
     assert collected.items == [TextItem("cats purr", "pet"), TextItem("dogs bark", "")]
     assert collected.blank == 1
     assert parsing.from_table(pd.DataFrame({"Text": ["only text"]})).items == [TextItem("only text")]
-    assert parsing.from_table(parsing.empty_table()).items == []
+    assert parsing.from_table(parsing.table_from_lines("")).items == []  # the table's start with no lines
 
 
 def test_table_from_lines_keeps_the_typed_texts():
