@@ -87,3 +87,15 @@ def test_short_unique_axis_labels():
     assert labels == ["1 · The quick b…", "2 · animal", "3 · fox"]
     assert len(set(parsing.axis_labels([TextItem("same"), TextItem("same")]))) == 2
     assert parsing.shorten("a\nb   c", 10) == "a b c"
+
+
+def test_chinese_texts_are_recognised():
+    assert parsing.has_chinese([TextItem("cats purr"), TextItem("猫在打呼噜")])
+    assert not parsing.has_chinese([TextItem("cats purr"), TextItem("café, naïve — ok")])
+    assert not parsing.has_chinese([])
+
+
+def test_a_chinese_character_takes_two_columns_when_shortened():
+    assert parsing.shorten("猫在温暖的窗台上", 8) == "猫在温…"
+    assert parsing.shorten("猫在温暖", 8) == "猫在温暖"
+    assert parsing.shorten("abcdefghij", 8) == "abcdefg…"
