@@ -45,6 +45,10 @@ class ModelResult:
         return sim.norms(self.embedded.vectors)
 
     @cached_property
+    def zero_rows(self) -> list[int]:
+        return sim.zero_rows(self.embedded.vectors)
+
+    @cached_property
     def projection(self) -> sim.Projection:
         return sim.pca_2d(self.embedded.vectors)
 
@@ -102,16 +106,31 @@ def run_signature(items: list[TextItem], settings: list[EmbedSettings]) -> tuple
     return tuple((item.text, item.label) for item in items), tuple(settings)
 
 
-def norm_summary(norms: np.ndarray) -> str:
-    """One sentence on the vectors' lengths and what it means for similarity."""
+ZERO_ROWS_LISTED = 10
+"""At most this many all-zero vectors are named by their text's number; more are counted."""
+
+
+def norm_summary(result: ModelResult) -> str:
+    """A sentence on the vectors' lengths and what it means for similarity.
+
+    All-zero vectors get a second sentence naming their texts: their similarities are all 0,
+    which the tables and charts cannot tell apart from unrelated texts. Servers have sent them
+    for some inputs or under load, with no error.
+    """
+    norms = result.norms
     if norms.size == 0:
         return t("embeddings.no_vectors")
-    zero = int(np.sum(norms == 0))
     if sim.is_normalised(norms):
         summary = t("embeddings.normalised")
     else:
         summary = t("embeddings.not_normalised", low=f"{norms.min():.3g}", high=f"{norms.max():.3g}")
-    return " ".join([summary, t("embeddings.zero_vectors", n=zero)]) if zero else summary
+    zero = result.zero_rows
+    if not zero:
+        return summary
+    numbers = t("embeddings.list_separator").join(str(index + 1) for index in zero[:ZERO_ROWS_LISTED])
+    if len(zero) > ZERO_ROWS_LISTED:
+        numbers += "…"
+    return " ".join([summary, t("embeddings.zero_vectors", n=len(zero), texts=numbers)])
 
 
 def subset_range(size: int, start: int, limit: int) -> list[int]:

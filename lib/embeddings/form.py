@@ -45,6 +45,7 @@ KEPT = (
 
 
 def restore() -> None:
+    """Before the first widget: each kept widget missing from the session gets its saved or first value."""
     saved: dict[str, Any] = state.get(state.EMBED_FORM)
     for key in KEPT:
         if key not in st.session_state:
@@ -55,6 +56,7 @@ def restore() -> None:
 
 
 def keep() -> None:
+    """After drawing: the kept widgets' values, saved for the next visit."""
     saved: dict[str, Any] = state.get(state.EMBED_FORM)
     for key in KEPT:
         if key in st.session_state:

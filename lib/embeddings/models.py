@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lib import server_data
 from lib.i18n import t
+from lib.ollama.client import OllamaClient
 
 SUGGESTED_MODELS = ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding")
 MULTILINGUAL_MODELS = ("bge-m3", "qwen3-embedding")
@@ -23,13 +25,26 @@ _PREFIXES = {
 class ModelChoice:
     name: str
     can_embed: bool | None  # None: the server is too old to report capabilities
+    digest: str = ""  # a re-pulled or re-created model under the same name gets new vectors
 
 
-def order_models(models: list[tuple[str, list[str]]]) -> list[ModelChoice]:
-    """``(name, capabilities)`` pairs as choices: models that can embed first, then unknown, then the rest."""
-    choices = [
-        ModelChoice(name, ("embedding" in capabilities) if capabilities else None) for name, capabilities in models
-    ]
+def installed(client: OllamaClient) -> list[ModelChoice]:
+    """The server's models as :func:`order_models` orders them; raises ``OllamaError`` when it cannot list them."""
+    return order_models(
+        [
+            ModelChoice(model["name"], can_embed(server_data.capabilities(client, model)), model.get("digest", ""))
+            for model in server_data.models(client)
+        ]
+    )
+
+
+def can_embed(capabilities: list[str]) -> bool | None:
+    """Whether a model with these capabilities can embed; ``None`` when the server reported none."""
+    return ("embedding" in capabilities) if capabilities else None
+
+
+def order_models(choices: list[ModelChoice]) -> list[ModelChoice]:
+    """Models that can embed first, then unknown, then the rest; by name within each."""
     rank = {True: 0, None: 1, False: 2}
     return sorted(choices, key=lambda choice: (rank[choice.can_embed], choice.name))
 

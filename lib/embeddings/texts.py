@@ -54,10 +54,6 @@ def from_lines(text: str) -> Collected:
     return _collect([(line, "") for line in text.splitlines()])
 
 
-def empty_table() -> pd.DataFrame:
-    return pd.DataFrame({LABEL_COLUMN: pd.Series(dtype="str"), TEXT_COLUMN: pd.Series(dtype="str")})
-
-
 def table_from_lines(text: str) -> pd.DataFrame:
     """A label/text table holding the lines, so typed texts can be given labels in the table."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,6 +1,6 @@
-"""Tables, summaries, downloads and charts of an embedding run.
+"""Tables, summaries and downloads of an embedding run.
 
-lib/embeddings/analysis.py and lib/embeddings/charts.py.
+lib/embeddings/analysis.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from lib.embeddings import analysis as ea
-from lib.embeddings import charts
 from lib.embeddings.cache import Embedded, EmbedSettings
 from lib.embeddings.texts import TextItem
 
@@ -40,17 +39,44 @@ def test_labels_and_query_settings():
     assert run.agreement is None
 
 
+def vectors_of_length(*lengths: float) -> ea.ModelResult:
+    vectors = np.zeros((len(lengths), 2), dtype=np.float32)
+    vectors[:, 0] = lengths
+    n = len(lengths)
+    return ea.ModelResult(Embedded(EmbedSettings("a"), vectors, np.ones(n), np.zeros(n, dtype=bool)))
+
+
 @pytest.mark.parametrize(
-    ("norms", "expected"),
+    ("lengths", "expected"),
     [
-        (np.array([1.0, 1.0]), "Every vector has length 1 (normalised)"),
-        (np.array([1.0, 3.0]), "range from 1 to 3 (not normalised)"),
-        (np.array([1.0, 0.0]), "1 vector is all zeros"),
-        (np.array([]), "No vectors."),
+        ((1.0, 1.0), "Every vector has length 1 (normalised), so cosine similarity equals the dot product."),
+        ((1.0, 3.0), "Vector lengths range from 1 to 3 (not normalised)"),
+        ((), "No vectors."),
     ],
 )
-def test_norm_summary(norms, expected):
-    assert expected in ea.norm_summary(norms)
+def test_norm_summary(lengths, expected):
+    result = vectors_of_length(*lengths)
+    assert ea.norm_summary(result).startswith(expected)
+    assert "zeros" not in ea.norm_summary(result)
+
+
+def test_all_zero_vectors_are_named_by_their_texts_number():
+    result = vectors_of_length(1.0, 0.0, 1.0)
+    assert result.zero_rows == [1]
+    assert ea.norm_summary(result).endswith(
+        "(not normalised): cosine similarity divides by the lengths, the dot product would not."
+        " 1 vector is all zeros (text 2): its similarity to every text is 0."
+    )
+    assert ea.norm_summary(vectors_of_length(0.0, 2.0, 0.0)).endswith(
+        "2 vectors are all zeros (texts 1, 3): their similarity to every text is 0."
+    )
+
+
+def test_many_zero_vectors_are_counted_and_the_first_ones_named():
+    many = vectors_of_length(*([0.0] * (ea.ZERO_ROWS_LISTED + 2)), 1.0)
+    assert ea.norm_summary(many).endswith(
+        "12 vectors are all zeros (texts 1, 2, 3, 4, 5, 6, 7, 8, 9, 10…): their similarity to every text is 0."
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,21 +175,3 @@ def test_similarity_download_is_a_labelled_square():
     assert list(matrix.index) == run.labels and list(matrix.columns) == run.labels
     assert matrix.loc["1 · dir", "4 · west"] == pytest.approx(-1.0)
     assert np.diag(matrix.to_numpy()) == pytest.approx([1.0] * 4)
-
-
-def test_heatmap_colour_scales():
-    run = analysis()
-    cells = ea.heatmap_frame(run.primary.similarity, run.labels, [0, 1, 2, 3])
-    texts = ea.text_frame(ITEMS, run.labels, [0, 1, 2, 3])
-    fitted = charts.heatmap(cells, texts, run.labels).to_dict()["layer"][0]["encoding"]["color"]["scale"]
-    assert fitted["scheme"] == "viridis"
-    assert fitted["domain"] == pytest.approx([-1.0, 0.7071], abs=1e-3)  # off-diagonal values only
-    full = charts.heatmap(cells, texts, run.labels, full_scale=True).to_dict()["layer"][0]["encoding"]["color"]["scale"]
-    assert full["domain"] == [-1, 1] and full["domainMid"] == 0
-
-
-def test_large_heatmaps_drop_the_cell_values():
-    labels = [f"{i} · t" for i in range(1, 21)]
-    cells = ea.heatmap_frame(np.eye(20, dtype=np.float32), labels, list(range(20)))
-    spec = charts.heatmap(cells, pd.DataFrame({"label": labels, "text": labels}), labels).to_dict()
-    assert spec["mark"]["type"] == "rect" and "layer" not in spec

@@ -1,4 +1,7 @@
-"""The Embeddings page, run with AppTest against the fake server (real HTTP, real client)."""
+"""The Embeddings page, run with AppTest against the fake server (real HTTP, real client).
+
+lib/embeddings/page.py and app_pages/embeddings.py: the sections in order, end to end.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +48,28 @@ def chart_data(chart) -> dict[str, list[dict]]:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def test_the_sections_come_in_order_and_results_only_after_a_run(page):
+    assert [t.value for t in page.title] == ["Embeddings"]
+    assert [h.value for h in page.subheader] == ["Texts", "Model"]
+    assert not page.tabs
+    embed(type_lines(page, ANIMALS))
+    assert [h.value for h in page.subheader] == ["Texts", "Model", "Results"]
+    assert [tab.label for tab in page.tabs] == ["Similarity", "Pairs", "Neighbours", "Search", "Map", "Download"]
+
+
+def test_a_server_without_models_says_so_and_draws_nothing_else(open_app, fake):
+    import requests
+
+    for model in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]:
+        requests.delete(f"{fake.url}/api/delete", json={"model": model["name"]}, timeout=5).raise_for_status()
+    at = open_app("app_pages/embeddings.py")
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "No models are installed. Pull an embedding model first, e.g. `ollama pull nomic-embed-text`."
+    ]
+    assert not at.subheader and not at.text_area
 
 
 def test_embedding_models_are_offered_first(page):

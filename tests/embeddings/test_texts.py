@@ -1,11 +1,13 @@
-"""Reading texts from lines, tables and uploads; model ordering and facts for the Embeddings page."""
+"""Reading texts from lines, tables and uploads; short labels for charts.
+
+lib/embeddings/texts.py.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib.embeddings import models
 from lib.embeddings import texts as parsing
 from lib.embeddings.texts import TextItem
 
@@ -30,7 +32,7 @@ def test_table_rows_with_labels_and_missing_cells():
     assert collected.items == [TextItem("cats purr", "pet"), TextItem("dogs bark", "")]
     assert collected.blank == 1
     assert parsing.from_table(pd.DataFrame({"Text": ["only text"]})).items == [TextItem("only text")]
-    assert parsing.from_table(parsing.empty_table()).items == []
+    assert parsing.from_table(parsing.table_from_lines("")).items == []  # the table's start with no lines
 
 
 def test_table_from_lines_keeps_the_typed_texts():
@@ -87,50 +89,13 @@ def test_short_unique_axis_labels():
     assert parsing.shorten("a\nb   c", 10) == "a b c"
 
 
-def test_embedding_models_come_first():
-    ordered = models.order_models(
-        [
-            ("llama3.2:latest", ["completion"]),
-            ("old:latest", []),
-            ("nomic-embed-text:latest", ["embedding"]),
-            ("all-minilm:latest", ["embedding"]),
-        ]
-    )
-    assert [c.name for c in ordered] == [
-        "all-minilm:latest",
-        "nomic-embed-text:latest",
-        "old:latest",
-        "llama3.2:latest",
-    ]
-    assert [c.can_embed for c in ordered] == [True, True, None, False]
-    assert models.choice_label(ordered[-1]) == "llama3.2:latest (cannot embed)"
-    assert models.choice_label(ordered[0]) == "all-minilm:latest"
+def test_chinese_texts_are_recognised():
+    assert parsing.has_chinese([TextItem("cats purr"), TextItem("猫在打呼噜")])
+    assert not parsing.has_chinese([TextItem("cats purr"), TextItem("café, naïve — ok")])
+    assert not parsing.has_chinese([])
 
 
-def test_cannot_embed_message_names_embedding_models():
-    message = models.cannot_embed_message("llama3.2:latest")
-    for name in ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding"):
-        assert name in message
-
-
-def test_prefixes_by_model_family():
-    assert models.suggested_prefixes("nomic-embed-text:latest") == ("search_document: ", "search_query: ")
-    assert models.suggested_prefixes("registry.example/me/nomic-embed-text:v1.5")[1] == "search_query: "
-    assert models.suggested_prefixes("all-minilm:latest") == ("", "")
-
-
-@pytest.mark.parametrize(
-    ("details", "expected"),
-    [
-        (
-            {"model_info": {"nomic-bert.context_length": 2048}, "parameters": "num_ctx                        8192"},
-            2048,
-        ),
-        ({"model_info": {"bert.context_length": 512}}, 512),
-        ({"model_info": {"llama.context_length": 131072}, "parameters": 'num_ctx 4096\nstop "<|eot_id|>"'}, 4096),
-        ({"parameters": "num_ctx 1024"}, 1024),
-        ({}, None),
-    ],
-)
-def test_context_limit(details, expected):
-    assert models.context_limit(details) == expected
+def test_a_chinese_character_takes_two_columns_when_shortened():
+    assert parsing.shorten("猫在温暖的窗台上", 8) == "猫在温…"
+    assert parsing.shorten("猫在温暖", 8) == "猫在温暖"
+    assert parsing.shorten("abcdefghij", 8) == "abcdefg…"
