@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -81,3 +83,8 @@ def pull_job(at: AppTest):
 
 def button_keys(at: AppTest) -> set[str]:
     return {button.key for button in at.button}
+
+
+def shown_cells(element) -> pd.DataFrame:
+    """A styled table as drawn: every cell as the text the browser shows."""
+    return pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()

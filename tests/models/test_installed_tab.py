@@ -6,7 +6,7 @@ import requests
 
 from lib import state
 from lib.access import locked as access
-from tests.models.conftest import MODELS_PAGE, button_keys, texts
+from tests.models.conftest import MODELS_PAGE, button_keys, shown_cells, texts
 
 
 def test_table_lists_installed_models_with_capabilities_and_disk_use(page, fake):
@@ -15,7 +15,8 @@ def test_table_lists_installed_models_with_capabilities_and_disk_use(page, fake)
     assert sorted(table["Model"]) == sorted(m["name"] for m in tags)
     llava = table[table["Model"] == "llava:7b"].iloc[0]
     assert "vision" in llava["Capabilities"]
-    assert llava["Size"] == next(m["size"] for m in tags if m["name"] == "llava:7b")
+    assert llava["Size"] == next(m["size"] for m in tags if m["name"] == "llava:7b")  # bytes, so it sorts by size
+    assert shown_cells(page.dataframe[0])["Size"][llava.name] == "4.7 GB"  # worded as `ollama list` does
     metrics = {m.label: m.value for m in page.metric}
     assert metrics["Installed models"] == str(len(tags))
     assert metrics["Disk used"].endswith("GB")
