@@ -2,9 +2,8 @@
 
 ``app_pages/models.py`` fetches the lists with :func:`fetch_lists`, stops with the connection
 help when that fails, and hands them to :func:`draw`. Tabs draw only when open (``on_change=
-"rerun"``), so a closed tab sends no request; visitors who may not manage models (a locked demo
-without the password) get the Installed and Running tabs only, without their buttons that change
-the server.
+"rerun"``), so a closed tab sends no request. Visitors who may not manage models (a locked demo
+without the password) get the Installed and Running tabs only, and no copy, edit or delete.
 """
 
 from __future__ import annotations

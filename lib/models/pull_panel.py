@@ -3,7 +3,7 @@
 The panel is a fragment that reruns itself every second while the download runs (:func:`show`).
 A fragment's rerun runs only the fragment, so :func:`draw` reads the job from session state,
 never the page's variables. The job itself (:mod:`lib.models.pull`) runs in its own thread and
-outlives page switches; the panel only looks at it.
+outlives page switches; the panel shows it, and Cancel asks it to stop.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ POLL_SECONDS = 1.0
 
 def current() -> PullJob | None:
     """The session's pull, running or finished and not yet dismissed."""
-    job: PullJob | None = state.get(state.MODELS_PULL_JOB)
-    return job
+    return state.get(state.MODELS_PULL_JOB)
 
 
 def running() -> bool:
