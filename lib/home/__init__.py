@@ -1,1 +1,1 @@
-"""The Home page: the connection doctor."""
+"""The Home page: its layout, the figures and tables it shows, and the connection doctor."""

@@ -1,1 +1,1 @@
-"""The Models page: the inventory, pulls, Modelfiles."""
+"""The Models page: its layout and tabs, the inventory, pulls, Modelfiles and creating models."""

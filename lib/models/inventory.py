@@ -8,6 +8,7 @@ language when a table is built.
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,6 +88,13 @@ def filter_rows(rows: list[InstalledRow], text: str = "", capability: str | None
 
 def disk_used(models: list[dict[str, Any]]) -> int:
     return sum(int(model.get("size") or 0) for model in models)
+
+
+def size_cell(value: object) -> str:
+    """A table's size cell as ``ollama list`` words it, for ``Styler.format``: the column stays bytes, so it
+    sorts by size. pandas hands over a cell as it holds it (a NumPy number, or ``None``), whatever its type.
+    """
+    return human_size(float(value)) if isinstance(value, numbers.Real) else human_size(None)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,13 @@
-"""Home and the shared sidebar, run with AppTest against the fake server."""
+"""Home (app_pages/home.py and lib/home/page.py) and the shared sidebar, run with AppTest against the fake server."""
 
 from __future__ import annotations
 
+import sys
+
+import pandas as pd
+import pyarrow as pa
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import state
@@ -32,14 +37,77 @@ def test_connected_home_shows_version_counts_and_tables(home, fake):
 
 
 def test_running_models_are_listed_with_memory(home, fake):
-    import requests
-
     requests.post(f"{fake.url}/api/generate", json={"model": "llama3.2", "keep_alive": "10m"}, timeout=5)
     home.run()
     assert metric(home, "Models in memory") == "1"
     running = home.dataframe[0].value
     assert list(running["Model"]) == ["llama3.2:latest"]
     assert running["Unloads"][0].startswith("in ")
+
+
+def shown_cells(element) -> pd.DataFrame:
+    """A styled table as drawn: every cell as the text the browser shows."""
+    return pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()
+
+
+def test_installed_sizes_are_worded_as_ollama_list_does_but_kept_in_bytes(home, fake):
+    home.run()
+    table = home.dataframe[0]
+    row = list(table.value["Model"]).index("llama3.2:latest")
+    tags = requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]
+    assert table.value["Size"][row] == next(m["size"] for m in tags if m["name"] == "llama3.2:latest")
+    assert shown_cells(table)["Size"][row] == "2.0 GB"
+    assert metric(home, "Disk used by models").endswith("GB")
+
+
+def figures_page(installed: list, loaded: list) -> None:
+    from lib.home import page
+
+    page.figures(installed, loaded)
+
+
+def test_the_figures_count_models_and_tell_the_share_of_memory_on_the_gpu(monkeypatch):
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])  # restored after the script run
+    installed = [{"name": "a:1", "size": 2_000_000_000}, {"name": "b:1"}]
+    loaded = [{"name": "a:1", "size": 1_500_000_000, "size_vram": 1_000_000_000}]
+    at = AppTest.from_function(figures_page, args=(installed, loaded)).run()
+    assert [(m.label, m.value, m.proto.help) for m in at.metric] == [
+        ("Installed models", "2", ""),
+        ("Disk used by models", "2.0 GB", ""),
+        ("Models in memory", "1", ""),
+        ("Memory in use", "1.5 GB", "Of which on the GPU: 1.0 GB"),
+    ]
+
+
+def test_an_empty_server_says_nothing_is_loaded_or_installed(home, fake):
+    for model in requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"]:
+        requests.delete(f"{fake.url}/api/delete", json={"model": model["name"]}, timeout=5).raise_for_status()
+    home.run()
+    assert not home.dataframe
+    assert metric(home, "Installed models") == "0"
+    assert any("No model is loaded" in caption.value for caption in home.caption)
+    assert "No models are installed yet" in home.info[0].value
+
+
+def test_where_next_links_every_other_page(home):
+    home.run()
+    assert [(link.proto.page, link.label) for link in home.get("page_link")] == [
+        ("chat", "Chat with a model"),
+        ("generate", "Try a one-shot prompt"),
+        ("embeddings", "Compare texts by meaning"),
+        ("models", "Pull and manage models"),
+    ]
+
+
+def test_refresh_fetches_the_lists_again(home, fake):
+    home.run()
+    requests.post(
+        f"{fake.url}/api/copy", json={"source": "qwen3:0.6b", "destination": "new-here:1"}, timeout=5
+    ).raise_for_status()
+    assert metric(home.run(), "Installed models") == "5"  # cached
+    next(button for button in home.button if button.label == "Refresh").click().run()
+    assert metric(home, "Installed models") == "6"
+    assert "new-here:1" in set(home.dataframe[0].value["Model"])
 
 
 def test_server_down_shows_the_help_panel_not_a_traceback(fake, monkeypatch):

@@ -9,10 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import i18n, state
 from lib.access import locked as access
-from lib.models.modelfile import Problem
-from lib.models.pull_progress import step_label
 from tests import i18n_check
-from tests.models.test_page import MODELS_PAGE, open_tab, start_pull, stop_pull, texts
+from tests.models.conftest import MODELS_PAGE, open_tab, start_pull, stop_pull, texts
 
 ZH = {i18n.QUERY_KEY: "zh"}
 
@@ -175,23 +173,6 @@ def test_the_open_tab_stays_open_when_the_language_changes(zh_page):
     assert zh_page.session_state[state.MODELS_TAB] == "Create"
     assert zh_page.text_area(key=state.MODELS_MODELFILE_INPUT).label == "Modelfile"
     assert zh_page.text_input(key=state.MODELS_CREATE_NAME_INPUT).label == "New model name"
-
-
-@pytest.mark.parametrize(
-    "status, label",
-    [
-        ("pulling manifest", "Fetching the manifest"),
-        ("pulling 6a0746a1ec1a", "Downloading layer 6a0746a1ec1a"),
-        ("a status from a newer server", "A status from a newer server"),
-    ],
-)
-def test_server_statuses_we_know_are_translated_and_others_shown_as_sent(status, label):
-    assert step_label(status) == label  # outside a session: English
-
-
-def test_modelfile_problems_name_their_line():
-    assert str(Problem(3, "x")) == "Line 3: x"
-    assert str(Problem(None, "x")) == "x"
 
 
 def test_a_bad_keep_alive(zh_page, fake):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from lib.models.inventory import (
@@ -17,6 +19,7 @@ from lib.models.inventory import (
     model_facts,
     name_problem,
     running_rows,
+    size_cell,
 )
 
 TAGS = [
@@ -80,6 +83,26 @@ def test_filter(text, capability, expected):
 def test_disk_used_sums_sizes():
     assert disk_used(TAGS) == 522_653_767 + 2_019_393_189 + 274_302_450
     assert disk_used([]) == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        (np.int64(2_019_393_189), "2.0 GB"),
+        (522_653_767, "522.7 MB"),
+        (np.float64(45_949_933.0), "45.9 MB"),
+        (None, "—"),
+        ("2 GB", "—"),
+    ],
+)
+def test_size_cells_are_worded_as_ollama_list_does(cell, shown):
+    assert size_cell(cell) == shown
+
+
+def test_a_styled_size_column_shows_words_for_the_bytes_it_holds():
+    html = pd.DataFrame({"Size": [2_019_393_189, 522_653_767]}).style.format({"Size": size_cell}).to_html()
+    assert "2.0 GB" in html and "522.7 MB" in html
+    assert "2019393189" not in html
 
 
 def test_running_rows_show_memory_gpu_share_context_and_expiry():

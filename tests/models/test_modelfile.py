@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.models.modelfile import ModelfileError, edit_as_new, looks_like_local_path, parse, tokenize
+from lib.models.modelfile import ModelfileError, Problem, edit_as_new, looks_like_local_path, parse, tokenize
 from lib.ollama import bodies as api_bodies
 
 LLAMA_TEMPLATE = "{{ if .System }}<|system|>{{ .System }}{{ end }}\n<|user|>{{ .Prompt }}"
@@ -297,3 +297,8 @@ def test_edit_as_new_drops_a_vision_models_projector_from():
     text = edit_as_new(shown, "llava:7b")
     assert text == "FROM llava:7b\nPARAMETER temperature 0.2\n"
     assert parse(text).warnings == []
+
+
+def test_problems_name_their_line_when_they_have_one():
+    assert str(Problem(3, "x")) == "Line 3: x"
+    assert str(Problem(None, "x")) == "x"
