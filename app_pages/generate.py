@@ -7,7 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from lib import server_data, state
-from lib.generate import widgets as generate_widgets
+from lib.generate import form_state
 from lib.generate.compare import view as compare_view
 from lib.generate.form import (
     JSON,
@@ -21,7 +21,7 @@ from lib.generate.form import (
     format_label,
 )
 from lib.generate.job import THINKING, WAITING, GenerateJob
-from lib.generate.run import HISTORY_LIMIT, RunRecord, remember
+from lib.generate.record import HISTORY_LIMIT, RunRecord, remember
 from lib.generate.schema import InvalidSchema, check_output, parse_schema
 from lib.generate.snippets import body_json, curl_command, python_code, shorten_images
 from lib.i18n import t
@@ -185,7 +185,7 @@ def bring_back(number: int, run_again: bool) -> None:
     record = next((r for r in state.get(state.GENERATE_HISTORY) or [] if r.number == number), None)
     if record is None:
         return
-    generate_widgets.restore(record.form)
+    form_state.restore(record.form)
     state.put(state.GENERATE_LAST, record)
     state.put(state.GENERATE_PENDING, record.form.model if run_again else None)
 
@@ -217,7 +217,7 @@ if mode == COMPARE:
     st.stop()
 
 st.caption(t("generate.intro"))
-generate_widgets.seed()
+form_state.seed()
 form_column, output_column = st.columns([5, 6], gap="large")
 
 with form_column:
@@ -227,7 +227,7 @@ with form_column:
     if model is None:
         st.stop()
     capabilities = server_data.capabilities_of(client, model)
-    saved = generate_widgets.saved()
+    saved = form_state.saved()
     prompt = st.text_area(
         t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150, placeholder=t("generate.prompt_placeholder")
     )
@@ -244,19 +244,19 @@ with form_column:
             t("generate.images"),
             type=IMAGE_TYPES,
             accept_multiple_files=True,
-            key=generate_widgets.uploader_key(),
-            on_change=generate_widgets.take_uploads,
+            key=form_state.uploader_key(),
+            on_change=form_state.take_uploads,
             help=t("generate.images_help"),
         )
-    images = generate_widgets.saved().images
-    if images and not (can_see and st.session_state.get(generate_widgets.uploader_key())):
+    images = form_state.saved().images
+    if images and not (can_see and st.session_state.get(form_state.uploader_key())):
         st.caption(t("generate.images_kept", n=len(images)))
         st.image([data for data in map(decode_image, images) if data], width=96)
         st.button(
             t("generate.remove_images"),
             icon=":material/delete:",
             key=state.GENERATE_CLEAR_IMAGES_BUTTON,
-            on_click=generate_widgets.drop_images,
+            on_click=form_state.drop_images,
         )
     think = saved.think
     if "thinking" in capabilities:
@@ -277,7 +277,7 @@ with form_column:
         )
         raw = st.toggle(t("generate.raw_mode"), key=state.GENERATE_RAW_INPUT, help=t("generate.raw_mode_help"))
     with st.expander(t("generate.parameters"), icon=":material/settings:"):
-        chosen = options_panel.render(generate_widgets.OPTIONS_PREFIX)
+        chosen = options_panel.render(form_state.OPTIONS_PREFIX)
     format_labels = {name: format_label(name) for name in (PLAIN, JSON, SCHEMA)}
     output_format = st.radio(
         t("generate.output_format"),
@@ -313,7 +313,7 @@ with form_column:
         options=chosen.options,
         keep_alive=chosen.keep_alive,
     )
-    generate_widgets.save(form)
+    form_state.save(form)
     problem = chosen.error
     request: GenerateRequest | None = None
     try:
