@@ -14,7 +14,8 @@ from lib.generate.form import (
     decode_image,
     encode_image,
 )
-from lib.generate.record import RunRecord, RunResult, remember
+from lib.generate.history import remember
+from lib.generate.record import RunRecord, RunResult
 from lib.ollama.errors import OllamaError
 
 ALL = frozenset({"completion", "vision", "thinking", "insert"})
