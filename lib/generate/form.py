@@ -3,7 +3,8 @@
 The form is a frozen value so a run can remember exactly what produced it and a history entry
 can be put back into the widgets. :func:`build_request` turns it into the fields of
 :func:`lib.ollama.bodies.generate_body`; the page sends those fields through the client and shows
-the body made by the same builder, so the "API request" panel is what was sent.
+the body made by the same builder, so the "API request" panel is what was sent. :func:`checked`
+gives the form with its request, or with the reason it cannot be sent (a :class:`Draft`).
 """
 
 from __future__ import annotations
@@ -104,6 +105,30 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -
         "keep_alive": form.keep_alive,
     }
     return GenerateRequest(form.model, form.prompt, form.stream, {k: v for k, v in fields.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The form as it stands: its values, and the request they make or, when none, why not."""
+
+    form: GenerateForm
+    request: GenerateRequest | None
+    problem: str | None = None
+
+    def refused(self, problem: str) -> Draft:
+        """The same values, not to be sent because of ``problem``."""
+        return replace(self, request=None, problem=problem)
+
+
+def checked(form: GenerateForm, capabilities: frozenset[str] | set[str], options_problem: str | None = None) -> Draft:
+    """``form`` checked for sending; a problem in the parameters panel is named before the form's own."""
+    try:
+        request = build_request(form, capabilities)
+    except FormProblem as error:
+        return Draft(form, None, options_problem or str(error))
+    if options_problem:
+        return Draft(form, None, options_problem)
+    return Draft(form, request)
 
 
 def output_format(form: GenerateForm) -> str | dict[str, Any] | None:

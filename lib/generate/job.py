@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib.generate.form import GenerateRequest
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 

@@ -1,21 +1,20 @@
-"""The Generate form's request building and the run records, without Streamlit or HTTP."""
-
-from datetime import datetime
+"""The Generate form's values and the request they make (lib/generate/form.py), without Streamlit or HTTP."""
 
 import pytest
 
 from lib.generate.form import (
     EXAMPLE_SCHEMA,
     JSON,
+    PLAIN,
     SCHEMA,
     FormProblem,
     GenerateForm,
     build_request,
+    checked,
     decode_image,
     encode_image,
+    format_label,
 )
-from lib.generate.run import RunRecord, RunResult, remember
-from lib.ollama.errors import OllamaError
 
 ALL = frozenset({"completion", "vision", "thinking", "insert"})
 FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
@@ -115,58 +114,30 @@ def test_the_example_schema_is_valid():
     )
 
 
-def test_a_stream_is_collected_with_time_to_first_token_at_the_first_text():
-    result = RunResult()
-    assert result.add({"response": "", "done": False}, 0.1) == ("", "")
-    assert result.add({"thinking": "Hmm", "response": "", "done": False}, 0.2) == ("", "Hmm")
-    result.add({"response": "Hello", "done": False}, 0.3)
-    result.add(
-        {"response": " there", "done": True, "done_reason": "stop", "eval_count": 2, "eval_duration": 1_000_000_000},
-        0.4,
-    )
-    assert (result.output, result.thinking, result.time_to_first_token) == ("Hello there", "Hmm", 0.2)
-    assert result.complete
-    assert result.stats().output_tokens_per_second == 2.0
-    assert result.status() == "done"
+def test_a_form_that_can_be_sent_is_checked_with_its_request():
+    draft = checked(FORM, {"completion"})
+    assert draft.form == FORM
+    assert draft.request == build_request(FORM, {"completion"})
+    assert draft.problem is None
 
 
-@pytest.mark.parametrize(
-    ("result", "status"),
-    [
-        (RunResult(output="par", stopped=True), "stopped"),
-        (RunResult(output="par", error=OllamaError("dropped")), "failed"),
-        (RunResult(final={"done": True, "done_reason": "length"}), "length"),
-        (RunResult(output="par"), "unfinished"),
-    ],
-)
-def test_run_status_codes(result, status):
-    assert result.status() == status
+def test_a_form_that_cannot_be_sent_is_checked_with_the_reason():
+    draft = checked(FORM.with_values(prompt=""), {"completion"})
+    assert draft.request is None
+    assert "Type a prompt first" in draft.problem
 
 
-def test_run_status_words():
-    assert RunResult(final={"done": True, "done_reason": "length"}).status_text() == "cut off at the length limit"
-    assert RunResult(output="par", stopped=True).status_text() == "stopped"
+@pytest.mark.parametrize("form", [FORM, FORM.with_values(prompt="")])
+def test_a_problem_in_the_parameters_panel_is_named_first(form):
+    draft = checked(form, {"completion"}, 'Keep loaded: "soon" is not a duration.')
+    assert draft.request is None
+    assert draft.problem == 'Keep loaded: "soon" is not a duration.'
 
 
-def record(number: int, prompt: str = "Why is the sky blue?") -> RunRecord:
-    return RunRecord(
-        number, datetime(2026, 11, 25, 14, 2, 7), FORM.with_values(prompt=prompt), {}, RunResult(final={"done": True})
-    )
+def test_a_refused_draft_keeps_its_values_and_sends_nothing():
+    refused = checked(FORM, {"completion"}).refused("The model is gone.")
+    assert (refused.form, refused.request, refused.problem) == (FORM, None, "The model is gone.")
 
 
-def test_history_is_newest_first_and_capped_at_twenty():
-    history: list[RunRecord] = []
-    for number in range(1, 26):
-        history = remember(history, record(number))
-    assert [entry.number for entry in history] == list(range(25, 5, -1))
-
-
-def test_remembering_a_run_again_replaces_it():
-    history = remember(remember([], record(1)), record(2))
-    assert [entry.number for entry in remember(history, record(1, "again"))] == [1, 2]
-
-
-def test_labels_are_short():
-    assert record(3).label() == '#3 · 14:02:07 · llama3.2:latest · "Why is the sky blue?" · done'
-    long = record(4, "word " * 40).label()
-    assert '"word word' in long and '…"' in long and len(long) < 120
+def test_format_labels_are_worded():
+    assert [format_label(name) for name in (PLAIN, JSON, SCHEMA)] == ["Plain text", "JSON", "JSON schema"]

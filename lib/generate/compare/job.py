@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from lib.generate.form import GenerateRequest
 from lib.generate.job import WAITING, Event, GenerateJob
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.ollama.client import OllamaClient
 
 ENDED = "ended"  # a column's answer is complete or has failed: see its result

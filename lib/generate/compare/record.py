@@ -14,7 +14,7 @@ from typing import Any
 
 from lib.generate.compare.form import LETTERS, CompareForm, column_options, settings_summary
 from lib.generate.compare.stats import Timing, timing
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.i18n import t
 
 

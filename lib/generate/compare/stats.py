@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.formatting import human_seconds
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.i18n import t
 from lib.run_stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
 

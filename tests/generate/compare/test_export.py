@@ -8,7 +8,7 @@ from datetime import datetime
 from lib.generate.compare import export as compare_export
 from lib.generate.compare.form import ColumnSetup, CompareForm
 from lib.generate.compare.record import CompareRecord
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.ollama.errors import ConnectionDropped, Partial
 
 FINAL = {

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from lib.generate.compare.form import ColumnSetup, CompareForm, build_requests, settings_summary
-from lib.generate.compare.record import shuffled_order
 from lib.generate.form import FormProblem
 
 CAPABILITIES = {"llama3.2:latest": frozenset({"completion"}), "qwen3:0.6b": frozenset({"completion", "thinking"})}
@@ -76,10 +73,3 @@ def test_problems_are_reported_before_anything_is_sent(form, message):
 )
 def test_settings_summary(options, keep_alive, think, expected):
     assert settings_summary(options, keep_alive, think) == expected
-
-
-def test_blind_order_is_shuffled_and_never_as_set_up():
-    assert shuffled_order(3, blind=False) == (0, 1, 2)
-    for seed in range(20):
-        order = shuffled_order(3, blind=True, rng=random.Random(seed))
-        assert sorted(order) == [0, 1, 2] and order != (0, 1, 2)

@@ -6,7 +6,7 @@ from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.form import ColumnSetup, CompareForm, build_requests
 from lib.generate.compare.job import ENDED, CompareJob
 from lib.generate.job import RESPONSE, WAITING
-from lib.generate.run import RunResult
+from lib.generate.record import RunResult
 from lib.ollama.client import OllamaClient
 
 CAPABILITIES = {"llama3.2:latest": frozenset({"completion"}), "llava:7b": frozenset({"completion", "vision"})}

@@ -3,7 +3,7 @@
 A :class:`RunResult` collects the chunks of a stream (or the one object of a non-streamed
 answer). Whatever ends the run early, a server error, a dropped connection or the user's
 Stop, the text collected so far stays in it. :class:`RunRecord` ties a result to the form
-and the exact body that produced it; the session keeps the last :data:`HISTORY_LIMIT`.
+and the exact body that produced it; :mod:`lib.generate.history` keeps the session's last runs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.run_stats import RunStats, run_stats
 
-HISTORY_LIMIT = 20
 # How a run ended: codes kept in exports as they are; status_text() words them.
 DONE, STOPPED, FAILED, CUT_OFF, UNFINISHED = "done", "stopped", "failed", "length", "unfinished"
 PREVIEW_LENGTH = 60
@@ -103,9 +102,3 @@ class RunRecord:
             prompt=prompt,
             status=self.result.status_text(),
         )
-
-
-def remember(history: list[RunRecord], record: RunRecord, limit: int = HISTORY_LIMIT) -> list[RunRecord]:
-    """The history with ``record`` first (replacing an entry with its number), at most ``limit`` long."""
-    kept = [old for old in history if old.number != record.number]
-    return [record, *kept][:limit]

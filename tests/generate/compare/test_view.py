@@ -1,14 +1,20 @@
-"""Generate's Compare mode run with AppTest against the fake server: what users see, and what was sent."""
+"""Generate's Compare mode on screen (lib/generate/compare/view.py): what users see, and what was sent."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.generate.compare import export as compare_export
+from lib.generate.compare import stats as compare_stats
+from lib.generate.compare import view as compare_view
+from lib.generate.compare.form import ColumnSetup, CompareForm
+from lib.generate.compare.record import CompareRecord
+from lib.generate.record import RunResult
 from tests.conftest import choose_models
 from tests.generate.compare.test_job import overlapped
 
@@ -56,14 +62,6 @@ def headings(at: AppTest) -> list[str]:
 
 def summary(at: AppTest):
     return at.dataframe[0].value
-
-
-def test_the_mode_switch_shows_compare_mode_and_back(page):
-    assert page.button(key=state.COMPARE_RUN_BUTTON).label == "Compare"
-    assert [box.value for box in page.selectbox if box.key.startswith(state.COMPARE_MODEL_INPUT)] == list(MODELS[:2])
-    page.segmented_control(key=state.GENERATE_MODE_INPUT).set_value("single").run()
-    assert page.button(key=state.GENERATE_RUN_BUTTON).label == "Generate"
-    assert not [button for button in page.button if button.key == state.COMPARE_RUN_BUTTON]
 
 
 def test_every_column_reaches_the_fake_with_its_own_options(page, fake):
@@ -207,3 +205,113 @@ def test_the_form_survives_a_visit_to_another_page(page, fake):
         "llava:7b",
     ]
     assert option(page, 2, "temperature").value == 0.4
+
+
+def finished(first: float, seconds: float, tokens: int) -> RunResult:
+    final = {
+        "done": True,
+        "done_reason": "stop",
+        "eval_count": tokens,
+        "eval_duration": int(seconds * 1e9),
+        "total_duration": int((seconds + first) * 1e9),
+    }
+    return RunResult(output="Blue.", final=final, time_to_first_token=first, ended_after=first + seconds)
+
+
+def summary_record(blind: bool = False) -> CompareRecord:
+    form = CompareForm(
+        prompt="Why?",
+        columns=(
+            ColumnSetup("llama3.2:latest", {"temperature": 0.2}),
+            ColumnSetup("qwen3:0.6b"),
+            ColumnSetup("llava:7b"),
+        ),
+        blind=blind,
+    )
+    results = (
+        finished(0.3, 1.0, 40),
+        finished(0.1, 2.0, 40),
+        RunResult(output="Bl", stopped=True, time_to_first_token=0.2),
+    )
+    bodies = tuple({"model": setup.model} for setup in form.columns)
+    return CompareRecord(1, datetime(2026, 11, 25, 18, 0, 0), form, bodies, results, order=(2, 0, 1) if blind else ())
+
+
+def test_the_summary_has_a_row_per_column_as_shown_and_the_best_row_of_each_speed_figure():
+    frame, winners = compare_view.summary_frame(summary_record())
+    assert list(frame[compare_view.COLUMN]) == ["A · llama3.2:latest", "B · qwen3:0.6b", "C · llava:7b"]
+    assert list(frame[compare_view.SETTINGS]) == ["temperature 0.2", "model defaults", "model defaults"]
+    assert list(frame[compare_view.STATUS]) == ["done", "done", "stopped"]
+    assert list(frame[compare_stats.OUTPUT_TOKENS][:2]) == [40, 40]
+    assert winners == {
+        compare_stats.TIME_TO_FIRST_TOKEN: 1,
+        compare_stats.TOKENS_PER_SECOND: 0,
+        compare_stats.TOTAL_TIME: 0,
+    }
+
+
+def test_a_stopped_column_shows_the_time_to_first_token_it_measured():
+    frame, _winners = compare_view.summary_frame(summary_record())
+    assert frame[compare_stats.TIME_TO_FIRST_TOKEN][2] == 0.2
+    assert frame[compare_stats.TOKENS_PER_SECOND].isna()[2]
+
+
+def test_a_blind_summary_names_no_model_and_shows_no_settings():
+    frame, winners = compare_view.summary_frame(summary_record(blind=True))
+    assert list(frame[compare_view.COLUMN]) == ["Answer 1", "Answer 2", "Answer 3"]
+    assert compare_view.SETTINGS not in frame.columns
+    assert list(frame[compare_view.STATUS]) == ["stopped", "done", "done"]  # shown order: C, A, B
+    assert winners[compare_stats.TIME_TO_FIRST_TOKEN] == 2  # B, shown third
+
+
+def test_summary_columns_are_titled_in_the_sessions_language():
+    assert [compare_view.column_title(name) for name in (compare_view.COLUMN, compare_view.STATUS)] == [
+        "Column",
+        "Status",
+    ]
+    assert compare_view.column_title(compare_stats.TOKENS_PER_SECOND) == "Tokens/s"
+
+
+def test_empty_figures_are_dashes_and_others_are_worded():
+    assert compare_view._seconds_text(float("nan")) == "—"
+    assert compare_view._rate_text(1234.56) == "1,234.6"
+    assert compare_view._count_text(12345.0) == "12,345"
+
+
+def seeded_columns(saved_models: tuple[str | None, ...], installed: list[str]) -> None:
+    import streamlit as st
+
+    from lib import state
+    from lib.generate.compare import view as compare_view
+    from lib.generate.compare.form import ColumnSetup, CompareForm
+
+    state.put(state.COMPARE_FORM, CompareForm(columns=tuple(ColumnSetup(model) for model in saved_models)))
+    for column in range(4):
+        compare_view.seed_column(column, installed)
+        st.text(str(st.session_state.get(f"{state.COMPARE_MODEL_INPUT}_{column}")))
+
+
+def test_a_column_keeps_its_saved_model_and_a_new_one_starts_on_another_installed_model():
+    at = AppTest.from_function(seeded_columns, args=(("qwen3:0.6b", None), ["llama3.2:latest", "llava:7b"])).run()
+    assert [text.value for text in at.text] == ["qwen3:0.6b", "llava:7b", "llama3.2:latest", "llava:7b"]
+
+
+def test_with_nothing_installed_a_new_column_is_left_to_the_model_picker():
+    at = AppTest.from_function(seeded_columns, args=((None, None), [])).run()
+    assert [text.value for text in at.text] == ["None"] * 4
+
+
+def export_app(record: "CompareRecord") -> None:
+    from lib.generate.compare import view as compare_view
+
+    compare_view.show_export(record)
+
+
+def test_a_blind_comparison_is_exported_only_once_revealed():
+    record = summary_record(blind=True)
+    hidden = AppTest.from_function(export_app, args=(record,)).run()
+    assert hidden.caption[0].value == "Reveal the models to export the comparison."
+    assert not hidden.get("download_button")
+    record.revealed = True
+    shown = AppTest.from_function(export_app, args=(record,)).run()
+    assert [button.proto.label for button in shown.get("download_button")] == ["Export as Markdown", "Export as JSON"]

@@ -1,0 +1,159 @@
+"""The Generate page's output column: a run drawn while its answer streams in, and once it has ended.
+
+While a run streams, a worker thread reads the answer (:mod:`lib.generate.job`) and this
+script thread draws it, a status line above saying whether the model is loading, thinking or
+writing. Once it has ended, whatever the way, the run is drawn again from its record: what went
+wrong or why it stopped, the thinking, the answer (checked against the JSON schema when one was
+asked for) with its raw text and a download, and the server's figures.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from lib import state
+from lib.generate import history
+from lib.generate.form import JSON, SCHEMA, Draft, GenerateForm, GenerateRequest
+from lib.generate.job import THINKING, WAITING, GenerateJob
+from lib.generate.record import RunRecord
+from lib.generate.schema import check_output, parse_schema
+from lib.i18n import t
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import ResponseError
+from lib.run_stats import stat_rows
+from lib.ui import widgets
+from lib.ui.errors import error_text
+from lib.ui.live_markdown import LiveMarkdown, render_markdown
+
+# Seconds without a word after which the status line says the model is probably loading.
+SLOW_START = 3
+
+
+def draw(client: OllamaClient, draft: Draft, starting: bool) -> RunRecord | None:
+    """The run starting now (when ``starting``), else the last run; returns the run shown, if any."""
+    shown_run = (
+        stream_run(client, draft.request, draft.form)
+        if starting and draft.request is not None
+        else state.get(state.GENERATE_LAST)
+    )
+    if shown_run is None:
+        st.caption(t("generate.answer_appears"))
+    else:
+        show_run(shown_run)
+    return shown_run
+
+
+def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateForm) -> RunRecord:
+    """Send the request and draw the answer as it arrives; the caller then draws the finished run.
+
+    Kept in the history from the first moment, so Stop, a failure or a page switch never loses
+    the text that already arrived.
+    """
+    number = (state.get(state.GENERATE_RUN_COUNT) or 0) + 1
+    state.put(state.GENERATE_RUN_COUNT, number)
+    record = RunRecord(number, datetime.now(), form, request.body())
+    history.keep(record)
+    job = GenerateJob(client, request, record.result)
+    state.put(state.GENERATE_JOB, job)
+    with widgets.live_area(job.stop):
+        status = st.empty()
+        status.caption(t("generate.sending", model=request.model))
+        thinking_slot = st.container()
+        answer = LiveMarkdown(st.container())
+        thinking: LiveMarkdown | None = None
+        phase = ""
+        for event in job.events():
+            if event.kind == WAITING:
+                waited = t("units.seconds", value=f"{event.seconds:.0f}")
+                status.caption(
+                    t("generate.waiting_slow", model=request.model, time=waited)
+                    if event.seconds > SLOW_START
+                    else t("generate.waiting", model=request.model, time=waited)
+                )
+                phase = WAITING
+                continue
+            if event.kind != phase:
+                phase = event.kind
+                status.caption(t("generate.thinking_now") if phase == THINKING else t("generate.writing_now"))
+            if event.kind == THINKING:
+                if thinking is None:
+                    thinking = LiveMarkdown(
+                        thinking_slot.expander(t("generate.thinking"), icon=":material/psychology:")
+                    )
+                thinking.append(event.text)
+            else:
+                answer.append(event.text)
+    if state.get(state.GENERATE_JOB) is job:
+        state.put(state.GENERATE_JOB, None)
+    return record
+
+
+def show_run(record: RunRecord) -> None:
+    """A run that has ended: how, its thinking, its answer and its figures."""
+    result = record.result
+    if result.error:
+        st.error(error_text(result.error), icon=":material/error:")
+        if isinstance(result.error, ResponseError) and result.error.model_missing:
+            st.caption(t("generate.model_missing"))
+        if result.output or result.thinking:
+            st.caption(t("generate.kept_before_error"))
+    elif result.stopped:
+        st.warning(
+            t("generate.stopped_kept") if result.output or result.thinking else t("generate.stopped"),
+            icon=":material/stop_circle:",
+        )
+    elif result.done_reason == "length":
+        st.info(t("generate.cut_off"), icon=":material/content_cut:")
+    if result.thinking:
+        with st.expander(t("generate.thinking"), icon=":material/psychology:"):
+            render_markdown(result.thinking)
+    if result.output:
+        show_answer(record)
+    elif result.complete:
+        st.info(t("generate.empty_answer"), icon=":material/info:")
+    stats = result.stats()
+    if stats is not None:
+        figures = st.container(horizontal=True, gap="medium")
+        for row in stat_rows(stats):
+            figures.metric(row.label, row.value, help=row.help, width="content")
+
+
+def show_answer(record: RunRecord) -> None:
+    """The answer's tabs, rendered (or as JSON, checked) and raw, and its download."""
+    result, form = record.result, record.form
+    text = result.output
+    if form.output_format in (JSON, SCHEMA):
+        schema = parse_schema(form.schema_text) if form.output_format == SCHEMA else None
+        check = check_output(text, schema)
+        if not check.is_json:
+            problem = check.problems[0] if result.complete else t("generate.json_unfinished", problem=check.problems[0])
+            st.warning(problem, icon=":material/data_object:")
+        elif schema is not None and check.problems:
+            st.warning(t("generate.schema_mismatch"), icon=":material/rule:")
+            st.code("\n".join(check.problems), language=None, wrap_lines=True)
+        elif schema is not None:
+            st.success(t("generate.schema_match"), icon=":material/check_circle:")
+        shown, raw = st.tabs(["JSON", t("generate.raw_text")])
+        with shown:
+            if check.is_json:
+                st.code(check.pretty, language="json", wrap_lines=True)
+            else:
+                st.code(text, language=None, wrap_lines=True)
+        file_name, mime, data = f"generate-{record.number}.json", "application/json", check.pretty or text
+    else:
+        shown, raw = st.tabs([t("generate.answer"), t("generate.raw_text")])
+        with shown:
+            render_markdown(text)
+        file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
+    with raw:
+        st.code(text, language=None, wrap_lines=True)
+    st.download_button(
+        t("generate.download_answer"),
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        icon=":material/download:",
+        on_click="ignore",
+    )
