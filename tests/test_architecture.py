@@ -66,7 +66,15 @@ ALLOWED_HTML = {
     "lib/access/visitor.py": "cookie_script",
     "lib/ui/streamlit_chrome.py": "style_sheet",
     "lib/chat/dock.py": "dock_html",
+    "lib/ui/live_markdown.py": "pieces_style",
 }
+
+
+def _called_name(func: ast.expr) -> str:
+    """``builder`` for ``builder(...)`` and ``module.builder(...)``."""
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else ""
 
 
 def _is_allowed_html(node: ast.AST, relative_path: str) -> bool:
@@ -78,8 +86,7 @@ def _is_allowed_html(node: ast.AST, relative_path: str) -> bool:
         and node.func.attr == "html"
         and len(node.args) == 1
         and isinstance(node.args[0], ast.Call)
-        and isinstance(node.args[0].func, ast.Name)
-        and node.args[0].func.id == builder
+        and _called_name(node.args[0].func) == builder
     )
 
 

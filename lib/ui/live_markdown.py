@@ -34,12 +34,14 @@ import hashlib
 import itertools
 import re
 import time
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import streamlit as st
 
 from lib import state
+from lib.ui import markdown_pieces
 from lib.ui.markdown_safety import Fence, safe_markdown
 
 if TYPE_CHECKING:
@@ -161,21 +163,45 @@ def _remember_layout(text: str, starts: tuple[int, ...]) -> None:
 ELEMENT_BYTES = 100
 """What one element update costs over the websocket besides its text (measured: about 100 bytes)."""
 
+BRANCHING = 16
+"""Elements per container in an answer's tree of elements (:class:`_Tree`)."""
+
+
+class _Tree:
+    """Elements appended in order, in containers of at most :data:`BRANCHING`, which a container holds.
+
+    The browser's cost to redraw one element grows with the number of elements beside it and
+    beside each container above it, so a long answer kept flat would get slower to update with
+    every block. In a tree of containers of 16, the element being redrawn has at most 15
+    neighbours, and its container at most a few dozen.
+    """
+
+    def __init__(self, root: DeltaGenerator) -> None:
+        self._root = root
+        self._branch: DeltaGenerator | None = None
+        self._in_branch = BRANCHING
+
+    def next_slot(self) -> DeltaGenerator:
+        """A new place for one element, after every earlier one."""
+        if self._in_branch >= BRANCHING:
+            self._branch = self._root.container()
+            self._in_branch = 0
+        assert self._branch is not None
+        self._in_branch += 1
+        return self._branch.empty()
+
 
 class LiveMarkdown:
-    """Shows streamed Markdown in ``container``: finished blocks once, the growing tail throttled.
+    """Shows streamed Markdown in ``container``, moving as the text arrives, at a cost that stays small.
 
-    The growing paragraph is redrawn when the bytes sent so far, this redraw included, stay
-    within ``budget`` times the characters received, plus ``slack`` (so the first words show at
-    once), plus ``per_second`` bytes for every second since the first chunk, or when ``max_wait``
-    seconds have passed since the last draw. A slow stream (50 tokens a second) therefore moves
-    about every 1.5 seconds, a dozen words at a time: redrawing its paragraph more often costs
-    more websocket bytes and browser time per token than the benchmark's goals allow (measured
-    with a redraw every second: about 2.9 bytes per character and 0.55 s per 1,000 tokens). The
-    budget spreads the redraws over the paragraph: often while it is short and cheap to re-send,
-    rarely once it is long. Draws also happen at most ``max_fps`` times a second, and after a draw that took ``d``
-    seconds (a very long paragraph or code block still growing) not again for ``3 d``: drawing
-    never takes more than about a third of the time, so the stream is read as fast as it comes.
+    The text on screen changes up to ``max_fps`` times a second, and with every chunk when they
+    come slower. A draw sends the blocks finished since the last one (together, in one element)
+    and redraws a short tail: a block still growing is frozen in pieces as it goes
+    (:mod:`lib.ui.markdown_pieces`), so the tail is the last words of a paragraph, or the last
+    lines of a list or code block, however long the block gets. Elements sit in a tree of small
+    containers (:class:`_Tree`), so a draw costs the same at the 10,000th token as at the 10th.
+    After a draw that took ``d`` seconds (a busy machine), the next waits ``3 d``: drawing never
+    takes more than about a quarter of the time, so the stream is read as fast as it comes.
 
     Streamlit calls happen only in :meth:`append` and :meth:`finish`, and exceptions (Stop and
     reruns included) propagate; :attr:`text` makes no Streamlit call, so a ``finally`` can
@@ -186,36 +212,27 @@ class LiveMarkdown:
         self,
         container: DeltaGenerator,
         *,
-        max_fps: float = 10.0,
-        budget: float = 1.5,
-        slack: int = 400,
-        per_second: int = 100,
-        max_wait: float = 1.5,
+        max_fps: float = 11.0,
         clock: Callable[[], float] = time.monotonic,
         cursor: str = " ▌",
     ) -> None:
         if max_fps <= 0:
             raise ValueError("max_fps must be positive")
         self._interval = 1 / max_fps
-        self._budget = budget
-        self._slack = slack
-        self._per_second = per_second
-        self._first_append: float | None = None
-        self._max_wait = max_wait
-        self._length = 0  # of all text appended
-        self._sent = 0  # bytes of every element update so far, estimated from their text
-        self._last_draw = float("-inf")
         self._clock = clock
         self._cursor = cursor
         self._whole = container.empty()  # replaced by a single element if the text must render whole
-        self._frame = self._whole.container()
-        self._tail: DeltaGenerator | None = None  # placeholder of the growing tail; becomes a block's element
-        self._shown = ""  # what the tail placeholder shows
+        self._blocks = _Tree(self._whole.container())
+        self._pieces: _Tree | None = None  # the growing block's pieces, once it is cut
+        self._tail: DeltaGenerator | None = None  # the element redrawn as the block grows
+        self._shown = ""  # what the tail element shows
         self._text = ""
         self._pending: list[str] = []
-        self._stable = 0  # length of the text already sent as finished blocks
-        self._starts = [0]  # where each element's text begins
+        self._stable = 0  # where the growing block begins: everything before is sent as finished blocks
+        self._frozen = 0  # where its unfrozen text begins: everything before is sent as pieces
+        self._starts = [0]  # where each block element's text begins
         self._next_draw = float("-inf")
+        self._styled = False
 
     @property
     def text(self) -> str:
@@ -226,29 +243,17 @@ class LiveMarkdown:
         return self._text
 
     def append(self, chunk: str) -> None:
-        """Add streamed text; redraw if the budget allows it and the last draw was long enough ago."""
+        """Add streamed text; draw it unless the last draw was less than a frame ago."""
         if not chunk:
             return
         self._pending.append(chunk)
-        self._length += len(chunk)
         started = self._clock()
-        if self._first_append is None:
-            self._first_append = started
-        if started >= self._next_draw and self._worth_drawing(started):
-            self._draw(*split_stable(self.text[self._stable :]), self._cursor)
-            self._last_draw = started
-            self._next_draw = started + max(self._interval, 3 * (self._clock() - started))
-
-    def _worth_drawing(self, now: float) -> bool:
-        """Whether the budget affords re-sending everything not yet finished, or the last draw is too old.
-
-        Counted without splitting the text (that would cost as much as drawing, for every token):
-        finished blocks still to send go in one more element than estimated, which is negligible.
-        """
-        cost = self._length - self._stable + len(self._cursor) + ELEMENT_BYTES
-        elapsed = 0.0 if self._first_append is None else now - self._first_append
-        allowed = self._budget * self._length + self._slack + self._per_second * elapsed
-        return self._sent + cost <= allowed or now - self._last_draw >= self._max_wait
+        if started >= self._next_draw:
+            self._draw(self._cursor)
+            # A steady cadence: the next frame is due one interval after this one was, so tokens that
+            # come a little slower than the frame rate are each drawn rather than every other one.
+            due = self._next_draw if self._next_draw > started - self._interval else started
+            self._next_draw = max(due + self._interval, started + 3 * (self._clock() - started))
 
     def finish(self) -> str:
         """Draw all the text, without the cursor, remember where its elements begin, and return it."""
@@ -256,28 +261,73 @@ class LiveMarkdown:
         if _DEFINITION.search(text):
             self._whole.markdown(safe_markdown(text))  # definitions reach across blocks
         else:
-            self._draw(*split_stable(text[self._stable :]), "")
+            self._draw("")
             _remember_layout(text, tuple(self._starts))
         return text
 
-    def _draw(self, blocks: list[str], tail: str, cursor: str) -> None:
+    def _draw(self, cursor: str) -> None:
+        text = self.text
+        blocks, _tail = split_stable(text[self._stable :])
         if blocks:
-            finished = "".join(blocks)
-            self._send(safe_markdown(finished))
-            self._stable += len(finished)
-            self._starts.append(self._stable)
+            self._finish_blocks(blocks)
+        block = text[self._stable :]
+        cut = markdown_pieces.cut(block, self._frozen - self._stable) if cursor else None
+        if cut is not None:
+            self._freeze(cut)
+        rest = text[self._frozen :]
+        if self._frozen > self._stable:
+            rest = markdown_pieces.reopening(block) + rest
+        self._show(safe_markdown(rest) + cursor if rest.strip() else "")
+
+    def _finish_blocks(self, blocks: list[str]) -> None:
+        """The growing block has ended, and maybe more after it: draw them finished, in place.
+
+        A block drawn in pieces gets its last piece; the blocks after it (or all of them, for a
+        block not cut) go together in one element.
+        """
+        together = blocks
+        if self._pieces is not None:
+            block, *together = blocks
+            last = self.text[self._frozen : self._stable + len(block)]
+            self._show(safe_markdown(markdown_pieces.reopening(block) + last))
+            self._next_block(len(block))
+        if together:
+            self._show(safe_markdown("".join(together)))
+            self._next_block(sum(len(block) for block in together))
+
+    def _next_block(self, length: int) -> None:
+        self._stable += length
+        self._frozen = self._stable
+        self._starts.append(self._stable)
+        self._pieces = self._tail = None
+        self._shown = ""
+
+    def _freeze(self, cut: markdown_pieces.Cut) -> None:
+        """The tail element becomes a piece; the next tail element follows it in the block's container."""
+        if self._pieces is None:
+            if not self._styled:
+                self._whole.html(markdown_pieces.pieces_style())
+                self._styled = True
+            how = markdown_pieces.kind(self.text[self._stable :])
+            group = self._place().container(key=f"md-{how}-{uuid.uuid4().hex[:12]}")
+            self._pieces = _Tree(group)
             self._tail, self._shown = None, ""
-        shown = safe_markdown(tail) + cursor
-        if shown == self._shown:
+        self._show(safe_markdown(cut.body) + cut.suffix)
+        self._frozen += cut.length
+        self._tail, self._shown = None, ""
+
+    def _place(self) -> DeltaGenerator:
+        """The tail element, made as the next element of the answer or of the growing block's pieces."""
+        if self._tail is None:
+            self._tail = self._pieces.next_slot() if self._pieces is not None else self._blocks.next_slot()
+        return self._tail
+
+    def _show(self, body: str) -> None:
+        """Draw ``body`` in the tail element; nothing is sent when it is unchanged."""
+        if body == self._shown:
             return
-        if shown.strip():
-            self._send(shown)
+        if body.strip():
+            self._place().markdown(body)
         elif self._tail is not None:
             self._tail.empty()
-        self._shown = shown
-
-    def _send(self, body: str) -> None:
-        if self._tail is None:
-            self._tail = self._frame.empty()
-        self._tail.markdown(body)
-        self._sent += len(body) + ELEMENT_BYTES
+        self._shown = body

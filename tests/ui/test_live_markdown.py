@@ -1,4 +1,4 @@
-"""LiveMarkdown: finished blocks are sent once, the tail is throttled, everything is made safe.
+"""LiveMarkdown: finished blocks are sent once, long blocks in pieces, the tail redrawn ten times a second.
 
 Stored answers are drawn alike.
 """
@@ -14,7 +14,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.ui.live_markdown import ELEMENT_BYTES, LAYOUTS_KEPT, LiveMarkdown, render_markdown, split_stable
+from lib.ui import markdown_pieces
+from lib.ui.live_markdown import BRANCHING, ELEMENT_BYTES, LAYOUTS_KEPT, LiveMarkdown, render_markdown, split_stable
 from lib.ui.markdown_safety import safe_markdown
 
 CURSOR = " ▌"
@@ -100,48 +101,82 @@ def test_blocks_render_like_the_whole_text():
 # A stand-in for Streamlit's containers that records every element write.
 
 
-class Slot:
-    """What ``st.empty()`` returns: one element, rewritten in place."""
+class Place:
+    """What ``st.empty()`` returns: one element, rewritten in place, or a container put there."""
 
     def __init__(self, log: list[str]) -> None:
         self.log = log
-        self.writes: list[str | None] = []
-        self.frame: Frame | None = None
+        self.writes: list[str | Box | None] = []
 
-    def markdown(self, body: str) -> Slot:
+    def markdown(self, body: str) -> Place:
         self.writes.append(body)
         self.log.append(body)
         return self
 
-    def empty(self) -> Slot:
+    def empty(self) -> Place:
         self.writes.append(None)
         return self
 
-    def container(self) -> Frame:
-        self.frame = Frame(self.log)
-        return self.frame
+    def container(self, key: str | None = None) -> Box:
+        box = Box(self.log, key)
+        self.writes.append(box)
+        return box
+
+    def html(self, body: str) -> None:
+        STYLES.append(body)  # style-only HTML goes to Streamlit's event container, not here
+
+    def elements(self) -> list[str | Box]:
+        last = self.writes[-1] if self.writes else None
+        if isinstance(last, Box):
+            return [last] if last.key else last.elements()
+        return [last] if last else []
 
 
-class Frame:
-    """What ``st.container()`` returns: elements appended in order."""
+class Box:
+    """What ``st.container()`` returns: places appended in order."""
 
-    def __init__(self, log: list[str] | None = None) -> None:
+    def __init__(self, log: list[str] | None = None, key: str | None = None) -> None:
         self.log = [] if log is None else log
-        self.slots: list[Slot] = []
+        self.key = key
+        self.places: list[Place] = []
 
-    def empty(self) -> Slot:
-        self.slots.append(Slot(self.log))
-        return self.slots[-1]
+    def empty(self) -> Place:
+        self.places.append(Place(self.log))
+        return self.places[-1]
 
-    def markdown(self, body: str) -> Slot:
+    def container(self, key: str | None = None) -> Box:
+        return self.empty().container(key)
+
+    def markdown(self, body: str) -> Place:
         return self.empty().markdown(body)
 
+    def html(self, body: str) -> None:
+        STYLES.append(body)
+
+    def elements(self) -> list[str | Box]:
+        """The elements shown, in order, through the containers that only hold them; a keyed box is one."""
+        return [element for place in self.places for element in place.elements()]
+
+    def pieces(self) -> list[str]:
+        return [body for body in self.elements() if isinstance(body, str)]
+
     def on_screen(self) -> list[str]:
-        whole = self.slots[0]
-        if whole.writes:
-            return [whole.writes[-1]]
-        bodies = [slot.writes[-1] for slot in whole.frame.slots if slot.writes and slot.writes[-1]]
-        return [body.strip() for body in bodies]  # as st.markdown sends them
+        """One entry per element of the answer: a block drawn in pieces is its pieces, joined."""
+        return [
+            element.strip() if isinstance(element, str) else "|".join(piece.strip() for piece in element.pieces())
+            for element in self.elements()
+        ]
+
+    def boxes(self) -> list[Box]:
+        found = []
+        for place in self.places:
+            for write in place.writes:
+                if isinstance(write, Box):
+                    found += [write, *write.boxes()]
+        return found
+
+
+STYLES: list[str] = []
 
 
 class Clock:
@@ -156,9 +191,9 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"\S+\s*|\s+", text)
 
 
-def stream(text: str, *, seconds_per_token: float, max_fps: float = 10.0) -> tuple[Frame, LiveMarkdown, Clock]:
-    screen, clock = Frame(), Clock()
-    live = LiveMarkdown(screen, max_fps=max_fps, clock=clock)
+def stream(text: str, *, seconds_per_token: float) -> tuple[Box, LiveMarkdown, Clock]:
+    screen, clock = Box(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
     for token in tokens(text):
         live.append(token)
         clock.now += seconds_per_token
@@ -171,7 +206,7 @@ def whole_blocks(text: str, bodies: list[str]) -> bool:
     parts = iter([*blocks, tail])
     for body in bodies:
         part = next(parts, None)
-        while part is not None and safe_markdown(part) != body:
+        while part is not None and safe_markdown(part).strip() != body:
             following = next(parts, None)
             part = None if following is None else part + following
         if part is None:
@@ -182,12 +217,12 @@ def whole_blocks(text: str, bodies: list[str]) -> bool:
 def test_each_finished_block_is_written_once_and_never_again():
     screen, live, _ = stream(DOCUMENT, seconds_per_token=0.002)
     live.finish()
-    slots = screen.slots[0].frame.slots
-    assert whole_blocks(DOCUMENT, [slot.writes[-1] for slot in slots])
-    assert not whole_blocks(DOCUMENT, [slot.writes[-1] for slot in slots[1:]])  # the check can fail
-    for slot in slots[:-1]:
-        *drafts, final = slot.writes
-        assert all(draft.endswith(CURSOR) for draft in drafts)  # the tail, before it was finished
+    assert whole_blocks(DOCUMENT, screen.on_screen())
+    assert not whole_blocks(DOCUMENT, screen.on_screen()[1:])  # the check can fail
+    places = [place for box in [screen, *screen.boxes()] for place in box.places if place.writes]
+    for place in places[:-1]:
+        *drafts, final = place.writes
+        assert all(draft is None or isinstance(draft, Box) or draft.endswith(CURSOR) for draft in drafts)
         assert final not in drafts
 
 
@@ -206,13 +241,22 @@ def test_a_slow_stream_sends_each_block_as_it_finishes():
     assert screen.on_screen() == [safe_markdown(part).strip() for part in [*blocks, tail]]
 
 
-def test_tail_redraws_are_throttled_to_max_fps():
-    text = "\n\n".join(f"Paragraph {n} " + "word " * 40 for n in range(50))  # about 2,100 tokens
-    screen, _, clock = stream(text, seconds_per_token=0.002)  # 500 tokens a second
-    blocks, _ = split_stable(text)
-    drafts = [body for body in screen.log if body.endswith(CURSOR)]
-    assert len(drafts) <= clock.now * 10 + 1
-    assert len(screen.log) <= len(drafts) + len(blocks)
+@pytest.mark.parametrize("tokens_per_second", [500, 50, 20, 12, 10, 5, 2])
+def test_the_answer_moves_ten_times_a_second_or_with_every_token(tokens_per_second):
+    """At least 10 draws a second (every token when they come slower), at most 11, none more than 0.25 s apart."""
+    text = "\n\n".join(f"Paragraph {n} " + "word " * 40 for n in range(12))
+    screen, clock = Box(), Clock()
+    live = LiveMarkdown(screen, clock=clock)
+    draws: list[float] = []
+    for token in tokens(text):
+        sent = len(screen.log)
+        live.append(token)
+        if len(screen.log) > sent:
+            draws.append(clock.now)
+        clock.now += 1 / tokens_per_second
+    per_second = (len(draws) - 1) / (draws[-1] - draws[0])
+    assert min(10, tokens_per_second) - 0.2 <= per_second <= min(11, tokens_per_second) + 0.2
+    assert max(later - earlier for earlier, later in itertools.pairwise(draws)) <= max(0.25, 1 / tokens_per_second)
 
 
 def test_a_slow_stream_is_drawn_token_by_token():
@@ -221,20 +265,20 @@ def test_a_slow_stream_is_drawn_token_by_token():
 
 
 def test_slow_draws_are_spaced_out_so_reading_keeps_up():
-    screen, clock = Frame(), Clock()
+    screen, clock = Box(), Clock()
     live = LiveMarkdown(screen, max_fps=20, clock=clock)
     live.append("first ")
-    slot = screen.slots[0].frame.slots[0]
+    place = screen.places[0].writes[0].places[0].writes[0].places[0]
     draws: list[float] = [0.0]
 
-    def slow_markdown(body: str) -> Slot:
+    def slow_markdown(body: str) -> Place:
         clock.now += 0.2  # this draw takes 0.2 s
         draws.append(clock.now)
-        return slot
+        return place
 
-    slot.markdown = slow_markdown
-    for _ in range(100):
-        clock.now += 0.01
+    place.markdown = slow_markdown
+    for _ in range(30):  # a short paragraph, drawn in one element
+        clock.now += 0.05
         live.append("more ")
     gaps = [later - earlier for earlier, later in itertools.pairwise(draws[1:])]
     assert gaps and min(gaps) >= 0.6 - 1e-9  # 3 x the draw time, not 1 / max_fps
@@ -264,11 +308,11 @@ def test_reference_definitions_make_finish_redraw_the_whole_answer():
     text = "See [the docs][d].\n\nMore.\n\n[d]: https://example.com"
     screen, live, _ = stream(text, seconds_per_token=1.0)
     live.finish()
-    assert screen.on_screen() == [safe_markdown(text)]
+    assert screen.places[0].writes[-1] == safe_markdown(text)
 
 
 def test_an_unchanged_tail_is_not_sent_again():
-    screen, clock = Frame(), Clock()
+    screen, clock = Box(), Clock()
     live = LiveMarkdown(screen, clock=clock, cursor="")
     live.append("done")
     live.finish()
@@ -280,33 +324,89 @@ class Interrupted(Exception):
 
 
 def test_an_interruption_propagates_and_the_text_survives():
-    screen, clock = Frame(), Clock()
+    screen, clock = Box(), Clock()
     live = LiveMarkdown(screen, clock=clock)
     live.append("first ")
     clock.now += 1
 
-    def interrupt(body: str) -> Slot:
+    def interrupt(body: str) -> Place:
         raise Interrupted
 
-    screen.slots[0].frame.slots[0].markdown = interrupt
+    screen.places[0].writes[0].places[0].writes[0].places[0].markdown = interrupt
     with pytest.raises(Interrupted):
         live.append("second")
     assert live.text == "first second"
 
 
+# Long blocks: frozen in pieces, so a draw costs the same however long the block gets.
+
+LONG_PARAGRAPH = " ".join(
+    f"Sentence {n} says **something** about `code` and a [link](https://example.com/{n})." for n in range(120)
+)
+LONG_CODE = "```python\n" + "\n".join(f"def f{n}(x):\n    return x * {n}  # comment {n}" for n in range(250)) + "\n```"
+LONG_LIST = "\n".join(f"{n}. item {n} with a few words of text" for n in range(1, 200))
+
+
+def unpieced(pieces: list[str]) -> str:
+    """Undo the cutting: ``&#32;`` back to a space, a code block's closing and reopening fences removed."""
+    text = "".join(piece.replace(markdown_pieces.KEEP_SPACE, " ") for piece in pieces)
+    return re.sub(r"\n```\n?```python\n", "\n", text)
+
+
+@pytest.mark.parametrize("text", [LONG_PARAGRAPH, LONG_CODE, LONG_LIST], ids=["paragraph", "code", "list"])
+def test_a_long_block_is_frozen_in_pieces_and_only_a_short_tail_is_redrawn(text):
+    screen, live, _ = stream(text, seconds_per_token=0.02)  # 50 tokens a second
+    drafts = [body for body in screen.log if body.endswith(CURSOR)]
+    assert len(text) > 6_000 and len(drafts) > 100
+    longest = max(len(body) for body in drafts[len(drafts) // 2 :])
+    assert longest < 4 * markdown_pieces.MIN_PIECE  # not the whole block: the tail since the last piece
+    live.finish()
+    (block,) = screen.elements()
+    assert isinstance(block, Box) and len(block.pieces()) > 20
+    assert unpieced(block.pieces()) == safe_markdown(text)
+
+
+@pytest.mark.parametrize("text", [LONG_PARAGRAPH, LONG_CODE], ids=["paragraph", "code"])
+@pytest.mark.parametrize("tokens_per_second", [10, 50, 500])
+def test_the_bytes_sent_grow_with_time_and_text_not_with_their_product(text, tokens_per_second):
+    """Each piece is sent once, and each draw re-sends only the short tail: no draw costs more late than early."""
+    screen, live, clock = stream(text, seconds_per_token=1 / tokens_per_second)
+    live.finish()
+    sent = sum(len(body) + ELEMENT_BYTES for body in screen.log)
+    draws = sum(1 for body in screen.log if body.endswith(CURSOR))
+    assert sent <= 2 * len(text) + draws * (ELEMENT_BYTES + 3 * markdown_pieces.MIN_PIECE + 40)
+    assert draws <= 11 * clock.now + 1
+
+
+def test_no_container_holds_more_than_a_few_elements():
+    text = "\n\n".join(f"Paragraph {n}." for n in range(300)) + "\n\n" + LONG_PARAGRAPH
+    screen, live, _ = stream(text, seconds_per_token=1.0)
+    live.finish()
+    frame, *branches = screen.boxes()
+    assert sum(len(branch.places) for branch in branches) > 300
+    assert max(len(branch.places) for branch in branches) <= BRANCHING
+    assert len(frame.places) <= 300 / BRANCHING + 2  # the answer's own container holds the branches
+
+
+def test_the_pieces_style_is_sent_once_per_answer():
+    STYLES.clear()
+    stream(LONG_PARAGRAPH + "\n\n" + LONG_CODE, seconds_per_token=0.02)
+    assert [markdown_pieces.pieces_style()] == STYLES
+
+
 def test_max_fps_must_be_positive():
     with pytest.raises(ValueError):
-        LiveMarkdown(Frame(), max_fps=0)
+        LiveMarkdown(Box(), max_fps=0)
 
 
 def test_render_markdown_shows_stored_text_safely():
-    screen = Frame()
+    screen = Box()
     render_markdown("![x](https://evil.example/?q=secret)", screen)
     assert screen.log == ["[🖼 x](https://evil.example/?q=secret)"]
 
 
 def test_render_markdown_draws_an_answer_unknown_to_the_session_one_element_per_block():
-    screen = Frame()
+    screen = Box()
     render_markdown(DOCUMENT, screen)
     blocks, tail = split_stable(DOCUMENT)
     assert screen.log == [safe_markdown(part) for part in [*blocks, tail]]
@@ -392,54 +492,3 @@ def test_streaming_two_thousand_tokens_in_streamlit(monkeypatch):
     at = AppTest.from_function(streaming_app, args=(parts,), default_timeout=60).run()
     assert not at.exception
     assert "\n\n".join(element.value for element in at.markdown) == safe_markdown(text)
-
-
-@pytest.mark.parametrize("tokens_per_second", [20, 50, 500, 5000])
-def test_streaming_costs_about_twice_the_answer_not_hundreds(tokens_per_second):
-    """Every redraw re-sends the growing paragraph, so redraws are paid from a budget (1.5 times the text
-    received plus 100 bytes a second), and a slow stream is redrawn once a second on top: all within 1.8
-    times the text plus 500 bytes a second, plus the first words; the final draw comes on top."""
-    words = [f"word{n}" for n in range(2000)]
-    text = "\n\n".join(" ".join(words[start : start + 80]) for start in range(0, 2000, 80))
-    screen, live, clock = stream(text, seconds_per_token=1 / tokens_per_second)
-    live.finish()
-    sent = sum(len(body) + ELEMENT_BYTES for body in screen.log)
-    final_draw = len(text.rsplit("\n\n", 1)[1]) + ELEMENT_BYTES
-    assert sent <= 1.8 * len(text) + 500 * clock.now + 400 + final_draw
-    assert "\n\n".join(screen.on_screen()) == safe_markdown(text)
-
-
-def test_the_budget_spreads_redraws_over_the_paragraph():
-    screen, clock = Frame(), Clock()
-    live = LiveMarkdown(screen, clock=clock)
-    for _ in range(400):  # a 2,000-character paragraph at 50 tokens a second
-        live.append("word ")
-        clock.now += 0.02
-    sizes = [len(body) for body in screen.log]
-    assert sizes[:2] == [7, 32]  # the first words at once, then max_fps redraws while it is short
-    gaps = [later - earlier for earlier, later in itertools.pairwise(sizes)]
-    assert gaps[-1] >= 8 * gaps[0]  # then rarer as each redraw costs more,
-    assert max(gaps) <= 75 * 5 + 5  # yet at least every 1.5 seconds
-    assert len(sizes) < 20
-
-
-def test_a_paragraph_over_budget_is_still_redrawn_every_one_and_a_half_seconds():
-    screen, clock = Frame(), Clock()
-    live = LiveMarkdown(screen, clock=clock)
-    draws: list[float] = []
-    slot_markdown = Slot.markdown
-
-    def timed(slot: Slot, body: str) -> Slot:
-        draws.append(clock.now)
-        return slot_markdown(slot, body)
-
-    Slot.markdown = timed  # type: ignore[method-assign]
-    try:
-        live.append("x" * 1000)
-        for _ in range(40):
-            clock.now += 0.125
-            live.append("y")
-    finally:
-        Slot.markdown = slot_markdown  # type: ignore[method-assign]
-    later = draws[2:]
-    assert later and all(abs(gap - 1.5) < 1e-9 for gap in (b - a for a, b in itertools.pairwise(later)))
