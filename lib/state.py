@@ -79,7 +79,7 @@ GENERATE_PENDING = "generate_pending"  # the model a history Re-run asks to run 
 GENERATE_LAST = "generate_last"  # the latest RunRecord, drawn in the output area
 GENERATE_HISTORY = "generate_history"  # the session's last runs, newest first
 GENERATE_RUN_COUNT = "generate_run_count"
-GENERATE_JOB = "generate_job"  # the GenerateJob of the run in progress, stopped by the next run
+GENERATE_JOB = "generate_job"  # the Streams of the run in progress, stopped by the next run
 GENERATE_MODEL_INPUT = "generate_model_input"
 GENERATE_PROMPT_INPUT = "generate_prompt_input"
 GENERATE_SYSTEM_INPUT = "generate_system_input"
@@ -103,7 +103,7 @@ GENERATE_MODE_INPUT = "generate_mode_input"
 # Generate page, Compare mode
 COMPARE_FORM = "compare_form"  # the form's values, kept across page switches (CompareForm)
 COMPARE_LAST = "compare_last"  # the latest CompareRecord, drawn below the form
-COMPARE_JOB = "compare_job"  # the CompareJob in progress, stopped by the next run
+COMPARE_JOB = "compare_job"  # the Streams of the comparison in progress, stopped by the next run
 COMPARE_RUN_COUNT = "compare_run_count"
 COMPARE_PROMPT_INPUT = "compare_prompt_input"
 COMPARE_SYSTEM_INPUT = "compare_system_input"

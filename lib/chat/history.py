@@ -15,7 +15,7 @@ from lib import i18n
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
-from lib.run_stats import run_stats
+from lib.ollama.stats import run_stats
 from lib.ui.errors import error_text, shown_values
 
 USER = "user"

@@ -17,6 +17,7 @@ from typing import Any
 from lib.generate.schema import InvalidSchema, parse_schema
 from lib.i18n import t
 from lib.ollama import bodies as api_bodies
+from lib.ollama.stream import GENERATE, Request
 
 PLAIN, JSON, SCHEMA = "plain", "json", "schema"
 
@@ -72,6 +73,10 @@ class GenerateRequest:
 
     def body(self) -> dict[str, Any]:
         return api_bodies.generate_body(self.model, self.prompt, stream=self.stream, **self.fields)
+
+    def streamed(self) -> Request:
+        """The request for the streaming engine."""
+        return Request(GENERATE, self.model, {"prompt": self.prompt, **self.fields}, stream=self.stream)
 
 
 def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -> GenerateRequest:

@@ -1,6 +1,6 @@
 """The Generate page's output column: a run drawn while its answer streams in, and once it has ended.
 
-While a run streams, a worker thread reads the answer (:mod:`lib.generate.job`) and this
+While a run streams, a worker thread reads the answer (:mod:`lib.ollama.stream`) and this
 script thread draws it, a status line above saying whether the model is loading, thinking or
 writing. Once it has ended, whatever the way, the run is drawn again from its record: what went
 wrong or why it stopped, the thinking, the answer (checked against the JSON schema when one was
@@ -16,16 +16,16 @@ import streamlit as st
 from lib import state
 from lib.generate import history
 from lib.generate.form import JSON, SCHEMA, Draft, GenerateForm, GenerateRequest
-from lib.generate.job import THINKING, WAITING, GenerateJob
 from lib.generate.record import RunRecord
 from lib.generate.schema import check_output, parse_schema
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import ResponseError
-from lib.run_stats import stat_rows
+from lib.ollama.stream import CONTENT, THINKING, WAITING, Streams
 from lib.ui import widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
+from lib.ui.stats import stat_rows
 
 # Seconds without a word after which the status line says the model is probably loading.
 SLOW_START = 3
@@ -55,16 +55,16 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
     state.put(state.GENERATE_RUN_COUNT, number)
     record = RunRecord(number, datetime.now(), form, request.body())
     history.keep(record)
-    job = GenerateJob(client, request, record.result)
-    state.put(state.GENERATE_JOB, job)
-    with widgets.live_area(job.stop):
+    streams = Streams(client, [request.streamed()], [record.result])
+    state.put(state.GENERATE_JOB, streams)
+    with widgets.live_area(streams.stop):
         status = st.empty()
         status.caption(t("generate.sending", model=request.model))
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container())
         thinking: LiveMarkdown | None = None
         phase = ""
-        for event in job.events():
+        for event in streams.events():
             if event.kind == WAITING:
                 waited = t("units.seconds", value=f"{event.seconds:.0f}")
                 status.caption(
@@ -83,9 +83,9 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
                         thinking_slot.expander(t("generate.thinking"), icon=":material/psychology:")
                     )
                 thinking.append(event.text)
-            else:
+            elif event.kind == CONTENT:
                 answer.append(event.text)
-    if state.get(state.GENERATE_JOB) is job:
+    if state.get(state.GENERATE_JOB) is streams:
         state.put(state.GENERATE_JOB, None)
     return record
 
@@ -97,11 +97,11 @@ def show_run(record: RunRecord) -> None:
         st.error(error_text(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
             st.caption(t("generate.model_missing"))
-        if result.output or result.thinking:
+        if result.content or result.thinking:
             st.caption(t("generate.kept_before_error"))
     elif result.stopped:
         st.warning(
-            t("generate.stopped_kept") if result.output or result.thinking else t("generate.stopped"),
+            t("generate.stopped_kept") if result.content or result.thinking else t("generate.stopped"),
             icon=":material/stop_circle:",
         )
     elif result.done_reason == "length":
@@ -109,7 +109,7 @@ def show_run(record: RunRecord) -> None:
     if result.thinking:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
-    if result.output:
+    if result.content:
         show_answer(record)
     elif result.complete:
         st.info(t("generate.empty_answer"), icon=":material/info:")
@@ -123,7 +123,7 @@ def show_run(record: RunRecord) -> None:
 def show_answer(record: RunRecord) -> None:
     """The answer's tabs, rendered (or as JSON, checked) and raw, and its download."""
     result, form = record.result, record.form
-    text = result.output
+    text = result.content
     if form.output_format in (JSON, SCHEMA):
         schema = parse_schema(form.schema_text) if form.output_format == SCHEMA else None
         check = check_output(text, schema)

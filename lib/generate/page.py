@@ -14,9 +14,9 @@ import streamlit as st
 from lib import state
 from lib.generate import form_state, form_view, history, output, request_preview
 from lib.generate.compare import view as compare_view
-from lib.generate.job import GenerateJob
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
+from lib.ollama.stream import Streams
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -29,7 +29,7 @@ def settle_interrupted() -> None:
 
     With fast reruns the interrupted run may still be unwinding: it is settled before it is drawn.
     """
-    interrupted: GenerateJob | None = state.get(state.GENERATE_JOB)
+    interrupted: Streams | None = state.get(state.GENERATE_JOB)
     if interrupted is not None:
         interrupted.stop()
         state.put(state.GENERATE_JOB, None)

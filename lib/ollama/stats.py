@@ -12,7 +12,7 @@ which is when the server can produce its first token.
 
 :class:`RunStats` is the one statistics type of every answer (Chat, Generate, both compare
 modes); saved chats keep it with :meth:`RunStats.to_dict` and read it back, older field names
-included, with :meth:`RunStats.from_dict`. The screen words the figures (:mod:`lib.run_stats`).
+included, with :meth:`RunStats.from_dict`. The screen words the figures (:mod:`lib.ui.stats`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.generate.compare.test_job import overlapped
+from tests.ollama.test_stream import overlapped
 
 WHOLE_RUN = 20_000  # ms: the streams take a few seconds, longer than expect's default wait
 

@@ -9,7 +9,7 @@ from lib import state
 from lib.chat.history import ASSISTANT, STOPPED, USER
 from lib.chat.store import ChatStore
 from tests.conftest import choose_models
-from tests.generate.compare.test_job import overlapped
+from tests.ollama.test_stream import overlapped
 
 PAGE = "app_pages/chat.py"
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))

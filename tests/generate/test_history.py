@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.generate.form import GenerateForm
 from lib.generate.history import HISTORY_LIMIT, remember
-from lib.generate.record import RunRecord, RunResult
+from lib.generate.record import RunRecord
+from lib.ollama.stream import Answer
 from tests.generate.conftest import generate, option, sent, texts
 
 FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
@@ -19,7 +20,7 @@ FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
 
 def record(number: int, prompt: str = "Why is the sky blue?") -> RunRecord:
     return RunRecord(
-        number, datetime(2026, 11, 25, 14, 2, 7), FORM.with_values(prompt=prompt), {}, RunResult(final={"done": True})
+        number, datetime(2026, 11, 25, 14, 2, 7), FORM.with_values(prompt=prompt), {}, Answer(final={"done": True})
     )
 
 

@@ -10,8 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.generate.form import EXAMPLE_SCHEMA, JSON, PLAIN, SCHEMA, GenerateForm
-from lib.generate.record import RunRecord, RunResult
+from lib.generate.record import RunRecord
 from lib.ollama.errors import ResponseError
+from lib.ollama.stream import Answer
 from tests.generate.conftest import LONG_REPLY, codes, generate, raw_answer, sent, texts
 
 DONE = {"done": True, "done_reason": "stop", "eval_count": 2, "eval_duration": 1_000_000_000}
@@ -148,7 +149,7 @@ def test_a_broken_stream_keeps_the_partial_answer(page, fake, kind, params, expe
     assert kept and LONG_REPLY.startswith(kept) and kept != LONG_REPLY
 
 
-def run(result: RunResult, output_format: str = PLAIN, number: int = 4) -> RunRecord:
+def run(result: Answer, output_format: str = PLAIN, number: int = 4) -> RunRecord:
     form = GenerateForm(model="llama3.2:latest", prompt="Why?", output_format=output_format)
     return RunRecord(number, datetime(2026, 11, 25, 14, 2, 7), form, {}, result)
 
@@ -166,13 +167,13 @@ def show(record: RunRecord) -> AppTest:
 
 
 def test_a_stop_before_any_text_says_only_that_it_stopped():
-    at = show(run(RunResult(stopped=True)))
+    at = show(run(Answer(stopped=True)))
     assert [warning.value for warning in at.warning] == ["Stopped before the answer was complete."]
     assert not at.tabs and not at.metric
 
 
 def test_a_stop_after_some_text_says_it_is_kept():
-    at = show(run(RunResult(output="Blue", stopped=True)))
+    at = show(run(Answer(content="Blue", stopped=True)))
     assert at.warning[0].value == (
         "Stopped before the answer was complete. The part of the answer that arrived is kept below."
     )
@@ -180,13 +181,13 @@ def test_a_stop_after_some_text_says_it_is_kept():
 
 
 def test_an_answer_cut_at_the_length_limit_says_so():
-    at = show(run(RunResult(output="Blue", final={**DONE, "done_reason": "length"})))
+    at = show(run(Answer(content="Blue", final={**DONE, "done_reason": "length"})))
     assert "maximum answer length and was cut off" in at.info[0].value
     assert "Output tokens" in metrics(at)
 
 
 def test_a_complete_empty_answer_is_called_out():
-    at = show(run(RunResult(final=DONE)))
+    at = show(run(Answer(final=DONE)))
     assert at.info[0].value == "The model's answer is empty."
     assert not at.tabs
 
@@ -194,19 +195,19 @@ def test_a_complete_empty_answer_is_called_out():
 def test_a_missing_model_is_explained_and_text_before_a_failure_kept():
     said = "model 'x' not found"
     error = ResponseError("errors.server_said", {"said": said}, status_code=404, server_message=said)
-    at = show(run(RunResult(output="Bl", error=error)))
+    at = show(run(Answer(content="Bl", error=error)))
     assert at.error[0].value == said
     captions = texts(at.caption)
     assert "Pull it on the Models page" in captions and "kept below" in captions
 
 
 def test_an_unfinished_json_answer_is_not_blamed_on_the_model():
-    at = show(run(RunResult(output='{"colour": ', stopped=True), JSON))
+    at = show(run(Answer(content='{"colour": ', stopped=True), JSON))
     assert at.warning[1].value.endswith("It ended before the model finished.")
 
 
 def test_thinking_is_shown_apart_from_the_answer():
-    at = show(run(RunResult(output="Blue.", thinking="Rayleigh?", final=DONE)))
+    at = show(run(Answer(content="Blue.", thinking="Rayleigh?", final=DONE)))
     thinking = at.expander[0]
     assert thinking.label == "Thinking" and "Rayleigh?" in texts(thinking.markdown)
     assert raw_answer(at) == "Blue."
@@ -222,7 +223,7 @@ def test_thinking_is_shown_apart_from_the_answer():
 def test_the_download_is_named_after_the_run_and_holds_the_answer_in_its_format(
     downloads, output_format, file_name, mime, data
 ):
-    show(run(RunResult(output='{"a":1}', final=DONE), output_format))
+    show(run(Answer(content='{"a":1}', final=DONE), output_format))
     assert [(d["label"], d["file_name"], d["mime"], d["data"]) for d in downloads] == [
         ("Download the answer", file_name, mime, data)
     ]
@@ -247,6 +248,6 @@ def test_before_any_run_the_column_says_where_the_answer_appears():
 
 
 def test_when_not_starting_the_column_shows_the_last_run():
-    at = AppTest.from_function(drawn, args=(run(RunResult(output="Blue.", final=DONE), number=7),)).run()
+    at = AppTest.from_function(drawn, args=(run(Answer(content="Blue.", final=DONE), number=7),)).run()
     assert at.text[0].value == "shown=7"
     assert raw_answer(at) == "Blue."

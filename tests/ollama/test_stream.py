@@ -52,7 +52,11 @@ def read(streams: Streams) -> tuple[dict[int, str], list[int], list[str]]:
     return texts, ended, kinds
 
 
-def overlapped(fake, path: str) -> bool:
+def overlapped(fake, path: str = "/api/generate") -> bool:
+    """Whether every request to ``path`` started before any finished, by the fake's log.
+
+    Waits for the log to record every end: a client can read the last line before the fake notes it.
+    """
     assert fake.wait_for(lambda f: all(r.finished is not None for r in f.requests_to(path)))
     requests = fake.requests_to(path)
     return len(requests) > 1 and max(r.started for r in requests) < min(r.finished for r in requests)

@@ -19,9 +19,10 @@ from typing import Any
 from lib.formatting import date_time
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.record import CompareRecord
+from lib.generate.record import status_text
 from lib.i18n import t
-from lib.run_stats import stat_rows
 from lib.ui.errors import error_text
+from lib.ui.stats import stat_rows
 
 
 def to_dict(record: CompareRecord) -> dict[str, Any]:
@@ -76,14 +77,14 @@ def to_markdown(record: CompareRecord) -> str:
             "",
             t("compare.md_model", model=form.columns[column].model) + "  ",
             t("compare.md_settings", settings=record.settings(column)) + "  ",
-            t("compare.md_status", status=result.status_text()),
+            t("compare.md_status", status=status_text(result)),
             "",
         ]
         if result.error is not None:
             lines += [t("compare.md_error", error=error_text(result.error)), ""]
         if result.thinking:
             lines += [f"### {t('generate.thinking')}", "", _fenced(result.thinking), ""]
-        lines += [f"### {t('generate.answer')}", "", result.output or t("compare.md_no_answer"), ""]
+        lines += [f"### {t('generate.answer')}", "", result.content or t("compare.md_no_answer"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -95,12 +96,12 @@ def _column(record: CompareRecord, column: int, waited: dict[int, int]) -> dict[
         "model": record.form.columns[column].model,
         "settings": record.settings(column),
         "request": record.bodies[column],
-        "status": result.status(),
+        "status": result.status,
         "error": None if result.error is None else error_text(result.error),
         "thinking": result.thinking or None,
-        "answer": result.output,
+        "answer": result.content,
         "stats": None if stats is None else compare_stats.figures(stats),
-        "time_to_first_token_measured": result.time_to_first_token,
+        "time_to_first_token_measured": result.first_token,
         "ended_after_seconds": result.ended_after,
         "waited_for": record.label(waited[column], reveal=True) if column in waited else None,
         "server_figures": {
@@ -117,7 +118,7 @@ def _summary_table(record: CompareRecord, labels: list[str]) -> list[str]:
     lines = ["| " + " | ".join(heading) + " |", "|" + " --- |" * len(heading)]
     for column, stats in measured.items():
         values = [row.value for row in stat_rows(stats)] if stats else ["—"] * len(names)
-        status = record.results[column].status_text()
+        status = status_text(record.results[column])
         lines.append(f"| {_cell(labels[column])} | {status} | " + " | ".join(values) + " |")
     return lines
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from lib.generate.compare.form import LETTERS, CompareForm, column_options, settings_summary
 from lib.generate.compare.stats import Timing, timing
-from lib.generate.record import RunResult
 from lib.i18n import t
+from lib.ollama.stream import Answer
 
 
 @dataclass
@@ -24,14 +24,14 @@ class CompareRecord:
     when: datetime
     form: CompareForm
     bodies: tuple[dict[str, Any], ...]
-    results: tuple[RunResult, ...] = ()
+    results: tuple[Answer, ...] = ()
     order: tuple[int, ...] = ()  # column shown at each position, left to right
     revealed: bool = False
     thinks: tuple[bool | None, ...] = field(default=())  # per column: think sent, None for models that cannot
 
     def __post_init__(self) -> None:
         count = len(self.bodies)
-        self.results = self.results or tuple(RunResult() for _ in range(count))
+        self.results = self.results or tuple(Answer() for _ in range(count))
         self.order = self.order or tuple(range(count))
         self.thinks = self.thinks or tuple(body.get("think") for body in self.bodies)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.formatting import human_seconds
-from lib.generate.record import RunResult
 from lib.i18n import t
-from lib.run_stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
+from lib.ollama.stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
+from lib.ollama.stream import Answer
 
 # A column counts as having waited for another only if that other one was writing for at least
 # this long without the first getting a word: shorter overlaps happen by chance on a fast server.
@@ -32,8 +32,8 @@ class Timing:
     ended: float | None
 
 
-def timing(result: RunResult) -> Timing:
-    return Timing(result.time_to_first_token, result.ended_after)
+def timing(result: Answer) -> Timing:
+    return Timing(result.first_token, result.ended_after)
 
 
 def queued_behind(timings: list[Timing], min_busy: float = MIN_BUSY_SECONDS) -> dict[int, int]:

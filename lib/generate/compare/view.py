@@ -3,7 +3,7 @@
 Drawn top to bottom like the screen: the prompt, the shared settings, one set-up column per
 (model, parameters) pair, Compare and Stop, then the answers in columns, the summary table and
 the export. While a comparison runs, every column's worker thread reads its own stream
-(:mod:`lib.generate.compare.job`); only this script thread draws, each column with its own
+(:mod:`lib.ollama.stream`); only this script thread draws, each column with its own
 :class:`~lib.ui.live_markdown.LiveMarkdown`.
 """
 
@@ -29,20 +29,20 @@ from lib.generate.compare.form import (
     column_options,
     settings_summary,
 )
-from lib.generate.compare.job import ENDED, CompareJob
 from lib.generate.compare.record import CompareRecord, shuffled_order
 from lib.generate.form import FormProblem, GenerateRequest
-from lib.generate.job import THINKING, WAITING
+from lib.generate.record import status_text
 from lib.generate.snippets import body_json
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
+from lib.ollama.stream import ALL_COLUMNS, ENDED, THINKING, WAITING, Streams
 from lib.parameters import panel as options_panel
-from lib.run_stats import figure_label, stat_rows
 from lib.ui import widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import escape_markdown
+from lib.ui.stats import figure_label, stat_rows
 
 COLUMN_FIGURES = (
     compare_stats.TIME_TO_FIRST_TOKEN,
@@ -65,7 +65,7 @@ def saved() -> CompareForm:
 
 def settle_interrupted() -> None:
     """Stop the comparison an earlier script run left streaming (Stop or any click during it)."""
-    interrupted: CompareJob | None = state.get(state.COMPARE_JOB)
+    interrupted: Streams | None = state.get(state.COMPARE_JOB)
     if interrupted is not None:
         interrupted.stop()
         state.put(state.COMPARE_JOB, None)
@@ -232,16 +232,16 @@ def run_comparison(client: OllamaClient, requests: list[GenerateRequest], form: 
         order=shuffled_order(len(requests), form.blind),
     )
     state.put(state.COMPARE_LAST, record)
-    job = CompareJob(client, requests, record.results)
-    state.put(state.COMPARE_JOB, job)
-    with widgets.live_area(job.stop):
-        stream_columns(record, job)
-    if state.get(state.COMPARE_JOB) is job:
+    streams = Streams(client, [request.streamed() for request in requests], record.results)
+    state.put(state.COMPARE_JOB, streams)
+    with widgets.live_area(streams.stop):
+        stream_columns(record, streams)
+    if state.get(state.COMPARE_JOB) is streams:
         state.put(state.COMPARE_JOB, None)
     return record
 
 
-def stream_columns(record: CompareRecord, job: CompareJob) -> None:
+def stream_columns(record: CompareRecord, streams: Streams) -> None:
     """Draw every column's text as it streams in, until all have ended."""
     panes = st.columns(len(record.order), gap="medium")
     statuses, thinking_slots, answers = {}, {}, {}
@@ -260,13 +260,14 @@ def stream_columns(record: CompareRecord, job: CompareJob) -> None:
             shown_status[column] = text
             statuses[column].caption(text)
 
-    for column, event in job.events():
+    for event in streams.events():
         # A column the server queued stays silent while the others stream: its wait is counted on every event.
-        waited = int(job.elapsed())
+        waited = int(streams.elapsed())
         for silent, result in enumerate(record.results):
-            if not (result.output or result.thinking or job.jobs[silent].finished):
+            if not (result.content or result.thinking or streams.column_finished(silent)):
                 show_status(silent, t("compare.waiting", time=t("units.seconds", value=waited)))
-        if column is None or event.kind == WAITING:
+        column = event.column
+        if column == ALL_COLUMNS or event.kind == WAITING:
             continue
         result = record.results[column]
         if event.kind == ENDED:
@@ -335,8 +336,8 @@ def show_column(record: CompareRecord, column: int) -> None:
     if result.thinking:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
-    if result.output:
-        render_markdown(result.output)
+    if result.content:
+        render_markdown(result.content)
     elif result.complete:
         st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
@@ -356,7 +357,7 @@ def show_column(record: CompareRecord, column: int) -> None:
 def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
     """The summary table, one row per column as shown, and ``{figure: row of the best value}``.
 
-    Its columns are named by figure (:mod:`lib.run_stats`); :func:`show_summary` titles them.
+    Its columns are named by figure (:mod:`lib.ollama.stats`); :func:`show_summary` titles them.
     """
     rows: list[dict[str, Any]] = []
     for column in record.order:
@@ -364,10 +365,10 @@ def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
         row: dict[str, Any] = {COLUMN: record.label(column)}
         if not record.hidden:
             row[SETTINGS] = record.settings(column)
-        row[STATUS] = result.status_text()
+        row[STATUS] = status_text(result)
         row.update(compare_stats.figures(result.stats()))
         if row[compare_stats.TIME_TO_FIRST_TOKEN] is None:
-            row[compare_stats.TIME_TO_FIRST_TOKEN] = result.time_to_first_token  # a stopped or failed column's
+            row[compare_stats.TIME_TO_FIRST_TOKEN] = result.first_token  # a stopped or failed column's
         rows.append(row)
     return pd.DataFrame(rows), compare_stats.best(rows)
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from lib.generate.compare import export as compare_export
 from lib.generate.compare.form import ColumnSetup, CompareForm
 from lib.generate.compare.record import CompareRecord
-from lib.generate.record import RunResult
 from lib.ollama.errors import ConnectionDropped, Partial
+from lib.ollama.stream import Answer
 
 FINAL = {
     "done": True,
@@ -23,8 +23,8 @@ FINAL = {
 }
 
 
-def finished(text: str, first: float, ended: float) -> RunResult:
-    return RunResult(output=text, final=FINAL, time_to_first_token=first, ended_after=ended)
+def finished(text: str, first: float, ended: float) -> Answer:
+    return Answer(content=text, final=FINAL, first_token=first, ended_after=ended)
 
 
 def record(blind: bool = False) -> CompareRecord:
@@ -43,8 +43,8 @@ def record(blind: bool = False) -> CompareRecord:
         {"model": c.model, "prompt": form.prompt, "options": {**c.options, "seed": 7}, "stream": True}
         for c in form.columns
     )
-    failed = RunResult(
-        output="Rayleigh",
+    failed = Answer(
+        content="Rayleigh",
         error=ConnectionDropped("errors.dropped", {"where": "gpu-box"}, partial=Partial()),
         ended_after=0.5,
     )
@@ -108,7 +108,7 @@ def test_a_blind_comparison_exports_in_the_shown_order_with_every_model_named():
 
 def test_a_queued_comparison_says_so():
     queued = record()
-    queued.results[1].time_to_first_token = 1.1  # its first word after column A ended
+    queued.results[1].first_token = 1.1  # its first word after column A ended
     data = json.loads(compare_export.to_json(queued))
     assert data["queued"] is True and data["columns"][1]["waited_for"] == "A · llama3.2:latest"
     assert "queued" in compare_export.to_markdown(queued)

@@ -8,7 +8,7 @@ from datetime import datetime
 from lib.generate.compare.form import ColumnSetup, CompareForm
 from lib.generate.compare.record import CompareRecord, shuffled_order
 from lib.generate.compare.stats import Timing
-from lib.generate.record import RunResult
+from lib.ollama.stream import Answer
 
 COLUMNS = (
     ColumnSetup("llama3.2:latest", {"temperature": 0.2}),
@@ -25,7 +25,7 @@ def comparison(blind: bool = False, order: tuple[int, ...] = (), shared_seed: in
 
 def test_a_new_record_has_an_empty_result_per_column_shown_as_set_up():
     record = comparison()
-    assert len(record.results) == 3 and all(result == RunResult() for result in record.results)
+    assert len(record.results) == 3 and all(result == Answer() for result in record.results)
     assert len({id(result) for result in record.results}) == 3  # each column fills its own
     assert record.order == (0, 1, 2)
     assert record.thinks == (None, False, None)  # think as sent; None where it was not
@@ -60,7 +60,7 @@ def test_settings_show_what_each_column_was_sent():
 
 def test_timings_are_read_from_each_columns_result():
     record = comparison()
-    record.results[0].time_to_first_token, record.results[0].ended_after = 0.1, 1.0
+    record.results[0].first_token, record.results[0].ended_after = 0.1, 1.0
     assert record.timings() == [Timing(0.1, 1.0), Timing(None, None), Timing(None, None)]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.stats import Timing, best, queued_behind, summed_time, wall_time, wall_time_sentence
-from lib.run_stats import run_stats
+from lib.ollama.stats import run_stats
 
 PARALLEL = [Timing(0.1, 2.0), Timing(0.2, 3.0), Timing(0.15, 1.5)]
 QUEUED = [Timing(0.1, 2.0), Timing(2.1, 4.0)]  # the second's first word after the first ended

@@ -14,9 +14,9 @@ from lib.generate.compare import stats as compare_stats
 from lib.generate.compare import view as compare_view
 from lib.generate.compare.form import ColumnSetup, CompareForm
 from lib.generate.compare.record import CompareRecord
-from lib.generate.record import RunResult
+from lib.ollama.stream import Answer
 from tests.conftest import choose_models
-from tests.generate.compare.test_job import overlapped
+from tests.ollama.test_stream import overlapped
 
 REPLY = " ".join(f"word{number}" for number in range(20))
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
@@ -207,7 +207,7 @@ def test_the_form_survives_a_visit_to_another_page(page, fake):
     assert option(page, 2, "temperature").value == 0.4
 
 
-def finished(first: float, seconds: float, tokens: int) -> RunResult:
+def finished(first: float, seconds: float, tokens: int) -> Answer:
     final = {
         "done": True,
         "done_reason": "stop",
@@ -215,7 +215,7 @@ def finished(first: float, seconds: float, tokens: int) -> RunResult:
         "eval_duration": int(seconds * 1e9),
         "total_duration": int((seconds + first) * 1e9),
     }
-    return RunResult(output="Blue.", final=final, time_to_first_token=first, ended_after=first + seconds)
+    return Answer(content="Blue.", final=final, first_token=first, ended_after=first + seconds)
 
 
 def summary_record(blind: bool = False) -> CompareRecord:
@@ -231,7 +231,7 @@ def summary_record(blind: bool = False) -> CompareRecord:
     results = (
         finished(0.3, 1.0, 40),
         finished(0.1, 2.0, 40),
-        RunResult(output="Bl", stopped=True, time_to_first_token=0.2),
+        Answer(content="Bl", stopped=True, first_token=0.2),
     )
     bodies = tuple({"model": setup.model} for setup in form.columns)
     return CompareRecord(1, datetime(2026, 11, 25, 18, 0, 0), form, bodies, results, order=(2, 0, 1) if blind else ())

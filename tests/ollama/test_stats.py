@@ -1,6 +1,8 @@
+"""An answer's figures from the server's final object (lib/ollama/stats.py)."""
+
 import pytest
 
-from lib.run_stats import TOKENS_PER_SECOND, RunStats, run_stats, stat_rows
+from lib.ollama.stats import RunStats, run_stats
 
 FINAL = {
     "done": True,
@@ -52,33 +54,21 @@ def test_missing_zero_or_odd_fields_give_none_not_errors(final, field, expected)
     assert getattr(run_stats(final), field) == expected
 
 
-def test_rows_are_labelled_and_readable():
-    rows = {row.label: row.value for row in stat_rows(run_stats(FINAL, 0.42))}
-    assert rows == {
-        "Time to first token": "420 ms",
-        "Output tokens": "290",
-        "Tokens/s": "61.6 tok/s",
-        "Prompt tokens": "26",
-        "Prompt eval rate": "79.8 tok/s",
-        "Load time": "5 ms",
-        "Total time": "5.0 s",
-    }
+def test_saved_figures_come_back_under_todays_names_and_older_ones():
+    stats = run_stats(FINAL, time_to_first_token=0.42)
+    assert RunStats.from_dict(stats.to_dict()) == stats
+    older = {"first_token": 0.3, "tokens": 12, "tokens_per_second": 40.0, "load": 1.5, "total": 2.0, "prompt_tokens": 7}
+    assert RunStats.from_dict(older) == RunStats(
+        time_to_first_token=0.3,
+        first_token_measured=True,
+        prompt_tokens=7,
+        output_tokens=12,
+        output_tokens_per_second=40.0,
+        load_time=1.5,
+        total_time=2.0,
+    )
+    assert RunStats.from_dict(None) == RunStats() and RunStats.from_dict({"unknown": 1}) == RunStats()
 
 
-def test_rows_say_how_the_first_token_time_was_obtained():
-    measured = stat_rows(run_stats(FINAL, 0.1))[0].help
-    estimated = stat_rows(run_stats(FINAL))[0].help
-    assert "measured" in measured
-    assert "Estimated" in estimated
-
-
-@pytest.mark.parametrize(("tokens", "expected"), [(1, "1.0 tok/s"), (99, "99.0 tok/s"), (4000, "4,000 tok/s")])
-def test_fast_rates_drop_the_decimal(tokens, expected):
-    stats = run_stats({"eval_count": tokens, "eval_duration": 1_000_000_000})
-    rows = {row.figure: row.value for row in stat_rows(stats)}
-    assert rows[TOKENS_PER_SECOND] == expected
-
-
-def test_unknown_figures_show_a_dash():
-    rows = stat_rows(RunStats(None, False, None, None, None, None, None, None))
-    assert all(row.value == "—" for row in rows)
+def test_only_known_figures_are_saved():
+    assert RunStats(output_tokens=3).to_dict() == {"output_tokens": 3}
