@@ -10,7 +10,7 @@ import functools
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -195,16 +195,7 @@ def export(store: ChatStore, conversation_id: int, kind: str, lang: str) -> str:
 
 
 def file_name(conversation: Conversation, extension: str) -> str:
-    """The downloaded file's name: the chat's title in letters, digits and dashes, at most 40 of them."""
+    """The downloaded file's name: the title in lower case, anything but letters and digits as dashes,
+    cut to 40 characters ("chat" when nothing is left)."""
     stem = "".join(c if c.isalnum() else "-" for c in conversation.title.lower()).strip("-")[:40] or "chat"
     return f"{stem}.{extension}"
-
-
-def notice() -> None:
-    """The one-time message an action left for this run (an import's result, a refusal), worded by the action."""
-    shown: Any = state.get(state.CHAT_NOTICE)
-    if not shown:
-        return
-    state.put(state.CHAT_NOTICE, None)
-    kind, text = shown
-    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
