@@ -3,64 +3,18 @@
 from __future__ import annotations
 
 import base64
-import sqlite3
-from contextlib import closing
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.chat.history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
-from lib.chat.store import ChatStore
-from tests.conftest import ENTRY_POINT, SAME_BROWSER
+from tests.chat.conftest import button, last_chat_body, messages, open_chat, refuse, screen, send, sidebar_view
 from tests.streamlit_process import free_port
 
-PAGE = "app_pages/chat.py"
 # A 1x1 PNG.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-def open_chat(query: dict[str, str] | None = None) -> AppTest:
-    """A fresh browser session on the Chat page (as after a reload when ``query`` carries ``chat``)."""
-    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-    at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
-    at.run()
-    at.switch_page(PAGE)
-    if query:
-        at.query_params.update(query)
-    return at.run()
-
-
-@pytest.fixture
-def chat(studio_env) -> AppTest:
-    return open_chat()
-
-
-@pytest.fixture
-def store(studio_env) -> ChatStore:
-    return ChatStore(studio_env / "chats.sqlite3")
-
-
-def send(at: AppTest, text: str) -> AppTest:
-    return at.chat_input(key=state.CHAT_PROMPT_INPUT).set_value(text).run()
-
-
-def messages(at: AppTest) -> list[tuple[str, str]]:
-    """(role, text) of each chat message on screen; text is the message's markdown joined."""
-    return [(m.name, "\n".join(md.value for md in m.markdown)) for m in at.chat_message]
-
-
-def last_chat_body(fake) -> dict:
-    return fake.requests_to("/api/chat")[-1].body
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-# Conversation
 
 
 def test_the_model_picker_offers_chat_models_only(chat):
@@ -104,9 +58,6 @@ def test_second_turn_sends_the_whole_history_with_system_prompt_and_parameters(c
     ]
     assert body["options"] == {"temperature": 0.3, "seed": 7}
     assert "stats" not in body and "think" not in body
-
-
-# Persistence and the sidebar
 
 
 def test_a_new_session_finds_the_saved_chat_through_the_address(chat, fake, store):
@@ -195,9 +146,6 @@ def test_new_chat_switch_rename_delete_and_search(chat, fake, store):
     assert len(chat.chat_message) == 0
 
 
-# Actions on messages
-
-
 def test_regenerate_replaces_the_last_answer(chat, fake, store):
     fake.script_reply("First try.")
     send(chat, "Tell me a fact")
@@ -229,9 +177,6 @@ def test_delete_a_pair_and_clear(chat, fake, store):
     chat.button(key="chat_confirm_yes").click().run()
     assert len(chat.chat_message) == 0
     assert store.summaries()[0].messages == 0
-
-
-# Thinking and images
 
 
 def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
@@ -281,9 +226,6 @@ def test_images_for_a_model_without_vision_are_refused_and_kept(chat, fake, stor
     assert not chat.error
 
 
-# Stop
-
-
 def test_stop_closes_the_stream_and_keeps_the_partial_answer_marked(chat, fake, store):
     """Streamlit's Stop (the chat box's stop button) asks the script runner to stop: AppTest's
     run timeout does exactly that, so it stands in for the click."""
@@ -300,9 +242,6 @@ def test_stop_closes_the_stream_and_keeps_the_partial_answer_marked(chat, fake, 
     again = open_chat({"chat": str(store.summaries()[0].id)})
     assert "Stopped before the end" in again.chat_message[1].caption[0].value
     assert button(again, "Regenerate")
-
-
-# Failures
 
 
 def test_server_down_keeps_the_message_and_retry_works(studio_env, fake, store, monkeypatch):
@@ -407,12 +346,6 @@ def test_a_stop_whose_partial_answer_cannot_be_saved_is_explained_on_the_next_ru
     assert "could not be read or written (database or disk is full)" in chat.error[0].value
 
 
-def refuse(store: ChatStore, when: str) -> None:
-    """From now on the database refuses a kind of write, as a full disk would (a real SQLite error)."""
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute(f"CREATE TRIGGER refuse {when} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
-
-
 def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):
     conversation_id = store.create(Conversation(model="llama3.2:latest"))
     store.add(conversation_id, Message(USER, "Still there?"))
@@ -420,9 +353,6 @@ def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, stor
     fake.script_reply("Yes, here.")
     button(at, "Answer this message").click().run()
     assert messages(at) == [("user", "Still there?"), ("assistant", "Yes, here.")]
-
-
-# Long conversations, export and import
 
 
 def test_long_conversations_draw_only_the_latest_messages(studio_env, store):
@@ -462,14 +392,6 @@ def test_import_opens_the_imported_chat(chat, store):
     assert messages(chat) == [("user", "imported question"), ("assistant", "imported answer")]
 
 
-def screen(at: AppTest) -> list[tuple[str, list[str], list[str], list[str]]]:
-    """Each message bubble as the user sees it: role, texts, captions and button labels."""
-    return [
-        (m.name, [md.value for md in m.markdown], [c.value for c in m.caption], [b.label for b in m.button])
-        for m in at.chat_message
-    ]
-
-
 def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
     """No rerun after a follow-up's answer (it would re-send the page): the footers are added in place."""
     fake.script_reply("First answer.")
@@ -483,15 +405,6 @@ def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
     assert "tokens/s" in in_place[3][2][-1]
     assert screen(chat.run()) == in_place  # what the next run draws anyway
     assert len(fake.requests_to("/api/chat")) == 2
-
-
-def sidebar_view(at: AppTest) -> list[tuple[str, ...]]:
-    """The sidebar's chat list and panel as the user sees them: buttons with their kind, expanders, inputs."""
-    return (
-        [("button", b.label, b.proto.type) for b in at.sidebar.button]
-        + [("expander", e.label) for e in at.sidebar.expander]
-        + [("text_input", i.label, i.value) for i in at.sidebar.text_input]
-    )
 
 
 def test_a_new_chat_shows_its_title_list_entry_and_panel_as_the_next_run_draws_them(chat, fake):
