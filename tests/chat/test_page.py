@@ -93,39 +93,6 @@ def test_new_chat_switch_rename_delete_and_search(chat, fake, store):
     assert len(chat.chat_message) == 0
 
 
-def test_regenerate_replaces_the_last_answer(chat, fake, store):
-    fake.script_reply("First try.")
-    send(chat, "Tell me a fact")
-    fake.script_reply("Second try.")
-    button(chat, "Regenerate").click().run()
-    assert messages(chat) == [("user", "Tell me a fact"), ("assistant", "Second try.")]
-    assert [m["role"] for m in last_chat_body(fake)["messages"]] == ["user"]
-    assert store.count(store.summaries()[0].id) == 2
-
-
-def test_edit_and_resend_replaces_the_message_and_what_followed(chat, fake):
-    send(chat, "Whta is Rust?")
-    button(chat, "Edit").click().run()
-    chat.text_area(key=state.CHAT_EDIT_INPUT).input("What is Rust?")
-    fake.script_reply("A language.")
-    chat.button(key="chat_edit_send").click().run()
-    assert messages(chat) == [("user", "What is Rust?"), ("assistant", "A language.")]
-    assert last_chat_body(fake)["messages"] == [{"role": "user", "content": "What is Rust?"}]
-
-
-def test_delete_a_pair_and_clear(chat, fake, store):
-    send(chat, "first")
-    send(chat, "second")
-    user_ids = [m.id for m in store.messages(store.summaries()[0].id) if m.role == USER]
-    chat.button(key=f"chat_delete_{user_ids[0]}").click().run()
-    assert [text for role, text in messages(chat) if role == "user"] == ["second"]
-    assert len(chat.chat_message) == 2
-    chat.button(key="chat_clear").click().run()
-    chat.button(key="chat_confirm_yes").click().run()
-    assert len(chat.chat_message) == 0
-    assert store.summaries()[0].messages == 0
-
-
 def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
     assert not chat.toggle(key=state.CHAT_THINK_INPUT).disabled
@@ -282,28 +249,6 @@ def test_a_stop_whose_partial_answer_cannot_be_saved_is_explained_on_the_next_ru
     chat.run()
     assert not chat.exception
     assert "could not be read or written (database or disk is full)" in chat.error[0].value
-
-
-def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):
-    conversation_id = store.create(Conversation(model="llama3.2:latest"))
-    store.add(conversation_id, Message(USER, "Still there?"))
-    at = open_chat({"chat": str(conversation_id)})
-    fake.script_reply("Yes, here.")
-    button(at, "Answer this message").click().run()
-    assert messages(at) == [("user", "Still there?"), ("assistant", "Yes, here.")]
-
-
-def test_long_conversations_draw_only_the_latest_messages(studio_env, store):
-    conversation_id = store.create(Conversation(model="llama3.2:latest", title="Long"))
-    for n in range(100):
-        store.add(conversation_id, Message(USER if n % 2 == 0 else ASSISTANT, f"message {n}"))
-    at = open_chat({"chat": str(conversation_id)})
-    assert len(at.chat_message) == 40
-    assert messages(at)[-1] == ("assistant", "message 99")
-    earlier = next(b for b in at.button if b.label.startswith("Show earlier"))
-    assert "60 hidden" in earlier.label
-    earlier.click().run()
-    assert len(at.chat_message) == 80
 
 
 def test_export_buttons_and_import_with_a_bad_file(chat, fake, store):
