@@ -15,13 +15,6 @@ PNG = base64.b64decode(
 )
 
 
-def test_the_model_picker_offers_chat_models_only(chat):
-    assert not chat.exception
-    options = chat.selectbox(key=state.CHAT_MODEL_INPUT).options
-    assert "llama3.2:latest" in options and "llava:7b" in options
-    assert not any("embed" in name or "minilm" in name for name in options)
-
-
 def test_an_answer_streams_and_is_shown_with_stats(chat, fake):
     fake.script_reply("Blue light is **scattered** more.")
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
