@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 
 from lib import state
-from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message
-from tests.chat.conftest import button, last_chat_body, messages, open_chat, screen, send, sidebar_view
+from lib.chat.history import FAILED, Conversation
+from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
 from tests.streamlit_process import free_port
 
 # A 1x1 PNG.
@@ -49,39 +49,6 @@ def test_second_turn_sends_the_whole_history_with_system_prompt_and_parameters(c
     ]
     assert body["options"] == {"temperature": 0.3, "seed": 7}
     assert "stats" not in body and "think" not in body
-
-
-def test_new_chat_switch_rename_delete_and_search(chat, fake, store):
-    send(chat, "Cooking eggs")
-    chat.button(key="chat_new").click().run()
-    assert chat.chat_message.len == 0 if hasattr(chat.chat_message, "len") else len(chat.chat_message) == 0
-    fake.script_reply("Use a sharp pencil.")
-    send(chat, "Drawing tips")
-    first, second = sorted(s.id for s in store.summaries())
-    sidebar_titles = [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")]
-    assert sidebar_titles == ["Drawing tips", "Cooking eggs"]
-
-    chat.button(key=f"chat_open_{first}").click().run()
-    assert messages(chat)[0] == ("user", "Cooking eggs")
-
-    title_box = next(t for t in chat.sidebar.text_input if t.label == "Title")
-    title_box.input("Breakfast").run()
-    assert store.get(first).title == "Breakfast"
-    assert chat.title[0].value == "Breakfast"
-
-    chat.sidebar.text_input(key=state.CHAT_SEARCH_INPUT).input("PENCIL").run()
-    assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == ["Drawing tips"]
-    chat.sidebar.text_input(key=state.CHAT_SEARCH_INPUT).input("").run()
-
-    chat.button(key="chat_delete").click().run()
-    assert "cannot be undone" in chat.sidebar.warning[0].value
-    chat.button(key="chat_confirm_no").click().run()
-    assert store.get(first) is not None
-    chat.button(key="chat_delete").click().run()
-    chat.button(key="chat_confirm_yes").click().run()
-    assert store.get(first) is None and store.get(second) is not None
-    assert "Deleted “Breakfast”" in chat.success[0].value
-    assert len(chat.chat_message) == 0
 
 
 def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
@@ -162,42 +129,3 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     at = open_chat()
     assert not at.exception
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
-
-
-def test_export_buttons_and_import_with_a_bad_file(chat, fake, store):
-    send(chat, "export me")
-    labels = [b.label for b in chat.sidebar.download_button]
-    assert labels == ["JSON", "Markdown"]
-    uploader = chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT)
-    uploader.upload("notes.json", b'{"hello": "world"}', "application/json").run()
-    assert "was not imported" in chat.error[0].value and "not an Ollama Studio conversation" in chat.error[0].value
-    assert len(store.summaries()) == 1
-
-
-def test_import_opens_the_imported_chat(chat, store):
-    from lib.chat.export import to_json
-
-    document = to_json(
-        Conversation(title="From elsewhere", model="llama3.2:latest"),
-        [Message(USER, "imported question"), Message(ASSISTANT, "imported answer")],
-    )
-    chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT).upload(
-        "chat.json", document.encode(), "application/json"
-    ).run()
-    assert "Imported “From elsewhere” (2 messages)" in chat.success[0].value
-    assert messages(chat) == [("user", "imported question"), ("assistant", "imported answer")]
-
-
-def test_a_new_chat_shows_its_title_list_entry_and_panel_as_the_next_run_draws_them(chat, fake):
-    """The first question of a new chat names it: drawn in places kept for it, as the next run draws them."""
-    fake.script_reply("First answer.")
-    send(chat, "How do magnets work?")
-    in_place = (chat.title[0].value, sidebar_view(chat), screen(chat))
-    assert in_place[0] == "How do magnets work?"
-    assert ("button", "New chat", "secondary") in in_place[1]
-    assert ("button", "How do magnets work?", "secondary") in in_place[1]
-    assert ("expander", "This chat") in in_place[1]
-    assert in_place[2][1][:2] == ("assistant", ["First answer."])
-    chat.run()
-    assert (chat.title[0].value, sidebar_view(chat), screen(chat)) == in_place
-    assert len(fake.requests_to("/api/chat")) == 1
