@@ -1,8 +1,12 @@
-"""The Chat page run with AppTest against the fake server: what the user sees, what the server was sent."""
+"""The Chat page end to end (lib/chat/page.py) with AppTest against the fake server: what the user sees,
+what the server was sent, how a failing server is explained, and the order of the page's elements."""
 
 from __future__ import annotations
 
 import base64
+
+import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.chat.history import FAILED, Conversation
@@ -129,3 +133,88 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     at = open_chat()
     assert not at.exception
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
+
+
+# The page's elements, in order
+
+
+def layout(at: AppTest) -> list[str]:
+    """The main area's elements in order, by kind; a container as the kinds of what it holds."""
+    drawn = []
+    for element in at.main.children.values():
+        if type(element).__name__ == "Block":
+            drawn.append("Block(" + ", ".join(type(child).__name__ for child in element.children.values()) + ")")
+        else:
+            drawn.append(type(element).__name__)
+    return drawn
+
+
+def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
+    """The chat box stays docked only as the page's last element; the conversation goes in a container above it."""
+    assert layout(chat) == [
+        "Title",
+        "ButtonGroup",
+        "Block(Column, Column)",
+        "Expander",
+        "Block(Caption)",
+        "Block(Html, ChatInput)",
+    ]
+    send(chat, "Why is the sky blue?")
+    assert layout(chat)[3:] == ["Expander", "Block(ChatMessage, ChatMessage)", "Block(Html, ChatInput)"]
+
+
+def test_a_notice_left_by_an_action_shows_once_under_the_mode_switch(chat, fake):
+    send(chat, "First question")
+    button(chat, "Edit").click().run()
+    chat.text_area(key=state.CHAT_EDIT_INPUT).input("   ")
+    chat.button(key="chat_edit_send").click().run()
+    assert layout(chat)[:3] == ["Title", "ButtonGroup", "Warning"]
+    assert chat.warning[0].value == "An empty message cannot be sent. Type something or cancel."
+    chat.run()
+    assert not chat.warning
+
+
+def show_notice(kind: str, text: str) -> None:
+    from lib import state
+    from lib.chat import page
+
+    state.put(state.CHAT_NOTICE, (kind, text))
+    page.notice()
+
+
+@pytest.mark.parametrize("kind", ["success", "warning", "error"])
+def test_the_notice_is_drawn_as_its_kind_and_then_forgotten(kind):
+    at = AppTest.from_function(show_notice, args=(kind, "Worded by the action.")).run()
+    assert [element.value for element in getattr(at, kind)] == ["Worded by the action."]
+    assert at.session_state[state.CHAT_NOTICE] is None
+
+
+def test_no_notice_draws_nothing():
+    def script() -> None:
+        from lib.chat import page
+
+        page.notice()
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception and len(at.main.children) == 0
+
+
+def test_compare_mode_and_back_keeps_the_single_chats_settings(chat):
+    """Compare mode stops the run: a run that ends normally would drop the values of the widgets it did not draw."""
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b")
+    chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.").run()
+    chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    assert chat.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT)
+    chat.run()
+    chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("single").run()
+    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be brief."
+
+
+def test_without_a_usable_model_the_chat_box_is_off_and_says_why(studio_env, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    at = open_chat()
+    box = at.chat_input(key=state.CHAT_PROMPT_INPUT)
+    assert box.disabled and box.placeholder == "Choose a model first"
+    assert "Nothing is answering" in at.warning[0].value
+    assert not at.main.caption  # no "type a message below" hint when nothing can be sent
