@@ -1,7 +1,7 @@
 """The Chat page's compare mode on screen: the models to compare, their columns, and the streaming answers.
 
 Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (streaming) and
-:func:`lib.chat.view.draw_message` (saved messages).
+:func:`lib.chat.messages.draw_message` (saved messages).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import streamlit as st
 from lib import server_data, state
 from lib.chat import compare as chat_compare
 from lib.chat import dock as chat_dock
+from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
-from lib.chat import view as chat_view
 from lib.chat.history import ASSISTANT, Conversation, Message, api_messages, error_record
 from lib.chat.store import ChatStore, StoreFailed
 from lib.chat.turn import CONTENT, THINKING, WAITING, Turn
@@ -128,7 +128,7 @@ def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: 
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
     for message in messages:
-        chat_view.draw_message(message)
+        chat_messages.draw_message(message)
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
             t("chat_compare.continue", model=escape_markdown(conversation.model)),
@@ -159,7 +159,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
         answers, thinking_slots, waiting = [], [], []
         thinking: dict[int, LiveMarkdown] = {}
         for pane in panes:
-            with pane, st.chat_message(ASSISTANT, avatar=chat_view.AVATARS[ASSISTANT]):
+            with pane, st.chat_message(ASSISTANT, avatar=chat_messages.AVATARS[ASSISTANT]):
                 thinking_slots.append(st.empty())
                 answers.append(LiveMarkdown(st.container()))
                 waiting.append(st.empty())

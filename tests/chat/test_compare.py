@@ -1,39 +1,204 @@
-"""Chat's compare mode with AppTest against the fake server: models side by side, each with its own history."""
+"""Chat's compare mode (lib/chat/compare.py): the address, the columns as saved chats, reading every column
+at once, and leaving the comparison; the last tests go through the page."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.chat.history import ASSISTANT, STOPPED, USER
+from lib.chat import compare as chat_compare
+from lib.chat.history import USER, Conversation
 from lib.chat.store import ChatStore
-from tests.conftest import choose_models
-from tests.ollama.test_stream import overlapped
-
-PAGE = "app_pages/chat.py"
-LONG_REPLY = " ".join(f"word{number}" for number in range(300))
+from lib.chat.turn import CONTENT, WAITING, Event
+from tests.chat.conftest import PAGE, pick, query_value, send_to_all
 
 
-@pytest.fixture
-def store(studio_env) -> ChatStore:
-    return ChatStore(studio_env / "chats.sqlite3")
+def columns(at: AppTest) -> list[str]:
+    return [heading.value.replace("\\", "") for heading in at.subheader]
 
 
-@pytest.fixture
-def chat(open_app) -> AppTest:
-    at = open_app(PAGE)
-    at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
-    assert not at.exception
-    return at
+# The address and the saved columns
 
 
-def pick(at: AppTest, *models: str) -> None:
-    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, models)
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("3,4,5", [3, 4, 5]),
+        (" 3, 4 ", [3, 4]),
+        ("1,2,3,4", [1, 2, 3, 4]),
+        ("3", None),
+        ("1,2,3,4,5", None),
+        ("3,,4", None),
+        ("3,x", None),
+        ("-1,2", None),
+        ("", None),
+    ],
+)
+def test_the_address_names_two_to_four_conversations(text, ids):
+    assert chat_compare.parse_ids(text) == ids
 
 
-def send(at: AppTest, text: str, **run_options) -> AppTest:
-    return at.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).set_value(text).run(**run_options)
+def test_a_columns_title_is_the_first_message_then_the_model():
+    assert chat_compare.column_title("Why is the sky blue?", "llava:7b") == "Why is the sky blue? · llava:7b"
+    assert chat_compare.column_title("first line\nsecond line", "m") == "first line second line · m"
+
+
+def open_columns(store) -> None:
+    import streamlit as st
+
+    from lib.chat import compare
+
+    opened = compare.open_columns(store)
+    st.session_state["opened"] = None if opened is None else [c.id for c in opened]
+
+
+def test_a_new_session_opens_the_comparison_in_the_address(store):
+    ids = [store.create(Conversation(model=m)) for m in ("a", "b")]
+    at = AppTest.from_function(open_columns, args=(store,))
+    at.query_params["compare"] = f"{ids[0]},{ids[1]}"
+    at.run()
+    assert at.session_state["opened"] == ids and at.session_state[state.CHAT_COMPARE] == ids
+
+
+def test_a_comparison_with_a_deleted_column_closes_and_leaves_the_address(store):
+    ids = [store.create(Conversation(model=m)) for m in ("a", "b")]
+    store.delete(ids[1])
+    at = AppTest.from_function(open_columns, args=(store,))
+    at.query_params["compare"] = f"{ids[0]},{ids[1]}"
+    at.run()
+    assert at.session_state["opened"] is None and at.session_state[state.CHAT_COMPARE] is None
+    assert "compare" not in at.query_params
+
+
+def test_without_a_comparison_nothing_is_open(store):
+    at = AppTest.from_function(open_columns, args=(store,)).run()
+    assert at.session_state["opened"] is None and "compare" not in at.query_params
+
+
+def mode() -> None:
+    import streamlit as st
+
+    from lib.chat import compare
+
+    st.session_state["mode"] = compare.mode()
+
+
+@pytest.mark.parametrize(
+    ("query", "chosen", "expected"),
+    [({}, None, "single"), ({"compare": "1,2"}, None, "compare"), ({"compare": "1,2"}, "single", "single")],
+)
+def test_the_mode_is_the_one_chosen_else_compare_when_the_address_names_a_comparison(query, chosen, expected):
+    at = AppTest.from_function(mode)
+    at.query_params.update(query)
+    if chosen:
+        at.session_state[state.CHAT_MODE] = chosen
+    at.run()
+    assert at.session_state["mode"] == expected and at.session_state[state.CHAT_MODE_INPUT] == expected
+
+
+def start(store, text: str) -> None:
+    import streamlit as st
+
+    from lib.chat import compare
+
+    started = compare.start(store, ["llama3.2:latest", "qwen3:0.6b"], [False, True], text)
+    compare.add_message(store, started, text)
+    st.session_state["started"] = [c.id for c in started]
+
+
+def test_the_first_message_saves_one_chat_per_column_with_the_message_in_each(store):
+    at = AppTest.from_function(start, args=(store, "Hello there")).run()
+    ids = at.session_state["started"]
+    saved = [store.get(conversation_id) for conversation_id in ids]
+    assert [(c.title, c.model, c.think) for c in saved] == [
+        ("Hello there · llama3.2:latest", "llama3.2:latest", False),
+        ("Hello there · qwen3:0.6b", "qwen3:0.6b", True),
+    ]
+    assert all([(m.role, m.content) for m in store.messages(i)] == [(USER, "Hello there")] for i in ids)
+    assert at.session_state[state.CHAT_COMPARE] == ids
+    assert query_value(at, "compare") == f"{ids[0]},{ids[1]}"
+
+
+def test_a_message_added_to_a_column_without_an_id_is_skipped(store: ChatStore):
+    saved = store.create(Conversation(model="m"))
+    chat_compare.add_message(store, [Conversation(model="unsaved"), Conversation(id=saved, model="m")], "Hi")
+    assert [(m.role, m.content) for m in store.messages(saved)] == [(USER, "Hi")]
+    assert [s.messages for s in store.summaries()] == [1]
+
+
+def test_leaving_compare_mode_takes_the_comparison_out_of_the_address():
+    def script() -> None:
+        from lib.chat import compare
+
+        compare.leave_address()
+
+    at = AppTest.from_function(script)
+    at.query_params["compare"] = "1,2"
+    at.run()
+    assert "compare" not in at.query_params
+
+
+# Reading every column at once
+
+
+class Scripted:
+    """A turn whose events are written in advance."""
+
+    def __init__(self, *events: Event) -> None:
+        self._events = events
+
+    def events(self, poll: float = 0.2):
+        yield from self._events
+
+
+def test_every_column_is_read_in_turn_and_a_silent_one_holds_up_no_other():
+    silent = Scripted(Event(WAITING), Event(WAITING), Event(WAITING), Event(CONTENT, "late"))
+    talking = Scripted(Event(CONTENT, "one"), Event(CONTENT, "two"))
+    read = [(column, event.kind, event.text) for column, event in chat_compare.interleave([silent, talking], poll=0)]
+    assert read == [
+        (0, WAITING, ""),
+        (1, CONTENT, "one"),
+        (0, WAITING, ""),
+        (1, CONTENT, "two"),
+        (0, WAITING, ""),
+        (0, CONTENT, "late"),
+    ]
+
+
+def test_reading_ends_when_every_column_has_ended():
+    assert list(chat_compare.interleave([Scripted(), Scripted()], poll=0)) == []
+
+
+def test_reading_pauses_only_when_no_column_had_anything():
+    started = time.monotonic()
+    list(chat_compare.interleave([Scripted(Event(WAITING), Event(WAITING), Event(WAITING))], poll=0.1))
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    list(chat_compare.interleave([Scripted(*[Event(CONTENT, "x")] * 3), Scripted(Event(WAITING))], poll=0.1))
+    assert time.monotonic() - started < 0.1
+
+
+# Leaving the comparison
+
+
+def test_continue_with_one_column_opens_its_chat_in_one_model_mode():
+    def script(conversation_id: int) -> None:
+        from lib.chat import compare
+
+        compare.continue_with(conversation_id)
+
+    at = AppTest.from_function(script, args=(7,))
+    at.session_state[state.CHAT_COMPARE] = [7, 8]
+    at.run()
+    assert at.session_state[state.CHAT_COMPARE] is None
+    assert (at.session_state[state.CHAT_MODE], at.session_state[state.CHAT_MODE_INPUT]) == ("single", "single")
+    assert at.session_state[state.CHAT_CONVERSATION] == 7
+
+
+# Through the page
 
 
 def bodies_by_model(fake) -> dict[str, list[dict]]:
@@ -43,36 +208,12 @@ def bodies_by_model(fake) -> dict[str, list[dict]]:
     return sent
 
 
-def texts(elements) -> str:
-    return "\n".join(element.value for element in elements)
-
-
-def columns(at: AppTest) -> list[str]:
-    return [heading.value.replace("\\", "") for heading in at.subheader]
-
-
-def test_every_model_answers_the_message_at_the_same_time_and_each_column_is_saved(chat, fake, store):
-    fake.token_delay = 0.01
-    pick(chat, "llama3.2:latest", "llava:7b", "qwen3:0.6b")
-    send(chat, "Why is the sky blue?")
-    assert not chat.exception
-    requests = fake.requests_to("/api/chat")
-    assert sorted(r.body["model"] for r in requests) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
-    assert all(r.body["messages"] == [{"role": "user", "content": "Why is the sky blue?"}] for r in requests)
-    assert overlapped(fake, "/api/chat")
-    assert columns(chat) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
-    assert [m.name for m in chat.chat_message] == [USER, ASSISTANT] * 3
-    saved = {summary.title: summary.messages for summary in store.summaries()}
-    assert saved == {f"Why is the sky blue? · {model}": 2 for model in ("llama3.2:latest", "llava:7b", "qwen3:0.6b")}
-    assert chat.query_params["compare"] in ("1,2,3", ["1,2,3"])
-
-
-def test_each_column_keeps_its_own_history(chat, fake, store):
-    pick(chat, "llama3.2:latest", "llava:7b")
-    send(chat, "First question")
+def test_each_column_keeps_its_own_history(compare, fake, store):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    send_to_all(compare, "First question")
     answers = {summary.title.split(" · ")[1]: store.messages(summary.id)[1].content for summary in store.summaries()}
     assert answers["llama3.2:latest"] != answers["llava:7b"]
-    send(chat, "Second question")
+    send_to_all(compare, "Second question")
     for model, bodies in bodies_by_model(fake).items():
         assert bodies[-1]["messages"] == [
             {"role": "user", "content": "First question"},
@@ -82,60 +223,35 @@ def test_each_column_keeps_its_own_history(chat, fake, store):
     assert all(summary.messages == 4 for summary in store.summaries())
 
 
-def test_continue_with_one_answer_goes_on_with_that_model_alone(chat, fake, store):
-    pick(chat, "llama3.2:latest", "llava:7b")
-    send(chat, "Pick me")
-    continue_button = next(b for b in chat.button if b.label == "Continue with llava:7b")
+def test_continue_with_one_answer_goes_on_with_that_model_alone(compare, fake, store):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    send_to_all(compare, "Pick me")
+    continue_button = next(b for b in compare.button if b.label == "Continue with llava:7b")
     continue_button.click().run()
-    assert chat.segmented_control(key=state.CHAT_MODE_INPUT).value == "single"
-    assert chat.title[0].value == "Pick me · llava:7b"
-    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert compare.segmented_control(key=state.CHAT_MODE_INPUT).value == "single"
+    assert compare.title[0].value == "Pick me · llava:7b"
+    assert compare.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
     before = len(fake.requests_to("/api/chat"))
-    chat.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Go on").run()
+    compare.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Go on").run()
     sent = fake.requests_to("/api/chat")
     assert len(sent) == before + 1
     assert sent[-1].body["model"] == "llava:7b"
     assert [m["content"] for m in sent[-1].body["messages"]][::2] == ["Pick me", "Go on"]
 
 
-def test_a_reload_keeps_the_comparison(chat, fake, open_app):
-    pick(chat, "llama3.2:latest", "llava:7b")
-    send(chat, "Remember me")
+def test_a_reload_keeps_the_comparison(compare, fake, open_app):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    send_to_all(compare, "Remember me")
     reloaded = open_app(PAGE, query={"compare": "1,2"})
     assert reloaded.segmented_control(key=state.CHAT_MODE_INPUT).value == "compare"
     assert columns(reloaded) == ["llama3.2:latest", "llava:7b"]
     assert len(reloaded.chat_message) == 4
 
 
-def test_stop_closes_every_stream_and_saves_what_arrived(chat, fake, store, open_app):
-    fake.token_delay = 0.05
-    fake.script_reply(LONG_REPLY)
-    fake.script_reply(LONG_REPLY)
-    pick(chat, "llama3.2:latest", "llava:7b")
-    # A click on the chat box's stop button interrupts the script at its next Streamlit call;
-    # AppTest does the same when a run outlives its timeout.
-    with pytest.raises(RuntimeError, match="timed out"):
-        send(chat, "Talk for a long time", timeout=3)
-    assert fake.wait_for(
-        lambda f: (
-            len(f.requests_to("/api/chat")) == 2 and all(r.client_disconnected for r in f.requests_to("/api/chat"))
-        ),
-        timeout=10,
-    )
-    assert all(r.chunks_sent < 300 for r in fake.requests_to("/api/chat"))
-    assert fake.wait_for(lambda _f: all(store.count(summary.id) == 2 for summary in store.summaries()))
-    for summary in store.summaries():
-        answer = store.messages(summary.id)[-1]
-        assert answer.role == ASSISTANT and answer.status == STOPPED
-        assert answer.content and LONG_REPLY.startswith(answer.content)
-    again = open_app(PAGE, query={"compare": "1,2"})
-    assert texts(again.caption).count("Stopped before the end of the answer.") == 2
-
-
-def test_new_comparison_starts_over(chat, fake):
-    pick(chat, "llama3.2:latest", "llava:7b")
-    send(chat, "Hello")
-    next(b for b in chat.button if b.label == "New comparison").click().run()
-    assert chat.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
-    assert not chat.chat_message
-    assert "compare" not in chat.query_params
+def test_new_comparison_starts_over(compare, fake):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    send_to_all(compare, "Hello")
+    next(b for b in compare.button if b.label == "New comparison").click().run()
+    assert compare.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
+    assert not compare.chat_message
+    assert "compare" not in compare.query_params

@@ -1,73 +1,22 @@
-"""The Chat page run with AppTest against the fake server: what the user sees, what the server was sent."""
+"""The Chat page end to end (lib/chat/page.py) with AppTest against the fake server: what the user sees,
+what the server was sent, how a failing server is explained, and the order of the page's elements."""
 
 from __future__ import annotations
 
 import base64
-import sqlite3
-from contextlib import closing
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.chat.history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
-from lib.chat.store import ChatStore
-from tests.conftest import ENTRY_POINT, SAME_BROWSER
+from lib.chat.history import FAILED, Conversation
+from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
 from tests.streamlit_process import free_port
 
-PAGE = "app_pages/chat.py"
 # A 1x1 PNG.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-def open_chat(query: dict[str, str] | None = None) -> AppTest:
-    """A fresh browser session on the Chat page (as after a reload when ``query`` carries ``chat``)."""
-    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
-    at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
-    at.run()
-    at.switch_page(PAGE)
-    if query:
-        at.query_params.update(query)
-    return at.run()
-
-
-@pytest.fixture
-def chat(studio_env) -> AppTest:
-    return open_chat()
-
-
-@pytest.fixture
-def store(studio_env) -> ChatStore:
-    return ChatStore(studio_env / "chats.sqlite3")
-
-
-def send(at: AppTest, text: str) -> AppTest:
-    return at.chat_input(key=state.CHAT_PROMPT_INPUT).set_value(text).run()
-
-
-def messages(at: AppTest) -> list[tuple[str, str]]:
-    """(role, text) of each chat message on screen; text is the message's markdown joined."""
-    return [(m.name, "\n".join(md.value for md in m.markdown)) for m in at.chat_message]
-
-
-def last_chat_body(fake) -> dict:
-    return fake.requests_to("/api/chat")[-1].body
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-# Conversation
-
-
-def test_the_model_picker_offers_chat_models_only(chat):
-    assert not chat.exception
-    options = chat.selectbox(key=state.CHAT_MODEL_INPUT).options
-    assert "llama3.2:latest" in options and "llava:7b" in options
-    assert not any("embed" in name or "minilm" in name for name in options)
 
 
 def test_an_answer_streams_and_is_shown_with_stats(chat, fake):
@@ -106,157 +55,6 @@ def test_second_turn_sends_the_whole_history_with_system_prompt_and_parameters(c
     assert "stats" not in body and "think" not in body
 
 
-# Persistence and the sidebar
-
-
-def test_a_new_session_finds_the_saved_chat_through_the_address(chat, fake, store):
-    fake.script_reply("Saved answer.")
-    send(chat, "Remember me")
-    conversation_id = store.summaries()[0].id
-    assert chat.query_params["chat"] == [str(conversation_id)] or chat.query_params["chat"] == str(conversation_id)
-    again = open_chat({"chat": str(conversation_id)})
-    assert messages(again) == [("user", "Remember me"), ("assistant", "Saved answer.")]
-    assert again.title[0].value == "Remember me"
-
-
-def test_settings_are_saved_with_the_conversation_and_restored(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b")
-    chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be terse.")
-    chat.text_input(key="chat_option_keep_alive").input("10m").run()
-    send(chat, "hello")
-    conversation = store.get(store.summaries()[0].id)
-    assert (conversation.model, conversation.system, conversation.keep_alive) == ("llava:7b", "Be terse.", "10m")
-    again = open_chat({"chat": str(conversation.id)})
-    assert again.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
-    assert again.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be terse."
-
-
-def test_settings_changed_in_a_new_chat_do_not_leak_into_a_saved_one(chat, fake, store):
-    chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("You are a pirate.").run()
-    send(chat, "Ahoy")
-    saved = store.summaries()[0].id
-    chat.button(key="chat_new").click().run()
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b")
-    chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be formal.").run()
-    chat.button(key=f"chat_open_{saved}").click().run()
-    assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "You are a pirate."
-    chat.run()
-    conversation = store.get(saved)
-    assert (conversation.model, conversation.system) == ("llama3.2:latest", "You are a pirate.")
-
-
-def test_two_sessions_on_one_chat_keep_each_others_saved_changes(studio_env, fake, store):
-    conversation_id = store.create(Conversation(model="llama3.2:latest", system="old"))
-    first, second = open_chat({"chat": str(conversation_id)}), open_chat({"chat": str(conversation_id)})
-    first.text_area(key=state.CHAT_SYSTEM_INPUT).input("from the first tab").run()
-    assert store.get(conversation_id).system == "from the first tab"
-    second.run()
-    assert store.get(conversation_id).system == "from the first tab"
-    fake.script_reply("Answer in the second tab.")
-    send(second, "hello from the second tab")
-    assert [m.content for m in store.messages(conversation_id)] == [
-        "hello from the second tab",
-        "Answer in the second tab.",
-    ]
-    first.run()
-    assert messages(first)[-1] == ("assistant", "Answer in the second tab.")
-
-
-def test_new_chat_switch_rename_delete_and_search(chat, fake, store):
-    send(chat, "Cooking eggs")
-    chat.button(key="chat_new").click().run()
-    assert chat.chat_message.len == 0 if hasattr(chat.chat_message, "len") else len(chat.chat_message) == 0
-    fake.script_reply("Use a sharp pencil.")
-    send(chat, "Drawing tips")
-    first, second = sorted(s.id for s in store.summaries())
-    sidebar_titles = [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")]
-    assert sidebar_titles == ["Drawing tips", "Cooking eggs"]
-
-    chat.button(key=f"chat_open_{first}").click().run()
-    assert messages(chat)[0] == ("user", "Cooking eggs")
-
-    title_box = next(t for t in chat.sidebar.text_input if t.label == "Title")
-    title_box.input("Breakfast").run()
-    assert store.get(first).title == "Breakfast"
-    assert chat.title[0].value == "Breakfast"
-
-    chat.sidebar.text_input(key=state.CHAT_SEARCH_INPUT).input("PENCIL").run()
-    assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == ["Drawing tips"]
-    chat.sidebar.text_input(key=state.CHAT_SEARCH_INPUT).input("").run()
-
-    chat.button(key="chat_delete").click().run()
-    assert "cannot be undone" in chat.sidebar.warning[0].value
-    chat.button(key="chat_confirm_no").click().run()
-    assert store.get(first) is not None
-    chat.button(key="chat_delete").click().run()
-    chat.button(key="chat_confirm_yes").click().run()
-    assert store.get(first) is None and store.get(second) is not None
-    assert "Deleted “Breakfast”" in chat.success[0].value
-    assert len(chat.chat_message) == 0
-
-
-# Actions on messages
-
-
-def test_regenerate_replaces_the_last_answer(chat, fake, store):
-    fake.script_reply("First try.")
-    send(chat, "Tell me a fact")
-    fake.script_reply("Second try.")
-    button(chat, "Regenerate").click().run()
-    assert messages(chat) == [("user", "Tell me a fact"), ("assistant", "Second try.")]
-    assert [m["role"] for m in last_chat_body(fake)["messages"]] == ["user"]
-    assert store.count(store.summaries()[0].id) == 2
-
-
-def test_edit_and_resend_replaces_the_message_and_what_followed(chat, fake):
-    send(chat, "Whta is Rust?")
-    button(chat, "Edit").click().run()
-    chat.text_area(key=state.CHAT_EDIT_INPUT).input("What is Rust?")
-    fake.script_reply("A language.")
-    chat.button(key="chat_edit_send").click().run()
-    assert messages(chat) == [("user", "What is Rust?"), ("assistant", "A language.")]
-    assert last_chat_body(fake)["messages"] == [{"role": "user", "content": "What is Rust?"}]
-
-
-def test_delete_a_pair_and_clear(chat, fake, store):
-    send(chat, "first")
-    send(chat, "second")
-    user_ids = [m.id for m in store.messages(store.summaries()[0].id) if m.role == USER]
-    chat.button(key=f"chat_delete_{user_ids[0]}").click().run()
-    assert [text for role, text in messages(chat) if role == "user"] == ["second"]
-    assert len(chat.chat_message) == 2
-    chat.button(key="chat_clear").click().run()
-    chat.button(key="chat_confirm_yes").click().run()
-    assert len(chat.chat_message) == 0
-    assert store.summaries()[0].messages == 0
-
-
-# Thinking and images
-
-
-def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
-    assert not chat.toggle(key=state.CHAT_THINK_INPUT).disabled
-    chat.toggle(key=state.CHAT_THINK_INPUT).set_value(True).run()
-    send(chat, "Why do cats purr?")
-    assert last_chat_body(fake)["think"] is True
-    answer = chat.chat_message[1]
-    assert answer.expander[0].label == "Thinking"
-    saved = store.messages(store.summaries()[0].id)[-1]
-    assert saved.thinking and saved.content
-    assert saved.thinking in "\n".join(md.value for md in answer.expander[0].markdown) or answer.expander[0].markdown
-
-
-def test_thinking_models_with_the_toggle_off_are_told_not_to_think(chat, fake):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
-    send(chat, "quick")
-    assert last_chat_body(fake)["think"] is False
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
-    assert chat.toggle(key=state.CHAT_THINK_INPUT).disabled
-    send(chat, "again")
-    assert "think" not in last_chat_body(fake)
-
-
 def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
     assert "attach images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
@@ -266,43 +64,6 @@ def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
     assert not sent["images"][0].startswith("data:")
     assert len(chat.chat_message[0].get("image")[0].value) == 1
     assert store.messages(store.summaries()[0].id)[0].images == sent["images"]
-
-
-def test_images_for_a_model_without_vision_are_refused_and_kept(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
-    assert "cannot see images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
-    chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("dot.png", PNG, "image/png").set_value("Describe").run()
-    assert fake.requests_to("/api/chat") == []
-    assert "cannot see images" in chat.error[0].value
-    assert messages(chat)[0] == ("user", "Describe")
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
-    button(chat, "Retry").click().run()
-    assert last_chat_body(fake)["messages"][-1]["images"] == [base64.b64encode(PNG).decode()]
-    assert not chat.error
-
-
-# Stop
-
-
-def test_stop_closes_the_stream_and_keeps_the_partial_answer_marked(chat, fake, store):
-    """Streamlit's Stop (the chat box's stop button) asks the script runner to stop: AppTest's
-    run timeout does exactly that, so it stands in for the click."""
-    fake.token_delay = 0.05
-    fake.script_reply(" ".join(f"word{n}" for n in range(400)))
-    with pytest.raises(RuntimeError, match="timed out"):
-        chat.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Talk for a long time").run(timeout=3)
-    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
-    assert fake.requests_to("/api/chat")[-1].chunks_sent < 400
-    saved = store.messages(store.summaries()[0].id)
-    assert [m.role for m in saved] == [USER, ASSISTANT]
-    assert saved[1].status == STOPPED
-    assert saved[1].content.startswith("word0 word1")
-    again = open_chat({"chat": str(store.summaries()[0].id)})
-    assert "Stopped before the end" in again.chat_message[1].caption[0].value
-    assert button(again, "Regenerate")
-
-
-# Failures
 
 
 def test_server_down_keeps_the_message_and_retry_works(studio_env, fake, store, monkeypatch):
@@ -374,147 +135,86 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
 
 
-def test_a_database_that_fails_mid_answer_is_explained_and_the_answer_stays_on_screen(chat, fake, store):
-    send(chat, "First question")
-    refuse(store, "BEFORE INSERT ON messages WHEN NEW.role = 'assistant'")  # saving answers fails, as on a full disk
-    fake.script_reply("An answer that cannot be saved.")
-    send(chat, "Second question")
-    assert not chat.exception
-    assert messages(chat)[-1] == ("assistant", "An answer that cannot be saved.")
-    assert "could not be read or written (database or disk is full)" in chat.error[-1].value
-    assert [m.role for m in store.messages(store.summaries()[0].id)] == [USER, ASSISTANT, USER]
+# The page's elements, in order
 
 
-def test_a_button_whose_database_write_fails_says_so_and_changes_nothing(chat, fake, store):
-    send(chat, "First question")
-    refuse(store, "BEFORE DELETE ON messages")
-    chat.button(key="chat_delete_1").click().run()  # the first question and its answer
-    assert not chat.exception
-    assert "could not be read or written (database or disk is full)" in chat.error[0].value
-    assert [role for role, _ in messages(chat)] == [USER, ASSISTANT]
+def layout(at: AppTest) -> list[str]:
+    """The main area's elements in order, by kind; a container as the kinds of what it holds."""
+    drawn = []
+    for element in at.main.children.values():
+        if type(element).__name__ == "Block":
+            drawn.append("Block(" + ", ".join(type(child).__name__ for child in element.children.values()) + ")")
+        else:
+            drawn.append(type(element).__name__)
+    return drawn
 
 
-def test_a_stop_whose_partial_answer_cannot_be_saved_is_explained_on_the_next_run(chat, fake, store):
-    send(chat, "First question")
-    refuse(store, "BEFORE INSERT ON messages WHEN NEW.role = 'assistant'")
-    fake.token_delay = 0.05
-    fake.script_reply(" ".join(f"word{n}" for n in range(400)))
-    with pytest.raises(RuntimeError, match="timed out"):  # AppTest's timeout stops the run, as Stop does
-        chat.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Talk for a long time").run(timeout=3)
-    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
-    chat.run()
-    assert not chat.exception
-    assert "could not be read or written (database or disk is full)" in chat.error[0].value
-
-
-def refuse(store: ChatStore, when: str) -> None:
-    """From now on the database refuses a kind of write, as a full disk would (a real SQLite error)."""
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute(f"CREATE TRIGGER refuse {when} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
-
-
-def test_a_message_left_without_an_answer_can_be_answered(studio_env, fake, store):
-    conversation_id = store.create(Conversation(model="llama3.2:latest"))
-    store.add(conversation_id, Message(USER, "Still there?"))
-    at = open_chat({"chat": str(conversation_id)})
-    fake.script_reply("Yes, here.")
-    button(at, "Answer this message").click().run()
-    assert messages(at) == [("user", "Still there?"), ("assistant", "Yes, here.")]
-
-
-# Long conversations, export and import
-
-
-def test_long_conversations_draw_only_the_latest_messages(studio_env, store):
-    conversation_id = store.create(Conversation(model="llama3.2:latest", title="Long"))
-    for n in range(100):
-        store.add(conversation_id, Message(USER if n % 2 == 0 else ASSISTANT, f"message {n}"))
-    at = open_chat({"chat": str(conversation_id)})
-    assert len(at.chat_message) == 40
-    assert messages(at)[-1] == ("assistant", "message 99")
-    earlier = next(b for b in at.button if b.label.startswith("Show earlier"))
-    assert "60 hidden" in earlier.label
-    earlier.click().run()
-    assert len(at.chat_message) == 80
-
-
-def test_export_buttons_and_import_with_a_bad_file(chat, fake, store):
-    send(chat, "export me")
-    labels = [b.label for b in chat.sidebar.download_button]
-    assert labels == ["JSON", "Markdown"]
-    uploader = chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT)
-    uploader.upload("notes.json", b'{"hello": "world"}', "application/json").run()
-    assert "was not imported" in chat.error[0].value and "not an Ollama Studio conversation" in chat.error[0].value
-    assert len(store.summaries()) == 1
-
-
-def test_import_opens_the_imported_chat(chat, store):
-    from lib.chat.export import to_json
-
-    document = to_json(
-        Conversation(title="From elsewhere", model="llama3.2:latest"),
-        [Message(USER, "imported question"), Message(ASSISTANT, "imported answer")],
-    )
-    chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT).upload(
-        "chat.json", document.encode(), "application/json"
-    ).run()
-    assert "Imported “From elsewhere” (2 messages)" in chat.success[0].value
-    assert messages(chat) == [("user", "imported question"), ("assistant", "imported answer")]
-
-
-def screen(at: AppTest) -> list[tuple[str, list[str], list[str], list[str]]]:
-    """Each message bubble as the user sees it: role, texts, captions and button labels."""
-    return [
-        (m.name, [md.value for md in m.markdown], [c.value for c in m.caption], [b.label for b in m.button])
-        for m in at.chat_message
+def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
+    """The chat box stays docked only as the page's last element; the conversation goes in a container above it."""
+    assert layout(chat) == [
+        "Title",
+        "ButtonGroup",
+        "Block(Column, Column)",
+        "Expander",
+        "Block(Caption)",
+        "Block(Html, ChatInput)",
     ]
+    send(chat, "Why is the sky blue?")
+    assert layout(chat)[3:] == ["Expander", "Block(ChatMessage, ChatMessage)", "Block(Html, ChatInput)"]
 
 
-def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
-    """No rerun after a follow-up's answer (it would re-send the page): the footers are added in place."""
-    fake.script_reply("First answer.")
+def test_a_notice_left_by_an_action_shows_once_under_the_mode_switch(chat, fake):
     send(chat, "First question")
-    fake.script_reply("Second answer.")
-    send(chat, "Second question")
-    in_place = screen(chat)
-    assert [m[0] for m in in_place] == ["user", "assistant", "user", "assistant"]
-    assert in_place[0][3] == ["Delete"] and in_place[1][3] == []  # the earlier turn: no Edit, no Regenerate
-    assert in_place[2][3] == ["Edit", "Delete"] and in_place[3][3] == ["Regenerate"]
-    assert "tokens/s" in in_place[3][2][-1]
-    assert screen(chat.run()) == in_place  # what the next run draws anyway
-    assert len(fake.requests_to("/api/chat")) == 2
-
-
-def sidebar_view(at: AppTest) -> list[tuple[str, ...]]:
-    """The sidebar's chat list and panel as the user sees them: buttons with their kind, expanders, inputs."""
-    return (
-        [("button", b.label, b.proto.type) for b in at.sidebar.button]
-        + [("expander", e.label) for e in at.sidebar.expander]
-        + [("text_input", i.label, i.value) for i in at.sidebar.text_input]
-    )
-
-
-def test_a_new_chat_shows_its_title_list_entry_and_panel_as_the_next_run_draws_them(chat, fake):
-    """The first question of a new chat names it: drawn in places kept for it, as the next run draws them."""
-    fake.script_reply("First answer.")
-    send(chat, "How do magnets work?")
-    in_place = (chat.title[0].value, sidebar_view(chat), screen(chat))
-    assert in_place[0] == "How do magnets work?"
-    assert ("button", "New chat", "secondary") in in_place[1]
-    assert ("button", "How do magnets work?", "secondary") in in_place[1]
-    assert ("expander", "This chat") in in_place[1]
-    assert in_place[2][1][:2] == ("assistant", ["First answer."])
+    button(chat, "Edit").click().run()
+    chat.text_area(key=state.CHAT_EDIT_INPUT).input("   ")
+    chat.button(key="chat_edit_send").click().run()
+    assert layout(chat)[:3] == ["Title", "ButtonGroup", "Warning"]
+    assert chat.warning[0].value == "An empty message cannot be sent. Type something or cancel."
     chat.run()
-    assert (chat.title[0].value, sidebar_view(chat), screen(chat)) == in_place
-    assert len(fake.requests_to("/api/chat")) == 1
+    assert not chat.warning
 
 
-def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
-    send(chat, "First question")
-    fake.add_fault("/api/chat", "error_line", after=3)
-    send(chat, "Second question")
-    last = chat.chat_message[-1]
-    assert last.error and [b.label for b in last.button] == ["Retry"]
-    fake.script_reply("Now it works.")
-    last.button[0].click().run()  # the button drawn in place works like one drawn by a rerun
-    assert messages(chat)[-1] == ("assistant", "Now it works.") and len(chat.chat_message) == 4
+def show_notice(kind: str, text: str) -> None:
+    from lib import state
+    from lib.chat import page
+
+    state.put(state.CHAT_NOTICE, (kind, text))
+    page.notice()
+
+
+@pytest.mark.parametrize("kind", ["success", "warning", "error"])
+def test_the_notice_is_drawn_as_its_kind_and_then_forgotten(kind):
+    at = AppTest.from_function(show_notice, args=(kind, "Worded by the action.")).run()
+    assert [element.value for element in getattr(at, kind)] == ["Worded by the action."]
+    assert at.session_state[state.CHAT_NOTICE] is None
+
+
+def test_no_notice_draws_nothing():
+    def script() -> None:
+        from lib.chat import page
+
+        page.notice()
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception and len(at.main.children) == 0
+
+
+def test_compare_mode_and_back_keeps_the_single_chats_settings(chat):
+    """Compare mode stops the run: a run that ends normally would drop the values of the widgets it did not draw."""
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b")
+    chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.").run()
+    chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    assert chat.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT)
+    chat.run()
+    chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("single").run()
+    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be brief."
+
+
+def test_without_a_usable_model_the_chat_box_is_off_and_says_why(studio_env, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    at = open_chat()
+    box = at.chat_input(key=state.CHAT_PROMPT_INPUT)
+    assert box.disabled and box.placeholder == "Choose a model first"
+    assert "Nothing is answering" in at.warning[0].value
+    assert not at.main.caption  # no "type a message below" hint when nothing can be sent

@@ -1,0 +1,144 @@
+"""The single chat's answer: sent, streamed into its bubble, saved whatever happens, and finished in place.
+
+Model output is untrusted: it is always drawn through :mod:`lib.ui.live_markdown`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.chat import session as chat_session
+from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, api_messages, error_record
+from lib.chat.messages import AVATARS, draw_actions, draw_footer
+from lib.chat.session import Settings
+from lib.chat.store import ChatStore, StoreFailed
+from lib.chat.turn import CONTENT, THINKING, WAITING, Turn
+from lib.formatting import human_seconds
+from lib.i18n import t
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
+from lib.ui.live_markdown import LiveMarkdown
+from lib.ui.markdown_safety import escape_markdown
+
+
+def respond(
+    store: ChatStore, client: OllamaClient, conversation: Conversation, settings: Settings, *, stop_button: bool
+) -> Any | None:
+    """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
+
+    Returns the answer's bubble, or None when only a refusal was saved (nothing drawn).
+    """
+    history = store.messages(conversation.saved_id)
+    capabilities = server_data.capabilities_of(client, settings.model)
+    sees = not capabilities or "vision" in capabilities
+    if history and history[-1].images and not sees:
+        refusal = OllamaError("chat.no_vision", {"model": settings.model})
+        store.add(
+            conversation.saved_id,
+            Message(ASSISTANT, "", status=FAILED, model=settings.model, error=error_record(refusal)),
+        )
+        return None
+    think: bool | None = settings.think if "thinking" in capabilities else None
+    turn = Turn(
+        client,
+        settings.model,
+        api_messages(settings.system, history, images=sees),
+        options=settings.options or None,
+        keep_alive=settings.keep_alive,
+        think=think,
+    )
+    return stream_answer(store, conversation, settings, turn, stop_button=stop_button)
+
+
+def stream_answer(
+    store: ChatStore, conversation: Conversation, settings: Settings, turn: Turn, *, stop_button: bool
+) -> Any:
+    """Show the answer as it streams and save it, whatever happens.
+
+    Stop (the chat box's stop button, or ``stop_button`` for turns started by other buttons),
+    a rerun or a closed tab interrupts the script at its next Streamlit call; the ``finally``
+    then closes the request and saves what arrived, marked as stopped. No Streamlit call may
+    run in that ``finally``: the interrupted script would be interrupted again. A rerun may
+    already be running meanwhile (``fastReruns``): it waits for the ``answering`` event.
+    """
+    saved = chat_session.answering()
+    finished = False
+    try:
+        bubble = st.chat_message(ASSISTANT, avatar=AVATARS[ASSISTANT])
+        with bubble:
+            thinking_slot = st.empty()
+            answer = LiveMarkdown(st.container())
+            waiting = st.empty()
+            if stop_button:
+                st.button(t("chat.stop"), icon=":material/stop:", key=state.CHAT_STOP_BUTTON, help=t("chat.stop_help"))
+            thinking: LiveMarkdown | None = None
+            waiting_shown = False
+            for event in turn.events():
+                if event.kind == WAITING:
+                    if not (turn.outcome.content or turn.outcome.thinking):
+                        waiting.caption(
+                            ":material/hourglass_top: "
+                            + t(
+                                "chat.waiting", model=escape_markdown(settings.model), time=human_seconds(event.seconds)
+                            )
+                        )
+                        waiting_shown = True
+                    continue
+                if waiting_shown:
+                    waiting.empty()
+                    waiting_shown = False
+                if event.kind == THINKING:
+                    if thinking is None:
+                        thinking = LiveMarkdown(
+                            thinking_slot.expander(t("chat.thinking"), icon=":material/psychology:")
+                        )
+                    thinking.append(event.text)
+                elif event.kind == CONTENT:
+                    answer.append(event.text)
+            if thinking is not None:
+                thinking.finish()
+            answer.finish()
+        finished = True
+    finally:
+        try:
+            turn.cancel()
+            outcome = turn.outcome
+            store.add(
+                conversation.saved_id,
+                Message(
+                    ASSISTANT,
+                    outcome.content,
+                    thinking=outcome.thinking,
+                    stats=outcome.stats,
+                    status=outcome.status,
+                    error=error_record(outcome.error) if outcome.error else "",
+                    model=settings.model,
+                ),
+            )
+        except StoreFailed as error:
+            chat_session.keep_failure(error, finished)
+        finally:
+            saved.set()
+    return bubble
+
+
+def finish_turn(
+    store: ChatStore, conversation: Conversation, question: Any, answer: Any, installed: set[str] | None
+) -> bool:
+    """Add to a question and answer drawn while streaming what a rerun would draw under them.
+
+    Saves re-sending the whole page after every answer. Returns False, drawing nothing, when the
+    conversation does not end with that turn (e.g. another tab added to it meanwhile).
+    """
+    window = store.messages(conversation.saved_id, last=2)
+    if [m.role for m in window] != [USER, ASSISTANT]:
+        return False
+    with question:
+        draw_actions(store, window, 0, True)
+    with answer:
+        draw_footer(window[1], installed, functools.partial(draw_actions, store, window, 1, False))
+    return True

@@ -1,0 +1,188 @@
+"""Saved messages on screen: the latest of a conversation, each in its bubble with its footer and buttons.
+
+Model output is untrusted: it is always drawn through :mod:`lib.ui.live_markdown`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from lib import state
+from lib.chat import session as chat_session
+from lib.chat.history import (
+    ASSISTANT,
+    FAILED,
+    STOPPED,
+    USER,
+    Conversation,
+    Message,
+    describe_stats,
+    needs_answer,
+    pair_ids,
+    saved_error_text,
+)
+from lib.chat.store import ChatStore
+from lib.formatting import whole_number
+from lib.i18n import t
+from lib.ui import navigation
+from lib.ui.live_markdown import render_markdown
+from lib.ui.markdown_safety import escape_markdown
+
+AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
+THUMBNAIL_WIDTH = 160
+
+
+def draw_history(
+    store: ChatStore, conversation: Conversation, installed: set[str] | None, *, asking: bool = False
+) -> bool:
+    """Draw the latest messages, with "show earlier" above them when there are more.
+
+    ``asking``: a new question follows in this run, so the last messages get no Edit, Regenerate
+    or Answer buttons (they would act on a turn that is no longer the last). Returns whether the
+    conversation was waiting for an answer.
+    """
+    total = store.count(conversation.saved_id)
+    window = store.messages(conversation.saved_id, last=chat_session.shown())
+    hidden = total - len(window)
+    if hidden > 0:
+        st.button(
+            t("chat.show_earlier", n=whole_number(hidden)),
+            icon=":material/expand_less:",
+            key="chat_show_earlier",
+            on_click=chat_session.show_earlier,
+        )
+    last_user = None if asking else max((index for index, m in enumerate(window) if m.role == USER), default=None)
+    for index, message in enumerate(window):
+        if message.id == state.get(state.CHAT_EDITING):
+            _edit_box(store, conversation, message)
+            continue
+        draw_message(
+            message,
+            installed,
+            actions=functools.partial(draw_actions, store, window, index, index == last_user, not asking),
+        )
+    waiting = needs_answer(window)
+    if waiting and not asking and not state.get(state.CHAT_PENDING):
+        st.button(
+            t("chat.answer"),
+            icon=":material/send:",
+            key="chat_answer",
+            on_click=chat_session.answer_again,
+            args=(store, []),
+        )
+    return waiting
+
+
+def draw_message(message: Message, installed: set[str] | None = None, actions: Callable[[], None] | None = None) -> Any:
+    """A saved message in its bubble; returns the bubble, so a turn drawn before it was saved can finish it."""
+    bubble = st.chat_message(message.role, avatar=AVATARS[message.role])
+    with bubble:
+        if message.thinking:
+            with st.expander(t("chat.thinking"), icon=":material/psychology:"):
+                render_markdown(message.thinking)
+        if message.content:
+            render_markdown(message.content)
+        if message.images:
+            thumbnails(message.images)
+        draw_footer(message, installed, actions)
+    return bubble
+
+
+def draw_footer(message: Message, installed: set[str] | None, actions: Callable[[], None] | None) -> None:
+    """Below a message's text: stopped or failed, the figures, the buttons."""
+    if message.status == STOPPED:
+        st.caption(f":material/stop_circle: {t('chat.stopped')}")
+    if message.status == FAILED:
+        st.error(saved_error_text(message.error) or t("chat.failed"), icon=":material/error:")
+        if installed is not None and message.model and message.model not in installed:
+            models_link(message.model)
+        elif message.content or message.thinking:
+            st.caption(t("chat.partial_kept"))
+    line = describe_stats(message.stats)
+    if line:
+        st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
+    if actions is not None:
+        actions()
+
+
+def thumbnails(images: list[str]) -> None:
+    """The attached images, small; one that is not valid base64 is left out."""
+    decoded = []
+    for image in images:
+        try:
+            decoded.append(base64.b64decode(image))
+        except (binascii.Error, ValueError):
+            continue
+    if decoded:
+        st.image(decoded, width=THUMBNAIL_WIDTH)
+
+
+def models_link(model: str) -> None:
+    """A link to the Models page, to pull a model this server does not have."""
+    st.page_link(
+        navigation.MODELS,
+        label=t("chat.pull_link"),
+        icon=":material/download:",
+        help=t("chat.pull_link_help", model=escape_markdown(model)),
+    )
+
+
+def draw_actions(store: ChatStore, window: list[Message], index: int, last_user: bool, last_turn: bool = True) -> None:
+    """Edit (the last question only) and Delete under a question; Retry or Regenerate under the last answer."""
+    message = window[index]
+    is_last = last_turn and index == len(window) - 1
+    if message.role == USER:
+        row = st.container(horizontal=True, gap="small")
+        if last_user:
+            row.button(
+                t("chat.edit"),
+                icon=":material/edit:",
+                key=f"chat_edit_{message.id}",
+                type="tertiary",
+                help=t("chat.edit_help"),
+                on_click=chat_session.start_editing,
+                args=(message.id, message.content),
+            )
+        row.button(
+            t("chat.delete"),
+            icon=":material/delete:",
+            key=f"chat_delete_{message.id}",
+            type="tertiary",
+            help=t("chat.delete_pair_help"),
+            on_click=chat_session.delete_pair,
+            args=(store, pair_ids(window, message.id) if message.id is not None else []),
+        )
+    elif is_last:
+        failed = message.status == FAILED
+        st.button(
+            t("chat.retry") if failed else t("chat.regenerate"),
+            icon=":material/replay:" if failed else ":material/refresh:",
+            key=f"chat_again_{message.id}",
+            type="tertiary",
+            help=t("chat.again_help"),
+            on_click=chat_session.answer_again,
+            args=(store, [message.id]),
+        )
+
+
+def _edit_box(store: ChatStore, conversation: Conversation, message: Message) -> None:
+    with st.chat_message(USER, avatar=AVATARS[USER]):
+        st.text_area(t("chat.edit_label"), key=state.CHAT_EDIT_INPUT, height=100)
+        if message.images:
+            thumbnails(message.images)
+        row = st.container(horizontal=True, gap="small")
+        row.button(
+            t("chat.send"),
+            icon=":material/send:",
+            type="primary",
+            key="chat_edit_send",
+            on_click=chat_session.send_edit,
+            args=(store, conversation.id, message.id),
+        )
+        row.button(t("chat.cancel"), key="chat_edit_cancel", on_click=chat_session.cancel_editing)

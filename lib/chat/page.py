@@ -1,0 +1,131 @@
+"""The Chat page once its saved chats can be read: compare mode, or one conversation and its chat box.
+
+The page is tuned for speed, so the order of its elements matters:
+
+* the conversation is drawn into a container made before the chat box, which must stay the
+  page's last element to stay docked at the bottom (:mod:`lib.chat.dock`);
+* a new chat's first question has the chat's title, list entry and panel drawn in places kept
+  for them (:class:`lib.chat.sidebar.Places`), and a question's answer is finished in place
+  (:func:`lib.chat.answer.finish_turn`): neither needs a rerun, which would re-send the whole page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.chat import answer as chat_answer
+from lib.chat import compare as chat_compare
+from lib.chat import compare_view as chat_compare_view
+from lib.chat import dock as chat_dock
+from lib.chat import messages as chat_messages
+from lib.chat import session as chat_session
+from lib.chat import settings_panel
+from lib.chat import sidebar as chat_sidebar
+from lib.chat.history import USER, Conversation, Message
+from lib.chat.session import Settings
+from lib.chat.store import ChatStore
+from lib.i18n import t
+from lib.ollama.client import OllamaClient
+from lib.ui.markdown_safety import escape_markdown
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.elements.widgets.chat import ChatInputValue
+
+
+def draw(store: ChatStore) -> None:
+    """Everything the Chat page shows below the shared frame, in compare mode or for one conversation."""
+    chat_session.wait_for_answer_in_flight()
+    client = server_data.client()
+    if chat_compare.mode() == chat_compare.COMPARE:
+        st.title(t("chat.title"))
+        chat_compare_view.mode_switch()
+        chat_compare_view.draw(store, client)
+        # Stopped rather than returned: a stopped run keeps the values of widgets it did not draw,
+        # so the single chat's model, system prompt and parameters are still set on the way back.
+        st.stop()
+    _single_chat(store, client)
+
+
+def _single_chat(store: ChatStore, client: OllamaClient) -> None:
+    chat_compare.leave_address()
+    conversation = chat_session.open_conversation(store)
+    chat_session.load_settings(conversation)
+    places = chat_sidebar.draw(store, conversation, starting=conversation is None and chat_session.question_sent())
+
+    title = st.empty()
+    title.title(escape_markdown(conversation.title) if conversation and conversation.title else t("chat.title"))
+    chat_compare_view.mode_switch()
+    notice()
+    settings, installed = settings_panel.draw(client, conversation)
+    if conversation is not None and settings is not None:
+        chat_session.save_changes(store, conversation, settings)
+
+    conversation_area = st.container()  # above the chat box, the last element the page draws
+    with chat_dock.dock():
+        prompt = st.chat_input(
+            settings_panel.prompt_placeholder(client, settings),
+            key=state.CHAT_PROMPT_INPUT,
+            submit_mode="stop",
+            accept_file="multiple",
+            file_type=list(chat_session.IMAGE_TYPES),
+            disabled=settings is None,
+        )
+    with conversation_area:
+        waiting = conversation is not None and chat_messages.draw_history(
+            store, conversation, installed, asking=bool(prompt)
+        )
+        if conversation is None and settings is not None and not prompt:
+            st.caption(t("chat.start_hint"))
+
+        pending = state.get(state.CHAT_PENDING)
+        state.put(state.CHAT_PENDING, False)
+
+        if prompt and settings is not None:
+            _ask(store, client, conversation, settings, prompt, title, places, installed, waiting=waiting)
+        elif pending and conversation is not None and settings is not None:
+            chat_answer.respond(store, client, conversation, settings, stop_button=True)
+            st.rerun()
+
+
+def _ask(
+    store: ChatStore,
+    client: OllamaClient,
+    conversation: Conversation | None,
+    settings: Settings,
+    prompt: ChatInputValue,
+    title: DeltaGenerator,
+    places: chat_sidebar.Places | None,
+    installed: set[str] | None,
+    *,
+    waiting: bool,
+) -> None:
+    """Save the question from the chat box (starting the chat if it is new), draw it and stream its answer.
+
+    ``waiting``: the conversation already ended with a question left unanswered; the page is then
+    drawn again, as finishing in place covers only the new question and its answer.
+    """
+    if conversation is None:
+        conversation = chat_session.start(store, settings)
+    message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
+    store.add(conversation.saved_id, message)
+    if places is not None:
+        chat_sidebar.show_started(store, conversation.saved_id, title, places)
+    question = chat_messages.draw_message(message)
+    answer = chat_answer.respond(store, client, conversation, settings, stop_button=False)
+    # The answer finishes in place, instead of re-sending the whole page and the answer once more.
+    if waiting or answer is None or not chat_answer.finish_turn(store, conversation, question, answer, installed):
+        st.rerun()
+
+
+def notice() -> None:
+    """The one-time message an action left for this run (an import's result, a refusal), worded by the action."""
+    shown: Any = state.get(state.CHAT_NOTICE)
+    if not shown:
+        return
+    state.put(state.CHAT_NOTICE, None)
+    kind, text = shown
+    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)

@@ -1,0 +1,81 @@
+"""The single chat's settings above the conversation: model, think toggle, system prompt and parameters.
+
+Also what the chat box says for the model chosen there.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.chat import session as chat_session
+from lib.chat.history import Conversation
+from lib.chat.messages import models_link
+from lib.chat.session import Settings
+from lib.i18n import t
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
+from lib.parameters import panel as options_panel
+from lib.ui import widgets
+from lib.ui.errors import error_text
+from lib.ui.markdown_safety import escape_markdown
+
+
+def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Settings | None, set[str] | None]:
+    """Model, think toggle, system prompt and parameters. Returns the settings (None when no model
+    can be used) and the installed chat models (None when the server cannot be asked)."""
+    try:
+        installed: set[str] | None = set(server_data.models_with(client, "completion"))
+        problem = None
+    except OllamaError as error:
+        installed, problem = None, error
+    names = sorted(installed or [])
+    saved = conversation.model if conversation else ""
+    if saved and saved not in names:
+        names.append(saved)
+    if problem is not None:
+        st.warning(t("chat.offline", problem=error_text(problem)), icon=":material/cloud_off:")
+    elif not names:
+        st.info(t("chat.no_models"), icon=":material/info:")
+        return None, installed
+    if not names:
+        return None, installed
+    widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
+    capabilities = server_data.capabilities_of(client, st.session_state[state.CHAT_MODEL_INPUT])
+    top = st.columns([3, 1], vertical_alignment="bottom")
+    model = top[0].selectbox(t("chat.model"), names, key=state.CHAT_MODEL_INPUT, help=t("chat.model_help"))
+    thinks = "thinking" in capabilities
+    think = top[1].toggle(
+        t("chat.think"),
+        key=state.CHAT_THINK_INPUT,
+        disabled=not thinks,
+        help=t("chat.think_help") if thinks else t("chat.think_unavailable"),
+    )
+    if installed is not None and model not in installed:
+        st.warning(t("chat.not_installed", model=escape_markdown(model)), icon=":material/warning:")
+        models_link(model)
+    with st.expander(t("chat.settings"), icon=":material/tune:"):
+        system = st.text_area(
+            t("chat.system"),
+            key=state.CHAT_SYSTEM_INPUT,
+            height=80,
+            placeholder=t("chat.system_placeholder"),
+            help=t("chat.system_help"),
+        )
+        chosen = options_panel.render(chat_session.OPTIONS_PREFIX)
+    if chosen.error:
+        st.warning(t("chat.fix_parameter"), icon=":material/tune:")
+        return None, installed
+    return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
+
+
+def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
+    """What the chat box says before typing: the model, and whether images can be attached for it."""
+    if settings is None:
+        return t("chat.choose_model_first")
+    capabilities = server_data.capabilities_of(client, settings.model)
+    if capabilities and "vision" not in capabilities:
+        return t("chat.placeholder_text_only", model=settings.model)
+    if "vision" in capabilities:
+        return t("chat.placeholder_images", model=settings.model)
+    return t("chat.placeholder", model=settings.model)

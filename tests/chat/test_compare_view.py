@@ -1,0 +1,194 @@
+"""Chat's compare mode on screen (lib/chat/compare_view.py): the mode switch, the models to compare, each
+column's history and its "continue" button, and every column's answer streamed and saved at once."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.chat.compare_view import mode_label
+from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message
+from lib.chat.store import ChatStore
+from lib.ollama.client import OllamaClient
+from tests.chat.conftest import PAGE, pick, query_value, send_to_all
+from tests.ollama.test_stream import overlapped
+
+LONG_REPLY = " ".join(f"word{number}" for number in range(300))
+
+
+def texts(elements) -> str:
+    return "\n".join(element.value for element in elements)
+
+
+def columns(at: AppTest) -> list[str]:
+    return [heading.value.replace("\\", "") for heading in at.subheader]
+
+
+# The mode switch
+
+
+def test_the_modes_are_named_for_what_they_do():
+    assert (mode_label("single"), mode_label("compare")) == ("One model", "Compare models")
+
+
+def test_the_mode_switch_remembers_the_mode_chosen():
+    def script() -> None:
+        import streamlit as st
+
+        from lib.chat import compare_view
+
+        st.session_state["chosen"] = compare_view.mode_switch()
+
+    at = AppTest.from_function(script)
+    at.session_state[state.CHAT_MODE_INPUT] = "single"
+    at.run()
+    switch = at.segmented_control(key=state.CHAT_MODE_INPUT)
+    assert switch.options == ["One model", "Compare models"]
+    switch.set_value("compare").run()
+    assert at.session_state["chosen"] == "compare" and at.session_state[state.CHAT_MODE] == "compare"
+
+
+# The models to compare
+
+
+def choose(client) -> None:
+    import streamlit as st
+
+    from lib import state
+    from lib.chat import compare_view
+
+    state.init()
+    st.session_state["chosen"] = compare_view.choose_models(client)
+
+
+def test_each_column_starts_on_another_chat_model_and_thinking_models_think(studio_env, fake):
+    at = AppTest.from_function(choose, args=(OllamaClient(fake.url),), default_timeout=30).run()
+    assert at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
+    assert at.session_state["chosen"] == (["llama3.2:latest", "llava:7b"], [False, False])
+    at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).set_value(4).run()
+    models, thinks = at.session_state["chosen"]
+    assert models == ["llama3.2:latest", "llava:7b", "qwen3:0.6b", "llama3.2:latest"]
+    assert thinks == [False, False, True, False]
+
+
+# A column's history
+
+
+def history(store, conversation, can_continue: bool) -> None:
+    from lib.chat import compare_view
+
+    compare_view.draw_history(store, conversation, can_continue=can_continue)
+
+
+def column(store: ChatStore, *replies: Message, model: str = "llava:7b") -> Conversation:
+    conversation = Conversation(model=model)
+    conversation.id = store.create(conversation)
+    store.add(conversation.id, Message(USER, "Question"))
+    for reply in replies:
+        store.add(conversation.id, reply)
+    return conversation
+
+
+def continue_buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("chat_compare_continue_")]
+
+
+def test_a_column_with_an_answer_offers_to_continue_with_its_model(store):
+    conversation = column(store, Message(ASSISTANT, "An answer."), model="my_model")
+    at = AppTest.from_function(history, args=(store, conversation, True)).run()
+    assert [(m.name, m.markdown[0].value) for m in at.chat_message] == [(USER, "Question"), (ASSISTANT, "An answer.")]
+    assert continue_buttons(at) == ["Continue with my\\_model"]
+
+
+@pytest.mark.parametrize(
+    ("replies", "can_continue"),
+    [
+        ((Message(ASSISTANT, "An answer."),), False),  # a new message is on its way
+        ((Message(ASSISTANT, "", status=FAILED, error="Down."),), True),  # nothing to continue from
+        ((), True),  # no answer yet
+    ],
+)
+def test_no_continue_without_an_answer_to_continue_from(store, replies, can_continue):
+    conversation = column(store, *replies)
+    at = AppTest.from_function(history, args=(store, conversation, can_continue)).run()
+    assert continue_buttons(at) == []
+
+
+def test_a_column_not_saved_yet_draws_nothing(store):
+    at = AppTest.from_function(history, args=(store, Conversation(model="m"), True)).run()
+    assert not at.exception and not at.chat_message
+
+
+# Every column's answer
+
+
+def respond_all(store, client, conversations) -> None:
+    import streamlit as st
+
+    from lib.chat import compare_view
+
+    compare_view.respond_all(store, client, conversations, st.columns(len(conversations)))
+
+
+def test_every_column_is_answered_in_its_pane_and_saved_to_its_chat(fake, store):
+    conversations = [column(store, model="llama3.2:latest"), column(store, model="qwen3:0.6b")]
+    conversations[1].think = True
+    at = AppTest.from_function(respond_all, args=(store, OllamaClient(fake.url), conversations), default_timeout=30)
+    at.run()
+    assert not at.exception
+    bodies = {request.body["model"]: request.body for request in fake.requests_to("/api/chat")}
+    assert "think" not in bodies["llama3.2:latest"] and bodies["qwen3:0.6b"]["think"] is True
+    answers = [store.messages(conversation.id)[-1] for conversation in conversations]
+    assert [(a.role, a.status, a.model) for a in answers] == [
+        (ASSISTANT, DONE, "llama3.2:latest"),
+        (ASSISTANT, DONE, "qwen3:0.6b"),
+    ]
+    # The page reruns once every answer is in, so a pane may still show only the start of its answer.
+    assert answers[0].content.startswith(at.columns[0].chat_message[0].markdown[0].value.removesuffix(" ▌"))
+    assert at.columns[1].chat_message[0].expander[0].label == "Thinking" and answers[1].thinking
+    assert at.session_state[state.CHAT_ANSWERING].is_set()
+
+
+# Through the page
+
+
+def test_every_model_answers_the_message_at_the_same_time_and_each_column_is_saved(compare, fake, store):
+    fake.token_delay = 0.01
+    pick(compare, "llama3.2:latest", "llava:7b", "qwen3:0.6b")
+    send_to_all(compare, "Why is the sky blue?")
+    assert not compare.exception
+    requests = fake.requests_to("/api/chat")
+    assert sorted(r.body["model"] for r in requests) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
+    assert all(r.body["messages"] == [{"role": "user", "content": "Why is the sky blue?"}] for r in requests)
+    assert overlapped(fake, "/api/chat")
+    assert columns(compare) == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
+    assert [m.name for m in compare.chat_message] == [USER, ASSISTANT] * 3
+    saved = {summary.title: summary.messages for summary in store.summaries()}
+    assert saved == {f"Why is the sky blue? · {model}": 2 for model in ("llama3.2:latest", "llava:7b", "qwen3:0.6b")}
+    assert query_value(compare, "compare") == "1,2,3"
+
+
+def test_stop_closes_every_stream_and_saves_what_arrived(compare, fake, store, open_app):
+    fake.token_delay = 0.05
+    fake.script_reply(LONG_REPLY)
+    fake.script_reply(LONG_REPLY)
+    pick(compare, "llama3.2:latest", "llava:7b")
+    # A click on the chat box's stop button interrupts the script at its next Streamlit call;
+    # AppTest does the same when a run outlives its timeout.
+    with pytest.raises(RuntimeError, match="timed out"):
+        send_to_all(compare, "Talk for a long time", timeout=3)
+    assert fake.wait_for(
+        lambda f: (
+            len(f.requests_to("/api/chat")) == 2 and all(r.client_disconnected for r in f.requests_to("/api/chat"))
+        ),
+        timeout=10,
+    )
+    assert all(r.chunks_sent < 300 for r in fake.requests_to("/api/chat"))
+    assert fake.wait_for(lambda _f: all(store.count(summary.id) == 2 for summary in store.summaries()))
+    for summary in store.summaries():
+        answer = store.messages(summary.id)[-1]
+        assert answer.role == ASSISTANT and answer.status == STOPPED
+        assert answer.content and LONG_REPLY.startswith(answer.content)
+    again = open_app(PAGE, query={"compare": "1,2"})
+    assert texts(again.caption).count("Stopped before the end of the answer.") == 2

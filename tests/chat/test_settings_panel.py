@@ -1,0 +1,124 @@
+"""The single chat's settings (lib/chat/settings_panel.py): which models are offered, what the settings are,
+what the panel says when the server cannot help, and what the chat box says for the model chosen."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.chat.history import Conversation
+from lib.chat.session import Settings
+from lib.chat.settings_panel import prompt_placeholder
+from lib.ollama.client import OllamaClient
+from tests.chat.conftest import open_chat
+from tests.streamlit_process import free_port
+
+CHAT_MODELS = {"llama3.2:latest", "llava:7b", "qwen3:0.6b"}
+
+
+def panel(client, conversation) -> None:
+    import streamlit as st
+
+    from lib.chat import settings_panel
+
+    settings, installed = settings_panel.draw(client, conversation)
+    st.session_state["settings"] = settings
+    st.session_state["installed"] = installed
+
+
+def open_panel(url: str, conversation: Conversation | None = None) -> AppTest:
+    return AppTest.from_function(panel, args=(OllamaClient(url), conversation), default_timeout=30).run()
+
+
+def down() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def test_the_settings_are_what_the_panel_shows(fake):
+    at = open_panel(fake.url)
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    at.toggle(key=state.CHAT_THINK_INPUT).set_value(True)
+    at.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.")
+    at.number_input(key="chat_option_temperature").set_value(0.3)
+    at.text_input(key="chat_option_keep_alive").input("10m").run()
+    assert at.session_state["settings"] == Settings("qwen3:0.6b", "Be brief.", {"temperature": 0.3}, "10m", True)
+    assert at.session_state["installed"] >= CHAT_MODELS
+    assert not any("embed" in name or "minilm" in name for name in at.session_state["installed"])
+
+
+def test_a_model_that_cannot_think_is_never_asked_to(fake):
+    at = AppTest.from_function(panel, args=(OllamaClient(fake.url), None), default_timeout=30)
+    at.session_state[state.CHAT_MODEL_INPUT] = "llama3.2:latest"
+    at.session_state[state.CHAT_THINK_INPUT] = True
+    at.run()
+    assert at.toggle(key=state.CHAT_THINK_INPUT).disabled
+    assert at.toggle(key=state.CHAT_THINK_INPUT).help == "This model cannot show its reasoning."
+    assert at.session_state["settings"].think is False
+
+
+def test_a_server_that_does_not_answer_leaves_a_new_chat_without_settings():
+    at = open_panel(down())
+    assert "Saved chats can still be read." in at.warning[0].value
+    assert at.session_state["settings"] is None and at.session_state["installed"] is None
+    assert not at.selectbox
+
+
+def test_a_saved_chat_keeps_its_model_while_the_server_does_not_answer():
+    at = open_panel(down(), Conversation(id=1, model="llama3.2:latest"))
+    assert at.selectbox(key=state.CHAT_MODEL_INPUT).options == ["llama3.2:latest"]
+    assert at.session_state["settings"].model == "llama3.2:latest"
+    assert len(at.warning) == 1  # that the server does not answer, not that the model is missing
+    assert not at.get("page_link")
+
+
+def test_a_saved_chats_model_missing_from_the_server_is_offered_with_a_link_to_pull_it(studio_env, store):
+    """On the page: a link needs the app's pages."""
+    conversation_id = store.create(Conversation(model="qwen2.5:0.5b"))
+    at = open_chat({"chat": str(conversation_id)})
+    assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen2.5:0.5b"
+    assert at.warning[0].value == "qwen2.5:0.5b is not installed on this server."
+    (link,) = at.main.get("page_link")
+    assert link.label == "Pull it on the Models page"
+
+
+def test_a_server_without_chat_models_says_where_to_get_one(fake):
+    client = OllamaClient(fake.url)
+    for name in CHAT_MODELS:
+        client.delete(name)
+    assert client.list_models()  # the embedding models are left
+    at = open_panel(fake.url)
+    assert at.info[0].value.startswith("No installed model can chat.")
+    assert at.session_state["settings"] is None and not at.selectbox
+
+
+def test_a_parameter_that_needs_fixing_holds_the_settings_back(fake):
+    at = open_panel(fake.url)
+    at.text_input(key="chat_option_keep_alive").input("soon").run()
+    assert at.warning[0].value.startswith("A parameter needs fixing")
+    assert at.session_state["settings"] is None
+    assert at.session_state["installed"] is not None
+
+
+def test_the_model_picker_offers_chat_models_only(chat):
+    assert not chat.exception
+    options = chat.selectbox(key=state.CHAT_MODEL_INPUT).options
+    assert "llama3.2:latest" in options and "llava:7b" in options
+    assert not any("embed" in name or "minilm" in name for name in options)
+
+
+@pytest.mark.parametrize(
+    ("model", "placeholder"),
+    [
+        ("llama3.2:latest", "Message llama3.2:latest (text only: this model cannot see images)"),
+        ("llava:7b", "Message llava:7b · attach images with +"),
+        ("qwen2.5:0.5b", "Message qwen2.5:0.5b"),  # not installed: what it can do is unknown
+    ],
+)
+def test_the_chat_box_says_whether_the_model_can_see_images(fake, model, placeholder):
+    settings = Settings(model, "", {}, None, False)
+    assert prompt_placeholder(OllamaClient(fake.url), settings) == placeholder
+
+
+def test_the_chat_box_asks_for_a_model_when_there_are_no_settings(fake):
+    assert prompt_placeholder(OllamaClient(fake.url), None) == "Choose a model first"
