@@ -26,7 +26,7 @@ def test_answers_have_exactly_the_tokens_asked_for():
 
 
 def test_client_and_embedding_measurements_run_and_render(tmp_path):
-    config = run.Config(runs=1, rates=(), client_tokens=50, embed_texts=40, browser=False)
+    config = run.Config(runs=1, cases=(), long_answer=None, client_tokens=50, embed_texts=40, browser=False)
     results = run.measure(config, say=lambda line: None)
 
     for comparison in (results.clients, results.replayed):
@@ -50,11 +50,17 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
 def test_browser_measurements_and_pages_import():
     for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process", "chat_box"):
         importlib.import_module(f"bench.{module}")
-    for page in ("naive_app.py", "heatmap_app.py", "live_markdown_app.py", "floor_app.py"):
+    for page in ("naive_app.py", "heatmap_app.py"):
         compile((BENCH / page).read_text(), page, "exec")
 
 
-def test_longest_pause_counts_the_wait_for_the_first_words_and_for_the_last():
-    assert streaming.longest_pause([0.5, 1.0, 1.2], started=0.3, done=2.0) == pytest.approx(0.8)
-    assert streaming.longest_pause([0.1, 0.9], started=0.3, done=1.0) == pytest.approx(0.6)  # the question came before
-    assert streaming.longest_pause([], started=0.0, done=3.0) == pytest.approx(3.0)  # drawn once, at the end
+def test_gaps_run_from_an_answers_first_words_to_its_last():
+    assert streaming.answer_gaps([0.5, 1.0, 1.2]) == pytest.approx([0.5, 0.2])
+    assert streaming.answer_gaps([0.5]) == []
+
+
+def test_every_page_has_its_answers_in_the_texts_asked_for():
+    for tokens in (40, 400):
+        for write in (texts.paragraph, texts.code):
+            text = write(tokens)
+            assert len(tokenize(text)) == tokens and "\n\n" not in text

@@ -12,15 +12,15 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.chat import session as chat_session
-from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, api_messages, error_record
+from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, answer_message, api_messages, error_record
 from lib.chat.messages import AVATARS, draw_actions, draw_footer
 from lib.chat.session import Settings
 from lib.chat.store import ChatStore, StoreFailed
-from lib.chat.turn import CONTENT, THINKING, WAITING, Turn
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
+from lib.ollama.stream import CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.ui.live_markdown import LiveMarkdown
 from lib.ui.markdown_safety import escape_markdown
 
@@ -43,19 +43,21 @@ def respond(
         )
         return None
     think: bool | None = settings.think if "thinking" in capabilities else None
-    turn = Turn(
-        client,
+    request = Request(
+        CHAT,
         settings.model,
-        api_messages(settings.system, history, images=sees),
-        options=settings.options or None,
-        keep_alive=settings.keep_alive,
-        think=think,
+        {
+            "messages": api_messages(settings.system, history, images=sees),
+            "options": settings.options or None,
+            "keep_alive": settings.keep_alive,
+            "think": think,
+        },
     )
-    return stream_answer(store, conversation, settings, turn, stop_button=stop_button)
+    return stream_answer(store, conversation, settings, Streams(client, [request]), stop_button=stop_button)
 
 
 def stream_answer(
-    store: ChatStore, conversation: Conversation, settings: Settings, turn: Turn, *, stop_button: bool
+    store: ChatStore, conversation: Conversation, settings: Settings, streams: Streams, *, stop_button: bool
 ) -> Any:
     """Show the answer as it streams and save it, whatever happens.
 
@@ -77,9 +79,10 @@ def stream_answer(
                 st.button(t("chat.stop"), icon=":material/stop:", key=state.CHAT_STOP_BUTTON, help=t("chat.stop_help"))
             thinking: LiveMarkdown | None = None
             waiting_shown = False
-            for event in turn.events():
+            streamed = streams.answers[0]
+            for event in streams.events():
                 if event.kind == WAITING:
-                    if not (turn.outcome.content or turn.outcome.thinking):
+                    if not (streamed.content or streamed.thinking):
                         waiting.caption(
                             ":material/hourglass_top: "
                             + t(
@@ -88,6 +91,8 @@ def stream_answer(
                         )
                         waiting_shown = True
                     continue
+                if event.kind == ENDED:
+                    continue  # a failure is shown by the run that follows; the waiting line stays till then
                 if waiting_shown:
                     waiting.empty()
                     waiting_shown = False
@@ -105,20 +110,8 @@ def stream_answer(
         finished = True
     finally:
         try:
-            turn.cancel()
-            outcome = turn.outcome
-            store.add(
-                conversation.saved_id,
-                Message(
-                    ASSISTANT,
-                    outcome.content,
-                    thinking=outcome.thinking,
-                    stats=outcome.stats,
-                    status=outcome.status,
-                    error=error_record(outcome.error) if outcome.error else "",
-                    model=settings.model,
-                ),
-            )
+            streams.stop()
+            store.add(conversation.saved_id, answer_message(streams.answers[0], settings.model))
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:

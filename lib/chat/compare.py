@@ -12,8 +12,7 @@ No drawing here: the page draws with :mod:`lib.chat.compare_view`.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -21,7 +20,6 @@ from lib import state
 from lib.chat import session as chat_session
 from lib.chat.history import USER, Conversation, Message, title_from
 from lib.chat.store import ChatStore
-from lib.chat.turn import WAITING, Event, Turn
 
 QUERY_KEY = "compare"
 MIN_COLUMNS = 2
@@ -99,29 +97,6 @@ def add_message(store: ChatStore, columns: Sequence[Conversation], text: str) ->
     for conversation in columns:
         if conversation.id is not None:
             store.add(conversation.id, Message(USER, text))
-
-
-def interleave(turns: Sequence[Turn], poll: float = 0.05) -> Iterator[tuple[int, Event]]:
-    """``(column, event)`` from every turn as text arrives, until all have ended.
-
-    Each turn's own worker reads its stream; here each is asked in turn for what it has,
-    without waiting, so a silent column (a model still loading) never holds up the others.
-    A column with nothing new gives a WAITING event; when none had anything, this sleeps
-    ``poll`` seconds before asking again.
-    """
-    live = {column: turn.events(poll=0.0) for column, turn in enumerate(turns)}
-    while live:
-        idle = True
-        for column, events in list(live.items()):
-            event = next(events, None)
-            if event is None:
-                del live[column]
-                idle = False
-                continue
-            idle = idle and event.kind == WAITING
-            yield column, event
-        if idle:
-            time.sleep(poll)
 
 
 # Button actions (on_click callbacks)

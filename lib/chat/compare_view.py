@@ -13,13 +13,13 @@ from lib.chat import compare as chat_compare
 from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
-from lib.chat.history import ASSISTANT, Conversation, Message, api_messages, error_record
+from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
 from lib.chat.store import ChatStore, StoreFailed
-from lib.chat.turn import CONTENT, THINKING, WAITING, Turn
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
+from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.ui import widgets
 from lib.ui.live_markdown import LiveMarkdown
 from lib.ui.markdown_safety import escape_markdown
@@ -148,11 +148,12 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
     interrupts the script at its next Streamlit call; the ``finally`` then closes every
     request and saves what arrived, marked as stopped, without any Streamlit call.
     """
-    turns = []
+    requests = []
     for conversation in columns:
         history = store.messages(conversation.id) if conversation.id is not None else []
-        think = conversation.think if conversation.think else None
-        turns.append(Turn(client, conversation.model, api_messages(conversation.system, history), think=think))
+        fields = {"messages": api_messages(conversation.system, history), "think": conversation.think or None}
+        requests.append(Request(CHAT, conversation.model, fields))
+    streams = Streams(client, requests)
     saved = chat_session.answering()
     finished = False
     try:
@@ -164,20 +165,24 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                 answers.append(LiveMarkdown(st.container()))
                 waiting.append(st.empty())
         shown_seconds: dict[int, int] = {}
-        for column, event in chat_compare.interleave(turns):
-            if event.kind == WAITING:
-                outcome = turns[column].outcome
-                seconds = int(event.seconds)
-                if not (outcome.content or outcome.thinking) and shown_seconds.get(column) != seconds:
-                    shown_seconds[column] = seconds
-                    waiting[column].caption(
+        for event in streams.events():
+            # A column the server queued stays silent while the others stream: its wait is counted on every event.
+            seconds = int(streams.elapsed())
+            for silent, streamed in enumerate(streams.answers):
+                if streamed.content or streamed.thinking or streams.column_finished(silent):
+                    continue
+                if shown_seconds.get(silent) != seconds:
+                    shown_seconds[silent] = seconds
+                    waiting[silent].caption(
                         ":material/hourglass_top: "
                         + t(
                             "chat_compare.waiting",
-                            model=escape_markdown(columns[column].model),
+                            model=escape_markdown(columns[silent].model),
                             time=human_seconds(seconds),
                         )
                     )
+            column = event.column
+            if column == ALL_COLUMNS or event.kind in (WAITING, ENDED):
                 continue
             if column in shown_seconds:
                 del shown_seconds[column]
@@ -193,23 +198,10 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
         finished = True
     finally:
         try:
-            for turn in turns:
-                turn.cancel()
-            for conversation, turn in zip(columns, turns, strict=True):
-                outcome = turn.outcome
+            streams.stop()
+            for conversation, streamed in zip(columns, streams.answers, strict=True):
                 if conversation.id is not None:
-                    store.add(
-                        conversation.id,
-                        Message(
-                            ASSISTANT,
-                            outcome.content,
-                            thinking=outcome.thinking,
-                            stats=outcome.stats,
-                            status=outcome.status,
-                            error=error_record(outcome.error) if outcome.error else "",
-                            model=conversation.model,
-                        ),
-                    )
+                    store.add(conversation.id, answer_message(streamed, conversation.model))
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:

@@ -29,12 +29,12 @@ from lib.chat.history import (
     USER,
     Conversation,
     Message,
-    Stats,
     saved_error_text,
     strip_data_url,
     title_from,
 )
 from lib.i18n import t
+from lib.ollama.stats import STAT_NAMES, RunStats
 from lib.ui.markdown_safety import escape_markdown
 
 FORMAT = "ollama-studio.conversation"
@@ -222,12 +222,16 @@ def _images(value: Any, number: int) -> list[str]:
     return images
 
 
-def _stats(value: dict[str, Any], number: int) -> Stats:
-    numbers = {}
-    for key in Stats.__dataclass_fields__:
-        if value.get(key) is None:
+def _stats(value: dict[str, Any], number: int) -> RunStats:
+    """Figures under today's names or the older ones (:meth:`RunStats.from_dict`); each must be a number."""
+    numbers: dict[str, Any] = {}
+    for key, figure in value.items():
+        if figure is None or key not in STAT_NAMES:
             continue
-        if isinstance(value[key], bool) or not isinstance(value[key], (int, float)):
+        if key == "first_token_measured":
+            if not isinstance(figure, bool):
+                raise ImportRejected(t("chat_export.message_stat_not_a_number", number=number, field=key))
+        elif isinstance(figure, bool) or not isinstance(figure, (int, float)):
             raise ImportRejected(t("chat_export.message_stat_not_a_number", number=number, field=key))
-        numbers[key] = value[key]
-    return Stats(**numbers)
+        numbers[key] = figure
+    return RunStats.from_dict(numbers)

@@ -15,37 +15,14 @@ from lib import i18n
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
-from lib.ollama.stats import run_stats
+from lib.ollama.stats import RunStats
+from lib.ollama.stream import DONE, FAILED, STOPPED, Answer
 from lib.ui.errors import error_text, shown_values
 
 USER = "user"
 ASSISTANT = "assistant"
 
-DONE = "done"
-STOPPED = "stopped"
-FAILED = "failed"
-
 TITLE_LENGTH = 60
-
-
-@dataclass
-class Stats:
-    """How one answer went: seconds, tokens and rates as people compare them."""
-
-    first_token: float | None = None
-    tokens: int | None = None
-    tokens_per_second: float | None = None
-    load: float | None = None
-    prompt_tokens: int | None = None
-    total: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if value is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Stats:
-        data = data or {}
-        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if data.get(key) is not None})
 
 
 @dataclass
@@ -54,7 +31,7 @@ class Message:
     content: str
     thinking: str = ""
     images: list[str] = field(default_factory=list)
-    stats: Stats | None = None
+    stats: RunStats | None = None
     status: str = DONE
     error: str = ""
     model: str = ""
@@ -84,32 +61,42 @@ class Conversation:
         return self.id
 
 
-def stats_from_final(final: dict[str, Any] | None, first_token: float | None) -> Stats:
-    """Stats from the stream's last object (durations in nanoseconds) plus our own first-token time."""
-    figures = run_stats(final or {}, first_token)
-    return Stats(
-        first_token=first_token,
-        tokens=figures.output_tokens,
-        tokens_per_second=figures.output_tokens_per_second,
-        load=figures.load_time or None,
-        prompt_tokens=figures.prompt_tokens,
-        total=figures.total_time or None,
+def answer_message(answer: Answer, model: str) -> Message:
+    """The assistant message to save for a streamed answer, whatever ended it: done, stopped or failed.
+
+    An answer cut at the length limit is saved as done (its figures say why it is short).
+    """
+    if answer.error is not None:
+        status = FAILED
+    elif answer.stopped or answer.final is None:
+        status = STOPPED
+    else:
+        status = DONE
+    return Message(
+        ASSISTANT,
+        answer.content,
+        thinking=answer.thinking,
+        stats=answer.stats(),
+        status=status,
+        error=error_record(answer.error) if answer.error else "",
+        model=model,
     )
 
 
-def describe_stats(stats: Stats | None) -> str:
+def describe_stats(stats: RunStats | None) -> str:
     """One caption line: first token, tokens, rate, and the load time only when a load happened."""
     if stats is None:
         return ""
     parts = []
-    if stats.first_token is not None:
-        parts.append(t("chat.stat_first_token", time=human_seconds(stats.first_token)))
-    if stats.tokens is not None:
-        parts.append(t("chat.stat_tokens", n=1 if stats.tokens == 1 else whole_number(stats.tokens)))
-    if stats.tokens_per_second is not None:
-        parts.append(t("chat.stat_rate", rate=f"{stats.tokens_per_second:.1f}"))
-    if stats.load and stats.load >= 0.001:
-        parts.append(t("chat.stat_load", time=human_seconds(stats.load)))
+    if stats.time_to_first_token is not None:
+        parts.append(t("chat.stat_first_token", time=human_seconds(stats.time_to_first_token)))
+    if stats.output_tokens is not None:
+        tokens = stats.output_tokens
+        parts.append(t("chat.stat_tokens", n=1 if tokens == 1 else whole_number(tokens)))
+    if stats.output_tokens_per_second is not None:
+        parts.append(t("chat.stat_rate", rate=f"{stats.output_tokens_per_second:.1f}"))
+    if stats.load_time and stats.load_time >= 0.001:
+        parts.append(t("chat.stat_load", time=human_seconds(stats.load_time)))
     return " · ".join(parts)
 
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lib.chat.history import ASSISTANT, USER, Conversation, Message, Stats, title_from
+from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
 from lib.i18n import t
+from lib.ollama.stats import RunStats
 
 DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
 FILE_NAME = "chats.sqlite3"
@@ -443,7 +444,7 @@ def _message(row: sqlite3.Row) -> Message:
         content=row["content"],
         thinking=row["thinking"],
         images=json.loads(row["images"] or "[]"),
-        stats=Stats.from_dict(json.loads(row["stats"])) if row["stats"] else None,
+        stats=RunStats.from_dict(json.loads(row["stats"])) if row["stats"] else None,
         status=row["status"],
         error=row["error"],
         model=row["model"],

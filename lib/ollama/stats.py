@@ -70,6 +70,10 @@ class RunStats:
         return cls(**values)
 
 
+STAT_NAMES = frozenset({field.name for field in fields(RunStats)} | set(_OLD_NAMES))
+"""Every name a saved figure may have, today's and the older ones."""
+
+
 def run_stats(final: dict[str, Any] | None, time_to_first_token: float | None = None) -> RunStats:
     """Figures for an answer from its ``done`` object; ``time_to_first_token``: seconds the caller measured."""
     final = final or {}

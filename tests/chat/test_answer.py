@@ -10,10 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message, Stats
+from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat.session import Settings
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient, Timeouts
+from lib.ollama.stats import RunStats
 from tests.chat.conftest import button, last_chat_body, messages, open_chat, refuse, screen, send
 
 # A 1x1 PNG.
@@ -73,7 +74,7 @@ def test_an_answer_streams_into_its_bubble_and_is_saved_with_its_figures(fake, s
         DONE,
         "llama3.2:latest",
     )
-    assert saved.stats.tokens and saved.stats.first_token is not None
+    assert saved.stats.output_tokens and saved.stats.time_to_first_token is not None
     assert at.session_state["drawn"] is True
     assert not at.button  # the chat box has its own stop button
 
@@ -166,7 +167,7 @@ def test_a_finished_turn_gets_the_buttons_and_figures_a_rerun_would_draw(store):
     store.add(conversation_id, Message(USER, "Earlier"))
     store.add(conversation_id, Message(ASSISTANT, "Earlier answer"))
     store.add(conversation_id, Message(USER, "Q"))
-    store.add(conversation_id, Message(ASSISTANT, "A", model="m", stats=Stats(tokens=3)))
+    store.add(conversation_id, Message(ASSISTANT, "A", model="m", stats=RunStats(output_tokens=3)))
     at = AppTest.from_function(finish, args=(store, conversation_id)).run()
     assert at.session_state["finished"] is True
     assert screen(at) == [("user", [], [], ["Edit", "Delete"]), ("assistant", [], ["m · 3 tokens"], ["Regenerate"])]

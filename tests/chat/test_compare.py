@@ -3,8 +3,6 @@ at once, and leaving the comparison; the last tests go through the page."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,7 +10,6 @@ from lib import state
 from lib.chat import compare as chat_compare
 from lib.chat.history import USER, Conversation
 from lib.chat.store import ChatStore
-from lib.chat.turn import CONTENT, WAITING, Event
 from tests.chat.conftest import PAGE, pick, query_value, send_to_all
 
 
@@ -139,46 +136,6 @@ def test_leaving_compare_mode_takes_the_comparison_out_of_the_address():
     at.query_params["compare"] = "1,2"
     at.run()
     assert "compare" not in at.query_params
-
-
-# Reading every column at once
-
-
-class Scripted:
-    """A turn whose events are written in advance."""
-
-    def __init__(self, *events: Event) -> None:
-        self._events = events
-
-    def events(self, poll: float = 0.2):
-        yield from self._events
-
-
-def test_every_column_is_read_in_turn_and_a_silent_one_holds_up_no_other():
-    silent = Scripted(Event(WAITING), Event(WAITING), Event(WAITING), Event(CONTENT, "late"))
-    talking = Scripted(Event(CONTENT, "one"), Event(CONTENT, "two"))
-    read = [(column, event.kind, event.text) for column, event in chat_compare.interleave([silent, talking], poll=0)]
-    assert read == [
-        (0, WAITING, ""),
-        (1, CONTENT, "one"),
-        (0, WAITING, ""),
-        (1, CONTENT, "two"),
-        (0, WAITING, ""),
-        (0, CONTENT, "late"),
-    ]
-
-
-def test_reading_ends_when_every_column_has_ended():
-    assert list(chat_compare.interleave([Scripted(), Scripted()], poll=0)) == []
-
-
-def test_reading_pauses_only_when_no_column_had_anything():
-    started = time.monotonic()
-    list(chat_compare.interleave([Scripted(Event(WAITING), Event(WAITING), Event(WAITING))], poll=0.1))
-    assert time.monotonic() - started >= 0.3
-    started = time.monotonic()
-    list(chat_compare.interleave([Scripted(*[Event(CONTENT, "x")] * 3), Scripted(Event(WAITING))], poll=0.1))
-    assert time.monotonic() - started < 0.1
 
 
 # Leaving the comparison

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from lib.chat.export import FORMAT, ImportRejected, from_json, to_json, to_markdown
-from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message, Stats
+from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
+from lib.ollama.stats import RunStats
 
 CONVERSATION = Conversation(
     title="Sky",
@@ -26,7 +27,7 @@ MESSAGES = [
         thinking="Rayleigh",
         status=STOPPED,
         model="llava:7b",
-        stats=Stats(first_token=0.3, tokens=2),
+        stats=RunStats(time_to_first_token=0.3, output_tokens=2),
         created_at=1_700_000_002.0,
     ),
 ]

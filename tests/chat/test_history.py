@@ -6,56 +6,84 @@ import pytest
 
 from lib.chat.history import (
     ASSISTANT,
+    DONE,
     FAILED,
+    STOPPED,
     USER,
     Message,
-    Stats,
+    answer_message,
     api_messages,
     describe_stats,
     needs_answer,
     pair_ids,
-    stats_from_final,
     strip_data_url,
     title_from,
 )
+from lib.ollama.errors import OllamaError
+from lib.ollama.stats import RunStats
+from lib.ollama.stream import Answer
 
-
-def test_stats_from_the_final_object_are_in_seconds_and_tokens_per_second():
-    final = {
-        "eval_count": 50,
-        "eval_duration": 2_000_000_000,
-        "load_duration": 1_500_000_000,
-        "prompt_eval_count": 12,
-        "total_duration": 4_000_000_000,
-    }
-    stats = stats_from_final(final, first_token=1.7)
-    assert stats == Stats(first_token=1.7, tokens=50, tokens_per_second=25.0, load=1.5, prompt_tokens=12, total=4.0)
+FINAL = {
+    "done": True,
+    "eval_count": 50,
+    "eval_duration": 2_000_000_000,
+    "load_duration": 1_500_000_000,
+    "prompt_eval_count": 12,
+    "total_duration": 4_000_000_000,
+}
 
 
 @pytest.mark.parametrize(
-    ("final", "expected"),
+    ("answer", "status"),
     [
-        ({}, Stats(first_token=0.2)),
-        ({"eval_count": 0, "eval_duration": 0, "load_duration": 0}, Stats(first_token=0.2, tokens=0)),
-        (None, Stats(first_token=0.2)),
+        (Answer(content="Blue.", final=FINAL, first_token=1.7), DONE),
+        (Answer(content="Blue.", final={**FINAL, "done_reason": "length"}, first_token=1.7), DONE),
+        (Answer(content="Bl", stopped=True, first_token=1.7), STOPPED),
+        (Answer(content="Bl", first_token=1.7), STOPPED),
+        (Answer(content="Bl", first_token=1.7, error=OllamaError("errors.dropped", {"where": "h"})), FAILED),
     ],
 )
-def test_missing_or_zero_figures_are_left_out_not_divided(final, expected):
-    assert stats_from_final(final, 0.2) == expected
+def test_an_answer_is_saved_with_how_it_ended_and_its_figures(answer, status):
+    message = answer_message(answer, "llama3.2:latest")
+    assert (message.role, message.content, message.status, message.model) == (
+        ASSISTANT,
+        answer.content,
+        status,
+        "llama3.2:latest",
+    )
+    assert message.stats is not None and message.stats.time_to_first_token == 1.7
+    assert (message.error != "") == (status == FAILED)
+
+
+def test_a_finished_answers_figures_are_in_seconds_and_tokens_per_second():
+    stats = answer_message(Answer(content="x", final=FINAL, first_token=1.7), "m").stats
+    assert stats == RunStats(
+        time_to_first_token=1.7,
+        first_token_measured=True,
+        output_tokens=50,
+        output_tokens_per_second=25.0,
+        load_time=1.5,
+        prompt_tokens=12,
+        total_time=4.0,
+    )
+
+
+def test_an_answer_stopped_before_its_first_word_has_no_figures():
+    assert answer_message(Answer(stopped=True), "m").stats is None
 
 
 @pytest.mark.parametrize(
     ("stats", "text"),
     [
         (
-            Stats(first_token=0.25, tokens=40, tokens_per_second=20.0),
+            RunStats(time_to_first_token=0.25, output_tokens=40, output_tokens_per_second=20.0),
             "first token after 250 ms · 40 tokens · 20.0 tokens/s",
         ),
         (
-            Stats(first_token=3.0, tokens=5, tokens_per_second=10.0, load=2.5),
+            RunStats(time_to_first_token=3.0, output_tokens=5, output_tokens_per_second=10.0, load_time=2.5),
             "first token after 3.0 s · 5 tokens · 10.0 tokens/s · model load 2.5 s",
         ),
-        (Stats(tokens=5, load=0.0), "5 tokens"),
+        (RunStats(output_tokens=5, load_time=0.0), "5 tokens"),
         (None, ""),
     ],
 )

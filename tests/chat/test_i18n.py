@@ -242,16 +242,21 @@ def test_json_keeps_english_keys_and_words_the_error_in_the_language_of_the_expo
     "saved, lang, expected",
     [
         (
-            error_record(OllamaError(key="chat.turn_failed", values={"problem": "KeyError: 'x'"})),
+            error_record(OllamaError(key="errors.reading_failed", values={"problem": "KeyError: 'x'"})),
             "zh",
             "读取回答时意外失败（KeyError: 'x'）。",
         ),
         (
-            error_record(OllamaError(key="chat.turn_failed", values={"problem": "KeyError: 'x'"})),
+            error_record(OllamaError(key="errors.reading_failed", values={"problem": "KeyError: 'x'"})),
             "en",
             "Reading the answer failed unexpectedly (KeyError: 'x').",
         ),
         ('{"error_key": "chat.no_such_key", "values": {}, "text": "As it was said."}', "zh", "As it was said."),
+        (  # saved before values were kept raw: already escaped, shown as saved
+            '{"error_key": "errors.server_said", "values": {"said": "a\\\\_b."}, "text": "a_b."}',
+            "en",
+            "a\\_b.",
+        ),
         ("A plain error from an older chat.", "zh", "A plain error from an older chat."),
         ('{"error_key": broken', "zh", '{"error_key": broken'),
     ],

@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.chat.history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message, Stats
+from lib.chat.history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat.store import ChatStore
+from lib.ollama.stats import RunStats
 from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
 
 PNG = base64.b64encode(
@@ -38,7 +39,7 @@ def test_an_answer_shows_its_thinking_folded_then_its_text_and_its_figures():
             ASSISTANT,
             "Rayleigh scattering.",
             thinking="Short wavelengths scatter.",
-            stats=Stats(first_token=0.5, tokens=20, tokens_per_second=40.0),
+            stats=RunStats(time_to_first_token=0.5, output_tokens=20, output_tokens_per_second=40.0),
             model="llama3.2:latest",
         )
     )
@@ -52,7 +53,7 @@ def test_an_answer_shows_its_thinking_folded_then_its_text_and_its_figures():
 
 
 def test_the_model_name_in_the_figures_is_not_read_as_markdown():
-    drawn = bubble(Message(ASSISTANT, "Hi.", stats=Stats(tokens=1), model="my*model"))
+    drawn = bubble(Message(ASSISTANT, "Hi.", stats=RunStats(output_tokens=1), model="my*model"))
     assert drawn.caption[0].value == "my\\*model · 1 token"
 
 

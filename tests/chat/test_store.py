@@ -8,8 +8,9 @@ from contextlib import closing
 
 import pytest
 
-from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message, Stats
+from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
 from lib.chat.store import ChatStore, StoreFailed, data_dir
+from lib.ollama.stats import RunStats
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_conversation_settings_and_messages_round_trip(store):
         thinking="physics",
         status=STOPPED,
         model="llama3.2:latest",
-        stats=Stats(first_token=0.5, tokens=3, tokens_per_second=30.0, load=1.25),
+        stats=RunStats(time_to_first_token=0.5, output_tokens=3, output_tokens_per_second=30.0, load_time=1.25),
     )
     store.add(conversation_id, answer)
     conversation = store.get(conversation_id)

@@ -252,7 +252,7 @@ def stream_columns(record: CompareRecord, streams: Streams) -> None:
             statuses[shown] = st.empty()
             statuses[shown].caption(t("compare.sending"))
             thinking_slots[shown] = st.container()
-            answers[shown] = LiveMarkdown(st.container())
+            answers[shown] = LiveMarkdown(st.container(key=f"compare_answer_{position}"))  # watched by the benchmark
     shown_status: dict[int, str] = {}
 
     def show_status(column: int, text: str) -> None:
