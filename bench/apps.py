@@ -8,5 +8,3 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 NAIVE_PAGE = BENCH / "naive_app.py"
 HEATMAP_PAGE = BENCH / "heatmap_app.py"
-LIVE_MARKDOWN_PAGE = BENCH / "live_markdown_app.py"
-FLOOR_PAGE = BENCH / "floor_app.py"

@@ -18,8 +18,9 @@ from pathlib import Path
 from playwright.sync_api import Browser
 
 from bench.browser import Probe
-from lib.chat.history import ASSISTANT, USER, Conversation, Message, Stats
+from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.store import FILE_NAME, ChatStore
+from lib.ollama.stats import RunStats
 
 MODEL = "llama3.2:latest"
 
@@ -42,7 +43,7 @@ def create_conversation(data_dir: Path, messages: int, title: str = "Benchmark: 
                     ASSISTANT,
                     "\n\n".join(paragraphs),
                     model=MODEL,
-                    stats=Stats(first_token=0.2, tokens=180, tokens_per_second=42.0),
+                    stats=RunStats(time_to_first_token=0.2, output_tokens=180, output_tokens_per_second=42.0),
                 )
             )
     store = ChatStore(data_dir / FILE_NAME)

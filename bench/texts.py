@@ -57,3 +57,22 @@ def tail(text: str, length: int = 40) -> str:
     ``textContent``, while in one element they have a line break.
     """
     return "".join(text.split())[-length:]
+
+
+def paragraph(tokens: int, seed: int = 7) -> str:
+    """One paragraph of ``tokens`` tokens with no blank line: a block that grows for the whole answer."""
+    return " ".join(answer(tokens, seed).split("\n\n"))
+
+
+def code(tokens: int, seed: int = 7) -> str:
+    """One fenced code block of ``tokens`` tokens, left open at the end, as a model writing code streams it."""
+    rng = random.Random(seed)
+    lines: list[str] = []
+    while len(tokenize("```python\n" + "\n".join(lines))) < tokens + 20:
+        name, value = rng.choice(_WORDS), rng.randint(1, 99)
+        lines += [f"def {name}_{len(lines)}(x):", f"    return x * {value}  # {rng.choice(_WORDS)}"]
+    pieces = tokenize("```python\n" + "\n".join(lines))
+    count = tokens
+    while len(tokenize("".join(pieces[:count]).rstrip())) < tokens:
+        count += 1
+    return "".join(pieces[:count]).rstrip()

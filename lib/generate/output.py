@@ -21,7 +21,7 @@ from lib.generate.schema import check_output, parse_schema
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import ResponseError
-from lib.ollama.stream import CONTENT, THINKING, WAITING, Streams
+from lib.ollama.stream import CONTENT, ENDED, THINKING, WAITING, Streams
 from lib.ui import widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
@@ -73,6 +73,8 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
                     else t("generate.waiting", model=request.model, time=waited)
                 )
                 phase = WAITING
+                continue
+            if event.kind == ENDED:
                 continue
             if event.kind != phase:
                 phase = event.kind
@@ -145,7 +147,7 @@ def show_answer(record: RunRecord) -> None:
     else:
         shown, raw = st.tabs([t("generate.answer"), t("generate.raw_text")])
         with shown:
-            render_markdown(text)
+            render_markdown(text, st.container(key="generate_result"))  # the benchmark watches it by this key
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)

@@ -337,7 +337,7 @@ def show_column(record: CompareRecord, column: int) -> None:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
     if result.content:
-        render_markdown(result.content)
+        render_markdown(result.content, st.container(key=f"compare_result_{column}"))  # watched by the benchmark
     elif result.complete:
         st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
