@@ -115,3 +115,29 @@ def test_importing_the_library_makes_no_network_calls():
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+PAGES = sorted([ROOT / "Home.py", *(ROOT / "app_pages").glob("*.py")])
+_LOGIC = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.ListComp, ast.DictComp)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_page_only_guards_and_calls_its_package(path):
+    """Pages read top to bottom: no functions, classes or loops of their own, and short."""
+    tree = ast.parse(path.read_text())
+    logic = [type(node).__name__ for node in ast.walk(tree) if isinstance(node, _LOGIC)]
+    assert logic == [], f"{path.name} holds logic: {logic}"
+    assert len(path.read_text().splitlines()) <= 40
+
+
+def test_every_module_has_a_test_file_of_its_own():
+    """tests/ mirrors lib/: lib/chat/answer.py is tested in tests/chat/test_answer.py."""
+    missing = []
+    for module in sorted((ROOT / "lib").rglob("*.py")):
+        if module.name == "__init__.py":
+            continue
+        relative = module.relative_to(ROOT / "lib")
+        test = ROOT / "tests" / relative.parent / f"test_{module.name}"
+        if not test.exists():
+            missing.append(relative.as_posix())
+    assert missing == []
