@@ -42,14 +42,12 @@ import streamlit as st
 
 from lib import state
 from lib.ui import markdown_pieces
-from lib.ui.markdown_safety import Fence, safe_markdown
+from lib.ui.markdown_safety import LINE, Fence, has_definitions, safe_markdown
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _LIST_ITEM = re.compile(r"(?:(?P<bullet>[-+*])|\d{1,9}(?P<delimiter>[.)]))(?:[ \t]|$)")
-_DEFINITION = re.compile(r"^[ \t>]*\[[^\]\n]+\]:", re.MULTILINE)  # a reference link or footnote definition
 
 
 class _MarkdownTarget(Protocol):
@@ -68,7 +66,7 @@ def split_stable(text: str) -> tuple[list[str], str]:
     fence: Fence | None = None
     after_blank = False
     list_kind = ""  # bullet or delimiter of the list item that is the block's last unindented line
-    for match in _LINE.finditer(text):
+    for match in LINE.finditer(text):
         complete = match[0].endswith("\n")
         line = match[0].rstrip("\r\n")
         blank = not line.strip(" \t")
@@ -124,7 +122,7 @@ def render_markdown(text: str, container: _MarkdownTarget | None = None) -> None
     are a paragraph's margin rather than Streamlit's gap between elements, a pixel or two apart.
     """
     target = st if container is None else container
-    if _DEFINITION.search(text):
+    if has_definitions(text):
         target.markdown(safe_markdown(text))
         return
     starts = _layouts().get(_layout_key(text))
@@ -258,7 +256,7 @@ class LiveMarkdown:
     def finish(self) -> str:
         """Draw all the text, without the cursor, remember where its elements begin, and return it."""
         text = self.text
-        if _DEFINITION.search(text):
+        if has_definitions(text):
             self._whole.markdown(safe_markdown(text))  # definitions reach across blocks
         else:
             self._draw("")

@@ -40,7 +40,8 @@ _SEP = "\u200b"  # zero-width space: keeps edited text from gluing into new synt
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 _PUNCT = r"!-/:-@\[-`{-~"  # ASCII punctuation, the characters a backslash escapes
 _ESCAPE = re.compile(rf"\\([{_PUNCT}])")
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+LINE = re.compile(r"[^\n]*\n|[^\n]+")
+"""One line with its line ending (the last may have none): the unit both scanners read."""
 
 # Container prefixes (blockquote, list item, footnote definition) that may precede a block.
 _CONTAINER = r"(?:[ \t]*+(?:>|[-+*](?=[ \t])|\d{1,9}+[.)](?=[ \t])|\[\^[^\]\n]*+\]:))*+[ \t]*+"
@@ -82,6 +83,7 @@ _RESOURCE = re.compile(
     )?[ \t\n]*+\)""",
     re.VERBOSE,
 )
+_FOOTNOTE = re.compile(r"^[ \t>]*\[\^[^\]\n]+\]:", re.MULTILINE)  # read as a container by _CONTAINER
 _DEFINITION_TAIL = re.compile(r":[ \t]*\n?[ \t]*<?")
 _FULL_REF = re.compile(r"\[(?P<label>(?:[^\\\[\]]|\\[\s\S]){1,999}+)\]")
 _AUTOLINK = re.compile(
@@ -225,7 +227,7 @@ def _blocks(text: str) -> Iterator[tuple[str, str]]:
     html_end: re.Pattern[str] | None = None
     directives = False
     prose_from = pos = 0
-    for line in _LINE.findall(text):
+    for line in LINE.findall(text):
         body = line.rstrip("\n")
         if fence is not None:
             step = "doubt" if directives and _DIRECTIVE.match(body) else fence.step(body)
@@ -551,7 +553,7 @@ def _paragraph_spans(chunk: str) -> Iterator[tuple[int, int]]:
     """
     lo = pos = 0
     table = _TABLE_DELIMITER_ROW.search(chunk) is not None
-    for line in _LINE.findall(chunk):
+    for line in LINE.findall(chunk):
         end = pos + len(line)
         if table or _BLOCK_START.match(line) or _indent(line) >= 4:
             if lo < pos:
@@ -619,6 +621,11 @@ def _guard(text: str) -> str:
 
 
 # Links
+
+
+def has_definitions(text: str) -> bool:
+    """Whether ``text`` defines a link reference or a footnote, which reaches across blocks."""
+    return _DEFINITION.search(text) is not None or _FOOTNOTE.search(text) is not None
 
 
 def _definitions(text: str) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.ui.markdown_safety import safe_markdown
+from lib.ui.markdown_safety import has_definitions, safe_markdown
 
 Z = "\u200b"  # the zero-width space that keeps edited text from gluing into new syntax
 
@@ -227,3 +227,18 @@ PATHOLOGICAL = {
 def test_pathological_input_is_handled(source):
     """100 KB of adversarial input goes through; the regexes have no catastrophic backtracking."""
     assert isinstance(safe_markdown(source), str)
+
+
+@pytest.mark.parametrize(
+    ("text", "defines"),
+    [
+        ("See [the docs][d].\n\n[d]: https://example.com", True),
+        ("A footnote[^1].\n\n[^1]: The note.", True),
+        ("> [q]: https://example.com/in-a-quote", True),
+        ("No definitions, only [a link](https://example.com).", False),
+        ("[x]:", False),  # a label with nothing after the colon defines nothing
+        ("Text with [brackets]: and more", False),  # not at the start of a line
+    ],
+)
+def test_definitions_are_found_where_they_reach_across_blocks(text, defines):
+    assert has_definitions(text) is defines
