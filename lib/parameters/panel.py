@@ -26,12 +26,19 @@ class ChosenOptions:
 
 def load(prefix: str, options: dict[str, Any], keep_alive: str | int | None = None) -> None:
     """Put saved values (e.g. a conversation's) into the panel; call before :func:`render` draws."""
-    values = {spec.name: options.get(spec.name) for spec in OPTION_SPECS}
+    values: dict[str, Any] = {spec.name: _number_or_none(options.get(spec.name), spec.kind) for spec in OPTION_SPECS}
     values["stop"] = "\n".join(options.get("stop") or [])
     values["keep_alive"] = "" if keep_alive is None else str(keep_alive)
     state.put(state.options_key(prefix), values)
     for name, value in values.items():
         st.session_state[_widget_key(prefix, name)] = value
+
+
+def _number_or_none(value: Any, kind: type) -> int | float | None:
+    """A saved value as the number field takes it; anything else (an imported file's ``"hot"``) is left empty."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return kind(value)
 
 
 def render(prefix: str) -> ChosenOptions:
