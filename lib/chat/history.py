@@ -188,11 +188,3 @@ def saved_error_text(saved: str, lang: str | None = None) -> str:
         return i18n.render(entry, lang or i18n.language(), values)
     except (ValueError, KeyError, TypeError):
         return saved
-    try:
-        record = json.loads(saved)
-        entry = i18n.catalog().get(record["error_key"])
-        if entry is None or not isinstance(record["values"], dict):
-            return str(record.get("text", ""))
-        return i18n.render(entry, lang or i18n.language(), record["values"])
-    except (ValueError, KeyError, TypeError):
-        return saved
