@@ -18,6 +18,7 @@ from lib.chat.store import ChatStore
 from lib.ollama.errors import OllamaError
 from lib.ui import navigation
 from tests import i18n_check
+from tests.chat.conftest import PNG_BASE64
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -186,7 +187,7 @@ def test_a_long_saved_chat_with_a_missing_model_is_chinese(open_app, studio_env,
 
 
 SAVED = [
-    Message(USER, "Why?", images=["iVBORw0KGgo="]),
+    Message(USER, "Why?", images=[PNG_BASE64]),
     Message(ASSISTANT, "Because.", thinking="Hmm", status=STOPPED, model="llava:7b"),
     Message(
         ASSISTANT,
