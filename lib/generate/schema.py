@@ -7,13 +7,14 @@ object with Pydantic's ``model_json_schema()`` or Zod, which produce ``$defs``/`
 package validates all of that (and the schema itself, against its draft's meta-schema), so it
 is used instead of a hand-written subset. What Ollama and a shared server need on top is in
 :mod:`lib.generate.schema_engine`: references only inside the schema (nothing is ever fetched),
-patterns matched in linear time, depth and size limits, and answers checked in a worker process
+patterns matched in linear time, depth and size limits, and both checks done in a worker process
 with a deadline. This module gives the page its answers, worded in the session's language: every
 problem is a sentence with the place it applies to; for the rarer errors, ``jsonschema``'s own
 English words are quoted as the detail.
 
 Both checks run on every rerun of the page, so their outcomes (data, not sentences, so any
-language can word them) are kept for the last few schemas and answers.
+language can word them) are kept for the last few schemas and answers; "every worker was busy"
+is not kept, so the next rerun checks again.
 """
 
 from __future__ import annotations
@@ -93,9 +94,16 @@ def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck
     return OutputCheck(is_json=True, value=value, pretty=pretty, problems=problems)
 
 
-@lru_cache(maxsize=32)
 def _schema_problem(text: str) -> Problem | None:
-    return schema_engine.schema_problem(text)
+    try:
+        return _checked_schema(text)
+    except WorkersBusy:  # not kept: the next rerun tries again
+        return Problem("generate.schema_typed_busy")
+
+
+@lru_cache(maxsize=32)
+def _checked_schema(text: str) -> Problem | None:
+    return schema_engine.schema_problem_in_worker(text)
 
 
 @lru_cache(maxsize=32)

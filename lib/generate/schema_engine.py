@@ -1,4 +1,4 @@
-"""The schema checks themselves, without Streamlit: run as a script, the worker that checks an answer.
+"""The schema checks themselves, without Streamlit; run as a script, the worker that does them.
 
 A schema and an answer come from visitors and models, so checking one must neither reach the
 network nor take unbounded time. Three guards, each closing a way it did:
@@ -13,11 +13,12 @@ network nor take unbounded time. Three guards, each closing a way it did:
   ``patternProperties`` are matched with RE2 instead (``google-re2``: linear in the text, and it
   refuses what it cannot match that way, such as look-arounds and back-references, which a
   schema is then told about).
-- **Bounded time.** Linear patterns are not enough: ``anyOf`` of two ``$ref`` to the next level,
-  thirty levels down, makes validation take 2³⁰ steps, and no size limit tells such a schema from
-  an ordinary one. So an answer is validated in a process of its own (:func:`validate_in_worker`
-  runs this file with ``python -I``), which is killed at a deadline and never holds the app's
-  interpreter; at most :data:`WORKERS` run at once.
+- **Bounded time, apart.** Linear patterns are not enough: ``anyOf`` of two ``$ref`` to the next
+  level, thirty levels down, makes validation take 2³⁰ steps, and no size limit tells such a
+  schema from an ordinary one; RE2's compiler, for its part, holds the interpreter (a pattern of
+  990 characters took 12 s). So a typed schema (:func:`schema_problem_in_worker`) and an answer
+  (:func:`validate_in_worker`) are checked in a process of their own, ``python -I`` on this file,
+  killed at a deadline: the app's interpreter is never held, and at most :data:`WORKERS` run at once.
 
 Depth and size limits keep ``json`` and ``jsonschema``'s recursion (and pretty-printing) far from
 Python's recursion limit. Every outcome is data, a :class:`Problem`: a catalog key of
@@ -50,7 +51,7 @@ MAX_SCHEMA_DEPTH = 64  # JSON levels: a schema of 30 nested objects, far more th
 MAX_ANSWER_DEPTH = 100
 MAX_PROBLEMS = 10  # shown, the rest counted
 MAX_ERRORS = 1000  # collected from jsonschema before it is told to stop
-CHECK_SECONDS = 5.0  # a worker's deadline
+CHECK_SECONDS = 5.0  # a worker's deadline (about 0.1 s of it is starting Python)
 WORKERS = 2  # workers at once, for every visitor together
 MAX_WORKER_MEMORY = 1 << 30
 MAX_DETAIL = 300  # characters of a quoted value or message
@@ -76,11 +77,16 @@ class Problem:
     values: Mapping[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "values": dict(self.values)}
+        values = {name: {"problem": v.as_json()} if isinstance(v, Problem) else v for name, v in self.values.items()}
+        return {"key": self.key, "values": values}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Problem:
-        return cls(str(data["key"]), dict(data.get("values") or {}))
+        values = {
+            name: cls.from_json(value["problem"]) if isinstance(value, dict) and set(value) == {"problem"} else value
+            for name, value in (data.get("values") or {}).items()
+        }
+        return cls(str(data["key"]), values)
 
 
 @dataclass(frozen=True)
@@ -135,9 +141,12 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a refused pattern is said on screen, not logged to stderr
 
 
-@lru_cache(maxsize=256)
 def linear_pattern(pattern: str) -> Any:
-    """``pattern`` compiled by RE2; raises :class:`PatternUnsupported` with RE2's reason."""
+    """``pattern`` compiled by RE2; raises :class:`PatternUnsupported` with RE2's reason.
+
+    Not kept here: a compiled pattern can take megabytes, and the app's process lives long. The
+    worker keeps the ones it uses (:class:`_LinearSearch`) for its short life.
+    """
     try:
         return re2.compile(_UNICODE_ESCAPE.sub(r"\1\\x{\2}", pattern), _RE2_OPTIONS)
     except re2.error as error:
@@ -150,7 +159,7 @@ def linear_pattern(pattern: str) -> Any:
 
 
 def schema_problem(text: str) -> Problem | None:
-    """Why ``text`` cannot be sent as a schema, or None when it can; pure and fast (sizes are bounded)."""
+    """Why ``text`` cannot be sent as a schema, or None when it can: the worker's first task."""
     if not text.strip():
         return Problem("generate.schema_empty")
     if len(text) > MAX_SCHEMA_CHARS:
@@ -345,35 +354,61 @@ def _answer_error(error: ValidationError) -> Problem:
 # -- the worker ----------------------------------------------------------------------------------
 
 _running = threading.BoundedSemaphore(WORKERS)
+# What a worker that was stopped, or that failed, means: for a schema being typed, for an answer.
+_STOPPED = {
+    "schema": ("generate.schema_typed_timeout", "generate.schema_typed_failed"),
+    "answer": ("generate.schema_check_timeout", "generate.schema_check_failed"),
+}
+
+
+def schema_problem_in_worker(text: str, seconds: float | None = None) -> Problem | None:
+    """:func:`schema_problem` in a worker (see :func:`validate_in_worker`); an empty or over-long text needs none.
+
+    Compiling a pattern holds the interpreter (RE2's compiler does not let go of it), and a
+    990-character one took 12 s: a schema is therefore checked apart too.
+    """
+    if not text.strip() or len(text) > MAX_SCHEMA_CHARS:
+        return schema_problem(text)
+    outcome = _in_worker("schema", {"text": text}, seconds)
+    if isinstance(outcome, Problem):
+        return outcome
+    return Problem.from_json(outcome["problem"]) if outcome["problem"] else None
 
 
 def validate_in_worker(schema: dict[str, Any], value: Any, seconds: float | None = None) -> Verdict:
     """:func:`check` in a new process, killed after ``seconds`` (default :data:`CHECK_SECONDS`).
 
     It waits at most as long for a free slot, and raises :class:`WorkersBusy` when :data:`WORKERS`
-    others were running all that time (a verdict that says nothing about the answer, so callers
+    others were running all that time (an outcome that says nothing about the answer, so callers
     do not keep it).
     """
+    outcome = _in_worker("answer", {"schema": schema, "answer": value}, seconds)
+    return Verdict(not_checked=outcome) if isinstance(outcome, Problem) else Verdict.from_json(outcome)
+
+
+def _in_worker(task: str, request: dict[str, Any], seconds: float | None) -> dict[str, Any] | Problem:
+    """The worker's answer to ``request``, or why there is none."""
     seconds = seconds or CHECK_SECONDS
+    stopped, failed = _STOPPED[task]
     if not _running.acquire(timeout=seconds):
         raise WorkersBusy
     try:
         finished = subprocess.run(
             [sys.executable, "-I", str(Path(__file__).resolve())],
-            input=json.dumps({"schema": schema, "answer": value}).encode(),
+            input=json.dumps({"task": task, **request}).encode(),
             capture_output=True,
             timeout=seconds,
             check=False,
         )
     except subprocess.TimeoutExpired:  # subprocess.run has killed it
-        return Verdict(not_checked=Problem("generate.schema_check_timeout", {"seconds": f"{seconds:g}"}))
+        return Problem(stopped, {"seconds": f"{seconds:g}"})
     finally:
         _running.release()
     try:
-        return Verdict.from_json(json.loads(finished.stdout))
-    except (ValueError, KeyError, TypeError):
-        reason = f"exit status {finished.returncode}"
-        return Verdict(not_checked=Problem("generate.schema_check_failed", {"reason": reason}))
+        outcome = json.loads(finished.stdout)
+    except ValueError:
+        return Problem(failed, {"reason": f"exit status {finished.returncode}"})
+    return Problem(failed, {"reason": outcome["failed"]}) if "failed" in outcome else outcome
 
 
 class WorkersBusy(Exception):
@@ -399,22 +434,36 @@ class _LinearSearch:
     """Stands in for the ``re`` module in jsonschema's keyword code."""
 
     @staticmethod
+    @lru_cache(maxsize=256)
+    def compiled(pattern: str) -> Any:
+        return linear_pattern(pattern)
+
+    @staticmethod
     def search(pattern: str, text: str) -> Any:
-        return linear_pattern(pattern).search(text)
+        return _LinearSearch.compiled(pattern).search(text)
 
 
 def main() -> int:
-    """Read ``{"schema": ..., "answer": ...}`` on stdin, write the :class:`Verdict` as JSON on stdout."""
+    """Do the task read on stdin and write its outcome as JSON on stdout.
+
+    ``{"task": "schema", "text": ...}`` gives ``{"problem": ...}``; ``{"task": "answer", "schema":
+    ..., "answer": ...}`` a :class:`Verdict`; either may give ``{"failed": reason}``.
+    """
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (MAX_WORKER_MEMORY, MAX_WORKER_MEMORY))
     use_linear_patterns()
     request = json.load(sys.stdin)
+    outcome: dict[str, Any]
     try:
-        verdict = check(request["schema"], request["answer"])
+        if request["task"] == "schema":
+            problem = schema_problem(request["text"])
+            outcome = {"problem": problem.as_json() if problem else None}
+        else:
+            outcome = check(request["schema"], request["answer"]).as_json()
     except Exception as error:  # anything else jsonschema may raise on a strange schema or answer
-        verdict = Verdict(not_checked=Problem("generate.schema_check_failed", {"reason": type(error).__name__}))
-    json.dump(verdict.as_json(), sys.stdout)
+        outcome = {"failed": type(error).__name__}
+    json.dump(outcome, sys.stdout)
     return 0
 
 

@@ -478,3 +478,17 @@ def test_a_check_that_found_every_worker_busy_says_so_and_is_tried_again(monkeyp
             schema_engine._running.release()
     assert check.not_checked.startswith("The answer was not checked against the schema yet: other checks are running.")
     assert check_output("{}", schema).problems == ["At $: 'busy' is required but missing."]
+
+
+def test_a_schema_typed_while_every_worker_is_busy_says_so_and_is_checked_again(monkeypatch):
+    text = '{"title": "typed while busy", "type": "object"}'
+    monkeypatch.setattr(schema_engine, "CHECK_SECONDS", 0.2)
+    taken = [schema_engine._running.acquire(blocking=False) for _ in range(schema_engine.WORKERS)]
+    try:
+        with pytest.raises(InvalidSchema) as raised:
+            parse_schema(text)
+    finally:
+        for _ in taken:
+            schema_engine._running.release()
+    assert say(raised.value.problem).startswith("The schema could not be checked yet: other checks are running.")
+    assert parse_schema(text) == {"title": "typed while busy", "type": "object"}

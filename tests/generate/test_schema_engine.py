@@ -1,5 +1,6 @@
 import json
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from lib.generate.schema_engine import (
     linear_pattern,
     read_answer,
     schema_problem,
+    schema_problem_in_worker,
     validate_in_worker,
 )
 
 ENGINE = Path(schema_engine.__file__)
+SLOW_TO_COMPILE = "a{1,1000}" * 110
 
 
 def test_the_registry_retrieves_nothing(recording_server):
@@ -56,6 +59,8 @@ def test_deeper_than_counts_levels_of_lists_and_objects_without_recursion():
 
 
 def test_a_verdict_survives_the_trip_from_the_worker():
+    kind = Problem("generate.schema_not_object", {"kind": Problem("generate.kind_list")})
+    assert Problem.from_json(json.loads(json.dumps(kind.as_json()))) == kind
     verdict = Verdict((Problem("generate.answer_missing", {"place": "$", "name": "'a'"}),), 3, capped=True)
     assert Verdict.from_json(json.loads(json.dumps(verdict.as_json()))) == verdict
     failed = Verdict(not_checked=Problem("generate.schema_endless"))
@@ -82,10 +87,37 @@ def test_whatever_else_jsonschema_raises_in_the_worker_is_a_verdict():
     assert verdict.not_checked == Problem("generate.schema_check_failed", {"reason": "OverflowError"})
 
 
-def test_a_worker_that_dies_is_a_verdict(monkeypatch):
+def test_a_worker_that_dies_is_an_outcome(monkeypatch):
     monkeypatch.setattr(schema_engine.sys, "executable", "/bin/false")
     verdict = validate_in_worker({}, 1)
     assert verdict.not_checked == Problem("generate.schema_check_failed", {"reason": "exit status 1"})
+    assert schema_problem_in_worker("{}") == Problem("generate.schema_typed_failed", {"reason": "exit status 1"})
+
+
+def test_a_schema_is_checked_in_the_worker_with_the_same_outcome():
+    for text in ("{}", '{"type": "strin"}', "[1]", '{"$ref": "#/nothing"}', '{"pattern": "(?=a)"}'):
+        assert schema_problem_in_worker(text) == schema_problem(text), text
+
+
+def test_a_pattern_slow_to_compile_is_stopped_at_the_deadline_without_holding_the_interpreter():
+    """RE2's compiler holds the interpreter: 110 bounded repetitions took 12 s in the app's process."""
+    ticks: list[float] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    threading.Thread(target=tick, daemon=True).start()
+    started = time.monotonic()
+    try:
+        problem = schema_problem_in_worker(json.dumps({"pattern": SLOW_TO_COMPILE}), seconds=1)
+    finally:
+        done.set()
+    assert problem == Problem("generate.schema_typed_timeout", {"seconds": "1"})
+    assert time.monotonic() - started < 3
+    assert len(ticks) >= 50
 
 
 def test_no_more_workers_than_allowed_run_at_once():
@@ -143,12 +175,14 @@ CASES = [
     lambda: check({"type": "string"}, 1).problems[0],
     lambda: check({"minimum": 2}, 1).problems[0],
     lambda: Problem("generate.schema_check_timeout", {"seconds": "5"}),  # see test_schema.py for the real one
-    lambda: validate_in_worker({"multipleOf": 0.5}, float("inf")).not_checked,
 ]
 
 
-def test_every_problem_the_engine_names_is_produced_with_the_values_its_sentences_need():
+def test_every_problem_the_engine_names_is_produced_with_the_values_its_sentences_need(monkeypatch):
     produced = [case() for case in CASES]
+    produced.append(schema_problem_in_worker(json.dumps({"pattern": SLOW_TO_COMPILE}), seconds=0.5))
+    monkeypatch.setattr(schema_engine.sys, "executable", "/bin/false")
+    produced += [schema_problem_in_worker("{}"), validate_in_worker({}, 1).not_checked]
     named = set(re.findall(r'"(generate\.[a-z_]+)"', ENGINE.read_text()))
     assert named <= {problem.key for problem in produced if isinstance(problem, Problem)}
     for problem in produced:
