@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from lib.formatting import whole_number
 from lib.generate import schema_engine
 from lib.generate.schema_engine import Problem, Verdict, WorkersBusy
 from lib.i18n import t
@@ -57,9 +58,16 @@ class OutputCheck:
 
 
 def say(problem: Problem) -> str:
-    """``problem`` as a sentence in the session's language (a value that is a problem is worded too)."""
-    values = {name: say(value) if isinstance(value, Problem) else value for name, value in problem.values.items()}
-    return t(problem.key, **values)
+    """``problem`` as a sentence in the session's language: a value that is a problem is worded too, numbers grouped."""
+    return t(problem.key, **{name: _shown(value) for name, value in problem.values.items()})
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, Problem):
+        return say(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return whole_number(value)
+    return value
 
 
 def parse_schema(text: str) -> dict[str, Any]:
