@@ -119,9 +119,7 @@ def from_json(data: bytes | str) -> tuple[Conversation, list[Message]]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRejected(t("chat_export.not_ours", format=FORMAT))
     if document.get("version") != VERSION:
-        raise ImportRejected(
-            t("chat_export.wrong_version", found=escape_markdown(repr(document.get("version"))), version=VERSION)
-        )
+        raise ImportRejected(t("chat_export.wrong_version", found=repr(document.get("version")), version=VERSION))
     conversation = Conversation(
         title=_text(document, "title", t("chat_export.title_not_text")),
         model=_text(document, "model", t("chat_export.model_not_text")),
@@ -178,14 +176,14 @@ def _message(item: Any, number: int) -> Message:
         raise ImportRejected(t("chat_export.message_not_object", number=number))
     role = item.get("role")
     if role not in (USER, ASSISTANT):
-        raise ImportRejected(t("chat_export.message_role", number=number, role=escape_markdown(repr(role))))
+        raise ImportRejected(t("chat_export.message_role", number=number, role=repr(role)))
     content = item.get("content", "")
     thinking = item.get("thinking", "")
     if not isinstance(content, str) or not isinstance(thinking, str):
         raise ImportRejected(t("chat_export.message_not_text", number=number))
     status = item.get("status", DONE)
     if status not in _STATUSES:
-        raise ImportRejected(t("chat_export.message_status", number=number, status=escape_markdown(repr(status))))
+        raise ImportRejected(t("chat_export.message_status", number=number, status=repr(status)))
     stats = item.get("stats")
     if stats is not None and not isinstance(stats, dict):
         raise ImportRejected(t("chat_export.message_stats_not_object", number=number))

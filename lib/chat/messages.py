@@ -129,7 +129,7 @@ def models_link(model: str) -> None:
         navigation.MODELS,
         label=t("chat.pull_link"),
         icon=":material/download:",
-        help=t("chat.pull_link_help", model=escape_markdown(model)),
+        help=t("chat.pull_link_help", model=model),
     )
 
 

@@ -118,7 +118,7 @@ def summary_help(summary: Summary) -> str:
     n = 1 if summary.messages == 1 else whole_number(summary.messages)
     when = date_time(datetime.fromtimestamp(summary.updated_at, UTC))
     if summary.model:
-        return t("chat.summary_help", model=escape_markdown(summary.model), n=n, when=when)
+        return t("chat.summary_help", model=summary.model, n=n, when=when)
     return t("chat.summary_help_no_model", n=n, when=when)
 
 
