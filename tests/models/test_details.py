@@ -59,7 +59,7 @@ def test_everything_the_server_reported(script):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
         "Parameters": "3.2B",
-        "Quantisation": "Q4_K_M",
+        "Quantisation": "Q4\\_K\\_M",  # a metric's value is Markdown: the server's text is escaped
         "Context length": "131,072",
         "Embedding length": "3,072",
     }
