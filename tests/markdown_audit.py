@@ -59,6 +59,11 @@ class Shown:
         return f"{self.element}.{self.field} ({'Markdown' if self.markdown else 'plain'}): {self.text!r}"
 
 
+def as_read(markdown: str) -> str:
+    """Markdown as a person reads it, for simple sentences: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def record_sent(monkeypatch: pytest.MonkeyPatch) -> list[ForwardMsg]:
     """From now on, a copy of every message any script run of this process sends (AppTest runs in it)."""
     sent: list[ForwardMsg] = []
