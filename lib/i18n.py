@@ -212,23 +212,31 @@ def _fill_text(text: str, start: int, end: int, values: dict[str, Any]) -> str:
 
 
 def _fill_code(span: str, run: int, values: dict[str, Any]) -> str:
-    """A code span of the template with values put in as they are, fenced so that they cannot end it.
-
-    Code shows its text literally; a value's line breaks become spaces (a span stays on one line)
-    and the fence grows past the value's longest run of backticks.
-    """
+    """A code span of the template with values put in as they are, in a span they cannot end."""
     content = span[run:-run]
     filled = _PLACEHOLDER.sub(lambda match: str(values.get(match[1], match[0])), content)
-    if filled == content:
-        return span
-    filled = _LINE_BREAK.sub(" ", filled)
-    lengths = {len(inner) for inner in _BACKTICKS.findall(filled)}
+    return span if filled == content else _code_span(filled, run)
+
+
+def code(value: Any) -> Markdown:
+    """``value`` as inline code: shown literally, whatever it holds (an address, a server's status)."""
+    return Markdown(_code_span(str(value), 1))
+
+
+def _code_span(text: str, run: int) -> str:
+    """``text`` as a code span of at least ``run`` backticks, fenced so that none of its own can end it.
+
+    A span stays on one line (line breaks become spaces), the fence grows past every run of
+    backticks inside, and a space pads text that starts or ends with a backtick or a space.
+    """
+    text = _LINE_BREAK.sub(" ", text)
+    lengths = {len(inner) for inner in _BACKTICKS.findall(text)}
     while run in lengths:
         run += 1
-    if filled.startswith("`") or filled.endswith("`") or (filled[:1] == filled[-1:] == " " and filled.strip()):
-        filled = f" {filled} "
+    if text.startswith("`") or text.endswith("`") or (text[:1] == text[-1:] == " " and text.strip()):
+        text = f" {text} "
     fence = "`" * run
-    return f"{fence}{filled or ' '}{fence}"
+    return f"{fence}{text or ' '}{fence}"
 
 
 def _is_one(count: Any) -> bool:

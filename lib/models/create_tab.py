@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from lib import state
-from lib.i18n import t, t_plain
+from lib.i18n import markdown, t, t_plain
 from lib.models import create_stream, inventory, modelfile
 from lib.ollama.client import OllamaClient
 from lib.parameters.catalog import OPTION_SPECS, build_options, stop_help
@@ -59,7 +59,7 @@ def from_modelfile(client: OllamaClient) -> None:
         parsed = modelfile.parse(text)
     except modelfile.ModelfileError as error:
         st.error(
-            t("models.modelfile_cannot_be_sent") + "\n\n" + "\n".join(f"- {p}" for p in error.problems),
+            t("models.modelfile_cannot_be_sent") + "\n\n" + markdown("\n".join(f"- {p}" for p in error.problems)),
             icon=":material/error:",
         )
         return
