@@ -119,12 +119,8 @@ def _summary_table(record: CompareRecord, labels: list[str]) -> list[str]:
     for column, stats in measured.items():
         values = [row.value for row in stat_rows(stats)] if stats else ["—"] * len(names)
         status = status_text(record.results[column])
-        lines.append(f"| {_cell(labels[column])} | {status} | " + " | ".join(values) + " |")
+        lines.append(f"| {escape(labels[column])} | {status} | " + " | ".join(values) + " |")
     return lines
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _fenced(text: str) -> str:
