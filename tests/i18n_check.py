@@ -114,7 +114,8 @@ def key_literals(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 
 def _is_t_call(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
+    """``t(...)``, or ``t_plain(...)`` (the same text, its values unescaped)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "t_plain")
 
 
 def _call_name(node: ast.Call) -> str | None:

@@ -597,6 +597,25 @@ def test_copy_and_delete(server):
     assert requests.post(server.url + "/api/delete", json={"model": "x"}, timeout=5).status_code == 405
 
 
+def test_a_hostile_server_lists_and_answers_names_ollama_refuses(server):
+    """install_as: what a hostile server (or proxy) may send, for the app's tests of names shown literally."""
+    hostile = "x](http://tracker.invalid/a.png)![ **bold**"
+    refused = post(server, "/api/show", {"model": hostile})
+    assert (refused.status_code, refused.json()) == (400, {"error": "invalid model name"})
+    server.install_as(hostile, like="llama3.2")
+    assert hostile in names(server)
+    assert post(server, "/api/show", {"model": hostile}).json()["capabilities"] == ["completion", "tools"]
+    answer = post(server, "/api/generate", {"model": hostile, "prompt": "Hi", "stream": False}).json()
+    assert answer["model"] == hostile and answer["done"] is True
+    assert hostile in [m["name"] for m in requests.get(server.url + "/api/ps", timeout=5).json()["models"]]
+    copied = post(server, "/api/copy", {"source": hostile, "destination": "plain-copy"})
+    assert copied.status_code == 200 and "plain-copy:latest" in names(server)
+    deleted = requests.delete(server.url + "/api/delete", json={"model": hostile}, timeout=5)
+    assert deleted.status_code == 200 and hostile not in names(server)
+    server.reset()
+    assert hostile not in names(server)
+
+
 def test_push_streams_upload_statuses(server):
     events = ndjson(post(server, "/api/push", {"model": "llama3.2"}, stream=True))
     assert events[0] == {"status": "retrieving manifest"} and events[-2:] == [

@@ -54,6 +54,89 @@ def test_counted_entries_and_placeholders():
     assert i18n.render(json_example, "en", {"what": "JSON"}) == 'Use {"type": "object"} for JSON'
 
 
+# Values are escaped where they are interpolated (issue 17, finding 5)
+
+LINK = "x](http://tracker.invalid/a.png)![y"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("llama3.2:latest", "llama3.2:latest"),
+        ("**bold**", "\\*\\*bold\\*\\*"),
+        (LINK, "x\\](http://tracker.invalid/a.png)!\\[y"),
+        ("![i](http://tracker.invalid/i.png)", "!\\[i\\](http://tracker.invalid/i.png)"),
+        ("hf.co/a_b:Q4_K_M", "hf.co/a\\_b:Q4\\_K\\_M"),
+        ("$x$ `c` <b> ~s~ :red[r] a|b", "\\$x\\$ \\`c\\` \\<b\\> \\~s\\~ :red\\[r\\] a\\|b"),
+        (3, "3"),
+        (61.6, "61.6"),
+    ],
+)
+def test_t_escapes_every_value_but_not_the_template(value, shown):
+    entry = {"en": "**Loaded** {name} in `2 s`", "zh": "x"}
+    assert i18n.render(entry, "en", {"name": value}) == f"**Loaded** {shown} in `2 s`"
+
+
+def test_a_value_cannot_start_a_block_where_a_line_starts():
+    entry = {"en": "{said}", "zh": "x"}
+    said = "# Heading\n- item\n1. first\n2) second\n===\n---\n+ plus\nplain 1. text - here"
+    assert i18n.render(entry, "en", {"said": said}) == (
+        "\\# Heading\n\\- item\n1\\. first\n2\\) second\n\\===\n\\---\n\\+ plus\nplain 1. text - here"
+    )
+    mid_sentence = {"en": "The server said: {said}", "zh": "x"}
+    assert i18n.render(mid_sentence, "en", {"said": "# not a heading"}) == "The server said: # not a heading"
+    quoted = {"en": "> {said}", "zh": "x"}
+    assert i18n.render(quoted, "en", {"said": "# h"}) == "> \\# h"
+    assert i18n.render({"en": "{n} tok/s", "zh": "x"}, "en", {"n": "1.5"}) == "1.5 tok/s"
+
+
+def test_in_a_code_span_of_the_template_a_value_goes_in_as_it_is():
+    entry = {"en": "**Pulling `{model}`** from {where}", "zh": "x"}
+    assert i18n.render(entry, "en", {"model": "**x**", "where": "*y*"}) == "**Pulling `**x**`** from \\*y\\*"
+    assert i18n.render(entry, "en", {"model": "a`b", "where": ""}) == "**Pulling ``a`b``** from "
+    assert i18n.render(entry, "en", {"model": "`a`", "where": ""}) == "**Pulling `` `a` ``** from "
+    assert i18n.render(entry, "en", {"model": "two\nlines", "where": ""}) == "**Pulling `two lines`** from "
+    assert i18n.render(entry, "en", {"model": "", "where": ""}) == "**Pulling ` `** from "
+    assert i18n.render({"en": "``{a}`` and `{b}`", "zh": "x"}, "en", {"a": "``", "b": "c"}) == "``` `` ``` and `c`"
+
+
+def test_code_shows_any_text_literally():
+    assert i18n.code("vision") == "`vision`"
+    assert i18n.code("a`b") == "``a`b``"
+    assert i18n.code("``x") == "` ``x `"
+    assert i18n.code("two\nlines") == "`two lines`"
+    assert isinstance(i18n.code("x"), i18n.Markdown)
+
+
+def test_markdown_goes_in_as_it_is_and_trust_is_not_inherited():
+    entry = {"en": "Waiting for {model}: {time}", "zh": "x"}
+    inner = i18n.render({"en": "{n} s", "zh": "x"}, "en", {"n": 3})
+    assert i18n.render(entry, "en", {"model": i18n.markdown("**bold**"), "time": i18n.Markdown(inner)}) == (
+        "Waiting for **bold**: 3 s"
+    )
+    trusted = i18n.markdown("*a*")
+    for derived in (trusted + "!", f"{trusted}", trusted.upper(), " ".join([trusted]), trusted[:3]):
+        assert type(derived) is str
+        assert i18n.render(entry, "en", {"model": derived, "time": ""}).startswith("Waiting for \\*")
+
+
+def test_t_returns_markdown_and_t_plain_fills_values_as_they_are():
+    assert isinstance(i18n.t("models.deleted", name="x"), i18n.Markdown)
+    assert i18n.t("models.deleted", name="**x**") == i18n.t("models.deleted", name=i18n.escape("**x**"))
+    assert "\\*\\*x\\*\\*" in i18n.t("models.deleted", name="**x**")
+    plain = i18n.t_plain("chat.placeholder", model="**x**_y")
+    assert "**x**_y" in plain and "\\" not in plain
+    assert not isinstance(plain, i18n.Markdown)  # plain text is never trusted as Markdown
+
+
+def test_message_of_keeps_a_refusals_markdown_and_escapes_other_words():
+    refusal = ValueError(i18n.t("models.name_invalid", name="*x*"))
+    assert i18n.message_of(refusal) == refusal.args[0]
+    assert i18n.render({"en": "Not sent: {why}", "zh": "x"}, "en", {"why": i18n.message_of(refusal)}).count("\\*") == 2
+    assert i18n.message_of(ValueError("*raw*")) == "\\*raw\\*"
+    assert i18n.message_of(KeyError("a", "b")) == "('a', 'b')"
+
+
 def test_outside_a_script_run_the_language_is_english():
     assert i18n.language() == "en"
     assert human_seconds(0.25) == "250 ms"

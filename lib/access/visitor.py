@@ -35,7 +35,6 @@ from lib import state
 from lib.access import locked as access
 from lib.chat.store import ChatStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
-from lib.ui.markdown_safety import escape_markdown
 
 COOKIE = "ollama_studio_visitor"
 HEADER_VARIABLE = "OLLAMA_STUDIO_USER_HEADER"
@@ -234,7 +233,7 @@ def account(visitor: Visitor, carried: int = 0) -> None:
     with st.sidebar:
         if visitor.kind == USER:
             name = user.get("email") or user.get("name") or ""
-            st.caption(t("privacy.signed_in_as", name=escape_markdown(str(name))))
+            st.caption(t("privacy.signed_in_as", name=name))
             if st.button(t("privacy.sign_out"), icon=":material/logout:", key="visitor_sign_out"):
                 st.logout()
         else:
@@ -278,7 +277,7 @@ def provider_label(provider: str) -> str:
 def sign_in_label(provider: str | None) -> str:
     if provider is None:
         return t("privacy.sign_in")
-    return t("privacy.sign_in_with", provider=escape_markdown(provider_label(provider)))
+    return t("privacy.sign_in_with", provider=provider_label(provider))
 
 
 def sign_in_key(provider: str | None) -> str:
@@ -292,4 +291,4 @@ def where_saved(visitor: Visitor | None = None) -> str:
         return t("privacy.saved_for_browser")
     if visitor.kind == USER:
         return t("privacy.saved_for_account")
-    return t("privacy.saved_for_user", name=escape_markdown(visitor.owner.removeprefix("header:")))
+    return t("privacy.saved_for_user", name=visitor.owner.removeprefix("header:"))

@@ -22,7 +22,6 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.ui.live_markdown import LiveMarkdown
-from lib.ui.markdown_safety import escape_markdown
 
 
 def respond(
@@ -85,9 +84,7 @@ def stream_answer(
                     if not (streamed.content or streamed.thinking):
                         waiting.caption(
                             ":material/hourglass_top: "
-                            + t(
-                                "chat.waiting", model=escape_markdown(settings.model), time=human_seconds(event.seconds)
-                            )
+                            + t("chat.waiting", model=settings.model, time=human_seconds(event.seconds))
                         )
                         waiting_shown = True
                     continue

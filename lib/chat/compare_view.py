@@ -16,7 +16,7 @@ from lib.chat import session as chat_session
 from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
 from lib.chat.store import ChatStore, StoreFailed
 from lib.formatting import human_seconds, whole_number
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
@@ -53,7 +53,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
         prompt = st.chat_input(
             t("chat_compare.prompt_first")
             if columns is None
-            else t("chat_compare.prompt", n=whole_number(len(columns))),
+            else t_plain("chat_compare.prompt", n=whole_number(len(columns))),
             key=state.CHAT_COMPARE_PROMPT_INPUT,
             submit_mode="stop",
         )
@@ -131,7 +131,7 @@ def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: 
         chat_messages.draw_message(message)
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
-            t("chat_compare.continue", model=escape_markdown(conversation.model)),
+            t("chat_compare.continue", model=conversation.model),
             icon=":material/arrow_forward:",
             key=f"chat_compare_continue_{conversation.id}",
             width="stretch",
@@ -177,7 +177,7 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                         ":material/hourglass_top: "
                         + t(
                             "chat_compare.waiting",
-                            model=escape_markdown(columns[silent].model),
+                            model=columns[silent].model,
                             time=human_seconds(seconds),
                         )
                     )

@@ -17,7 +17,7 @@ from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import DONE, FAILED, STOPPED, Answer
-from lib.ui.errors import error_text, shown_values
+from lib.ui.errors import error_text
 
 if TYPE_CHECKING:
     from lib.chat.validation import Problem
@@ -182,6 +182,10 @@ def error_record(error: OllamaError) -> str:
     return json.dumps(record, ensure_ascii=False, default=str)
 
 
+def _escaped_already(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: i18n.markdown(value) if isinstance(value, str) else value for name, value in values.items()}
+
+
 def saved_error_text(saved: str, lang: str | None = None) -> str:
     """A saved ``error`` as a sentence in ``lang`` (default: the session's language)."""
     if not saved.startswith(_ERROR_RECORD):
@@ -191,7 +195,7 @@ def saved_error_text(saved: str, lang: str | None = None) -> str:
         entry = i18n.catalog().get(record["error_key"])
         if entry is None or not isinstance(record["values"], dict):
             return str(record.get("text", ""))
-        values = shown_values(record["values"]) if record.get("raw") else record["values"]
+        values = record["values"] if record.get("raw") else _escaped_already(record["values"])
         return i18n.render(entry, lang or i18n.language(), values)
     except (ValueError, KeyError, TypeError):
         return saved

@@ -33,10 +33,9 @@ from lib.chat.history import (
 from lib.chat.store import ChatStore
 from lib.chat.validation import Problem
 from lib.formatting import whole_number
-from lib.i18n import t
+from lib.i18n import escape, t
 from lib.ui import navigation
 from lib.ui.live_markdown import render_markdown
-from lib.ui.markdown_safety import escape_markdown
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
 THUMBNAIL_WIDTH = 160
@@ -127,7 +126,7 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
             st.caption(t("chat.partial_kept"))
     line = describe_stats(message.stats)
     if line:
-        st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
+        st.caption(" · ".join([escape(message.model), line] if message.model else [line]))
     if actions is not None:
         actions()
 
@@ -178,7 +177,7 @@ def models_link(model: str) -> None:
         navigation.MODELS,
         label=t("chat.pull_link"),
         icon=":material/download:",
-        help=t("chat.pull_link_help", model=escape_markdown(model)),
+        help=t("chat.pull_link_help", model=model),
     )
 
 

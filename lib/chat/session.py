@@ -21,9 +21,8 @@ from lib.chat.export import ImportRejected, from_json
 from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, StoreFailed
 from lib.formatting import whole_number
-from lib.i18n import t
+from lib.i18n import message_of, t
 from lib.parameters import panel as options_panel
-from lib.ui.markdown_safety import escape_markdown
 
 OPTIONS_PREFIX = "chat"
 QUERY_KEY = "chat"
@@ -253,7 +252,7 @@ def confirmed(store: ChatStore) -> None:
     state.put(state.CHAT_CONFIRM, None)
     if action == "delete":
         conversation = store.get(conversation_id)
-        title = escape_markdown(conversation.title) if conversation and conversation.title else t("chat.the_chat")
+        title = conversation.title if conversation and conversation.title else t("chat.the_chat")
         store.delete(conversation_id)
         select(None)
         state.put(state.CHAT_NOTICE, ("success", t("chat.deleted", title=title)))
@@ -280,7 +279,7 @@ def import_file(store: ChatStore) -> None:
     except ImportRejected as error:
         state.put(
             state.CHAT_NOTICE,
-            ("error", t("chat_export.not_imported", name=escape_markdown(uploaded.name), reason=error)),
+            ("error", t("chat_export.not_imported", name=uploaded.name, reason=message_of(error))),
         )
         return
     conversation_id = store.import_conversation(conversation, messages)
@@ -292,7 +291,7 @@ def import_file(store: ChatStore) -> None:
             "success",
             t(
                 "chat_export.imported",
-                title=escape_markdown(conversation.title),
+                title=conversation.title,
                 n=1 if count == 1 else whole_number(count),
             ),
         ),

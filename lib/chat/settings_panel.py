@@ -12,13 +12,12 @@ from lib.chat import session as chat_session
 from lib.chat.history import Conversation
 from lib.chat.messages import models_link
 from lib.chat.session import Settings
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
 from lib.ui import widgets
 from lib.ui.errors import error_text
-from lib.ui.markdown_safety import escape_markdown
 
 
 def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Settings | None, set[str] | None]:
@@ -52,7 +51,7 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
         help=t("chat.think_help") if thinks else t("chat.think_unavailable"),
     )
     if installed is not None and model not in installed:
-        st.warning(t("chat.not_installed", model=escape_markdown(model)), icon=":material/warning:")
+        st.warning(t("chat.not_installed", model=model), icon=":material/warning:")
         models_link(model)
     with st.expander(t("chat.settings"), icon=":material/tune:"):
         system = st.text_area(
@@ -70,12 +69,15 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
 
 
 def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
-    """What the chat box says before typing: the model, and whether images can be attached for it."""
+    """What the chat box says before typing: the model, and whether images can be attached for it.
+
+    Plain text: a placeholder is not drawn as Markdown, so the model's name goes in as it is.
+    """
     if settings is None:
         return t("chat.choose_model_first")
     capabilities = server_data.capabilities_of(client, settings.model)
     if capabilities and "vision" not in capabilities:
-        return t("chat.placeholder_text_only", model=settings.model)
+        return t_plain("chat.placeholder_text_only", model=settings.model)
     if "vision" in capabilities:
-        return t("chat.placeholder_images", model=settings.model)
-    return t("chat.placeholder", model=settings.model)
+        return t_plain("chat.placeholder_images", model=settings.model)
+    return t_plain("chat.placeholder", model=settings.model)

@@ -120,7 +120,7 @@ def summary_help(summary: Summary) -> str:
     updated = validation.sane_time(summary.updated_at)  # a saved time can be anything, even 1e300
     when = t("chat.unknown_time") if updated is None else date_time(datetime.fromtimestamp(updated, UTC))
     if summary.model:
-        return t("chat.summary_help", model=escape_markdown(summary.model), n=n, when=when)
+        return t("chat.summary_help", model=summary.model, n=n, when=when)
     return t("chat.summary_help_no_model", n=n, when=when)
 
 

@@ -28,7 +28,7 @@ from PIL import Image
 
 from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message, strip_data_url
 from lib.formatting import whole_number
-from lib.i18n import t
+from lib.i18n import Markdown, escape, markdown, t
 from lib.ollama.stats import STAT_NAMES, RunStats
 from lib.parameters.catalog import OPTION_SPECS, OptionSpec, parse_keep_alive
 from lib.ui.markdown_safety import escape_markdown
@@ -92,7 +92,7 @@ def _fail(where: Path, key: str, **values: Any) -> Invalid:
 # Wording
 
 
-def describe(problem: Problem) -> str:
+def describe(problem: Problem) -> Markdown:
     """``problem`` as a sentence in the session's language: "At message 3, created_at: must be …"."""
     what = t(problem.key, **problem.values)
     if not problem.where:
@@ -100,7 +100,7 @@ def describe(problem: Problem) -> str:
     return t("chat_import.problem", where=where_text(problem.where), what=what)
 
 
-def where_text(where: Path) -> str:
+def where_text(where: Path) -> Markdown:
     """A path as people read it: ``("messages", 2, "images", 0)`` is "message 3, image 1",
     ``("options", "stop", 1)`` is "options.stop, item 2"."""
     parts: list[str] = []
@@ -121,14 +121,14 @@ def where_text(where: Path) -> str:
             parts.append(t("chat_import.at_item", number=step + 1))
     if names:
         parts.append(".".join(_shown_name(name) for name in names))
-    return t("chat_import.separator").join(parts)
+    return markdown(t("chat_import.separator").join(parts))  # each part escaped or worded by t()
 
 
 def _shown_name(name: str) -> str:
     """A key as a sentence can show it: the file's own keys can be anything, so cut, made valid and escaped."""
     if len(name) > SHOWN_NAME:
         name = name[:SHOWN_NAME] + "…"
-    return escape_markdown(name.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return escape(name.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _figure(value: float) -> str:
@@ -164,7 +164,7 @@ def conversation_file(document: Any) -> tuple[Conversation, list[Message]]:
         raise _fail((), "chat_export.not_ours", format=FORMAT)
     version = document.get("version")
     if isinstance(version, bool) or version != VERSION:
-        found = "…" if isinstance(version, (dict, list)) else _shown_name(repr(version))
+        found = "…" if isinstance(version, (dict, list)) else markdown(_shown_name(repr(version)))
         raise _fail((), "chat_export.wrong_version", found=found, version=VERSION)
     _known_keys(document, _CONVERSATION_KEYS, ())
     raw_messages = document.get("messages")
@@ -484,9 +484,9 @@ def stored_number(value: Any) -> float:
     return math.nan
 
 
-def first_problem(problems: list[Problem]) -> str:
+def first_problem(problems: list[Problem]) -> Markdown:
     """The first of ``problems`` as a sentence, and how many more there are."""
     text = describe(problems[0])
     if len(problems) > 1:
-        text += " " + t("chat_import.more_problems", n=whole_number(len(problems) - 1))
+        return markdown(text + " " + t("chat_import.more_problems", n=whole_number(len(problems) - 1)))
     return text

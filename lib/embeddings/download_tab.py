@@ -12,14 +12,14 @@ import streamlit as st
 
 from lib.embeddings import analysis as ea
 from lib.embeddings import models as em
-from lib.i18n import t
+from lib.i18n import escape, t
 
 
 def draw(analysis: ea.Analysis) -> None:
     """Three download buttons per model, named after the model."""
     for result in filter(None, (analysis.primary, analysis.second)):
         stem = "embeddings-" + em.base_name(result.model)
-        st.markdown(f"**{result.model}**")
+        st.markdown(f"**{escape(result.model)}**")
         columns = st.columns(3)
         columns[0].download_button(
             t("embeddings.download_vectors_csv"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib import server_data
-from lib.i18n import t
+from lib.i18n import Markdown, markdown, t, t_plain
 from lib.ollama.client import OllamaClient
 
 SUGGESTED_MODELS = ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding")
@@ -50,12 +50,13 @@ def order_models(choices: list[ModelChoice]) -> list[ModelChoice]:
 
 
 def choice_label(choice: ModelChoice) -> str:
-    return t("embeddings.cannot_embed_choice", model=choice.name) if choice.can_embed is False else choice.name
+    """A model as the select box offers it, as plain text (options are not Markdown)."""
+    return t_plain("embeddings.cannot_embed_choice", model=choice.name) if choice.can_embed is False else choice.name
 
 
-def model_list(names: tuple[str, ...]) -> str:
-    """Model names as code, joined the way the language lists things."""
-    return t("embeddings.list_separator").join(f"`{name}`" for name in names)
+def model_list(names: tuple[str, ...]) -> Markdown:
+    """Model names (ours, without backticks) as code, joined the way the language lists things."""
+    return markdown(t("embeddings.list_separator").join(f"`{name}`" for name in names))
 
 
 def cannot_embed_message(model: str) -> str:

@@ -14,7 +14,7 @@ from lib.embeddings import analysis as ea
 from lib.embeddings import download_tab, heatmap_tab, map_tab, pairs_tab, search_tab
 from lib.embeddings.cache import CHARS_PER_TOKEN, VectorCache
 from lib.formatting import human_seconds, whole_number
-from lib.i18n import t
+from lib.i18n import escape, t
 from lib.ollama.client import OllamaClient
 from lib.ui import widgets
 
@@ -60,7 +60,7 @@ def draw(client: OllamaClient, analysis: ea.Analysis, *, current: bool, query_pr
 def summary(analysis: ea.Analysis, result: ea.ModelResult) -> None:
     """One model's figures, a sentence on its vectors' lengths, and the texts it probably cut."""
     report = result.embedded.report
-    st.markdown(f"**{result.model}**")
+    st.markdown(f"**{escape(result.model)}**")
     columns = st.columns(5)
     columns[0].metric(t("embeddings.metric_texts"), whole_number(report.texts))
     columns[1].metric(t("embeddings.dimensions_label"), whole_number(result.embedded.dimension))

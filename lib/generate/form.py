@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.generate.schema import InvalidSchema, parse_schema, say
-from lib.i18n import t
+from lib.i18n import message_of, t
 from lib.ollama import bodies as api_bodies
 from lib.ollama.stream import GENERATE, Request
 
@@ -130,7 +130,7 @@ def checked(form: GenerateForm, capabilities: frozenset[str] | set[str], options
     try:
         request = build_request(form, capabilities)
     except FormProblem as error:
-        return Draft(form, None, options_problem or str(error))
+        return Draft(form, None, options_problem or message_of(error))
     if options_problem:
         return Draft(form, None, options_problem)
     return Draft(form, request)

@@ -18,7 +18,6 @@ from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.parameters import panel as options_panel
-from lib.ui.markdown_safety import escape_markdown
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
@@ -43,7 +42,7 @@ def draw(client: OllamaClient, model: str) -> Draft:
         think = st.toggle(t("generate.think"), key=state.GENERATE_THINK_INPUT, help=t("generate.think_help"))
     with st.expander(t("generate.fill_in_middle"), icon=":material/vertical_align_center:"):
         if capabilities and "insert" not in capabilities:
-            st.caption(t("generate.no_insert", model=escape_markdown(model)))
+            st.caption(t("generate.no_insert", model=model))
         suffix = st.text_area(
             t("generate.suffix"), key=state.GENERATE_SUFFIX_INPUT, height=68, help=t("generate.suffix_help")
         )

@@ -136,7 +136,7 @@ def show_answer(record: RunRecord) -> None:
             st.warning(check.not_checked, icon=":material/rule:")
         elif schema is not None and check.problems:
             st.warning(t("generate.schema_mismatch"), icon=":material/rule:")
-            st.code("\n".join(check.problems), language=None, wrap_lines=True)
+            st.markdown("\n".join(f"- {problem}" for problem in check.problems))
         elif schema is not None:
             st.success(t("generate.schema_match"), icon=":material/check_circle:")
         shown, raw = st.tabs(["JSON", t("generate.raw_text")])

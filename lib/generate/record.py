@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from lib.generate.form import GenerateForm
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, UNFINISHED, Answer
 
 PREVIEW_LENGTH = 60
@@ -39,11 +39,11 @@ class RunRecord:
     result: Answer = field(default_factory=Answer)
 
     def label(self) -> str:
-        """``#3 · 14:02:07 · llama3.2:latest · "Why is the sky…" · done``."""
+        """``#3 · 14:02:07 · llama3.2:latest · "Why is the sky…" · done``, as plain text (for ``st.text``)."""
         prompt = " ".join(self.form.prompt.split())
         if len(prompt) > PREVIEW_LENGTH:
             prompt = prompt[: PREVIEW_LENGTH - 1].rstrip() + "…"
-        return t(
+        return t_plain(
             "generate.history_entry",
             number=self.number,
             time=f"{self.when:%H:%M:%S}",

@@ -18,12 +18,11 @@ from lib.models.inventory import size_cell
 from lib.ollama.client import OllamaClient
 from lib.ollama.host import display_host
 from lib.ui import navigation
-from lib.ui.markdown_safety import escape_markdown
 
 
 def draw(client: OllamaClient, version: str, installed: list[dict[str, Any]], loaded: list[dict[str, Any]]) -> None:
     st.success(
-        t("home.connected", version=escape_markdown(version), server=display_host(client.base_url)),
+        t("home.connected", version=version, server=display_host(client.base_url)),
         icon=":material/check_circle:",
     )
     figures(installed, loaded)

@@ -42,7 +42,7 @@ def send(client: OllamaClient, name: str, fields: dict[str, Any]) -> None:
                     bar = bar or st.progress(0.0)
                     bar.progress(download.fraction(), text=step_label(line))
                 elif line != last:
-                    st.text(step_label(line))
+                    st.text(step_label(line, plain=True))
                 last = line
         except OllamaError as error:
             status.update(label=t("models.create_failed", name=name), state="error")

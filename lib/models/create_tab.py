@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from lib import state
-from lib.i18n import t
+from lib.i18n import markdown, t, t_plain
 from lib.models import create_stream, inventory, modelfile
 from lib.ollama.client import OllamaClient
 from lib.parameters.catalog import OPTION_SPECS, build_options, stop_help
@@ -47,7 +47,7 @@ def from_modelfile(client: OllamaClient) -> None:
     st.session_state.setdefault(state.MODELS_CREATE_NAME_INPUT, state.get(state.MODELS_CREATE_NAME))
     new_name = st.text_input(
         t("models.new_model_name"),
-        placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
+        placeholder=t_plain("models.for_example", example=EXAMPLE_NEW_NAME),
         key=state.MODELS_CREATE_NAME_INPUT,
     )
     text = st.text_area(
@@ -59,7 +59,7 @@ def from_modelfile(client: OllamaClient) -> None:
         parsed = modelfile.parse(text)
     except modelfile.ModelfileError as error:
         st.error(
-            t("models.modelfile_cannot_be_sent") + "\n\n" + "\n".join(f"- {p}" for p in error.problems),
+            t("models.modelfile_cannot_be_sent") + "\n\n" + markdown("\n".join(f"- {p}" for p in error.problems)),
             icon=":material/error:",
         )
         return
@@ -76,7 +76,7 @@ def simple_form(client: OllamaClient, names: list[str]) -> None:
     base = st.selectbox(t("models.base_model"), names, key=state.MODELS_FORM_BASE_INPUT)
     form_name = st.text_input(
         t("models.new_model_name"),
-        placeholder=t("models.for_example", example=EXAMPLE_NEW_NAME),
+        placeholder=t_plain("models.for_example", example=EXAMPLE_NEW_NAME),
         key=state.MODELS_FORM_NAME_INPUT,
     )
     system = st.text_area(

@@ -12,12 +12,11 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.formatting import whole_number
-from lib.i18n import t
+from lib.i18n import code, escape, markdown, t
 from lib.models import inventory
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ui import widgets
-from lib.ui.markdown_safety import escape_markdown
 
 
 def draw(client: OllamaClient, installed: list[dict[str, Any]], names: list[str]) -> tuple[str, dict[str, Any] | None]:
@@ -39,13 +38,13 @@ def facts(shown: dict[str, Any]) -> None:
     lengths = inventory.model_facts(shown)
     sizes = shown.get("details") or {}
     cells = st.columns(4)
-    cells[0].metric(t("models.parameter_size"), sizes.get("parameter_size") or "—")
-    cells[1].metric(t("models.quantisation"), sizes.get("quantization_level") or "—")
+    cells[0].metric(t("models.parameter_size"), escape(sizes.get("parameter_size") or "—"))
+    cells[1].metric(t("models.quantisation"), escape(sizes.get("quantization_level") or "—"))
     cells[2].metric(t("models.context_length"), whole_number(lengths.context_length))
     cells[3].metric(t("models.embedding_length"), whole_number(lengths.embedding_length))
     capabilities = shown.get("capabilities") or []
-    listed = " ".join(code_span(inventory.capability_label(str(c))) for c in capabilities)
-    st.markdown(t("models.capabilities_line", capabilities=listed or t("models.not_reported")))
+    listed = " ".join(code(inventory.capability_label(str(c))) for c in capabilities)
+    st.markdown(t("models.capabilities_line", capabilities=markdown(listed) if listed else t("models.not_reported")))
     if shown.get("parameters"):
         st.markdown(t("models.parameters"))
         st.code(shown["parameters"], language=None)
@@ -61,8 +60,3 @@ def facts(shown: dict[str, Any]) -> None:
         st.code(shown.get("modelfile") or t("models.none"), language=None)
     with st.expander(t("models.raw_json")):
         st.json(shown, expanded=False)
-
-
-def code_span(text: str) -> str:
-    """Server text as inline code, where Markdown is not read; text that could end the span is escaped instead."""
-    return f"`{text}`" if "`" not in text and "\n" not in text else escape_markdown(text)

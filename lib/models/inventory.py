@@ -16,7 +16,6 @@ from typing import Any
 
 from lib.formatting import human_size, parse_timestamp, time_until
 from lib.i18n import t
-from lib.ui.markdown_safety import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ def name_problem(name: str) -> str | None:
     if not name.strip():
         return t("models.name_missing")
     if not _MODEL_NAME.match(name.strip()):
-        return t("models.name_invalid", name=escape_markdown(name.strip()[:80]))
+        return t("models.name_invalid", name=name.strip()[:80])
     return None
 
 

@@ -11,12 +11,11 @@ from typing import Any
 import streamlit as st
 
 from lib import state
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.models import create_tab, inventory, notices
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ui import widgets
-from lib.ui.markdown_safety import escape_markdown
 
 
 def draw(client: OllamaClient, chosen: str, shown: dict[str, Any], names: list[str]) -> None:
@@ -27,7 +26,7 @@ def draw(client: OllamaClient, chosen: str, shown: dict[str, Any], names: list[s
     copy_name = field.text_input(
         t("models.copy_as"),
         key=state.MODELS_COPY_NAME_INPUT,
-        placeholder=t("models.copy_as_placeholder", name=copy_default),
+        placeholder=t_plain("models.copy_as_placeholder", name=copy_default),
     )
     row = buttons.container(horizontal=True)
     if row.button(t("models.copy"), icon=":material/content_copy:", key="models_copy"):
@@ -63,10 +62,10 @@ def confirm_delete(client: OllamaClient) -> None:
     if not pending:
         return
     with st.container(border=True):
-        st.warning(t("models.confirm_delete", name=escape_markdown(pending)), icon=":material/warning:")
+        st.warning(t("models.confirm_delete", name=pending), icon=":material/warning:")
         buttons = st.container(horizontal=True)
         confirmed = buttons.button(
-            t("models.delete_named", name=escape_markdown(pending)),
+            t("models.delete_named", name=pending),
             type="primary",
             key="models_delete_confirm",
         )

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.i18n import t
+from lib.i18n import message_of, t
 
 INSTRUCTIONS = (
     "from",
@@ -207,7 +207,7 @@ def _add_parameter(result: Modelfile, item: Instruction, problems: list[Problem]
     try:
         typed = typed_parameter(name, value)
     except ValueError as error:
-        problems.append(Problem(item.line, str(error)))
+        problems.append(Problem(item.line, message_of(error)))
         return
     if name in LIST_PARAMETERS:
         result.parameters.setdefault(name, []).append(typed)

@@ -14,12 +14,11 @@ import threading
 from dataclasses import dataclass
 from enum import Enum
 
-from lib.i18n import t
+from lib.i18n import escape, markdown, t
 from lib.models.pull_progress import PullProgress, Snapshot
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError, StreamError
 from lib.ui.errors import error_text
-from lib.ui.markdown_safety import escape_markdown
 
 
 class Outcome(str, Enum):
@@ -128,10 +127,10 @@ class PullJob:
 def failure_message(model: str, error: OllamaError) -> str:
     """The server's words, plus what they mean for a pull when we can tell."""
     if isinstance(error, StreamError) and error.server_message:
-        text = escape_markdown(error.server_message)
+        text = escape(error.server_message)
     else:
         text = error_text(error)
-    text = text if text.endswith((".", "!", "?", "。", "！", "？")) else text + "."
+    text = text if text.endswith((".", "!", "?", "。", "！", "？")) else markdown(text + ".")
     lowered = text.lower()
     missing = isinstance(error, ResponseError) and error.status_code == 404
     if missing or "file does not exist" in lowered or "not found" in lowered:

@@ -75,7 +75,7 @@ def figures(view: JobView) -> list[str]:
     """What the caption under the bar says: bytes done of the total, then speed and time left while it runs."""
     snap = view.progress
     if snap.total:
-        shown = [t("models.pull_size", done=human_size(snap.completed), total=human_size(snap.total))]
+        shown: list[str] = [t("models.pull_size", done=human_size(snap.completed), total=human_size(snap.total))]
     else:
         shown = [t("models.size_unknown")]
     if not view.finished and snap.speed is not None:

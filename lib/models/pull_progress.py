@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lib.i18n import t
+from lib.i18n import escape, t, t_plain
 
 SPEED_WINDOW_SECONDS = 5.0
 ALMOST_DONE = 0.99
@@ -118,21 +118,23 @@ def _whole(value: Any) -> int | None:
     return max(0, int(value))
 
 
-def step_label(status: str) -> str:
+def step_label(status: str, *, plain: bool = False) -> str:
     """A pull's or create's status line as a person reads it, in the session's language.
 
     ``pulling 6a0746a1ec1a`` becomes ``Downloading layer 6a0746a1ec1a``; the statuses Ollama is
-    known to send are translated, any other line is shown as the server wrote it.
+    known to send are translated, any other line is shown as the server wrote it. Markdown, the
+    server's words escaped, unless ``plain`` (for ``st.text``).
     """
+    say = t_plain if plain else t
     if status.startswith("pulling ") and status != "pulling manifest":
-        return t("models.step_downloading_layer", digest=_short_digest(status.removeprefix("pulling ")))
+        return say("models.step_downloading_layer", digest=_short_digest(status.removeprefix("pulling ")))
     if status.startswith("using existing layer "):
-        return t("models.step_existing_layer", digest=_short_digest(status.removeprefix("using existing layer ")))
+        return say("models.step_existing_layer", digest=_short_digest(status.removeprefix("using existing layer ")))
     if status.startswith("creating new layer "):
-        return t("models.step_new_layer", digest=_short_digest(status.removeprefix("creating new layer ")))
+        return say("models.step_new_layer", digest=_short_digest(status.removeprefix("creating new layer ")))
     quantizing = _QUANTIZING.fullmatch(status)
     if quantizing:
-        return t("models.step_quantizing", source=quantizing.group(1), target=quantizing.group(2))
+        return say("models.step_quantizing", source=quantizing.group(1), target=quantizing.group(2))
     labels = {
         "starting": t("models.step_starting"),
         "pulling manifest": t("models.step_manifest"),
@@ -141,7 +143,8 @@ def step_label(status: str) -> str:
         "removing any unused layers": t("models.step_removing_layers"),
         "success": t("models.step_done"),
     }
-    return labels.get(status, status[:1].upper() + status[1:])
+    shown = labels.get(status) or status[:1].upper() + status[1:]
+    return shown if plain else escape(shown)
 
 
 _QUANTIZING = re.compile(r"quantizing (\S+) model to (\S+)")

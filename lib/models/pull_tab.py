@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import state
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.models import inventory, pull_panel
 from lib.models.pull import PullJob
 from lib.ollama.client import OllamaClient
@@ -25,7 +25,7 @@ def draw(client: OllamaClient) -> None:
     with st.form("models_pull_form", border=False):
         wanted = st.text_input(
             t("models.model_name"),
-            placeholder=t("models.for_example", example=EXAMPLE),
+            placeholder=t_plain("models.for_example", example=EXAMPLE),
             key=state.MODELS_PULL_NAME_INPUT,
         )
         submitted = st.form_submit_button(

@@ -21,7 +21,6 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters.catalog import keep_alive_help, parse_keep_alive
 from lib.ui import widgets
-from lib.ui.markdown_safety import escape_markdown
 
 
 def draw(client: OllamaClient, installed: list[dict[str, Any]], loaded: list[dict[str, Any]], names: list[str]) -> None:
@@ -41,7 +40,7 @@ def loaded_models(client: OllamaClient, loaded: list[dict[str, Any]]) -> None:
     st.dataframe(pd.DataFrame([row.as_dict() for row in rows]), hide_index=True)
     for row in rows:
         if st.button(
-            t("models.unload_named", name=escape_markdown(row.name)),
+            t("models.unload_named", name=row.name),
             icon=":material/eject:",
             key=f"models_unload_{row.name}",
         ):

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from lib import state
-from lib.i18n import t
+from lib.i18n import message_of, t
 from lib.parameters.catalog import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
 
 
@@ -76,7 +76,7 @@ def render(prefix: str) -> ChosenOptions:
         keep_alive = parse_keep_alive(values["keep_alive"])
     except ValueError as error:
         st.error(str(error))
-        return ChosenOptions(options, None, str(error))
+        return ChosenOptions(options, None, message_of(error))
     return ChosenOptions(options, keep_alive)
 
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from lib.i18n import t
+from lib.i18n import Markdown, t, t_plain
 from lib.ollama.errors import OllamaError
-from lib.ui.markdown_safety import escape_markdown
 
 
-def error_text(error: OllamaError) -> str:
+def error_text(error: OllamaError) -> Markdown:
     """``error`` as one sentence in the session's language, its values shown literally.
 
     The values come from the server or the network (the server's own words, a reason phrase, a
-    content type, an address), so they are escaped: a server cannot make the page fetch an image
-    or draw a link by putting Markdown in its error message.
+    content type, an address); :func:`~lib.i18n.t` escapes them, so a server cannot make the page
+    fetch an image or draw a link by putting Markdown in its error message.
     """
-    return t(error.key, **shown_values(error.values))
+    return t(error.key, **error.values)
 
 
-def shown_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Text values escaped for Markdown; numbers as they are."""
-    return {name: escape_markdown(value) if isinstance(value, str) else value for name, value in values.items()}
+def error_plain(error: OllamaError) -> str:
+    """:func:`error_text` for files and other places that show text as it is (a JSON export)."""
+    return t_plain(error.key, **error.values)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import i18n, server_data, settings, state
 from lib.access import locked as access
-from lib.i18n import t
+from lib.i18n import code, t
 from lib.ollama.errors import OllamaError
 from lib.ollama.host import InvalidHost, display_host, normalize_host
 from lib.ui.markdown_safety import escape_markdown
@@ -45,7 +45,7 @@ def _status() -> None:
         st.markdown(f":red[●] **{t('sidebar.not_connected')}**")
     else:
         st.markdown(f":green[●] **{t('sidebar.connected')}** · Ollama {escape_markdown(version)}")
-    st.caption(f"`{display_host(client.base_url)}`")
+    st.caption(code(display_host(client.base_url)))
 
 
 def _default_model() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import i18n
-from lib.i18n import t
+from lib.i18n import t, t_plain
 
 _BUTTON = (
     '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
@@ -38,4 +38,4 @@ def render() -> None:
     if i18n.language() == i18n.DEFAULT:
         return
     size = st.get_option("server.maxUploadSize")
-    st.html(style_sheet(t("app.upload_button"), t("app.upload_limit", size=size)))
+    st.html(style_sheet(t("app.upload_button"), t_plain("app.upload_limit", size=size)))

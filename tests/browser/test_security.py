@@ -219,6 +219,33 @@ def test_a_hostile_model_name_is_shown_as_text(app, fake, page: Page, listener, 
     expect(page.get_by_test_id("stMain").get_by_text("5 of 5 models")).to_be_visible(timeout=ANSWERED)
 
 
+def test_names_ollama_refuses_are_shown_as_text_and_fetch_nothing(start_app, fake, page: Page, listener, requested):
+    """A hostile server lists any name: Generate's waiting caption and the Models page's notices show it as text."""
+    hostile = f"![n]({listener.url}/?q=name) **zqb** [click](javascript:window.__xss=1)"
+    fake.install_as(hostile, like="llama3.2")  # the newest model: first in the list, so every page picks it
+    fresh = start_app(OLLAMA_HOST=fake.url)  # its own process: the shared app caches the model list for a while
+    fake.add_fault("/api/generate", "slow_first", delay=2.0)
+    page.goto(fresh.url + "/generate")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("combobox", name="Model", exact=True)).to_have_value(hostile, timeout=ANSWERED)
+    prompt = main.get_by_label("Prompt", exact=True)
+    prompt.fill("Hello")
+    prompt.press("Control+Enter")
+    main.get_by_role("button", name="Generate", exact=True).click()
+    expect(main.get_by_text(f"Waiting for {hostile}", exact=False)).to_be_visible(timeout=ANSWERED)
+    expect(main.get_by_test_id("stMetric").filter(has_text="Tokens/s")).to_be_visible(timeout=ANSWERED)
+    assert_inert(page)
+    page.goto(fresh.url + "/models")
+    main.get_by_role("tab", name="Running").click()
+    main.get_by_role("button", name="Load", exact=True).click()
+    expect(main.get_by_test_id("stAlert").filter(has_text=f"{hostile} is loaded")).to_be_visible(timeout=ANSWERED)
+    main.get_by_role("button", name=f"Unload {hostile}").click()
+    expect(main.get_by_test_id("stAlert").filter(has_text=f"Unloaded {hostile}")).to_be_visible(timeout=ANSWERED)
+    assert_inert(page)
+    click_the_links(page)
+    assert_nothing_fetched(listener, requested)
+
+
 # Titles and imported files
 
 

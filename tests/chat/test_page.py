@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat.history import FAILED, Conversation
 from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
+from tests.markdown_audit import as_read
 from tests.streamlit_process import free_port
 
 # A 1x1 PNG.
@@ -132,7 +133,7 @@ def test_an_unwritable_data_folder_is_explained(fake, monkeypatch, tmp_path):
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(blocker))
     at = open_chat()
     assert not at.exception
-    assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in at.error[0].value
+    assert "Chats cannot be saved" in at.error[0].value and "OLLAMA_STUDIO_DATA_DIR" in as_read(at.error[0].value)
 
 
 # The page's elements, in order

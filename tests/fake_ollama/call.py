@@ -9,7 +9,7 @@ from . import decoding
 from .apierror import ApiError
 from .catalog import ModelSpec
 from .exchange import Exchange
-from .names import parse_name
+from .names import parse_name, written_name
 from .recording import Headers
 
 if TYPE_CHECKING:
@@ -34,12 +34,13 @@ class Call:
         if not raw.strip():
             raise empty
         name = parse_name(raw)
+        spec = self.app.store.find(name) if name is not None else None
+        spec = spec or self.app.store.find(written_name(raw))
+        if spec is not None:
+            return spec
         if name is None:
             raise invalid or ApiError(400, "invalid model name")
-        spec = self.app.store.find(name)
-        if spec is None:
-            raise missing
-        return spec
+        raise missing
 
     def stream_requested(self, request: dict[str, Any]) -> bool:
         """`stream` defaults to true on every streaming endpoint."""

@@ -1,7 +1,8 @@
 """Model names the way Ollama parses them (types/model/name.go).
 
 "llama3.2" means registry.ollama.ai/library/llama3.2:latest; names match
-case-insensitively; a name with an illegal character is invalid.
+case-insensitively; a name with an illegal character is invalid, unless a test installed a
+model under it on purpose (:func:`written_name`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class ModelName:
     namespace: str
     model: str
     tag: str
+    written: str = ""  # a name kept exactly as written, whatever Ollama's rules say (written_name)
 
     @property
     def key(self) -> str:
@@ -27,11 +29,13 @@ class ModelName:
 
     @property
     def full(self) -> str:
-        return f"{self.host}/{self.namespace}/{self.model}:{self.tag}"
+        return self.written or f"{self.host}/{self.namespace}/{self.model}:{self.tag}"
 
     @property
     def short(self) -> str:
         """Go's DisplayShortest: what /api/tags and /api/ps call the model."""
+        if self.written:
+            return self.written
         if self.host.lower() == DEFAULT_HOST:
             if self.namespace.lower() == DEFAULT_NAMESPACE:
                 return f"{self.model}:{self.tag}"
@@ -58,6 +62,15 @@ def _valid_part(kind: str, part: str) -> bool:
         if not (char.isascii() and char.isalnum()):
             return False
     return True
+
+
+def written_name(raw: str) -> ModelName:
+    """``raw`` as a model name exactly as written, one Ollama would refuse (``**x**``, ``a](http://b)``).
+
+    Real Ollama never lists such a name, but a hostile server, or a proxy in front of one, lists
+    and answers whatever it likes: :meth:`FakeOllama.install_as` installs a model under one.
+    """
+    return ModelName("", "", raw, "", written=raw)
 
 
 def parse_name(raw: str) -> ModelName | None:

@@ -10,8 +10,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Self
 
+from . import gowire
 from .faults import FaultBook
 from .handler import FakeHTTPServer
+from .names import parse_name, written_name
 from .recording import RecordedRequest, RequestLog
 from .slots import Slots
 from .store import ModelStore
@@ -121,6 +123,17 @@ class FakeOllama:
     def take_scripted_reply(self) -> str | None:
         with self._replies_lock:
             return self._replies.popleft() if self._replies else None
+
+    def install_as(self, name: str, like: str = "llama3.2") -> None:
+        """Install a copy of the model ``like`` under ``name``, even one Ollama's rules refuse.
+
+        A hostile server (or a proxy in front of one) lists and answers any name it likes:
+        ``**bold**``, ``x](http://tracker/a.png)![``. The copy answers to exactly that name.
+        """
+        spec = self.store.find(parse_name(like) or written_name(like))
+        if spec is None:
+            raise KeyError(like)
+        self.store.put(spec.renamed(written_name(name), gowire.now_ns()))
 
     def add_fault(self, path: str, kind: str, *, times: int = 1, **params: Any) -> None:
         """Make the next `times` requests to `path` misbehave (times=0: all of them). See faults.py."""

@@ -15,6 +15,7 @@ from lib.generate.form import (
     encode_image,
     format_label,
 )
+from tests.markdown_audit import as_read
 
 ALL = frozenset({"completion", "vision", "thinking", "insert"})
 FORM = GenerateForm(model="llama3.2:latest", prompt="Why is the sky blue?")
@@ -92,7 +93,7 @@ def test_schema_format_sends_the_parsed_schema():
 def test_problems_are_reported_before_anything_is_sent(form, message):
     with pytest.raises(FormProblem) as raised:
         build_request(form, {"completion"})
-    assert message in str(raised.value)
+    assert message in as_read(str(raised.value))
 
 
 def test_images_go_to_servers_that_do_not_list_capabilities():

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.generate.form import SCHEMA
 from tests.generate.conftest import PNG, generate, option, pick, raw_answer, sent, texts
+from tests.markdown_audit import as_read
 
 
 def test_every_input_and_option_reaches_the_request_body(page, fake):
@@ -57,7 +58,7 @@ def test_a_bad_keep_alive_is_reported_and_nothing_sent(page, fake):
 def test_an_invalid_schema_is_reported_before_anything_is_sent(page, fake):
     page.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
     page.text_area(key=state.GENERATE_SCHEMA_INPUT).input('{"type": "objekt"}').run()
-    assert 'at $.type: "objekt" is not a type' in texts(page.error)
+    assert 'at $.type: "objekt" is not a type' in as_read(texts(page.error))
     generate(page)
     assert "Nothing was sent." in texts(page.error)
     assert fake.requests_to("/api/generate") == []
@@ -198,7 +199,7 @@ def test_the_schema_editor_appears_only_for_a_schema_and_is_checked_as_typed():
     assert at.text_area(key=state.GENERATE_SCHEMA_INPUT).label == "JSON schema"
     at.text_area(key=state.GENERATE_SCHEMA_INPUT).input('{"type": 5}').run()
     assert at.text[0].value == 'schema|{"type": 5}'
-    assert "not valid JSON Schema at $.type" in at.error[0].value
+    assert "not valid JSON Schema at $.type" in as_read(at.error[0].value)
 
 
 def test_a_schema_that_would_reach_a_server_or_nests_too_deep_is_a_sentence_and_nothing_is_sent(
@@ -212,7 +213,7 @@ def test_a_schema_that_would_reach_a_server_or_nests_too_deep_is_a_sentence_and_
         ('{"a": ' + "[" * 50_000, "The schema is nested more than 64 levels deep."),
     ]:
         page.text_area(key=state.GENERATE_SCHEMA_INPUT).input(schema).run()
-        assert expected in texts(page.error)
+        assert expected in as_read(texts(page.error))
         generate(page)
         assert "Nothing was sent." in texts(page.error)
     assert fake.requests_to("/api/generate") == []

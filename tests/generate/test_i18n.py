@@ -17,6 +17,7 @@ from lib.generate.form import SCHEMA
 from lib.ui import navigation
 from tests import i18n_check
 from tests.generate.compare.test_export import record as exported_record
+from tests.markdown_audit import as_read
 
 PROMPT = "天空为什么是蓝色的？"
 REPLY = "因为瑞利散射：短波长的蓝光散射得更多。"
@@ -121,7 +122,7 @@ def test_an_answer_that_breaks_the_schema_in_chinese(single, fake):
     single.text_area(key=state.GENERATE_PROMPT_INPUT).input(PROMPT)
     single.button(key=state.GENERATE_RUN_BUTTON).click().run()
     assert "回答不符合 JSON Schema：" in [warning.value for warning in single.warning]
-    assert "$：缺少必填的 'capital'。" in "\n".join(block.value for block in single.code)
+    assert "$：缺少必填的 'capital'。" in as_read("\n".join(block.value for block in single.markdown))
     assert leftovers(single, fake) == []
 
 

@@ -75,10 +75,22 @@ def test_an_answer_that_breaks_the_schema_is_flagged(page, fake):
     page.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
     generate(page)
     assert "The answer does not match the schema:" in texts(page.warning)
-    problems = next(code for code in codes(page) if code.startswith("At $"))
-    assert "At $: 'capital' is required but missing." in problems
-    assert "At $.name: 5 is not of type 'string'." in problems
-    assert "At $.languages: 'French' is not of type 'array'." in problems
+    problems = next(block.value for block in page.markdown if block.value.startswith("- At \\$"))
+    assert "- At \\$: 'capital' is required but missing." in problems
+    assert "- At \\$.name: 5 is not of type 'string'." in problems
+    assert "- At \\$.languages: 'French' is not of type 'array'." in problems
+
+
+def test_the_answers_own_values_in_a_mismatch_are_shown_literally(page, fake):
+    """The listed mismatches quote the model's JSON: its text must not draw an image, a link or bold."""
+    fake.script_reply('{"name": "![i](http://tracker.example/a.png) **bold**", "capital": "x", "languages": []}')
+    page.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
+    page.text_area(key=state.GENERATE_SCHEMA_INPUT).set_value(
+        '{"type": "object", "properties": {"name": {"type": "integer"}}}'
+    ).run()
+    generate(page)
+    problems = next(block.value for block in page.markdown if block.value.startswith("- At \\$"))
+    assert "!\\[i\\](http://tracker.example/a.png) \\*\\*bold\\*\\*" in problems
 
 
 def test_an_answer_that_is_not_json_says_so(page, fake):

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import subprocess
 import sys
@@ -7,10 +8,25 @@ from pathlib import Path
 
 import pytest
 
+from lib.generate import schema as generate_schema
 from lib.generate import schema_engine
-from lib.generate.schema import InvalidSchema, check_output, parse_schema, say
+from lib.generate.schema import InvalidSchema, OutputCheck, parse_schema
+from lib.generate.schema_engine import Problem
+from tests.markdown_audit import as_read
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def say(problem: Problem) -> str:
+    """The sentence as a reader sees it: ``say`` escapes the values it puts in for Markdown."""
+    return as_read(generate_schema.say(problem))
+
+
+def check_output(text: str, schema_: dict | None = None) -> OutputCheck:
+    """``check_output`` with its problems as a reader sees them."""
+    check = generate_schema.check_output(text, schema_)
+    return dataclasses.replace(check, problems=[as_read(problem) for problem in check.problems])
+
 
 COUNTRY = {
     "type": "object",
@@ -150,7 +166,7 @@ def test_json_mode_without_schema_only_parses():
 def test_non_conforming_output_lists_each_problem_where_it_is(answer, expected):
     check = check_output(answer, COUNTRY)
     assert check.is_json
-    assert sorted(check.problems) == sorted(expected)
+    assert sorted(as_read(problem) for problem in check.problems) == sorted(expected)
 
 
 def test_nested_refs_and_optional_fields_from_pydantic_are_checked():
@@ -407,7 +423,7 @@ def test_a_catastrophic_pattern_is_matched_in_linear_time():
         """
     )
     assert result["seconds"] < 1
-    assert result["problems"] == [f"At $.a: '{'a' * 40}!' does not match '^(a+)+$'."]
+    assert [as_read(problem) for problem in result["problems"]] == [f"At $.a: '{'a' * 40}!' does not match '^(a+)+$'."]
 
 
 def test_catastrophic_patterns_in_property_names_are_matched_in_linear_time():

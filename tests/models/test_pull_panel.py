@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from lib import state
@@ -97,6 +99,18 @@ def test_a_running_pull_has_its_bar_and_cancel(script):
     assert "1.0 GB of 4.0 GB · 50.0 MB/s · 1 min left" in texts(at.caption)
     at.button(key="models_pull_cancel").click().run()
     assert job.cancelled
+
+
+def test_a_status_line_the_server_made_up_shows_literally_in_the_bar(script):
+    """The bar's text is Markdown: a hostile server's status must not fetch an image or draw bold."""
+    at = panel_with(script, FrozenPull(view(status="![i](http://tracker.invalid/s.png) **bold**")))
+    assert at.get("progress")[0].proto.text == "25% · !\\[i\\](http://tracker.invalid/s.png) \\*\\*bold\\*\\*"
+
+
+def test_a_model_name_shows_literally_in_the_panel(script):
+    at = panel_with(script, FrozenPull(replace(view(Outcome.SUCCEEDED, completed=4 * GB), model="**x**](http://t/)")))
+    assert "**Pull of `**x**](http://t/)`**" in texts(at.markdown)
+    assert "\\*\\*x\\*\\*\\](http://t/) is installed" in texts(at.success)
 
 
 def test_a_cancel_on_its_way_replaces_the_button(script):

@@ -137,7 +137,16 @@ def test_success_means_nothing_left():
     ],
 )
 def test_step_labels(status, label):
-    assert step_label(status) == label
+    assert step_label(status, plain=True) == label
+
+
+def test_step_labels_as_markdown_show_the_servers_words_literally():
+    """The progress bar's text is Markdown: a status the server made up must not draw an image, a link or bold."""
+    hostile = "![i](http://tracker.invalid/s.png) **bold** [x](javascript:alert(1))"
+    assert step_label(hostile) == "!\\[i\\](http://tracker.invalid/s.png) \\*\\*bold\\*\\* \\[x\\](javascript:alert(1))"
+    assert step_label(hostile, plain=True) == hostile
+    assert step_label("quantizing F16 model to Q4_K_M") == "Quantising from F16 to Q4\\_K\\_M"
+    assert step_label("pulling manifest") == "Fetching the manifest"
 
 
 def test_no_time_left_is_claimed_when_every_layer_seen_is_complete_but_the_pull_is_not():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lib.ollama.errors import OllamaError, ResponseError
-from lib.ui.errors import error_text, shown_values
+from lib.ui.errors import error_plain, error_text
 
 
 def test_an_error_is_worded_from_its_key_and_values():
@@ -20,4 +20,10 @@ def test_the_servers_own_words_cannot_draw_markdown():
 
 
 def test_numbers_are_not_escaped():
-    assert shown_values({"n": 3, "said": "a_b"}) == {"n": 3, "said": "a\\_b"}
+    error = OllamaError("errors.read_timeout", {"where": "gpu_box:11434", "n": 1})
+    assert error_text(error).startswith("gpu\\_box:11434 accepted the request but sent nothing for 1 second.")
+
+
+def test_a_plain_copy_for_files_keeps_the_servers_words_as_they_are():
+    error = ResponseError("errors.server_said", {"said": "![x](http://tracker.example/) *bold*"}, status_code=500)
+    assert error_plain(error) == "![x](http://tracker.example/) *bold*"

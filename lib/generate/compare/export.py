@@ -20,8 +20,8 @@ from lib.formatting import date_time
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.record import CompareRecord
 from lib.generate.record import status_text
-from lib.i18n import t
-from lib.ui.errors import error_text
+from lib.i18n import escape, t
+from lib.ui.errors import error_plain, error_text
 from lib.ui.stats import stat_rows
 
 
@@ -73,7 +73,7 @@ def to_markdown(record: CompareRecord) -> str:
     for column in record.order:
         result = record.results[column]
         lines += [
-            f"## {labels[column]}",
+            f"## {escape(labels[column])}",
             "",
             t("compare.md_model", model=form.columns[column].model) + "  ",
             t("compare.md_settings", settings=record.settings(column)) + "  ",
@@ -97,7 +97,7 @@ def _column(record: CompareRecord, column: int, waited: dict[int, int]) -> dict[
         "settings": record.settings(column),
         "request": record.bodies[column],
         "status": result.status,
-        "error": None if result.error is None else error_text(result.error),
+        "error": None if result.error is None else error_plain(result.error),
         "thinking": result.thinking or None,
         "answer": result.content,
         "stats": None if stats is None else compare_stats.figures(stats),
@@ -119,12 +119,8 @@ def _summary_table(record: CompareRecord, labels: list[str]) -> list[str]:
     for column, stats in measured.items():
         values = [row.value for row in stat_rows(stats)] if stats else ["—"] * len(names)
         status = status_text(record.results[column])
-        lines.append(f"| {_cell(labels[column])} | {status} | " + " | ".join(values) + " |")
+        lines.append(f"| {escape(labels[column])} | {status} | " + " | ".join(values) + " |")
     return lines
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _fenced(text: str) -> str:

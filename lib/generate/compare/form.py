@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.generate.form import FormProblem, GenerateForm, GenerateRequest, build_request
-from lib.i18n import t
+from lib.i18n import message_of, t, t_plain
 from lib.parameters.catalog import option_label
 
 MIN_COLUMNS = 2
@@ -72,12 +72,12 @@ def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -
         try:
             requests.append(build_request(single, capabilities.get(column.model or "", frozenset())))
         except FormProblem as error:
-            raise FormProblem(t("compare.column_problem", letter=letter, problem=error)) from None
+            raise FormProblem(t("compare.column_problem", letter=letter, problem=message_of(error))) from None
     return requests
 
 
 def settings_summary(options: dict[str, Any], keep_alive: str | int | None = None, think: bool | None = None) -> str:
-    """``temperature 0.2 · seed 42`` for a column's caption, in the session's language.
+    """``temperature 0.2 · seed 42`` for a column's caption, in the session's language, as plain text.
 
     "model defaults" when nothing is set.
     """
@@ -86,7 +86,7 @@ def settings_summary(options: dict[str, Any], keep_alive: str | int | None = Non
         shown = " | ".join(value) if isinstance(value, list) else value
         parts.append(f"{option_label(name).lower()} {shown}")
     if keep_alive is not None:
-        parts.append(t("compare.kept_loaded", time=keep_alive))
+        parts.append(t_plain("compare.kept_loaded", time=keep_alive))
     if think is False:
         parts.append(t("compare.no_thinking"))
     return " · ".join(parts) or t("compare.model_defaults")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.formatting import human_seconds
-from lib.i18n import t
+from lib.i18n import markdown, t
 from lib.ollama.stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND, TOTAL_TIME, RunStats
 from lib.ollama.stream import Answer
 
@@ -117,9 +117,11 @@ def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
         return t("compare.no_time")
     waited = queued_behind(timings)
     if waited:
-        pairs = t("compare.list_separator").join(
-            t("compare.waited_for", column=labels[index], other=labels[other])
-            for index, other in sorted(waited.items())
+        pairs = markdown(
+            t("compare.list_separator").join(
+                t("compare.waited_for", column=labels[index], other=labels[other])
+                for index, other in sorted(waited.items())
+            )
         )
         return t("compare.queued_sentence", pairs=pairs, wall=human_seconds(wall), summed=human_seconds(summed))
     return t("compare.parallel_sentence", wall=human_seconds(wall), summed=human_seconds(summed))

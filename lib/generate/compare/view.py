@@ -33,7 +33,7 @@ from lib.generate.compare.record import CompareRecord, shuffled_order
 from lib.generate.form import FormProblem, GenerateRequest
 from lib.generate.record import status_text
 from lib.generate.snippets import body_json
-from lib.i18n import t
+from lib.i18n import markdown, message_of, t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stream import ALL_COLUMNS, ENDED, THINKING, WAITING, Streams
@@ -155,7 +155,7 @@ def draw(client: OllamaClient) -> None:
     try:
         requests = build_requests(form, capabilities)
     except FormProblem as error:
-        problems.insert(0, str(error))
+        problems.insert(0, message_of(error))
     if problems:
         requests = None
 
@@ -408,17 +408,14 @@ def show_summary(record: CompareRecord) -> None:
         t(
             "compare.best_item",
             figure=figure_label(name).lower(),
-            column=escape_markdown(record.label(record.order[row])),
+            column=record.label(record.order[row]),
         )
         for name, row in winners.items()
     ]
     if fastest:
-        st.caption(t("compare.best", items=t("compare.best_separator").join(fastest)))
-    st.caption(
-        compare_stats.wall_time_sentence(
-            record.timings(), [escape_markdown(record.label(column)) for column in range(len(record.order))]
-        )
-    )
+        st.caption(t("compare.best", items=markdown(t("compare.best_separator").join(fastest))))
+    labels = [record.label(column) for column in range(len(record.order))]
+    st.caption(compare_stats.wall_time_sentence(record.timings(), labels))
 
 
 def show_export(record: CompareRecord) -> None:

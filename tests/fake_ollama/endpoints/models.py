@@ -8,7 +8,7 @@ from .. import decoding, gowire
 from ..apierror import ApiError
 from ..call import Call
 from ..catalog import MODEL_MEDIA, PROJECTOR_MEDIA, ModelSpec
-from ..names import parse_name
+from ..names import parse_name, written_name
 
 BLOBS_DIR = "/root/.ollama/models/blobs"
 _FILE_TYPES = {"F16": 1, "Q4_0": 2, "Q8_0": 7, "Q4_K_S": 14, "Q4_K_M": 15}  # GGUF general.file_type numbers
@@ -156,12 +156,13 @@ def copy(call: Call) -> None:
     request = call.body("CopyRequest", decoding.COPY)
     source_raw, destination_raw = request.get("source", ""), request.get("destination", "")
     source = parse_name(source_raw)
-    if source is None:
+    written = call.app.store.find(written_name(source_raw))
+    if source is None and written is None:
         raise ApiError(400, f"source {gowire.quote(source_raw)} is invalid")
     destination = parse_name(destination_raw)
     if destination is None:
         raise ApiError(400, f"destination {gowire.quote(destination_raw)} is invalid")
-    spec = call.app.store.find(source)
+    spec = call.app.store.find(source) if source is not None else written
     if spec is None:
         raise ApiError(404, f"model {gowire.quote(source_raw)} not found")
     call.app.store.put(spec.renamed(destination, gowire.now_ns()))
@@ -174,6 +175,9 @@ def delete(call: Call) -> None:
     if not raw.strip():
         raise ApiError(400, "model is required")
     name = parse_name(raw)
+    if name is None and call.app.store.remove(written_name(raw)):
+        call.exchange.send_empty(200)
+        return
     if name is None:
         raise ApiError(400, f"name {gowire.quote(raw)} is invalid")
     if not call.app.store.remove(name):

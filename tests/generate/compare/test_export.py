@@ -112,3 +112,21 @@ def test_a_queued_comparison_says_so():
     data = json.loads(compare_export.to_json(queued))
     assert data["queued"] is True and data["columns"][1]["waited_for"] == "A · llama3.2:latest"
     assert "queued" in compare_export.to_markdown(queued)
+
+
+def test_a_hostile_model_name_is_escaped_in_the_markdown_and_kept_as_it_is_in_the_json():
+    """Server-chosen names: a Markdown viewer must not fetch an image; a tool reading the JSON gets the name."""
+    hostile = "![i](http://tracker.invalid/i.png) **x** | y"
+    shown = record()
+    columns = (ColumnSetup(hostile, {"stop": ["*"]}, keep_alive="5m"), *shown.form.columns[1:])
+    form = CompareForm(prompt=shown.form.prompt, columns=columns)
+    exported = CompareRecord(shown.number, shown.when, form, shown.bodies, shown.results)
+    text = compare_export.to_markdown(exported)
+    escaped = "!\\[i\\](http://tracker.invalid/i.png) \\*\\*x\\*\\* \\| y"
+    assert f"## A · {escaped}\n" in text
+    assert f"| A · {escaped} | done |" in text
+    assert f"Model: `{hostile}`" in text
+    assert "![i]" not in text.replace(f"`{hostile}`", "")
+    column = json.loads(compare_export.to_json(exported))["columns"][0]
+    assert column["label"] == f"A · {hostile}" and column["model"] == hostile
+    assert column["settings"] == "stop * · kept loaded 5m"
