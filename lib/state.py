@@ -26,9 +26,6 @@ MODEL_TIMEOUT_INPUT = "model_timeout_input"
 DEFAULT_MODEL_INPUT = "default_model_input"
 ADMIN = "admin"  # True once the administrator password was entered (locked mode, lib/access/locked.py)
 ADMIN_ERROR = "admin_error"
-ADMIN_BRAKE = (
-    "admin_brake"  # lib.access.locked.PasswordBrake of this session, when Streamlit does not know the visitor's address
-)
 VISITOR_TOKEN = (
     "visitor_token"  # this browser's random id for its saved chats, until its cookie comes back (lib/access/visitor.py)
 )
