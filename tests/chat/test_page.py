@@ -218,3 +218,21 @@ def test_without_a_usable_model_the_chat_box_is_off_and_says_why(studio_env, mon
     assert box.disabled and box.placeholder == "Choose a model first"
     assert "Nothing is answering" in at.warning[0].value
     assert not at.main.caption  # no "type a message below" hint when nothing can be sent
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"chat": "²"}, "names a chat that cannot be opened"),
+        ({"chat": "12345678901234567890"}, "names a chat that cannot be opened"),
+        ({"compare": "¹,²"}, "names a comparison that cannot be opened"),
+        ({"compare": "1,12345678901234567890"}, "names a comparison that cannot be opened"),
+    ],
+)
+def test_an_address_the_page_cannot_use_is_ignored_with_a_notice(studio_env, fake, query, notice):
+    """Once raw error pages: int() takes "²" (str.isdigit says it is a digit), SQLite overflows on 20 digits."""
+    at = open_chat(query)
+    assert not at.exception
+    assert len(at.toast) == 1 and notice in at.toast[0].value
+    assert not set(query) & set(at.query_params)
+    assert at.chat_input  # the page is usable: a new chat or a new comparison
