@@ -123,6 +123,7 @@ EMBED_SOURCE_INPUT = "embed_source_input"
 EMBED_LINES_INPUT = "embed_lines_input"
 EMBED_TABLE_INPUT = "embed_table_input"
 EMBED_FILE_INPUT = "embed_file_input"
+EMBED_ENCODING_INPUT = "embed_encoding_input"  # + "_<file id>": the encoding an upload that is not UTF-8 is read in
 EMBED_TEXT_COLUMN_INPUT = "embed_text_column_input"
 EMBED_LABEL_COLUMN_INPUT = "embed_label_column_input"
 EMBED_MODEL_INPUT = "embed_model_input"
