@@ -261,10 +261,18 @@ def parse(code: str | None) -> str | None:
 
 
 def init() -> None:
-    """Choose the session's language on its first run: the URL's, else the browser's, else English."""
+    """Choose the session's language on its first run: the URL's, else the browser's, else English.
+
+    A ``?lang=`` the app does not have is ignored with a notice (:func:`keep_in_url` corrects it).
+    """
     if state.get(state.LANGUAGE) in LANGUAGES:
         return
-    state.put(state.LANGUAGE, parse(st.query_params.get(QUERY_KEY)) or parse(st.context.locale) or DEFAULT)
+    wanted = st.query_params.get(QUERY_KEY)
+    state.put(state.LANGUAGE, parse(wanted) or parse(st.context.locale) or DEFAULT)
+    if wanted is not None and parse(wanted) is None:
+        st.toast(
+            t("app.address_language", language=LANGUAGES[language()]), icon=":material/translate:", duration="long"
+        )
 
 
 def keep_in_url() -> None:

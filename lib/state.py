@@ -26,9 +26,6 @@ MODEL_TIMEOUT_INPUT = "model_timeout_input"
 DEFAULT_MODEL_INPUT = "default_model_input"
 ADMIN = "admin"  # True once the administrator password was entered (locked mode, lib/access/locked.py)
 ADMIN_ERROR = "admin_error"
-ADMIN_BRAKE = (
-    "admin_brake"  # lib.access.locked.PasswordBrake of this session, when Streamlit does not know the visitor's address
-)
 VISITOR_TOKEN = (
     "visitor_token"  # this browser's random id for its saved chats, until its cookie comes back (lib/access/visitor.py)
 )
@@ -126,6 +123,7 @@ EMBED_SOURCE_INPUT = "embed_source_input"
 EMBED_LINES_INPUT = "embed_lines_input"
 EMBED_TABLE_INPUT = "embed_table_input"
 EMBED_FILE_INPUT = "embed_file_input"
+EMBED_ENCODING_INPUT = "embed_encoding_input"  # + "_<file id>": the encoding an upload that is not UTF-8 is read in
 EMBED_TEXT_COLUMN_INPUT = "embed_text_column_input"
 EMBED_LABEL_COLUMN_INPUT = "embed_label_column_input"
 EMBED_MODEL_INPUT = "embed_model_input"

@@ -14,18 +14,21 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+def free_port(address: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
+        s.bind((address, 0))
         return s.getsockname()[1]
 
 
 class StreamlitApp:
-    """``streamlit run <script>`` on a free port, run from the repository root (its .streamlit/config.toml)."""
+    """``streamlit run <script>`` on a free port, run from the repository root (its .streamlit/config.toml).
 
-    def __init__(self, script: Path, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    ``address`` is the one the server listens on: ``127.0.0.1``, or ``::1`` to be reached over IPv6.
+    """
+
+    def __init__(self, script: Path, env: dict[str, str], log_path: Path, address: str = "127.0.0.1") -> None:
+        self.port = free_port(address)
+        self.url = f"http://[{address}]:{self.port}" if ":" in address else f"http://{address}:{self.port}"
         self.log_path = log_path
         command = [
             sys.executable,
@@ -36,7 +39,7 @@ class StreamlitApp:
             "--server.port",
             str(self.port),
             "--server.address",
-            "127.0.0.1",
+            address,
             "--server.headless",
             "true",
             "--browser.gatherUsageStats",

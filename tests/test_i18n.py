@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import i18n, state
 from lib.formatting import date_time, human_seconds, time_until
 from lib.ui import navigation
 from tests import i18n_check
+from tests.conftest import ENTRY_POINT, SAME_BROWSER
 from tests.streamlit_process import free_port
 
 PAGES = [navigation.HOME, navigation.CHAT, navigation.GENERATE, navigation.EMBEDDINGS, navigation.MODELS]
@@ -41,6 +43,36 @@ def test_ui_text_goes_through_the_catalogs(path):
 )
 def test_language_from_url_or_browser_locale(code, expected):
     assert i18n.parse(code) == expected
+
+
+@pytest.mark.parametrize(
+    ("wanted", "locale", "shown", "notice"),
+    [
+        ("fr", "en-US", "en", "The address asks for a language this app does not have, so it is shown in English."),
+        ("xx", "zh-CN", "zh", "网址指定了本应用没有的语言，因此以简体中文显示。"),
+        ("", "en-US", "en", "The address asks for a language this app does not have, so it is shown in English."),
+    ],
+)
+def test_a_language_the_app_does_not_have_in_the_address_is_ignored_with_a_notice(
+    studio_env, wanted, locale, shown, notice
+):
+    """The browser's language is used instead, and the address is corrected."""
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+    at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
+    at.context = {"locale": locale}
+    at.query_params[i18n.QUERY_KEY] = wanted
+    at.run()
+    assert not at.exception
+    assert at.session_state[state.LANGUAGE] == shown
+    assert [toast.value for toast in at.toast] == [notice]
+    assert at.query_params[i18n.QUERY_KEY] in (shown, [shown])
+    at.run()
+    assert not at.toast
+
+
+def test_a_language_named_in_the_address_gives_no_notice(open_app, fake):
+    at = open_app(query={i18n.QUERY_KEY: "zh-CN"})
+    assert at.session_state[state.LANGUAGE] == "zh" and not at.toast
 
 
 def test_counted_entries_and_placeholders():

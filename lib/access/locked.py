@@ -17,6 +17,7 @@ client is built, whatever the session holds.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import threading
 import time
@@ -24,7 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import settings, state
 from lib.i18n import t
@@ -101,12 +104,14 @@ class PasswordBrake:
 
     wrong: int = 0
     until: float = 0.0
+    last: float = 0.0  # when a password was last checked
 
     def wait(self, now: float) -> float:
         """Seconds left before a password is checked again; 0 when it is checked now."""
         return max(0.0, self.until - now)
 
     def record(self, ok: bool, now: float) -> None:
+        self.last = now
         if ok:
             self.wrong = 0
             return
@@ -115,44 +120,93 @@ class PasswordBrake:
             self.wrong = 0
             self.until = now + PAUSE
 
+    def idle(self, now: float) -> bool:
+        """Nothing to remember: no pause running, and no wrong password lately."""
+        return not self.wait(now) and (self.wrong == 0 or now - self.last > FORGET_AFTER)
 
-# Brakes by the visitor's address, so opening a new session does not start the count again.
+
+EVERYONE = "everyone"
+"""The brake of every visitor whose address cannot be known: one for all of them, never one per session."""
+LOOPBACK = "loopback"
+"""The brake of connections from this machine: 127.0.0.1, any other 127.x.y.z, and ::1 alike."""
+FORGET_AFTER = 3600.0  # seconds after which a few wrong passwords (fewer than five) are forgotten
+MAX_CLIENTS = 10_000  # clients remembered at once; past that, new ones share the EVERYONE brake
+
+
+def client_key(address: str | None) -> str:
+    """Whose brake a connection from ``address`` uses.
+
+    One per IPv4 address; one per IPv6 /64 network, since a single IPv6 host usually holds a whole
+    /64 and could take a new address for every guess; one for the app's own machine, whichever
+    loopback address it connects from; and :data:`EVERYONE` when the address is unknown or
+    unreadable, so a client without an address never gets a fresh count by opening a new session.
+    """
+    if not address:
+        return EVERYONE
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # "fe80::1%eth0": the zone is not part of it
+    except ValueError:
+        return EVERYONE
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # "::ffff:192.0.2.1" on a dual-stack socket is the IPv4 client 192.0.2.1
+    if ip.is_loopback:
+        return LOOPBACK
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def client_address() -> str | None:
+    """The address of this session's browser connection, as Streamlit's web server saw it; None if unknown.
+
+    Not ``st.context.ip_address``: that reports 127.0.0.1 and ::1 as None, which cannot be told
+    apart from "no address", and a reverse proxy on this machine connects from one of them.
+    Streamlit's server (uvicorn) has already replaced the address with the client named in
+    ``X-Forwarded-For`` when the connection came from an address in ``FORWARDED_ALLOW_IPS``
+    (by default 127.0.0.1 and ::1), and only then.
+    """
+    context = get_script_run_ctx(suppress_warning=True)
+    if context is None or not runtime.exists():
+        return None
+    session_client = runtime.get_instance().get_client(context.session_id)
+    address = getattr(getattr(session_client, "client_context", None), "remote_ip", None)
+    return address if isinstance(address, str) else None
+
+
+# Brakes by client (client_key), so opening a new session does not start the count again.
 _brakes: dict[str, PasswordBrake] = {}
 _brakes_lock = threading.Lock()
 
 
-def _brake() -> PasswordBrake:
-    """This visitor's brake: by their address when Streamlit knows it, else this session's."""
-    address = st.context.ip_address  # None from this machine
-    if not isinstance(address, str) or not address:
-        brake = state.get(state.ADMIN_BRAKE)
-        if brake is None:
-            brake = PasswordBrake()
-            state.put(state.ADMIN_BRAKE, brake)
-        return brake
-    with _brakes_lock:
-        now = time.monotonic()
-        for known in [key for key, old in _brakes.items() if old.wrong == 0 and old.wait(now) == 0]:
+def _brake(now: float) -> PasswordBrake:
+    """This visitor's brake; call with ``_brakes_lock`` held."""
+    key = client_key(client_address())
+    if key not in _brakes:
+        for known in [known for known, old in _brakes.items() if old.idle(now)]:
             del _brakes[known]
-        return _brakes.setdefault(address, PasswordBrake())
+        if len(_brakes) >= MAX_CLIENTS:
+            key = EVERYONE
+    return _brakes.setdefault(key, PasswordBrake())
 
 
 def sign_in(typed: str, now: float | None = None) -> bool:
     """Check the typed password unless the brake holds; a match makes this browser session an administrator's."""
     now = time.monotonic() if now is None else now
-    brake = _brake()
-    if brake.wait(now):
-        state.put(state.ADMIN, False)
-        return False
-    ok = password_matches(typed, configured_password())
-    brake.record(ok, now)
+    with _brakes_lock:
+        brake = _brake(now)
+        held = brake.wait(now) > 0
+        ok = not held and password_matches(typed, configured_password())
+        if not held:
+            brake.record(ok, now)
     state.put(state.ADMIN, ok)
     return ok
 
 
 def refusal(now: float | None = None) -> str | None:
     """The sentence to show while the brake holds, else None."""
-    seconds = _brake().wait(time.monotonic() if now is None else now)
+    now = time.monotonic() if now is None else now
+    with _brakes_lock:
+        seconds = _brake(now).wait(now)
     return t("privacy.admin_wait", seconds=max(1, round(seconds))) if seconds else None
 
 

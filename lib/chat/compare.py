@@ -7,7 +7,8 @@ with its model), and "continue with this answer" simply opens that column's conv
 The columns of the comparison on screen are kept in the session and in the address
 (``?compare=3,4,5``), so a reload keeps them.
 
-No drawing here: the page draws with :mod:`lib.chat.compare_view`.
+No drawing here, but for a toast when the address names a comparison that cannot be opened:
+the page draws with :mod:`lib.chat.compare_view`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lib import state
 from lib.chat import session as chat_session
 from lib.chat.history import USER, Conversation, Message, title_from
 from lib.chat.store import ChatStore
+from lib.i18n import t
 
 QUERY_KEY = "compare"
 MIN_COLUMNS = 2
@@ -28,11 +30,11 @@ SINGLE, COMPARE = "single", "compare"
 
 
 def parse_ids(text: str) -> list[int] | None:
-    """``"3,4,5"`` from the address as conversation ids; None unless it names 2 to 4 of them."""
-    parts = [part.strip() for part in text.split(",")]
-    if not MIN_COLUMNS <= len(parts) <= MAX_COLUMNS or not all(part.isdigit() for part in parts):
+    """``"3,4,5"`` from the address as conversation ids; None unless it names 2 to 4 different ones."""
+    ids = [chat_session.parse_id(part.strip()) for part in text.split(",")]
+    if not MIN_COLUMNS <= len(ids) <= MAX_COLUMNS or None in ids or len(set(ids)) < len(ids):
         return None
-    return [int(part) for part in parts]
+    return [conversation_id for conversation_id in ids if conversation_id is not None]
 
 
 def column_title(text: str, model: str) -> str:
@@ -43,9 +45,11 @@ def column_title(text: str, model: str) -> str:
 def open_columns(store: ChatStore) -> list[Conversation] | None:
     """The conversations compared on screen, or None before the first message.
 
-    A new browser session (a reload) starts from ``?compare=`` in the address. When one of
-    the conversations was deleted meanwhile, the comparison closes.
+    A new browser session (a reload) starts from ``?compare=`` in the address; one that cannot be
+    opened (not 2 to 4 different ids, or a chat deleted or someone else's) is dropped from the
+    address with a notice. When one of the conversations is deleted later, the comparison closes.
     """
+    from_address = state.CHAT_COMPARE not in st.session_state and QUERY_KEY in st.query_params
     if state.CHAT_COMPARE not in st.session_state:
         state.put(state.CHAT_COMPARE, parse_ids(st.query_params.get(QUERY_KEY, "")))
     ids: list[int] | None = state.get(state.CHAT_COMPARE)
@@ -53,6 +57,8 @@ def open_columns(store: ChatStore) -> list[Conversation] | None:
     if ids and not all(columns):
         state.put(state.CHAT_COMPARE, None)
         columns = []
+    if from_address and not columns:
+        st.toast(t("chat_compare.address_ignored"), icon=":material/link_off:", duration="long")
     _sync_address(ids if columns else None)
     return [column for column in columns if column is not None] or None
 

@@ -1,8 +1,9 @@
 """The Chat page's session logic: which conversation is open, its settings, and the button actions.
 
-No drawing here. Button actions are ``on_click`` callbacks: they change the database and the
-session state before the page runs again, and set :data:`state.CHAT_PENDING` when the page must
-stream a new answer (retry, regenerate, edit and resend).
+No drawing here, but for a toast when the address names a chat that cannot be opened. Button
+actions are ``on_click`` callbacks: they change the database and the session state before the
+page runs again, and set :data:`state.CHAT_PENDING` when the page must stream a new answer
+(retry, regenerate, edit and resend).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ QUERY_KEY = "chat"
 SHOWN_AT_FIRST = 40
 SHOW_MORE = 40
 IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id overflows in the query instead of finding nothing
 
 
 @dataclass(frozen=True)
@@ -51,17 +53,32 @@ def open_conversation(store: ChatStore) -> Conversation | None:
     """The open conversation, or None for a new chat.
 
     A new browser session (a reload) starts from the ``?chat=`` id in the address, so a refresh
-    keeps the conversation. One deleted meanwhile (e.g. in another tab) closes quietly.
+    keeps the conversation; an id that cannot be opened (not a number, deleted, someone else's) is
+    dropped from the address with a notice. One deleted later (e.g. in another tab) closes quietly.
     """
+    from_address = state.CHAT_CONVERSATION not in st.session_state and QUERY_KEY in st.query_params
     if state.CHAT_CONVERSATION not in st.session_state:
-        wanted = st.query_params.get(QUERY_KEY, "")
-        state.put(state.CHAT_CONVERSATION, int(wanted) if wanted.isdigit() else None)
+        state.put(state.CHAT_CONVERSATION, parse_id(st.query_params.get(QUERY_KEY, "")))
     conversation_id = state.get(state.CHAT_CONVERSATION)
     conversation = store.get(conversation_id) if conversation_id is not None else None
     if conversation is None and conversation_id is not None:
         select(None)
+    if from_address and conversation is None:
+        st.toast(t("chat.address_ignored"), icon=":material/link_off:", duration="long")
     _sync_address(conversation.id if conversation else None)
     return conversation
+
+
+def parse_id(text: str) -> int | None:
+    """A conversation id from the address, else None.
+
+    ASCII digits only: ``str.isdigit`` also accepts "²", which ``int()`` refuses, and ``int()``
+    reads other scripts' digits ("١٢"), which no link of this app holds. At most SQLite's largest integer.
+    """
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 def _sync_address(conversation_id: int | None) -> None:

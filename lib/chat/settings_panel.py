@@ -34,6 +34,7 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
         names.append(saved)
     if problem is not None:
         st.warning(t("chat.offline", problem=error_text(problem)), icon=":material/cloud_off:")
+        widgets.retry_button()
     elif not names:
         st.info(t("chat.no_models"), icon=":material/info:")
         return None, installed

@@ -1,7 +1,8 @@
 """The page's Texts section: typed lines, an editable label/text table or an uploaded file.
 
-Parsing lives in :mod:`lib.embeddings.texts`; this module draws the widgets and says what it
-could not use (an unreadable file, texts over the limit).
+Parsing lives in :mod:`lib.embeddings.texts` and :mod:`lib.embeddings.encoding`; this module
+draws the widgets and says what it could not use (an unreadable file, texts over the limit) and
+what it assumed (the encoding of a file that is not UTF-8).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import i18n, state
+from lib.embeddings import encoding
 from lib.embeddings import texts as parsing
 from lib.embeddings.texts import TextItem
 from lib.formatting import whole_number
@@ -115,8 +117,13 @@ def _file() -> parsing.Collected:
     upload = st.file_uploader(t("embeddings.upload_label"), type=["txt", "csv"], key=state.EMBED_FILE_INPUT)
     if upload is None:
         return parsing.Collected([])
+    # One choice of encoding per uploaded file: a new file is read by its own likeliest encoding.
+    encoding_key = f"{state.EMBED_ENCODING_INPUT}_{upload.file_id}"
     try:
-        frame = parsing.read_upload(upload.name, upload.getvalue())
+        decoded = encoding.decode(upload.name, upload.getvalue(), st.session_state.get(encoding_key))
+        if decoded.encoding is not None:
+            _encoding_notice(upload.name, decoded, encoding_key)
+        frame = parsing.read_upload(upload.name, decoded.text)
     except parsing.InputProblem as problem:
         st.error(str(problem), icon=":material/error:")
         return parsing.Collected([])
@@ -134,6 +141,20 @@ def _file() -> parsing.Collected:
         format_func={"": t("embeddings.none"), **{c: c for c in columns}}.__getitem__,
     )
     return parsing.from_columns(frame, text_column, label_column or None)
+
+
+def _encoding_notice(name: str, decoded: encoding.Decoded, key: str) -> None:
+    """Which encoding a file that is not UTF-8 was read in, and the others that read it as text."""
+    assumed = encoding.encoding_name(decoded.encoding or "")
+    st.info(t("embeddings.encoding_assumed", name=name, encoding=assumed), icon=":material/translate:")
+    if len(decoded.choices) > 1:
+        st.selectbox(
+            t("embeddings.encoding"),
+            decoded.choices,
+            format_func=encoding.encoding_name,
+            key=key,
+            help=t("embeddings.encoding_help"),
+        )
 
 
 def load_example() -> None:

@@ -72,10 +72,9 @@ def _cell(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def read_upload(name: str, data: bytes) -> pd.DataFrame:
+def read_upload(name: str, text: str) -> pd.DataFrame:
     """A ``.txt`` file as one column named "text" in the session's language (a row per non-blank
-    line), a ``.csv`` file as its columns."""
-    text = _decode(data)
+    line), a ``.csv`` file as its columns; ``text`` is the file decoded (:func:`lib.embeddings.encoding.decode`)."""
     if name.lower().endswith(".csv"):
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
@@ -89,13 +88,6 @@ def read_upload(name: str, data: bytes) -> pd.DataFrame:
     if not lines:
         raise InputProblem(t("embeddings.txt_empty", name=name))
     return pd.DataFrame({t("embeddings.txt_column"): lines}, dtype=str)
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def _first_line(error: Exception) -> str:

@@ -27,20 +27,25 @@ def show_error(error: OllamaError) -> None:
 
 
 def stop_with_connection_help(error: OllamaError, base_url: str) -> NoReturn:
-    """Explain why the server cannot be used and what to try, then end this run of the page.
-
-    Retry drops the cached server data and runs the page again.
-    """
+    """Explain why the server cannot be used and what to try, then end this run of the page."""
     with st.container(border=True):
         st.subheader(t("widgets.cannot_use_server", server=display_host(base_url)))
         st.error(error_text(error), icon=":material/power_off:")
         st.markdown(f"**{t('widgets.what_to_try')}**")
         steps = [t("widgets.locked_advice")] if access.is_locked() else doctor.advice(error, base_url)
         st.markdown("\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1)))
-        if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
-            server_data.forget_models()
-            st.rerun()
+        retry_button()
     st.stop()
+
+
+def retry_button() -> None:
+    """Retry, for a page that could not ask the server: drops the cached server data and runs the page again.
+
+    Nothing else would: a page stays as drawn until something is clicked, even once the server is back.
+    """
+    if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
+        server_data.forget_models()
+        st.rerun()
 
 
 def model_picker(label: str, capability: str, key: str, *, help: str | None = None) -> str | None:
@@ -53,6 +58,7 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
         names = server_data.models_with(server_data.client(), capability)
     except OllamaError as error:
         show_error(error)
+        retry_button()
         return None
     if not names:
         st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")

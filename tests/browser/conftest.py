@@ -31,12 +31,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., StreamlitApp]]:
-    """Start the app with extra environment variables; every app started is stopped at the end."""
+    """Start the app on ``address`` with extra environment variables; every app started is stopped at the end."""
     started: list[StreamlitApp] = []
 
-    def start(**env: str) -> StreamlitApp:
+    def start(address: str = "127.0.0.1", **env: str) -> StreamlitApp:
         folder = tmp_path_factory.mktemp("app")
-        app = StreamlitApp(ROOT / "Home.py", {"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log")
+        app = StreamlitApp(
+            ROOT / "Home.py", {"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log", address
+        )
         started.append(app)
         return app
 

@@ -32,10 +32,42 @@ def columns(at: AppTest) -> list[str]:
         ("3,x", None),
         ("-1,2", None),
         ("", None),
+        ("¹,²", None),  # digits to str.isdigit, not to int()
+        ("١,٢", None),  # Arabic-Indic digits, which int() reads
+        ("1,12345678901234567890", None),  # past SQLite's largest integer
+        ("3,3", None),  # one chat cannot be two columns
+        ("0,1", None),
     ],
 )
 def test_the_address_names_two_to_four_conversations(text, ids):
     assert chat_compare.parse_ids(text) == ids
+
+
+COMPARE_IGNORED = (
+    "The address names a comparison that cannot be opened (it needs 2 to 4 different chats of yours), "
+    "so a new comparison starts."
+)
+
+
+@pytest.mark.parametrize("wanted", ["¹,²", "1,12345678901234567890", "3", "1,1", "1,2"])
+def test_a_comparison_the_address_cannot_open_is_ignored_with_a_notice(store, wanted):
+    store.create(Conversation(model="a"))
+    at = AppTest.from_function(open_columns, args=(store,))
+    at.query_params["compare"] = wanted
+    at.run()
+    assert not at.exception
+    assert at.session_state["opened"] is None and "compare" not in at.query_params
+    assert [toast.value for toast in at.toast] == [COMPARE_IGNORED]
+    at.run()
+    assert not at.toast
+
+
+def test_a_comparison_opened_from_the_address_gives_no_notice(store):
+    ids = [store.create(Conversation(model=m)) for m in ("a", "b")]
+    at = AppTest.from_function(open_columns, args=(store,))
+    at.query_params["compare"] = f"{ids[0]},{ids[1]}"
+    at.run()
+    assert at.session_state["opened"] == ids and not at.toast
 
 
 def test_a_columns_title_is_the_first_message_then_the_model():

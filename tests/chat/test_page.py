@@ -4,6 +4,7 @@ what the server was sent, how a failing server is explained, and the order of th
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat.history import FAILED, Conversation
 from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
+from tests.fake_ollama import FakeOllama
 from tests.markdown_audit import as_read
 from tests.streamlit_process import free_port
 
@@ -82,6 +84,49 @@ def test_server_down_keeps_the_message_and_retry_works(studio_env, fake, store, 
     button(at, "Retry").click().run()
     assert messages(at) == [("user", "Are you there?"), ("assistant", "Yes.")]
     assert not at.error
+
+
+@pytest.fixture
+def server_down_at_start(studio_env, monkeypatch) -> Iterator[Callable[[], FakeOllama]]:
+    """OLLAMA_HOST names a port nothing listens on yet; calling the fixture's value starts a server there."""
+    port = free_port()
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{port}")
+    started: list[FakeOllama] = []
+
+    def start() -> FakeOllama:
+        started.append(FakeOllama(port=port).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def connection_status(at: AppTest) -> str:
+    """The sidebar's "Connected" or "Not connected" line."""
+    return next(m.value for m in at.sidebar.markdown if "onnected" in m.value)
+
+
+def test_a_chat_opened_while_the_server_is_down_has_a_retry_that_works_once_it_is_back(server_down_at_start):
+    at = open_chat()
+    assert "Nothing is answering" in at.warning[0].value
+    assert "Not connected" in connection_status(at)
+    server_down_at_start()
+    at.button(key="connection_retry").click().run()
+    assert not at.exception and not at.warning
+    assert "llama3.2:latest" in at.selectbox(key=state.CHAT_MODEL_INPUT).options
+    assert "Not connected" not in connection_status(at)
+    assert "connection_retry" not in [b.key for b in at.button]
+
+
+def test_compare_mode_opened_while_the_server_is_down_has_a_retry_too(server_down_at_start):
+    at = open_chat()
+    at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    assert "Nothing is answering" in at.error[0].value
+    server_down_at_start()
+    at.button(key="connection_retry").click().run()
+    assert not at.exception and not at.error
+    assert "llama3.2:latest" in at.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_0").options
 
 
 def test_a_missing_model_points_to_the_models_page(studio_env, fake, store):
@@ -219,3 +264,21 @@ def test_without_a_usable_model_the_chat_box_is_off_and_says_why(studio_env, mon
     assert box.disabled and box.placeholder == "Choose a model first"
     assert "Nothing is answering" in at.warning[0].value
     assert not at.main.caption  # no "type a message below" hint when nothing can be sent
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ({"chat": "²"}, "names a chat that cannot be opened"),
+        ({"chat": "12345678901234567890"}, "names a chat that cannot be opened"),
+        ({"compare": "¹,²"}, "names a comparison that cannot be opened"),
+        ({"compare": "1,12345678901234567890"}, "names a comparison that cannot be opened"),
+    ],
+)
+def test_an_address_the_page_cannot_use_is_ignored_with_a_notice(studio_env, fake, query, notice):
+    """Once raw error pages: int() takes "²" (str.isdigit says it is a digit), SQLite overflows on 20 digits."""
+    at = open_chat(query)
+    assert not at.exception
+    assert len(at.toast) == 1 and notice in at.toast[0].value
+    assert not set(query) & set(at.query_params)
+    assert at.chat_input  # the page is usable: a new chat or a new comparison

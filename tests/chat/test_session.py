@@ -66,13 +66,52 @@ def test_a_new_session_opens_the_chat_named_in_the_address(store):
     assert query_value(at, "chat") == str(conversation_id)
 
 
-@pytest.mark.parametrize("wanted", ["999", "abc", ""])
-def test_a_missing_or_unreadable_chat_in_the_address_opens_a_new_chat(store, wanted):
+ADDRESS_IGNORED = (
+    "The address names a chat that cannot be opened (it does not exist, or it is not yours), so a new chat is open."
+)
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        "999",
+        "abc",
+        "",
+        "²",  # a digit to str.isdigit, but not to int()
+        "١٢",  # Arabic-Indic digits: int() reads them as 12
+        "12345678901234567890",  # past SQLite's largest integer
+        "9223372036854775808",
+        "0",
+        "-1",
+        "+1",
+        " 1",
+        "1.0",
+        "1e3",
+        "1_0",
+        "\x00",
+    ],
+)
+def test_a_missing_or_unreadable_chat_in_the_address_opens_a_new_chat_with_a_notice(store, wanted):
     store.create(Conversation(title="Someone else's"))
     at = run(open_conversation, store, query={"chat": wanted})
+    assert not at.exception
     assert at.session_state["opened"] is None
     assert at.session_state[state.CHAT_CONVERSATION] is None
     assert "chat" not in at.query_params
+    assert [toast.value for toast in at.toast] == [ADDRESS_IGNORED]
+    at.run()
+    assert not at.toast  # said once, on the session's first run
+
+
+@pytest.mark.parametrize(("text", "wanted"), [("7", 7), ("0007", 7), ("9223372036854775807", 2**63 - 1)])
+def test_a_chat_id_in_the_address_is_ascii_digits_within_sqlites_range(text, wanted):
+    assert chat_session.parse_id(text) == wanted
+
+
+def test_a_chat_opened_from_the_address_gives_no_notice(store):
+    conversation_id = store.create(Conversation(title="Saved"))
+    at = run(open_conversation, store, query={"chat": str(conversation_id)})
+    assert at.session_state["opened"] == conversation_id and not at.toast
 
 
 def test_the_address_follows_the_chat_opened_in_the_session(store):

@@ -91,3 +91,52 @@ def test_an_unreadable_file_is_explained_and_gives_no_texts(drawn):
     assert at.error[0].value == "notes.csv has no rows under its header line."
     assert returned(at) == []
     assert not at.selectbox
+
+
+SHIFT_JIS_CSV = "label,text\n猫,猫が窓辺で喉を鳴らした。\n犬,犬は毎朝郵便屋さんに吠える。\n".encode("shift_jis")
+
+
+def test_a_shift_jis_csv_is_read_as_shift_jis_and_says_so(drawn):
+    at = drawn()
+    at.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
+    upload(at, "cats.csv", SHIFT_JIS_CSV)
+    assert returned(at) == [TextItem("猫が窓辺で喉を鳴らした。"), TextItem("犬は毎朝郵便屋さんに吠える。")]
+    assert at.info[0].value.startswith("cats.csv is not in UTF-8, so it was read as Shift-JIS.")
+    assert at.selectbox(key=state.EMBED_LABEL_COLUMN_INPUT).options == ["none", "label", "text"]
+
+
+def test_another_encoding_can_be_picked_for_the_file(drawn):
+    at = drawn()
+    at.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
+    data = "猫\n犬\n".encode("shift_jis")
+    upload(at, "pets.txt", data)
+    assert [item.text for item in returned(at)] == ["猫", "犬"]
+    box = next(box for box in at.selectbox if box.label == "Encoding of the file")
+    assert box.value == "cp932" and box.options[0] == "Shift-JIS" and "GB18030" in box.options
+    box.select("gb18030").run()
+    assert [item.text for item in returned(at)] == data.decode("gb18030").splitlines()
+    assert "read as GB18030" in at.info[0].value
+
+
+def test_a_utf16_text_file_from_excel_is_read(drawn):
+    at = drawn()
+    at.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
+    upload(at, "notes.txt", "Café au lait\n猫在打呼噜\n".encode("utf-16"))
+    assert returned(at) == [TextItem("Café au lait"), TextItem("猫在打呼噜")]
+    assert at.info[0].value.startswith("notes.txt is not in UTF-8, so it was read as UTF-16.")
+
+
+def test_a_utf8_file_gets_no_notice(drawn):
+    at = drawn()
+    at.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
+    upload(at, "notes.txt", "Café au lait\n猫在打呼噜\n".encode())
+    assert returned(at) == [TextItem("Café au lait"), TextItem("猫在打呼噜")]
+    assert not at.info and [box.label for box in at.selectbox] == ["Text column", "Label column"]
+
+
+def test_a_file_that_is_not_text_is_refused(drawn):
+    at = drawn()
+    at.radio(key=state.EMBED_SOURCE_INPUT).set_value("file").run()
+    upload(at, "photo.csv", bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"))
+    assert at.error[0].value.startswith("photo.csv is not a text file")
+    assert returned(at) == [] and not at.selectbox

@@ -219,6 +219,14 @@ def test_a_server_error_is_shown_instead_of_the_picker(studio_env, fake):
     assert at.session_state["picked"] is None
 
 
+def test_after_a_server_error_retry_offers_the_models_once_the_server_answers(studio_env, fake):
+    fake.add_fault("/api/tags", "http", times=0, status=500, message="database is locked")
+    at = draw(picker_app, "completion")
+    fake.clear_faults()
+    at.button(key="connection_retry").click().run()
+    assert not at.error and at.selectbox(key="picker").options == CHAT_MODELS
+
+
 # ensure_choice
 
 
