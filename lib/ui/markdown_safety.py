@@ -19,8 +19,9 @@ with remark-gfm, remark-math and remark-directive) might read the text otherwise
   is confirmed;
 * in a paragraph that holds ``$`` (maths spans), ``://`` or ``www.`` (GFM autolink literals),
   ``:`` before a letter (a text directive's label or attributes), ``][`` (a reference label,
-  which micromark reads raw while markdown-it skips code spans in it) or ``[^``: any of these
-  may swallow a backtick, so its code spans are not confirmed.
+  which micromark reads raw while markdown-it skips code spans in it), ``[^`` or an HTML
+  comment, declaration or processing instruction (whose rules changed between CommonMark
+  versions): any of these may swallow a backtick, so its code spans are not confirmed.
 
 Indented code blocks, maths and HTML are never confirmed. The text is first dedented and
 left-stripped as ``st.markdown`` does, so what is parsed is what the frontend parses.
@@ -149,7 +150,6 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_OPENERS.sub(r"\\\1", text)
 
 
-@lru_cache(maxsize=4096)
 def safe_markdown(text: str) -> str:
     """Return Markdown that shows ``text`` without fetching anything or running scripts.
 
@@ -157,10 +157,23 @@ def safe_markdown(text: str) -> str:
     keep only their alt text; links to ``javascript:``, ``vbscript:`` or ``data:`` keep only
     their text; ``\\(x\\)`` becomes ``$x$`` and ``\\[x\\]`` becomes ``$$x$$``; any image opener
     left outside confirmed code is escaped (:func:`enforce`). Line endings become ``\\n``; the
-    text is dedented and left-stripped as ``st.markdown`` would. Cached: a rerun draws the same
-    stored answers again.
+    text is dedented and left-stripped as ``st.markdown`` would. Texts up to
+    :data:`CACHED_UP_TO` characters are cached: a rerun draws the same stored answers again.
     """
+    if len(text) > CACHED_UP_TO:
+        return _made_safe(text)
+    return _made_safe_cached(text)
+
+
+CACHED_UP_TO = 16_384
+"""The longest text :func:`safe_markdown` caches (characters): 1,024 of them, in and out, are 32 MB of ASCII."""
+
+
+def _made_safe(text: str) -> str:
     return enforce(_rewrite(_as_streamlit_reads(text)))
+
+
+_made_safe_cached = lru_cache(maxsize=1024)(_made_safe)
 
 
 def _as_streamlit_reads(text: str) -> str:
@@ -194,7 +207,7 @@ def _rewrite(text: str) -> str:
 # table): after container markers, or anywhere for a table's pipe.
 _EXTENSION_LINE = re.compile(r"(?:[ \t>*+-]|\d{1,9}[.)])*+(?:\$\$|::|\[\^)|[^\n]*\|")
 # What, in a paragraph, may swallow a backtick in the frontend but not in markdown-it.
-_SWALLOWS_BACKTICKS = re.compile(r"\$|://|www\.|:[A-Za-z]|\]\[|\[\^", re.IGNORECASE)
+_SWALLOWS_BACKTICKS = re.compile(r"\$|://|www\.|:[A-Za-z]|\]\[|\[\^|<[!?]", re.IGNORECASE)
 
 
 def _record_code_span(state: StateInline, silent: bool) -> bool:
@@ -202,7 +215,7 @@ def _record_code_span(state: StateInline, silent: bool) -> bool:
     start = state.pos
     found = backtick(state, silent)
     if found and not silent:
-        state.env.setdefault("code_spans", {}).setdefault(id(state.src), []).append((start, state.pos))
+        state.env.setdefault("code_spans", {}).setdefault(id(state.src), (state.src, []))[1].append((start, state.pos))
     return found
 
 
@@ -245,7 +258,9 @@ def _confirmed_code(text: str, lines: list[str], starts: list[int]) -> list[tupl
         if token.type == "fence":
             spans.append((starts[token.map[0] + 1], starts[token.map[1]]))
         elif token.type == "inline" and not _SWALLOWS_BACKTICKS.search(token.content):
-            found = code_spans.get(id(token.content), [])
+            source, found = code_spans.get(id(token.content), (None, []))
+            if source is not token.content:
+                continue
             spans += _in_source(token.content, found, lines[token.map[0] : token.map[1]], starts[token.map[0] :])
     return sorted(spans)
 
