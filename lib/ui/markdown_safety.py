@@ -208,6 +208,7 @@ def _rewrite(text: str) -> str:
 _EXTENSION_LINE = re.compile(r"(?:[ \t>*+-]|\d{1,9}[.)])*+(?:\$\$|::|\[\^)|[^\n]*\|")
 # What, in a paragraph, may swallow a backtick in the frontend but not in markdown-it.
 _SWALLOWS_BACKTICKS = re.compile(r"\$|://|www\.|:[A-Za-z]|\]\[|\[\^|<[!?]", re.IGNORECASE)
+_BACKTICKS = re.compile(r"`+")
 
 
 def _record_code_span(state: StateInline, silent: bool) -> bool:
@@ -261,7 +262,7 @@ def _confirmed_code(text: str, lines: list[str], starts: list[int]) -> list[tupl
             source, found = code_spans.get(id(token.content), (None, []))
             if source is not token.content:
                 continue
-            spans += _in_source(token.content, found, lines[token.map[0] : token.map[1]], starts[token.map[0] :])
+            spans += _in_source(text, token.content, found, starts, token.map[0])
     return sorted(spans)
 
 
@@ -280,41 +281,41 @@ def _first_extension_line(lines: list[str], fences: list[tuple[int, int]]) -> in
 
 
 def _in_source(
-    content: str, spans: list[tuple[int, int]], lines: list[str], starts: list[int]
+    text: str, content: str, spans: list[tuple[int, int]], starts: list[int], first: int
 ) -> list[tuple[int, int]]:
-    """Code spans found at ``spans`` of a paragraph's ``content``, as spans of the source text.
+    """Code spans found at ``spans`` of a paragraph's ``content``, as spans of the source ``text``.
 
-    markdown-it's ``content`` holds the paragraph's ``lines`` without their container markers
-    and indentation (and a heading's closing hashes): each content line, trimmed, is found in
-    its source line. A span whose ends are not the same backticks in the source is dropped.
+    markdown-it's ``content`` holds the paragraph's lines (from line ``first`` on) without their
+    container markers and indentation (and a heading's closing hashes): each content line,
+    trimmed, is found in its source line. A span whose ends are not the same backticks in the
+    source is dropped.
     """
-    where: list[tuple[int, int]] = []  # per line: (content offset, source offset) of its first character kept
+    content_starts: list[int] = []  # per line, where its first kept character is in content and in text
+    source_starts: list[int] = []
     offset = 0
-    for number, part in enumerate(content.split("\n")):
-        if number >= len(lines):
+    for number, part in enumerate(content.split("\n"), start=first):
+        if number + 1 >= len(starts):
             return []
-        source = lines[number].rstrip("\n")
+        source = text[starts[number] : starts[number + 1]].rstrip("\n")
         core = part.strip(" \t")
         trimmed = source.rstrip(" \t")
         index = len(trimmed) - len(core) if trimmed.endswith(core) else source.find(core)
         if index < 0:
             return []
-        where.append((offset + len(part) - len(part.lstrip(" \t")), starts[number] + index))
+        content_starts.append(offset + len(part) - len(part.lstrip(" \t")))
+        source_starts.append(starts[number] + index)
         offset += len(part) + 1
-    text = "".join(lines)
-    base = starts[0]
-
-    content_starts = [content_at for content_at, _ in where]
 
     def to_source(position: int) -> int:
-        content_at, source_at = where[max(bisect_right(content_starts, position) - 1, 0)]
-        return source_at + position - content_at
+        line = max(bisect_right(content_starts, position) - 1, 0)
+        return source_starts[line] + position - content_starts[line]
 
     found = []
     for start, end in spans:
-        run = len(content[start:]) - len(content[start:].lstrip("`"))
+        ticks = _BACKTICKS.match(content, start)
+        run = "`" * (ticks.end() - start) if ticks else "?"
         lo, hi = to_source(start), to_source(end - 1) + 1
-        if text[lo - base : lo - base + run] == "`" * run and text[hi - base - run : hi - base] == "`" * run:
+        if text.startswith(run, lo) and text.startswith(run, hi - len(run)):
             found.append((lo, hi))
     return found
 

@@ -223,6 +223,8 @@ PATHOLOGICAL = {
     "list fences": "- ```\n" * 20_000,
     "table pipes": "|" * 100_000 + "\n|---|\n",
     "spaces then a fence": " " * 100_000 + "```",
+    "paragraphs with code spans": "a `x`\n\n" * 15_000,
+    "quoted code spans": "> `x` ![a](u)\n" * 7_000,
     "one long label": "[" + "a" * 100_000 + "]: http://x\n\n![" + "a" * 2_000 + "]",
 }
 
