@@ -17,10 +17,10 @@ import streamlit
 from playwright.sync_api import Browser
 
 from bench import embeddings, rerun, streaming, texts, throughput
-from bench.apps import HEATMAP_PAGE, NAIVE_PAGE, ROOT
+from bench.apps import HEATMAP_PAGE, NAIVE_PAGE
 from bench.browser import CHROMIUM, chromium
 from bench.fake_process import FakeServer
-from tests.streamlit_process import StreamlitApp
+from tests.streamlit_process import SERVED_APP, StreamlitApp
 
 COMMAND = "python -m bench"
 
@@ -159,7 +159,7 @@ def _measure_in_browser(
     apps: list[StreamlitApp] = []
     try:
         say("starting the app, the naive baseline and the heatmap page")
-        ours = StreamlitApp(ROOT / "Home.py", env, data_dir / "app.log")
+        ours = StreamlitApp(SERVED_APP, env, data_dir / "app.log")
         apps.append(ours)
         naive = StreamlitApp(NAIVE_PAGE, env, data_dir / "naive.log")
         apps.append(naive)
@@ -510,7 +510,7 @@ Goals missed in this run: {missed(results)}.
   prose in paragraphs of about 80 tokens (or one 2,000-token paragraph, or one fenced code block),
   streamed from `/api/chat` or `/api/generate` one token per NDJSON line. Server rates actually
   reached on the Chat page (tokens/s, median): {server_rates(results) or "–"}.
-- **Apps**: our app (`streamlit run Home.py`: the Chat page at `/chat`, Generate at `/generate`, and
+- **Apps**: our app (`streamlit run serve.py`: the Chat page at `/chat`, Generate at `/generate`, and
   Generate's Compare mode with four columns) and the naive baseline (`bench/naive_app.py`:
   `st.write_stream` on the raw token generator from `lib.ollama.client`), both from the repository
   root so both use `.streamlit/config.toml`; `OLLAMA_STUDIO_DATA_DIR` is a temporary folder.

@@ -184,7 +184,7 @@ def stream_once(
         start = len(probe.received)
         before = probe.main_thread()
         screen.ask(page, "Benchmark question")
-        page.wait_for_function("window.__bench.done.every((d) => d !== null)", timeout=600_000, polling=100)
+        page.wait_for_function("() => window.__bench.done.every((d) => d !== null)", timeout=600_000, polling=100)
         probe.wait_for_run(start, timeout=120, quiet=0.3)
         after = probe.main_thread()
         watched = page.evaluate("window.__bench")

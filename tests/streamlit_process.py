@@ -12,6 +12,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+SERVED_APP = ROOT / "serve.py"
+"""The app as deployed: Home.py behind its Content-Security-Policy (what ``scripts/start.sh`` runs)."""
 
 
 def free_port(address: str = "127.0.0.1") -> int:

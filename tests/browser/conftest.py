@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.streamlit_process import ROOT, StreamlitApp
+from tests.streamlit_process import SERVED_APP, StreamlitApp
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,7 +37,7 @@ def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
     def start(address: str = "127.0.0.1", **env: str) -> StreamlitApp:
         folder = tmp_path_factory.mktemp("app")
         app = StreamlitApp(
-            ROOT / "Home.py", {"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log", address
+            SERVED_APP, {"OLLAMA_STUDIO_DATA_DIR": str(folder), **env}, folder / "streamlit.log", address
         )
         started.append(app)
         return app

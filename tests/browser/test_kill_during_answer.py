@@ -8,7 +8,7 @@ import sqlite3
 from playwright.sync_api import Page, expect
 
 from lib.chat.store import FILE_NAME
-from tests.streamlit_process import ROOT, StreamlitApp
+from tests.streamlit_process import SERVED_APP, StreamlitApp
 
 REPLY = " ".join(f"word{n}" for n in range(300))
 
@@ -47,7 +47,7 @@ def test_killing_the_app_mid_answer_keeps_the_database_and_the_question(start_ap
 
     # The same browser, once the app is back: the conversation is there, waiting for its answer.
     again = StreamlitApp(
-        ROOT / "Home.py",
+        SERVED_APP,
         {"OLLAMA_HOST": fake_server.url, "OLLAMA_STUDIO_DATA_DIR": str(data_dir)},
         data_dir / "streamlit-again.log",
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from lib.ui.markdown_safety import has_definitions, safe_markdown
+from lib.ui.markdown_safety import enforce, has_definitions, safe_markdown
 
 Z = "\u200b"  # the zero-width space that keeps edited text from gluing into new syntax
 
@@ -116,15 +118,15 @@ CODE_IS_UNTOUCHED = [
         "1. Run:\n\n   ```bash\n   echo ![a](u)\n   ```\n\n[🖼 b](v)",
     ),
     ("backtick in the info string: no fence", "``` a`b\n![a](u)", "``` a`b\n[🖼 a](u)"),
-    ("display maths block", "$$\n![a](u) \\(x\\)\n$$", "$$\n![a](u) \\(x\\)\n$$"),
+    ("display maths block", "$$\n![a](u) \\(x\\)\n$$", "$$\n\\![a](u) \\(x\\)\n$$"),  # maths is not confirmed code
     ("code span", "`![a](u)`", "`![a](u)`"),
     ("double-backtick span holding a backtick", "``a ` ![b](u)``", "``a ` ![b](u)``"),
     ("code span across a line break", "`a\n![b](u)`", "`a\n![b](u)`"),
     ("code span with maths delimiters", "`re.compile(r'\\(')` and `\\[x\\]`", "`re.compile(r'\\(')` and `\\[x\\]`"),
     ("unmatched backtick is text", "`![a](u)", "`[🖼 a](u)"),
     ("escaped backtick opens nothing", "\\`![a](u)`", "\\`[🖼 a](u)`"),
-    ("inline maths", "$![a](u)$", "$![a](u)$"),
-    ("code span in a table cell", "| `![a](u)` |\n|---|", "| `![a](u)` |\n|---|"),
+    ("inline maths", "$![a](u)$", "$\\![a](u)$"),
+    ("code span in a table cell", "| `![a](u)` |\n|---|", "| `\\![a](u)` |\n|---|"),  # tables are not confirmed
 ]
 
 MATHS = [
@@ -153,7 +155,9 @@ MATHS = [
 GUARDED = [
     ("fence after a list marker", "- ```\n  x\n  ```\n![a](u)", "- ```\n  x\n  ```\n\\![a](u)"),
     ("fence in a blockquote", "> ```\n> ![a](u)\n![b](v)", "> ```\n> \\![a](u)\n\\![b](v)"),
-    ("fence indented four spaces", "    ```\n![a](u)", "    ```\n\\![a](u)"),
+    # st.markdown strips the text, so this fence is one for the frontend: its content is code.
+    ("fence indented four spaces, first", "    ```\n![a](u)", "```\n![a](u)"),
+    ("fence indented four spaces", "a\n    ```\n![a](u)", "a\n    ```\n\\![a](u)"),
     ("fence inside an HTML comment", "<!--\n```\n-->\n![a](u)\n```", "<!--\n```\n-->\n\\![a](u)\n```"),
     ("fence right after an HTML line", "<div>\n```\n![a](u)", "<div>\n```\n\\![a](u)"),
     (
@@ -219,6 +223,8 @@ PATHOLOGICAL = {
     "list fences": "- ```\n" * 20_000,
     "table pipes": "|" * 100_000 + "\n|---|\n",
     "spaces then a fence": " " * 100_000 + "```",
+    "paragraphs with code spans": "a `x`\n\n" * 15_000,
+    "quoted code spans": "> `x` ![a](u)\n" * 7_000,
     "one long label": "[" + "a" * 100_000 + "]: http://x\n\n![" + "a" * 2_000 + "]",
 }
 
@@ -242,3 +248,76 @@ def test_pathological_input_is_handled(source):
 )
 def test_definitions_are_found_where_they_reach_across_blocks(text, defines):
     assert has_definitions(text) is defines
+
+
+# Issue 17: the frontend read images where the old scanner predicted maths or code. Each family
+# below fetched in Chromium before (tests/browser/test_markdown_fuzz.py finds them again).
+U = "http://tracker.example"
+FRONTEND_READS_AN_IMAGE = {
+    "image between two single dollars": f"$ ![a]({U}/1.png) $",
+    "image between dollar amounts": f"cost $5 ![a]({U}/2.png) and $6",
+    "line starting with $$ holding an image": f"$$ ![a]({U}/3.png) $$",
+    "$$ block, image on the next line": f"$$\n![a]({U}/4.png)\n$$",
+    "$$ with meta, image on the next line": f"$$ x\n![a]({U}/5.png)",
+    "$$ line with a backtick": f"$$ `\n![a]({U}/6.png) `",
+    "$$ block closed inside a fence": f"text\n$$\n```\n$$\n![a]({U}/7.png)\n```",
+    "directive label holding a backtick": f":x[`] ![a]({U}/8.png) `",
+    "definition label with a backtick, then a code span": f"[a`b]: {U}/9.png\n\n[y][a`b] ![x][a`b] `",
+    "definition label with a dollar": f"[$q$]: {U}/10.png\n\ntext $\n![x][$q$] $",
+    "definition label with a backtick, no blank line": f"[a`b]: {U}/11.png\n![x][a`b]",
+}
+UNESCAPED_IMAGE = re.compile(r"(?<!\\)(?:\\\\)*!\[")
+
+
+@pytest.mark.parametrize("source", FRONTEND_READS_AN_IMAGE.values(), ids=FRONTEND_READS_AN_IMAGE.keys())
+def test_no_image_opener_is_left_outside_confirmed_code(source):
+    assert UNESCAPED_IMAGE.search(safe_markdown(source)) is None
+
+
+@pytest.mark.parametrize("source", FRONTEND_READS_AN_IMAGE.values(), ids=FRONTEND_READS_AN_IMAGE.keys())
+def test_no_streamed_prefix_leaves_an_image_opener(source):
+    """While an answer streams, every prefix is drawn: none may hold an image either."""
+    for end in range(1, len(source) + 1):
+        assert UNESCAPED_IMAGE.search(safe_markdown(source[:end])) is None, source[:end]
+
+
+CONFIRMED_OR_NOT = [
+    ("a fence is code", "```\n![a](u)\n```", "```\n![a](u)\n```"),
+    ("a fence before a $$ line is code", "```\n![a](u)\n```\n$$\nx\n$$", "```\n![a](u)\n```\n$$\nx\n$$"),
+    ("a fence after a $$ line is not", "$$\nx\n$$\n```\n![a](u)\n```", "$$\nx\n$$\n```\n\\![a](u)\n```"),
+    ("a fence after a table is not", "| a |\n|---|\n\n```\n![a](u)\n```", "| a |\n|---|\n\n```\n\\![a](u)\n```"),
+    ("a fence after a directive is not", "::x\n\n```\n![a](u)\n```", "::x\n\n```\n\\![a](u)\n```"),
+    ("a pipe inside a fence changes nothing", "```\na | b\n```\n`![a](u)`", "```\na | b\n```\n`![a](u)`"),
+    ("a code span in a quote is code", "> see `![a](u)`", "> see `![a](u)`"),
+    ("a code span in a heading is code", "## `![a](u)` ##", "## `![a](u)` ##"),
+    ("a code span beside a dollar is not", "$5 `![a](u)`", "$5 `\\![a](u)`"),
+    ("a code span beside a URL is not", "http://h `![a](u)`", "http://h `\\![a](u)`"),
+    ("a code span beside a reference is not", "[a][b] `![a](u)`", "[a][b] `\\![a](u)`"),
+    ("dedented as st.markdown does", "    ![a](u)\n    text", "[🖼 a](u)\ntext"),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), [case[1:] for case in CONFIRMED_OR_NOT], ids=[c[0] for c in CONFIRMED_OR_NOT]
+)
+def test_only_code_the_parse_confirms_keeps_its_image_openers(source, expected):
+    assert safe_markdown(source) == expected
+
+
+ENFORCED = [
+    ("outside code", "![a](u) `![b](v)`", "\\![a](u) `![b](v)`"),
+    ("an indented code block is not confirmed", "a\n\n    ![a](u)", "a\n\n    \\![a](u)"),
+    ("HTML is not confirmed", "<div>\n![a](u)\n</div>", "<div>\n\\![a](u)\n</div>"),
+    ("a dangerous target is broken", "[c](javascript:x)", f"[c]({Z}javascript:x)"),
+    (
+        "a scheme may be a directive: no code confirmed",
+        "[c](javascript:x) `![b](v)`",
+        f"[c]({Z}javascript:x) `\\![b](v)`",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), [case[1:] for case in ENFORCED], ids=[c[0] for c in ENFORCED])
+def test_enforce_escapes_everything_outside_confirmed_code(source, expected):
+    """The safety step alone, on Markdown the looks step did not touch."""
+    assert enforce(source) == expected
