@@ -17,6 +17,8 @@ SERVER_URL = "server_url"
 API_KEY = "api_key"  # typed in the sidebar for the current server; OLLAMA_API_KEY is applied by lib.access.locked
 MODEL_TIMEOUT = "model_timeout"
 DEFAULT_MODEL = "default_model"
+USED_MODELS = "used_models"  # models this session sent a question to, the latest first (lib.model_choice)
+FAILED_MODELS = "failed_models"  # models whose request this session failed for a reason of their own
 ADDRESS_ERROR = "address_error"
 CLIENT = "client"  # (settings it was built with, OllamaClient)
 
@@ -182,6 +184,8 @@ def _defaults() -> dict[str, Any]:
         LANGUAGE: None,
         MODEL_TIMEOUT: 180.0,
         DEFAULT_MODEL: None,
+        USED_MODELS: [],
+        FAILED_MODELS: set(),
         ADDRESS_ERROR: None,
         ADMIN: False,
         ADMIN_ERROR: None,

@@ -107,6 +107,7 @@ def stream_answer(
             if thinking is not None:
                 thinking.finish()
             answer.finish()
+        server_data.note_request(settings.model, streams.answers[0].error)
         finished = True
     finally:
         try:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib import i18n
+from lib import i18n, model_choice
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
@@ -171,8 +171,26 @@ _ERROR_RECORD = '{"error_key": '
 
 def error_record(error: OllamaError) -> str:
     """What to save in a message's ``error`` for ``error``."""
-    record = {"error_key": error.key, "values": error.values, "text": error_text(error), "raw": True}
+    record = {
+        "error_key": error.key,
+        "values": error.values,
+        "text": error_text(error),
+        "raw": True,
+        "status_code": error.status_code,
+    }
     return json.dumps(record, ensure_ascii=False, default=str)
+
+
+def failed_for_its_model(saved: str) -> bool:
+    """Whether a saved ``error`` is the server refusing or failing this model (the status is kept since
+    December 2026), not the server being unreachable or the connection dropping."""
+    if not saved.startswith(_ERROR_RECORD):
+        return False
+    try:
+        status = json.loads(saved).get("status_code")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(status, int) and model_choice.model_failure_status(status)
 
 
 def saved_error_text(saved: str, lang: str | None = None) -> str:

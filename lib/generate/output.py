@@ -13,7 +13,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import state
+from lib import server_data, state
 from lib.generate import history
 from lib.generate.form import JSON, SCHEMA, Draft, GenerateForm, GenerateRequest
 from lib.generate.record import RunRecord
@@ -89,6 +89,7 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
                 answer.append(event.text)
     if state.get(state.GENERATE_JOB) is streams:
         state.put(state.GENERATE_JOB, None)
+    server_data.note_request(request.model, record.result.error)
     return record
 
 

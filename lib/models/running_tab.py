@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import server_data, state
+from lib import model_choice, server_data, state
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.models import inventory, notices
@@ -31,8 +31,10 @@ def draw(client: OllamaClient, installed: list[dict[str, Any]], loaded: list[dic
         st.info(t("models.none_loaded"), icon=":material/memory:")
     st.subheader(t("models.warm_up"))
     st.caption(t("models.warm_up_intro"))
-    if names:
-        warm_up(client, installed, names)
+    remote = model_choice.remote_models(installed)
+    local_names = [name for name in names if name not in remote]  # a cloud model is never loaded here
+    if local_names:
+        warm_up(client, installed, local_names)
 
 
 def loaded_models(client: OllamaClient, loaded: list[dict[str, Any]]) -> None:

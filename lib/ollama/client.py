@@ -314,6 +314,10 @@ def _status_error(response: requests.Response, base_url: str, path: str) -> Olla
             status_code=status,
             url=response.url,
         )
+    if status == 401 and _asks_signin(response):
+        return ResponseError(
+            "errors.cloud_signin", values, status_code=status, url=response.url, server_message=message
+        )
     if status in (401, 403):
         return ResponseError(
             "errors.refused",
@@ -339,6 +343,15 @@ def _error_field(response: requests.Response) -> str | None:
     if isinstance(value, dict) and value.get("error"):
         return str(value["error"])
     return None
+
+
+def _asks_signin(response: requests.Response) -> bool:
+    """Ollama's answer for a cloud model on a server not signed in to ollama.com: 401 with a ``signin_url``."""
+    try:
+        value = response.json()
+    except ValueError:
+        return False
+    return isinstance(value, dict) and bool(value.get("signin_url"))
 
 
 def _not_ollama(response: requests.Response, url: str) -> NotOllamaResponse:

@@ -49,8 +49,9 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
     Starts on the sidebar's default model when it qualifies. Returns ``None``, after saying
     why, when there is nothing to pick; pages then ``st.stop()``.
     """
+    client = server_data.client()
     try:
-        names = server_data.models_with(server_data.client(), capability)
+        names = server_data.models_with(client, capability)
     except OllamaError as error:
         show_error(error)
         return None
@@ -58,7 +59,17 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
         st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
     ensure_choice(key, names)
-    return st.selectbox(label, names, key=key, help=help)
+    return st.selectbox(label, names, key=key, help=help, format_func=model_label(server_data.remote_models(client)))
+
+
+def model_label(remote: dict[str, str]) -> Callable[[str], str]:
+    """A select box's wording of model names: a model that runs elsewhere says where (plain text, not Markdown)."""
+
+    def label(name: str) -> str:
+        host = remote.get(name)
+        return name if host is None else f"{name} · {t('widgets.runs_elsewhere', host=host)}"
+
+    return label
 
 
 def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | None = None) -> None:

@@ -81,7 +81,15 @@ def context_size(spec: ModelSpec, options: dict[str, Any]) -> int:
     return int(min(requested, spec.context_length))
 
 
+SIGNIN_URL = "https://ollama.com/connect?name=fake-ollama&key=c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSQ"
+
+
 def load(call: Call, spec: ModelSpec, options: dict[str, Any], keep_alive_ns: int) -> Loaded:
+    """Load ``spec`` for a request; a cloud model is not loaded here, and needs a signed-in server."""
+    if spec.remote:
+        if not call.app.signed_in:
+            raise ApiError(401, "unauthorized", extra={"signin_url": SIGNIN_URL})
+        return Loaded(max(time.monotonic_ns() - call.started_ns, 1), 0)
     cold = call.app.store.load(spec, context_size(spec, options), keep_alive_ns)
     simulated = spec.size * 1_000_000_000 // LOAD_BYTES_PER_SECOND if cold else 0
     return Loaded(max(time.monotonic_ns() - call.started_ns, 1), simulated)

@@ -70,7 +70,7 @@ def dispatch(call: Call, faults: list[Fault]) -> None:
     except ApiError as error:
         if call.exchange.started:
             raise
-        call.exchange.send_error(error.status, error.message, error.content_type)
+        call.exchange.send_json(error.status, {"error": error.message, **error.extra}, error.content_type)
 
 
 def _authorised(call: Call) -> bool:

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Self
 
+from .catalog import CLOUD
 from .faults import FaultBook
 from .handler import FakeHTTPServer
 from .recording import RecordedRequest, RequestLog
@@ -23,7 +24,7 @@ DEFAULT_NUM_PARALLEL = 4
 class FakeOllama:
     """Start it, point a client at `url`, script it, then read `requests`.
 
-    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`)
+    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`)
     can change while it runs; `reset()` restores them and the initial models.
     `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL.
     """
@@ -49,6 +50,7 @@ class FakeOllama:
         self.legacy = False
         self.num_parallel = DEFAULT_NUM_PARALLEL
         self.api_key: str | None = None
+        self.signed_in = False
 
     # lifecycle
 
@@ -112,6 +114,15 @@ class FakeOllama:
         with self._replies_lock:
             self._replies.clear()
         self._restore_settings()
+
+    def add_cloud_models(self) -> None:
+        """List the catalog's cloud models, as a server does after `ollama pull <model>-cloud`.
+
+        They run only while `signed_in` is true; otherwise every request that would run one
+        is refused with Ollama's 401 and a sign-in link.
+        """
+        for spec in CLOUD:
+            self.store.put(spec)
 
     def script_reply(self, text: str) -> None:
         """Queue the text of the next generate/chat reply (first in, first out)."""
