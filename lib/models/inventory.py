@@ -8,6 +8,7 @@ language when a table is built.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from dataclasses import dataclass
@@ -111,7 +112,9 @@ def size_cell(value: object) -> str:
     """A table's size cell as ``ollama list`` words it, for ``Styler.format``: the column stays bytes, so it
     sorts by size. pandas hands over a cell as it holds it (a NumPy number, or ``None``), whatever its type.
     """
-    return human_size(float(value)) if isinstance(value, numbers.Real) else human_size(None)
+    if isinstance(value, numbers.Real) and not math.isnan(float(value)):  # a cloud model's size is NaN
+        return human_size(float(value))
+    return human_size(None)
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,16 @@ def test_create_without_from_is_rejected_with_the_server_message(client):
 # Headers
 
 
+def test_a_cloud_model_on_a_server_not_signed_in_is_explained_as_such_not_as_a_missing_key(fake):
+    fake.add_cloud_models()
+    with pytest.raises(ResponseError) as caught:
+        OllamaClient(fake.url).generate("gpt-oss:120b-cloud", "hi")
+    assert (caught.value.key, caught.value.status_code) == ("errors.cloud_signin", 401)
+    text = error_text(caught.value)
+    assert "cloud model" in text and "ollama signin" in text and "API key" not in text
+    assert "connect?" not in text  # the sign-in link carries the server's key: never shown to visitors
+
+
 def test_api_key_is_sent_as_bearer_and_hidden_from_repr(fake):
     fake.api_key = "s3cret"
     with pytest.raises(ResponseError) as caught:
