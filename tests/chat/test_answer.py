@@ -302,3 +302,17 @@ def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
     fake.script_reply("Now it works.")
     last.button[0].click().run()  # the button drawn in place works like one drawn by a rerun
     assert messages(chat)[-1] == ("assistant", "Now it works.") and len(chat.chat_message) == 4
+
+
+def test_a_model_that_crashes_on_a_compatible_server_is_named_and_another_model_suggested(chat, fake):
+    fake.break_model("llama3.2:latest")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    send(chat, "Hello")
+    shown = " ".join(element.value for element in (*chat.error, *chat.markdown, *chat.caption))
+    assert "llama3.2:latest failed on" in shown and "another model may work" in shown
+    assert "unable to allocate CUDA0 buffer" in shown
+    assert "proxy" not in shown and "server.go" not in shown
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    fake.script_reply("Working fine.")
+    send(chat, "Hello again")
+    assert "Working fine." in " ".join(element.value for element in chat.markdown)

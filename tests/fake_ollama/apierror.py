@@ -18,6 +18,7 @@ class ApiError(Exception):
         content_type: str = "application/json; charset=utf-8",
         *,
         extra: dict[str, str] | None = None,
+        plain: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -25,3 +26,5 @@ class ApiError(Exception):
         self.content_type = content_type
         self.extra = extra or {}
         """Fields sent beside ``error``, such as the ``signin_url`` of a 401 for a cloud model."""
+        self.plain = plain
+        """Sent as the bare text, as some Ollama-compatible servers (and crashing runners behind them) do."""

@@ -86,6 +86,9 @@ SIGNIN_URL = "https://ollama.com/connect?name=fake-ollama&key=c3NoLWVkMjU1MTkgQU
 
 def load(call: Call, spec: ModelSpec, options: dict[str, Any], keep_alive_ns: int) -> Loaded:
     """Load ``spec`` for a request; a cloud model is not loaded here, and needs a signed-in server."""
+    crash = call.app.broken_models.get(spec.name.short)
+    if crash is not None:
+        raise ApiError(500, crash, "text/plain; charset=utf-8", plain=True)
     if spec.remote:
         if not call.app.signed_in:
             raise ApiError(401, "unauthorized", extra={"signin_url": SIGNIN_URL})

@@ -18,6 +18,12 @@ from .slots import Slots
 from .store import ModelStore
 
 DEFAULT_VERSION = "0.13.0"
+RUNNER_CRASH = (
+    "llama runner process has terminated: error loading model: unable to allocate CUDA0 buffer\n"
+    "goroutine 112 [running]:\n"
+    "github.com/ollama/ollama/llm.(*llmServer).Completion(0xc0001a2000)\n"
+    "\t/home/runner/work/ollama/ollama/llm/server.go:601 +0x1a5\n"
+)
 DEFAULT_NUM_PARALLEL = 4
 
 
@@ -51,6 +57,7 @@ class FakeOllama:
         self.num_parallel = DEFAULT_NUM_PARALLEL
         self.api_key: str | None = None
         self.signed_in = False
+        self.broken_models: dict[str, str] = {}
 
     # lifecycle
 
@@ -123,6 +130,11 @@ class FakeOllama:
         """
         for spec in CLOUD:
             self.store.put(spec)
+
+    def break_model(self, name: str, text: str = RUNNER_CRASH) -> None:
+        """Make every request that runs `name` fail with a plain-text 500, as an Ollama-compatible
+        server does whose runner for that one model crashes; other models keep working."""
+        self.broken_models[name] = text
 
     def script_reply(self, text: str) -> None:
         """Queue the text of the next generate/chat reply (first in, first out)."""
