@@ -9,7 +9,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lib import i18n, model_choice
 from lib.formatting import human_seconds, whole_number
@@ -18,6 +18,9 @@ from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import DONE, FAILED, STOPPED, Answer
 from lib.ui.errors import error_text, shown_values
+
+if TYPE_CHECKING:
+    from lib.chat.validation import Problem
 
 USER = "user"
 ASSISTANT = "assistant"
@@ -37,6 +40,8 @@ class Message:
     model: str = ""
     created_at: float = field(default_factory=time.time)
     id: int | None = None
+    # What of a saved message could not be read and was left out (lib/chat/validation.py); shown in its place.
+    damaged: list[Problem] = field(default_factory=list, compare=False)
 
 
 @dataclass
@@ -52,6 +57,8 @@ class Conversation:
     think: bool = False
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+    # Saved settings that could not be used and were left out (lib/chat/validation.py); the page says so.
+    damaged: list[Problem] = field(default_factory=list, compare=False)
 
     @property
     def saved_id(self) -> int:
@@ -204,13 +211,5 @@ def saved_error_text(saved: str, lang: str | None = None) -> str:
             return str(record.get("text", ""))
         values = shown_values(record["values"]) if record.get("raw") else record["values"]
         return i18n.render(entry, lang or i18n.language(), values)
-    except (ValueError, KeyError, TypeError):
-        return saved
-    try:
-        record = json.loads(saved)
-        entry = i18n.catalog().get(record["error_key"])
-        if entry is None or not isinstance(record["values"], dict):
-            return str(record.get("text", ""))
-        return i18n.render(entry, lang or i18n.language(), record["values"])
     except (ValueError, KeyError, TypeError):
         return saved

@@ -6,8 +6,9 @@ Model output is untrusted: it is always drawn through :mod:`lib.ui.live_markdown
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
+import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from lib import state
 from lib.chat import session as chat_session
+from lib.chat import validation
 from lib.chat.history import (
     ASSISTANT,
     FAILED,
@@ -26,8 +28,10 @@ from lib.chat.history import (
     needs_answer,
     pair_ids,
     saved_error_text,
+    strip_data_url,
 )
 from lib.chat.store import ChatStore
+from lib.chat.validation import Problem
 from lib.formatting import whole_number
 from lib.i18n import t
 from lib.ui import navigation
@@ -36,6 +40,7 @@ from lib.ui.markdown_safety import escape_markdown
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
 THUMBNAIL_WIDTH = 160
+logger = logging.getLogger(__name__)
 
 
 def draw_history(
@@ -57,16 +62,25 @@ def draw_history(
             key="chat_show_earlier",
             on_click=chat_session.show_earlier,
         )
+    if conversation.damaged:
+        st.warning(
+            t("chat_import.stored_settings", problem=validation.first_problem(conversation.damaged)),
+            icon=":material/tune:",
+        )
     last_user = None if asking else max((index for index, m in enumerate(window) if m.role == USER), default=None)
     for index, message in enumerate(window):
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
             continue
-        draw_message(
-            message,
-            installed,
-            actions=functools.partial(draw_actions, store, window, index, index == last_user, not asking),
-        )
+        try:
+            draw_message(
+                message,
+                installed,
+                actions=functools.partial(draw_actions, store, window, index, index == last_user, not asking),
+            )
+        except Exception:  # a saved message no check foresaw: a sentence in its place, the page goes on
+            logger.exception("Saved message %s could not be drawn", message.id)
+            st.error(t("chat_import.message_not_shown"), icon=":material/broken_image:")
     waiting = needs_answer(window)
     if waiting and not asking and not state.get(state.CHAT_PENDING):
         st.button(
@@ -80,7 +94,11 @@ def draw_history(
 
 
 def draw_message(message: Message, installed: set[str] | None = None, actions: Callable[[], None] | None = None) -> Any:
-    """A saved message in its bubble; returns the bubble, so a turn drawn before it was saved can finish it."""
+    """A saved message in its bubble; returns the bubble, so a turn drawn before it was saved can finish it.
+
+    What of a saved message cannot be shown (an image that does not decode, figures that are not
+    numbers) is left out, with a sentence in its place.
+    """
     bubble = st.chat_message(message.role, avatar=AVATARS[message.role])
     with bubble:
         if message.thinking:
@@ -88,8 +106,11 @@ def draw_message(message: Message, installed: set[str] | None = None, actions: C
                 render_markdown(message.thinking)
         if message.content:
             render_markdown(message.content)
-        if message.images:
-            thumbnails(message.images)
+        damaged = [*message.damaged, *(thumbnails(message.images) if message.images else [])]
+        if damaged:
+            st.caption(
+                f":material/broken_image: {t('chat_import.stored_part', problem=validation.first_problem(damaged))}"
+            )
         draw_footer(message, installed, actions)
     return bubble
 
@@ -111,16 +132,44 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
         actions()
 
 
-def thumbnails(images: list[str]) -> None:
-    """The attached images, small; one that is not valid base64 is left out."""
-    decoded = []
-    for image in images:
+def thumbnails(images: list[str]) -> list[Problem]:
+    """The attached images, small. One that is not a PNG, JPEG or WebP picture that decodes (a saved
+    chat can hold anything) is left out; returns a problem for each left out, to say so in its place."""
+    pictures: list[bytes] = []
+    problems: list[Problem] = []
+    for index, image in enumerate(images):
         try:
-            decoded.append(base64.b64decode(image))
-        except (binascii.Error, ValueError):
-            continue
-    if decoded:
-        st.image(decoded, width=THUMBNAIL_WIDTH)
+            pictures.append(_checked_image(image))
+        except validation.Invalid as error:
+            problems.append(Problem(("images", index), error.problem.key, error.problem.values))
+    if pictures:
+        st.image(pictures, width=THUMBNAIL_WIDTH)
+    return problems
+
+
+# Checking an image means decoding it: each image's verdict is remembered by its digest, so drawing
+# a chat again (every rerun) does not decode its images twice each time.
+_VERDICTS: dict[bytes, Problem | None] = {}
+_VERDICTS_KEPT = 1024
+
+
+def _checked_image(image: str) -> bytes:
+    """The picture's bytes, once :func:`lib.chat.validation.image_bytes` has found it decodes."""
+    digest = hashlib.sha256(image.encode("utf-8", "surrogatepass")).digest()
+    if digest in _VERDICTS:
+        problem = _VERDICTS[digest]
+        if problem is not None:
+            raise validation.Invalid(problem)
+        return base64.b64decode(strip_data_url(image))
+    if len(_VERDICTS) >= _VERDICTS_KEPT:
+        _VERDICTS.clear()
+    try:
+        data = validation.image_bytes(image)
+    except validation.Invalid as error:
+        _VERDICTS[digest] = error.problem
+        raise
+    _VERDICTS[digest] = None
+    return data
 
 
 def models_link(model: str) -> None:

@@ -18,6 +18,7 @@ from lib import i18n, state
 from lib.access import visitor
 from lib.chat import export as chat_export
 from lib.chat import session as chat_session
+from lib.chat import validation
 from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, Summary
 from lib.formatting import date_time, whole_number
@@ -116,7 +117,8 @@ def _entry(summary: Summary, *, current: bool) -> None:
 def summary_help(summary: Summary) -> str:
     """A saved chat's tooltip in the list: its model, its length and when it last changed."""
     n = 1 if summary.messages == 1 else whole_number(summary.messages)
-    when = date_time(datetime.fromtimestamp(summary.updated_at, UTC))
+    updated = validation.sane_time(summary.updated_at)  # a saved time can be anything, even 1e300
+    when = t("chat.unknown_time") if updated is None else date_time(datetime.fromtimestamp(updated, UTC))
     if summary.model:
         return t("chat.summary_help", model=escape_markdown(summary.model), n=n, when=when)
     return t("chat.summary_help_no_model", n=n, when=when)

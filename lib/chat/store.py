@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lib.chat import validation
 from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
+from lib.chat.validation import Problem
 from lib.i18n import t
 from lib.ollama.stats import RunStats
 
@@ -166,6 +168,9 @@ class ChatStore:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
         connection.row_factory = sqlite3.Row
+        # Text that is not UTF-8 (written into the file by another program) is read with replacement
+        # characters instead of failing every read of the chat, and of the list that names it.
+        connection.text_factory = _text_of
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("PRAGMA busy_timeout = 15000")
         return connection
@@ -277,7 +282,16 @@ class ChatStore:
         parameters.append(limit)
         with self._transaction() as db:
             rows = db.execute(query, parameters).fetchall()
-        return [Summary(row["id"], row["title"], row["model"], row["updated_at"], row["messages"]) for row in rows]
+        return [
+            Summary(
+                row["id"],
+                validation.stored_text(row["title"]),
+                validation.stored_text(row["model"]),
+                validation.stored_number(row["updated_at"]),
+                row["messages"],
+            )
+            for row in rows
+        ]
 
     # Messages
 
@@ -408,6 +422,10 @@ class ChatStore:
         return _inserted_id(cursor)
 
 
+def _text_of(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -417,16 +435,28 @@ def _keep_alive_text(value: str | int | None) -> str | None:
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
+    """A saved conversation, whatever its columns hold: settings that cannot be used are left out
+    and named in ``damaged`` (written by older code or by hand, a saved chat can hold anything)."""
+    damaged: list[Problem] = []
+    raw_options, problem = validation.stored_json(row["options"] or "{}", ("options",))
+    options, problems = validation.stored_options(raw_options) if problem is None else ({}, [problem])
+    damaged += problems
+    keep_alive: str | int | None = None
+    if row["keep_alive"] is not None:
+        raw_keep_alive, problem = validation.stored_json(row["keep_alive"], ("keep_alive",))
+        keep_alive, problems = validation.stored_keep_alive(raw_keep_alive) if problem is None else (None, [problem])
+        damaged += problems
     return Conversation(
         id=row["id"],
-        title=row["title"],
-        model=row["model"],
-        system=row["system"],
-        options=json.loads(row["options"] or "{}"),
-        keep_alive=json.loads(row["keep_alive"]) if row["keep_alive"] is not None else None,
-        think=bool(row["think"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        title=validation.stored_text(row["title"]),
+        model=validation.stored_text(row["model"]),
+        system=validation.stored_text(row["system"]),
+        options=options,
+        keep_alive=keep_alive,
+        think=isinstance(row["think"], (int, float)) and bool(row["think"]),
+        created_at=validation.stored_number(row["created_at"]),
+        updated_at=validation.stored_number(row["updated_at"]),
+        damaged=damaged,
     )
 
 
@@ -438,15 +468,29 @@ def _inserted_id(cursor: sqlite3.Cursor) -> int:
 
 
 def _message(row: sqlite3.Row) -> Message:
+    """A saved message, whatever its columns hold: images and figures that cannot be read are left out
+    and named in ``damaged``; whether each image decodes is checked when it is drawn."""
+    damaged: list[Problem] = []
+    raw_images, problem = validation.stored_json(row["images"] or "[]", ("images",))
+    images, problems = validation.stored_images(raw_images) if problem is None else ([], [problem])
+    damaged += problems
+    stats: RunStats | None = None
+    if row["stats"]:
+        raw_stats, problem = validation.stored_json(row["stats"], ("stats",))
+        stats, problems = validation.stored_stats(raw_stats) if problem is None else (None, [problem])
+        damaged += problems
+    status, problems = validation.stored_status(row["status"])
+    damaged += problems
     return Message(
         id=row["id"],
         role=row["role"],
-        content=row["content"],
-        thinking=row["thinking"],
-        images=json.loads(row["images"] or "[]"),
-        stats=RunStats.from_dict(json.loads(row["stats"])) if row["stats"] else None,
-        status=row["status"],
-        error=row["error"],
-        model=row["model"],
-        created_at=row["created_at"],
+        content=validation.stored_text(row["content"]),
+        thinking=validation.stored_text(row["thinking"]),
+        images=images,
+        stats=stats,
+        status=status,
+        error=validation.stored_text(row["error"]),
+        model=validation.stored_text(row["model"]),
+        created_at=validation.stored_number(row["created_at"]),
+        damaged=damaged,
     )

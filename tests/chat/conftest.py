@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lib import state
@@ -15,6 +18,16 @@ from lib.ui import navigation
 from tests.conftest import ENTRY_POINT, SAME_BROWSER, choose_models
 
 PAGE = navigation.CHAT
+
+
+def picture(kind: str = "PNG", size: tuple[int, int] = (2, 2)) -> bytes:
+    """A real image file, as Pillow writes it: "PNG", "JPEG", "WEBP", or any other format Pillow writes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG_BASE64 = base64.b64encode(picture("PNG")).decode()
 
 
 def open_chat(query: dict[str, str] | None = None) -> AppTest:

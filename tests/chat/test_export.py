@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from lib.chat.export import FORMAT, ImportRejected, from_json, to_json, to_markdown
 from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
 from lib.ollama.stats import RunStats
+from tests.chat.conftest import PNG_BASE64
 
 CONVERSATION = Conversation(
     title="Sky",
@@ -20,7 +22,7 @@ CONVERSATION = Conversation(
     created_at=1_700_000_000.0,
 )
 MESSAGES = [
-    Message(USER, "Why is the sky blue?", images=["iVBORw0KGgo="], created_at=1_700_000_001.0),
+    Message(USER, "Why is the sky blue?", images=[PNG_BASE64], created_at=1_700_000_001.0),
     Message(
         ASSISTANT,
         "Scattering.",
@@ -66,25 +68,34 @@ def _document(**changes):
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"\x89PNG\r\n\x1a\n", "not JSON"),
-        ("{not json", "not JSON"),
+        (b"\x89PNG\r\n\x1a\n", "This file is not JSON."),
+        ("{not json", "This file is not JSON."),
         ("[1, 2]", "not an Ollama Studio conversation"),
         (
             json.dumps({"model": "llama3.2", "messages": [{"role": "user", "content": "hi"}]}),
             "not an Ollama Studio conversation",
         ),
-        (_document(version=99), "version 99"),
-        (_document(messages="hi"), 'no "messages" list'),
-        (_document(messages=[{"role": "system", "content": "x"}]), 'only "user" and "assistant"'),
-        (_document(messages=[{"role": "user", "content": 5}]), "not text"),
-        (_document(messages=[{"role": "user", "content": "x", "images": ["not base64!"]}]), "not valid base64"),
-        (_document(messages=[{"role": "user", "content": "x", "status": "odd"}]), "unknown status"),
-        (_document(options=[1]), '"options" is not an object'),
-        (_document(title=7), "title is not text"),
+        (_document(version=99), "format version 99;"),
+        (_document(messages="hi"), "At messages: must be a list."),
+        (
+            _document(messages=[{"role": "system", "content": "x"}]),
+            'At message 1, role: must be "user" or "assistant".',
+        ),
+        (_document(messages=[{"role": "user", "content": 5}]), "At message 1, content: must be text."),
+        (
+            _document(messages=[{"role": "user", "content": "x", "images": ["not base64!"]}]),
+            "At message 1, image 1: is not valid base64.",
+        ),
+        (
+            _document(messages=[{"role": "user", "content": "x", "status": "odd"}]),
+            'At message 1, status: must be "done", "stopped" or "failed".',
+        ),
+        (_document(options=[1]), "At options: must be an object."),
+        (_document(title=7), "At title: must be text."),
     ],
 )
-def test_bad_files_are_rejected_with_a_reason(data, reason):
-    with pytest.raises(ImportRejected, match=None) as caught:
+def test_bad_files_are_rejected_with_a_sentence_naming_the_first_problem(data, reason):
+    with pytest.raises(ImportRejected) as caught:
         from_json(data)
     assert reason in str(caught.value)
 
@@ -94,3 +105,26 @@ def test_an_untitled_import_is_named_after_its_first_message():
         json.dumps({"format": FORMAT, "version": 1, "messages": [{"role": "user", "content": "Hello there"}]})
     )
     assert conversation.title == "Hello there"
+
+
+@pytest.mark.parametrize("created_at", [1e300, math.inf, -math.inf, math.nan, -1.0])
+def test_the_exports_handle_any_saved_time(created_at):
+    """A saved chat can hold any time (written by hand or by older code): 1e300 made the Markdown file empty."""
+    conversation = Conversation(title="Odd", model="m", created_at=created_at)
+    messages = [Message(USER, "hi", created_at=created_at)]
+    assert to_markdown(conversation, messages).startswith("# Odd\n\n*Model: m · started (date unknown)*\n")
+    assert "（日期未知）" in to_markdown(conversation, messages, "zh")
+    document = json.loads(to_json(conversation, messages), parse_constant=_not_json)
+    assert document["created_at"] is None and document["messages"][0]["created_at"] is None
+    imported, _ = from_json(to_json(conversation, messages))
+    assert imported.title == "Odd"
+
+
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
+
+
+def test_an_imported_error_is_kept_as_plain_text():
+    data = _document(messages=[{"role": "assistant", "content": "", "status": "failed", "error": "*boom* ![x](y)"}])
+    _, messages = from_json(data)
+    assert messages[0].error == "\\*boom\\* !\\[x\\](y)"

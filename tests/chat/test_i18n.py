@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -18,6 +20,7 @@ from lib.chat.store import ChatStore
 from lib.ollama.errors import OllamaError
 from lib.ui import navigation
 from tests import i18n_check
+from tests.chat.conftest import PNG_BASE64
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -182,11 +185,34 @@ def test_a_long_saved_chat_with_a_missing_model_is_chinese(open_app, studio_env,
     assert leftovers(at, {*names, "qwen2.5:0.5b"}, *user_texts, "and this?") == []
 
 
+def test_a_refused_import_and_a_damaged_saved_chat_are_explained_in_chinese(open_app, studio_env, names):
+    store = ChatStore(studio_env / "chats.sqlite3")
+    conversation_id = store.create(Conversation(title="坏的", model="llama3.2:latest"))
+    question = store.add(conversation_id, Message(USER, "问"))
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE conversations SET options = '{\"stop\": [1]}' WHERE id = ?", (conversation_id,))
+        db.execute("UPDATE messages SET images = '[\"PHN2Zy8+\"]' WHERE id = ?", (question,))
+    at = open_app(navigation.CHAT, query={i18n.QUERY_KEY: "zh", "chat": str(conversation_id)})
+    assert not at.exception
+    assert at.warning[0].value == "此对话保存的部分设置无法使用，已改为模型默认值。options.stop，第 1 项：必须是文本。"
+    assert chrome(at)[0] == ":material/broken_image: 此消息的一部分无法显示。第 1 张图片：不是 PNG、JPEG 或 WebP 图片。"
+    assert leftovers(at, names, "问") == []
+    document = json.loads(to_json(Conversation(title="t"), [Message(USER, "x")]))
+    document["messages"][0]["created_at"] = 1e300
+    at.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT).upload(
+        "t.json", json.dumps(document).encode(), "application/json"
+    ).run()
+    assert at.error[0].value == (
+        "「t.json」未导入。第 1 条消息，created\\_at：必须是自 1970 年起的秒数，且在 1970 年至 9999 年之间。"
+    )
+    assert leftovers(at, names, "问") == []
+
+
 # Exports and saved errors, without the page
 
 
 SAVED = [
-    Message(USER, "Why?", images=["iVBORw0KGgo="]),
+    Message(USER, "Why?", images=[PNG_BASE64]),
     Message(ASSISTANT, "Because.", thinking="Hmm", status=STOPPED, model="llava:7b"),
     Message(
         ASSISTANT,

@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.chat import validation
 from lib.chat.history import ASSISTANT, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat.store import ChatStore
+from lib.chat.validation import Problem
 from lib.ollama.stats import RunStats
-from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
+from tests.chat.conftest import button, last_chat_body, messages, open_chat, picture, send
 
 PNG = base64.b64encode(
     base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
@@ -79,11 +82,56 @@ def test_a_question_shows_its_images_and_leaves_out_those_that_are_not_base64():
     assert drawn.name == USER
     (images,) = drawn.get("image")
     assert len(images.value) == 1
+    assert drawn.caption[0].value == (
+        ":material/broken_image: Part of this message could not be shown. At image 2: is not valid base64."
+    )
 
 
 def test_a_question_whose_images_are_all_unreadable_draws_none():
     drawn = bubble(Message(USER, "Hm", images=["abcde"]))
     assert not drawn.get("image")
+
+
+def test_jpeg_and_webp_are_drawn_and_a_file_that_is_not_a_png_jpeg_or_webp_picture_is_a_sentence():
+    """A saved chat can hold any base64 (older imports, a renamed file sent in the chat box): one that is
+    not a picture made Streamlit's st.image raise, and the chat failed on every run."""
+    svg = base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'/>").decode()
+    cut = base64.b64encode(picture("PNG", (64, 64))[:-40]).decode()
+    drawn = bubble(Message(USER, "Look", images=[b64(picture("JPEG")), svg, b64(picture("WEBP")), cut]))
+    (images,) = drawn.get("image")
+    assert len(images.value) == 2
+    assert drawn.caption[0].value == (
+        ":material/broken_image: Part of this message could not be shown. "
+        "At image 2: is not a PNG, JPEG or WebP image. (1 more problem like it.)"
+    )
+
+
+def test_what_a_saved_message_could_not_read_is_said_in_its_bubble():
+    message = Message(ASSISTANT, "Fine.", damaged=[Problem(("stats", "load_time"), "chat_import.must_be_number")])
+    drawn = bubble(message)
+    assert drawn.markdown[0].value == "Fine."
+    assert drawn.caption[0].value == (
+        ":material/broken_image: Part of this message could not be shown. At stats.load\\_time: must be a number."
+    )
+
+
+def test_each_image_is_decoded_to_be_checked_once_not_on_every_run(monkeypatch):
+    from lib.chat import messages as chat_messages
+
+    checked = []
+    real = validation.image_bytes
+    monkeypatch.setattr(validation, "image_bytes", lambda image: checked.append(image) or real(image))
+    svg = base64.b64encode(b"<svg/>").decode()
+    fresh = b64(picture("PNG", (3, 3)))
+    at = AppTest.from_function(draw_one, args=(Message(USER, "x", images=[fresh, svg]), None)).run()
+    at.run()
+    assert not at.exception and len(at.chat_message[0].get("image")[0].value) == 1
+    assert checked == [fresh, svg]
+    assert chat_messages._VERDICTS
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 # The window of messages and their buttons
@@ -176,6 +224,36 @@ def test_only_the_latest_messages_are_drawn_with_the_number_hidden(store):
     assert at.button(key="chat_show_earlier").label == "Show earlier messages (5 hidden)"
     at.button(key="chat_show_earlier").click().run()
     assert len(at.chat_message) == 45 and not [b for b in at.button if b.key == "chat_show_earlier"]
+
+
+def test_a_message_that_fails_to_draw_is_a_sentence_and_the_rest_of_the_chat_is_drawn(store, monkeypatch):
+    """A saved message no check foresaw: its bubble says so, and the other messages and their buttons stay."""
+    from lib.chat import messages as chat_messages
+
+    def render(text: str) -> None:
+        if text == "A1":
+            raise TypeError("unforeseen")
+        st.markdown(text)
+
+    monkeypatch.setattr(chat_messages, "render_markdown", render)
+    conversation_id, _ = conversation_of(store, *TWO_TURNS)
+    at = open_history(store, conversation_id)
+    assert not at.exception
+    assert [m.markdown[0].value if m.markdown else None for m in at.chat_message] == ["Q1", None, "Q2", "A2"]
+    assert at.error[0].value.startswith("This saved message could not be shown: it is damaged.")
+    assert buttons(at)[-2:] == [["Edit", "Delete"], ["Regenerate"]]
+
+
+def test_settings_a_saved_chat_could_not_use_are_named_above_its_messages(store):
+    conversation_id, _ = conversation_of(store, *TWO_TURNS)
+    conversation = store.get(conversation_id)
+    conversation.damaged = [Problem(("options", "stop", 0), "chat_import.must_be_text")]
+    at = AppTest.from_function(history, args=(store, conversation, False), default_timeout=10).run()
+    assert at.warning[0].value == (
+        "Some of this chat's saved settings could not be used and are left at the model's defaults. "
+        "At options.stop, item 1: must be text."
+    )
+    assert len(at.chat_message) == 4
 
 
 # Through the page

@@ -3,8 +3,11 @@ the places kept for a chat started in this run, and the exported files."""
 
 from __future__ import annotations
 
+import base64
 import json
+import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,7 +17,8 @@ from lib.chat.export import to_json
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.sidebar import LIST_LENGTH, export, file_name, summary_help
 from lib.chat.store import ChatStore, Summary
-from tests.chat.conftest import messages, screen, send, sidebar_view
+from lib.ollama.stats import RunStats
+from tests.chat.conftest import PNG_BASE64, messages, open_chat, screen, send, sidebar_view
 
 NOV_14_2023 = 1_700_000_000.0  # 22:13 UTC
 
@@ -279,3 +283,142 @@ def test_a_new_chat_shows_its_title_list_entry_and_panel_as_the_next_run_draws_t
     chat.run()
     assert (chat.title[0].value, sidebar_view(chat), screen(chat)) == in_place
     assert len(fake.requests_to("/api/chat")) == 1
+
+
+# Imports that broke the Chat page (issue 17, item 6): refused with a sentence, nothing saved, the page goes on
+
+SVG_BASE64 = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"/>').decode()
+
+
+def chat_file(**changes) -> str:
+    document = json.loads(to_json(Conversation(title="Bad", model="llama3.2:latest"), [Message(USER, "hi")]))
+    document.update(changes)
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (chat_file(options={"stop": [1, 2]}), "At options.stop, item 1: must be text."),
+        (chat_file(options={"temperature": "hot"}), "At options.temperature: must be a number."),
+        (chat_file(options={"temperature": {"x": 1}}), "At options.temperature: must be a number."),
+        (
+            chat_file(messages=[{"role": "user", "content": "x", "images": [SVG_BASE64]}]),
+            "At message 1, image 1: is not a PNG, JPEG or WebP image.",
+        ),
+        (
+            '{"format": "ollama-studio.conversation", "version": 1, "messages": ' + "[" * 200_000 + "]" * 200_000 + "}",
+            "This file is nested too deeply to be a conversation",
+        ),
+        (chat_file(title="\ud800"), "At title: contains a character that is not valid Unicode"),
+        (chat_file(created_at=0).replace('"created_at": 0', '"created_at": NaN'), "must be a finite number"),
+        (chat_file(created_at=1e300), "At created\\_at: must be a time in seconds since 1970"),
+    ],
+    ids=["stop-numbers", "temperature-text", "temperature-object", "svg", "deep", "surrogate", "nan", "1e300"],
+)
+def test_a_file_that_broke_chat_is_refused_with_a_sentence_and_nothing_is_saved(chat, store, data, problem):
+    chat.sidebar.file_uploader(key=state.CHAT_IMPORT_INPUT).upload("bad.json", data.encode(), "application/json").run()
+    assert not chat.exception
+    (notice,) = chat.error
+    assert notice.value.startswith("“bad.json” was not imported. ") and problem in notice.value
+    assert store.summaries() == []
+    chat.run()
+    assert not chat.exception and chat.sidebar.button(key="chat_new")
+
+
+# Chats saved with data no import would let in (older code, or written into the database by hand)
+
+
+def damage(store: ChatStore, table: str, row_id: int, **columns: object) -> None:
+    """Write ``columns`` straight into a saved row, as another program could; a bytes value is stored as
+    TEXT whose bytes are not UTF-8."""
+    assignments = ", ".join(
+        f"{name} = CAST(? AS TEXT)" if isinstance(value, bytes) else f"{name} = ?" for name, value in columns.items()
+    )
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*columns.values(), row_id))
+
+
+def saved_chat(store: ChatStore) -> tuple[int, int, int]:
+    """A saved chat, as the page would save it: the conversation's id, its question's and its answer's."""
+    conversation_id = store.create(Conversation(title="Damaged", model="llama3.2:latest"))
+    question = store.add(conversation_id, Message(USER, "Question", images=[PNG_BASE64]))
+    answer = store.add(
+        conversation_id, Message(ASSISTANT, "Answer", model="llama3.2:latest", stats=RunStats(output_tokens=4))
+    )
+    return conversation_id, question, answer
+
+
+def delete_open_chat(at: AppTest) -> None:
+    at.button(key="chat_delete").click().run()
+    at.button(key="chat_confirm_yes").click().run()
+
+
+def test_a_saved_chat_with_unusable_settings_opens_says_so_and_can_be_deleted(studio_env, store):
+    conversation_id, _, _ = saved_chat(store)
+    damage(
+        store,
+        "conversations",
+        conversation_id,
+        options=json.dumps({"stop": [1, 2], "temperature": {"x": 1}, "seed": 7, "top_p": "high"}),
+        keep_alive='"soon"',
+    )
+    at = open_chat({"chat": str(conversation_id)})
+    assert not at.exception
+    assert at.title[0].value == "Damaged"
+    assert messages(at) == [("user", "Question"), ("assistant", "Answer")]
+    (warning,) = at.warning
+    assert warning.value == (
+        "Some of this chat's saved settings could not be used and are left at the model's defaults. "
+        "At options.stop, item 1: must be text. (3 more problems like it.)"
+    )
+    assert at.number_input(key="chat_option_seed").value == 7
+    assert at.number_input(key="chat_option_temperature").value is None
+    delete_open_chat(at)
+    assert not at.exception and store.get(conversation_id) is None
+    assert "Deleted “Damaged”" in at.success[0].value
+
+
+def test_a_saved_image_that_is_not_a_picture_is_a_sentence_in_its_place(studio_env, store):
+    conversation_id, question, _ = saved_chat(store)
+    damage(store, "messages", question, images=json.dumps([SVG_BASE64, PNG_BASE64, "not base64!"]))
+    at = open_chat({"chat": str(conversation_id)})
+    assert not at.exception
+    (images,) = at.chat_message[0].get("image")
+    assert len(images.value) == 1
+    assert [c.value for c in at.chat_message[0].caption] == [
+        ":material/broken_image: Part of this message could not be shown. "
+        "At image 1: is not a PNG, JPEG or WebP image. (1 more problem like it.)"
+    ]
+    delete_open_chat(at)
+    assert not at.exception and store.summaries() == []
+
+
+def test_saved_times_figures_and_text_that_are_not_what_they_should_be_still_draw_and_export(studio_env, store, utc):
+    conversation_id, question, answer = saved_chat(store)
+    damage(store, "conversations", conversation_id, title=b"Dam\xffaged", created_at=1e300, updated_at="yesterday")
+    damage(store, "messages", question, images="[not json", created_at=float("inf"))
+    damage(store, "messages", answer, stats=json.dumps({"output_tokens": "many"}), status="odd")
+    at = open_chat({"chat": str(conversation_id)})
+    assert not at.exception
+    assert at.title[0].value == "Dam\ufffdaged"
+    entry = at.sidebar.button(key=f"chat_open_{conversation_id}")
+    assert entry.help == "llama3.2:latest · 2 messages · last change unknown"
+    assert messages(at) == [("user", "Question"), ("assistant", "Answer")]
+    assert [c.value for c in at.chat_message[0].caption] == [
+        ":material/broken_image: Part of this message could not be shown. At images: cannot be read."
+    ]
+    assert [c.value for c in at.chat_message[1].caption] == [
+        ":material/broken_image: Part of this message could not be shown. "
+        "At stats.output\\_tokens: must be a number. (1 more problem like it.)"
+    ]
+    markdown = export(store, conversation_id, "md", "en")
+    assert markdown.startswith("# Dam\ufffdaged\n\n*Model: llama3.2:latest · started (date unknown)*")
+    document = json.loads(export(store, conversation_id, "json", "en"), parse_constant=_refuse)
+    assert document["created_at"] is None and document["messages"][0]["created_at"] is None
+    delete_open_chat(at)
+    assert not at.exception and store.summaries() == []
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")

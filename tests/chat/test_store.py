@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from contextlib import closing
@@ -186,3 +187,88 @@ def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass
     with pytest.raises(ValueError):
         store.rename(conversation_id, "   ")
     assert store.get(conversation_id).model == "m"  # the store still works
+
+
+# What was written into the file by older code or by hand: read, never a failure
+
+
+def write(store: ChatStore, sql: str, *parameters: object) -> None:
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(sql, parameters)
+
+
+def test_saved_settings_that_cannot_be_used_are_left_out_and_named(store):
+    conversation_id = store.create(Conversation(model="m", options={"seed": 1}))
+    write(
+        store,
+        "UPDATE conversations SET options = ?, keep_alive = ? WHERE id = ?",
+        '{"seed": 7, "temperature": "hot", "stop": [1]}',
+        '"soon"',
+        conversation_id,
+    )
+    conversation = store.get(conversation_id)
+    assert (conversation.options, conversation.keep_alive) == ({"seed": 7}, None)
+    assert [(problem.where, problem.key) for problem in conversation.damaged] == [
+        (("options", "temperature"), "chat_import.must_be_number"),
+        (("options", "stop", 0), "chat_import.must_be_text"),
+        (("keep_alive",), "chat_import.bad_keep_alive"),
+    ]
+    write(store, "UPDATE conversations SET options = '{oops', keep_alive = '[' WHERE id = ?", conversation_id)
+    conversation = store.get(conversation_id)
+    assert (conversation.options, conversation.keep_alive) == ({}, None)
+    assert [problem.where for problem in conversation.damaged] == [("options",), ("keep_alive",)]
+
+
+def test_a_sound_chat_reads_with_nothing_damaged(store):
+    conversation_id = store.create(Conversation(model="m", options={"temperature": 0.5, "stop": ["x"]}, keep_alive=-1))
+    store.add(conversation_id, Message(ASSISTANT, "a", stats=RunStats(output_tokens=2)))
+    assert store.get(conversation_id).damaged == []
+    assert store.messages(conversation_id)[0].damaged == []
+
+
+def test_saved_messages_keep_what_can_be_read(store):
+    conversation_id = store.create(Conversation(model="m"))
+    message_id = store.add(conversation_id, Message(ASSISTANT, "answer", stats=RunStats(output_tokens=2)))
+    write(
+        store,
+        "UPDATE messages SET images = ?, stats = ?, status = 'odd', created_at = 'soon' WHERE id = ?",
+        '["a", 5]',
+        '{"output_tokens": 2, "load_time": "slow"}',
+        message_id,
+    )
+    (message,) = store.messages(conversation_id)
+    assert (message.content, message.images, message.stats, message.status) == (
+        "answer",
+        ["a"],
+        RunStats(output_tokens=2),
+        "done",
+    )
+    assert math.isnan(message.created_at)
+    assert [problem.where for problem in message.damaged] == [("images", 1), ("stats", "load_time"), ("status",)]
+    write(store, "UPDATE messages SET images = 'nope', stats = '[' WHERE id = ?", message_id)
+    (message,) = store.messages(conversation_id)
+    assert (message.images, message.stats) == ([], None)
+    assert [problem.where for problem in message.damaged] == [("images",), ("stats",), ("status",)]
+
+
+def test_text_that_is_not_utf8_or_not_text_is_read_with_replacement_characters(store):
+    conversation_id = store.create(Conversation(title="t", model="m"))
+    store.add(conversation_id, Message(USER, "question"))
+    write(
+        store,
+        "UPDATE conversations SET title = CAST(X'4869FF' AS TEXT), model = X'6D', updated_at = 'later' WHERE id = ?",
+        conversation_id,
+    )
+    write(
+        store,
+        "UPDATE messages SET content = CAST(X'C3A9FE' AS TEXT), thinking = 42 WHERE conversation_id = ?",
+        conversation_id,
+    )
+    conversation = store.get(conversation_id)
+    assert (conversation.title, conversation.model) == ("Hi\ufffd", "m")
+    assert math.isnan(conversation.updated_at)
+    (summary,) = store.summaries()
+    assert (summary.title, summary.model) == ("Hi\ufffd", "m") and math.isnan(summary.updated_at)
+    (message,) = store.messages(conversation_id)
+    assert (message.content, message.thinking) == ("é\ufffd", "42")
+    assert store.summaries("é")[0].id == conversation_id
