@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.generate import output
 from lib.generate.form import EXAMPLE_SCHEMA, JSON, PLAIN, SCHEMA, GenerateForm
 from lib.generate.record import RunRecord
 from lib.ollama.errors import ResponseError
-from lib.ollama.stream import Answer
+from lib.ollama.stream import CONTENT, ENDED, WAITING, Answer, Event
 from tests.generate.conftest import LONG_REPLY, codes, generate, raw_answer, sent, texts
 
 DONE = {"done": True, "done_reason": "stop", "eval_count": 2, "eval_duration": 1_000_000_000}
@@ -251,3 +252,26 @@ def test_when_not_starting_the_column_shows_the_last_run():
     at = AppTest.from_function(drawn, args=(run(Answer(content="Blue.", final=DONE), number=7),)).run()
     assert at.text[0].value == "shown=7"
     assert raw_answer(at) == "Blue."
+
+
+def test_the_status_line_counts_a_pause_from_the_last_word_and_never_says_loading_mid_answer():
+    line = output.StatusLine("llama3.2:latest")
+    assert line.after(Event(WAITING, seconds=0.4)) == "Waiting for llama3.2:latest… 0 s."
+    assert "takes a while to load" in line.after(Event(WAITING, seconds=4.2))
+    assert line.after(Event(CONTENT, text="Hello", seconds=5.0)) == "Writing…"
+    assert line.after(Event(CONTENT, text=" there", seconds=5.1)) is None
+    assert line.after(Event(WAITING, seconds=5.3)) is None  # a short gap between words says nothing
+    assert line.after(Event(WAITING, seconds=6.2)) is None
+    paused = line.after(Event(WAITING, seconds=8.4))
+    assert paused == "Writing… no new words for 3 s: the model or the server paused."
+    assert "load" not in paused
+    assert line.after(Event(CONTENT, text=" again", seconds=9.0)) == "Writing…"
+    assert line.after(Event(ENDED, seconds=9.5)) is None
+
+
+def test_a_pause_mid_stream_from_the_server_keeps_every_word(open_app, fake):
+    fake.add_fault("/api/generate", "pause", after=3, delay=0.6)
+    fake.script_reply("one two three four five six")
+    at = generate(open_app("app_pages/generate.py"))
+    assert "one two three four five six" in " ".join(m.value for m in at.markdown)
+    assert fake.requests_to("/api/generate")[-1].finished - fake.requests_to("/api/generate")[-1].started >= 0.6
