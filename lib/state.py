@@ -159,6 +159,7 @@ MODELS_COPY_NAME_INPUT = "models_copy_name_input"
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
 MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
 MODELS_PULL_JOB = "models_pull_job"  # lib.models.pull.PullJob, kept across page switches
+MODELS_LOAD_JOB = "models_load_job"  # (name, Streams) of a load in progress, stopped by the next run
 MODELS_PULL_NAME = "models_pull_name"  # the name last submitted for a pull, kept when the form is not drawn
 MODELS_PULL_NAME_INPUT = "models_pull_name_input"
 MODELS_MODELFILE = "models_modelfile"  # the Modelfile being written, kept across page switches

@@ -103,6 +103,17 @@ def disk_used(models: list[dict[str, Any]]) -> int:
     return sum(int(model.get("size") or 0) for model in local(models))
 
 
+def is_listed(models: list[dict[str, Any]], name: str) -> bool:
+    """Whether ``/api/tags`` lists ``name``, read as Ollama reads names: no tag means ``latest``, any case."""
+    wanted = _full_name(name)
+    return any(_full_name(str(model.get(key) or "")) == wanted for model in models for key in ("name", "model"))
+
+
+def _full_name(name: str) -> str:
+    name = name.strip().lower()
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
 def local(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ``/api/tags`` entries of models on the server's own disk (not cloud or hosted ones)."""
     return [model for model in models if model_choice.remote_host(model) is None]

@@ -53,7 +53,12 @@ def copy(client: OllamaClient, source: str, destination: str) -> None:
     except OllamaError as error:
         widgets.show_error(error)
         return
-    notices.notify("success", t("models.copied", source=source, destination=destination))
+    notices.notify(
+        "success",
+        t("models.copied", source=source, destination=destination),
+        listed=destination,
+        unless=t("models.copy_not_done", source=source, destination=destination),
+    )
     notices.refresh()
 
 
@@ -91,5 +96,7 @@ def delete(client: OllamaClient, name: str) -> None:
         widgets.show_error(error)
         return
     else:
-        notices.notify("success", t("models.deleted", name=name))
+        notices.notify(
+            "success", t("models.deleted", name=name), gone=name, unless=t("models.delete_not_done", name=name)
+        )
     notices.refresh()

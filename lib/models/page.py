@@ -39,7 +39,8 @@ def fetch_lists(client: OllamaClient) -> tuple[list[dict[str, Any]], list[dict[s
 
 
 def draw(client: OllamaClient, installed: list[dict[str, Any]], loaded: list[dict[str, Any]]) -> None:
-    notices.show()
+    notices.show(installed)
+    running_tab.interrupted_load()
     pull_panel.show()
     names = model_choice.local_first((m.get("name", "") for m in installed), model_choice.remote_models(installed))
     manage = access.can_manage_models()

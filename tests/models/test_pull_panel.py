@@ -194,3 +194,12 @@ def test_pull_keeps_running_and_stays_visible_across_a_page_switch(page, fake):
     page.switch_page(MODELS_PAGE).run()
     assert "gemma3:270m is installed" in texts(page.success)
     assert "gemma3:270m" in installed_names(page)
+
+
+def test_a_pull_the_server_did_not_install_is_not_reported_as_installed(page, fake):
+    fake.store.inert = True
+    start_pull(page, "qwen2.5:0.5b")
+    assert pull_job(page).wait(20)
+    page.run()
+    assert not page.success
+    assert "but qwen2.5:0.5b is not in its list of models: it was not installed" in texts(page.warning)
