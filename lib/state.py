@@ -156,6 +156,7 @@ MODELS_DETAILS_INPUT = "models_details_input"
 MODELS_NOTICE = "models_notice"  # (kind, text) shown once after the rerun that follows an action
 MODELS_PENDING_DELETE = "models_pending_delete"  # name waiting for the user to confirm its deletion
 MODELS_COPY_NAME_INPUT = "models_copy_name_input"
+MODELS_COPY_DONE = "models_copy_done"  # True after a copy, so the next run empties the name box
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
 MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
 MODELS_PULL_JOB = "models_pull_job"  # lib.models.pull.PullJob, kept across page switches

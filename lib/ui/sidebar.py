@@ -83,6 +83,7 @@ def _connection_settings() -> None:
         min_value=1.0,
         max_value=3600.0,
         step=5.0,
+        format="%.0f",
         value=float(state.get(state.MODEL_TIMEOUT)),
         key=state.MODEL_TIMEOUT_INPUT,
         on_change=_apply_timeout,

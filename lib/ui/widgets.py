@@ -14,6 +14,7 @@ from lib.home import doctor
 from lib.i18n import t
 from lib.ollama.errors import OllamaError, ResponseError, StreamError
 from lib.ollama.host import display_host
+from lib.ui import navigation
 from lib.ui.errors import error_text
 
 
@@ -60,6 +61,20 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
         return None
     ensure_choice(key, names)
     return st.selectbox(label, names, key=key, help=help, format_func=model_label(server_data.remote_models(client)))
+
+
+def pull_button(model: str, key: str) -> None:
+    """Opens Models → Pull with ``model`` typed in, for a page that needs a model the server does not have.
+
+    Visitors who may not manage models (locked mode) get nothing to click.
+    """
+    if not access.can_manage_models():
+        return
+    if st.button(t("widgets.pull_model", model=model), icon=":material/download:", key=key):
+        state.put(state.MODELS_PULL_NAME, model)
+        st.session_state.pop(state.MODELS_PULL_NAME_INPUT, None)
+        st.session_state[state.MODELS_TAB] = t("models.tab_pull")
+        st.switch_page(navigation.MODELS)
 
 
 def model_label(remote: dict[str, str]) -> Callable[[str], str]:

@@ -98,3 +98,11 @@ def test_a_delete_the_server_did_not_make_is_not_reported_as_done(page, fake):
     assert bodies(fake, "/api/delete") == [{"model": "qwen3:0.6b"}]
     assert not page.success
     assert "but qwen3:0.6b is still in its list of models: nothing was deleted" in texts(page.warning)
+
+
+def test_the_copy_name_box_is_emptied_after_a_copy(page, fake):
+    page.selectbox(key=state.MODELS_DETAILS_INPUT).select("qwen3:0.6b").run()
+    page.text_input(key=state.MODELS_COPY_NAME_INPUT).input("qwen-backup:1")
+    page.button(key="models_copy").click().run()
+    assert "Copied qwen3:0.6b to qwen-backup:1." in texts(page.success)
+    assert page.text_input(key=state.MODELS_COPY_NAME_INPUT).value == ""

@@ -253,3 +253,7 @@ def test_no_default_model_box_while_the_server_is_down(open_app, monkeypatch):
     assert status(at) == ":red[●] **Not connected**"
     assert not at.sidebar.selectbox
     assert "No model that can chat is installed yet." not in captions(at)
+
+
+def test_the_timeout_reads_as_whole_seconds(app):
+    assert app.sidebar.number_input(key=state.MODEL_TIMEOUT_INPUT).proto.format == "%.0f"
