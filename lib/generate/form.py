@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lib.generate.schema import InvalidSchema, parse_schema
+from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import t
 from lib.ollama import bodies as api_bodies
 from lib.ollama.stream import GENERATE, Request
@@ -144,7 +144,7 @@ def output_format(form: GenerateForm) -> str | dict[str, Any] | None:
         try:
             return parse_schema(form.schema_text)
         except InvalidSchema as error:
-            raise FormProblem(str(error)) from None
+            raise FormProblem(say(error.problem)) from None
     return None
 
 

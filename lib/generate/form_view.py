@@ -14,7 +14,7 @@ import streamlit as st
 from lib import server_data, state
 from lib.generate import form_state
 from lib.generate.form import JSON, PLAIN, SCHEMA, Draft, GenerateForm, checked, decode_image, format_label
-from lib.generate.schema import InvalidSchema, parse_schema
+from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.parameters import panel as options_panel
@@ -127,7 +127,7 @@ def format_fields(saved_schema: str) -> tuple[str, str]:
         try:
             parse_schema(schema_text)
         except InvalidSchema as error:
-            st.error(str(error), icon=":material/data_object:")
+            st.error(say(error.problem), icon=":material/data_object:")
     return output_format, schema_text
 
 

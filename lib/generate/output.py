@@ -161,6 +161,8 @@ def show_answer(record: RunRecord) -> None:
         if not check.is_json:
             problem = check.problems[0] if result.complete else t("generate.json_unfinished", problem=check.problems[0])
             st.warning(problem, icon=":material/data_object:")
+        elif check.not_checked:
+            st.warning(check.not_checked, icon=":material/rule:")
         elif schema is not None and check.problems:
             st.warning(t("generate.schema_mismatch"), icon=":material/rule:")
             st.code("\n".join(check.problems), language=None, wrap_lines=True)

@@ -5,36 +5,39 @@ object with Pydantic's ``model_json_schema()`` or Zod, which produce ``$defs``/`
 ``anyOf`` for optional fields, ``$schema`` and bounds such as ``minimum``, not only ``type``,
 ``properties``, ``required``, ``items``, ``enum`` and ``additionalProperties``. The ``jsonschema``
 package validates all of that (and the schema itself, against its draft's meta-schema), so it
-is used here instead of a hand-written subset. This module only adds what Ollama needs on
-top: the schema must be an object, ``$ref`` must point inside the schema (the server fetches
-nothing), and every message is a sentence with the place it applies to, in the session's language;
-for the rarer errors, ``jsonschema``'s own English words are quoted as the detail.
+is used instead of a hand-written subset. What Ollama and a shared server need on top is in
+:mod:`lib.generate.schema_engine`: references only inside the schema (nothing is ever fetched),
+patterns matched in linear time, depth and size limits, and both checks done in a worker process
+with a deadline. This module gives the page its answers, worded in the session's language: every
+problem is a sentence with the place it applies to; for the rarer errors, ``jsonschema``'s own
+English words are quoted as the detail.
+
+Both checks run on every rerun of the page, so their outcomes (data, not sentences, so any
+language can word them) are kept for the last few schemas and answers; "every worker was busy"
+is not kept, so the next rerun checks again.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
-from referencing.exceptions import Unresolvable
-
+from lib.formatting import whole_number
+from lib.generate import schema_engine
+from lib.generate.schema_engine import Problem, Verdict, WorkersBusy
 from lib.i18n import t
 
-SIMPLE_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
-MAX_PROBLEMS = 10
-# jsonschema's wording of the errors this module words itself
-_REQUIRED = re.compile(r"^(.+) is a required property$", re.DOTALL)
-_UNEXPECTED = re.compile(r"\((.+)\)$", re.DOTALL)
-_WRONG_TYPE = re.compile(r"^(.+) is not of type (.+)$", re.DOTALL)
+MAX_PROBLEMS = schema_engine.MAX_PROBLEMS
 
 
 class InvalidSchema(ValueError):
-    """The text cannot be sent as a schema; ``str()`` says why and where."""
+    """The text cannot be sent as a schema; ``problem`` says why and where (worded by :func:`say`)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.key)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -42,136 +45,76 @@ class OutputCheck:
     """What a JSON answer turned out to be.
 
     ``value`` is the parsed answer (``None`` when it is not JSON), ``pretty`` its indented form,
-    ``problems`` sentences saying where it breaks the schema (empty when it conforms).
+    ``problems`` sentences saying where it breaks the schema (empty when it conforms), or, when
+    the answer is not JSON, why. ``not_checked`` says why a JSON answer was not checked against
+    the schema (then ``problems`` is empty and nothing is known about its shape).
     """
 
     is_json: bool
     value: Any = None
     pretty: str = ""
     problems: list[str] = field(default_factory=list)
+    not_checked: str = ""
+
+
+def say(problem: Problem) -> str:
+    """``problem`` as a sentence in the session's language: a value that is a problem is worded too, numbers grouped."""
+    return t(problem.key, **{name: _shown(value) for name, value in problem.values.items()})
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, Problem):
+        return say(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return whole_number(value)
+    return value
 
 
 def parse_schema(text: str) -> dict[str, Any]:
-    """The schema in ``text``, checked; raises :class:`InvalidSchema` with a readable reason."""
-    if not text.strip():
-        raise InvalidSchema(t("generate.schema_empty"))
-    try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidSchema(t("generate.schema_not_json", **_where(error))) from None
-    if not isinstance(schema, dict):
-        raise InvalidSchema(t("generate.schema_not_object", kind=_kind(schema)))
-    validator_class = validators.validator_for(schema, default=Draft202012Validator)
-    problem = best_match(validator_class(validator_class.META_SCHEMA).iter_errors(schema))
+    """The schema in ``text``, checked; raises :class:`InvalidSchema` saying why it cannot be sent."""
+    problem = _schema_problem(text)
     if problem is not None:
-        raise InvalidSchema(_schema_error_text(problem))
-    for where, ref in _refs(schema, "$"):
-        if not ref.startswith("#"):
-            raise InvalidSchema(t("generate.schema_ref_outside", place=where, ref=ref))
-        if ref.startswith("#/") or ref == "#":
-            try:
-                _resolve_pointer(schema, ref[1:])
-            except LookupError:
-                raise InvalidSchema(t("generate.schema_ref_nothing", place=where, ref=ref)) from None
+        raise InvalidSchema(problem)
+    schema: dict[str, Any] = json.loads(text)
     return schema
 
 
 def check_output(text: str, schema: dict[str, Any] | None = None) -> OutputCheck:
     """Parse a JSON answer and, when ``schema`` is given, list where the answer breaks it."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        return OutputCheck(is_json=False, problems=[t("generate.answer_not_json", **_where(error))])
+    value, problem = schema_engine.read_answer(text)
+    if problem is not None:
+        return OutputCheck(is_json=False, problems=[say(problem)])
     pretty = json.dumps(value, indent=2, ensure_ascii=False)
     if schema is None:
         return OutputCheck(is_json=True, value=value, pretty=pretty)
-    validator_class = validators.validator_for(schema, default=Draft202012Validator)
     try:
-        errors = sorted(validator_class(schema).iter_errors(value), key=lambda e: (e.json_path, e.message))
-    except Unresolvable as error:
-        problem = t("generate.schema_not_applied", detail=error)
-        return OutputCheck(is_json=True, value=value, pretty=pretty, problems=[problem])
-    problems = list(dict.fromkeys(_output_error_text(error) for error in errors))
-    if len(problems) > MAX_PROBLEMS:
-        problems = [*problems[:MAX_PROBLEMS], t("generate.schema_more", n=len(problems) - MAX_PROBLEMS)]
+        verdict = _verdict(json.dumps(schema), text)
+    except WorkersBusy:  # not kept: the next rerun tries again
+        verdict = Verdict(not_checked=Problem("generate.schema_check_busy"))
+    if verdict.not_checked is not None:
+        return OutputCheck(is_json=True, value=value, pretty=pretty, not_checked=say(verdict.not_checked))
+    problems = [say(problem) for problem in verdict.problems]
+    more = verdict.total - len(problems)
+    if verdict.capped:
+        problems.append(t("generate.schema_more_than", n=max(more, 1)))
+    elif more > 0:
+        problems.append(t("generate.schema_more", n=more))
     return OutputCheck(is_json=True, value=value, pretty=pretty, problems=problems)
 
 
-def _where(error: json.JSONDecodeError) -> dict[str, Any]:
-    """The parser's own words (English, shown as a detail) and the line and column they apply to."""
-    return {"detail": error.msg, "line": error.lineno, "column": error.colno}
+def _schema_problem(text: str) -> Problem | None:
+    try:
+        return _checked_schema(text)
+    except WorkersBusy:  # not kept: the next rerun tries again
+        return Problem("generate.schema_typed_busy")
 
 
-def _place(error: ValidationError) -> str:
-    """``$`` for the top, ``$.address.city``, ``$.tags[2]``: the JSONPath users see in tutorials."""
-    return error.json_path
+@lru_cache(maxsize=32)
+def _checked_schema(text: str) -> Problem | None:
+    return schema_engine.schema_problem_in_worker(text)
 
 
-def _schema_error_text(error: ValidationError) -> str:
-    if error.absolute_path and error.absolute_path[-1] == "type":
-        return t(
-            "generate.schema_bad_type",
-            place=_place(error),
-            value=json.dumps(error.instance),
-            types=", ".join(SIMPLE_TYPES),
-        )
-    return t("generate.schema_invalid", place=_place(error), detail=_sentence(error.message))
-
-
-def _output_error_text(error: ValidationError) -> str:
-    """Where the answer breaks the schema; the common cases in our words, others with ``jsonschema``'s."""
-    place = _place(error)
-    if error.validator == "required" and (missing := _REQUIRED.match(error.message)):
-        return t("generate.answer_missing", place=place, name=missing.group(1))
-    if (
-        error.validator == "additionalProperties"
-        and error.validator_value is False
-        and (extra := _UNEXPECTED.search(error.message))
-    ):
-        return t("generate.answer_extra", place=place, detail=extra.group(1))
-    if error.validator == "type" and (wrong := _WRONG_TYPE.match(error.message)):
-        return t("generate.answer_wrong_type", place=place, value=wrong.group(1), type=wrong.group(2))
-    return t("generate.answer_invalid", place=place, detail=_sentence(error.message))
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return t("generate.kind_boolean")
-    if isinstance(value, list):
-        return t("generate.kind_list")
-    if isinstance(value, str):
-        return t("generate.kind_string")
-    if value is None:
-        return "null"
-    return t("generate.kind_number")
-
-
-def _refs(node: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every ``$ref`` string in the schema, with the place it sits."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield where, value
-            else:
-                yield from _refs(value, f"{where}.{key}")
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _refs(item, f"{where}[{index}]")
-
-
-def _resolve_pointer(document: Any, pointer: str) -> Any:
-    """RFC 6901: ``/$defs/Address`` inside ``document``; raises ``LookupError`` when it leads nowhere."""
-    node = document
-    for token in pointer.split("/")[1:] if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit():
-            node = node[int(token)]
-        else:
-            raise LookupError(token)
-    return node
+@lru_cache(maxsize=32)
+def _verdict(schema_json: str, answer: str) -> Verdict:
+    """The worker's verdict on ``answer`` (already read, so it is JSON within the depth limit)."""
+    return schema_engine.validate_in_worker(json.loads(schema_json), json.loads(answer))

@@ -4,6 +4,7 @@ sends, and Run and Stop."""
 from __future__ import annotations
 
 import base64
+import json
 
 import requests
 import streamlit as st
@@ -198,3 +199,21 @@ def test_the_schema_editor_appears_only_for_a_schema_and_is_checked_as_typed():
     at.text_area(key=state.GENERATE_SCHEMA_INPUT).input('{"type": 5}').run()
     assert at.text[0].value == 'schema|{"type": 5}'
     assert "not valid JSON Schema at $.type" in at.error[0].value
+
+
+def test_a_schema_that_would_reach_a_server_or_nests_too_deep_is_a_sentence_and_nothing_is_sent(
+    page, fake, recording_server
+):
+    url, requested = recording_server
+    page.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
+    for schema, expected in [
+        (json.dumps({"properties": {"a": {"$dynamicRef": url}}}), "The $dynamicRef at $.properties.a points outside"),
+        ('{"items": ' * 100 + "{}" + "}" * 100, "The schema is nested more than 64 levels deep."),
+        ('{"a": ' + "[" * 50_000, "The schema is nested more than 64 levels deep."),
+    ]:
+        page.text_area(key=state.GENERATE_SCHEMA_INPUT).input(schema).run()
+        assert expected in texts(page.error)
+        generate(page)
+        assert "Nothing was sent." in texts(page.error)
+    assert fake.requests_to("/api/generate") == []
+    assert requested == []

@@ -275,3 +275,27 @@ def test_a_pause_mid_stream_from_the_server_keeps_every_word(open_app, fake):
     at = generate(open_app("app_pages/generate.py"))
     assert "one two three four five six" in " ".join(m.value for m in at.markdown)
     assert fake.requests_to("/api/generate")[-1].finished - fake.requests_to("/api/generate")[-1].started >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("schema", "reply", "expected"),
+    [
+        (
+            {"$schema": "https://json-schema.org/draft/2019-09/schema", "$recursiveRef": "#"},
+            '{"a": 1}',
+            "The answer was not checked against the schema: the schema refers to itself without end",
+        ),
+        ({"$ref": "#"}, "[]", "the schema refers to itself without end"),
+        ({"multipleOf": 0.5}, "1e400", "the check stopped unexpectedly (OverflowError)."),
+    ],
+)
+def test_an_answer_that_cannot_be_checked_against_its_schema_says_why(page, fake, schema, reply, expected):
+    fake.script_reply(reply)
+    page.radio(key=state.GENERATE_FORMAT_INPUT).set_value(SCHEMA).run()
+    page.text_area(key=state.GENERATE_SCHEMA_INPUT).input(json.dumps(schema)).run()
+    generate(page)
+    assert sent(fake)["format"] == schema
+    assert expected in texts(page.warning)
+    assert "The answer does not match the schema:" not in texts(page.warning)
+    assert not page.success
+    assert raw_answer(page) == reply
