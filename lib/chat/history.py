@@ -16,7 +16,7 @@ from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
-from lib.ollama.stream import DONE, FAILED, STOPPED, Answer
+from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, Answer
 from lib.ui.errors import error_text, shown_values
 
 if TYPE_CHECKING:
@@ -69,14 +69,14 @@ class Conversation:
 
 
 def answer_message(answer: Answer, model: str) -> Message:
-    """The assistant message to save for a streamed answer, whatever ended it: done, stopped or failed.
-
-    An answer cut at the length limit is saved as done (its figures say why it is short).
-    """
+    """The assistant message to save for a streamed answer, whatever ended it: done, stopped, failed, or
+    cut off at the length limit (of the answer, or of the context window)."""
     if answer.error is not None:
         status = FAILED
     elif answer.stopped or answer.final is None:
         status = STOPPED
+    elif answer.done_reason == CUT_OFF:
+        status = CUT_OFF
     else:
         status = DONE
     return Message(

@@ -19,6 +19,8 @@ from lib.chat import session as chat_session
 from lib.chat import validation
 from lib.chat.history import (
     ASSISTANT,
+    CUT_OFF,
+    DONE,
     FAILED,
     STOPPED,
     USER,
@@ -119,6 +121,9 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
     """Below a message's text: stopped or failed, the figures, the buttons."""
     if message.status == STOPPED:
         st.caption(f":material/stop_circle: {t('chat.stopped')}")
+    reason = why_short(message)
+    if reason is not None:
+        st.caption(f":material/content_cut: {reason}")
     if message.status == FAILED:
         st.error(saved_error_text(message.error) or t("chat.failed"), icon=":material/error:")
         if installed is not None and message.model and message.model not in installed:
@@ -130,6 +135,19 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
         st.caption(f"{escape_markdown(message.model) + ' · ' if message.model else ''}{line}")
     if actions is not None:
         actions()
+
+
+def why_short(message: Message) -> str | None:
+    """Why a finished answer is empty or cut short, when it can be known; ``None`` for a whole answer."""
+    empty = not message.content.strip() and not message.thinking.strip()
+    if message.status == CUT_OFF:
+        if empty:
+            prompt = message.stats.prompt_tokens if message.stats else None
+            return t("chat.context_full", n=prompt) if prompt else t("chat.context_full_unknown")
+        return t("chat.cut_off")
+    if message.status == DONE and empty:
+        return t("chat.empty_answer")
+    return None
 
 
 def thumbnails(images: list[str]) -> list[Problem]:

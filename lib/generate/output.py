@@ -136,13 +136,20 @@ def show_run(record: RunRecord) -> None:
             icon=":material/stop_circle:",
         )
     elif result.done_reason == "length":
-        st.info(t("generate.cut_off"), icon=":material/content_cut:")
+        if result.content.strip() or result.thinking.strip():
+            st.info(t("generate.cut_off"), icon=":material/content_cut:")
+        else:
+            prompt = stats.prompt_tokens if (stats := result.stats()) else None
+            st.warning(
+                t("generate.context_full", n=prompt) if prompt else t("generate.context_full_unknown"),
+                icon=":material/content_cut:",
+            )
     if result.thinking:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
     if result.content:
         show_answer(record)
-    elif result.complete:
+    elif result.complete and result.done_reason != "length":
         st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
     if stats is not None:

@@ -316,3 +316,27 @@ def test_a_model_that_crashes_on_a_compatible_server_is_named_and_another_model_
     fake.script_reply("Working fine.")
     send(chat, "Hello again")
     assert "Working fine." in " ".join(element.value for element in chat.markdown)
+
+
+# Answers that are empty or cut short say why
+
+
+def test_an_empty_answer_says_so_instead_of_a_silent_bubble(chat, fake):
+    fake.script_reply("")
+    send(chat, "Hello")
+    assert "The model returned an empty answer." in " ".join(c.value for c in chat.caption)
+
+
+def test_an_answer_cut_at_the_length_limit_says_so_and_is_saved_as_cut_off(chat, fake, store):
+    fake.script_reply("one two three four five six seven eight")
+    chat.number_input(key="chat_option_num_predict").set_value(3).run()
+    send(chat, "Count")
+    assert any("Cut off: the answer reached the maximum answer length" in c.value for c in chat.caption)
+    assert store.messages(store.summaries()[0].id)[-1].status == "length"
+
+
+def test_a_conversation_that_fills_the_context_window_is_told_why_there_is_no_answer(chat, fake):
+    chat.number_input(key="chat_option_num_ctx").set_value(256).run()
+    send(chat, "word " * 400)
+    shown = " ".join(c.value for c in chat.caption)
+    assert "No answer: the conversation filled the model's whole context window (256 tokens)" in shown

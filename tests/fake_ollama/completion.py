@@ -48,6 +48,14 @@ def plan(thinking: str, content: str, options: dict[str, Any]) -> Plan:
     return Plan(tuple(pieces), reason)
 
 
+def fit(planned: Plan, prompt_tokens: int, context: int) -> tuple[Plan, int]:
+    """A prompt that fills the context window leaves no room to answer: Ollama truncates it to the
+    window, evaluates that, and stops at once with an empty answer and done_reason "length"."""
+    if prompt_tokens < context:
+        return planned, prompt_tokens
+    return Plan((), "length"), context
+
+
 @dataclass(frozen=True)
 class Loaded:
     """How long getting the model into memory took: measured, plus the simulated disk read when cold."""

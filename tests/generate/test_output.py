@@ -189,7 +189,7 @@ def test_an_answer_cut_at_the_length_limit_says_so():
 
 def test_a_complete_empty_answer_is_called_out():
     at = show(run(Answer(final=DONE)))
-    assert at.info[0].value == "The model's answer is empty."
+    assert at.info[0].value.startswith("The model's answer is empty: it returned no words.")
     assert not at.tabs
 
 
@@ -299,3 +299,10 @@ def test_an_answer_that_cannot_be_checked_against_its_schema_says_why(page, fake
     assert "The answer does not match the schema:" not in texts(page.warning)
     assert not page.success
     assert raw_answer(page) == reply
+
+
+def test_a_prompt_that_fills_the_context_window_is_told_why_there_is_no_answer(page, fake):
+    page.number_input(key="generate_option_num_ctx").set_value(256)
+    generate(page, "word " * 400)
+    assert any("the prompt filled the model's whole context window (256 tokens)" in w.value for w in page.warning)
+    assert not any("answer is empty" in i.value for i in page.info)
