@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lib.chat.history import CUT_OFF, (
+from lib.chat.history import (
     ASSISTANT,
+    CUT_OFF,
     DONE,
     FAILED,
     STOPPED,
