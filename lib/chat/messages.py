@@ -69,7 +69,6 @@ def draw_history(
             t("chat_import.stored_settings", problem=validation.first_problem(conversation.damaged)),
             icon=":material/tune:",
         )
-    last_user = None if asking else max((index for index, m in enumerate(window) if m.role == USER), default=None)
     for index, message in enumerate(window):
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
@@ -78,7 +77,7 @@ def draw_history(
             draw_message(
                 message,
                 installed,
-                actions=functools.partial(draw_actions, store, window, index, index == last_user, not asking),
+                actions=functools.partial(draw_actions, store, window, index, not asking),
             )
         except Exception:  # a saved message no check foresaw: a sentence in its place, the page goes on
             logger.exception("Saved message %s could not be drawn", message.id)
@@ -200,22 +199,22 @@ def models_link(model: str) -> None:
     )
 
 
-def draw_actions(store: ChatStore, window: list[Message], index: int, last_user: bool, last_turn: bool = True) -> None:
-    """Edit (the last question only) and Delete under a question; Retry or Regenerate under the last answer."""
+def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn: bool = True) -> None:
+    """Edit and Delete under every question (sending an edit replaces the answers after it); Retry or
+    Regenerate under the last answer, unless a new question follows (``last_turn`` false)."""
     message = window[index]
     is_last = last_turn and index == len(window) - 1
     if message.role == USER:
         row = st.container(horizontal=True, gap="small")
-        if last_user:
-            row.button(
-                t("chat.edit"),
-                icon=":material/edit:",
-                key=f"chat_edit_{message.id}",
-                type="tertiary",
-                help=t("chat.edit_help"),
-                on_click=chat_session.start_editing,
-                args=(message.id, message.content),
-            )
+        row.button(
+            t("chat.edit"),
+            icon=":material/edit:",
+            key=f"chat_edit_{message.id}",
+            type="tertiary",
+            help=t("chat.edit_help"),
+            on_click=chat_session.start_editing,
+            args=(message.id, message.content),
+        )
         row.button(
             t("chat.delete"),
             icon=":material/delete:",

@@ -286,7 +286,7 @@ def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
     send(chat, "Second question")
     in_place = screen(chat)
     assert [m[0] for m in in_place] == ["user", "assistant", "user", "assistant"]
-    assert in_place[0][3] == ["Delete"] and in_place[1][3] == []  # the earlier turn: no Edit, no Regenerate
+    assert in_place[0][3] == ["Edit", "Delete"] and in_place[1][3] == []  # the earlier turn: no Regenerate
     assert in_place[2][3] == ["Edit", "Delete"] and in_place[3][3] == ["Regenerate"]
     assert "tokens/s" in in_place[3][2][-1]
     assert screen(chat.run()) == in_place  # what the next run draws anyway
