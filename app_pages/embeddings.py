@@ -17,5 +17,6 @@ except OllamaError as error:
     widgets.stop_with_connection_help(error, client.base_url)
 if not choices:
     st.info(t("embeddings.no_models"), icon=":material/inventory_2:")
+    widgets.pull_button(em.SUGGESTED_MODELS[0], "embed_pull")
     st.stop()
 page.draw(client, choices)

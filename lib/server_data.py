@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import state
+from lib import model_choice, state
 from lib.access import locked as access
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.errors import NotOllamaResponse, OllamaError, ResponseError
@@ -94,7 +94,7 @@ def capabilities_of(c: OllamaClient, name: str) -> frozenset[str]:
 
 
 def models_with(c: OllamaClient, capability: str) -> list[str]:
-    """Names of installed models that report ``capability``.
+    """Names of listed models that report ``capability``: local ones by name, then remote ones.
 
     Servers too old to report capabilities report none, and a model whose details cannot be
     read is treated the same: it is offered, and the server's own error explains a wrong choice.
@@ -107,7 +107,50 @@ def models_with(c: OllamaClient, capability: str) -> list[str]:
             found = []
         if not found or capability in found:
             names.append(model["name"])
-    return sorted(names)
+    return model_choice.local_first(names, remote_models(c))
+
+
+def remote_models(c: OllamaClient) -> dict[str, str]:
+    """Listed models that run elsewhere (cloud models), with where they run; empty when the list cannot be read."""
+    try:
+        return model_choice.remote_models(models(c))
+    except OllamaError:
+        return {}
+
+
+def preferred_model(c: OllamaClient, candidates: list[str], used: list[str], failing: set[str]) -> str | None:
+    """The model to start a visitor on among ``candidates``: see :func:`lib.model_choice.preferred`.
+
+    ``used`` and ``failing`` come from earlier visits; this session's own are added.
+    """
+    try:
+        loaded = [str(m.get("name") or m.get("model") or "") for m in running(c)]
+        listed = models(c)
+    except OllamaError:
+        loaded, listed = [], []
+    return model_choice.preferred(
+        candidates,
+        listed,
+        loaded=loaded,
+        used=[*(state.get(state.USED_MODELS) or []), *used],
+        failing={*(state.get(state.FAILED_MODELS) or set()), *failing},
+    )
+
+
+def note_request(model: str, error: OllamaError | None = None) -> None:
+    """Remember that this session asked ``model`` something, and whether it failed for a reason of its own.
+
+    A model fails for a reason of its own when the server answered for it with an error status
+    (not found, cloud sign-in, a crashed runner) rather than being unreachable.
+    """
+    used = [model, *(name for name in state.get(state.USED_MODELS) or [] if name != model)]
+    state.put(state.USED_MODELS, used[:10])
+    failed = set(state.get(state.FAILED_MODELS) or ())
+    if error is not None and model_choice.model_failure_status(error.status_code):
+        failed.add(model)
+    elif error is None:
+        failed.discard(model)
+    state.put(state.FAILED_MODELS, failed)
 
 
 def forget_models() -> None:

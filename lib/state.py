@@ -17,6 +17,8 @@ SERVER_URL = "server_url"
 API_KEY = "api_key"  # typed in the sidebar for the current server; OLLAMA_API_KEY is applied by lib.access.locked
 MODEL_TIMEOUT = "model_timeout"
 DEFAULT_MODEL = "default_model"
+USED_MODELS = "used_models"  # models this session sent a question to, the latest first (lib.model_choice)
+FAILED_MODELS = "failed_models"  # models whose request this session failed for a reason of their own
 ADDRESS_ERROR = "address_error"
 CLIENT = "client"  # (settings it was built with, OllamaClient)
 
@@ -152,9 +154,11 @@ MODELS_DETAILS_INPUT = "models_details_input"
 MODELS_NOTICE = "models_notice"  # (kind, text) shown once after the rerun that follows an action
 MODELS_PENDING_DELETE = "models_pending_delete"  # name waiting for the user to confirm its deletion
 MODELS_COPY_NAME_INPUT = "models_copy_name_input"
+MODELS_COPY_DONE = "models_copy_done"  # True after a copy, so the next run empties the name box
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
 MODELS_KEEP_ALIVE_INPUT = "models_keep_alive_input"
 MODELS_PULL_JOB = "models_pull_job"  # lib.models.pull.PullJob, kept across page switches
+MODELS_LOAD_JOB = "models_load_job"  # (name, Streams) of a load in progress, stopped by the next run
 MODELS_PULL_NAME = "models_pull_name"  # the name last submitted for a pull, kept when the form is not drawn
 MODELS_PULL_NAME_INPUT = "models_pull_name_input"
 MODELS_MODELFILE = "models_modelfile"  # the Modelfile being written, kept across page switches
@@ -180,6 +184,8 @@ def _defaults() -> dict[str, Any]:
         LANGUAGE: None,
         MODEL_TIMEOUT: 180.0,
         DEFAULT_MODEL: None,
+        USED_MODELS: [],
+        FAILED_MODELS: set(),
         ADDRESS_ERROR: None,
         ADMIN: False,
         ADMIN_ERROR: None,

@@ -894,3 +894,35 @@ def test_the_official_client_works_against_the_fake(server):
     with pytest.raises(ollama.ResponseError) as in_stream:
         list(client.pull("no-such-model", stream=True))
     assert in_stream.value.error == "pull model manifest: file does not exist"
+
+
+# Cloud models, as a server that is not signed in to ollama.com lists them
+
+
+def test_cloud_models_are_listed_with_where_they_run_and_refused_with_a_signin_link(server):
+    server.add_cloud_models()
+    listed = {m["name"]: m for m in requests.get(server.url + "/api/tags", timeout=5).json()["models"]}
+    cloud = listed["gpt-oss:120b-cloud"]
+    assert (cloud["remote_model"], cloud["remote_host"]) == ("gpt-oss:120b", "https://ollama.com:443")
+    assert cloud["size"] < 1000 and "remote_host" not in listed["llama3.2:latest"]
+    shown = post(server, "/api/show", {"model": "gpt-oss:120b-cloud"}).json()
+    assert shown["remote_host"] == "https://ollama.com:443" and "tensors" not in shown
+    ListResponse.model_validate({"models": list(listed.values())})
+    ShowResponse.model_validate(shown)
+    for path, body in (
+        ("/api/chat", {"model": "gpt-oss:120b-cloud", "messages": [{"role": "user", "content": "hi"}]}),
+        ("/api/generate", {"model": "deepseek-v3.1:671b-cloud", "prompt": "hi"}),
+    ):
+        refused = post(server, path, body)
+        assert refused.status_code == 401
+        assert refused.json()["error"] == "unauthorized"
+        assert refused.json()["signin_url"].startswith("https://ollama.com/connect?")
+    server.signed_in = True
+    answered = post(
+        server,
+        "/api/chat",
+        {"model": "gpt-oss:120b-cloud", "messages": [{"role": "user", "content": "hi"}], "stream": False},
+    )
+    assert answered.json()["done"] and running(server) == {}  # run on ollama.com, not loaded here
+    server.reset()
+    assert "gpt-oss:120b-cloud" not in names(server) and server.signed_in is False

@@ -33,6 +33,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from lib import state
 from lib.access import locked as access
+from lib.chat.history import FAILED, failed_for_its_model
 from lib.chat.store import ChatStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
 
@@ -292,3 +293,23 @@ def where_saved(visitor: Visitor | None = None) -> str:
     if visitor.kind == USER:
         return t("privacy.saved_for_account")
     return t("privacy.saved_for_user", name=visitor.owner.removeprefix("header:"))
+
+
+def recent_models(chats: int = 20) -> tuple[list[str], set[str]]:
+    """The models of this visitor's latest saved chats, the latest first, and those whose last answer failed
+    for a reason of the model's own; read without drawing anything, empty when the chats cannot be read."""
+    visitor = current()
+    store = ChatStore(owner=visitor.owner, with_unowned=shows_unowned(visitor, access.is_locked()))
+    used: list[str] = []
+    failing: set[str] = set()
+    try:
+        for summary in store.summaries(limit=chats):
+            if not summary.model or summary.model in used:
+                continue
+            used.append(summary.model)
+            last = store.messages(summary.id, last=1)
+            if last and last[0].status == FAILED and failed_for_its_model(last[0].error):
+                failing.add(summary.model)
+    except (StoreUnavailable, StoreFailed):
+        return [], set()
+    return used, failing

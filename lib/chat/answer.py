@@ -104,6 +104,7 @@ def stream_answer(
             if thinking is not None:
                 thinking.finish()
             answer.finish()
+        server_data.note_request(settings.model, streams.answers[0].error)
         finished = True
     finally:
         try:
@@ -128,7 +129,7 @@ def finish_turn(
     if [m.role for m in window] != [USER, ASSISTANT]:
         return False
     with question:
-        draw_actions(store, window, 0, True)
+        draw_actions(store, window, 0)
     with answer:
-        draw_footer(window[1], installed, functools.partial(draw_actions, store, window, 1, False))
+        draw_footer(window[1], installed, functools.partial(draw_actions, store, window, 1))
     return True

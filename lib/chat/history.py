@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lib import i18n
+from lib import i18n, model_choice
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
-from lib.ollama.stream import DONE, FAILED, STOPPED, Answer
+from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, Answer
 from lib.ui.errors import error_text
 
 if TYPE_CHECKING:
@@ -69,14 +69,14 @@ class Conversation:
 
 
 def answer_message(answer: Answer, model: str) -> Message:
-    """The assistant message to save for a streamed answer, whatever ended it: done, stopped or failed.
-
-    An answer cut at the length limit is saved as done (its figures say why it is short).
-    """
+    """The assistant message to save for a streamed answer, whatever ended it: done, stopped, failed, or
+    cut off at the length limit (of the answer, or of the context window)."""
     if answer.error is not None:
         status = FAILED
     elif answer.stopped or answer.final is None:
         status = STOPPED
+    elif answer.done_reason == CUT_OFF:
+        status = CUT_OFF
     else:
         status = DONE
     return Message(
@@ -178,12 +178,30 @@ _ERROR_RECORD = '{"error_key": '
 
 def error_record(error: OllamaError) -> str:
     """What to save in a message's ``error`` for ``error``."""
-    record = {"error_key": error.key, "values": error.values, "text": error_text(error), "raw": True}
+    record = {
+        "error_key": error.key,
+        "values": error.values,
+        "text": error_text(error),
+        "raw": True,
+        "status_code": error.status_code,
+    }
     return json.dumps(record, ensure_ascii=False, default=str)
 
 
 def _escaped_already(values: dict[str, Any]) -> dict[str, Any]:
     return {name: i18n.markdown(value) if isinstance(value, str) else value for name, value in values.items()}
+
+
+def failed_for_its_model(saved: str) -> bool:
+    """Whether a saved ``error`` is the server refusing or failing this model (the status is kept since
+    December 2026), not the server being unreachable or the connection dropping."""
+    if not saved.startswith(_ERROR_RECORD):
+        return False
+    try:
+        status = json.loads(saved).get("status_code")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(status, int) and model_choice.model_failure_status(status)
 
 
 def saved_error_text(saved: str, lang: str | None = None) -> str:

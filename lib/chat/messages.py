@@ -19,6 +19,8 @@ from lib.chat import session as chat_session
 from lib.chat import validation
 from lib.chat.history import (
     ASSISTANT,
+    CUT_OFF,
+    DONE,
     FAILED,
     STOPPED,
     USER,
@@ -33,7 +35,7 @@ from lib.chat.history import (
 from lib.chat.store import ChatStore
 from lib.chat.validation import Problem
 from lib.formatting import whole_number
-from lib.i18n import escape, t
+from lib.i18n import escape, markdown, t
 from lib.ui import navigation
 from lib.ui.live_markdown import render_markdown
 
@@ -66,7 +68,6 @@ def draw_history(
             t("chat_import.stored_settings", problem=validation.first_problem(conversation.damaged)),
             icon=":material/tune:",
         )
-    last_user = None if asking else max((index for index, m in enumerate(window) if m.role == USER), default=None)
     for index, message in enumerate(window):
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
@@ -75,7 +76,7 @@ def draw_history(
             draw_message(
                 message,
                 installed,
-                actions=functools.partial(draw_actions, store, window, index, index == last_user, not asking),
+                actions=functools.partial(draw_actions, store, window, index, not asking),
             )
         except Exception:  # a saved message no check foresaw: a sentence in its place, the page goes on
             logger.exception("Saved message %s could not be drawn", message.id)
@@ -118,6 +119,9 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
     """Below a message's text: stopped or failed, the figures, the buttons."""
     if message.status == STOPPED:
         st.caption(f":material/stop_circle: {t('chat.stopped')}")
+    reason = why_short(message)
+    if reason is not None:
+        st.caption(markdown(":material/content_cut: " + reason))
     if message.status == FAILED:
         st.error(saved_error_text(message.error) or t("chat.failed"), icon=":material/error:")
         if installed is not None and message.model and message.model not in installed:
@@ -129,6 +133,19 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
         st.caption(" · ".join([escape(message.model), line] if message.model else [line]))
     if actions is not None:
         actions()
+
+
+def why_short(message: Message) -> str | None:
+    """Why a finished answer is empty or cut short, when it can be known; ``None`` for a whole answer."""
+    empty = not message.content.strip() and not message.thinking.strip()
+    if message.status == CUT_OFF:
+        if empty:
+            prompt = message.stats.prompt_tokens if message.stats else None
+            return t("chat.context_full", n=prompt) if prompt else t("chat.context_full_unknown")
+        return t("chat.cut_off")
+    if message.status == DONE and empty:
+        return t("chat.empty_answer")
+    return None
 
 
 def thumbnails(images: list[str]) -> list[Problem]:
@@ -181,22 +198,22 @@ def models_link(model: str) -> None:
     )
 
 
-def draw_actions(store: ChatStore, window: list[Message], index: int, last_user: bool, last_turn: bool = True) -> None:
-    """Edit (the last question only) and Delete under a question; Retry or Regenerate under the last answer."""
+def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn: bool = True) -> None:
+    """Edit and Delete under every question (sending an edit replaces the answers after it); Retry or
+    Regenerate under the last answer, unless a new question follows (``last_turn`` false)."""
     message = window[index]
     is_last = last_turn and index == len(window) - 1
     if message.role == USER:
         row = st.container(horizontal=True, gap="small")
-        if last_user:
-            row.button(
-                t("chat.edit"),
-                icon=":material/edit:",
-                key=f"chat_edit_{message.id}",
-                type="tertiary",
-                help=t("chat.edit_help"),
-                on_click=chat_session.start_editing,
-                args=(message.id, message.content),
-            )
+        row.button(
+            t("chat.edit"),
+            icon=":material/edit:",
+            key=f"chat_edit_{message.id}",
+            type="tertiary",
+            help=t("chat.edit_help"),
+            on_click=chat_session.start_editing,
+            args=(message.id, message.content),
+        )
         row.button(
             t("chat.delete"),
             icon=":material/delete:",

@@ -24,11 +24,11 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     """Model, think toggle, system prompt and parameters. Returns the settings (None when no model
     can be used) and the installed chat models (None when the server cannot be asked)."""
     try:
-        installed: set[str] | None = set(server_data.models_with(client, "completion"))
+        names = server_data.models_with(client, "completion")
+        installed: set[str] | None = set(names)
         problem = None
     except OllamaError as error:
-        installed, problem = None, error
-    names = sorted(installed or [])
+        names, installed, problem = [], None, error
     saved = conversation.model if conversation else ""
     if saved and saved not in names:
         names.append(saved)
@@ -43,7 +43,13 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
     capabilities = server_data.capabilities_of(client, st.session_state[state.CHAT_MODEL_INPUT])
     top = st.columns([3, 1], vertical_alignment="bottom")
-    model = top[0].selectbox(t("chat.model"), names, key=state.CHAT_MODEL_INPUT, help=t("chat.model_help"))
+    model = top[0].selectbox(
+        t("chat.model"),
+        names,
+        key=state.CHAT_MODEL_INPUT,
+        help=t("chat.model_help"),
+        format_func=widgets.model_label(server_data.remote_models(client)),
+    )
     thinks = "thinking" in capabilities
     think = top[1].toggle(
         t("chat.think"),

@@ -318,12 +318,29 @@ class ChatStore:
         return message_id
 
     def edit(self, message_id: int, content: str) -> None:
+        """Change a message's text; a conversation named after its first question follows an edit of it
+        (one the user renamed keeps its name)."""
         mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.execute(
-                f"UPDATE messages SET content = ? WHERE id = ? AND conversation_id IN {mine}",
-                (content, message_id, *owner),
-            )
+            row = db.execute(
+                "SELECT conversation_id, content, role, images FROM messages "
+                f"WHERE id = ? AND conversation_id IN {mine}",
+                (message_id, *owner),
+            ).fetchone()
+            if row is None:
+                return
+            db.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+            first = db.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? AND role = ? ORDER BY id LIMIT 1",
+                (row["conversation_id"], USER),
+            ).fetchone()
+            if row["role"] == USER and first is not None and first["id"] == message_id:
+                raw_images, _problem = validation.stored_json(row["images"] or "[]", ("images",))
+                images = len(raw_images) if isinstance(raw_images, list) else 0
+                db.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ? AND title = ?",
+                    (title_from(content, images), row["conversation_id"], title_from(row["content"], images)),
+                )
 
     def remove(self, message_ids: list[int]) -> None:
         mine, owner = self._my_conversations()

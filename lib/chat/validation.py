@@ -26,7 +26,7 @@ from typing import Any
 
 from PIL import Image
 
-from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message, strip_data_url
+from lib.chat.history import ASSISTANT, CUT_OFF, DONE, FAILED, STOPPED, USER, Conversation, Message, strip_data_url
 from lib.formatting import whole_number
 from lib.i18n import Markdown, escape, markdown, t
 from lib.ollama.stats import STAT_NAMES, RunStats
@@ -56,7 +56,7 @@ SHOWN_NAME = 40  # characters of a key from the file named in a sentence
 
 _MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",)}
 _OPTIONS: dict[str, OptionSpec] = {spec.name: spec for spec in OPTION_SPECS}
-_STATUSES = (DONE, STOPPED, FAILED)
+_STATUSES = (DONE, STOPPED, FAILED, CUT_OFF)
 _COUNTS = frozenset({"output_tokens", "prompt_tokens", "tokens"})
 _FLAGS = frozenset({"first_token_measured"})
 _CONVERSATION_KEYS = frozenset(

@@ -45,6 +45,7 @@ def settings(choice: Choice) -> list[EmbedSettings]:
         st.stop()
     if choice.model.can_embed is False:
         st.error(em.cannot_embed_message(choice.model.name), icon=":material/block:")
+        widgets.pull_button(em.SUGGESTED_MODELS[0], "embed_pull")
         st.stop()
     return [
         EmbedSettings(model.name, choice.prefix, choice.truncate, choice.dimensions, keep_alive, model.digest)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib import state
+from lib import server_data, state
 from lib.generate import history
 from lib.generate.form import JSON, SCHEMA, Draft, GenerateForm, GenerateRequest
 from lib.generate.record import RunRecord
@@ -21,7 +21,7 @@ from lib.generate.schema import check_output, parse_schema
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import ResponseError
-from lib.ollama.stream import CONTENT, ENDED, THINKING, WAITING, Streams
+from lib.ollama.stream import CONTENT, ENDED, THINKING, WAITING, Event, Streams
 from lib.ui import widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
@@ -29,6 +29,9 @@ from lib.ui.stats import stat_rows
 
 # Seconds without a word after which the status line says the model is probably loading.
 SLOW_START = 3
+# Seconds without a new word, once the answer has begun, after which the status line says the model paused.
+PAUSE = 2
+PAUSED = "paused"
 
 
 def draw(client: OllamaClient, draft: Draft, starting: bool) -> RunRecord | None:
@@ -63,22 +66,11 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container(key="generate_answer"))  # the benchmark watches it by this key
         thinking: LiveMarkdown | None = None
-        phase = ""
+        line = StatusLine(request.model)
         for event in streams.events():
-            if event.kind == WAITING:
-                waited = t("units.seconds", value=f"{event.seconds:.0f}")
-                status.caption(
-                    t("generate.waiting_slow", model=request.model, time=waited)
-                    if event.seconds > SLOW_START
-                    else t("generate.waiting", model=request.model, time=waited)
-                )
-                phase = WAITING
-                continue
-            if event.kind == ENDED:
-                continue
-            if event.kind != phase:
-                phase = event.kind
-                status.caption(t("generate.thinking_now") if phase == THINKING else t("generate.writing_now"))
+            said = line.after(event)
+            if said is not None:
+                status.caption(said)
             if event.kind == THINKING:
                 if thinking is None:
                     thinking = LiveMarkdown(
@@ -89,7 +81,44 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
                 answer.append(event.text)
     if state.get(state.GENERATE_JOB) is streams:
         state.put(state.GENERATE_JOB, None)
+    server_data.note_request(request.model, record.result.error)
     return record
+
+
+class StatusLine:
+    """What the line above a streaming answer says, event by event.
+
+    Before the first word: waiting for the model, with the time since the request and, after a
+    few seconds, that a model not yet in memory takes a while to load. Once words came: thinking
+    or writing, and when the words stop for a while, how long they have stopped (not since the
+    request, and not a load: the model is in memory by then).
+    """
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.phase = ""
+        self.last_word = 0.0  # seconds from the request to the latest text
+
+    def after(self, event: Event) -> str | None:
+        """The line's new text after ``event``, or ``None`` to leave it as it is."""
+        if event.kind == ENDED:
+            return None
+        if event.kind == WAITING:
+            if self.phase in (THINKING, CONTENT, PAUSED):
+                quiet = event.seconds - self.last_word
+                if quiet <= PAUSE:
+                    return None
+                self.phase = PAUSED
+                return t("generate.paused", time=t("units.seconds", value=f"{quiet:.0f}"))
+            self.phase = WAITING
+            waited = t("units.seconds", value=f"{event.seconds:.0f}")
+            key = "generate.waiting_slow" if event.seconds > SLOW_START else "generate.waiting"
+            return t(key, model=self.model, time=waited)
+        self.last_word = event.seconds
+        if event.kind == self.phase:
+            return None
+        self.phase = event.kind
+        return t("generate.thinking_now") if event.kind == THINKING else t("generate.writing_now")
 
 
 def show_run(record: RunRecord) -> None:
@@ -107,13 +136,20 @@ def show_run(record: RunRecord) -> None:
             icon=":material/stop_circle:",
         )
     elif result.done_reason == "length":
-        st.info(t("generate.cut_off"), icon=":material/content_cut:")
+        if result.content.strip() or result.thinking.strip():
+            st.info(t("generate.cut_off"), icon=":material/content_cut:")
+        else:
+            prompt = stats.prompt_tokens if (stats := result.stats()) else None
+            st.warning(
+                t("generate.context_full", n=prompt) if prompt else t("generate.context_full_unknown"),
+                icon=":material/content_cut:",
+            )
     if result.thinking:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
     if result.content:
         show_answer(record)
-    elif result.complete:
+    elif result.complete and result.done_reason != "length":
         st.info(t("generate.empty_answer"), icon=":material/info:")
     stats = result.stats()
     if stats is not None:

@@ -2,8 +2,8 @@
 
 A create whose ``FROM`` names a model that is not installed makes the server pull it first: its
 download is drawn as one bar (:class:`lib.models.pull_progress.PullProgress`), the other status
-lines as text, each once. A failure ends the status box in the error state and leaves the form
-as it was; a success is reported on the next run, with fresh lists (:mod:`lib.models.notices`).
+lines as text, each once. A failure ends the status box in the error state, says why below it,
+and leaves the form as it was; a success is reported on the next run, with fresh lists (:mod:`lib.models.notices`).
 """
 
 from __future__ import annotations
@@ -45,9 +45,15 @@ def send(client: OllamaClient, name: str, fields: dict[str, Any]) -> None:
                     st.text(step_label(line, plain=True))
                 last = line
         except OllamaError as error:
-            status.update(label=t("models.create_failed", name=name), state="error")
-            widgets.show_error(error)
-            return
-        status.update(label=t("models.created_label", name=name), state="complete", expanded=False)
-    notices.notify("success", t("models.created", name=name))
+            failure: OllamaError | None = error
+            status.update(label=t("models.create_failed", name=name), state="error", expanded=False)
+        else:
+            failure = None
+            status.update(label=t("models.created_label", name=name), state="complete", expanded=False)
+    if failure is not None:
+        widgets.show_error(failure)  # under the box, not inside it, where a collapsed box would hide it
+        return
+    notices.notify(
+        "success", t("models.created", name=name), listed=name, unless=t("models.create_not_done", name=name)
+    )
     notices.refresh()

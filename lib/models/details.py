@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import model_choice, server_data, state
 from lib.formatting import whole_number
 from lib.i18n import code, escape, markdown, t
 from lib.models import inventory
@@ -29,6 +29,10 @@ def draw(client: OllamaClient, installed: list[dict[str, Any]], names: list[str]
     except OllamaError as error:
         widgets.show_error(error)
         return chosen, None
+    runs_on = model_choice.remote_host({**entry, **{k: v for k, v in shown.items() if k == "remote_host"}})
+    if runs_on is not None:
+        key = "models.runs_on_cloud" if runs_on == model_choice.CLOUD_HOST else "models.runs_hosted"
+        st.info(t(key, host=runs_on), icon=":material/cloud:")
     facts(shown)
     return chosen, shown
 

@@ -31,7 +31,12 @@ def draw(
     manage: bool,
 ) -> None:
     columns = st.columns(3)
-    columns[0].metric(t("models.installed_models"), whole_number(len(installed)))
+    on_disk = len(inventory.local(installed))
+    columns[0].metric(
+        t("models.installed_models"),
+        whole_number(on_disk),
+        help=t("models.cloud_count", n=len(installed) - on_disk) if on_disk < len(installed) else None,
+    )
     columns[1].metric(t("models.disk_used"), human_size(inventory.disk_used(installed)))
     columns[2].metric(t("models.loaded_in_memory"), whole_number(len(loaded)))
     if not installed:
@@ -67,7 +72,10 @@ def table(client: OllamaClient, installed: list[dict[str, Any]]) -> None:
         key=state.MODELS_CAPABILITY_INPUT,
     )
     shown = inventory.filter_rows(rows, text, capability)
-    frame = pd.DataFrame([row.as_dict() for row in shown], columns=list(rows[0].as_dict()))
+    elsewhere = any(row.runs_on is not None for row in rows)
+    frame = pd.DataFrame(
+        [row.as_dict(runs_on=elsewhere) for row in shown], columns=list(rows[0].as_dict(runs_on=elsewhere))
+    )
     st.dataframe(
         # Sizes drawn as `ollama list` words them, sorted by bytes: Streamlit's "bytes" format
         # follows the browser's locale and gives "20.2亿 B" in Chinese.

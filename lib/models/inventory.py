@@ -8,12 +8,14 @@ language when a table is built.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lib import model_choice
 from lib.formatting import human_size, parse_timestamp, time_until
 from lib.i18n import t
 
@@ -27,12 +29,20 @@ class InstalledRow:
     quantization: str
     modified: datetime | None
     capabilities: tuple[str, ...]
+    runs_on: str | None = None  # where a cloud or hosted model runs; None for a model on the server's disk
 
-    def as_dict(self) -> dict[str, Any]:
-        """The table's row: translated column names, capabilities as labels."""
+    def as_dict(self, *, runs_on: bool = False) -> dict[str, Any]:
+        """The table's row: translated column names, capabilities as labels.
+
+        ``runs_on`` adds where the model runs, for a list that holds cloud or hosted models.
+        """
+        where: dict[str, Any] = {
+            t("models.col_runs_on"): t("models.runs_here") if self.runs_on is None else self.runs_on
+        }
         return {
             t("models.col_model"): self.name,
-            t("models.col_size"): self.size,
+            **(where if runs_on else {}),
+            t("models.col_size"): self.size if self.runs_on is None else None,
             t("models.col_family"): self.family,
             t("models.col_parameters"): self.parameter_size,
             t("models.col_quantisation"): self.quantization,
@@ -55,7 +65,10 @@ def capability_label(capability: str) -> str:
 
 
 def installed_rows(models: list[dict[str, Any]], capabilities: dict[str, list[str]]) -> list[InstalledRow]:
-    """One row per ``/api/tags`` entry, by name; ``capabilities`` maps names to what ``/api/show`` said."""
+    """One row per ``/api/tags`` entry: models on the server's disk by name, then those that run elsewhere.
+
+    ``capabilities`` maps names to what ``/api/show`` said.
+    """
     rows = []
     for model in models:
         details = model.get("details") or {}
@@ -69,9 +82,10 @@ def installed_rows(models: list[dict[str, Any]], capabilities: dict[str, list[st
                 quantization=str(details.get("quantization_level") or ""),
                 modified=parse_timestamp(model.get("modified_at")),
                 capabilities=tuple(capabilities.get(name) or ()),
+                runs_on=model_choice.remote_host(model),
             )
         )
-    return sorted(rows, key=lambda row: row.name)
+    return sorted(rows, key=lambda row: (row.runs_on is not None, row.name))
 
 
 def filter_rows(rows: list[InstalledRow], text: str = "", capability: str | None = None) -> list[InstalledRow]:
@@ -86,14 +100,33 @@ def filter_rows(rows: list[InstalledRow], text: str = "", capability: str | None
 
 
 def disk_used(models: list[dict[str, Any]]) -> int:
-    return sum(int(model.get("size") or 0) for model in models)
+    """Bytes on the server's disk: a cloud model's entry is a small manifest, not weights."""
+    return sum(int(model.get("size") or 0) for model in local(models))
+
+
+def is_listed(models: list[dict[str, Any]], name: str) -> bool:
+    """Whether ``/api/tags`` lists ``name``, read as Ollama reads names: no tag means ``latest``, any case."""
+    wanted = _full_name(name)
+    return any(_full_name(str(model.get(key) or "")) == wanted for model in models for key in ("name", "model"))
+
+
+def _full_name(name: str) -> str:
+    name = name.strip().lower()
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+def local(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``/api/tags`` entries of models on the server's own disk (not cloud or hosted ones)."""
+    return [model for model in models if model_choice.remote_host(model) is None]
 
 
 def size_cell(value: object) -> str:
     """A table's size cell as ``ollama list`` words it, for ``Styler.format``: the column stays bytes, so it
     sorts by size. pandas hands over a cell as it holds it (a NumPy number, or ``None``), whatever its type.
     """
-    return human_size(float(value)) if isinstance(value, numbers.Real) else human_size(None)
+    if isinstance(value, numbers.Real) and not math.isnan(float(value)):  # a cloud model's size is NaN
+        return human_size(float(value))
+    return human_size(None)
 
 
 @dataclass(frozen=True)

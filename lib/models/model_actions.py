@@ -23,6 +23,9 @@ def draw(client: OllamaClient, chosen: str, shown: dict[str, Any], names: list[s
     st.markdown(t("models.actions"))
     field, buttons = st.columns([2, 3], vertical_alignment="bottom")
     copy_default = inventory.derived_name(chosen, "copy", set(names))
+    if state.get(state.MODELS_COPY_DONE):  # the name of a copy made: not offered again
+        state.put(state.MODELS_COPY_DONE, False)
+        st.session_state[state.MODELS_COPY_NAME_INPUT] = ""
     copy_name = field.text_input(
         t("models.copy_as"),
         key=state.MODELS_COPY_NAME_INPUT,
@@ -52,7 +55,13 @@ def copy(client: OllamaClient, source: str, destination: str) -> None:
     except OllamaError as error:
         widgets.show_error(error)
         return
-    notices.notify("success", t("models.copied", source=source, destination=destination))
+    state.put(state.MODELS_COPY_DONE, True)
+    notices.notify(
+        "success",
+        t("models.copied", source=source, destination=destination),
+        listed=destination,
+        unless=t("models.copy_not_done", source=source, destination=destination),
+    )
     notices.refresh()
 
 
@@ -90,5 +99,7 @@ def delete(client: OllamaClient, name: str) -> None:
         widgets.show_error(error)
         return
     else:
-        notices.notify("success", t("models.deleted", name=name))
+        notices.notify(
+            "success", t("models.deleted", name=name), gone=name, unless=t("models.delete_not_done", name=name)
+        )
     notices.refresh()

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import model_choice, server_data, state
 from lib.access import locked as access
 from lib.i18n import t
 from lib.models import create_tab, installed_tab, notices, pull_panel, pull_tab, running_tab
@@ -39,9 +39,10 @@ def fetch_lists(client: OllamaClient) -> tuple[list[dict[str, Any]], list[dict[s
 
 
 def draw(client: OllamaClient, installed: list[dict[str, Any]], loaded: list[dict[str, Any]]) -> None:
-    notices.show()
+    notices.show(installed)
+    running_tab.interrupted_load()
     pull_panel.show()
-    names = sorted(m.get("name", "") for m in installed)
+    names = model_choice.local_first((m.get("name", "") for m in installed), model_choice.remote_models(installed))
     manage = access.can_manage_models()
     if not manage:
         st.caption(t("models.locked"))

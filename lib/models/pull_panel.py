@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import state
+from lib import server_data, state
 from lib.formatting import human_seconds, human_size
 from lib.i18n import t
-from lib.models import notices
+from lib.models import inventory, notices
 from lib.models.pull import JobView, Outcome, PullJob
 from lib.models.pull_progress import step_label
+from lib.ollama.errors import OllamaError
 
 POLL_SECONDS = 1.0
 
@@ -71,6 +72,14 @@ def draw() -> None:
             st.rerun()
 
 
+def _listed(model: str) -> bool:
+    """Whether the server now lists a model it said it pulled; ``True`` when the list cannot be read."""
+    try:
+        return inventory.is_listed(server_data.models(server_data.client()), model)
+    except OllamaError:
+        return True
+
+
 def figures(view: JobView) -> list[str]:
     """What the caption under the bar says: bytes done of the total, then speed and time left while it runs."""
     snap = view.progress
@@ -88,7 +97,10 @@ def figures(view: JobView) -> list[str]:
 def ending(view: JobView) -> None:
     """How a finished pull ended: installed, cancelled, or why it failed."""
     if view.outcome is Outcome.SUCCEEDED:
-        st.success(t("models.pull_succeeded", model=view.model), icon=":material/check_circle:")
+        if _listed(view.model):
+            st.success(t("models.pull_succeeded", model=view.model), icon=":material/check_circle:")
+        else:
+            st.warning(t("models.pull_not_done", model=view.model), icon=":material/report:")
     elif view.outcome is Outcome.CANCELLED:
         st.warning(t("models.pull_cancelled", model=view.model), icon=":material/cancel:")
     else:

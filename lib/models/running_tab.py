@@ -12,13 +12,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import server_data, state
+from lib import model_choice, server_data, state
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.models import inventory, notices
 from lib.ollama.bodies import KeepAlive
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
+from lib.ollama.stream import GENERATE, WAITING, Request, Streams
 from lib.parameters.catalog import keep_alive_help, parse_keep_alive
 from lib.ui import widgets
 
@@ -30,8 +31,10 @@ def draw(client: OllamaClient, installed: list[dict[str, Any]], loaded: list[dic
         st.info(t("models.none_loaded"), icon=":material/memory:")
     st.subheader(t("models.warm_up"))
     st.caption(t("models.warm_up_intro"))
-    if names:
-        warm_up(client, installed, names)
+    remote = model_choice.remote_models(installed)
+    local_names = [name for name in names if name not in remote]  # a cloud model is never loaded here
+    if local_names:
+        warm_up(client, installed, local_names)
 
 
 def loaded_models(client: OllamaClient, loaded: list[dict[str, Any]]) -> None:
@@ -74,22 +77,59 @@ def warm_up(client: OllamaClient, installed: list[dict[str, Any]], names: list[s
         st.error(str(error))
         return
     if st.button(t("models.load"), icon=":material/play_arrow:", type="primary", key="models_load"):
-        with st.spinner(t("models.loading", name=chosen)):
-            load(client, installed, chosen, keep_alive)
+        load(client, installed, chosen, keep_alive)
 
 
 def load(client: OllamaClient, installed: list[dict[str, Any]], name: str, keep_alive: KeepAlive) -> None:
+    """Load ``name`` and report how long it took; a model that takes long can be cancelled meanwhile."""
     try:
         entry = next(m for m in installed if m.get("name") == name)
         if inventory.embeds_only(server_data.capabilities(client, entry)):
-            answer = client.embed(name, ["warm-up"], keep_alive=keep_alive)
+            with st.spinner(t("models.loading", name=name)):
+                answer = client.embed(name, ["warm-up"], keep_alive=keep_alive)
         else:
-            answer = client.load(name, keep_alive)
+            answer = load_cancellable(client, name, keep_alive)
     except OllamaError as error:
         widgets.show_error(error)
         return
     notices.notify("success", loaded_message(name, answer))
     notices.refresh()
+
+
+def load_cancellable(client: OllamaClient, name: str, keep_alive: KeepAlive) -> dict[str, Any]:
+    """An empty generate request, which loads the model, read on a worker so that Cancel can cut it.
+
+    Cancel (any click, in fact) interrupts this run: the request is cut, the server stops loading
+    for it, and the next run says so (:func:`interrupted_load`). Raises the request's
+    :class:`OllamaError` when it failed.
+    """
+    streams = Streams(client, [Request(GENERATE, name, {"keep_alive": keep_alive}, stream=False)])
+    state.put(state.MODELS_LOAD_JOB, (name, streams))
+    with widgets.live_area(streams.stop):
+        waiting = st.empty()
+        waiting.caption(t("models.loading", name=name))
+        st.button(t("models.cancel_load"), icon=":material/cancel:", key="models_load_cancel")
+        for event in streams.events():
+            if event.kind == WAITING:
+                waiting.caption(
+                    t("models.loading_for", name=name, time=t("units.seconds", value=f"{event.seconds:.0f}"))
+                )
+    state.put(state.MODELS_LOAD_JOB, None)
+    result = streams.answers[0]
+    if result.error is not None:
+        raise result.error
+    return result.final or {}
+
+
+def interrupted_load() -> None:
+    """A load that the click starting this run interrupted (Cancel, or any other): stopped, and said so."""
+    job = state.get(state.MODELS_LOAD_JOB)
+    if job is None:
+        return
+    name, streams = job
+    streams.stop()
+    state.put(state.MODELS_LOAD_JOB, None)
+    st.warning(t("models.load_cancelled", name=name), icon=":material/cancel:")
 
 
 def loaded_message(name: str, answer: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from lib.ollama.errors import (
     ResponseError,
     StreamError,
     dropped_error,
+    server_words,
     transport_error,
 )
 from lib.ollama.host import display_host, join_url, normalize_host
@@ -248,8 +249,9 @@ class OllamaClient:
             raise transport_error(self.base_url, display_host(self.base_url), exc, read) from None
         if response.ok:
             return response
+        model = body.get("model") if model_call and isinstance(body, dict) else None
         try:
-            raise _status_error(response, self.base_url, path)
+            raise _status_error(response, self.base_url, path, model if isinstance(model, str) else None)
         finally:
             response.close()
 
@@ -297,22 +299,53 @@ def _with_stop(said: str) -> str:
     return said if said.endswith((".", "!", "?", "。", "！", "？")) else said + "."
 
 
-def _status_error(response: requests.Response, base_url: str, path: str) -> OllamaError:
+# Statuses by which a proxy in front of the server says it failed; another 5xx for a model's request: the model failed.
+_GATEWAY_STATUSES = (502, 503, 504)
+_RUNS_A_MODEL = ("/api/chat", "/api/generate", "/api/embed", "/api/embeddings")
+
+
+def _status_error(response: requests.Response, base_url: str, path: str, model: str | None = None) -> OllamaError:
+    """The error for an answer with an error status; ``model`` is the model the request named.
+
+    Ollama words its own failures as JSON. A plain-text 5xx other than a gateway's, for a request
+    that runs a model, is a compatible server whose runner for that model failed (other models
+    may work): it is the model's failure, in the server's own words, not a proxy's.
+    """
     status = response.status_code
     label = f"HTTP {status} {response.reason}" if response.reason else f"HTTP {status}"
     values = {"where": display_host(base_url), "label": label, "path": path}
     message = _error_field(response)
+    html = "html" in response.headers.get("Content-Type", "")
+    if (
+        message is None
+        and model
+        and path in _RUNS_A_MODEL
+        and status >= 500
+        and status not in _GATEWAY_STATUSES
+        and not html
+    ):
+        said = server_words(response.text)
+        return ResponseError(
+            "errors.model_failed" if said else "errors.model_failed_silently",
+            {**values, "model": model, "said": said},
+            status_code=status,
+            url=response.url,
+            server_message=response.text[:2000],
+        )
     if message is None:
         if status == 404:
             return EndpointNotFound("errors.no_endpoint", values, status_code=status, url=response.url)
         if status in (401, 403):
             return ResponseError("errors.refused", values, status_code=status, url=response.url)
-        html = "html" in response.headers.get("Content-Type", "")
         return NotOllamaResponse(
             "errors.proxy_html" if html else "errors.proxy_not_json",
             values,
             status_code=status,
             url=response.url,
+        )
+    if status == 401 and _asks_signin(response):
+        return ResponseError(
+            "errors.cloud_signin", values, status_code=status, url=response.url, server_message=message
         )
     if status in (401, 403):
         return ResponseError(
@@ -339,6 +372,15 @@ def _error_field(response: requests.Response) -> str | None:
     if isinstance(value, dict) and value.get("error"):
         return str(value["error"])
     return None
+
+
+def _asks_signin(response: requests.Response) -> bool:
+    """Ollama's answer for a cloud model on a server not signed in to ollama.com: 401 with a ``signin_url``."""
+    try:
+        value = response.json()
+    except ValueError:
+        return False
+    return isinstance(value, dict) and bool(value.get("signin_url"))
 
 
 def _not_ollama(response: requests.Response, url: str) -> NotOllamaResponse:

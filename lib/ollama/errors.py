@@ -24,6 +24,7 @@ exception type, in one table each (as httpx's ``map_httpcore_exceptions`` does).
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -150,6 +151,28 @@ def dropped_error(
     else:
         key = "errors.dropped_kept" if kept else "errors.dropped"
     return ConnectionDropped(key, {"where": where, "n": seconds_value(read_timeout)}, partial=partial, url=url)
+
+
+# A file path (with its line and column, if any). Where a server's own code failed says nothing to a user.
+_PATH = re.compile(
+    r"(?:[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}(?::\d+)*|\b[\w-]+\.(?:go|py|c|cc|cpp|h|rs|js|ts):\d+(?::\d+)*"
+)
+_TRACEBACK = "Traceback (most recent call last):"
+SERVER_WORDS_LIMIT = 200
+
+
+def server_words(text: str) -> str:
+    """What a server said about a failure, fit to show a user: one line, no file paths or stack, at most 200 characters.
+
+    A Python traceback gives its last line (the exception); any other text its first non-empty
+    line (a Go panic's message comes before its goroutine dump).
+    """
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    if not lines:
+        return ""
+    line = lines[-1] if lines[0].startswith(_TRACEBACK) else lines[0]
+    line = re.sub(r"\s+([:,;])", r"\1", " ".join(_PATH.sub("", line).split())).strip(" :,;")
+    return line if len(line) <= SERVER_WORDS_LIMIT else line[: SERVER_WORDS_LIMIT - 1].rstrip() + "…"
 
 
 def seconds_value(value: float) -> int | float:

@@ -82,7 +82,7 @@ def run_stats(final: dict[str, Any] | None, time_to_first_token: float | None = 
     prompt_tokens = _count(final.get("prompt_eval_count"))
     output_tokens = _count(final.get("eval_count"))
     measured = time_to_first_token is not None
-    if not measured and (load is not None or prompt_eval is not None):
+    if not measured and (load or 0.0) + (prompt_eval or 0.0) > 0:  # zeros say nothing: not measured
         time_to_first_token = (load or 0.0) + (prompt_eval or 0.0)
     return RunStats(
         time_to_first_token=time_to_first_token,

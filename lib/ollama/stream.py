@@ -42,7 +42,7 @@ GENERATE = "generate"
 # Event kinds.
 CONTENT = "content"  # answer text arrived in ``text``
 THINKING = "thinking"  # thinking text arrived in ``text``
-WAITING = "waiting"  # nothing for ``poll`` seconds; ``seconds`` since the requests were sent
+WAITING = "waiting"  # nothing for ``poll`` seconds; ``seconds`` since the requests were sent (for text: when it came)
 ENDED = "ended"  # the column's answer is complete or has failed: see its Answer
 
 # How an answer ended: codes kept in exports and saved chats as they are; the screen words them.
@@ -263,7 +263,8 @@ class Streams:
                 answer.fail(item, elapsed)
             return [Event(ENDED, column, seconds=elapsed or 0.0)]
         content, thinking = answer.add(item, elapsed)
-        return [Event(kind, column, text) for kind, text in ((THINKING, thinking), (CONTENT, content)) if text]
+        arrived = self.elapsed() if elapsed is None else elapsed
+        return [Event(kind, column, text, arrived) for kind, text in ((THINKING, thinking), (CONTENT, content)) if text]
 
     def stop(self) -> None:
         """Freeze every answer, marked stopped unless it already ended, and cut the connections at once.

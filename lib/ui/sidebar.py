@@ -6,9 +6,11 @@ import streamlit as st
 
 from lib import i18n, server_data, settings, state
 from lib.access import locked as access
+from lib.access import visitor
 from lib.i18n import code, t
 from lib.ollama.errors import OllamaError
 from lib.ollama.host import InvalidHost, display_host, normalize_host
+from lib.ui import widgets
 from lib.ui.markdown_safety import escape_markdown
 
 
@@ -49,21 +51,24 @@ def _status() -> None:
 
 
 def _default_model() -> None:
+    client = server_data.client()
     try:
-        names = server_data.models_with(server_data.client(), "completion")
+        names = server_data.models_with(client, "completion")
     except OllamaError:
         return
     if not names:
         st.caption(t("sidebar.no_chat_model"))
         return
     current = state.get(state.DEFAULT_MODEL)
-    index = names.index(current) if current in names else 0
+    if current not in names:
+        current = server_data.preferred_model(client, names, *visitor.recent_models())
     chosen = st.selectbox(
         t("sidebar.default_model"),
         names,
-        index=index,
+        index=names.index(current) if current in names else 0,
         key=state.DEFAULT_MODEL_INPUT,
         help=t("sidebar.default_model_help"),
+        format_func=widgets.model_label(server_data.remote_models(client)),
     )
     state.put(state.DEFAULT_MODEL, chosen)
 
@@ -78,6 +83,7 @@ def _connection_settings() -> None:
         min_value=1.0,
         max_value=3600.0,
         step=5.0,
+        format="%.0f",
         value=float(state.get(state.MODEL_TIMEOUT)),
         key=state.MODEL_TIMEOUT_INPUT,
         on_change=_apply_timeout,

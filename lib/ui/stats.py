@@ -27,8 +27,11 @@ class StatRow(NamedTuple):
 
 def stat_rows(stats: RunStats) -> list[StatRow]:
     """The figures for display, in the order people compare runs, worded in the session's language."""
+    known_first_token = stats.time_to_first_token is not None
     values = {
-        TIME_TO_FIRST_TOKEN: human_seconds(stats.time_to_first_token),
+        TIME_TO_FIRST_TOKEN: human_seconds(stats.time_to_first_token)
+        if known_first_token
+        else t("generate.not_measured"),
         OUTPUT_TOKENS: whole_number(stats.output_tokens),
         TOKENS_PER_SECOND: rate_text(stats.output_tokens_per_second),
         PROMPT_TOKENS: whole_number(stats.prompt_tokens),
@@ -39,7 +42,9 @@ def stat_rows(stats: RunStats) -> list[StatRow]:
     helps = {
         TIME_TO_FIRST_TOKEN: t("generate.stat_first_token_measured_help")
         if stats.first_token_measured
-        else t("generate.stat_first_token_estimated_help"),
+        else t("generate.stat_first_token_estimated_help")
+        if known_first_token
+        else t("generate.stat_first_token_unknown_help"),
         OUTPUT_TOKENS: t("generate.stat_output_tokens_help"),
         TOKENS_PER_SECOND: t("generate.stat_tokens_per_second_help"),
         PROMPT_TOKENS: t("generate.stat_prompt_tokens_help"),

@@ -11,9 +11,10 @@ import streamlit as st
 from lib import i18n, server_data, state
 from lib.access import locked as access
 from lib.home import doctor
-from lib.i18n import t
+from lib.i18n import t, t_plain
 from lib.ollama.errors import OllamaError, ResponseError, StreamError
 from lib.ollama.host import display_host
+from lib.ui import navigation
 from lib.ui.errors import error_text
 
 
@@ -54,8 +55,9 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
     Starts on the sidebar's default model when it qualifies. Returns ``None``, after saying
     why, when there is nothing to pick; pages then ``st.stop()``.
     """
+    client = server_data.client()
     try:
-        names = server_data.models_with(server_data.client(), capability)
+        names = server_data.models_with(client, capability)
     except OllamaError as error:
         show_error(error)
         retry_button()
@@ -64,7 +66,31 @@ def model_picker(label: str, capability: str, key: str, *, help: str | None = No
         st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
     ensure_choice(key, names)
-    return st.selectbox(label, names, key=key, help=help)
+    return st.selectbox(label, names, key=key, help=help, format_func=model_label(server_data.remote_models(client)))
+
+
+def pull_button(model: str, key: str) -> None:
+    """Opens Models → Pull with ``model`` typed in, for a page that needs a model the server does not have.
+
+    Visitors who may not manage models (locked mode) get nothing to click.
+    """
+    if not access.can_manage_models():
+        return
+    if st.button(t("widgets.pull_model", model=model), icon=":material/download:", key=key):
+        state.put(state.MODELS_PULL_NAME, model)
+        st.session_state.pop(state.MODELS_PULL_NAME_INPUT, None)
+        st.session_state[state.MODELS_TAB] = t("models.tab_pull")
+        st.switch_page(navigation.MODELS)
+
+
+def model_label(remote: dict[str, str]) -> Callable[[str], str]:
+    """A select box's wording of model names: a model that runs elsewhere says where (plain text, not Markdown)."""
+
+    def label(name: str) -> str:
+        host = remote.get(name)
+        return name if host is None else f"{name} · {t_plain('widgets.runs_elsewhere', host=host)}"
+
+    return label
 
 
 def ensure_choice(key: str, names: Sequence[str], *, eligible: Sequence[str] | None = None) -> None:

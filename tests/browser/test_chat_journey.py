@@ -1,7 +1,9 @@
 """Chat in a real browser: an answer streams in, survives a reload, and Stop really stops."""
 
+import time
 from pathlib import Path
 
+import requests
 from playwright.sync_api import Page, expect
 
 LONG_REPLY = "Streaming " + " ".join(f"word{n}" for n in range(120)) + " done."
@@ -126,3 +128,35 @@ def test_the_chat_box_stays_at_the_bottom_and_the_page_follows_the_answer_unless
     read_from = scroll_state(page)["top"]  # up by the scroll bar this time: no wheel, only a scroll
     expect(third).to_contain_text("tokens/s", timeout=60_000)
     assert scroll_state(page)["top"] <= read_from + 1
+
+
+def test_a_first_visit_gets_an_answer_when_the_server_lists_a_failing_cloud_model_first(app, fake, page: Page):
+    """Issue 18: the alphabetically and first listed model is a cloud model that fails on this server."""
+    fake.add_cloud_models()
+    assert requests.get(f"{fake.url}/api/tags", timeout=5).json()["models"][0]["name"] == "deepseek-v3.1:671b-cloud"
+    fake.token_delay = 0.01
+    fake.script_reply("Hello! How can I help?")
+    page.goto(app.url + "/chat")
+    model_box = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").first
+    deadline = time.monotonic() + 20  # the app keeps the server's model list for 10 s
+    while "cloud" not in _options(page, model_box) and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        page.reload()
+    assert "deepseek-v3.1:671b-cloud · cloud, runs on ollama.com" in _options(page, model_box)
+    expect(model_box.locator("input")).to_have_value("qwen3:0.6b")
+    ask(page, "Hi")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("Hello! How can I help?")
+    expect(answer).to_contain_text("tokens/s")
+    assert fake.requests_to("/api/chat")[-1].body["model"] == "qwen3:0.6b"
+    default_box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    expect(default_box.locator("input")).to_have_value("qwen3:0.6b")  # the sidebar's default model too
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _options(page: Page, box) -> str:
+    """The texts of a select box's options: opened, read, closed again."""
+    box.click()
+    listed = page.get_by_test_id("stSelectboxVirtualDropdown").inner_text()
+    page.keyboard.press("Escape")
+    return listed

@@ -51,3 +51,17 @@ def test_in_chinese_pull_then_switch_language_on_the_same_tab(app, fake, page: P
     expect(main.get_by_role("tab", name="Pull", selected=True)).to_be_visible()
     expect(main.get_by_text("gemma3:270m is installed.")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_slow_load_can_be_cancelled(app, fake, page: Page):
+    fake.add_fault("/api/generate", "slow_first", delay=30)
+    page.goto(app.url + "/models")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("tab", name="Running").click()
+    main.get_by_role("button", name="Load", exact=True).click()
+    expect(main.get_by_text("A large model can take minutes on a slow disk.")).to_be_visible(timeout=10_000)
+    main.get_by_role("button", name="Cancel", exact=True).click()
+    expect(main.get_by_text("was cancelled")).to_be_visible()
+    assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=10)
+    expect(main.get_by_role("button", name="Load", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -286,7 +286,7 @@ def test_a_follow_up_finishes_in_place_as_a_rerun_would_draw_it(chat, fake):
     send(chat, "Second question")
     in_place = screen(chat)
     assert [m[0] for m in in_place] == ["user", "assistant", "user", "assistant"]
-    assert in_place[0][3] == ["Delete"] and in_place[1][3] == []  # the earlier turn: no Edit, no Regenerate
+    assert in_place[0][3] == ["Edit", "Delete"] and in_place[1][3] == []  # the earlier turn: no Regenerate
     assert in_place[2][3] == ["Edit", "Delete"] and in_place[3][3] == ["Regenerate"]
     assert "tokens/s" in in_place[3][2][-1]
     assert screen(chat.run()) == in_place  # what the next run draws anyway
@@ -302,3 +302,41 @@ def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
     fake.script_reply("Now it works.")
     last.button[0].click().run()  # the button drawn in place works like one drawn by a rerun
     assert messages(chat)[-1] == ("assistant", "Now it works.") and len(chat.chat_message) == 4
+
+
+def test_a_model_that_crashes_on_a_compatible_server_is_named_and_another_model_suggested(chat, fake):
+    fake.break_model("llama3.2:latest")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    send(chat, "Hello")
+    shown = " ".join(element.value for element in (*chat.error, *chat.markdown, *chat.caption))
+    assert "llama3.2:latest failed on" in shown and "another model may work" in shown
+    assert "unable to allocate CUDA0 buffer" in shown
+    assert "proxy" not in shown and "server.go" not in shown
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    fake.script_reply("Working fine.")
+    send(chat, "Hello again")
+    assert "Working fine." in " ".join(element.value for element in chat.markdown)
+
+
+# Answers that are empty or cut short say why
+
+
+def test_an_empty_answer_says_so_instead_of_a_silent_bubble(chat, fake):
+    fake.script_reply("")
+    send(chat, "Hello")
+    assert "The model returned an empty answer." in " ".join(c.value for c in chat.caption)
+
+
+def test_an_answer_cut_at_the_length_limit_says_so_and_is_saved_as_cut_off(chat, fake, store):
+    fake.script_reply("one two three four five six seven eight")
+    chat.number_input(key="chat_option_num_predict").set_value(3).run()
+    send(chat, "Count")
+    assert any("Cut off: the answer reached the maximum answer length" in c.value for c in chat.caption)
+    assert store.messages(store.summaries()[0].id)[-1].status == "length"
+
+
+def test_a_conversation_that_fills_the_context_window_is_told_why_there_is_no_answer(chat, fake):
+    chat.number_input(key="chat_option_num_ctx").set_value(256).run()
+    send(chat, "word " * 400)
+    shown = " ".join(c.value for c in chat.caption)
+    assert "No answer: the conversation filled the model's whole context window (256 tokens)" in shown

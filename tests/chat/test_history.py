@@ -6,6 +6,7 @@ import pytest
 
 from lib.chat.history import (
     ASSISTANT,
+    CUT_OFF,
     DONE,
     FAILED,
     STOPPED,
@@ -37,7 +38,7 @@ FINAL = {
     ("answer", "status"),
     [
         (Answer(content="Blue.", final=FINAL, first_token=1.7), DONE),
-        (Answer(content="Blue.", final={**FINAL, "done_reason": "length"}, first_token=1.7), DONE),
+        (Answer(content="Blue.", final={**FINAL, "done_reason": "length"}, first_token=1.7), CUT_OFF),
         (Answer(content="Bl", stopped=True, first_token=1.7), STOPPED),
         (Answer(content="Bl", first_token=1.7), STOPPED),
         (Answer(content="Bl", first_token=1.7, error=OllamaError("errors.dropped", {"where": "h"})), FAILED),

@@ -118,6 +118,7 @@ def test_what_a_saved_message_could_not_read_is_said_in_its_bubble():
 def test_each_image_is_decoded_to_be_checked_once_not_on_every_run(monkeypatch):
     from lib.chat import messages as chat_messages
 
+    monkeypatch.setattr(chat_messages, "_VERDICTS", {})  # other tests may have checked the same pictures
     checked = []
     real = validation.image_bytes
     monkeypatch.setattr(validation, "image_bytes", lambda image: checked.append(image) or real(image))
@@ -165,10 +166,10 @@ def conversation_of(store: ChatStore, *turns: tuple[str, str]) -> tuple[int, lis
 TWO_TURNS = ((USER, "Q1"), (ASSISTANT, "A1"), (USER, "Q2"), (ASSISTANT, "A2"))
 
 
-def test_only_the_last_question_can_be_edited_and_only_the_last_answer_regenerated(store):
+def test_every_question_can_be_edited_and_only_the_last_answer_regenerated(store):
     conversation_id, _ = conversation_of(store, *TWO_TURNS)
     at = open_history(store, conversation_id)
-    assert buttons(at) == [["Delete"], [], ["Edit", "Delete"], ["Regenerate"]]
+    assert buttons(at) == [["Edit", "Delete"], [], ["Edit", "Delete"], ["Regenerate"]]
     assert at.session_state["waiting"] is False
 
 
@@ -179,10 +180,10 @@ def test_a_failed_last_answer_offers_retry(store):
     assert buttons(open_history(store, conversation_id)) == [["Edit", "Delete"], ["Retry"]]
 
 
-def test_while_a_new_question_is_asked_the_earlier_turns_get_no_edit_or_regenerate(store):
+def test_while_a_new_question_is_asked_the_earlier_turns_get_no_regenerate(store):
     conversation_id, _ = conversation_of(store, *TWO_TURNS)
     at = open_history(store, conversation_id, asking=True)
-    assert buttons(at) == [["Delete"], [], ["Delete"], []]
+    assert buttons(at) == [["Edit", "Delete"], [], ["Edit", "Delete"], []]
 
 
 def test_a_question_left_without_an_answer_offers_to_answer_it(store):
@@ -312,3 +313,17 @@ def test_long_conversations_draw_only_the_latest_messages(studio_env, store):
     assert "60 hidden" in earlier.label
     earlier.click().run()
     assert len(at.chat_message) == 80
+
+
+def test_an_earlier_question_can_be_edited_which_replaces_everything_after_it(chat, fake, store):
+    for question in ("What is blue?", "And red?"):
+        fake.script_reply(f"About: {question}")
+        send(chat, question)
+    first = store.messages(store.summaries()[0].id)[0]
+    chat.button(key=f"chat_edit_{first.id}").click().run()
+    chat.text_area(key=state.CHAT_EDIT_INPUT).input("What is green?")
+    fake.script_reply("Green is a colour.")
+    chat.button(key="chat_edit_send").click().run()
+    saved = store.messages(store.summaries()[0].id)
+    assert [m.content for m in saved] == ["What is green?", "Green is a colour."]
+    assert store.summaries()[0].title == "What is green?"  # the title follows its first question

@@ -457,17 +457,18 @@ def test_settings_are_saved_with_the_conversation_and_restored(chat, fake, store
 
 
 def test_settings_changed_in_a_new_chat_do_not_leak_into_a_saved_one(chat, fake, store):
+    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen3:0.6b"  # the smallest chat model
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("You are a pirate.").run()
     send(chat, "Ahoy")
     saved = store.summaries()[0].id
     chat.button(key="chat_new").click().run()
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest")
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be formal.").run()
     chat.button(key=f"chat_open_{saved}").click().run()
     assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "You are a pirate."
     chat.run()
     conversation = store.get(saved)
-    assert (conversation.model, conversation.system) == ("llama3.2:latest", "You are a pirate.")
+    assert (conversation.model, conversation.system) == ("qwen3:0.6b", "You are a pirate.")
 
 
 def test_two_sessions_on_one_chat_keep_each_others_saved_changes(studio_env, fake, store):

@@ -272,3 +272,16 @@ def test_text_that_is_not_utf8_or_not_text_is_read_with_replacement_characters(s
     (message,) = store.messages(conversation_id)
     assert (message.content, message.thinking) == ("é\ufffd", "42")
     assert store.summaries("é")[0].id == conversation_id
+
+
+def test_an_edit_of_the_first_question_renames_a_chat_named_after_it_but_not_one_the_user_renamed(store):
+    conversation_id = store.create(Conversation(model="m"))
+    first = store.add(conversation_id, Message(USER, "Tell me about owls"))
+    second = store.add(conversation_id, Message(USER, "And hawks?"))
+    store.edit(first, "Tell me about eagles")
+    assert store.get(conversation_id).title == "Tell me about eagles"
+    store.edit(second, "And falcons?")
+    assert store.get(conversation_id).title == "Tell me about eagles"
+    store.rename(conversation_id, "Birds")
+    store.edit(first, "Tell me about geese")
+    assert store.get(conversation_id).title == "Birds"

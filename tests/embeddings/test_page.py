@@ -67,9 +67,12 @@ def test_a_server_without_models_says_so_and_draws_nothing_else(open_app, fake):
     at = open_app("app_pages/embeddings.py")
     assert not at.exception
     assert [i.value for i in at.info] == [
-        "No models are installed. Pull an embedding model first, e.g. `ollama pull nomic-embed-text`."
+        "No models are installed. Pull an embedding model first, such as nomic-embed-text (274 MB)."
     ]
     assert not at.subheader and not at.text_area
+    at.button(key="embed_pull").click().run()  # no terminal command: a button to Models → Pull, name typed in
+    assert not at.exception
+    assert at.text_input(key=state.MODELS_PULL_NAME_INPUT).value == "nomic-embed-text"
 
 
 def test_embedding_models_are_offered_first(page):

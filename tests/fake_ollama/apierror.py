@@ -11,8 +11,20 @@ class ApiError(Exception):
     "application/json; charset=utf-8" elsewhere.
     """
 
-    def __init__(self, status: int, message: str, content_type: str = "application/json; charset=utf-8") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        content_type: str = "application/json; charset=utf-8",
+        *,
+        extra: dict[str, str] | None = None,
+        plain: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.content_type = content_type
+        self.extra = extra or {}
+        """Fields sent beside ``error``, such as the ``signin_url`` of a 401 for a cloud model."""
+        self.plain = plain
+        """Sent as the bare text, as some Ollama-compatible servers (and crashing runners behind them) do."""

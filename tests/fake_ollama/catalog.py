@@ -56,6 +56,13 @@ class ModelSpec:
     license: str = ""
     parameters: tuple[tuple[str, Any], ...] = ()
     messages: tuple[dict[str, str], ...] = ()
+    remote_model: str = ""
+    remote_host: str = ""
+
+    @property
+    def remote(self) -> bool:
+        """A cloud model: listed like an installed one, run by ``remote_host`` (ollama.com) for signed-in servers."""
+        return bool(self.remote_host)
 
     @property
     def config(self) -> Layer:
@@ -94,7 +101,7 @@ def params_layer(parameters: tuple[tuple[str, Any], ...]) -> Layer:
 def _spec(name: str, *, weights: int, projector: int = 0, **fields: Any) -> ModelSpec:
     parsed = parse_name(name)
     assert parsed is not None, name
-    layers = [Layer(MODEL_MEDIA, "sha256:" + sha256_hex("weights:" + parsed.short), weights)]
+    layers = [Layer(MODEL_MEDIA, "sha256:" + sha256_hex("weights:" + parsed.short), weights)] if weights else []
     if projector:
         layers.append(Layer(PROJECTOR_MEDIA, "sha256:" + sha256_hex("projector:" + parsed.short), projector))
     for media, key in ((TEMPLATE_MEDIA, "template"), (SYSTEM_MEDIA, "system"), (LICENSE_MEDIA, "license")):
@@ -357,6 +364,44 @@ PULLABLE_ONLY: tuple[ModelSpec, ...] = (
         parameters=(("stop", "<end_of_turn>"), ("temperature", 1.0), ("top_k", 64), ("top_p", 0.95)),
     ),
 )
+
+CLOUD: tuple[ModelSpec, ...] = (
+    _spec(
+        "deepseek-v3.1:671b-cloud",
+        weights=0,
+        family="deepseek2",
+        families=("deepseek2",),
+        parameter_size="671.0B",
+        quantization_level="FP8",
+        architecture="deepseek2",
+        parameter_count=671_026_419_200,
+        context_length=163_840,
+        embedding_length=7168,
+        capabilities=("completion", "tools", "thinking"),
+        modified_ns=_APRIL_2025 + 30 * 86_400_000_000_000,
+        remote_model="deepseek-v3.1:671b",
+        remote_host="https://ollama.com:443",
+    ),
+    _spec(
+        "gpt-oss:120b-cloud",
+        weights=0,
+        family="gptoss",
+        families=("gptoss",),
+        parameter_size="116.8B",
+        quantization_level="MXFP4",
+        architecture="gptoss",
+        parameter_count=116_829_156_672,
+        context_length=131_072,
+        embedding_length=2880,
+        capabilities=("completion", "tools", "thinking"),
+        modified_ns=_APRIL_2025 + 29 * 86_400_000_000_000,
+        remote_model="gpt-oss:120b",
+        remote_host="https://ollama.com:443",
+    ),
+)
+"""Cloud models as a signed-out server lists them (``ollama pull gpt-oss:120b-cloud``): a manifest
+with no weights, ``remote_model``/``remote_host`` in ``/api/tags`` and ``/api/show``, and a 401 with
+a sign-in link for any request that would run them. Not installed at start: ``FakeOllama.add_cloud_models()``."""
 
 REGISTRY: dict[str, ModelSpec] = {spec.name.key: spec for spec in INSTALLED + PULLABLE_ONLY}
 """What a pull can fetch, keyed like names.ModelName.key."""

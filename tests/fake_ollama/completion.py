@@ -48,6 +48,14 @@ def plan(thinking: str, content: str, options: dict[str, Any]) -> Plan:
     return Plan(tuple(pieces), reason)
 
 
+def fit(planned: Plan, prompt_tokens: int, context: int) -> tuple[Plan, int]:
+    """A prompt that fills the context window leaves no room to answer: Ollama truncates it to the
+    window, evaluates that, and stops at once with an empty answer and done_reason "length"."""
+    if prompt_tokens < context:
+        return planned, prompt_tokens
+    return Plan((), "length"), context
+
+
 @dataclass(frozen=True)
 class Loaded:
     """How long getting the model into memory took: measured, plus the simulated disk read when cold."""
@@ -81,7 +89,18 @@ def context_size(spec: ModelSpec, options: dict[str, Any]) -> int:
     return int(min(requested, spec.context_length))
 
 
+SIGNIN_URL = "https://ollama.com/connect?name=fake-ollama&key=c3NoLWVkMjU1MTkgQUFBQUMzTnphQzFsWkRJMU5URTVBQUFBSQ"
+
+
 def load(call: Call, spec: ModelSpec, options: dict[str, Any], keep_alive_ns: int) -> Loaded:
+    """Load ``spec`` for a request; a cloud model is not loaded here, and needs a signed-in server."""
+    crash = call.app.broken_models.get(spec.name.short)
+    if crash is not None:
+        raise ApiError(500, crash, "text/plain; charset=utf-8", plain=True)
+    if spec.remote:
+        if not call.app.signed_in:
+            raise ApiError(401, "unauthorized", extra={"signin_url": SIGNIN_URL})
+        return Loaded(max(time.monotonic_ns() - call.started_ns, 1), 0)
     cold = call.app.store.load(spec, context_size(spec, options), keep_alive_ns)
     simulated = spec.size * 1_000_000_000 // LOAD_BYTES_PER_SECOND if cold else 0
     return Loaded(max(time.monotonic_ns() - call.started_ns, 1), simulated)

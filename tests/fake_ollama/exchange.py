@@ -1,6 +1,6 @@
 """Writing one HTTP response: single bodies, NDJSON streams, and the faults that corrupt them.
 
-Stream-corrupting faults ("error_line", "drop", "slow_first") live here so the
+Stream-corrupting faults ("error_line", "drop", "slow_first", "pause") live here so the
 endpoints can produce their normal output and stay unaware of them.
 """
 
@@ -51,6 +51,7 @@ class Exchange:
         self._head_only = handler.command == "HEAD"
         self._line_fault = next((f for f in faults if f.kind in ("error_line", "drop")), None)
         self._first_byte_delay = sum(f.params["delay"] for f in faults if f.kind == "slow_first")
+        self._pause = next((f for f in faults if f.kind == "pause"), None)
         self._lines = 0
         self.started = False
 
@@ -98,6 +99,9 @@ class Exchange:
         fault = self._line_fault
         if fault is not None and (final or self._lines >= fault.params["after"]):
             self._cut(fault)
+        if self._pause is not None and self._lines == self._pause.params["after"]:
+            delay, self._pause = self._pause.params["delay"], None
+            self.pause(delay)
         if self.client_gone():
             raise ClientGone
         self._write_chunk(encode(payload) + b"\n")

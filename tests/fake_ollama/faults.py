@@ -13,6 +13,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "error_line": {"after": 3, "message": DEFAULT_ERROR_MESSAGE},
     "drop": {"after": 3},
     "slow_first": {"delay": 1.0},
+    "pause": {"after": 3, "delay": 2.0},  # a stream that stops for `delay` seconds after `after` lines, then goes on
     "latency": {"delay": 1.0},
     "http": {"status": 500, "message": "internal server error"},
     "html": {},

@@ -70,7 +70,10 @@ def dispatch(call: Call, faults: list[Fault]) -> None:
     except ApiError as error:
         if call.exchange.started:
             raise
-        call.exchange.send_error(error.status, error.message, error.content_type)
+        if error.plain:
+            call.exchange.send_text(error.status, error.message, error.content_type)
+        else:
+            call.exchange.send_json(error.status, {"error": error.message, **error.extra}, error.content_type)
 
 
 def _authorised(call: Call) -> bool:

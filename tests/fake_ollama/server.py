@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Self
 
 from . import gowire
+from .catalog import CLOUD
 from .faults import FaultBook
 from .handler import FakeHTTPServer
 from .names import parse_name, written_name
@@ -19,13 +20,19 @@ from .slots import Slots
 from .store import ModelStore
 
 DEFAULT_VERSION = "0.13.0"
+RUNNER_CRASH = (
+    "llama runner process has terminated: error loading model: unable to allocate CUDA0 buffer\n"
+    "goroutine 112 [running]:\n"
+    "github.com/ollama/ollama/llm.(*llmServer).Completion(0xc0001a2000)\n"
+    "\t/home/runner/work/ollama/ollama/llm/server.go:601 +0x1a5\n"
+)
 DEFAULT_NUM_PARALLEL = 4
 
 
 class FakeOllama:
     """Start it, point a client at `url`, script it, then read `requests`.
 
-    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`)
+    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`)
     can change while it runs; `reset()` restores them and the initial models.
     `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL.
     """
@@ -51,6 +58,8 @@ class FakeOllama:
         self.legacy = False
         self.num_parallel = DEFAULT_NUM_PARALLEL
         self.api_key: str | None = None
+        self.signed_in = False
+        self.broken_models: dict[str, str] = {}
 
     # lifecycle
 
@@ -114,6 +123,20 @@ class FakeOllama:
         with self._replies_lock:
             self._replies.clear()
         self._restore_settings()
+
+    def add_cloud_models(self) -> None:
+        """List the catalog's cloud models, as a server does after `ollama pull <model>-cloud`.
+
+        They run only while `signed_in` is true; otherwise every request that would run one
+        is refused with Ollama's 401 and a sign-in link.
+        """
+        for spec in CLOUD:
+            self.store.put(spec)
+
+    def break_model(self, name: str, text: str = RUNNER_CRASH) -> None:
+        """Make every request that runs `name` fail with a plain-text 500, as an Ollama-compatible
+        server does whose runner for that one model crashes; other models keep working."""
+        self.broken_models[name] = text
 
     def script_reply(self, text: str) -> None:
         """Queue the text of the next generate/chat reply (first in, first out)."""

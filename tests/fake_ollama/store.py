@@ -31,6 +31,9 @@ class ModelStore:
         self._installed: dict[str, ModelSpec] = {}
         self._loaded: dict[str, LoadedModel] = {}
         self._blobs: dict[str, bool] = {}  # digest -> starts like a GGUF file
+        self.inert = False
+        """True: pull, create, copy and delete report success but change nothing, as a read-only
+        or misbehaving server (or a proxy that answers for it) may."""
         self.reset()
 
     def reset(self) -> None:
@@ -38,6 +41,7 @@ class ModelStore:
             self._installed = {spec.name.key: spec for spec in INSTALLED}
             self._loaded = {}
             self._blobs = {}
+            self.inert = False
 
     # installed models
 
@@ -52,10 +56,13 @@ class ModelStore:
 
     def put(self, spec: ModelSpec) -> None:
         with self._lock:
-            self._installed[spec.name.key] = spec
+            if not self.inert:
+                self._installed[spec.name.key] = spec
 
     def remove(self, name: ModelName) -> bool:
         with self._lock:
+            if self.inert:
+                return name.key in self._installed
             return self._installed.pop(name.key, None) is not None
 
     @staticmethod

@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.generate import output
 from lib.generate.form import EXAMPLE_SCHEMA, JSON, PLAIN, SCHEMA, GenerateForm
 from lib.generate.record import RunRecord
 from lib.ollama.errors import ResponseError
-from lib.ollama.stream import Answer
+from lib.ollama.stream import CONTENT, ENDED, WAITING, Answer, Event
 from tests.generate.conftest import LONG_REPLY, codes, generate, raw_answer, sent, texts
 
 DONE = {"done": True, "done_reason": "stop", "eval_count": 2, "eval_duration": 1_000_000_000}
@@ -200,7 +201,7 @@ def test_an_answer_cut_at_the_length_limit_says_so():
 
 def test_a_complete_empty_answer_is_called_out():
     at = show(run(Answer(final=DONE)))
-    assert at.info[0].value == "The model's answer is empty."
+    assert at.info[0].value.startswith("The model's answer is empty: it returned no words.")
     assert not at.tabs
 
 
@@ -265,6 +266,29 @@ def test_when_not_starting_the_column_shows_the_last_run():
     assert raw_answer(at) == "Blue."
 
 
+def test_the_status_line_counts_a_pause_from_the_last_word_and_never_says_loading_mid_answer():
+    line = output.StatusLine("llama3.2:latest")
+    assert line.after(Event(WAITING, seconds=0.4)) == "Waiting for llama3.2:latest… 0 s."
+    assert "takes a while to load" in line.after(Event(WAITING, seconds=4.2))
+    assert line.after(Event(CONTENT, text="Hello", seconds=5.0)) == "Writing…"
+    assert line.after(Event(CONTENT, text=" there", seconds=5.1)) is None
+    assert line.after(Event(WAITING, seconds=5.3)) is None  # a short gap between words says nothing
+    assert line.after(Event(WAITING, seconds=6.2)) is None
+    paused = line.after(Event(WAITING, seconds=8.4))
+    assert paused == "Writing… no new words for 3 s: the model or the server paused."
+    assert "load" not in paused
+    assert line.after(Event(CONTENT, text=" again", seconds=9.0)) == "Writing…"
+    assert line.after(Event(ENDED, seconds=9.5)) is None
+
+
+def test_a_pause_mid_stream_from_the_server_keeps_every_word(open_app, fake):
+    fake.add_fault("/api/generate", "pause", after=3, delay=0.6)
+    fake.script_reply("one two three four five six")
+    at = generate(open_app("app_pages/generate.py"))
+    assert "one two three four five six" in " ".join(m.value for m in at.markdown)
+    assert fake.requests_to("/api/generate")[-1].finished - fake.requests_to("/api/generate")[-1].started >= 0.6
+
+
 @pytest.mark.parametrize(
     ("schema", "reply", "expected"),
     [
@@ -287,3 +311,10 @@ def test_an_answer_that_cannot_be_checked_against_its_schema_says_why(page, fake
     assert "The answer does not match the schema:" not in texts(page.warning)
     assert not page.success
     assert raw_answer(page) == reply
+
+
+def test_a_prompt_that_fills_the_context_window_is_told_why_there_is_no_answer(page, fake):
+    page.number_input(key="generate_option_num_ctx").set_value(256)
+    generate(page, "word " * 400)
+    assert any("the prompt filled the model's whole context window (256 tokens)" in w.value for w in page.warning)
+    assert not any("answer is empty" in i.value for i in page.info)

@@ -166,3 +166,14 @@ def test_a_run_draws_its_answer_in_the_output_column_and_its_line_in_the_history
     assert "tab_container" in output  # the answer's tabs
     assert "The answer appears here." not in [caption.value for caption in page.caption]
     assert page.text[0].value.startswith("#1 ·")
+
+
+def test_cloud_models_are_offered_after_local_ones_marked_and_not_preselected(open_app, fake):
+    fake.add_cloud_models()
+    at = open_app("app_pages/generate.py")
+    box = at.selectbox(key=state.GENERATE_MODEL_INPUT)
+    assert box.options[-2:] == [
+        "deepseek-v3.1:671b-cloud · cloud, runs on ollama.com",
+        "gpt-oss:120b-cloud · cloud, runs on ollama.com",
+    ]
+    assert box.value == "qwen3:0.6b"

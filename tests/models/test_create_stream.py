@@ -19,7 +19,7 @@ def create_page(url: str, fields: dict) -> None:
     from lib.models import create_stream, notices
     from lib.ollama.client import OllamaClient
 
-    notices.show()
+    notices.show(OllamaClient(url).list_models())
     create_stream.show_request("helper", fields)
     if st.button("Create", key="create"):
         create_stream.send(OllamaClient(url), "helper", fields)
@@ -104,3 +104,24 @@ def test_create_from_a_model_the_server_must_pull_first(page, fake):
     assert not page.exception
     assert "Created tiny-helper." in texts(page.success)
     assert {"tiny-helper:latest", "gemma3:270m"} <= set(installed_names(page))
+
+
+def test_a_create_the_server_did_not_make_is_not_reported_as_done(page, fake):
+    fake.store.inert = True
+    open_tab(page, "Create")
+    page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("pirate")
+    page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM llama3.2\nSYSTEM Arr.").run()
+    page.button(key="models_create").click().run()
+    assert not page.success
+    assert "but pirate is not in its list of models: the model was not created" in texts(page.warning)
+
+
+def test_the_reason_a_create_failed_is_shown_outside_the_collapsed_status_box(page, fake):
+    open_tab(page, "Create")
+    page.text_input(key=state.MODELS_CREATE_NAME_INPUT).input("ghost")
+    page.text_area(key=state.MODELS_MODELFILE_INPUT).input("FROM no-such-base:1b").run()
+    page.button(key="models_create").click().run()
+    status = page.get("status")[0]
+    assert status.proto.label == "Could not create ghost" and not status.proto.expanded
+    assert not status.error  # the reason is not inside the collapsed box
+    assert "file does not exist" in texts(page.error)

@@ -6,6 +6,7 @@ import requests
 
 from lib import state
 from lib.access import locked as access
+from lib.formatting import human_size
 from tests.models.conftest import MODELS_PAGE, button_keys, shown_cells, texts
 
 
@@ -70,3 +71,17 @@ def test_a_locked_demo_shows_details_but_no_actions_nor_a_pending_deletion(open_
     assert any(expander.label == "Modelfile" for expander in at.expander)
     assert not {"models_copy", "models_delete", "models_delete_confirm"} & button_keys(at)
     assert "Delete **all-minilm:latest**" not in texts(at.warning)
+
+
+def test_cloud_models_are_counted_apart_listed_last_with_where_they_run_and_explained(open_app, fake):
+    fake.add_cloud_models()
+    at = open_app(MODELS_PAGE)
+    table = at.dataframe[0].value
+    assert list(table["Model"])[-2:] == ["deepseek-v3.1:671b-cloud", "gpt-oss:120b-cloud"]
+    assert list(table["Runs on"]) == ["this server"] * 5 + ["ollama.com"] * 2
+    cloud = table[table["Model"] == "gpt-oss:120b-cloud"].iloc[0]
+    assert shown_cells(at.dataframe[0])["Size"][cloud.name] == human_size(None)  # not the manifest's bytes
+    installed = next(m for m in at.metric if m.label == "Installed models")
+    assert installed.value == "5" and "2 cloud model(s)" in installed.help
+    at.selectbox(key=state.MODELS_DETAILS_INPUT).select("gpt-oss:120b-cloud").run()
+    assert any("runs on ollama.com" in info.value and "ollama signin" in info.value for info in at.info)

@@ -76,3 +76,33 @@ def test_a_failed_delete_is_shown_and_the_model_kept(page, fake):
     assert "Permission denied." in texts(page.error)
     assert "all-minilm:latest" in installed_names(page)
     assert page.session_state[state.MODELS_PENDING_DELETE] is None  # asked once: a retry starts from Delete
+
+
+# A server that says it did a change it did not make
+
+
+def test_a_copy_the_server_did_not_make_is_not_reported_as_done(page, fake):
+    fake.store.inert = True
+    page.selectbox(key=state.MODELS_DETAILS_INPUT).select("qwen3:0.6b").run()
+    page.text_input(key=state.MODELS_COPY_NAME_INPUT).input("qwen-backup:1")
+    page.button(key="models_copy").click().run()
+    assert not page.success
+    assert "but qwen-backup:1 is not in its list of models: the copy did not happen" in texts(page.warning)
+
+
+def test_a_delete_the_server_did_not_make_is_not_reported_as_done(page, fake):
+    fake.store.inert = True
+    page.selectbox(key=state.MODELS_DETAILS_INPUT).select("qwen3:0.6b").run()
+    page.button(key="models_delete").click().run()
+    page.button(key="models_delete_confirm").click().run()
+    assert bodies(fake, "/api/delete") == [{"model": "qwen3:0.6b"}]
+    assert not page.success
+    assert "but qwen3:0.6b is still in its list of models: nothing was deleted" in texts(page.warning)
+
+
+def test_the_copy_name_box_is_emptied_after_a_copy(page, fake):
+    page.selectbox(key=state.MODELS_DETAILS_INPUT).select("qwen3:0.6b").run()
+    page.text_input(key=state.MODELS_COPY_NAME_INPUT).input("qwen-backup:1")
+    page.button(key="models_copy").click().run()
+    assert "Copied qwen3:0.6b to qwen-backup:1." in texts(page.success)
+    assert page.text_input(key=state.MODELS_COPY_NAME_INPUT).value == ""

@@ -12,7 +12,13 @@ def acting_page() -> None:
 
     from lib.models import notices
 
-    notices.show()
+    notices.show([{"name": "llama3.2:latest"}])
+    if st.button("Copied", key="copied"):
+        notices.notify("success", "Copied.", listed="Llama3.2", unless="The copy did not happen.")
+        notices.refresh()
+    if st.button("Not deleted", key="not_deleted"):
+        notices.notify("success", "Deleted.", gone="llama3.2:latest", unless="Nothing was deleted.")
+        notices.refresh()
     if st.button("Succeed", key="succeed"):
         notices.notify("success", "It worked.")
         notices.refresh()
@@ -59,3 +65,11 @@ def test_refresh_drops_the_cached_lists_and_runs_again(script, fake):
     assert at.run().session_state["count"] == before  # cached
     at.button(key="refresh").click().run()
     assert at.session_state["count"] == before + 1
+
+
+def test_a_change_is_confirmed_against_the_fresh_list_before_it_is_called_done(script):
+    at = script(acting_page).run()
+    at.button(key="copied").click().run()
+    assert [box.value for box in at.success] == ["Copied."]  # listed, as Ollama reads names: no tag is latest
+    at.button(key="not_deleted").click().run()
+    assert [box.value for box in at.warning] == ["Nothing was deleted."] and not at.success

@@ -57,8 +57,10 @@ class FrozenPull:
 
 
 def panel_page() -> None:
+    from lib import state
     from lib.models import pull_panel
 
+    state.init()
     pull_panel.show()
 
 
@@ -107,10 +109,11 @@ def test_a_status_line_the_server_made_up_shows_literally_in_the_bar(script):
     assert at.get("progress")[0].proto.text == "25% · !\\[i\\](http://tracker.invalid/s.png) \\*\\*bold\\*\\*"
 
 
-def test_a_model_name_shows_literally_in_the_panel(script):
+def test_a_model_name_shows_literally_in_the_panel(script, studio_env):
     at = panel_with(script, FrozenPull(replace(view(Outcome.SUCCEEDED, completed=4 * GB), model="**x**](http://t/)")))
     assert "**Pull of `**x**](http://t/)`**" in texts(at.markdown)
-    assert "\\*\\*x\\*\\*\\](http://t/) is installed" in texts(at.success)
+    # the scripted pull installed nothing on the fake, so the panel says it is not in the list, naming it literally
+    assert "\\*\\*x\\*\\*\\](http://t/) succeeded, but" in texts(at.warning)
 
 
 def test_a_cancel_on_its_way_replaces_the_button(script):
@@ -208,3 +211,12 @@ def test_pull_keeps_running_and_stays_visible_across_a_page_switch(page, fake):
     page.switch_page(MODELS_PAGE).run()
     assert "gemma3:270m is installed" in texts(page.success)
     assert "gemma3:270m" in installed_names(page)
+
+
+def test_a_pull_the_server_did_not_install_is_not_reported_as_installed(page, fake):
+    fake.store.inert = True
+    start_pull(page, "qwen2.5:0.5b")
+    assert pull_job(page).wait(20)
+    page.run()
+    assert not page.success
+    assert "but qwen2.5:0.5b is not in its list of models: it was not installed" in texts(page.warning)

@@ -92,3 +92,10 @@ def test_without_installed_models_there_is_nothing_to_load(open_app, fake):
 )
 def test_the_load_time_is_told_when_the_server_reports_it(answer, message):
     assert loaded_message("qwen3:0.6b", answer) == message
+
+
+def test_cloud_models_are_not_offered_to_load(open_app, fake):
+    fake.add_cloud_models()
+    at = open_tab(open_app(MODELS_PAGE), "Running")
+    options = at.selectbox(key=state.MODELS_WARM_MODEL_INPUT).options
+    assert "llama3.2:latest" in options and not any("cloud" in option for option in options)

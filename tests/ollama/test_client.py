@@ -162,6 +162,16 @@ def test_create_without_from_is_rejected_with_the_server_message(client):
 # Headers
 
 
+def test_a_cloud_model_on_a_server_not_signed_in_is_explained_as_such_not_as_a_missing_key(fake):
+    fake.add_cloud_models()
+    with pytest.raises(ResponseError) as caught:
+        OllamaClient(fake.url).generate("gpt-oss:120b-cloud", "hi")
+    assert (caught.value.key, caught.value.status_code) == ("errors.cloud_signin", 401)
+    text = error_text(caught.value)
+    assert "cloud model" in text and "ollama signin" in text and "API key" not in text
+    assert "connect?" not in text  # the sign-in link carries the server's key: never shown to visitors
+
+
 def test_api_key_is_sent_as_bearer_and_hidden_from_repr(fake):
     fake.api_key = "s3cret"
     with pytest.raises(ResponseError) as caught:
@@ -373,3 +383,23 @@ def test_abort_mid_stream_and_the_client_still_works_afterwards(fake):
     assert fake.wait_for(lambda s: s.requests_to("/api/generate")[-1].client_disconnected, timeout=5)
     fake.token_delay = 0
     assert streaming.version()
+
+
+def test_a_model_that_crashes_with_a_plain_500_is_named_with_the_servers_words_not_blamed_on_the_address(fake):
+    fake.break_model("llama3.2:latest")
+    client = OllamaClient(fake.url)
+    with pytest.raises(ResponseError) as caught:
+        list(client.chat_stream("llama3.2:latest", [{"role": "user", "content": "hi"}]))
+    assert (caught.value.key, caught.value.status_code) == ("errors.model_failed", 500)
+    text = error_text(caught.value)
+    assert "llama3.2:latest failed on" in text and "another model may work" in text
+    assert "llama runner process has terminated: error loading model: unable to allocate CUDA0 buffer" in text
+    assert "goroutine" not in text and "server.go" not in text and "proxy" not in text
+    assert client.generate("qwen3:0.6b", "hi")["done"]  # the other models work
+
+
+def test_a_failing_proxy_is_still_blamed_on_the_proxy(fake):
+    fake.add_fault("/api/chat", "html")
+    with pytest.raises(NotOllamaResponse) as caught:
+        list(OllamaClient(fake.url).chat_stream("llama3.2:latest", [{"role": "user", "content": "hi"}]))
+    assert "proxy" in error_text(caught.value)

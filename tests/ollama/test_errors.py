@@ -17,6 +17,7 @@ from lib.ollama.errors import (
     ServerUnreachable,
     dropped_error,
     seconds_value,
+    server_words,
     transport_error,
 )
 
@@ -103,3 +104,24 @@ def test_an_error_is_data_and_its_text_names_the_key_for_logs():
 @pytest.mark.parametrize(("value", "shown"), [(30.0, 30), (0.5, 0.5), (1, 1)])
 def test_seconds_are_shown_as_typed(value, shown):
     assert seconds_value(value) == shown and type(seconds_value(value)) is type(shown)
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        (
+            "llama runner process has terminated: exit status 2\n/home/ollama/llm/server.go:601 +0x1a\ngoroutine 1:",
+            "llama runner process has terminated: exit status 2",
+        ),
+        (
+            'Traceback (most recent call last):\n  File "/app/server.py", line 12\nRuntimeError: CUDA out of memory',
+            "RuntimeError: CUDA out of memory",
+        ),
+        ("panic: bad index at C:\\Users\\me\\runner.go:88: out of range", "panic: bad index at: out of range"),
+        ("error in ggml.c:1234: failed to allocate", "error in: failed to allocate"),
+        ("\n \r\n", ""),
+        ("x" * 300, "x" * 199 + "…"),
+    ],
+)
+def test_server_words_are_one_line_without_paths_or_stacks(said, shown):
+    assert server_words(said) == shown

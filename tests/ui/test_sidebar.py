@@ -7,6 +7,7 @@ and the administrator password are in tests/access/.
 from __future__ import annotations
 
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import i18n, state
@@ -176,10 +177,53 @@ def test_clicking_the_chosen_language_again_keeps_it(open_app):
 # Default model
 
 
-def test_the_default_model_is_one_that_can_chat_and_starts_on_the_first(app):
+def test_the_default_model_is_one_that_can_chat_and_starts_on_the_smallest(app):
     assert default_model_box(app).options == CHAT_MODELS
-    assert default_model_box(app).value == CHAT_MODELS[0]
-    assert app.session_state[state.DEFAULT_MODEL] == CHAT_MODELS[0]
+    assert default_model_box(app).value == "qwen3:0.6b"
+    assert app.session_state[state.DEFAULT_MODEL] == "qwen3:0.6b"
+
+
+def test_cloud_models_listed_first_by_the_server_are_offered_last_marked_and_never_the_default(open_app, fake):
+    fake.add_cloud_models()
+    assert requests.get(f"{fake.url}/api/tags").json()["models"][0]["name"] == "deepseek-v3.1:671b-cloud"
+    at = open_app()
+    box = default_model_box(at)
+    assert box.options == [
+        *CHAT_MODELS,
+        "deepseek-v3.1:671b-cloud · cloud, runs on ollama.com",
+        "gpt-oss:120b-cloud · cloud, runs on ollama.com",
+    ]
+    assert box.value == "qwen3:0.6b"
+
+
+def test_a_model_already_in_memory_is_the_default(open_app, fake):
+    fake.add_cloud_models()
+    requests.post(f"{fake.url}/api/generate", json={"model": "llava:7b"}).raise_for_status()
+    assert default_model_box(open_app()).value == "llava:7b"
+
+
+def test_the_model_of_the_visitors_latest_chat_is_the_default_on_a_later_visit(open_app, fake):
+    at = open_app("app_pages/chat.py")
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    at.chat_input[0].set_value("Hello").run()
+    assert fake.requests_to("/api/chat")[-1].body["model"] == "llama3.2:latest"
+    assert default_model_box(open_app()).value == "llama3.2:latest"  # the same browser, a new session
+    assert default_model_box(open_app(browser=None)).value == "qwen3:0.6b"  # another browser
+
+
+def test_a_model_whose_last_answer_failed_is_not_the_default_on_a_later_visit(open_app, fake):
+    at = open_app("app_pages/chat.py")
+    fake.add_fault("/api/chat", "http", status=500, message="llama runner process has terminated")
+    at.chat_input[0].set_value("Hello").run()
+    assert fake.requests_to("/api/chat")[-1].body["model"] == "qwen3:0.6b"
+    assert default_model_box(open_app()).value == "llama3.2:latest"  # the next smallest
+
+
+def test_a_model_that_failed_only_because_the_server_was_down_stays_the_default(open_app, fake):
+    at = open_app("app_pages/chat.py")
+    fake.add_fault("/api/chat", "drop", after=0)
+    at.chat_input[0].set_value("Hello").run()
+    assert default_model_box(open_app()).value == "qwen3:0.6b"
 
 
 def test_a_default_model_the_session_holds_is_kept(studio_env):
@@ -204,3 +248,7 @@ def test_no_default_model_box_while_the_server_is_down(open_app, monkeypatch):
     assert status(at) == ":red[●] **Not connected**"
     assert not at.sidebar.selectbox
     assert "No model that can chat is installed yet." not in captions(at)
+
+
+def test_the_timeout_reads_as_whole_seconds(app):
+    assert app.sidebar.number_input(key=state.MODEL_TIMEOUT_INPUT).proto.format == "%.0f"

@@ -45,4 +45,13 @@ def test_fast_rates_drop_the_decimal(tokens, expected):
 
 def test_unknown_figures_show_a_dash():
     rows = stat_rows(RunStats(None, False, None, None, None, None, None, None))
-    assert all(row.value == "—" for row in rows)
+    assert rows[0].value == "not measured" and "not streamed" in rows[0].help
+    assert all(row.value == "—" for row in rows[1:])
+
+
+def test_a_non_streamed_answer_with_no_load_or_prompt_time_has_no_zero_first_token_time():
+    stats = run_stats({"eval_count": 5, "eval_duration": 10**8, "load_duration": 0, "prompt_eval_duration": 0})
+    assert stats.time_to_first_token is None
+    assert stat_rows(stats)[0].value == "not measured"
+    estimated = run_stats({"load_duration": 2 * 10**8, "prompt_eval_duration": 10**8})
+    assert estimated.time_to_first_token == pytest.approx(0.3) and not estimated.first_token_measured

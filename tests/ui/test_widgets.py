@@ -16,9 +16,7 @@ from lib.ollama.errors import EndpointNotFound, OllamaError, Partial, ServerUnre
 from lib.ui.errors import error_text
 from tests.streamlit_process import free_port
 
-MODEL_MISSING = (
-    "The model is not installed on this server. Pull it first (`ollama pull <name>`), or pick another model."
-)
+MODEL_MISSING = "The model is not installed on this server. Pull it first on the Models page, or pick another model."
 PARTIAL_KEPT = "The part of the answer that arrived before the error is kept above."
 CHAT_MODELS = ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
 

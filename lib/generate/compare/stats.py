@@ -9,6 +9,7 @@ a queued column only once another has finished: that is what :func:`queued_behin
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from lib.formatting import human_seconds
@@ -19,6 +20,8 @@ from lib.ollama.stream import Answer
 # A column counts as having waited for another only if that other one was writing for at least
 # this long without the first getting a word: shorter overlaps happen by chance on a fast server.
 MIN_BUSY_SECONDS = 0.2
+# Two columns count as written in parallel only if both were writing at once for at least this long.
+MIN_OVERLAP_SECONDS = 0.1
 
 # figure -> whether a larger value is better, for the highlight of the best column
 SPEED_FIGURES = {TIME_TO_FIRST_TOKEN: False, TOKENS_PER_SECOND: True, TOTAL_TIME: False}
@@ -95,14 +98,20 @@ def figures(stats: RunStats | None) -> dict[str, float | int | None]:
     }
 
 
-def best(rows: list[dict[str, float | int | None]]) -> dict[str, int]:
-    """``{figure: index of the best row}`` for each speed figure that at least two rows have.
+def best(rows: list[dict[str, float | int | None]], eligible: set[int] | None = None) -> dict[str, int]:
+    """``{figure: index of the best row}`` for each speed figure that at least two ``eligible`` rows have.
 
-    A tie goes to the first row; a figure with a single value has nothing to compare.
+    Only rows with an answer may win (``eligible``: all by default): a column that failed, was
+    stopped or answered nothing is quick at nothing. A tie goes to the first row; a figure with
+    a single value has nothing to compare.
     """
     winners: dict[str, int] = {}
     for name, larger_is_better in SPEED_FIGURES.items():
-        known = [(value, index) for index, row in enumerate(rows) if (value := row.get(name)) is not None]
+        known = [
+            (value, index)
+            for index, row in enumerate(rows)
+            if (value := row.get(name)) is not None and (eligible is None or index in eligible)
+        ]
         if len(known) < 2:
             continue
         pick = max(known, key=lambda pair: (pair[0], -pair[1])) if larger_is_better else min(known)
@@ -110,8 +119,19 @@ def best(rows: list[dict[str, float | int | None]]) -> dict[str, int]:
     return winners
 
 
+def wrote_together(timings: list[Timing], min_overlap: float = MIN_OVERLAP_SECONDS) -> bool:
+    """Whether two columns were writing at the same time, for at least ``min_overlap`` seconds: proof of a
+    server answering in parallel. Short answers that never overlap prove neither that nor queueing."""
+    spans = [(t.first_token, t.ended) for t in timings if t.first_token is not None and t.ended is not None]
+    return any(
+        min(first_end, second_end) - max(first_start, second_start) >= min_overlap
+        for (first_start, first_end), (second_start, second_end) in itertools.combinations(spans, 2)
+    )
+
+
 def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
-    """One or two sentences on how long the comparison took and whether the server served it in parallel."""
+    """One or two sentences on how long the comparison took and, when the times show it, whether the
+    server answered the columns in parallel or queued them."""
     wall, summed = wall_time(timings), summed_time(timings)
     if wall is None or summed is None:
         return t("compare.no_time")
@@ -124,4 +144,6 @@ def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
             )
         )
         return t("compare.queued_sentence", pairs=pairs, wall=human_seconds(wall), summed=human_seconds(summed))
-    return t("compare.parallel_sentence", wall=human_seconds(wall), summed=human_seconds(summed))
+    if wrote_together(timings):
+        return t("compare.parallel_sentence", wall=human_seconds(wall), summed=human_seconds(summed))
+    return t("compare.took_sentence", wall=human_seconds(wall))

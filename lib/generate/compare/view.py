@@ -355,13 +355,17 @@ def show_column(record: CompareRecord, column: int) -> None:
 
 
 def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The summary table, one row per column as shown, and ``{figure: row of the best value}``.
+    """The summary table, one row per column as shown, and ``{figure: row of the best value}`` among the
+    columns that answered.
 
     Its columns are named by figure (:mod:`lib.ollama.stats`); :func:`show_summary` titles them.
     """
     rows: list[dict[str, Any]] = []
+    answered: set[int] = set()
     for column in record.order:
         result = record.results[column]
+        if result.error is None and not result.stopped and result.content.strip():
+            answered.add(len(rows))
         row: dict[str, Any] = {COLUMN: record.label(column)}
         if not record.hidden:
             row[SETTINGS] = record.settings(column)
@@ -370,7 +374,7 @@ def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
         if row[compare_stats.TIME_TO_FIRST_TOKEN] is None:
             row[compare_stats.TIME_TO_FIRST_TOKEN] = result.first_token  # a stopped or failed column's
         rows.append(row)
-    return pd.DataFrame(rows), compare_stats.best(rows)
+    return pd.DataFrame(rows), compare_stats.best(rows, answered)
 
 
 def column_title(name: str) -> str:

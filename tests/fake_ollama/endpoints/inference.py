@@ -107,6 +107,7 @@ def generate(call: Call) -> None:
         content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""))
         planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
         prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
+        planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
         shape = _GenerateShape(model, text.token_ids(f"{system}\n{prompt}\n") + text.token_ids(planned.text("content")))
         with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
             completion.run(
@@ -146,6 +147,7 @@ def chat(call: Call) -> None:
         has_system = any(m.get("role") == "system" for m in messages)
         prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
         prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
+        planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
         with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
             completion.run(
                 call,

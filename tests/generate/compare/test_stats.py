@@ -87,3 +87,28 @@ def test_figures_of_a_run_and_of_none():
         compare_stats.TOTAL_TIME: 3.0,
     }
     assert set(compare_stats.figures(None).values()) == {None}
+
+
+def test_parallel_is_claimed_only_when_columns_wrote_at_the_same_time():
+    assert compare_stats.wrote_together(PARALLEL)
+    assert not compare_stats.wrote_together(QUEUED)
+    short = [Timing(0.01, 0.05), Timing(0.06, 0.1)]  # "Say OK.": neither parallel nor queued can be told
+    assert not compare_stats.wrote_together(short) and queued_behind(short) == {}
+    sentence = wall_time_sentence(short, ["A", "B"])
+    assert "too short" in sentence and "in parallel" not in sentence.split(".")[0] and "queued" not in sentence
+    failed_at_once = [Timing(0.1, 2.0), Timing(None, 0.3)]
+    assert "too short" in wall_time_sentence(failed_at_once, ["A", "B"])
+
+
+def test_only_columns_that_answered_can_be_best():
+    rows = [
+        {compare_stats.TIME_TO_FIRST_TOKEN: 0.5, compare_stats.TOKENS_PER_SECOND: 40.0, compare_stats.TOTAL_TIME: 3.0},
+        {compare_stats.TIME_TO_FIRST_TOKEN: 0.01, compare_stats.TOKENS_PER_SECOND: 0.0, compare_stats.TOTAL_TIME: 0.02},
+        {compare_stats.TIME_TO_FIRST_TOKEN: 0.9, compare_stats.TOKENS_PER_SECOND: 30.0, compare_stats.TOTAL_TIME: 4.0},
+    ]
+    assert best(rows, eligible={0, 2}) == {
+        compare_stats.TIME_TO_FIRST_TOKEN: 0,
+        compare_stats.TOKENS_PER_SECOND: 0,
+        compare_stats.TOTAL_TIME: 0,
+    }
+    assert best(rows, eligible={0}) == {}  # one answer has nothing to beat

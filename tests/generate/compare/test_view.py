@@ -14,6 +14,7 @@ from lib.generate.compare import stats as compare_stats
 from lib.generate.compare import view as compare_view
 from lib.generate.compare.form import ColumnSetup, CompareForm
 from lib.generate.compare.record import CompareRecord
+from lib.ollama.errors import ResponseError
 from lib.ollama.stream import Answer
 from tests.conftest import choose_models
 from tests.ollama.test_stream import overlapped
@@ -248,6 +249,18 @@ def test_the_summary_has_a_row_per_column_as_shown_and_the_best_row_of_each_spee
         compare_stats.TOKENS_PER_SECOND: 0,
         compare_stats.TOTAL_TIME: 0,
     }
+
+
+def test_an_empty_or_failed_column_is_never_crowned_best():
+    form = CompareForm(prompt="Say OK.", columns=(ColumnSetup("llama3.2:latest"), ColumnSetup("qwen3:0.6b")))
+    empty = Answer(content="", final={"done": True, "eval_count": 0, "total_duration": 10_000_000}, ended_after=0.01)
+    empty.first_token = None
+    failed = Answer(content="O", first_token=0.01, ended_after=0.02)
+    failed.fail(ResponseError("errors.server_said", {"said": "boom"}, status_code=500), 0.02)
+    for broken in (empty, failed):
+        record = CompareRecord(1, datetime(2026, 12, 7), form, ({}, {}), (finished(0.3, 1.0, 40), broken))
+        _frame, winners = compare_view.summary_frame(record)
+        assert winners == {}  # one answer has nothing to beat, and the broken column wins nothing
 
 
 def test_a_stopped_column_shows_the_time_to_first_token_it_measured():
