@@ -222,7 +222,7 @@ def test_a_hostile_model_name_is_shown_as_text(app, fake, page: Page, listener, 
 def test_names_ollama_refuses_are_shown_as_text_and_fetch_nothing(start_app, fake, page: Page, listener, requested):
     """A hostile server lists any name: Generate's waiting caption and the Models page's notices show it as text."""
     hostile = f"![n]({listener.url}/?q=name) **zqb** [click](javascript:window.__xss=1)"
-    fake.install_as(hostile, like="llama3.2")  # the newest model: first in the list, so every page picks it
+    fake.install_as(hostile, like="qwen3:0.6b")  # as small as the smallest, and first by name: every page picks it
     fresh = start_app(OLLAMA_HOST=fake.url)  # its own process: the shared app caches the model list for a while
     fake.add_fault("/api/generate", "slow_first", delay=2.0)
     page.goto(fresh.url + "/generate")
