@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
 from lib.content_policy import HEADER, POLICY, ContentSecurityPolicy
@@ -22,7 +23,10 @@ def run(scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> list[dict[
     async def send(message) -> None:
         sent.append(message)
 
-    asyncio.run(ContentSecurityPolicy(app)(scope, receive, send))
+    # On a thread of its own: Playwright's sync API keeps an event loop running on the main thread
+    # for the whole session when the browser tests run first, and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, ContentSecurityPolicy(app)(scope, receive, send)).result()
     return sent
 
 

@@ -6,6 +6,7 @@ Model output is untrusted: it is always drawn through :mod:`lib.ui.live_markdown
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 import streamlit as st
@@ -15,7 +16,7 @@ from lib.chat import session as chat_session
 from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, answer_message, api_messages, error_record
 from lib.chat.messages import AVATARS, draw_actions, draw_footer
 from lib.chat.session import Settings
-from lib.chat.store import ChatStore, StoreFailed
+from lib.chat.store import AnswerExists, ChatStore, StoreFailed
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
@@ -23,15 +24,20 @@ from lib.ollama.errors import OllamaError
 from lib.ollama.stream import CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.ui.live_markdown import LiveMarkdown
 
+logger = logging.getLogger(__name__)
+
 
 def respond(
     store: ChatStore, client: OllamaClient, conversation: Conversation, settings: Settings, *, stop_button: bool
 ) -> Any | None:
     """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
 
-    Returns the answer's bubble, or None when only a refusal was saved (nothing drawn).
+    Returns the answer's bubble, or None when only a refusal was saved or the last message is
+    already answered (nothing drawn).
     """
     history = store.messages(conversation.saved_id)
+    if not history or history[-1].role != USER:
+        return None  # answered meanwhile (another tab, or a click that raced this one): never a second answer
     capabilities = server_data.capabilities_of(client, settings.model)
     sees = not capabilities or "vision" in capabilities
     if history and history[-1].images and not sees:
@@ -110,6 +116,8 @@ def stream_answer(
         try:
             streams.stop()
             store.add(conversation.saved_id, answer_message(streams.answers[0], settings.model))
+        except AnswerExists:
+            logger.warning("A second answer to one question was not saved (conversation %s)", conversation.saved_id)
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:

@@ -12,6 +12,8 @@ animation frame at most (reading the scroll position forces a layout, which a fr
 anyway): nothing runs while nothing changes. A reader who scrolls up (wheel, touch, keys or the
 scroll bar) is left where they are until they scroll back down or send a question; a scroll that
 did not move up (ours, catching up while the page kept growing) does not stop the following.
+After the chat box's Stop, which only stops the script, the script clicks a hidden button, so that
+the next run draws the stopped answer with its buttons at once.
 Neither the style nor the script holds any text a user or a model wrote.
 """
 
@@ -22,10 +24,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from lib.i18n import t
+
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
 KEY = "chat_dock"
+REDRAW_KEY = "chat_redraw"  # a hidden button the script clicks after Stop, so the stopped answer is drawn at once
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _LIGHT, _DARK = "#ffffff", "#0e1117"  # Streamlit's own page backgrounds
 
@@ -51,8 +56,13 @@ _SCRIPT = """<script>(() => {
     if (event.key === 'Enter' && !event.shiftKey && event.target.closest('[data-testid="stChatInput"]')) sent();
     else if (['PageUp', 'ArrowUp', 'Home'].includes(event.key) && !event.target.closest('textarea, input')) up();
   }, {capture: true});
+  const redraw = () => {
+    const button = document.querySelector('.st-key-%(redraw)s button');
+    if (button) button.click();
+  };
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) sent();
+    else if (event.target.closest('[data-testid="stChatInputStopButton"]')) setTimeout(redraw, 300);
   }, {capture: true});
   let pending = false;
   const catchUp = () => {
@@ -92,7 +102,8 @@ def dock_html(color: str) -> str:
         f" .st-key-{KEY} {{ padding-bottom: 1.5rem; }}"
         f' [data-testid="stLayoutWrapper"]:has(> .st-key-{KEY}) {{ margin-top: auto; }}'
         f" {page} {{ padding-bottom: 0; flex: 1 0 auto; display: flex; flex-direction: column; }}"
-        f' {page} > [data-testid="stVerticalBlock"] {{ flex: 1 0 auto; }}</style>' + _SCRIPT % {"key": KEY}
+        f' {page} > [data-testid="stVerticalBlock"] {{ flex: 1 0 auto; }}'
+        f" .st-key-{REDRAW_KEY} {{ display: none; }}</style>" + _SCRIPT % {"key": KEY, "redraw": REDRAW_KEY}
     )
 
 
@@ -107,4 +118,7 @@ def dock() -> DeltaGenerator:
         dock_html(background(st.get_option("theme.backgroundColor"), st.context.theme.type)),
         unsafe_allow_javascript=True,
     )
+    # The chat box's Stop stops the script and nothing more: the answer, saved as stopped, would show
+    # only after the next click. The script clicks this hidden button once the run has stopped.
+    box.button(t("chat.redraw"), key=REDRAW_KEY)
     return box

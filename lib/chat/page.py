@@ -64,6 +64,10 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
     if conversation is not None and settings is not None:
         chat_session.save_changes(store, conversation, settings)
 
+    if state.get(state.CHAT_PENDING) and conversation is not None:
+        # Retry, regenerate or edit: the click may have raced an answer that was still being saved (the
+        # wait above let it finish), so the last question's answers go now, before the history is drawn.
+        store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
     with chat_dock.dock():
         prompt = st.chat_input(

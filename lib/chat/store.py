@@ -101,6 +101,10 @@ class NotFound(LookupError):
     """No such conversation for this owner (never saved, deleted, or someone else's)."""
 
 
+class AnswerExists(ValueError):
+    """An answer was to be saved right after another answer: each question gets one answer at a time."""
+
+
 class ChatStore:
     """The conversations database at ``path``; cheap to create, holds no connection.
 
@@ -298,7 +302,9 @@ class ChatStore:
     def add(self, conversation_id: int, message: Message) -> int:
         """Append a message; the first user message also names an untitled conversation.
 
-        Raises :class:`NotFound` when the conversation is not this owner's (or was deleted).
+        Raises :class:`NotFound` when the conversation is not this owner's (or was deleted), and
+        :class:`AnswerExists` for an answer that would follow another answer (two answers streamed
+        at once for one question, say, by a click that raced the first).
         """
         mine, owner = self._mine()
         with self._transaction() as db:
@@ -307,6 +313,12 @@ class ChatStore:
                 is None
             ):
                 raise NotFound(conversation_id)
+            if message.role == ASSISTANT:
+                last = db.execute(
+                    "SELECT role FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1", (conversation_id,)
+                ).fetchone()
+                if last is not None and last["role"] == ASSISTANT:
+                    raise AnswerExists(conversation_id)
             message_id = self._insert_message(db, conversation_id, message)
             if message.role == USER:
                 db.execute(
@@ -357,6 +369,17 @@ class ChatStore:
             db.execute(
                 f"DELETE FROM messages WHERE conversation_id = ? AND id > ? AND conversation_id IN {mine}",
                 (conversation_id, message_id, *owner),
+            )
+
+    def drop_answers_after_last_question(self, conversation_id: int) -> None:
+        """Delete the answers after the conversation's last question, to answer it anew (retry, regenerate)."""
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM messages WHERE conversation_id = ? AND id > "
+                "(SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ? AND role = ?) "
+                f"AND conversation_id IN {mine}",
+                (conversation_id, conversation_id, USER, *owner),
             )
 
     def clear(self, conversation_id: int) -> None:

@@ -36,7 +36,7 @@ def test_an_answer_streams_and_is_still_there_after_a_reload(app, fake, page: Pa
 
 
 def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: Page):
-    """The chat box's stop button stops the script; the stopped answer is marked from the next run on."""
+    """The chat box's stop button stops the script; the stopped answer is drawn with its buttons at once."""
     fake.token_delay = 0.05
     fake.script_reply(" ".join(f"word{n}" for n in range(400)))
     page.goto(app.url + "/chat")
@@ -44,6 +44,8 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     answer = page.get_by_test_id("stChatMessage").nth(1)
     expect(answer).to_contain_text("word3")
     page.get_by_test_id("stChatInputStopButton").click()
+    expect(answer).to_contain_text("Stopped before the end", timeout=1500)  # within a second or so, no reload
+    expect(answer.get_by_role("button", name="Regenerate")).to_be_visible(timeout=1500)
     assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
     assert fake.requests_to("/api/chat")[-1].chunks_sent < 400
     page.reload()
@@ -61,6 +63,18 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
     expect(answer).to_contain_text("Stopped before the end")
     expect(answer).to_contain_text("again0 again1 again2")
+
+
+def test_stop_before_the_first_word_leaves_no_waiting_line(app, fake, page: Page):
+    fake.add_fault("/api/chat", "slow_first", delay=20)
+    page.goto(app.url + "/chat")
+    ask(page, "Take your time")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("Waiting for")
+    page.get_by_test_id("stChatInputStopButton").click()
+    expect(answer).to_contain_text("Stopped", timeout=1500)
+    expect(answer).not_to_contain_text("Waiting for")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def test_a_chinese_session_downloads_a_chinese_transcript(app, fake, page: Page):

@@ -15,7 +15,8 @@ from lib.chat.session import Settings
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.stats import RunStats
-from tests.chat.conftest import button, last_chat_body, messages, open_chat, refuse, screen, send
+from tests.chat.conftest import PAGE, button, last_chat_body, messages, open_chat, refuse, screen, send
+from tests.conftest import ENTRY_POINT, SAME_BROWSER
 
 # A 1x1 PNG.
 PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -340,3 +341,38 @@ def test_a_conversation_that_fills_the_context_window_is_told_why_there_is_no_an
     send(chat, "word " * 400)
     shown = " ".join(c.value for c in chat.caption)
     assert "No answer: the conversation filled the model's whole context window (256 tokens)" in shown
+
+
+# Never two answers to one question
+
+
+def test_a_regenerate_that_raced_a_stopped_answer_leaves_one_answer(studio_env, fake, store):
+    """Regenerate clicked while an answer streamed: the stopped answer is saved first, then replaced."""
+    conversation_id = store.create(Conversation(model="qwen3:0.6b"))
+    store.add(conversation_id, Message(USER, "Why is the sky blue?"))
+    store.add(conversation_id, Message(ASSISTANT, "Because", status=STOPPED, model="qwen3:0.6b"))
+    at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
+    at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params.update({"chat": str(conversation_id)})
+    at.session_state[state.CHAT_PENDING] = True
+    fake.script_reply("Rayleigh scattering.")
+    at.run()
+    assert [(m.role, m.content) for m in store.messages(conversation_id)] == [
+        (USER, "Why is the sky blue?"),
+        (ASSISTANT, "Rayleigh scattering."),
+    ]
+
+
+def test_an_answered_question_is_not_answered_twice(studio_env, fake, store):
+    conversation_id = store.create(Conversation(model="qwen3:0.6b"))
+    store.add(conversation_id, Message(USER, "Hi"))
+    store.add(conversation_id, Message(ASSISTANT, "Hello"))
+    client = OllamaClient(fake.url)
+    at = AppTest.from_function(
+        respond, args=(store, client, conversation_id, Settings("qwen3:0.6b", "", {}, None, False), False)
+    ).run()
+    assert not at.exception
+    assert fake.requests_to("/api/chat") == []
+    assert [m.content for m in store.messages(conversation_id)] == ["Hi", "Hello"]

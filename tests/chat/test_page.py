@@ -203,10 +203,10 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "Block(Column, Column)",
         "Expander",
         "Block(Caption)",
-        "Block(Html, ChatInput)",
+        "Block(Html, Button, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
-    assert layout(chat)[3:] == ["Expander", "Block(ChatMessage, ChatMessage)", "Block(Html, ChatInput)"]
+    assert layout(chat)[3:] == ["Expander", "Block(ChatMessage, ChatMessage)", "Block(Html, Button, ChatInput)"]
 
 
 def test_a_notice_left_by_an_action_shows_once_under_the_mode_switch(chat, fake):

@@ -10,7 +10,7 @@ from contextlib import closing
 import pytest
 
 from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
-from lib.chat.store import ChatStore, StoreFailed, data_dir
+from lib.chat.store import AnswerExists, ChatStore, StoreFailed, data_dir
 from lib.ollama.stats import RunStats
 
 
@@ -285,3 +285,17 @@ def test_an_edit_of_the_first_question_renames_a_chat_named_after_it_but_not_one
     store.rename(conversation_id, "Birds")
     store.edit(first, "Tell me about geese")
     assert store.get(conversation_id).title == "Birds"
+
+
+def test_an_answer_right_after_an_answer_is_refused_and_a_question_can_be_answered_anew(store):
+    conversation_id = store.create(Conversation(model="m"))
+    store.add(conversation_id, Message(USER, "Q1"))
+    store.add(conversation_id, Message(ASSISTANT, "A1"))
+    with pytest.raises(AnswerExists):
+        store.add(conversation_id, Message(ASSISTANT, "A1 again"))
+    store.add(conversation_id, Message(USER, "Q2"))
+    store.add(conversation_id, Message(ASSISTANT, "A2"))
+    store.drop_answers_after_last_question(conversation_id)
+    assert [m.content for m in store.messages(conversation_id)] == ["Q1", "A1", "Q2"]
+    store.drop_answers_after_last_question(conversation_id)  # nothing after the last question: nothing goes
+    assert len(store.messages(conversation_id)) == 3
