@@ -65,6 +65,27 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     expect(answer).to_contain_text("again0 again1 again2")
 
 
+def test_a_second_regenerate_while_one_streams_leaves_one_answer(app, fake, page: Page):
+    """Issue 18: the previous run's Regenerate stays clickable under a regenerated answer while it streams."""
+    fake.script_reply("First answer.")
+    page.goto(app.url + "/chat")
+    ask(page, "Hi")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("tokens/s")
+    fake.token_delay = 0.05
+    fake.script_reply(" ".join(f"again{n}" for n in range(200)))
+    page.get_by_role("button", name="Regenerate").click()
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("again3")
+    fake.token_delay = 0.0
+    fake.script_reply("Third answer.")
+    page.get_by_test_id("stMain").get_by_role("button", name="Regenerate").last.click(force=True)
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("Third answer.", timeout=15_000)
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("tokens/s")
+    page.reload()
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("Third answer.")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(2)  # one question, one answer
+
+
 def test_stop_before_the_first_word_leaves_no_waiting_line(app, fake, page: Page):
     fake.add_fault("/api/chat", "slow_first", delay=20)
     page.goto(app.url + "/chat")
