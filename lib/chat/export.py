@@ -22,6 +22,7 @@ from lib.chat import validation
 from lib.chat.history import DONE, STOPPED, USER, Conversation, Message, saved_error_text, title_from
 from lib.chat.validation import FORMAT, VERSION
 from lib.i18n import t
+from lib.ui.markdown_safety import keep_line_breaks
 
 
 class ImportRejected(ValueError):
@@ -82,7 +83,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
         if message.thinking:
             lines += [f"*{say('chat_export.md_thinking')}*", "", _quote(message.thinking), ""]
         if message.content:
-            lines += [message.content, ""]
+            lines += [keep_line_breaks(message.content), ""]  # a poem's lines stay lines when the file is read
         if message.images:
             lines += [f"*{say('chat_export.md_images', n=len(message.images))}*", ""]
         if message.status == STOPPED:
@@ -93,7 +94,7 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+    return "\n".join(f"> {line}" if line else ">" for line in keep_line_breaks(text).splitlines())
 
 
 def from_json(data: bytes | str) -> tuple[Conversation, list[Message]]:

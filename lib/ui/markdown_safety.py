@@ -156,7 +156,8 @@ def safe_markdown(text: str) -> str:
     Images become links whose text shows the alt text (``[🖼 alt](url)``); ``data:`` images
     keep only their alt text; links to ``javascript:``, ``vbscript:`` or ``data:`` keep only
     their text; ``\\(x\\)`` becomes ``$x$`` and ``\\[x\\]`` becomes ``$$x$$``; any image opener
-    left outside confirmed code is escaped (:func:`enforce`). Line endings become ``\\n``; the
+    left outside confirmed code is escaped (:func:`enforce`); line breaks inside paragraphs are
+    kept (:func:`keep_line_breaks`). Line endings become ``\\n``; the
     text is dedented and left-stripped as ``st.markdown`` would. Texts up to
     :data:`CACHED_UP_TO` characters are cached: a rerun draws the same stored answers again.
     """
@@ -195,6 +196,7 @@ def _rewrite(text: str) -> str:
                 part = _Paragraphs(part, definitions).rewrite()
             except _Doubt:
                 part = _guard(part)
+            part = _hard_breaks(part)
         elif kind == "guard":
             part = _guard(part)
         parts.append(part)
@@ -433,6 +435,35 @@ def _blocks(text: str) -> Iterator[tuple[str, str]]:
         pos += len(line)
     if prose_from < pos:
         yield "prose", text[prose_from:]
+
+
+def keep_line_breaks(text: str) -> str:
+    """``text`` with each line break of its paragraphs kept, as a reader of a model's answer expects.
+
+    In Markdown a single line break inside a paragraph is a space, so a poem's lines or an
+    address would run together; a hard break (two spaces at the line's end) keeps them.
+    Fenced code and blank lines are left as they are. For exports; :func:`safe_markdown` does
+    the same to what it draws.
+    """
+    return "".join(_hard_breaks(part) if kind == "prose" else part for kind, part in _blocks(text))
+
+
+def _hard_breaks(prose: str) -> str:
+    """Two spaces before each line break inside a run of non-blank lines (not after its last line).
+
+    Left alone: the lines of a table (a pipe), of displayed maths (``$$``) and of a code span
+    that goes on to the next line, where a line break is not a reader's line break.
+    """
+    lines = prose.split("\n")
+    last = len(lines) - 1 if lines[-1] else len(lines) - 2  # the run's own last line keeps its plain end
+    kept = []
+    display = span = False
+    for index, line in enumerate(lines):
+        display ^= line.count("$$") % 2 == 1
+        span ^= len(_BACKTICKS.findall(line)) % 2 == 1
+        plain = not (display or span or "$$" in line or "|" in line or line.endswith(("  ", "\\")))
+        kept.append(line + "  " if index < last and plain else line)
+    return "\n".join(kept)
 
 
 def _looks_like_fence(line: str) -> bool:

@@ -86,6 +86,20 @@ def test_a_second_regenerate_while_one_streams_leaves_one_answer(app, fake, page
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)  # one question, one answer
 
 
+def test_a_poems_lines_stay_lines_while_streaming_and_after_a_reload(app, fake, page: Page):
+    fake.token_delay = 0.01
+    fake.script_reply("Roses are red\nViolets are blue\nSugar is sweet")
+    page.goto(app.url + "/chat")
+    ask(page, "A poem, please")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("tokens/s")
+    assert "Roses are red\nViolets are blue\nSugar is sweet" in answer.inner_text()
+    page.reload()
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("Sugar is sweet")
+    assert "Roses are red\nViolets are blue\nSugar is sweet" in answer.inner_text()
+
+
 def test_stop_before_the_first_word_leaves_no_waiting_line(app, fake, page: Page):
     fake.add_fault("/api/chat", "slow_first", delay=20)
     page.goto(app.url + "/chat")

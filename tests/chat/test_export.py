@@ -128,3 +128,11 @@ def test_an_imported_error_is_kept_as_plain_text():
     data = _document(messages=[{"role": "assistant", "content": "", "status": "failed", "error": "*boom* ![x](y)"}])
     _, messages = from_json(data)
     assert messages[0].error == "\\*boom\\* !\\[x\\](y)"
+
+
+def test_a_poems_line_breaks_survive_the_markdown_export():
+    conversation = Conversation(title="Poem", model="m")
+    poem = "Roses are red\nViolets are blue"
+    text = to_markdown(conversation, [Message(USER, "A poem?"), Message(ASSISTANT, poem, thinking="Rhyme\nit")])
+    assert "Roses are red  \nViolets are blue" in text
+    assert "> Rhyme  \n> it" in text

@@ -171,17 +171,17 @@ def test_the_chat_box_says_in_chinese_whether_images_can_be_attached(chat_zh):
 def test_a_long_saved_chat_with_a_missing_model_is_chinese(open_app, studio_env, fake, names):
     store = ChatStore(studio_env / "chats.sqlite3")
     conversation_id = store.create(Conversation(model="qwen2.5:0.5b"))
-    for n in range(44):
+    for n in range(43):
         store.add(conversation_id, Message(USER if n % 2 == 0 else ASSISTANT, f"message {n}"))
-    store.add(conversation_id, Message(ASSISTANT, "cut", status=STOPPED, model="qwen2.5:0.5b"))
+    store.add(conversation_id, Message(ASSISTANT, "cut", status=STOPPED, model="qwen2.5:0.5b"))  # message 42's answer
     store.add(conversation_id, Message(USER, "and this?"))
     at = open_app(navigation.CHAT, query={i18n.QUERY_KEY: "zh", "chat": str(conversation_id)})
     assert not at.exception
     assert at.warning[0].value == "此服务器上没有安装 qwen2.5:0.5b。"
-    assert at.button(key="chat_show_earlier").label == "显示更早的消息（隐藏了 6 条）"
+    assert at.button(key="chat_show_earlier").label == "显示更早的消息（隐藏了 5 条）"
     assert at.button(key="chat_answer").label == "回答这条消息"
     assert any(text.endswith("回答在结束前被停止。") for text in chrome(at))
-    user_texts = [f"message {n}" for n in range(44)]
+    user_texts = [f"message {n}" for n in range(43)]
     assert leftovers(at, {*names, "qwen2.5:0.5b"}, *user_texts, "and this?") == []
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lib.ui.markdown_safety import enforce, has_definitions, safe_markdown
+from lib.ui.markdown_safety import enforce, has_definitions, keep_line_breaks, safe_markdown
 
 Z = "\u200b"  # the zero-width space that keeps edited text from gluing into new syntax
 
@@ -196,7 +196,7 @@ CASES = IMAGES + REFERENCE_IMAGES + NESTED + DATA_IMAGES_AND_LINKS + CODE_IS_UNT
 
 @pytest.mark.parametrize(("source", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_safe_markdown(source, expected):
-    assert safe_markdown(source) == expected
+    assert without_kept_breaks(safe_markdown(source)) == expected  # kept line breaks: tested on their own
 
 
 @pytest.mark.parametrize("source", [case[1] for case in CASES], ids=[case[0] for case in CASES])
@@ -301,7 +301,7 @@ CONFIRMED_OR_NOT = [
     ("source", "expected"), [case[1:] for case in CONFIRMED_OR_NOT], ids=[c[0] for c in CONFIRMED_OR_NOT]
 )
 def test_only_code_the_parse_confirms_keeps_its_image_openers(source, expected):
-    assert safe_markdown(source) == expected
+    assert without_kept_breaks(safe_markdown(source)) == expected
 
 
 ENFORCED = [
@@ -321,3 +321,24 @@ ENFORCED = [
 def test_enforce_escapes_everything_outside_confirmed_code(source, expected):
     """The safety step alone, on Markdown the looks step did not touch."""
     assert enforce(source) == expected
+
+
+def without_kept_breaks(markdown: str) -> str:
+    return markdown.replace("  \n", "\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Roses are red\nViolets are blue\n\nSugar is sweet", "Roses are red  \nViolets are blue\n\nSugar is sweet"),
+        ("```\na\nb\n```\nx\ny", "```\na\nb\n```\nx  \ny"),  # code keeps its own lines
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "| a | b |\n|---|---|\n| 1 | 2 |"),  # table rows left alone
+        ("$$\nx = 1\ny = 2\n$$", "$$\nx = 1\ny = 2\n$$"),  # displayed maths left alone
+        ("a `code\nspan` b\nc", "a `code\nspan` b  \nc"),  # a code span going on to the next line
+        ("line\\\nnext", "line\\\nnext"),  # already a hard break
+        ("last line of a run\n", "last line of a run\n"),
+    ],
+)
+def test_a_models_line_breaks_are_kept_outside_code(source, expected):
+    assert keep_line_breaks(source) == expected
+    assert safe_markdown(source).rstrip("\n") == expected.rstrip("\n")

@@ -22,6 +22,7 @@ from lib.generate.compare.record import CompareRecord
 from lib.generate.record import status_text
 from lib.i18n import escape, t
 from lib.ui.errors import error_plain, error_text
+from lib.ui.markdown_safety import keep_line_breaks
 from lib.ui.stats import stat_rows
 
 
@@ -84,7 +85,7 @@ def to_markdown(record: CompareRecord) -> str:
             lines += [t("compare.md_error", error=error_text(result.error)), ""]
         if result.thinking:
             lines += [f"### {t('generate.thinking')}", "", _fenced(result.thinking), ""]
-        lines += [f"### {t('generate.answer')}", "", result.content or t("compare.md_no_answer"), ""]
+        lines += [f"### {t('generate.answer')}", "", keep_line_breaks(result.content) or t("compare.md_no_answer"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
