@@ -71,6 +71,7 @@ CHAT_COMPARE = (
 CHAT_COMPARE_COUNT_INPUT = "chat_compare_count_input"
 CHAT_COMPARE_MODEL_INPUT = "chat_compare_model_input"  # + "_<column>"
 CHAT_COMPARE_PROMPT_INPUT = "chat_compare_prompt_input"
+CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
 
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)

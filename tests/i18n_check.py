@@ -119,7 +119,11 @@ def _is_t_call(node: ast.AST) -> bool:
 
 
 def _call_name(node: ast.Call) -> str | None:
+    """The called name, for a call that may draw: ``logger.warning(...)`` writes to the log, for developers."""
     if isinstance(node.func, ast.Attribute):
+        receiver = node.func.value
+        if isinstance(receiver, ast.Name) and receiver.id in ("logger", "logging"):
+            return None
         return node.func.attr
     if isinstance(node.func, ast.Name):
         return node.func.id

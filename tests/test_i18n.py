@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime
 
 import pytest
@@ -230,3 +231,9 @@ def test_a_chinese_session_sees_the_clients_errors_in_chinese(fake):
     assert "HTML" in i18n.render(entry, "zh", raised.value.values) and "{" not in i18n.render(
         entry, "zh", raised.value.values
     )
+
+
+def test_log_lines_are_for_developers_not_translated():
+    tree = ast.parse('logger.warning("A second answer was not saved")\nst.warning("Unsaved")')
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    assert [i18n_check._call_name(call) for call in calls] == [None, "warning"]

@@ -14,6 +14,7 @@ the page draws with :mod:`lib.chat.compare_view`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -23,6 +24,7 @@ from lib.chat.history import USER, Conversation, Message, title_from
 from lib.chat.store import ChatStore
 from lib.i18n import t
 
+OPTIONS_PREFIX = "chat_compare"  # where the comparison's parameters panel keeps its values
 QUERY_KEY = "compare"
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4
@@ -85,11 +87,29 @@ def _sync_address(ids: list[int] | None) -> None:
         st.query_params[QUERY_KEY] = wanted
 
 
-def start(store: ChatStore, models: Sequence[str], thinks: Sequence[bool], first_message: str) -> list[Conversation]:
-    """Save one new conversation per column (when the first message is sent) and show them."""
+def start(
+    store: ChatStore,
+    models: Sequence[str],
+    thinks: Sequence[bool],
+    first_message: str,
+    system: str = "",
+    options: dict[str, Any] | None = None,
+    keep_alive: str | int | None = None,
+) -> list[Conversation]:
+    """Save one new conversation per column (when the first message is sent) and show them.
+
+    Every column gets the same system prompt and parameters, so only the model differs.
+    """
     columns = []
     for model, think in zip(models, thinks, strict=True):
-        conversation = Conversation(title=column_title(first_message, model), model=model, think=think)
+        conversation = Conversation(
+            title=column_title(first_message, model),
+            model=model,
+            think=think,
+            system=system,
+            options=dict(options or {}),
+            keep_alive=keep_alive,
+        )
         conversation.id = store.create(conversation)
         columns.append(conversation)
     ids = [conversation.id for conversation in columns if conversation.id is not None]

@@ -20,7 +20,9 @@ from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
+from lib.parameters import panel as options_panel
 from lib.ui import widgets
+from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown
 from lib.ui.markdown_safety import escape_markdown
 
@@ -70,10 +72,22 @@ def _draw_columns(
     """
     if columns is None:
         models, thinks = choose_models(client)
+        with st.expander(t("chat.settings"), icon=":material/tune:"):
+            system = st.text_area(
+                t("chat.system"),
+                key=state.CHAT_COMPARE_SYSTEM_INPUT,
+                height=80,
+                placeholder=t("chat.system_placeholder"),
+                help=t("chat_compare.system_help"),
+            )
+            chosen = options_panel.render(chat_compare.OPTIONS_PREFIX)
+        if chosen.error:
+            st.warning(t("chat.fix_parameter"), icon=":material/tune:")
+            return
         if not prompt:
             st.caption(t("chat_compare.start_hint"))
             return
-        columns = chat_compare.start(store, models, thinks, prompt)
+        columns = chat_compare.start(store, models, thinks, prompt, system or "", chosen.options, chosen.keep_alive)
     else:
         heading, again = st.columns([8, 2], vertical_alignment="center")
         heading.caption(t("chat_compare.columns_hint"))
@@ -151,7 +165,12 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
     requests = []
     for conversation in columns:
         history = store.messages(conversation.id) if conversation.id is not None else []
-        fields = {"messages": api_messages(conversation.system, history), "think": conversation.think or None}
+        fields = {
+            "messages": api_messages(conversation.system, history),
+            "think": conversation.think or None,
+            "options": conversation.options or None,
+            "keep_alive": conversation.keep_alive,
+        }
         requests.append(Request(CHAT, conversation.model, fields))
     streams = Streams(client, requests)
     saved = chat_session.answering()
@@ -182,7 +201,16 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
                         )
                     )
             column = event.column
-            if column == ALL_COLUMNS or event.kind in (WAITING, ENDED):
+            if event.kind == ENDED:
+                # A column that failed says so at once, under the others still streaming; saved below.
+                shown_seconds.pop(column, None)
+                failure = streams.answers[column].error
+                if failure is not None:
+                    waiting[column].error(error_text(failure), icon=":material/error:")
+                else:
+                    waiting[column].empty()
+                continue
+            if column == ALL_COLUMNS or event.kind == WAITING:
                 continue
             if column in shown_seconds:
                 del shown_seconds[column]

@@ -271,11 +271,22 @@ class Streams:
 
         Safe to call twice, from two script runs, or after the end.
         """
+        self._take_waiting()
         for column, worker in enumerate(self._workers):
             answer = self.answers[column]
             if not worker.ended and answer.final is None and answer.error is None:
                 answer.stopped = True
             worker.stop()
+
+    def _take_waiting(self) -> None:
+        """What the workers sent that no one read yet: a column that failed (or ended) before Stop keeps
+        its error (or its end), not a stop mark, even when the page was not reading events any more."""
+        while True:
+            try:
+                column, item, elapsed = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._take(column, item, elapsed)
 
     def join(self, timeout: float | None = None) -> None:
         for worker in self._workers:

@@ -3,7 +3,10 @@ column's history and its "continue" button, and every column's answer streamed a
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
@@ -11,6 +14,7 @@ from lib.chat.compare_view import mode_label
 from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient
+from lib.ollama.stream import CHAT, Request, Streams
 from tests.chat.conftest import PAGE, pick, query_value, send_to_all
 from tests.ollama.test_stream import overlapped
 
@@ -192,3 +196,48 @@ def test_stop_closes_every_stream_and_saves_what_arrived(compare, fake, store, o
         assert answer.content and LONG_REPLY.startswith(answer.content)
     again = open_app(PAGE, query={"compare": "1,2"})
     assert texts(again.caption).count("Stopped before the end of the answer.") == 2
+
+
+# Issue 18: the same system prompt and parameters for every column; a column's failure shown and kept
+
+
+def test_every_column_gets_the_system_prompt_and_parameters_and_keeps_them(compare, fake, store):
+    pick(compare, "llama3.2:latest", "qwen3:0.6b")
+    compare.text_area(key=state.CHAT_COMPARE_SYSTEM_INPUT).input("Answer in one word.")
+    compare.number_input(key="chat_compare_option_num_predict").set_value(5)
+    compare.text_input(key="chat_compare_option_keep_alive").input("10m").run()
+    send_to_all(compare, "Say OK.")
+    bodies = [r.body for r in fake.requests_to("/api/chat")]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
+        assert body["options"] == {"num_predict": 5} and body["keep_alive"] == "10m"
+    for summary in store.summaries():
+        saved = store.get(summary.id)
+        assert (saved.system, saved.options, saved.keep_alive) == ("Answer in one word.", {"num_predict": 5}, "10m")
+
+
+def test_a_column_that_fails_says_so_at_once_and_its_failure_is_saved(compare, fake, store):
+    fake.add_cloud_models()
+    st.cache_data.clear()  # the page read the model list before the cloud models were listed
+    fake.token_delay = 0.02
+    fake.script_reply(LONG_REPLY)
+    pick(compare, "qwen3:0.6b", "llama3.2:latest")
+    compare.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_1").set_value("gpt-oss:120b-cloud").run()
+    send_to_all(compare, "Hello")
+    assert not compare.exception
+    shown = " ".join(error.value for error in compare.error)
+    assert "This is a cloud model" in shown
+    assert not any("Waiting for" in caption.value for caption in compare.caption)
+    failed = [store.messages(s.id)[-1] for s in store.summaries() if "cloud" in s.title]
+    assert [m.status for m in failed] == [FAILED]
+
+
+def test_a_failure_that_arrived_before_stop_is_kept_not_marked_stopped(fake):
+    fake.add_cloud_models()
+    client = OllamaClient(fake.url)
+    streams = Streams(client, [Request(CHAT, "gpt-oss:120b-cloud", {"messages": [{"role": "user", "content": "x"}]})])
+    assert fake.wait_for(lambda f: len(f.requests_to("/api/chat")) == 1 and f.requests_to("/api/chat")[0].status)
+    time.sleep(0.2)  # the failure sits in the inbox: the page never read it
+    streams.stop()
+    assert streams.answers[0].error is not None and not streams.answers[0].stopped
