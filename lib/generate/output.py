@@ -27,6 +27,19 @@ from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.stats import stat_rows
 
+LIVE_KEY = "generate_live"
+# A run starts from the button under a form that can be taller than the window: when the answer's
+# top is above the window, it is brought into view once (the reader may scroll away again).
+_INTO_VIEW = (
+    "<script>requestAnimationFrame(() => {"
+    f"const live = document.querySelector('.st-key-{LIVE_KEY}');"
+    "const main = document.querySelector('[data-testid=\"stMain\"]');"
+    "if (!live || !main) return;"
+    "const top = live.getBoundingClientRect().top;"
+    "if (top < 60) main.scrollBy({top: top - 80, behavior: 'smooth'});"
+    "});</script>"
+)
+
 # Seconds without a word after which the status line says the model is probably loading.
 SLOW_START = 3
 # Seconds without a new word, once the answer has begun, after which the status line says the model paused.
@@ -61,8 +74,12 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
     streams = Streams(client, [request.streamed()], [record.result])
     state.put(state.GENERATE_JOB, streams)
     with widgets.live_area(streams.stop):
-        status = st.empty()
+        top = st.container(horizontal=True, vertical_alignment="center", key=LIVE_KEY)
+        status = top.empty()
         status.caption(t("generate.sending", model=request.model))
+        # Run and Stop sit under the form, out of view when the parameters are open: a Stop here too.
+        top.button(t("generate.stop"), icon=":material/stop:", key="generate_stop_live", width="content")
+        st.html(_INTO_VIEW, unsafe_allow_javascript=True)
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container(key="generate_answer"))  # the benchmark watches it by this key
         thinking: LiveMarkdown | None = None

@@ -52,10 +52,32 @@ def test_stop_closes_the_request_and_keeps_the_partial_answer(app, fake, page: P
     main = page.get_by_test_id("stMain")
     main.get_by_role("button", name="Generate").click()
     expect(main.get_by_text("word3", exact=False).first).to_be_visible()
-    main.get_by_role("button", name="Stop").click()
+    main.get_by_role("button", name="Stop").first.click()
     assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=10)
     assert fake.requests_to("/api/generate")[-1].chunks_sent < 400
     expect(main.get_by_text("Stopped before the answer was complete.")).to_be_visible()
     expect(main.get_by_text("word0 word1 word2", exact=False).first).to_be_visible()
     expect(main).not_to_contain_text("word399")
     expect(page.get_by_label("Prompt", exact=True)).to_have_value("Talk for a long time")
+
+
+def test_with_the_parameters_open_the_answer_streams_in_view_with_a_stop_beside_it(app, fake, page: Page):
+    """Issue 18: Generate sits under a form taller than the window; the answer is at the top of the other column."""
+    page.set_viewport_size({"width": 1400, "height": 700})
+    fake.token_delay = 0.05
+    fake.script_reply(" ".join(f"word{n}" for n in range(300)))
+    open_generate(page, app)
+    type_prompt(page, "Talk for a while")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Parameters", exact=True).click()
+    generate_button = main.get_by_role("button", name="Generate")
+    generate_button.scroll_into_view_if_needed()
+    generate_button.click()
+    live = page.locator(".st-key-generate_live")
+    expect(main.get_by_text("word5", exact=False).first).to_be_visible()
+    page.wait_for_timeout(800)  # the smooth scroll
+    box = live.bounding_box()
+    assert box is not None and 0 <= box["y"] < 700, box
+    live.get_by_role("button", name="Stop").click()
+    assert fake.wait_for(lambda f: f.requests_to("/api/generate")[-1].client_disconnected, timeout=10)
+    expect(main.get_by_text("Stopped before the answer was complete.")).to_be_visible()
