@@ -100,6 +100,25 @@ def test_a_poems_lines_stay_lines_while_streaming_and_after_a_reload(app, fake, 
     assert "Roses are red\nViolets are blue\nSugar is sweet" in answer.inner_text()
 
 
+def test_stop_under_a_regenerated_answer_works_with_the_parameters_open(app, fake, page: Page):
+    """Issue 18 reported this Stop ignored while the parameters panel was open."""
+    fake.script_reply("First answer.")
+    page.goto(app.url + "/chat")
+    ask(page, "Hi")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("tokens/s")
+    page.get_by_test_id("stMain").get_by_text("System prompt and parameters").click()
+    expect(page.get_by_test_id("stMain").get_by_text("Temperature")).to_be_visible()
+    fake.token_delay = 0.05
+    fake.script_reply(" ".join(f"again{n}" for n in range(400)))
+    page.get_by_role("button", name="Regenerate").click()
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("again3")
+    answer.get_by_role("button", name="Stop").click()
+    assert fake.wait_for(lambda f: f.requests_to("/api/chat")[-1].client_disconnected, timeout=10)
+    expect(answer).to_contain_text("Stopped before the end")
+    assert fake.requests_to("/api/chat")[-1].chunks_sent < 400
+
+
 def test_stop_before_the_first_word_leaves_no_waiting_line(app, fake, page: Page):
     fake.add_fault("/api/chat", "slow_first", delay=20)
     page.goto(app.url + "/chat")

@@ -1,6 +1,7 @@
 """Generate's Compare mode in a real browser: three columns stream side by side and finish with a stats table."""
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
@@ -72,4 +73,36 @@ def test_two_models_answer_a_chat_message_side_by_side_then_one_goes_on(app, fak
     expect(page.get_by_role("heading", name="Hello, both of you · llava:7b")).to_be_visible()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
     assert "chat=" in page.url and "compare=" not in page.url
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_chat_column_that_fails_says_so_while_the_other_still_streams(app, fake, page: Page):
+    """Issue 18: a failing column showed "Waiting for … 0 ms" for minutes while the other column streamed."""
+    fake.add_cloud_models()
+    fake.token_delay = 0.05
+    fake.script_reply("Local column " + " ".join(f"word{n}" for n in range(200)) + " end.")
+    page.goto(app.url + "/chat")
+    page.get_by_text("Compare models").click()
+    expect(page.get_by_text("Model 2", exact=True)).to_be_visible()
+    main = page.get_by_test_id("stMain")
+    second = main.get_by_test_id("stSelectbox").filter(has_text="Model 2").locator("input")
+    deadline = time.monotonic() + 20  # the app keeps the server's model list for 10 s
+    while time.monotonic() < deadline:
+        second.click()
+        cloud = page.get_by_role("option", name="gpt-oss:120b-cloud · cloud, runs on ollama.com")
+        if cloud.count():
+            cloud.click()
+            break
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(1000)
+        page.reload()
+        expect(page.get_by_text("Model 2", exact=True)).to_be_visible()
+    expect(second).to_have_value("gpt-oss:120b-cloud · cloud, runs on ollama.com")
+    box = page.get_by_placeholder("Message every model")
+    box.fill("Hello")
+    box.press("Enter")
+    expect(main.get_by_text("This is a cloud model", exact=False)).to_be_visible(timeout=5_000)
+    assert "end." not in main.inner_text()  # the other column is still writing
+    expect(main.get_by_text("Waiting for gpt-oss", exact=False)).to_have_count(0)
+    expect(main.get_by_text("Local column", exact=False).first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
