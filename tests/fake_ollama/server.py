@@ -34,7 +34,9 @@ class FakeOllama:
 
     Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`)
     can change while it runs; `reset()` restores them and the initial models.
-    `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL.
+    `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL;
+    `max_loaded_models` how many models generate at once, like OLLAMA_MAX_LOADED_MODELS
+    (None: no limit), so that requests for other models queue.
     """
 
     def __init__(self, token_delay: float = 0.0, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -57,6 +59,7 @@ class FakeOllama:
         self.version = DEFAULT_VERSION
         self.legacy = False
         self.num_parallel = DEFAULT_NUM_PARALLEL
+        self.max_loaded_models: int | None = None
         self.api_key: str | None = None
         self.signed_in = False
         self.broken_models: dict[str, str] = {}

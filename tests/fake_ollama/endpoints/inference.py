@@ -109,7 +109,12 @@ def generate(call: Call) -> None:
         prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
         planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
         shape = _GenerateShape(model, text.token_ids(f"{system}\n{prompt}\n") + text.token_ids(planned.text("content")))
-        with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
+        with call.app.slots.hold(
+            spec.name.key,
+            lambda: call.app.num_parallel,
+            call.exchange.client_gone,
+            lambda: call.app.max_loaded_models,
+        ):
             completion.run(
                 call, shape, planned, prompt_tokens=prompt_tokens, loaded=loaded, stream=call.stream_requested(request)
             )
@@ -148,7 +153,12 @@ def chat(call: Call) -> None:
         prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
         prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
         planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
-        with call.app.slots.hold(spec.name.key, lambda: call.app.num_parallel, call.exchange.client_gone):
+        with call.app.slots.hold(
+            spec.name.key,
+            lambda: call.app.num_parallel,
+            call.exchange.client_gone,
+            lambda: call.app.max_loaded_models,
+        ):
             completion.run(
                 call,
                 _ChatShape(model),

@@ -120,6 +120,18 @@ def test_a_server_that_queues_the_columns_is_called_out(page, fake):
     assert "started writing only after" in said and "OLLAMA_NUM_PARALLEL" in said
 
 
+def test_a_server_that_runs_one_model_at_a_time_is_called_out_too(page, fake):
+    """Different models on a server that keeps one loaded (OLLAMA_MAX_LOADED_MODELS=1) queue as well."""
+    fake.token_delay = 0.02
+    fake.max_loaded_models = 1
+    fake.script_reply(REPLY)
+    fake.script_reply(REPLY)
+    columns(page, "llama3.2:latest", "qwen3:0.6b")
+    compare(page)
+    said = texts(page.caption)
+    assert "The server queued these requests" in said and "in parallel" not in said.split("OLLAMA")[0]
+
+
 def test_stop_closes_every_stream_and_keeps_the_partial_answers(page, fake):
     fake.token_delay = 0.05
     for _ in range(3):
