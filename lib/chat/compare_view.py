@@ -13,6 +13,7 @@ from lib.chat import compare as chat_compare
 from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
+from lib.chat import settings_panel
 from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
 from lib.chat.store import ChatStore, StoreFailed
 from lib.formatting import human_seconds, whole_number
@@ -20,7 +21,6 @@ from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
-from lib.parameters import panel as options_panel
 from lib.ui import widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown
@@ -72,22 +72,16 @@ def _draw_columns(
     """
     if columns is None:
         models, thinks = choose_models(client)
-        with st.expander(t("chat.settings"), icon=":material/tune:"):
-            system = st.text_area(
-                t("chat.system"),
-                key=state.CHAT_COMPARE_SYSTEM_INPUT,
-                height=80,
-                placeholder=t("chat.system_placeholder"),
-                help=t("chat_compare.system_help"),
-            )
-            chosen = options_panel.render(chat_compare.OPTIONS_PREFIX)
-        if chosen.error:
-            st.warning(t("chat.fix_parameter"), icon=":material/tune:")
+        chosen = settings_panel.system_and_parameters(
+            state.CHAT_COMPARE_SYSTEM_INPUT, chat_compare.OPTIONS_PREFIX, t("chat_compare.system_help")
+        )
+        if chosen is None:
             return
         if not prompt:
             st.caption(t("chat_compare.start_hint"))
             return
-        columns = chat_compare.start(store, models, thinks, prompt, system or "", chosen.options, chosen.keep_alive)
+        system, options = chosen
+        columns = chat_compare.start(store, models, thinks, prompt, system, options.options, options.keep_alive)
     else:
         heading, again = st.columns([8, 2], vertical_alignment="center")
         heading.caption(t("chat_compare.columns_hint"))

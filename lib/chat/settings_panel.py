@@ -16,6 +16,7 @@ from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
+from lib.parameters.panel import ChosenOptions
 from lib.ui import widgets
 from lib.ui.errors import error_text
 
@@ -60,19 +61,27 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     if installed is not None and model not in installed:
         st.warning(t("chat.not_installed", model=model), icon=":material/warning:")
         models_link(model)
+    chosen = system_and_parameters(state.CHAT_SYSTEM_INPUT, chat_session.OPTIONS_PREFIX, t("chat.system_help"))
+    if chosen is None:
+        return None, installed
+    system, options = chosen
+    return Settings(model, system, options.options, options.keep_alive, bool(think) and thinks), installed
+
+
+def system_and_parameters(system_key: str, options_prefix: str, system_help: str) -> tuple[str, ChosenOptions] | None:
+    """The system prompt and the parameters panel, folded away; ``None`` (after saying so) while a value is wrong.
+
+    Shared by the single chat and the comparison, whose every column gets the same.
+    """
     with st.expander(t("chat.settings"), icon=":material/tune:"):
         system = st.text_area(
-            t("chat.system"),
-            key=state.CHAT_SYSTEM_INPUT,
-            height=80,
-            placeholder=t("chat.system_placeholder"),
-            help=t("chat.system_help"),
+            t("chat.system"), key=system_key, height=80, placeholder=t("chat.system_placeholder"), help=system_help
         )
-        chosen = options_panel.render(chat_session.OPTIONS_PREFIX)
+        chosen = options_panel.render(options_prefix)
     if chosen.error:
         st.warning(t("chat.fix_parameter"), icon=":material/tune:")
-        return None, installed
-    return Settings(model, system or "", chosen.options, chosen.keep_alive, bool(think) and thinks), installed
+        return None
+    return system or "", chosen
 
 
 def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
