@@ -40,6 +40,12 @@ _INTO_VIEW = (
     "});</script>"
 )
 
+
+def into_view_script() -> str:
+    """Our constant script that brings a starting run's answer into view (holds no text of anyone's)."""
+    return _INTO_VIEW
+
+
 # Seconds without a word after which the status line says the model is probably loading.
 SLOW_START = 3
 # Seconds without a new word, once the answer has begun, after which the status line says the model paused.
@@ -79,7 +85,7 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
         status.caption(t("generate.sending", model=request.model))
         # Run and Stop sit under the form, out of view when the parameters are open: a Stop here too.
         top.button(t("generate.stop"), icon=":material/stop:", key="generate_stop_live", width="content")
-        st.html(_INTO_VIEW, unsafe_allow_javascript=True)
+        st.html(into_view_script(), unsafe_allow_javascript=True)
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container(key="generate_answer"))  # the benchmark watches it by this key
         thinking: LiveMarkdown | None = None

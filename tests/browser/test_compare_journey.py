@@ -95,7 +95,8 @@ def test_a_chat_column_that_fails_says_so_while_the_other_still_streams(app, fak
             break
         page.keyboard.press("Escape")
         page.wait_for_timeout(1000)
-        page.reload()
+        page.reload()  # a new session: single mode again
+        page.get_by_text("Compare models").click()
         expect(page.get_by_text("Model 2", exact=True)).to_be_visible()
     expect(second).to_have_value("gpt-oss:120b-cloud · cloud, runs on ollama.com")
     box = page.get_by_placeholder("Message every model")
