@@ -85,5 +85,6 @@ def table(client: OllamaClient, installed: list[dict[str, Any]]) -> None:
             t("models.col_modified"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             t("models.col_capabilities"): st.column_config.ListColumn(),
         },
+        placeholder="—",  # a cloud model has no size on disk
     )
     st.caption(t("models.shown_of", shown=whole_number(len(shown)), n=len(rows)))

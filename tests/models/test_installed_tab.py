@@ -85,3 +85,9 @@ def test_cloud_models_are_counted_apart_listed_last_with_where_they_run_and_expl
     assert installed.value == "5" and "2 cloud model(s)" in installed.help
     at.selectbox(key=state.MODELS_DETAILS_INPUT).select("gpt-oss:120b-cloud").run()
     assert any("runs on ollama.com" in info.value and "ollama signin" in info.value for info in at.info)
+
+
+def test_a_missing_size_reads_as_a_dash_not_none(open_app, fake):
+    fake.add_cloud_models()
+    at = open_app(MODELS_PAGE)
+    assert at.dataframe[0].proto.placeholder == "—"
