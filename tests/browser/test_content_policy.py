@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from lib.content_policy import POLICY
-from tests.browser.test_security import Listener
+from tests.browser.conftest import Listener
 from tests.streamlit_process import StreamlitApp
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -31,13 +31,6 @@ document.addEventListener('securitypolicyviolation', (event) => {
     window.__violations.push(event.effectiveDirective + ' ' + event.blockedURI);
 });
 """
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    started = Listener()
-    yield started
-    started.close()
 
 
 @pytest.fixture

@@ -19,15 +19,13 @@ import itertools
 import json
 import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import safe_markdown
-from tests.browser.test_security import Listener
+from tests.browser.conftest import Listener
 from tests.streamlit_process import StreamlitApp
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -221,13 +219,6 @@ FIND_REMOTE_ELEMENTS = """() => {
     });
     return [blocks.length, found];
 }"""
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    started = Listener()
-    yield started
-    started.close()
 
 
 def test_no_generated_document_makes_the_browser_fetch(listener: Listener, page: Page, tmp_path: Path):

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import tomllib
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,44 +20,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from lib.chat.export import to_json
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
+from tests.browser.conftest import Listener
 from tests.streamlit_process import ROOT
 
 LOST_CLICK = 15_000  # ms after which a download click counts as lost
 ANSWERED = 60_000  # ms to wait at most for a whole answer, its stats or a download (the machine may be busy)
-
-
-class Listener:
-    """A tiny HTTP server that only counts who asked: nothing should."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                listener.hits.append(self.path)
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    started = Listener()
-    yield started
-    started.close()
 
 
 @pytest.fixture
