@@ -136,14 +136,20 @@ def choices(count: int) -> tuple[str, ...]:
 def masked_values(values: Mapping[str, Any], models: Iterable[str], stand_in: str) -> dict[str, Any]:
     """An error's values with every mention of ``models`` replaced by ``stand_in``, for a blind screen.
 
-    A server names a model in its own words as it was asked for it, or without the ``:latest``
-    tag, in any case; the longest names are replaced first, so one name inside another goes whole.
+    A server names a model in its own words: as it was asked for it, without its tag, or without
+    its namespace (``hf.co/user/x:q4`` as ``x``), in any case. The longest names are replaced first,
+    so one name inside another goes whole; names shorter than three characters are left alone.
     """
-    names = {name for model in models for name in (model, model.removesuffix(":latest")) if name}
+    names = {name for model in models for name in _mentions(model) if len(name) >= 3}
     if not names:
         return dict(values)
     pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)), re.IGNORECASE)
     return {key: pattern.sub(stand_in, value) if isinstance(value, str) else value for key, value in values.items()}
+
+
+def _mentions(model: str) -> tuple[str, ...]:
+    base = model.split(":", 1)[0]
+    return model, model.removesuffix(":latest"), base, base.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,12 @@ def snapshot() -> Snapshot | None:
     return run.snapshot() if run is not None else None
 
 
+def blind() -> bool:
+    """A battle is on screen and its models are not revealed yet."""
+    run = current()
+    return run is not None and not run.revealed
+
+
 def settle_interrupted() -> None:
     """Stop the battle an earlier script run left streaming (Stop, or any other click during it)."""
     job: Streams | None = state.get(state.ARENA_JOB)
@@ -353,12 +359,23 @@ def cast_vote(store: ArenaStore, choice: str) -> None:
         counted = store.vote(run.battle_id, voter(store), choice)
         taken = choice if counted else store.voter_choice(run.battle_id, voter(store)) or choice
     except NotVotable as refusal:
-        state.put(state.ARENA_NOTICE, t(f"arena.not_votable_{refusal.reason}"))
+        state.put(state.ARENA_NOTICE, refusal_text(refusal.reason))
         return
     except (StoreUnavailable, StoreFailed) as error:
         state.put(state.ARENA_NOTICE, t("arena.vote_not_saved", problem=str(error)))
         return
     run.vote(taken)
+
+
+def refusal_text(reason: str) -> Markdown:
+    """Why the store refused a vote (:class:`NotVotable`'s reason), as a sentence."""
+    sentences = {
+        NotVotable.FAILED: t("arena.not_votable_failed"),
+        NotVotable.CLOSED: t("arena.not_votable_closed"),
+        NotVotable.NOT_CURRENT: t("arena.not_votable_not_current"),
+        NotVotable.CHOICE: t("arena.not_votable_choice"),
+    }
+    return sentences.get(reason, t("arena.not_votable_unknown"))
 
 
 def verdict(run: Run) -> None:

@@ -156,7 +156,10 @@ def prompt_area() -> None:
             )
         tags_slot, draw_slot = st.columns([3, 1], vertical_alignment="bottom")
         tags_slot.text_input(
-            t("arena.tags"), key=state.ARENA_TAGS_INPUT, placeholder=t("arena.tags_placeholder"), help=t("arena.tags_help")
+            t("arena.tags"),
+            key=state.ARENA_TAGS_INPUT,
+            placeholder=t("arena.tags_placeholder"),
+            help=t("arena.tags_help"),
         )
         draw_slot.button(
             t("arena.draw"),
@@ -215,7 +218,8 @@ def planned(client: OllamaClient) -> Run:
     picks = []
     for number, (model, slot) in enumerate(slots, start=1):
         size = sizes.get(model)
-        picks.append(Pick(model, request_settings(client, model, slot, number), size if isinstance(size, int) else None))
+        fields = request_settings(client, model, slot, number)
+        picks.append(Pick(model, fields, size if isinstance(size, int) else None))
     tags = parse_tags(values.get(state.ARENA_TAGS_INPUT) or "")
     return Run.new(prompt, picks, tags)
 
