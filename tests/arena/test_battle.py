@@ -210,3 +210,7 @@ def test_a_failures_words_name_no_model_while_blind():
     masked = masked_values(values, ["llama3.2:latest", "qwen3:0.6b"], "model B")
     assert masked == {"message": 'model "model B" not found, try pulling model B first', "status": 404}
     assert masked_values({"message": "x"}, [], "model A") == {"message": "x"}
+    family = masked_values({"said": "qwen3 runner crashed; x loaded"}, ["qwen3:0.6b", "x:1b"], "model B")
+    assert family == {"said": "model B runner crashed; x loaded"}  # a name of one or two letters is left alone
+    hub = masked_values({"said": "tiny-q failed"}, ["hf.co/someone/tiny-q:Q4_K_M"], "model A")
+    assert hub == {"said": "model A failed"}
