@@ -66,10 +66,11 @@ def remember() -> None:
 def draw(client: OllamaClient) -> None:
     """The whole set-up, ending with Start."""
     restore()
+    problem: OllamaError | None = None
     try:
         installed = server_data.models_with(client, "completion")
-    except OllamaError:
-        installed = []  # the model picker says why
+    except OllamaError as error:
+        installed, problem = [], error
     with st.container(border=True):
         how, count_slot = st.columns([3, 2], vertical_alignment="bottom")
         mode = how.segmented_control(
@@ -82,6 +83,11 @@ def draw(client: OllamaClient) -> None:
         )
         if mode == SURPRISE:
             st.caption(t("arena.surprise_hint"))
+            if problem is not None:
+                widgets.show_error(problem)
+                widgets.retry_button()
+            elif len(installed) < MIN_CONTESTANTS:
+                st.info(t("arena.surprise_needs_two"), icon=":material/info:")
             settings(client, ALL, None)
         else:
             count = count_slot.segmented_control(

@@ -25,6 +25,8 @@ def open_arena(query: dict[str, str] | None = None) -> AppTest:
     """A new browser session of the same browser on the Arena page (a reload, when ``query`` names a battle)."""
     at = AppTest.from_file(ENTRY_POINT, default_timeout=30)
     at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
+    if query:
+        at.query_params.update(query)  # in the first run, as when a link opens the app
     at.run()
     at.switch_page(PAGE)
     if query:
@@ -98,9 +100,13 @@ def _nodes(node: Node) -> Iterator[Node]:
             yield from _nodes(child)
 
 
+def sent_text(node: Node) -> str:
+    """Everything drawn in ``node``: every element's and widget's message (labels, options, keys, help)."""
+    return "\n".join(str(inner.proto) for inner in _nodes(node) if getattr(inner, "proto", None) is not None)
+
+
 def main_area(at: AppTest) -> str:
-    """Everything the page's main area sent: every element's and widget's message (labels, options, keys, help)."""
-    return "\n".join(str(node.proto) for node in _nodes(at.main) if getattr(node, "proto", None) is not None)
+    return sent_text(at.main)
 
 
 def names_any(text: str, models: tuple[str, ...] = CHAT_MODELS) -> list[str]:
