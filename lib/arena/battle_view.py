@@ -10,7 +10,8 @@ revealed at once), and a vote reveals the models with their figures.
 
 Blindness: what this module sends the browser before the reveal never names a model. Widget
 keys name columns and choices; headings are letters; a failing column's sentence has the
-models masked (:func:`lib.arena.battle.masked_values`); figures and settings wait for the reveal.
+models masked (:func:`lib.arena.battle.masked_values`); figures, settings and a thinking model's
+thoughts (which often say who is thinking: "As Qwen, I…") wait for the reveal.
 
 ``on_change`` (for a room's voters) gets a :class:`~lib.arena.battle.Snapshot` whenever what
 a voter would see changes: at most :data:`PUBLISH_EVERY` apart while streaming, and at every
@@ -86,19 +87,25 @@ def draw(store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None 
     settle_interrupted()
     open_from_address(store)
     run = current()
+    # The browser keeps a container's old children until the run ends, unless an element takes the
+    # container's place: each root is an empty element while the other is drawn, so the set-up is
+    # gone as soon as the battle starts streaming (and a battle as soon as a new set-up is drawn).
+    battle_root, setup_root = st.empty(), st.empty()
     if run is None:
-        setup.draw(client)
+        with setup_root.container():
+            setup.draw(client)
         return
-    notice = state.get(state.ARENA_NOTICE)
-    if notice:
-        st.warning(notice, icon=":material/info:")
-        state.put(state.ARENA_NOTICE, None)
-    header(run)
-    if not run.started:
-        stream(run, client, on_change)
-    if run.ended:
-        save(run, store)
-        show(run, store)
+    with battle_root.container():
+        notice = state.get(state.ARENA_NOTICE)
+        if notice:
+            st.warning(notice, icon=":material/info:")
+            state.put(state.ARENA_NOTICE, None)
+        header(run)
+        if not run.started:
+            stream(run, client, on_change)
+        if run.ended:
+            save(run, store)
+            show(run, store)
     publish(run, on_change)
 
 
@@ -167,15 +174,13 @@ def stream(run: Run, client: OllamaClient, on_change: OnChange | None) -> None:
 
 def live_columns(run: Run, streams: Streams, on_change: OnChange | None) -> None:
     panes = st.columns(len(run.picks), gap="medium")
-    statuses, thinking_slots, failures = [], [], []
+    statuses, failures = [], []
     answers: list[LiveMarkdown] = []
-    thinking: dict[int, LiveMarkdown] = {}
     for letter, pane in zip(run.letters, panes, strict=True):
         with pane.container(border=True):
             st.subheader(letter, anchor=False)
             statuses.append(st.empty())
             statuses[-1].caption(t("arena.sending"))
-            thinking_slots.append(st.container())
             answers.append(LiveMarkdown(st.container(key=f"arena_answer_{letter}")))
             failures.append(st.empty())
     controls(run, live=True)
@@ -205,13 +210,8 @@ def live_columns(run: Run, streams: Streams, on_change: OnChange | None) -> None
             next_publish = time.monotonic() + PUBLISH_EVERY
             continue
         if column != ALL_COLUMNS and event.kind != WAITING:
-            if event.kind == THINKING:
+            if event.kind == THINKING:  # its words wait for the reveal: a model's thoughts often name it
                 show_status(column, t("generate.thinking_now"))
-                if column not in thinking:
-                    thinking[column] = LiveMarkdown(
-                        thinking_slots[column].expander(t("arena.thinking"), icon=":material/psychology:")
-                    )
-                thinking[column].append(event.text)
             else:
                 show_status(column, t("generate.writing_now"))
                 answers[column].append(event.text)
@@ -259,23 +259,23 @@ def show(run: Run, store: ArenaStore) -> None:
     record = run.record
     if record is None:
         return
-    panes = st.columns(len(record.contestants), gap="medium")
-    for pane, contestant in zip(panes, record.contestants, strict=True):
-        with pane.container(border=True, height="stretch"):
-            show_column(run, contestant)
     if run.failed:
         st.warning(t("arena.failed_no_vote"), icon=":material/block:")
     elif run.revealed:
         verdict(run)
-    else:
+    panes = st.columns(len(record.contestants), gap="medium")
+    for pane, contestant in zip(panes, record.contestants, strict=True):
+        with pane.container(border=True, height="stretch"):
+            show_column(run, contestant)
+    if not run.revealed:
         controls(run, live=False, store=store)
 
 
 def show_column(run: Run, contestant: Contestant) -> None:
     if run.revealed:
-        st.subheader(t("arena.revealed_heading", letter=contestant.letter, model=contestant.model), anchor=False)
-        if run.choice == contestant.letter:
-            st.badge(t("arena.your_pick"), icon=":material/trophy:", color="green")
+        picked = run.choice == contestant.letter
+        heading = "arena.revealed_heading_pick" if picked else "arena.revealed_heading"
+        st.subheader(t(heading, letter=contestant.letter, model=contestant.model), anchor=False)
     else:
         st.subheader(contestant.letter, anchor=False)
     if contestant.status == FAILED:
@@ -284,7 +284,7 @@ def show_column(run: Run, contestant: Contestant) -> None:
         st.warning(t("generate.stopped"), icon=":material/stop_circle:")
     elif contestant.status == CUT_OFF:
         st.info(t("arena.cut_off"), icon=":material/content_cut:")
-    if contestant.thinking:
+    if contestant.thinking and run.revealed:
         with st.expander(t("arena.thinking"), icon=":material/psychology:"):
             render_markdown(contestant.thinking)
     if contestant.content:
@@ -292,17 +292,22 @@ def show_column(run: Run, contestant: Contestant) -> None:
     elif contestant.status not in (FAILED, STOPPED):
         st.info(t("arena.empty_answer"), icon=":material/info:")
     if run.revealed:
-        figures(contestant)
+        figures(run, contestant)
 
 
-def figures(contestant: Contestant) -> None:
-    """The revealed column's speed figures, its settings and its size."""
-    if contestant.stats is not None:
-        for row in stat_rows(contestant.stats):
-            if row.figure in FIGURES:
-                st.markdown(t("arena.figure_line", label=row.label, value=row.value), help=row.help)
+def figures(run: Run, contestant: Contestant) -> None:
+    """The revealed column's speed figures and size (as Generate's compare mode shows them), and its settings."""
+    stats = stat_rows(contestant.stats) if contestant.stats is not None else []
+    shown: list[tuple[str, str, str | None]] = [(r.label, r.value, r.help) for r in stats if r.figure in FIGURES]
     if contestant.size:
-        st.markdown(t("arena.figure_line", label=t("arena.size"), value=human_size(contestant.size)))
+        shown.append((t("arena.size"), human_size(contestant.size), None))
+    if len(run.picks) <= 2:
+        row = st.container(horizontal=True, gap="small")
+        for label, value, help_text in shown:
+            row.metric(label, value, help=help_text, width="content")
+    else:  # three or four columns are too narrow for metrics' large numbers
+        for label, value, help_text in shown:
+            st.markdown(t("arena.figure_line", label=label, value=value), help=help_text)
     settings = settings_text(contestant)
     if settings:
         st.caption(escape_markdown(settings))

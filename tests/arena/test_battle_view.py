@@ -127,24 +127,28 @@ def test_the_vote_opens_when_every_answer_has_ended_and_is_saved_once(arena, fak
 def test_the_reveal_names_the_models_in_their_columns_with_their_figures(arena, fake):
     choose(arena, *TWO)
     start(arena)
-    assert "Output tokens" not in texts(arena.main.markdown)  # figures wait for the reveal
+    assert not arena.main.metric  # figures wait for the reveal
     run = battle(arena)
     vote(arena, "A")
-    assert headings(arena)[:2] == [f"A · {run.models[0]}", f"B · {run.models[1]}"]
+    assert headings(arena)[:2] == [
+        f"A · {run.models[0]} :green-badge[:material/trophy: your pick]",
+        f"B · {run.models[1]}",
+    ]
     assert texts(arena.success) == f"You picked A: {run.models[0]}."
-    figures = texts(arena.main.markdown)
-    assert figures.count("Output tokens") == 2 and figures.count("Tokens/s") == 2
-    assert figures.count("Size:") == 2
+    figures = [metric.label for metric in arena.main.metric]
+    assert figures.count("Output tokens") == 2 and figures.count("Tokens/s") == 2 and figures.count("Size") == 2
 
 
 def test_a_battle_of_three_asks_for_the_best(arena, fake, store):
     choose(arena, "llama3.2:latest", "llava:7b", "qwen3:0.6b")
     start(arena)
     assert list(vote_buttons(arena)) == ["A", "B", "C", TIE, BOTH_BAD]
+    assert not arena.main.metric and "Tokens/s" not in texts(arena.main.markdown)
     assert "C is best" in [button.label for button in arena.button]
     assert "All bad" in [button.label for button in arena.button]
     vote(arena, BOTH_BAD)
     assert texts(arena.success) == "You voted: All bad."
+    assert texts(arena.main.markdown).count("Tokens/s:") == 3  # figures as lines: three columns are narrow
     assert [v.choice for v in store.votes()] == [BOTH_BAD]
 
 
@@ -228,7 +232,10 @@ def test_a_reload_opens_the_saved_battle_blind_and_votable_then_revealed_once_vo
     assert headings(reloaded)[:2] == ["A", "B"] and names_any(main_area(reloaded)) == []
     assert texts(reloaded.main.markdown).count(run.answers[0].content[:30]) == 1
     vote(reloaded, "B")
-    assert headings(reloaded)[:2] == [f"A · {run.models[0]}", f"B · {run.models[1]}"]
+    assert headings(reloaded)[:2] == [
+        f"A · {run.models[0]}",
+        f"B · {run.models[1]} :green-badge[:material/trophy: your pick]",
+    ]
     again = open_arena({"battle": str(run.battle_id)})
     assert texts(again.success) == f"You picked B: {run.models[1]}." and vote_buttons(again) == {}
 
@@ -307,3 +314,15 @@ def test_on_change_follows_the_battle_and_names_no_model_before_the_reveal(studi
     assert streaming and len(streaming) <= 3 * 5 * 8  # a few a second, not one per token (300 tokens each)
     vote(at, TIE)
     assert at.session_state["seen"][-1].models == battle(at).models
+
+
+def test_a_thinking_models_thoughts_wait_for_the_reveal(arena, fake, store):
+    choose(arena, *TWO)
+    start(arena)
+    run = battle(arena)
+    thinker = run.models.index("qwen3:0.6b")
+    assert run.answers[thinker].thinking  # it thought, and the record keeps it
+    assert not arena.main.expander
+    vote(arena, TIE)
+    assert [expander.label for expander in arena.main.expander] == ["Thinking"]
+    assert store.battles()[0].contestants[thinker].thinking == run.answers[thinker].thinking
