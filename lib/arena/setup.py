@@ -98,7 +98,8 @@ def draw(client: OllamaClient) -> None:
             )
             for slot, column in enumerate(st.columns(count or MIN_CONTESTANTS, gap="medium")):
                 with column:
-                    choose_model(client, slot, installed)
+                    if not choose_model(client, slot, installed):
+                        break  # the first picker said why there is nothing to pick
     prompt_area()
     remember()
     st.button(
@@ -115,15 +116,20 @@ def draw(client: OllamaClient) -> None:
         state.put(state.ARENA_PROBLEM, None)
 
 
-def choose_model(client: OllamaClient, slot: int, installed: list[str]) -> None:
-    """One model picker and its settings; a new slot starts on another installed model than the slots before it."""
+def choose_model(client: OllamaClient, slot: int, installed: list[str]) -> bool:
+    """One model picker and its settings; False (after saying why) when there is nothing to pick.
+
+    A new slot starts on another installed model than the slots before it. The page goes on
+    without the picker: the leaderboard needs no server.
+    """
     key = slot_key(state.ARENA_MODEL_INPUT, slot)
     if installed:
         st.session_state.setdefault(key, installed[slot % len(installed)])
     model = widgets.model_picker(t("arena.model_slot", number=slot + 1), "completion", key)
     if model is None:
-        st.stop()
+        return False
     settings(client, slot, model)
+    return True
 
 
 def settings(client: OllamaClient, slot: int | str, model: str | None) -> None:

@@ -163,3 +163,14 @@ def test_the_set_up_is_in_chinese(studio_env, fake):
     at = open_arena({"lang": "zh"})
     assert at.button(key=state.ARENA_START_BUTTON).label == "开始对战"
     assert at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_0").label == "模型 1"
+
+
+def test_a_server_that_is_down_is_explained_and_the_leaderboard_still_shows(fake, monkeypatch, studio_env):
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens there
+    at = open_arena()
+    assert not at.exception
+    assert "Nothing is answering" in problems(at)
+    assert at.button(key="connection_retry")
+    assert at.tabs[1].label == "Leaderboard" and at.tabs[1].children  # drawn: it needs no server
+    start(at)
+    assert "the installed models could not be listed" in problems(at)
