@@ -95,7 +95,6 @@ def board(
     board does not depend on the order they came in. ``tags`` are those of every battle given,
     so a filter can offer them all.
     """
-    tags = tuple(sorted({tag_ for battle in battles for tag_ in battle.tags}))
     counted_battles, counted_votes = selected(battles, votes, tag=tag, since=since)
     counted_votes.sort(key=lambda vote: (vote.battle_id, vote.voter, vote.created_at, vote.choice))
     by_id = {battle.id: battle for battle in counted_battles}
@@ -128,7 +127,12 @@ def board(
         for model in ratings
     ]
     rows.sort(key=lambda row: (-row.rating, row.model))
-    return Board(tuple(rows), _matrix(results, [row.model for row in rows]), tags, len(counted_votes))
+    return Board(tuple(rows), _matrix(results, [row.model for row in rows]), tags_of(battles), len(counted_votes))
+
+
+def tags_of(battles: Iterable[Battle]) -> tuple[str, ...]:
+    """Every tag of ``battles``, sorted."""
+    return tuple(sorted({tag for battle in battles for tag in battle.tags}))
 
 
 def _record(results: Iterable[Result]) -> dict[str, list[int]]:
