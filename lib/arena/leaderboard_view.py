@@ -233,12 +233,13 @@ def speed_frame(shown: Board) -> pd.DataFrame:
                 "low": row.low,
                 "high": row.high,
                 "speed": row.tokens_per_second,
+                "unbeaten": row.unbeaten,
                 "mark": unbeaten if row.unbeaten else beaten,
             }
             for row in shown.rows
             if row.tokens_per_second is not None
         ],
-        columns=["model", "rating", "low", "high", "speed", "mark"],
+        columns=["model", "rating", "low", "high", "speed", "unbeaten", "mark"],
     )
 
 
@@ -265,7 +266,7 @@ def speed_chart(shown: Board) -> alt.LayerChart | alt.FacetChart:
     base = alt.Chart(frame).encode(x=x)
     bars = base.mark_rule(opacity=0.5).encode(y=alt.Y("low:Q"), y2="high:Q", color=alt.value("#888"))
     frontier = (
-        base.transform_filter(alt.datum.mark == unbeaten)
+        base.transform_filter(alt.datum.unbeaten)
         .mark_line(strokeDash=[4, 4], color="#1f77b4", opacity=0.7)
         .encode(y=y, order="speed:Q")
     )
