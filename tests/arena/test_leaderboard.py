@@ -258,3 +258,35 @@ def test_the_selection_is_what_the_board_counts():
     kept_battles, kept_votes = leaderboard.selected(battles, votes, tag="coding")
     assert [b.id for b in kept_battles] == [1]
     assert kept_votes == [votes[1]]
+
+
+# With the real store
+
+
+def test_the_board_of_what_the_store_saved_counts_a_room_s_voters_and_leaves_failed_battles_out(tmp_path):
+    from lib.arena.store import ArenaStore
+
+    store = ArenaStore(tmp_path / "arena.sqlite3", owner="presenter")
+    solo = store.save_battle(fight(0, "llama", "qwen", speeds=(40.0, 80.0), sizes=(2_000, 500), tags=("coding",)))
+    store.vote(solo, "presenter", "A")
+    store.vote(solo, "presenter", "B")  # a vote sent twice counts once: the first stands
+    store.save_battle(fight(0, "llama", "ghost", failed=1))
+    store.save_battle(fight(0, "qwen", "mistral"))  # no vote
+    room = store.open_room()
+    shown_battle = store.save_battle(
+        Battle("In the room", (Contestant("A", "qwen"), Contestant("B", "mistral")), room=room.code)
+    )
+    store.show_in_room(room.code, shown_battle)
+    for voter, choice in [("v1", "A"), ("v2", "A"), ("v3", TIE), ("v4", "B")]:
+        store.room_vote(room.code, shown_battle, voter, choice)
+
+    mine = board(store.battles(), store.votes())
+    assert [(r.model, r.wins, r.losses, r.battles) for r in mine.rows] == [("llama", 1, 0, 1), ("qwen", 0, 1, 1)]
+    assert (mine.rows[0].tokens_per_second, mine.rows[0].size) == (40.0, 2_000)
+    assert mine.tags == ("coding",)
+    in_room = board(store.battles(room=room.code), store.votes(room=room.code))
+    assert [(r.model, r.wins, r.ties, r.losses, r.battles) for r in in_room.rows] == [
+        ("qwen", 2, 1, 1, 1),
+        ("mistral", 1, 1, 2, 1),
+    ]
+    assert in_room.votes == 4
