@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,6 +15,7 @@ from lib.arena.battle import Pick, Run, Snapshot
 from lib.arena.records import BOTH_BAD, TIE
 from lib.ollama.errors import ResponseError
 from lib.ollama.stream import DONE, FAILED, STOPPED
+from tests import i18n_check
 from tests.arena.conftest import (
     OWNER,
     battle,
@@ -326,3 +328,23 @@ def test_a_thinking_models_thoughts_wait_for_the_reveal(arena, fake, store):
     vote(arena, TIE)
     assert [expander.label for expander in arena.main.expander] == ["Thinking"]
     assert store.battles()[0].contestants[thinker].thinking == run.answers[thinker].thinking
+
+
+def test_a_battle_and_its_reveal_are_all_in_chinese(studio_env, fake):
+    for _ in range(2):
+        fake.script_reply("因为瑞利散射，天空看起来是蓝色的。")
+    at = open_arena({"lang": "zh"})
+    choose(at, "llama3.2:latest", "llava:7b")
+    start(at, "天空为什么是蓝色的？")
+    names = i18n_check.installed_names(fake.url)
+    assert [button.label for button in at.button if button.key and "vote" in button.key] == [
+        "A 更好",
+        "B 更好",
+        "平局",
+        "都不好",
+    ]
+    assert i18n_check.screen_leftovers(at, names) == []
+    vote(at, "B")
+    assert texts(at.success).startswith("你选择了 B：")
+    # The Battle tab only: the checker reads a table's column ids, which the leaderboard labels through column_config.
+    assert i18n_check.screen_leftovers(SimpleNamespace(_tree=at.tabs[0]), names) == []
