@@ -186,6 +186,7 @@ class Run:
     choice: str | None = None
     revealed: bool = False
     published: Snapshot | None = None  # what on_change was last given
+    room: str | None = None  # the audience room it runs in (None: the visitor's own battle)
 
     def __post_init__(self) -> None:
         if not MIN_CONTESTANTS <= len(self.picks) <= MAX_CONTESTANTS:
@@ -202,6 +203,7 @@ class Run:
         """A saved battle opened again (a reload): revealed when it was voted on or a column failed."""
         picks = tuple(Pick(contestant.model, contestant.settings, contestant.size) for contestant in battle.contestants)
         run = cls(battle.prompt, picks, battle.tags, created_at=battle.created_at, started=True, record=battle)
+        run.room = battle.room
         run.choice = choice
         run.revealed = choice is not None or battle.failed
         return run
@@ -274,7 +276,7 @@ class Run:
                 )
                 for letter, pick, answer in zip(self.letters, self.picks, self.answers, strict=True)
             )
-            self.record = Battle(self.prompt, contestants, self.tags, created_at=self.created_at)
+            self.record = Battle(self.prompt, contestants, self.tags, room=self.room, created_at=self.created_at)
         if self.record.failed:
             self.revealed = True
         return self.record

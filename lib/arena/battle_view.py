@@ -30,7 +30,7 @@ from lib import server_data, state
 from lib.arena import setup
 from lib.arena.battle import Run, Snapshot, masked_values
 from lib.arena.records import BOTH_BAD, TIE, Contestant
-from lib.arena.store import ArenaStore, NotVotable, StoreFailed, StoreUnavailable
+from lib.arena.store import ArenaStore, NotFound, NotVotable, StoreFailed, StoreUnavailable
 from lib.chat.session import parse_id
 from lib.formatting import human_seconds, human_size
 from lib.generate.compare.form import settings_summary
@@ -82,8 +82,14 @@ def settle_interrupted() -> None:
                 answer.stopped = True
 
 
-def draw(store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None) -> None:
-    """The Battle tab: the set-up, or the battle on screen."""
+def draw(
+    store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None, room: str | None = None
+) -> None:
+    """The Battle tab: the set-up, or the battle on screen.
+
+    ``room``: the code of the presenter's open audience room, which a battle starting now runs in
+    (it is saved there, for the room's votes); None for the visitor's own battles.
+    """
     settle_interrupted()
     open_from_address(store)
     run = current()
@@ -102,6 +108,7 @@ def draw(store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None 
             state.put(state.ARENA_NOTICE, None)
         header(run)
         if not run.started:
+            run.room = room
             stream(run, client, on_change)
         if run.ended:
             save(run, store)
@@ -249,6 +256,9 @@ def save(run: Run, store: ArenaStore) -> None:
         battle_id = store.save_battle(record)
     except (StoreUnavailable, StoreFailed) as error:
         st.error(t("arena.not_saved", problem=str(error)), icon=":material/database:")
+        return
+    except NotFound:  # the room went away while the battle ran (forgotten, perhaps in another tab)
+        st.error(t("arena.not_saved", problem=t("arena.room_gone")), icon=":material/database:")
         return
     run.record = replace(record, id=battle_id)
     st.query_params[QUERY_KEY] = str(battle_id)

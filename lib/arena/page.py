@@ -35,7 +35,10 @@ def tab_keys() -> dict[str, str]:
     return {BATTLE: "arena.tab_battle", LEADERBOARD: "arena.tab_leaderboard"}
 
 
-def draw(store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None) -> None:
+def draw(
+    store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None, room: str | None = None
+) -> None:
+    """The page; ``on_change`` and ``room`` go to :func:`lib.arena.battle_view.draw`."""
     st.title(t("arena.title"))
     st.caption(t("arena.intro"))
     tabs = widgets.tabs(tab_keys(), state.ARENA_TAB)
@@ -44,15 +47,21 @@ def draw(store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None 
     order = sorted(tabs, key=lambda tab: tab != LEADERBOARD) if blind else list(tabs)
     for tab in order:
         with tabs[tab]:
-            draw_tab(tab, store, client, blind=blind, on_change=on_change)
+            draw_tab(tab, store, client, blind=blind, on_change=on_change, room=room)
 
 
 def draw_tab(
-    tab: str, store: ArenaStore, client: OllamaClient, *, blind: bool, on_change: OnChange | None = None
+    tab: str,
+    store: ArenaStore,
+    client: OllamaClient,
+    *,
+    blind: bool,
+    on_change: OnChange | None = None,
+    room: str | None = None,
 ) -> None:
     """One tab's content, by its id in :func:`tab_keys`."""
     if tab == BATTLE:
-        battle_view.draw(store, client, on_change=on_change)
+        battle_view.draw(store, client, on_change=on_change, room=room)
     elif tab == LEADERBOARD:
         leaderboard(store, blind=blind)
 

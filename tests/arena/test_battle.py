@@ -214,3 +214,11 @@ def test_a_failures_words_name_no_model_while_blind():
     assert family == {"said": "model B runner crashed; x loaded"}  # a name of one or two letters is left alone
     hub = masked_values({"said": "tiny-q failed"}, ["hf.co/someone/tiny-q:Q4_K_M"], "model A")
     assert hub == {"said": "model A failed"}
+
+
+def test_a_battle_in_an_audience_room_is_recorded_there_and_opened_again_there():
+    run = ended(Run("Why?", PICKS), Answer(content="x", final=FINAL), Answer(content="y", final=FINAL))
+    run.room = "ABCDEF"
+    record = run.settle(word)
+    assert record.room == "ABCDEF"
+    assert Run.restored(Battle(record.prompt, record.contestants, room="ABCDEF", id=4), None).room == "ABCDEF"

@@ -13,6 +13,7 @@ from lib import state
 from lib.arena import battle_view
 from lib.arena.battle import Pick, Run, Snapshot
 from lib.arena.records import BOTH_BAD, TIE
+from lib.arena.store import ArenaStore
 from lib.ollama.errors import ResponseError
 from lib.ollama.stream import DONE, FAILED, STOPPED
 from tests import i18n_check
@@ -281,8 +282,8 @@ def keep_main_module(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
-def hooked_app(data_dir: str, url: str) -> None:
-    """The Battle tab alone, with an on_change hook that keeps every snapshot it is given."""
+def hooked_app(data_dir: str, url: str, room: str | None = None) -> None:
+    """The Battle tab alone, with an on_change hook that keeps every snapshot it is given, in ``room`` if any."""
     import streamlit as st
 
     from lib import state
@@ -293,7 +294,7 @@ def hooked_app(data_dir: str, url: str) -> None:
     state.init()
     seen = st.session_state.setdefault("seen", [])
     store = ArenaStore(f"{data_dir}/arena.sqlite3", owner="browser:hook")
-    battle_view.draw(store, OllamaClient(url), on_change=seen.append)
+    battle_view.draw(store, OllamaClient(url), on_change=seen.append, room=room)
 
 
 def test_on_change_follows_the_battle_and_names_no_model_before_the_reveal(studio_env: Path, fake, keep_main_module):
@@ -348,3 +349,21 @@ def test_a_battle_and_its_reveal_are_all_in_chinese(studio_env, fake):
     assert texts(at.success).startswith("你选择了 B：")
     # The Battle tab only: the checker reads a table's column ids, which the leaderboard labels through column_config.
     assert i18n_check.screen_leftovers(SimpleNamespace(_tree=at.tabs[0]), names) == []
+
+
+def test_a_battle_started_with_a_room_open_is_saved_in_that_room(studio_env: Path, fake, keep_main_module):
+    hook_store = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
+    code = hook_store.open_room().code
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, code), default_timeout=30).run()
+    start(at)
+    [saved] = hook_store.battles(room=code)
+    assert saved.room == code and hook_store.battles(room=None) == []
+    hook_store.show_in_room(code, saved.id)
+    assert hook_store.room_vote(code, saved.id, "phone-1", "A")
+
+
+def test_a_room_that_is_gone_is_said_and_the_battle_takes_no_vote(studio_env: Path, fake, keep_main_module):
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, "ZZZZZZ"), default_timeout=30).run()
+    start(at)
+    assert "could not be saved" in texts(at.error) and "no longer exists" in texts(at.error)
+    assert vote_buttons(at) == {"A": False, "B": False, TIE: False, BOTH_BAD: False}
