@@ -38,7 +38,7 @@ from lib.i18n import Markdown, escape, t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND
-from lib.ollama.stream import ALL_COLUMNS, CUT_OFF, ENDED, FAILED, STOPPED, THINKING, WAITING, Streams
+from lib.ollama.stream import ALL_COLUMNS, CONTENT, CUT_OFF, ENDED, FAILED, STOPPED, Streams
 from lib.ui import widgets
 from lib.ui.errors import error_plain, error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
@@ -201,8 +201,8 @@ def live_columns(run: Run, streams: Streams, on_change: OnChange | None) -> None
     next_publish = time.monotonic() + PUBLISH_EVERY
     for event in streams.events():
         waited = t("units.seconds", value=int(streams.elapsed()))
-        for silent, answer in enumerate(run.answers):
-            if not (answer.content or answer.thinking or streams.column_finished(silent)):
+        for silent, answer in enumerate(run.answers):  # a model thinking looks like one silent: thinking is a hint
+            if not (answer.content or streams.column_finished(silent)):
                 show_status(silent, t("arena.waiting", time=waited))
         column = event.column
         if event.kind == ENDED:
@@ -216,12 +216,9 @@ def live_columns(run: Run, streams: Streams, on_change: OnChange | None) -> None
             publish(run, on_change)
             next_publish = time.monotonic() + PUBLISH_EVERY
             continue
-        if column != ALL_COLUMNS and event.kind != WAITING:
-            if event.kind == THINKING:  # its words wait for the reveal: a model's thoughts often name it
-                show_status(column, t("generate.thinking_now"))
-            else:
-                show_status(column, t("generate.writing_now"))
-                answers[column].append(event.text)
+        if column != ALL_COLUMNS and event.kind == CONTENT:  # thoughts wait for the reveal: they often name the model
+            show_status(column, t("generate.writing_now"))
+            answers[column].append(event.text)
         if time.monotonic() >= next_publish:
             publish(run, on_change)
             next_publish = time.monotonic() + PUBLISH_EVERY

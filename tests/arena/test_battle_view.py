@@ -31,6 +31,7 @@ from tests.arena.conftest import (
     vote_buttons,
 )
 from tests.fake_ollama.names import parse_name
+from tests.markdown_audit import record_sent, shown_texts
 from tests.ollama.test_stream import overlapped
 
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
@@ -367,3 +368,21 @@ def test_a_room_that_is_gone_is_said_and_the_battle_takes_no_vote(studio_env: Pa
     start(at)
     assert "could not be saved" in texts(at.error) and "no longer exists" in texts(at.error)
     assert vote_buttons(at) == {"A": False, "B": False, TIE: False, BOTH_BAD: False}
+
+
+def test_nothing_sent_to_the_main_area_from_start_to_the_vote_names_a_model_or_shows_thoughts(arena, fake, monkeypatch):
+    """Every message of every run, transient ones too (a status, a growing answer), not only the last screen."""
+    fake.token_delay = 0.005
+    choose(arena, *TWO)
+    sent = record_sent(monkeypatch)
+    start(arena)
+    thinking = battle(arena).answers[battle(arena).models.index("qwen3:0.6b")].thinking
+    assert thinking
+    main = [msg for msg in sent if msg.metadata.delta_path[:1] == [0]]
+    shown = [item.text for item in shown_texts(main)]
+    assert shown and names_any("\n".join(shown)) == []
+    assert not [text for text in shown if thinking[:20] in text or "Thinking" in text]
+    assert [text for text in shown if text.startswith("Waiting for the first word")]
+    vote(arena, "A")
+    revealed = "\n".join(item.text for item in shown_texts(msg for msg in sent if msg.metadata.delta_path[:1] == [0]))
+    assert set(TWO) <= set(names_any(revealed))  # the check can see names: the reveal sends them
