@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -187,6 +188,7 @@ class Run:
     revealed: bool = False
     published: Snapshot | None = None  # what on_change was last given
     room: str | None = None  # the audience room it runs in (None: the visitor's own battle)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)  # held while saving
 
     def __post_init__(self) -> None:
         if not MIN_CONTESTANTS <= len(self.picks) <= MAX_CONTESTANTS:

@@ -241,24 +241,30 @@ def recorded_error(error: OllamaError) -> str:
 
 
 def save(run: Run, store: ArenaStore) -> None:
-    """Save a battle whose answers have all ended, once; a store that fails says so, and the next run tries again."""
-    if run.battle_id is not None:
-        return
-    fresh = run.record is None
-    record = run.settle(recorded_error)
-    if fresh:
-        for pick, answer in zip(run.picks, run.answers, strict=True):
-            server_data.note_request(pick.model, answer.error)
-    try:
-        battle_id = store.save_battle(record)
-    except (StoreUnavailable, StoreFailed) as error:
-        st.error(t("arena.not_saved", problem=str(error)), icon=":material/database:")
-        return
-    except NotFound:  # the room went away while the battle ran (forgotten, perhaps in another tab)
-        st.error(t("arena.not_saved", problem=t("arena.room_gone")), icon=":material/database:")
-        return
-    run.record = replace(record, id=battle_id)
-    st.query_params[QUERY_KEY] = str(battle_id)
+    """Save a battle whose answers have all ended, once; a store that fails says so, and the next run tries again.
+
+    Once even when two script runs get here together (a click as the battle ends starts the next
+    run while this one still finishes): the second waits for the first, then finds the battle saved.
+    """
+    problem: str | None = None
+    with run.lock:
+        if run.battle_id is not None:
+            return
+        fresh = run.record is None
+        record = run.settle(recorded_error)
+        if fresh:
+            for pick, answer in zip(run.picks, run.answers, strict=True):
+                server_data.note_request(pick.model, answer.error)
+        try:
+            run.record = replace(record, id=store.save_battle(record))
+        except (StoreUnavailable, StoreFailed) as error:
+            problem = str(error)
+        except NotFound:  # the room went away while the battle ran (forgotten, perhaps in another tab)
+            problem = t("arena.room_gone")
+    if problem is not None:
+        st.error(t("arena.not_saved", problem=problem), icon=":material/database:")
+    else:
+        st.query_params[QUERY_KEY] = str(run.battle_id)
 
 
 def show(run: Run, store: ArenaStore) -> None:

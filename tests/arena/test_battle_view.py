@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -386,3 +388,30 @@ def test_nothing_sent_to_the_main_area_from_start_to_the_vote_names_a_model_or_s
     vote(arena, "A")
     revealed = "\n".join(item.text for item in shown_texts(msg for msg in sent if msg.metadata.delta_path[:1] == [0]))
     assert set(TWO) <= set(names_any(revealed))  # the check can see names: the reveal sends them
+
+
+class SlowStore:
+    """A store whose saving takes a while, counting the battles it saved."""
+
+    owner = "browser:slow"
+
+    def __init__(self) -> None:
+        self.saved: list = []
+
+    def save_battle(self, record) -> int:
+        time.sleep(0.2)
+        self.saved.append(record)
+        return len(self.saved)
+
+
+def test_two_runs_saving_the_same_battle_at_once_save_it_once():
+    run = Run("Why?", (Pick("llama3.2:latest"), Pick("qwen3:0.6b")), started=True)
+    for answer in run.answers:
+        answer.stopped = True
+    store = SlowStore()
+    runs = [threading.Thread(target=battle_view.save, args=(run, store)) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join()
+    assert len(store.saved) == 1 and run.battle_id == 1
