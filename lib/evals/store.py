@@ -36,6 +36,7 @@ from typing import Any
 from lib.chat import store as chat_store
 from lib.chat import validation
 from lib.evals.records import Answer, Candidate, Check, CheckResult, JudgeVerdict, Prompt, PromptSet, Run
+from lib.evals.sets import prompt_document
 from lib.i18n import t
 from lib.ollama.stats import RunStats
 
@@ -379,22 +380,6 @@ class EvalStore:
 
 
 # Writing
-
-
-def prompt_document(prompt: Prompt) -> dict[str, Any]:
-    """A prompt as JSON: the keys of a JSONL set's line (:mod:`lib.evals.sets`), empty ones left out."""
-    document: dict[str, Any] = {"prompt": prompt.text}
-    if prompt.tags:
-        document["tags"] = list(prompt.tags)
-    if prompt.system:
-        document["system"] = prompt.system
-    if prompt.images:
-        document["images"] = list(prompt.images)
-    if prompt.schema is not None:
-        document["schema"] = prompt.schema
-    if prompt.checks:
-        document["checks"] = [{"kind": check.kind, "value": check.value} for check in prompt.checks]
-    return document
 
 
 def _candidate_document(candidate: Candidate) -> dict[str, Any]:
