@@ -211,9 +211,14 @@ def _typed(kind: str, raw: Any) -> Any:
 
 
 class _Reading:
-    """What reading one file has checked so far: each different schema and pattern is checked once."""
+    """What reading one file has checked so far: each different schema and pattern is checked once.
 
-    def __init__(self) -> None:
+    ``ours``: a file shipped with the app (the examples, which their tests check), whose schemas
+    are read without a worker process, so that offering them never waits for one.
+    """
+
+    def __init__(self, *, ours: bool = False) -> None:
+        self.ours = ours
         self.schemas: dict[str, dict[str, Any]] = {}
         self.patterns: dict[str, SetProblem | None] = {}
         self.pattern_characters = 0
@@ -223,6 +228,9 @@ class _Reading:
         if text not in self.schemas:
             if len(self.schemas) >= MAX_SCHEMAS:
                 raise SetProblem("evals_core.too_many_schemas", {"limit": MAX_SCHEMAS})
+            if self.ours:
+                self.schemas[text] = json.loads(text)
+                return self.schemas[text]
             try:
                 self.schemas[text] = generate_schema.parse_schema(text)
             except generate_schema.InvalidSchema as invalid:
@@ -339,11 +347,14 @@ def _text_of(data: bytes, name: str) -> str:
         raise SetProblem("evals_core.not_text", {"name": name}) from None
 
 
-def from_jsonl(data: bytes, name: str) -> PromptSet:
-    """A set from JSON Lines; raises :class:`SetProblem` at the first problem, with its line."""
+def from_jsonl(data: bytes, name: str, *, ours: bool = False) -> PromptSet:
+    """A set from JSON Lines; raises :class:`SetProblem` at the first problem, with its line.
+
+    ``ours``: a file shipped with the app (see :class:`_Reading`).
+    """
     text = _text_of(data, name)
     prompts: list[Prompt] = []
-    reading = _Reading()
+    reading = _Reading(ours=ours)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -539,7 +550,7 @@ EXAMPLES = {
 
 @cache
 def _example_prompts() -> tuple[tuple[Prompt, ...], ...]:
-    return tuple(from_jsonl((EXAMPLES_DIR / file).read_bytes(), file).prompts for file in EXAMPLES)
+    return tuple(from_jsonl((EXAMPLES_DIR / file).read_bytes(), file, ours=True).prompts for file in EXAMPLES)
 
 
 def examples() -> list[PromptSet]:

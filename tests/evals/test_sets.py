@@ -427,7 +427,13 @@ WRONG_ANSWERS = {
 }
 
 
-def test_three_example_sets_named_in_the_sessions_language():
+def test_three_example_sets_named_in_the_sessions_language(monkeypatch):
+    sets._example_prompts.cache_clear()
+
+    def no_worker(text):
+        raise AssertionError("the examples' schemas are read without a worker")
+
+    monkeypatch.setattr(sets.generate_schema, "parse_schema", no_worker)
     examples = sets.examples()
     assert [s.name for s in examples] == ["General knowledge", "Structured extraction", "Bilingual 中文/English"]
     assert all(s.description and s.id is None for s in examples)
@@ -442,7 +448,8 @@ def test_three_example_sets_named_in_the_sessions_language():
 
 @pytest.mark.parametrize("file", list(sets.EXAMPLES))
 def test_the_example_sets_pass_on_right_answers_and_fail_on_wrong_ones(file):
-    prompts = sets.from_jsonl((sets.EXAMPLES_DIR / file).read_bytes(), file).prompts
+    prompts = sets.from_jsonl((sets.EXAMPLES_DIR / file).read_bytes(), file).prompts  # schemas checked as any file's
+    assert prompts == sets.from_jsonl((sets.EXAMPLES_DIR / file).read_bytes(), file, ours=True).prompts
     assert len(prompts) == len(RIGHT_ANSWERS[file])
     stats = RunStats(output_tokens=12)
     for prompt, answer in zip(prompts, RIGHT_ANSWERS[file], strict=True):
