@@ -34,7 +34,7 @@ from lib.evals.records import Answer, Candidate, JudgeVerdict, Prompt, Run
 from lib.evals.scoring import CandidateScore, Change
 from lib.evals.sets import prompt_document
 from lib.formatting import whole_number
-from lib.ollama.stream import FAILED
+from lib.ollama.stream import CUT_OFF, FAILED, STOPPED, UNFINISHED
 
 FORMAT = "ollama-studio.eval-run"
 VERSION = 1
@@ -313,6 +313,10 @@ def _cell(answer: Answer | None, prompt: Prompt, lang: str, say: Any) -> str:
     if answer.verdict is not None and answer.verdict.score is not None and not answer.verdict.error:
         summary += " · " + say("evals_core.cell_judge_score", score=_number(answer.verdict.score))
     body = [f"<pre>{html.escape(answer.content)}</pre>"]
+    if answer.status == CUT_OFF:
+        body.append(f'<div class="meta">{say("evals_core.cell_cut_off")}</div>')
+    elif answer.status in (STOPPED, UNFINISHED):
+        body.append(f'<div class="meta">{say("evals_core.cell_unfinished")}</div>')
     if answer.thinking:
         thinking = html.escape(answer.thinking)
         body.append(f"<details><summary>{say('evals_core.cell_thinking')}</summary><pre>{thinking}</pre></details>")

@@ -207,6 +207,16 @@ def test_the_report_has_a_row_per_prompt_and_a_cell_per_candidate_with_checks_fi
     assert "qwen2.5 at temperature 0" in document and "1 image" in document
 
 
+def test_an_answer_cut_off_or_stopped_says_so():
+    run = a_run()
+    cut = Answer(2, 1, "Half an ans", status="length")
+    stopped = Answer(1, 1, "Hal", status="stopped")
+    document = report(Run(run.prompt_set, run.candidates, (*run.answers, cut, stopped)))
+    assert "The answer was cut off at the length limit." in document
+    assert "The answer stopped before its end." in document
+    assert "cut off" not in report(run)
+
+
 def test_headings_are_in_the_language_asked_for():
     english, chinese = report(a_run(), "en"), report(a_run(), "zh")
     assert "<h2>Candidates</h2>" in english and "<h2>Answers</h2>" in english and 'lang="en"' in english
