@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from lib.evals.records import CONTAINS, MAX_TOKENS, Answer, Candidate, Check, Prompt, PromptSet, Run
+from lib.evals.records import CONTAINS, EXACT, JSON_SCHEMA, MAX_TOKENS, Answer, Candidate, Check, Prompt, PromptSet, Run
 from lib.evals.runner import Eta, EvalJob, answer_request, model_key, plan
 from lib.evals.store import EvalStore
 from lib.ollama.client import OllamaClient, Timeouts
@@ -100,6 +100,19 @@ def test_each_model_is_loaded_once_and_its_candidates_run_one_after_another(fake
     assert runs_of_models(fake) == ["llama3.2", "qwen3:0.6b"]
     pairs = [pair_of(run, *request) for request in asked(fake)]
     assert pairs == [(p, 0) for p in range(5)] + [(p, 2) for p in range(5)] + [(p, 1) for p in range(5)]
+
+
+def test_answers_are_checked_against_the_prompts_schema_in_the_runs_thread(fake, store):
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    prompt = Prompt("Which city? Answer in JSON.", schema=schema, checks=(Check(JSON_SCHEMA), Check(EXACT, "Paris")))
+    run_id, job = begin(fake, store, Run(PromptSet("s", (prompt,)), THREE[:1]))
+    assert job.wait(30) and job.view().completed
+    saved = store.run(run_id)
+    assert saved is not None
+    (answer,) = saved.answers
+    assert fake.requests_to("/api/chat")[0].body["format"] == schema
+    assert [(result.check.kind, result.passed) for result in answer.checks] == [(JSON_SCHEMA, True), (EXACT, False)]
+    assert answer.passed is False
 
 
 def test_the_request_carries_the_candidates_settings_and_no_keep_alive(fake, store):
