@@ -3,8 +3,10 @@
 The judge is asked for JSON through a schema ``format`` (Ollama constrains its output to it),
 yet a judge may still answer prose (a server that ignores ``format``, a model that wanders),
 a score outside 1-10, or broken JSON. Each of those is a :class:`JudgeVerdict` with an error
-sentence and the judge's own words kept as its reasoning, never an exception. A verdict keeps
-the exact body that was sent: :func:`body` builds it with the function the client sends with.
+sentence and the judge's own words kept as its reasoning, never an exception. Its ``error`` says
+what went wrong without naming the judge (the screen shows it under the judge's name), as plain
+text like every saved text (:mod:`lib.evals.wording`). A verdict keeps the exact body that was
+sent: :func:`body` builds it with the function the client sends with.
 
 The question and the answers are untrusted. They go to the judge between markers its
 instructions call material to grade, not instructions; that makes an answer that asks for a
@@ -20,9 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from lib.evals.records import EXACT, JudgeVerdict, Prompt
-from lib.evals.wording import error_sentence, say
+from lib.evals.wording import say
 from lib.ollama import bodies
 from lib.ollama.client import OllamaClient
+from lib.ollama.errors import ResponseError
 from lib.ollama.stream import CHAT, Answer, Request, Streams
 
 SCORE_FORMAT: dict[str, Any] = {
@@ -178,11 +181,12 @@ def _quoted(title: str, text: str) -> str:
 def _reading(request: Request, answer: Answer, language: str) -> JudgeVerdict | tuple[dict[str, Any], str]:
     """The judge's JSON object and reasoning, or the verdict that says why there is none."""
     said = answer.content.strip()
+    if isinstance(answer.error, ResponseError) and answer.error.model_missing:
+        return _verdict(request, said, error=say(language, "evals_run.judge_missing", model=request.model))
     if answer.error is not None:
-        error = error_sentence(answer.error, request.model, language)
-        return _verdict(request, said, error=say(language, "evals_run.judge_failed", model=request.model, error=error))
+        return _verdict(request, said, error=say(language, answer.error.key, **answer.error.values))
     if not said:
-        return _verdict(request, "", error=say(language, "evals_run.judge_empty", model=request.model))
+        return _verdict(request, "", error=say(language, "evals_run.judge_empty"))
     document = _json_object(said)
     if document is None:
         return _verdict(request, said, error=say(language, "evals_run.judge_not_json"))

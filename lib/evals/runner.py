@@ -14,8 +14,8 @@ answers would take turns with the candidates' models in memory). Nothing is sent
 
 A failed answer (a missing model, a server gone, an error mid-stream, a timeout) is saved with
 status ``failed`` and its sentence, in the language of the session that started the run (the
-thread has no script run to ask), and the run goes on. Stop cuts the answer being written,
-which is not saved, and ends the job.
+thread has no script run to ask; plain text, see :mod:`lib.evals.wording`), and the run goes
+on. Stop cuts the answer being written, which is not saved, and ends the job.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class EvalView:
     completed: bool  # every pair is answered (and graded): the run is finished
     text: str
     thinking: str
-    crash: str  # why the job itself ended early, as a sentence; "" if it did not
+    crash: str  # why the job itself ended early, as a plain sentence (lib.evals.wording); "" if it did not
 
     @property
     def fraction(self) -> float:
@@ -243,6 +243,7 @@ class EvalJob:
                 streams, self._streams = self._streams, None
                 self._finished = True
                 self._current = None
+                self._judging = False
                 self._text = self._thinking = ""
             if streams is not None:  # after a crash mid-answer its worker must not read on; harmless after an end
                 streams.stop()
@@ -320,4 +321,5 @@ class EvalJob:
             self._answers[(answer.prompt_index, answer.candidate_index)] = answer
             self._eta.add(model, time.monotonic() - self._step_started)
             self._current = None
+            self._judging = False
             self._text = self._thinking = ""

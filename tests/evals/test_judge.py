@@ -74,8 +74,10 @@ def test_a_judge_that_answers_prose_gives_a_sentence_and_keeps_its_words(fake):
 
 def test_a_missing_judge_model_is_a_sentence_in_the_runs_language(fake):
     verdict = grade(OllamaClient(fake.url), "nope:1b", QUESTION, "Paris.", "", "zh")
-    assert verdict.score is None and verdict.error.startswith("评审模型 nope:1b 无法评分")
-    assert "此服务器上没有安装 nope:1b" in verdict.error
+    assert (
+        verdict.score is None
+        and verdict.error == "此服务器上没有安装这个模型（nope:1b）。请在「模型」页拉取它，或另选一个评审模型。"
+    )
     assert verdict.request["model"] == "nope:1b"
 
 
@@ -83,8 +85,8 @@ def test_a_judge_cut_off_mid_answer_is_a_sentence(fake):
     fake.script_reply('{"score": 9, "reasoning": "A long and careful explanation of why this is right."}')
     fake.add_fault("/api/chat", "drop", after=3)
     verdict = grade(OllamaClient(fake.url), "llama3.2", QUESTION, "Paris.", "", "en")
-    assert verdict.score is None and verdict.error.startswith("The judge llama3.2 could not grade this answer:")
-    assert "dropped" in verdict.error and verdict.reasoning == '{"score'
+    assert verdict.score is None and verdict.error.startswith("The connection to http://127.0.0.1:")
+    assert "dropped before the answer was complete" in verdict.error and verdict.reasoning == '{"score'
 
 
 def test_the_watcher_gets_the_stream_and_can_stop_it(fake):
@@ -150,9 +152,9 @@ def test_sentences_come_in_the_language_asked_for():
 
 
 def test_a_failed_request_keeps_what_the_judge_said():
-    error = ResponseError("errors.server_said", {"said": "Out of memory."}, status_code=500)
-    verdict = score_verdict(rubric_request("judge", QUESTION, "x"), Answer(content='{"sc', error=error), "en")
-    assert verdict.error == "The judge judge could not grade this answer: Out of memory."
+    error = ResponseError("errors.server_said", {"said": "Out of *memory*."}, status_code=500)
+    verdict = score_verdict(rubric_request("judge", QUESTION, "x"), Answer(content='{"sc', error=error), "zh")
+    assert verdict.error == "服务器返回错误：Out of *memory*."
     assert verdict.reasoning == '{"sc'
 
 

@@ -227,10 +227,10 @@ def test_stop_before_the_first_answer_saves_nothing(fake, store):
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("en", "nope:1b is not installed on this server"), ("zh", "此服务器上没有安装 nope:1b")],
+    [("en", "no_such:1b is not installed on this server"), ("zh", "此服务器上没有安装 no_such:1b")],
 )
 def test_a_missing_model_fails_its_answers_with_a_sentence_and_the_run_goes_on(fake, store, language, words):
-    candidates = (Candidate("llama3.2"), Candidate("nope:1b"), Candidate("qwen3:0.6b", think=False))
+    candidates = (Candidate("llama3.2"), Candidate("no_such:1b"), Candidate("qwen3:0.6b", think=False))
     run_id, job = begin(fake, store, Run(PROMPT_SET, candidates), language=language)
     assert job.wait(60)
     view = job.view()
@@ -309,6 +309,7 @@ def test_the_judge_grades_every_answer_after_the_last_one_and_keeps_its_request(
     assert job.wait(60)
     view = job.view()
     assert view.completed and (view.done, view.total, view.failures) == (6, 6, 2)
+    assert view.current is None and not view.judging
     assert runs_of_models(fake) == ["llama3.2", "nope:1b", "qwen3:0.6b"]
     saved = store.run(run_id)
     assert saved is not None

@@ -6,9 +6,9 @@ from lib.evals.wording import error_sentence, say
 from lib.ollama.errors import ResponseError, ServerUnreachable
 
 
-def test_say_words_in_the_language_given_and_escapes_values():
+def test_say_words_in_the_language_given_with_values_as_they_came():
     assert say("zh", "evals_run.judge_out_of_range", score=0).startswith("评审模型给出的分数 0")
-    assert say("en", "evals_run.judge_empty", model="**m**").startswith("The judge \\*\\*m\\*\\* sent")
+    assert say("en", "evals_run.judge_missing", model="**m_1**").startswith("This model (**m_1**) is not installed")
 
 
 def test_an_unknown_language_falls_back_to_english():
@@ -17,7 +17,7 @@ def test_an_unknown_language_falls_back_to_english():
 
 def test_a_missing_model_says_what_to_do():
     missing = ResponseError("errors.server_said", {"said": "Model 'x' not found."}, status_code=404)
-    assert error_sentence(missing, "x:1b", "en").startswith("x:1b is not installed on this server")
+    assert error_sentence(missing, "x_y:1b", "en").startswith("x_y:1b is not installed on this server")
     assert error_sentence(missing, "x:1b", "zh").startswith("此服务器上没有安装 x:1b")
 
 
