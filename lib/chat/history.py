@@ -20,6 +20,7 @@ from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, Answer
 from lib.ui.errors import error_text
 
 if TYPE_CHECKING:
+    from lib.chat.sources import Grounding
     from lib.chat.validation import Problem
 
 USER = "user"
@@ -40,6 +41,8 @@ class Message:
     model: str = ""
     created_at: float = field(default_factory=time.time)
     id: int | None = None
+    # An answer from the chat's documents: its sources and what was sent (lib/chat/sources.py).
+    grounding: Grounding | None = None
     # What of a saved message could not be read and was left out (lib/chat/validation.py); shown in its place.
     damaged: list[Problem] = field(default_factory=list, compare=False)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lib.chat import validation
+from lib.chat import sources, validation
 from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
 from lib.chat.validation import Problem
 from lib.i18n import t
@@ -32,7 +32,7 @@ from lib.ollama.stats import RunStats
 
 DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
 FILE_NAME = "chats.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -58,16 +58,19 @@ CREATE TABLE IF NOT EXISTS messages (
     status TEXT NOT NULL DEFAULT 'done',
     error TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    grounding TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
 CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);
 """
-# Version 1 had no owners: its conversations keep a NULL owner.
+# Version 1 had no owners: its conversations keep a NULL owner. Version 2 had no documents: its
+# answers have no grounding (lib/chat/sources.py).
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN owner TEXT;"
     "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);",
+    2: "ALTER TABLE messages ADD COLUMN grounding TEXT;",
 }
 
 
@@ -444,8 +447,8 @@ class ChatStore:
             raise ValueError(f"Unknown message role {message.role!r}.")
         cursor = db.execute(
             "INSERT INTO messages "
-            "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at, grounding) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conversation_id,
                 message.role,
@@ -457,6 +460,7 @@ class ChatStore:
                 message.error,
                 message.model,
                 message.created_at,
+                sources.to_json(message.grounding) if message.grounding is not None else None,
             ),
         )
         return _inserted_id(cursor)
@@ -521,6 +525,7 @@ def _message(row: sqlite3.Row) -> Message:
         damaged += problems
     status, problems = validation.stored_status(row["status"])
     damaged += problems
+    grounding = sources.from_stored(row["grounding"])
     return Message(
         id=row["id"],
         role=row["role"],
@@ -532,5 +537,6 @@ def _message(row: sqlite3.Row) -> Message:
         error=validation.stored_text(row["error"]),
         model=validation.stored_text(row["model"]),
         created_at=validation.stored_number(row["created_at"]),
+        grounding=grounding,
         damaged=damaged,
     )
