@@ -73,6 +73,21 @@ CHAT_COMPARE_MODEL_INPUT = "chat_compare_model_input"  # + "_<column>"
 CHAT_COMPARE_PROMPT_INPUT = "chat_compare_prompt_input"
 CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
 
+# Documents (lib/documents/): the chat's Documents panel and the library page
+DOCUMENTS_JOBS = "documents_jobs"  # the session's files being indexed or just ended (lib.documents.jobs_view.Upload)
+DOCUMENTS_NOTICE = "documents_notice"  # (kind, text) shown once after the rerun that follows an action
+DOCUMENTS_CONFIRM = "documents_confirm"  # id of the document waiting for the user to confirm its deletion
+DOCUMENTS_UPLOAD_ROUND = "documents_upload_round"  # bumped to give the uploaders a fresh, empty key
+DOCUMENTS_MODEL_INPUT = "documents_model_input"  # the embedding model new files are indexed with
+DOCUMENTS_UPLOAD_INPUT = "documents_upload_input"  # + "_<round>": files dropped into a chat
+DOCUMENTS_LIBRARY_UPLOAD_INPUT = "documents_library_upload_input"  # + "_<round>": files dropped into the library
+DOCUMENTS_PICK_INPUT = "documents_pick_input"  # ids of library documents to attach to the open chat
+DOCUMENTS_TOP_K_INPUT = "documents_top_k_input"  # passages a question brings at most
+DOCUMENTS_MIN_SCORE_INPUT = "documents_min_score_input"  # the lowest score a passage may have
+DOCUMENTS_HYBRID_INPUT = "documents_hybrid_input"  # keyword matching counts too
+DOCUMENTS_REINDEX_MODEL_INPUT = "documents_reindex_model_input"  # + "_<document id>"
+DOCUMENTS_SENT_INPUT = "documents_sent_input"  # + "_<message id>": the answer's "Show what was sent" toggle
+
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)
 GENERATE_PENDING = "generate_pending"  # the model a history Re-run asks to run again, else None

@@ -11,12 +11,16 @@ from typing import Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import i18n, server_data, state
+from lib.chat import retrieval
 from lib.chat import session as chat_session
 from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, answer_message, api_messages, error_record
 from lib.chat.messages import AVATARS, draw_actions, draw_footer
 from lib.chat.session import Settings
+from lib.chat.sources import Grounding
 from lib.chat.store import AnswerExists, ChatStore, StoreFailed
+from lib.documents import attach_view
+from lib.documents.store import DocumentStore
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
@@ -28,10 +32,18 @@ logger = logging.getLogger(__name__)
 
 
 def respond(
-    store: ChatStore, client: OllamaClient, conversation: Conversation, settings: Settings, *, stop_button: bool
+    store: ChatStore,
+    client: OllamaClient,
+    conversation: Conversation,
+    settings: Settings,
+    *,
+    stop_button: bool,
+    documents: DocumentStore | None = None,
 ) -> Any | None:
     """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
 
+    A conversation with ``documents`` attached is answered from their passages
+    (:mod:`lib.chat.retrieval`); a question that cannot be searched gets a failed answer that says why.
     Returns the answer's bubble, or None when only a refusal was saved or the last message is
     already answered (nothing drawn).
     """
@@ -48,21 +60,59 @@ def respond(
         )
         return None
     think: bool | None = settings.think if "thinking" in capabilities else None
+    messages = api_messages(settings.system, history, images=sees)
+    grounding: Grounding | None = None
+    attached = documents.attached(conversation.saved_id) if documents is not None else []
+    if documents is not None and attached:
+        question = history[-1]
+        try:
+            with st.spinner(attach_view.searching(attached)):
+                messages, grounding = retrieval.ground(
+                    client,
+                    documents,
+                    attached,
+                    question.content,
+                    api_messages(settings.system, history[:-1], images=sees),
+                    i18n.language(),
+                    attach_view.search_settings(),
+                    images=messages[-1].get("images"),
+                )
+        except OllamaError as error:
+            store.add(
+                conversation.saved_id,
+                Message(
+                    ASSISTANT,
+                    "",
+                    status=FAILED,
+                    model=settings.model,
+                    error=error_record(error),
+                    grounding=retrieval.failed(attached),
+                ),
+            )
+            return None
     request = Request(
         CHAT,
         settings.model,
         {
-            "messages": api_messages(settings.system, history, images=sees),
+            "messages": messages,
             "options": settings.options or None,
             "keep_alive": settings.keep_alive,
             "think": think,
         },
     )
-    return stream_answer(store, conversation, settings, Streams(client, [request]), stop_button=stop_button)
+    return stream_answer(
+        store, conversation, settings, Streams(client, [request]), stop_button=stop_button, grounding=grounding
+    )
 
 
 def stream_answer(
-    store: ChatStore, conversation: Conversation, settings: Settings, streams: Streams, *, stop_button: bool
+    store: ChatStore,
+    conversation: Conversation,
+    settings: Settings,
+    streams: Streams,
+    *,
+    stop_button: bool,
+    grounding: Grounding | None = None,
 ) -> Any:
     """Show the answer as it streams and save it, whatever happens.
 
@@ -71,6 +121,7 @@ def stream_answer(
     then closes the request and saves what arrived, marked as stopped. No Streamlit call may
     run in that ``finally``: the interrupted script would be interrupted again. A rerun may
     already be running meanwhile (``fastReruns``): it waits for the ``answering`` event.
+    ``grounding``: the documents' passages the request was built on, saved with the answer.
     """
     saved = chat_session.answering()
     finished = False
@@ -115,7 +166,9 @@ def stream_answer(
     finally:
         try:
             streams.stop()
-            store.add(conversation.saved_id, answer_message(streams.answers[0], settings.model))
+            message = answer_message(streams.answers[0], settings.model)
+            message.grounding = grounding
+            store.add(conversation.saved_id, message)
         except AnswerExists:
             logger.warning("A second answer to one question was not saved (conversation %s)", conversation.saved_id)
         except StoreFailed as error:

@@ -34,6 +34,7 @@ from lib.chat.history import (
 )
 from lib.chat.store import ChatStore
 from lib.chat.validation import Problem
+from lib.documents import sources_view
 from lib.formatting import whole_number
 from lib.i18n import escape, markdown, t
 from lib.ui import navigation
@@ -128,6 +129,7 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
             models_link(message.model)
         elif message.content or message.thinking:
             st.caption(t("chat.partial_kept"))
+    sources_view.draw(message)
     line = describe_stats(message.stats)
     if line:
         st.caption(" · ".join([escape(message.model), line] if message.model else [line]))

@@ -27,6 +27,8 @@ from lib.chat import sidebar as chat_sidebar
 from lib.chat.history import USER, Conversation, Message
 from lib.chat.session import Settings
 from lib.chat.store import ChatStore
+from lib.documents import attach_view, library_view
+from lib.documents.store import DocumentStore
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ui.markdown_safety import escape_markdown
@@ -54,6 +56,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
     chat_compare.leave_address()
     conversation = chat_session.open_conversation(store)
     chat_session.load_settings(conversation)
+    documents = library_view.visitor_store()
     places = chat_sidebar.draw(store, conversation, starting=conversation is None and chat_session.question_sent())
 
     title = st.empty()
@@ -70,6 +73,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
     with chat_dock.dock():
+        attach_view.draw(store, documents, client, conversation, settings)
         prompt = st.chat_input(
             settings_panel.prompt_placeholder(client, settings),
             key=state.CHAT_PROMPT_INPUT,
@@ -89,14 +93,15 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         state.put(state.CHAT_PENDING, False)
 
         if prompt and settings is not None:
-            _ask(store, client, conversation, settings, prompt, title, places, installed, waiting=waiting)
+            _ask(store, documents, client, conversation, settings, prompt, title, places, installed, waiting=waiting)
         elif pending and conversation is not None and settings is not None:
-            chat_answer.respond(store, client, conversation, settings, stop_button=True)
+            chat_answer.respond(store, client, conversation, settings, stop_button=True, documents=documents)
             st.rerun()
 
 
 def _ask(
     store: ChatStore,
+    documents: DocumentStore,
     client: OllamaClient,
     conversation: Conversation | None,
     settings: Settings,
@@ -119,7 +124,7 @@ def _ask(
     if places is not None:
         chat_sidebar.show_started(store, conversation.saved_id, title, places)
     question = chat_messages.draw_message(message)
-    answer = chat_answer.respond(store, client, conversation, settings, stop_button=False)
+    answer = chat_answer.respond(store, client, conversation, settings, stop_button=False, documents=documents)
     # The answer finishes in place, instead of re-sending the whole page and the answer once more.
     if waiting or answer is None or not chat_answer.finish_turn(store, conversation, question, answer, installed):
         st.rerun()

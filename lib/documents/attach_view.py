@@ -1,0 +1,257 @@
+"""The chat's Documents control, above the chat box: which files the answers come from, and adding more.
+
+A button names the documents in the chat; it opens a panel that lists them (each can be taken
+out of the chat), uploads files (indexed with the chosen embedding model, their progress shown
+under the button), attaches documents from the visitor's library, and sets how many passages a
+question retrieves. Attachments are saved with the conversation (:meth:`DocumentStore.attach`),
+so a reload or another day finds them again; a new chat is saved when its first document is
+added. Everything here acts through ``on_click``/``on_change`` callbacks, before the page runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.chat import retrieval
+from lib.chat import session as chat_session
+from lib.chat.history import Conversation
+from lib.chat.session import Settings
+from lib.chat.store import ChatStore
+from lib.documents import jobs_view
+from lib.documents.records import Document
+from lib.documents.store import DocumentStore
+from lib.i18n import t, t_plain
+from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
+from lib.ui import navigation
+from lib.ui.errors import error_text
+
+FILE_TYPES = ("pdf", "docx", "md", "markdown", "txt", "html", "htm", "csv")
+NAMES_SHOWN = 3  # documents named next to the button; the rest are counted
+
+
+def draw(
+    chats: ChatStore,
+    documents: DocumentStore,
+    client: OllamaClient,
+    conversation: Conversation | None,
+    settings: Settings | None,
+) -> list[Document]:
+    """The button, its panel and the uploads in progress; returns the documents the chat uses."""
+    conversation_id = conversation.id if conversation is not None else None
+    attached = documents.attached(conversation_id) if conversation_id is not None else []
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    with row.popover(
+        t("documents.button", n=len(attached)) if attached else t("documents.button_none"),
+        icon=":material/description:",
+        key="documents_popover",
+        disabled=settings is None and conversation is None,
+        help=t("documents.button_help"),
+    ):
+        _panel(chats, documents, client, conversation, settings, attached)
+    if attached:
+        row.caption(in_use(attached))
+    jobs_view.show(documents)
+    return attached
+
+
+def in_use(attached: Sequence[Document]) -> str:
+    """The line next to the button: the documents the answers come from."""
+    names = ", ".join(document.name for document in attached[:NAMES_SHOWN])
+    more = len(attached) - NAMES_SHOWN
+    if more > 0:
+        return t("documents.in_use_more", names=names, n=more)
+    return t("documents.in_use", names=names)
+
+
+def _panel(
+    chats: ChatStore,
+    documents: DocumentStore,
+    client: OllamaClient,
+    conversation: Conversation | None,
+    settings: Settings | None,
+    attached: list[Document],
+) -> None:
+    st.markdown(f"**{t('documents.in_this_chat')}**")
+    if not attached:
+        st.caption(t("documents.none_yet"))
+    for document in attached:
+        line = st.container(horizontal=True, vertical_alignment="center")
+        line.markdown(t("documents.attached_line", name=document.name, n=document.passages, model=document.model))
+        line.button(
+            t("documents.detach"),
+            icon=":material/link_off:",
+            key=f"documents_detach_{document.id}",
+            type="tertiary",
+            help=t("documents.detach_help"),
+            on_click=detach,
+            args=(documents, conversation.id if conversation else None, document.id),
+        )
+    st.divider()
+    model = embedding_model(client, attached)
+    round_number = int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0)
+    st.file_uploader(
+        t("documents.upload"),
+        type=list(FILE_TYPES),
+        accept_multiple_files=True,
+        key=f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}",
+        help=t("documents.upload_help"),
+        disabled=model is None,
+        on_change=upload,
+        args=(chats, documents, client, conversation, settings, f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}"),
+    )
+    _from_library(chats, documents, conversation, settings, attached)
+    st.divider()
+    search_widgets()
+    st.page_link(navigation.DOCUMENTS, label=t("documents.open_library"), icon=":material/folder_open:")
+
+
+def embedding_model(client: OllamaClient, attached: Sequence[Document]) -> str | None:
+    """The embedding model new files are indexed with, or None (after saying why) when none can be used.
+
+    A chat's documents usually share one model: the chat's first one is chosen at first.
+    """
+    try:
+        names = server_data.models_with(client, "embedding")
+    except OllamaError as error:
+        st.warning(t("documents.models_unreadable", problem=error_text(error)), icon=":material/cloud_off:")
+        return None
+    if not names:
+        st.info(t("documents.no_embedding_model"), icon=":material/info:")
+        st.page_link(navigation.MODELS, label=t("documents.models_link"), icon=":material/download:")
+        return None
+    if st.session_state.get(state.DOCUMENTS_MODEL_INPUT) not in names:
+        used = next((document.model for document in attached if document.model in names), None)
+        st.session_state[state.DOCUMENTS_MODEL_INPUT] = used or names[0]
+    chosen = st.selectbox(
+        t("documents.embedding_model"),
+        names,
+        key=state.DOCUMENTS_MODEL_INPUT,
+        help=t("documents.embedding_model_help"),
+    )
+    return str(chosen)
+
+
+def _from_library(
+    chats: ChatStore,
+    documents: DocumentStore,
+    conversation: Conversation | None,
+    settings: Settings | None,
+    attached: list[Document],
+) -> None:
+    taken = {document.id for document in attached}
+    others = [document for document in documents.documents() if document.id not in taken]
+    if not others:
+        return
+    names = {
+        document.id: t_plain("documents.pick_label", name=document.name, model=document.model) for document in others
+    }
+    st.multiselect(
+        t("documents.from_library"),
+        list(names),
+        format_func=names.__getitem__,
+        key=state.DOCUMENTS_PICK_INPUT,
+        placeholder=t_plain("documents.from_library_placeholder"),
+    )
+    st.button(
+        t("documents.attach"),
+        icon=":material/attach_file:",
+        key="documents_attach",
+        disabled=not st.session_state.get(state.DOCUMENTS_PICK_INPUT),
+        on_click=attach_picked,
+        args=(chats, documents, conversation, settings),
+    )
+
+
+def search_widgets() -> None:
+    """How many passages a question brings, how close they must be, and whether words count too."""
+    st.slider(
+        t("documents.top_k"),
+        min_value=1,
+        max_value=10,
+        value=retrieval.TOP_K,
+        key=state.DOCUMENTS_TOP_K_INPUT,
+        help=t("documents.top_k_help"),
+        persist_state="session",
+    )
+    st.slider(
+        t("documents.min_score"),
+        min_value=0.0,
+        max_value=1.0,
+        value=retrieval.MIN_SCORE,
+        step=0.05,
+        key=state.DOCUMENTS_MIN_SCORE_INPUT,
+        help=t("documents.min_score_help"),
+        persist_state="session",
+    )
+    st.toggle(
+        t("documents.hybrid"),
+        key=state.DOCUMENTS_HYBRID_INPUT,
+        help=t("documents.hybrid_help"),
+        persist_state="session",
+    )
+
+
+def search_settings() -> retrieval.Search:
+    """The search the chat's questions get, as set in the panel (its defaults before it was opened)."""
+    top_k = st.session_state.get(state.DOCUMENTS_TOP_K_INPUT, retrieval.TOP_K)
+    min_score = st.session_state.get(state.DOCUMENTS_MIN_SCORE_INPUT, retrieval.MIN_SCORE)
+    hybrid = retrieval.HYBRID if st.session_state.get(state.DOCUMENTS_HYBRID_INPUT) else 0.0
+    return retrieval.Search(top_k=int(top_k), min_score=float(min_score), hybrid=hybrid)
+
+
+def searching(attached: Sequence[Document]) -> str:
+    """The spinner's words while a question is searched in the chat's documents."""
+    return t("documents.searching", n=len(attached))
+
+
+# Callbacks: they run before the page, in the session's language.
+
+
+def _conversation_id(chats: ChatStore, conversation: Conversation | None, settings: Settings | None) -> int | None:
+    """The open chat's id; a new chat is saved first, with the page's settings (None when it has none yet)."""
+    if conversation is not None:
+        return conversation.id
+    if settings is None:
+        return None
+    return chat_session.start(chats, settings).id
+
+
+def upload(
+    chats: ChatStore,
+    documents: DocumentStore,
+    client: OllamaClient,
+    conversation: Conversation | None,
+    settings: Settings | None,
+    key: str,
+) -> None:
+    """Index each file dropped into the panel for this chat; the uploader is emptied for the next ones."""
+    files: list[Any] = st.session_state.get(key) or []
+    model = st.session_state.get(state.DOCUMENTS_MODEL_INPUT)
+    if not files or not model:
+        return
+    conversation_id = _conversation_id(chats, conversation, settings)
+    for file in files:
+        jobs_view.start(client, documents, file.name, file.getvalue(), model, conversation_id)
+    state.put(state.DOCUMENTS_UPLOAD_ROUND, int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0) + 1)
+
+
+def attach_picked(
+    chats: ChatStore, documents: DocumentStore, conversation: Conversation | None, settings: Settings | None
+) -> None:
+    picked: list[int] = list(st.session_state.get(state.DOCUMENTS_PICK_INPUT) or [])
+    conversation_id = _conversation_id(chats, conversation, settings)
+    if conversation_id is None:
+        return
+    for document_id in picked:
+        documents.attach(conversation_id, document_id)
+    st.session_state[state.DOCUMENTS_PICK_INPUT] = []
+
+
+def detach(documents: DocumentStore, conversation_id: int | None, document_id: int | None) -> None:
+    if conversation_id is not None and document_id is not None:
+        documents.detach(conversation_id, document_id)

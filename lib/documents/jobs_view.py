@@ -1,0 +1,162 @@
+"""Files being indexed: started from a chat or the library, shown with their progress wherever the visitor is.
+
+Each upload is an :class:`lib.documents.ingest.IngestJob` running in its own thread (it outlives
+page switches and reruns), kept in session state with where it goes: the chat it was uploaded to,
+or the library alone. :func:`show` draws them in a fragment that reruns itself every second while
+one runs, as the Models page polls a pull. A job that ended is settled once, by whichever run
+sees it first: a new document is attached to its chat, and the page is drawn again so the chat's
+list shows it. A failure stays, as a sentence, until dismissed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from lib import state
+from lib.documents.extract import problem_text
+from lib.documents.ingest import IngestJob, IngestView
+from lib.documents.store import DocumentStore
+from lib.formatting import whole_number
+from lib.i18n import Markdown, t
+from lib.ollama.client import OllamaClient
+from lib.ui.errors import error_text
+
+POLL_SECONDS = 1.0
+
+
+@dataclass
+class Upload:
+    """A file being indexed for this session: ``conversation_id`` is the chat it goes to (None: the library)."""
+
+    name: str
+    model: str
+    job: IngestJob
+    conversation_id: int | None = None
+    number: int = 0  # unique in the session, for widget keys
+    settled: bool = False
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+
+def uploads() -> list[Upload]:
+    return list(state.get(state.DOCUMENTS_JOBS) or [])
+
+
+def running() -> bool:
+    return any(not upload.job.view().finished for upload in uploads())
+
+
+def start(
+    client: OllamaClient, store: DocumentStore, name: str, data: bytes, model: str, conversation_id: int | None
+) -> Upload:
+    """Index a file with ``model`` in the background (the job owns a clone of ``client``)."""
+    listed = uploads()
+    number = max((upload.number for upload in listed), default=0) + 1
+    upload = Upload(name, model, IngestJob(client.clone(), store, name, data, model), conversation_id, number)
+    upload.job.start()
+    state.put(state.DOCUMENTS_JOBS, [*listed, upload])
+    return upload
+
+
+def settle(store: DocumentStore) -> bool:
+    """Attach each newly indexed document to its chat, once; True when one ended since the last call."""
+    ended = False
+    for upload in uploads():
+        view = upload.job.view()
+        if upload.settled or not view.finished:
+            continue
+        upload.settled = True
+        ended = True
+        if view.document_id is not None and upload.conversation_id is not None:
+            store.attach(upload.conversation_id, view.document_id)
+    return ended
+
+
+def dismiss(number: int) -> None:
+    state.put(state.DOCUMENTS_JOBS, [upload for upload in uploads() if upload.number != number])
+
+
+def stop(number: int) -> None:
+    for upload in uploads():
+        if upload.number == number:
+            upload.job.stop()
+
+
+def show(store: DocumentStore, conversation_id: int | None = None) -> None:
+    """The uploads of this session, polling every :data:`POLL_SECONDS` while one is being indexed."""
+    st.fragment(draw, run_every=POLL_SECONDS if running() else None)(store, conversation_id)
+
+
+def draw(store: DocumentStore, conversation_id: int | None) -> None:
+    """Each upload's progress, or how it ended; the whole page is drawn again once one has ended."""
+    if settle(store):
+        _drop_finished_successes()
+        st.rerun()
+    for upload in uploads():
+        _upload(upload)
+
+
+def _drop_finished_successes() -> None:
+    """Uploads that succeeded leave the list (their document is in the chat's list and the library);
+    each gets a toast in the run that follows."""
+    kept = []
+    for upload in uploads():
+        view = upload.job.view()
+        if view.finished and view.succeeded:
+            st.toast(indexed(upload.name, view), icon=":material/task_alt:")
+        else:
+            kept.append(upload)
+    state.put(state.DOCUMENTS_JOBS, kept)
+
+
+def _upload(upload: Upload) -> None:
+    view = upload.job.view()
+    if not view.finished:
+        fraction = view.done / view.total if view.total else 0.0
+        row = st.container(horizontal=True, vertical_alignment="center")
+        with row:
+            st.progress(fraction, text=progress(upload.name, view))
+            st.button(
+                t("documents.stop"),
+                icon=":material/stop:",
+                key=f"documents_stop_{upload.number}",
+                on_click=stop,
+                args=(upload.number,),
+            )
+        return
+    row = st.container(horizontal=True, vertical_alignment="center")
+    with row:
+        if view.succeeded:
+            st.success(indexed(upload.name, view), icon=":material/task_alt:")
+        elif view.stopped:
+            st.warning(t("documents.stopped", name=upload.name), icon=":material/stop_circle:")
+        else:
+            st.error(failure(upload.name, view), icon=":material/error:")
+        st.button(
+            t("documents.dismiss"),
+            key=f"documents_dismiss_{upload.number}",
+            on_click=dismiss,
+            args=(upload.number,),
+        )
+
+
+def progress(name: str, view: IngestView) -> Markdown:
+    """What the bar says while a file is indexed: its passages embedded of all, once they are counted."""
+    if not view.total:
+        return t("documents.progress_reading", name=name)
+    return t("documents.progress", name=name, done=whole_number(view.done), total=whole_number(view.total))
+
+
+def indexed(name: str, view: IngestView) -> Markdown:
+    return t("documents.indexed", name=name, n=1 if view.passages == 1 else whole_number(view.passages))
+
+
+def failure(name: str, view: IngestView) -> Markdown:
+    """Why a file could not be added: what is wrong with it, the server's failure, or the app's."""
+    if view.problem is not None:
+        return problem_text(view.problem)
+    if view.error is not None:
+        return t("documents.failed", name=name, problem=error_text(view.error))
+    return t("documents.crashed", name=name, kind=view.crash or "")

@@ -1,0 +1,180 @@
+"""The chat's Documents panel (lib/documents/attach_view.py) with AppTest against the fake server: files
+added to a chat, indexed, saved with it, picked from the library, removed, and the sentences of what fails."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.documents import attach_view
+from lib.documents.records import Document
+from lib.ui import navigation
+from tests.chat.conftest import messages, send
+from tests.documents.in_chat import (
+    CAT_PASSAGE,
+    CAT_QUESTION,
+    CHAT_MODEL,
+    EMBEDDING_MODEL,
+    NOTES,
+    OTHER_BROWSER,
+    OTHER_EMBEDDING_MODEL,
+    add_file,
+    button_label,
+    in_use,
+    library,
+    only,
+    panel_lines,
+    sent_messages,
+    upload_key,
+    wait_for_jobs,
+)
+
+
+@pytest.fixture
+def chat(open_app) -> AppTest:
+    at = open_app(navigation.CHAT)
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    return at
+
+
+def test_a_file_added_to_a_new_chat_starts_it_is_indexed_and_is_saved_with_it(chat, open_app, studio_env):
+    assert button_label(chat) == "Add documents"
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    assert not chat.exception
+    conversation_id = int(chat.query_params["chat"][0])
+    document = only(library(studio_env).attached(conversation_id))
+    assert (document.name, document.model, document.kind) == ("notes.md", EMBEDDING_MODEL, "markdown")
+    assert in_use(chat) == ["Answers come from notes.md."]
+    assert button_label(chat) == "1 document"
+    assert panel_lines(chat)[0].startswith("notes.md · 2 passages")
+
+    reloaded = open_app(navigation.CHAT, {"chat": str(conversation_id)})
+    assert in_use(reloaded) == ["Answers come from notes.md."]
+
+
+def test_a_question_goes_with_the_passages_that_answer_it_and_the_history_is_kept(chat, fake):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    fake.script_reply("They purr when content [1].")
+    send(chat, CAT_QUESTION)
+    assert not chat.exception
+    sent = sent_messages(fake)
+    assert sent[-1] == {"role": "user", "content": CAT_QUESTION} or CAT_QUESTION in sent[-1]["content"]
+    prompt = "\n".join(m["content"] for m in sent)
+    assert CAT_PASSAGE in prompt
+    assert "Bake the bread" not in prompt  # the other topic is not close enough to the question
+    embedded = fake.requests_to("/api/embed")[-1].body
+    assert embedded["model"] == EMBEDDING_MODEL and CAT_QUESTION in embedded["input"][0]
+
+    fake.script_reply("A kitten purrs while it feeds [1].")
+    send(chat, "And kittens?")
+    history = [m for m in sent_messages(fake) if m["role"] in ("user", "assistant")]
+    assert {"role": "assistant", "content": "They purr when content [1]."} in history
+    assert messages(chat)[0] == ("user", CAT_QUESTION)
+
+
+def test_removing_a_document_from_the_chat_sends_the_next_question_without_passages(chat, fake, studio_env):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    document = only(library(studio_env).documents())
+    chat.button(key=f"documents_detach_{document.id}").click().run()
+    assert in_use(chat) == []
+    assert button_label(chat) == "Add documents"
+    fake.script_reply("No idea.")
+    send(chat, CAT_QUESTION)
+    assert sent_messages(fake) == [{"role": "user", "content": CAT_QUESTION}]
+    assert library(studio_env).get(document.id) is not None  # still in the library
+
+
+def test_a_document_of_the_library_is_used_in_another_chat_without_indexing_it_again(chat, fake, studio_env):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    embeds = len(fake.requests_to("/api/embed"))
+    chat.button(key="chat_new").click().run()
+    assert in_use(chat) == []
+    document = only(library(studio_env).documents())
+    chat.multiselect(key=state.DOCUMENTS_PICK_INPUT).select(document.id).run()
+    chat.button(key="documents_attach").click().run()
+    assert not chat.exception
+    assert in_use(chat) == ["Answers come from notes.md."]
+    assert len(fake.requests_to("/api/embed")) == embeds
+    second = int(chat.query_params["chat"][0])
+    assert [d.id for d in library(studio_env).attached(second)] == [document.id]
+
+
+def test_the_same_file_added_again_is_not_embedded_twice(chat, fake, studio_env):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    embeds = len(fake.requests_to("/api/embed"))
+    chat.button(key="chat_new").click().run()
+    add_file(chat, "copy of notes.md", NOTES)
+    assert len(fake.requests_to("/api/embed")) == embeds
+    assert len(library(studio_env).documents()) == 1
+    assert in_use(chat) != []
+
+
+def test_without_an_embedding_model_the_panel_says_so_and_links_to_the_models_page(chat, fake):
+    for model in (EMBEDDING_MODEL, OTHER_EMBEDDING_MODEL):
+        requests.delete(f"{fake.url}/api/delete", json={"model": model}, timeout=5).raise_for_status()
+    st.cache_data.clear()  # the model list the page read a moment ago
+    chat.run()
+    assert not chat.exception
+    panel = chat.get("popover")[0]
+    assert "No installed model can embed text" in panel.info[0].value
+    assert chat.file_uploader(key=upload_key(chat)).proto.disabled
+    assert next(link.proto.page for link in panel.get("page_link")).endswith("models")
+
+
+def test_a_file_that_is_not_what_it_says_is_refused_with_a_sentence(chat, studio_env):
+    add_file(chat, "report.pdf", b"<html>this is no pdf</html>", "application/pdf", model=EMBEDDING_MODEL)
+    assert not chat.exception
+    assert "report.pdf is named as a PDF but is not one" in chat.error[0].value
+    assert library(studio_env).documents() == []
+    chat.button(key=next(b.key for b in chat.button if b.key and b.key.startswith("documents_dismiss_"))).click().run()
+    assert not chat.error
+
+
+def test_an_embedding_failure_is_a_sentence_and_nothing_half_indexed_is_kept(chat, fake, studio_env):
+    fake.add_fault("/api/embed", "http", status=500, message="the embedding runner crashed")
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    assert not chat.exception
+    assert "notes.md could not be added" in chat.error[0].value
+    assert library(studio_env).documents() == []
+
+
+def test_a_question_whose_embedding_model_is_gone_gets_a_failed_answer_that_says_why(chat, fake):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    requests.delete(f"{fake.url}/api/delete", json={"model": EMBEDDING_MODEL}, timeout=5)
+    send(chat, CAT_QUESTION)
+    assert not chat.exception
+    answer = chat.chat_message[1]
+    assert answer.error, "the failure is shown in place of the answer"
+    assert any("could not be searched in this chat's documents" in c.value for c in answer.caption)
+    assert fake.requests_to("/api/chat") == []  # nothing was sent to the model
+    assert "Retry" in [b.label for b in answer.button]
+
+
+def test_each_visitor_sees_only_their_own_documents(chat, open_app, studio_env, monkeypatch):
+    monkeypatch.setenv("OLLAMA_STUDIO_LOCKED", "1")
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = int(chat.query_params["chat"][0])
+    stranger = open_app(navigation.CHAT, browser=OTHER_BROWSER)
+    assert not stranger.exception
+    assert state.DOCUMENTS_PICK_INPUT not in [m.key for m in stranger.multiselect]
+    assert library(studio_env, OTHER_BROWSER).documents() == []
+    assert library(studio_env, OTHER_BROWSER).attached(conversation_id) == []
+
+
+def test_the_line_next_to_the_button_names_three_documents_and_counts_the_rest():
+    documents = [Document(f"d{n}.md", "markdown", 1, "x", "m", id=n) for n in range(5)]
+    assert attach_view.in_use(documents[:1]) == "Answers come from d1.md.".replace("d1", "d0")
+    assert attach_view.in_use(documents) == "Answers come from d0.md, d1.md, d2.md and 2 more."
+
+
+def test_files_dropped_together_are_each_indexed(chat, studio_env):
+    chat.selectbox(key=state.DOCUMENTS_MODEL_INPUT).select(EMBEDDING_MODEL).run()
+    chat.file_uploader(key=upload_key(chat)).set_value(
+        [("a.txt", b"Cats purr.", "text/plain"), ("b.txt", b"Bread bakes.", "text/plain")]
+    ).run()
+    wait_for_jobs(chat)
+    conversation_id = int(chat.query_params["chat"][0])
+    assert sorted(d.name for d in library(studio_env).attached(conversation_id)) == ["a.txt", "b.txt"]
