@@ -146,7 +146,13 @@ def _source(raw: Any) -> Source | None:
         return None
     number, document, text, score = raw.get("number"), raw.get("document"), raw.get("text"), raw.get("score")
     page, heading = raw.get("page"), raw.get("heading", "")
-    if not (isinstance(number, int) and _whole(number) and isinstance(document, str) and isinstance(text, str) and isinstance(heading, str)):
+    if not (
+        isinstance(number, int)
+        and _whole(number)
+        and isinstance(document, str)
+        and isinstance(text, str)
+        and isinstance(heading, str)
+    ):
         return None
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
         return None
