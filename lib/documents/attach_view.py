@@ -15,22 +15,23 @@ from typing import Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import i18n, server_data, state
 from lib.chat import retrieval
 from lib.chat import session as chat_session
 from lib.chat.history import Conversation
 from lib.chat.session import Settings
 from lib.chat.store import ChatStore
 from lib.documents import jobs_view
+from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
+from lib.embeddings import models as embedding_models
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ui import navigation
 from lib.ui.errors import error_text
 
-FILE_TYPES = ("pdf", "docx", "md", "markdown", "txt", "html", "htm", "csv")
 NAMES_SHOWN = 3  # documents named next to the button; the rest are counted
 
 
@@ -42,6 +43,8 @@ def draw(
     settings: Settings | None,
 ) -> list[Document]:
     """The button, its panel and the uploads in progress; returns the documents the chat uses."""
+    jobs_view.settle(documents)
+    jobs_view.announce()
     conversation_id = conversation.id if conversation is not None else None
     attached = documents.attached(conversation_id) if conversation_id is not None else []
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
@@ -96,7 +99,7 @@ def _panel(
     round_number = int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0)
     st.file_uploader(
         t("documents.upload"),
-        type=list(FILE_TYPES),
+        type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key=f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}",
         help=t("documents.upload_help"),
@@ -126,7 +129,7 @@ def embedding_model(client: OllamaClient, attached: Sequence[Document]) -> str |
         return None
     if st.session_state.get(state.DOCUMENTS_MODEL_INPUT) not in names:
         used = next((document.model for document in attached if document.model in names), None)
-        st.session_state[state.DOCUMENTS_MODEL_INPUT] = used or names[0]
+        st.session_state[state.DOCUMENTS_MODEL_INPUT] = used or first_choice(names, i18n.language())
     chosen = st.selectbox(
         t("documents.embedding_model"),
         names,
@@ -134,6 +137,19 @@ def embedding_model(client: OllamaClient, attached: Sequence[Document]) -> str |
         help=t("documents.embedding_model_help"),
     )
     return str(chosen)
+
+
+def first_choice(names: Sequence[str], language: str) -> str:
+    """The embedding model offered first: a well-known one (one made for many languages first, for a Chinese
+    interface), else the first listed."""
+    preferred = list(embedding_models.SUGGESTED_MODELS)
+    if language == "zh":
+        preferred = [*embedding_models.MULTILINGUAL_MODELS, *preferred]
+    for wanted in preferred:
+        for name in names:
+            if embedding_models.base_name(name) == wanted:
+                return name
+    return names[0]
 
 
 def _from_library(

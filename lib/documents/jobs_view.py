@@ -61,7 +61,7 @@ def start(
 
 
 def settle(store: DocumentStore) -> bool:
-    """Attach each newly indexed document to its chat, once; True when one ended since the last call."""
+    """Attach each newly indexed document to its chat, once; True when an upload ended since the last call."""
     ended = False
     for upload in uploads():
         view = upload.job.view()
@@ -69,9 +69,22 @@ def settle(store: DocumentStore) -> bool:
             continue
         upload.settled = True
         ended = True
-        if view.document_id is not None and upload.conversation_id is not None:
+        if view.succeeded and view.document_id is not None and upload.conversation_id is not None:
             store.attach(upload.conversation_id, view.document_id)
     return ended
+
+
+def announce() -> None:
+    """A toast for each upload that succeeded, which then leaves the list: its document is in the chat's
+    list and the library. Failures stay until dismissed. For the page's full runs, not the fragment's."""
+    kept = []
+    for upload in uploads():
+        view = upload.job.view()
+        if upload.settled and view.succeeded:
+            st.toast(indexed(upload.name, view), icon=":material/task_alt:")
+        else:
+            kept.append(upload)
+    state.put(state.DOCUMENTS_JOBS, kept)
 
 
 def dismiss(number: int) -> None:
@@ -84,31 +97,21 @@ def stop(number: int) -> None:
             upload.job.stop()
 
 
-def show(store: DocumentStore, conversation_id: int | None = None) -> None:
-    """The uploads of this session, polling every :data:`POLL_SECONDS` while one is being indexed."""
-    st.fragment(draw, run_every=POLL_SECONDS if running() else None)(store, conversation_id)
+def show(store: DocumentStore) -> None:
+    """The uploads of this session, polling every :data:`POLL_SECONDS` while one is being indexed.
+
+    Call :func:`settle` and :func:`announce` first, in the page's run.
+    """
+    st.fragment(draw, run_every=POLL_SECONDS if running() else None)(store)
 
 
-def draw(store: DocumentStore, conversation_id: int | None) -> None:
-    """Each upload's progress, or how it ended; the whole page is drawn again once one has ended."""
+def draw(store: DocumentStore) -> None:
+    """Each upload's progress, or how it ended. When one ends during the fragment's own run, the whole
+    page runs again, so the chat's list (and the library) shows its document."""
     if settle(store):
-        _drop_finished_successes()
         st.rerun()
     for upload in uploads():
         _upload(upload)
-
-
-def _drop_finished_successes() -> None:
-    """Uploads that succeeded leave the list (their document is in the chat's list and the library);
-    each gets a toast in the run that follows."""
-    kept = []
-    for upload in uploads():
-        view = upload.job.view()
-        if view.finished and view.succeeded:
-            st.toast(indexed(upload.name, view), icon=":material/task_alt:")
-        else:
-            kept.append(upload)
-    state.put(state.DOCUMENTS_JOBS, kept)
 
 
 def _upload(upload: Upload) -> None:

@@ -17,6 +17,7 @@ from lib import server_data, state
 from lib.access import visitor
 from lib.chat import validation
 from lib.documents import attach_view, jobs_view, records
+from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
 from lib.formatting import date_time, human_size, whole_number
@@ -42,7 +43,7 @@ def draw() -> None:
         key = f"{state.DOCUMENTS_LIBRARY_UPLOAD_INPUT}_{round_number}"
         st.file_uploader(
             t("documents.upload"),
-            type=list(attach_view.FILE_TYPES),
+            type=UPLOAD_TYPES,
             accept_multiple_files=True,
             key=key,
             help=t("documents.upload_help"),
@@ -50,6 +51,8 @@ def draw() -> None:
             on_change=upload,
             args=(client, store, key),
         )
+    jobs_view.settle(store)
+    jobs_view.announce()
     jobs_view.show(store)
     listed = store.documents()
     if not listed:

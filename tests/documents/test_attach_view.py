@@ -178,3 +178,16 @@ def test_files_dropped_together_are_each_indexed(chat, studio_env):
     wait_for_jobs(chat)
     conversation_id = int(chat.query_params["chat"][0])
     assert sorted(d.name for d in library(studio_env).attached(conversation_id)) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize(
+    ("names", "language", "expected"),
+    [
+        (["all-minilm:latest", "nomic-embed-text:latest"], "en", "nomic-embed-text:latest"),
+        (["all-minilm:latest", "bge-m3:latest", "nomic-embed-text:v1.5"], "zh", "bge-m3:latest"),
+        (["all-minilm:latest", "bge-m3:latest", "nomic-embed-text:v1.5"], "en", "nomic-embed-text:v1.5"),
+        (["zeta-embed:latest", "alpha-embed:latest"], "en", "zeta-embed:latest"),
+    ],
+)
+def test_the_embedding_model_offered_first(names, language, expected):
+    assert attach_view.first_choice(names, language) == expected

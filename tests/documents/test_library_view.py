@@ -1,0 +1,96 @@
+"""The Documents page (lib/documents/library_view.py): every document of the visitor with its figures,
+uploads straight into the library, deletion after a confirmation (the chats using it stop using it)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+from lib.documents import library_view
+from lib.documents.records import Document
+from lib.ui import navigation
+from tests.chat.conftest import send
+from tests.documents.in_chat import (
+    CAT_QUESTION,
+    CHAT_MODEL,
+    EMBEDDING_MODEL,
+    NOTES,
+    OTHER_BROWSER,
+    add_file,
+    in_use,
+    library,
+    library_upload_key,
+    only,
+    sent_messages,
+    wait_for_jobs,
+)
+
+
+@pytest.fixture
+def page(open_app) -> AppTest:
+    return open_app(navigation.DOCUMENTS)
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/markdown") -> AppTest:
+    at.selectbox(key=state.DOCUMENTS_MODEL_INPUT).select(EMBEDDING_MODEL).run()
+    at.file_uploader(key=library_upload_key(at)).upload(name, data, mime).run()
+    return wait_for_jobs(at)
+
+
+def test_an_empty_library_says_how_to_fill_it(page):
+    assert not page.exception
+    assert "Your library is empty" in page.info[0].value
+
+
+def test_a_file_uploaded_into_the_library_is_listed_with_its_figures(page, studio_env):
+    upload(page, "notes.md", NOTES)
+    assert not page.exception
+    document = only(library(studio_env).documents())
+    assert document.passages == 2
+    names = [m.value for m in page.markdown if m.value.startswith("**")]
+    assert "**notes.md**" in names
+    line = next(c.value for c in page.caption if "passages" in c.value)
+    assert line.startswith("Markdown · ") and "2 passages" in line and EMBEDDING_MODEL in line and "added" in line
+
+
+def test_deleting_asks_first_and_then_the_chat_no_longer_uses_the_document(open_app, fake, studio_env):
+    chat = open_app(navigation.CHAT)
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = chat.query_params["chat"][0]
+    document = only(library(studio_env).documents())
+
+    page = open_app(navigation.DOCUMENTS)
+    page.button(key=f"documents_delete_{document.id}").click().run()
+    assert "Delete notes.md?" in page.warning[0].value
+    page.button(key=f"documents_delete_no_{document.id}").click().run()
+    assert library(studio_env).get(document.id) is not None
+    page.button(key=f"documents_delete_{document.id}").click().run()
+    page.button(key=f"documents_delete_yes_{document.id}").click().run()
+    assert not page.exception
+    assert page.success[0].value == "notes.md was deleted."
+    assert library(studio_env).documents() == []
+    assert "Your library is empty" in page.info[0].value
+
+    chat = open_app(navigation.CHAT, {"chat": conversation_id})
+    assert in_use(chat) == []
+    fake.script_reply("I cannot tell.")
+    send(chat, CAT_QUESTION)
+    assert sent_messages(fake) == [{"role": "user", "content": CAT_QUESTION}]
+
+
+def test_a_visitor_sees_only_their_own_library(page, open_app, studio_env, monkeypatch):
+    monkeypatch.setenv("OLLAMA_STUDIO_LOCKED", "1")
+    upload(page, "notes.md", NOTES)
+    stranger = open_app(navigation.DOCUMENTS, browser=OTHER_BROWSER)
+    assert "Your library is empty" in stranger.info[0].value
+    assert library(studio_env, OTHER_BROWSER).documents() == []
+
+
+def test_a_documents_line_of_figures():
+    document = Document("a.pdf", "pdf", 2_500_000, "x", "bge-m3:latest", passages=1, added_at=0.0)
+    line = library_view.facts(document)
+    assert line.startswith("PDF · 2.5 MB · 1 passage · `bge-m3:latest` · added ")
+    odd = Document("a.bin", "weird", 10, "x", "m", passages=3, added_at=float("nan"))
+    assert library_view.facts(odd).startswith("weird · 10 B · 3 passages")
