@@ -20,6 +20,7 @@ PAGES = [
     navigation.CHAT,
     navigation.GENERATE,
     navigation.ARENA,
+    navigation.DOCUMENTS,
     navigation.EMBEDDINGS,
     navigation.MODELS,
 ]
