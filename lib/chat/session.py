@@ -21,6 +21,8 @@ from lib import state
 from lib.chat.export import ImportRejected, from_json
 from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, StoreFailed
+from lib.documents import store as documents_store
+from lib.documents.store import DocumentStore
 from lib.formatting import whole_number
 from lib.i18n import message_of, t
 from lib.parameters import panel as options_panel
@@ -255,6 +257,11 @@ def delete_pair(store: ChatStore, message_ids: list[int]) -> None:
     state.put(state.CHAT_EDITING, None)
 
 
+def documents(store: ChatStore) -> DocumentStore:
+    """The document library beside the saved chats, as their owner sees it."""
+    return DocumentStore(store.path.with_name(documents_store.FILE_NAME), owner=store.owner)
+
+
 def ask_to_confirm(action: str, conversation_id: int) -> None:
     state.put(state.CHAT_CONFIRM, (action, conversation_id))
 
@@ -271,6 +278,7 @@ def confirmed(store: ChatStore) -> None:
         conversation = store.get(conversation_id)
         title = conversation.title if conversation and conversation.title else t("chat.the_chat")
         store.delete(conversation_id)
+        documents(store).forget_conversation(conversation_id)
         select(None)
         state.put(state.CHAT_NOTICE, ("success", t("chat.deleted", title=title)))
     elif action == "clear":

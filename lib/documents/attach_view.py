@@ -10,8 +10,9 @@ added. Everything here acts through ``on_click``/``on_change`` callbacks, before
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec
 
 import streamlit as st
 
@@ -20,11 +21,11 @@ from lib.chat import retrieval
 from lib.chat import session as chat_session
 from lib.chat.history import Conversation
 from lib.chat.session import Settings
-from lib.chat.store import ChatStore
+from lib.chat.store import ChatStore, StoreFailed
 from lib.documents import jobs_view
 from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
-from lib.documents.store import DocumentStore
+from lib.documents.store import DocumentStore, NotFound
 from lib.embeddings import models as embedding_models
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
@@ -42,7 +43,12 @@ def draw(
     conversation: Conversation | None,
     settings: Settings | None,
 ) -> list[Document]:
-    """The button, its panel and the uploads in progress; returns the documents the chat uses."""
+    """The button, its panel and the uploads in progress; returns the documents the chat uses.
+
+    Nothing while no chat can be had (no conversation, and no model to start one with).
+    """
+    if conversation is None and settings is None:
+        return []
     jobs_view.settle(documents)
     jobs_view.announce()
     conversation_id = conversation.id if conversation is not None else None
@@ -52,7 +58,6 @@ def draw(
         t("documents.button", n=len(attached)) if attached else t("documents.button_none"),
         icon=":material/description:",
         key="documents_popover",
-        disabled=settings is None and conversation is None,
         help=t("documents.button_help"),
     ):
         _panel(chats, documents, client, conversation, settings, attached)
@@ -227,6 +232,27 @@ def searching(attached: Sequence[Document]) -> str:
 
 # Callbacks: they run before the page, in the session's language.
 
+P = ParamSpec("P")
+
+
+def reports_failures(notice_key: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """A callback whose database failure, or a document gone meanwhile (deleted in another tab), becomes the
+    next run's notice under ``notice_key``, a sentence, instead of an exception over the page."""
+
+    def wrap(action: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(action)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                action(*args, **kwargs)
+            except StoreFailed as error:
+                state.put(notice_key, ("error", str(error)))
+            except NotFound:
+                state.put(notice_key, ("warning", t("documents.gone")))
+
+        return run
+
+    return wrap
+
 
 def _conversation_id(chats: ChatStore, conversation: Conversation | None, settings: Settings | None) -> int | None:
     """The open chat's id; a new chat is saved first, with the page's settings (None when it has none yet)."""
@@ -237,6 +263,7 @@ def _conversation_id(chats: ChatStore, conversation: Conversation | None, settin
     return chat_session.start(chats, settings).id
 
 
+@reports_failures(state.CHAT_NOTICE)
 def upload(
     chats: ChatStore,
     documents: DocumentStore,
@@ -256,6 +283,7 @@ def upload(
     state.put(state.DOCUMENTS_UPLOAD_ROUND, int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0) + 1)
 
 
+@reports_failures(state.CHAT_NOTICE)
 def attach_picked(
     chats: ChatStore, documents: DocumentStore, conversation: Conversation | None, settings: Settings | None
 ) -> None:
@@ -268,6 +296,7 @@ def attach_picked(
     st.session_state[state.DOCUMENTS_PICK_INPUT] = []
 
 
+@reports_failures(state.CHAT_NOTICE)
 def detach(documents: DocumentStore, conversation_id: int | None, document_id: int | None) -> None:
     if conversation_id is not None and document_id is not None:
         documents.detach(conversation_id, document_id)

@@ -10,15 +10,15 @@ list shows it. A failure stays, as a sentence, until dismissed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import contextlib
+from dataclasses import dataclass
 
 import streamlit as st
 
 from lib import state
 from lib.documents.extract import problem_text
 from lib.documents.ingest import IngestJob, IngestView
-from lib.documents.store import DocumentStore
+from lib.documents.store import DocumentStore, NotFound
 from lib.formatting import whole_number
 from lib.i18n import Markdown, t
 from lib.ollama.client import OllamaClient
@@ -37,7 +37,6 @@ class Upload:
     conversation_id: int | None = None
     number: int = 0  # unique in the session, for widget keys
     settled: bool = False
-    outcome: dict[str, Any] = field(default_factory=dict)
 
 
 def uploads() -> list[Upload]:
@@ -70,7 +69,8 @@ def settle(store: DocumentStore) -> bool:
         upload.settled = True
         ended = True
         if view.succeeded and view.document_id is not None and upload.conversation_id is not None:
-            store.attach(upload.conversation_id, view.document_id)
+            with contextlib.suppress(NotFound):  # deleted from the library meanwhile (another tab)
+                store.attach(upload.conversation_id, view.document_id)
     return ended
 
 

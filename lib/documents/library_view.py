@@ -27,7 +27,7 @@ from lib.ollama.errors import OllamaError
 
 
 def visitor_store() -> DocumentStore:
-    """The documents of this session's visitor."""
+    """The documents of this session's visitor, beside their saved chats."""
     return DocumentStore(owner=visitor.current().owner)
 
 
@@ -148,6 +148,7 @@ def notice() -> None:
 # Callbacks
 
 
+@attach_view.reports_failures(state.DOCUMENTS_NOTICE)
 def upload(client: OllamaClient, store: DocumentStore, key: str) -> None:
     files = st.session_state.get(key) or []
     model = st.session_state.get(state.DOCUMENTS_MODEL_INPUT)
@@ -166,6 +167,7 @@ def cancel_delete() -> None:
     state.put(state.DOCUMENTS_CONFIRM, None)
 
 
+@attach_view.reports_failures(state.DOCUMENTS_NOTICE)
 def delete(store: DocumentStore, document: Document) -> None:
     state.put(state.DOCUMENTS_CONFIRM, None)
     if document.id is not None:
@@ -173,6 +175,7 @@ def delete(store: DocumentStore, document: Document) -> None:
     state.put(state.DOCUMENTS_NOTICE, ("success", t("documents.deleted", name=document.name)))
 
 
+@attach_view.reports_failures(state.DOCUMENTS_NOTICE)
 def reindex(client: OllamaClient, store: DocumentStore, document: Document, key: str) -> None:
     model = st.session_state.get(key)
     if model and document.id is not None:

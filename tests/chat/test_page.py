@@ -196,17 +196,24 @@ def layout(at: AppTest) -> list[str]:
 
 
 def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
-    """The chat box stays docked only as the page's last element; the conversation goes in a container above it."""
+    """The chat box stays docked only as the page's last element; the conversation goes in a container above it.
+
+    Above the chat box in the dock: the Documents row and the files being indexed (lib/documents/attach_view.py).
+    """
     assert layout(chat) == [
         "Title",
         "ButtonGroup",
         "Block(Column, Column)",
         "Expander",
         "Block(Caption)",
-        "Block(Html, Button, ChatInput)",
+        "Block(Html, Button, Block, Block, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
-    assert layout(chat)[3:] == ["Expander", "Block(ChatMessage, ChatMessage)", "Block(Html, Button, ChatInput)"]
+    assert layout(chat)[3:] == [
+        "Expander",
+        "Block(ChatMessage, ChatMessage)",
+        "Block(Html, Button, Block, Block, ChatInput)",
+    ]
 
 
 def test_a_notice_left_by_an_action_shows_once_under_the_mode_switch(chat, fake):

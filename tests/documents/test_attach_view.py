@@ -191,3 +191,27 @@ def test_files_dropped_together_are_each_indexed(chat, studio_env):
 )
 def test_the_embedding_model_offered_first(names, language, expected):
     assert attach_view.first_choice(names, language) == expected
+
+
+def test_deleting_a_chat_forgets_its_documents_but_keeps_them_in_the_library(chat, studio_env):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = int(chat.query_params["chat"][0])
+    chat.button(key="chat_delete").click().run()
+    chat.button(key="chat_confirm_yes").click().run()
+    assert not chat.exception
+    assert library(studio_env).attached(conversation_id) == []
+    assert len(library(studio_env).documents()) == 1
+
+
+def test_a_document_deleted_meanwhile_is_a_sentence_not_an_error(chat, studio_env):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    chat.button(key="chat_new").click().run()
+    document = only(library(studio_env).documents())
+    chat.multiselect(key=state.DOCUMENTS_PICK_INPUT).select(document.id).run()
+    library(studio_env).delete(document.id)  # in another tab
+    chat.button(key="documents_attach").click().run()
+    assert not chat.exception
+    assert (
+        chat.warning[0].value
+        == "That document is no longer in your library (deleted meanwhile, perhaps in another tab)."
+    )
