@@ -246,12 +246,30 @@ def presenter(store: ArenaStore, code: str | None) -> None:
     """The presenter's room panel: open a room, its join link and QR code, the live tally, close it, its leaderboard.
 
     ``code`` is the room this session presents (``state.ARENA_ROOM``), None before it opens one.
+    A database that fails is said in a sentence here, so the battle beside the panel goes on.
     """
     st.subheader(t("arena_room.panel_title"))
     notice = state.get(state.ARENA_ROOM_NOTICE)
     if notice:
         st.error(notice, icon=":material/database:")
         state.put(state.ARENA_ROOM_NOTICE, None)
+    try:
+        _panel(store, code)
+    except (StoreUnavailable, StoreFailed) as error:
+        st.error(str(error), icon=":material/database:")
+
+
+def presented_room(store: ArenaStore) -> str | None:
+    """The open room this session presents, which its battles are saved in and broadcast to; None when there is none.
+
+    For the Arena page: ``broadcast(store, code)`` as the battle's ``on_change`` and ``room=code``
+    on the battle it saves, while this gives a code. Raises the store's errors.
+    """
+    room = _my_room(store, state.get(state.ARENA_ROOM))
+    return room.code if room is not None and not room.closed else None
+
+
+def _panel(store: ArenaStore, code: str | None) -> None:
     room = _my_room(store, code)
     if room is None:
         if code is not None:
@@ -346,6 +364,13 @@ def _join(code: str) -> None:
 def _tally(store: ArenaStore, code: str) -> None:
     """The votes on the room's current battle, and how many screens follow the room, read again every second."""
     st.markdown(f"**{t('arena_room.tally_title')}**")
+    try:
+        _tally_figures(store, code)
+    except (StoreUnavailable, StoreFailed) as error:
+        st.error(str(error), icon=":material/database:")
+
+
+def _tally_figures(store: ArenaStore, code: str) -> None:
     room = store.room(code)
     battle_id = room.current_battle if room is not None else None
     letters = _letters(store, code, battle_id)

@@ -15,8 +15,8 @@ from lib import state
 from lib.arena import rooms
 from lib.arena.battle import Snapshot
 from lib.arena.records import BOTH_BAD, TIE, Battle, Contestant
-from lib.arena.room_view import broadcast
-from lib.arena.store import ArenaStore, NotVotable, Room
+from lib.arena.room_view import broadcast, presented_room
+from lib.arena.store import ArenaStore, NotVotable, Room, StoreFailed
 from lib.i18n import escape
 from lib.ollama.stream import DONE, FAILED, STOPPED, UNFINISHED
 from tests.i18n_check import screen_leftovers
@@ -416,3 +416,41 @@ def test_a_room_that_cannot_be_opened_says_why(panel, studio_env, monkeypatch):
     at.button(key=state.ARENA_ROOM_OPEN_BUTTON).click().run()
     assert "arena" in at.error[0].value.lower() and "could not be read or written" in at.error[0].value
     assert at.session_state[state.ARENA_ROOM] is None if state.ARENA_ROOM in at.session_state else True
+
+
+def test_a_database_that_fails_under_the_panel_is_said_and_the_page_goes_on(panel, store, room, studio_env):
+    at = panel(code=room.code)
+    assert at.metric[0].value == room.code
+    for leftover in studio_env.glob("arena.sqlite3*"):
+        leftover.unlink()
+    (studio_env / "arena.sqlite3").mkdir()  # the database cannot be opened any more
+    at.run()
+    assert not at.exception
+    assert "could not be read or written" in at.error[0].value
+
+
+def test_a_tally_that_cannot_be_read_is_said_in_a_sentence(panel, store, room, monkeypatch):
+    battle_id = saved_battle(store, room)
+    broadcast(store, room.code)(votable(battle_id))
+
+    def fails(self, battle_id):
+        raise StoreFailed("The arena's saved battles and votes could not be read or written (disk I/O error).")
+
+    monkeypatch.setattr(ArenaStore, "tally", fails)
+    at = panel(code=room.code)
+    assert not at.exception
+    assert at.error[0].value.startswith("The arena's saved battles and votes could not be read")
+    assert at.button(key=state.ARENA_ROOM_CLOSE_BUTTON)  # the rest of the panel is there
+
+
+def test_the_room_a_session_presents_is_its_open_room_only(store, room, monkeypatch):
+    chosen: dict[str, str | None] = {state.ARENA_ROOM: None}
+    monkeypatch.setattr(state, "get", chosen.get)
+    assert presented_room(store) is None
+    chosen[state.ARENA_ROOM] = room.code.lower()
+    assert presented_room(store) == room.code
+    chosen[state.ARENA_ROOM] = ArenaStore(owner="browser:someone-else").open_room().code
+    assert presented_room(store) is None
+    chosen[state.ARENA_ROOM] = room.code
+    store.close_room(room.code)
+    assert presented_room(store) is None
