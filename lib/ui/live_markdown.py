@@ -189,6 +189,13 @@ class _Tree:
         return self._branch.empty()
 
 
+GAP_SMOOTHING = 0.2
+"""How much each new gap between chunks moves the smoothed gap (an exponential moving average)."""
+SLOW_CHUNK_SHARE = 0.4
+"""A stream is slow when its chunks are at least this share of a frame apart (at 11 draws a second:
+36 ms, about 28 chunks a second): a draw then brings one or two chunks."""
+
+
 class LiveMarkdown:
     """Shows streamed Markdown in ``container``, moving as the text arrives, at a cost that stays small.
 
@@ -231,6 +238,8 @@ class LiveMarkdown:
         self._starts = [0]  # where each block element's text begins
         self._next_draw = float("-inf")
         self._styled = False
+        self._last_chunk: float | None = None
+        self._chunk_gap = 0.0  # seconds between chunks, smoothed: tells a slow stream from a fast one
 
     @property
     def text(self) -> str:
@@ -246,6 +255,9 @@ class LiveMarkdown:
             return
         self._pending.append(chunk)
         started = self._clock()
+        if self._last_chunk is not None:
+            self._chunk_gap += (started - self._last_chunk - self._chunk_gap) * GAP_SMOOTHING
+        self._last_chunk = started
         if started >= self._next_draw:
             self._draw(self._cursor)
             # A steady cadence: the next frame is due one interval after this one was, so tokens that
@@ -269,13 +281,19 @@ class LiveMarkdown:
         if blocks:
             self._finish_blocks(blocks)
         block = text[self._stable :]
-        cut = markdown_pieces.cut(block, self._frozen - self._stable) if cursor else None
+        cut = markdown_pieces.cut(block, self._frozen - self._stable, self._min_piece()) if cursor else None
         if cut is not None:
             self._freeze(cut)
         rest = text[self._frozen :]
         if self._frozen > self._stable:
             rest = markdown_pieces.reopening(block) + rest
         self._show(safe_markdown(rest) + cursor if rest.strip() else "")
+
+    def _min_piece(self) -> int:
+        """Shorter pieces when chunks come slower than about two a frame: each draw then brings a word
+        or two, and re-sending a long tail for it would be most of what goes over the websocket."""
+        slow = self._chunk_gap >= SLOW_CHUNK_SHARE * self._interval
+        return markdown_pieces.SHORT_PIECE if slow else markdown_pieces.MIN_PIECE
 
     def _finish_blocks(self, blocks: list[str]) -> None:
         """The growing block has ended, and maybe more after it: draw them finished, in place.

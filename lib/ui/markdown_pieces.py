@@ -31,6 +31,10 @@ STACK = "stack"  # a list, a quote or fenced code: pieces stacked without a gap
 MIN_PIECE = 96
 """The shortest piece worth an element of its own (characters): the tail stays about this short."""
 
+SHORT_PIECE = 32
+"""The shortest piece when every draw brings only a word or two (a slow stream): each draw then re-sends
+the tail, so a shorter one saves most of its bytes, and the few draws leave time for the extra elements."""
+
 KEEP_SPACE = " &#32;"
 """Ends a piece cut after a space: Markdown drops a paragraph's final spaces, not an entity's."""
 
@@ -84,33 +88,33 @@ def reopening(block: str) -> str:
     return first + "\n" if newline and Fence.opening(first) is not None else ""
 
 
-def cut(block: str, start: int) -> Cut | None:
+def cut(block: str, start: int, min_piece: int = MIN_PIECE) -> Cut | None:
     """The longest piece that ``block[start:]`` can give now, or None.
 
     ``start`` is where the block's unfrozen text begins (after earlier pieces). A piece never
-    takes the last line or word, which may still change, and is at least :data:`MIN_PIECE`
+    takes the last line or word, which may still change, and is at least ``min_piece``
     characters long: shorter ones are not worth an element.
     """
     how = kind(block)
-    if how is None or len(block) - start < 2 * MIN_PIECE:
+    if how is None or len(block) - start < 2 * min_piece:
         return None
     if how == FLOW:
-        return _flow_cut(block[start:])
+        return _flow_cut(block[start:], min_piece)
     fence_line = reopening(block)
     if fence_line:
-        return _code_cut(block[start:], fence_line, first=start == 0)
-    return _line_cut(block[start:], quote=block.startswith(">"))
+        return _code_cut(block[start:], fence_line, min_piece, first=start == 0)
+    return _line_cut(block[start:], min_piece, quote=block.startswith(">"))
 
 
 def _plain_paragraph_start(line: str) -> bool:
     return bool(line.strip()) and line[0] not in " \t" and _STARTS_BLOCK.match(line) is None
 
 
-def _flow_cut(text: str) -> Cut | None:
+def _flow_cut(text: str, min_piece: int) -> Cut | None:
     if "|" in text[text.rfind("\n", 0, text.rfind("\n")) + 1 :]:
         return None  # the last lines may be becoming a table
     best: int | None = None
-    for match in _FLOW_CUT.finditer(text, MIN_PIECE):
+    for match in _FLOW_CUT.finditer(text, min_piece):
         end = match.start()
         piece = text[:end]
         if _STARTS_BLOCK.match(text, end) or piece.rstrip(" \t\n").endswith("\\") or not _inline_closed(piece):
@@ -123,7 +127,7 @@ def _flow_cut(text: str) -> Cut | None:
     return Cut(best, stripped, KEEP_SPACE if stripped != piece else "")
 
 
-def _line_cut(text: str, *, quote: bool) -> Cut | None:
+def _line_cut(text: str, min_piece: int, *, quote: bool) -> Cut | None:
     """Before the last complete line at the left margin that starts a list item (or a quote line)."""
     best: int | None = None
     position = text.find("\n") + 1
@@ -133,20 +137,20 @@ def _line_cut(text: str, *, quote: bool) -> Cut | None:
             break  # the last line may still change
         line = text[position:line_end]
         starts = line.startswith(">") if quote else _LIST_ITEM.match(line) is not None
-        if starts and position >= MIN_PIECE:
+        if starts and position >= min_piece:
             best = position
         position = line_end + 1
     return None if best is None else Cut(best, text[:best])
 
 
-def _code_cut(text: str, fence_line: str, *, first: bool) -> Cut | None:
+def _code_cut(text: str, fence_line: str, min_piece: int, *, first: bool) -> Cut | None:
     """After the last complete line of code: the piece closed with the fence, the rest reopened."""
     fence = Fence.opening(fence_line.rstrip("\n"))
     if fence is None:
         return None
     end = text.rfind("\n") + 1
     code_start = len(fence_line) if first else 0  # the first piece holds the opening line itself
-    if end - code_start < MIN_PIECE:
+    if end - code_start < min_piece:
         return None
     closing = " " * fence.indent + fence.char * fence.length
     return Cut(end, ("" if first else fence_line) + text[:end] + closing)

@@ -235,10 +235,25 @@ def test_blocks_finished_between_two_draws_go_in_one_element():
 
 
 def test_a_slow_stream_sends_each_block_as_it_finishes():
+    """Each block in its own element (a long paragraph in pieces: joined here, without the kept space)."""
     screen, live, _ = stream(DOCUMENT, seconds_per_token=1.0)
     live.finish()
     blocks, tail = split_stable(DOCUMENT)
-    assert screen.on_screen() == [safe_markdown(part).strip() for part in [*blocks, tail]]
+    shown = [entry.replace(markdown_pieces.KEEP_SPACE.strip() + "|", "") for entry in screen.on_screen()]
+    assert shown == [safe_markdown(part).strip() for part in [*blocks, tail]]
+
+
+def longest_tail(text: str, seconds_per_token: float) -> int:
+    screen, _, _ = stream(text, seconds_per_token=seconds_per_token)
+    return max(len(body) for body in screen.log if isinstance(body, str))
+
+
+def test_a_slow_stream_keeps_a_shorter_tail_than_a_fast_one():
+    """At 10 tokens a second every token is a draw that re-sends the tail: it stays about SHORT_PIECE long."""
+    paragraph = "word " * 400
+    slow, fast = longest_tail(paragraph, 0.1), longest_tail(paragraph, 0.02)
+    assert slow < 3 * markdown_pieces.SHORT_PIECE + len(CURSOR) + len(markdown_pieces.KEEP_SPACE) < fast
+    assert fast < 3 * markdown_pieces.MIN_PIECE
 
 
 @pytest.mark.parametrize("tokens_per_second", [500, 50, 20, 12, 10, 5, 2])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.ui.markdown_pieces import FLOW, KEEP_SPACE, MIN_PIECE, STACK, cut, kind, pieces_style, reopening
+from lib.ui.markdown_pieces import FLOW, KEEP_SPACE, MIN_PIECE, SHORT_PIECE, STACK, cut, kind, pieces_style, reopening
 
 WORDS = "The quick brown fox jumps over the lazy dog again and again. "
 
@@ -43,6 +43,16 @@ def test_a_long_paragraph_is_cut_before_its_last_word_with_the_space_kept():
     assert text[: piece.length].endswith(" ") and text[piece.length :] == "wor"
     assert piece.body == text[: piece.length].rstrip() and piece.suffix == KEEP_SPACE
     assert not text[piece.length :].startswith(" ")
+
+
+@pytest.mark.parametrize(
+    "text", ["word " * 20 + "last", "- item one\n" * 8 + "- la", "```python\n" + "x = 1\n" * 12 + "y ="]
+)
+def test_a_shorter_least_piece_cuts_sooner(text):
+    """A slow stream asks for pieces of SHORT_PIECE characters: text too short for the usual ones is cut."""
+    assert cut(text, 0) is None
+    piece = cut(text, 0, SHORT_PIECE)
+    assert piece is not None and SHORT_PIECE <= piece.length < len(text)
 
 
 def test_a_cut_continues_from_where_the_last_piece_ended():
