@@ -395,6 +395,8 @@ def test_closing_the_room_stops_the_votes_and_keeps_its_leaderboard(panel, store
     assert rooms.live(room.code).closed
     assert at.info[0].value.startswith(f"Room {room.code} is closed")
     assert at.expander[0].label == "This room's leaderboard"
+    board = at.expander[0].dataframe[0].value
+    assert board["model"].tolist() == [MODELS[1], MODELS[0]]  # B won the room's one vote
     with pytest.raises(NotVotable):
         store.room_vote(room.code, battle_id, "browser:v2", "A")
     at.button(key=state.ARENA_ROOM_OPEN_BUTTON).click().run()
