@@ -32,7 +32,7 @@ POLL_SECONDS = 1.0
 """How often a voter's screen asks for the room's news: the answers move on at this pace while they stream."""
 TALLY_SECONDS = 1.0
 """How often the presenter's tally is read again."""
-PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "arena_room.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages/arena_room.py"
 """The voter's page; an absolute path, so it is found whichever script serves the app (a test's stage too)."""
 CODE_SHOWN = 16
 """Characters of a ``?room=`` value kept: enough for any code, not a paragraph repeated on screen."""
