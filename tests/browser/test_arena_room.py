@@ -221,6 +221,7 @@ def test_thirty_voters_one_room(stage, browser: Browser, tmp_path: Path):
     expect(voters[0].page.get_by_role("button", name="B is better")).to_have_count(0)
 
     # Blindness: nothing any voter received names a model before the reveal.
+    voters[0].page.wait_for_timeout(1_000)  # Playwright hands over the frames received meanwhile
     for voter in voters:
         received = voter.frames_text()
         assert received, "no websocket frames were recorded"
