@@ -14,6 +14,7 @@ of the battle's record it reads nothing on a voter's behalf but the id their vot
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -230,13 +231,18 @@ def broadcast(store: ArenaStore, code: str) -> Callable[[Snapshot], None]:
     """What the presenter's battle calls whenever what voters would see changes (``battle_view.draw``'s ``on_change``).
 
     Makes the snapshot's saved battle the room's current one (the one votes go to), or none
-    while a new battle streams, before its voters see it; then publishes it to the room.
+    while a new battle streams, before its voters see it; then publishes it to the room. A battle
+    the room cannot take votes on (one started before the room opened, saved outside it) or a
+    database that fails: the voters still watch it, without vote buttons, and the battle goes on.
     """
 
     def publish(snapshot: Snapshot) -> None:
         shown = rooms.current(code)
         if shown is None or shown.battle_id != snapshot.battle_id:
-            store.show_in_room(code, snapshot.battle_id)
+            try:
+                store.show_in_room(code, snapshot.battle_id)
+            except (NotFound, StoreFailed):
+                snapshot = replace(snapshot, battle_id=None, votable=False)
         rooms.publish(code, snapshot)
 
     return publish

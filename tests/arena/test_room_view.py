@@ -305,6 +305,29 @@ def test_broadcast_makes_the_saved_battle_current_before_voters_see_it(store, ro
     assert rooms.current(room.code).texts == ("A new battle", "")
 
 
+def test_a_battle_saved_outside_the_room_is_watched_there_but_takes_no_votes(store, room):
+    """A battle started before the presenter opened the room was saved outside it: voters see it, cannot vote."""
+    outside = store.save_battle(Battle("Why?", (Contestant("A", MODELS[0]), Contestant("B", MODELS[1]))))
+    publish = broadcast(store, room.code)
+    publish(votable(outside))
+    shown = rooms.current(room.code)
+    assert shown is not None and shown.texts == votable(outside).texts
+    assert not shown.votable and shown.battle_id is None
+    assert store.room(room.code).current_battle is None
+    publish(votable(outside, models=MODELS))  # the reveal still reaches the room
+    assert rooms.current(room.code).models == MODELS
+
+
+def test_a_battle_whose_room_cannot_be_written_is_watched_without_votes(store, room, studio_env):
+    battle_id = saved_battle(store, room)
+    for leftover in studio_env.glob("arena.sqlite3*"):
+        leftover.unlink()
+    (studio_env / "arena.sqlite3").mkdir()
+    broadcast(ArenaStore(owner=PRESENTER), room.code)(votable(battle_id))
+    shown = rooms.current(room.code)
+    assert shown is not None and not shown.votable
+
+
 # The presenter's panel
 
 
