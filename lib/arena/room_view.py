@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
@@ -33,8 +32,6 @@ POLL_SECONDS = 1.0
 """How often a voter's screen asks for the room's news: the answers move on at this pace while they stream."""
 TALLY_SECONDS = 1.0
 """How often the presenter's tally is read again."""
-PAGE = Path(__file__).resolve().parents[2] / "app_pages/arena_room.py"
-"""The voter's page; an absolute path, so it is found whichever script serves the app (a test's stage too)."""
 CODE_SHOWN = 16
 """Characters of a ``?room=`` value kept: enough for any code, not a paragraph repeated on screen."""
 QR_WIDTH = 260
@@ -72,9 +69,14 @@ def voter_pages() -> list[st.Page]:
     """
     title = t("arena_room.page_title")
     return [
-        st.Page(PAGE, title=title, icon=":material/how_to_vote:", url_path=rooms.ARENA_PATH),
-        st.Page(PAGE, title=title, icon=":material/how_to_vote:", url_path="room", default=True),
+        st.Page(voter_page, title=title, icon=":material/how_to_vote:", url_path=rooms.ARENA_PATH),
+        st.Page(voter_page, title=title, icon=":material/how_to_vote:", url_path="room", default=True),
     ]
+
+
+def voter_page() -> None:
+    """The voter's screen for the room the address names."""
+    voter(requested_room() or "")
 
 
 def voter(code: str) -> None:
