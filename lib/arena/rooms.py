@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import io
 import ipaddress
-import itertools
 import re
 import socket
 import threading
@@ -50,13 +49,8 @@ _CODE = re.compile(r"[A-Z0-9]{1,16}")
 
 @dataclass(frozen=True)
 class Live:
-    """A room as its voters see it now.
+    """A room as its voters see it now: the battle (None before the first one) and whether the room closed."""
 
-    ``version`` changes with every publish (0: nothing published since the server started), so a
-    voter's screen knows without comparing texts whether there is anything new to draw.
-    """
-
-    version: int = 0
     snapshot: Snapshot | None = None
     closed: bool = False
 
@@ -65,7 +59,6 @@ NOTHING = Live()
 
 _lock = threading.Lock()
 _rooms: dict[str, Live] = {}  # by canonical code, the least recently published first
-_versions = itertools.count(1)
 _watchers: dict[str, dict[str, float]] = {}  # code -> voter -> when their screen last asked
 
 
@@ -86,7 +79,7 @@ def publish(code: str, snapshot: Snapshot) -> None:
         if _rooms.get(key, NOTHING).closed:
             return
         _rooms.pop(key, None)
-        _rooms[key] = Live(next(_versions), snapshot)
+        _rooms[key] = Live(snapshot)
         _forget_oldest()
 
 
@@ -95,7 +88,7 @@ def close(code: str) -> None:
     key = canonical(code)
     with _lock:
         _rooms.pop(key, None)
-        _rooms[key] = Live(next(_versions), None, closed=True)
+        _rooms[key] = Live(None, closed=True)
         _watchers.pop(key, None)
         _forget_oldest()
 
