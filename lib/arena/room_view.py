@@ -20,7 +20,7 @@ import streamlit as st
 
 from lib import state
 from lib.access import visitor
-from lib.arena import leaderboard_view, rooms
+from lib.arena import battle_view, leaderboard_view, rooms
 from lib.arena.battle import Snapshot
 from lib.arena.records import TIE
 from lib.arena.store import ArenaStore, NotFound, NotVotable, Room, StoreFailed, StoreUnavailable, normal_code
@@ -300,7 +300,12 @@ def _panel(store: ArenaStore, code: str | None) -> None:
             args=(store, room.code),
         )
     with st.expander(t("arena_room.board"), icon=":material/leaderboard:"):
-        leaderboard_view.draw(store.battles(room=room.code), store.votes(room=room.code), key=state.ARENA_ROOM_BOARD)
+        if battle_view.blind():  # the board names models, and the battle beside it is blind
+            st.info(t("arena_room.board_hidden"), icon=":material/visibility_off:")
+        else:
+            leaderboard_view.draw(
+                store.battles(room=room.code), store.votes(room=room.code), key=state.ARENA_ROOM_BOARD
+            )
 
 
 def _my_room(store: ArenaStore, code: str | None) -> Room | None:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.arena import rooms
-from lib.arena.battle import Snapshot
+from lib.arena.battle import Pick, Run, Snapshot
 from lib.arena.records import BOTH_BAD, TIE, Battle, Contestant
 from lib.arena.room_view import broadcast, presented_room
 from lib.arena.store import ArenaStore, NotVotable, Room, StoreFailed
@@ -425,6 +425,23 @@ def test_closing_the_room_stops_the_votes_and_keeps_its_leaderboard(panel, store
     at.button(key=state.ARENA_ROOM_OPEN_BUTTON).click().run()
     assert at.session_state[state.ARENA_ROOM] != room.code
     assert not store.room(at.session_state[state.ARENA_ROOM]).closed
+
+
+def test_the_rooms_leaderboard_is_hidden_while_the_battle_beside_it_is_blind(panel, store, room):
+    battle_id = saved_battle(store, room)
+    broadcast(store, room.code)(votable(battle_id))
+    store.room_vote(room.code, battle_id, "browser:v1", "B")
+    at = AppTest.from_function(presenter_app, default_timeout=30)
+    at.context["url"] = "http://192.168.1.5:8501/arena"
+    at.session_state[state.ARENA_ROOM] = room.code
+    at.session_state[state.ARENA_BATTLE] = Run.new("Why is the sky blue?", [Pick(MODELS[0]), Pick(MODELS[1])])
+    at.run()
+    assert at.expander[0].info[0].value.startswith("Hidden while the battle is blind")
+    assert not at.expander[0].dataframe
+    assert not any(model in texts_of(at) for model in MODELS)
+    at.session_state[state.ARENA_BATTLE].revealed = True
+    at.run()
+    assert at.expander[0].dataframe[0].value["model"].tolist() == [MODELS[1], MODELS[0]]
 
 
 def test_someone_elses_room_is_not_presented(panel, studio_env):
