@@ -35,6 +35,9 @@ TALLY_SECONDS = 1.0
 CODE_SHOWN = 16
 """Characters of a ``?room=`` value kept: enough for any code, not a paragraph repeated on screen."""
 QR_WIDTH = 260
+ANSWER_HEIGHT = 400
+"""Pixels of an answer's box on a voter's screen, which scrolls inside: on a phone, where the
+columns stack, long answers would otherwise push the vote buttons several screens down."""
 
 _STATUSES = {
     UNFINISHED: "arena_room.writing",
@@ -134,7 +137,7 @@ def _answers(snapshot: Snapshot) -> None:
             status = snapshot.statuses[index]
             if status in _STATUSES:
                 st.caption(t(_STATUSES[status]))
-            with st.container(border=True):
+            with st.container(border=True, height=ANSWER_HEIGHT):
                 text = snapshot.texts[index]
                 if text.strip():
                     render_markdown(text)
