@@ -137,6 +137,7 @@ ARENA_DRAW_BUTTON = "arena_draw_button"
 ARENA_START_BUTTON = "arena_start_button"
 ARENA_STOP_BUTTON = "arena_stop_button"
 ARENA_NEW_BUTTON = "arena_new_button"
+ARENA_REVEAL_BUTTON = "arena_reveal_button"  # a room's battle: shows the models here and on the voters' screens
 ARENA_VOTE_BUTTON = "arena_vote_button"  # + "_<choice>": a column's letter, "tie" or "bad"
 
 # Embeddings page

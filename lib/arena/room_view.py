@@ -259,7 +259,6 @@ def presenter(store: ArenaStore, code: str | None) -> None:
     ``code`` is the room this session presents (``state.ARENA_ROOM``), None before it opens one.
     A database that fails is said in a sentence here, so the battle beside the panel goes on.
     """
-    st.subheader(t("arena_room.panel_title"))
     notice = state.get(state.ARENA_ROOM_NOTICE)
     if notice:
         st.error(notice, icon=":material/database:")

@@ -185,7 +185,7 @@ def test_thirty_voters_one_room(stage, fake, browser: Browser, tmp_path: Path):
     assert len(arrived) == VOTING
     expect(metric(panel, "Voted")).to_have_text("10", timeout=10_000)
     expect(metric(panel, "Answer A")).to_have_text("6")
-    panel.get_by_role("heading", name="Audience room").scroll_into_view_if_needed()
+    panel.get_by_text("Audience room", exact=True).scroll_into_view_if_needed()
     shoot(panel, "presenter.png", tmp_path)
     shoot(voters[0].page, "voter-voted.png", tmp_path, height=1100)
     shoot(voters[VOTING].page, "voter-ballot.png", tmp_path, height=1100)
@@ -203,8 +203,9 @@ def test_thirty_voters_one_room(stage, fake, browser: Browser, tmp_path: Path):
         assert names_in(voter.page.content()) == []
     before = [len(voter.frames) for voter in voters]
 
-    # The presenter votes on their screen, which reveals the models: now they reach every voter.
-    panel.get_by_test_id("stMain").get_by_role("button", name="Tie", exact=True).click()
+    # The presenter reveals the models (the room did the voting): now they reach every voter.
+    panel.get_by_role("button", name="Reveal the models").click()
+    expect(panel.get_by_text("The room's votes:")).to_be_visible()
     for voter in voters:
         for letter in "AB":
             expect(voter.page.get_by_role("heading", name=re.compile(rf"^Answer {letter}: "))).to_be_visible()

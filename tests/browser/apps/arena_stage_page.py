@@ -1,8 +1,7 @@
-"""A presenter's Arena at ``?stage=<owner>``, else the app itself (Home.py, where join links lead).
+"""A presenter's Arena page at ``?stage=<owner>``, else the app itself (Home.py, where join links lead).
 
-The presenter's screen is the room panel above the Arena page, whose battles run in the open room
-and hand every change to the room (``on_change=room_view.broadcast(...)``, ``room=code``): the
-wiring the Arena page itself is to get. The owner comes from the address so the test knows it.
+The Arena page as the app draws it, with the owner taken from the address so the test knows whose
+rooms and battles to read in the database.
 """
 
 import runpy
@@ -11,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib import i18n, server_data, state
-from lib.arena import page, room_view
+from lib.arena import page
 from lib.arena.store import ArenaStore
 
 if "stage" in st.query_params:
@@ -19,8 +18,6 @@ if "stage" in st.query_params:
     state.init()
     i18n.init()
     store = ArenaStore(owner=st.query_params["stage"])
-    room_view.presenter(store, state.get(state.ARENA_ROOM))
-    code = room_view.presented_room(store)
-    page.draw(store, server_data.client(), on_change=room_view.broadcast(store, code) if code else None, room=code)
+    page.draw(store, server_data.client())
 else:
     runpy.run_path(str(Path(__file__).resolve().parents[3] / "Home.py"), run_name="__main__")
