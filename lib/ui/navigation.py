@@ -18,6 +18,7 @@ def pages() -> list[st.Page]:
         st.Page(HOME, title=t("app.home"), icon=":material/home:", default=True),
         st.Page(CHAT, title=t("app.chat"), icon=":material/chat:", url_path="chat"),
         st.Page(GENERATE, title=t("app.generate"), icon=":material/edit_note:", url_path="generate"),
+        st.Page("app_pages/evals.py", title=t("app.evals"), icon=":material/fact_check:", url_path="evals"),
         st.Page(EMBEDDINGS, title=t("app.embeddings"), icon=":material/scatter_plot:", url_path="embeddings"),
         st.Page(MODELS, title=t("app.models"), icon=":material/deployed_code:", url_path="models"),
     ]
