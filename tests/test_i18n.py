@@ -15,7 +15,14 @@ from tests import i18n_check
 from tests.conftest import ENTRY_POINT, SAME_BROWSER
 from tests.streamlit_process import free_port
 
-PAGES = [navigation.HOME, navigation.CHAT, navigation.GENERATE, navigation.EMBEDDINGS, navigation.MODELS]
+PAGES = [
+    navigation.HOME,
+    navigation.CHAT,
+    navigation.GENERATE,
+    "app_pages/evals.py",
+    navigation.EMBEDDINGS,
+    navigation.MODELS,
+]
 
 
 def test_every_catalog_entry_has_both_languages_and_is_used():

@@ -11,7 +11,8 @@ from lib.ui import navigation
 
 ROOT = Path(__file__).resolve().parents[2]
 # Menu order: Home, then the pages people work in.
-PAGE_FILES = [navigation.HOME, navigation.CHAT, navigation.GENERATE, navigation.EMBEDDINGS, navigation.MODELS]
+EVALS = "app_pages/evals.py"
+PAGE_FILES = [navigation.HOME, navigation.CHAT, navigation.GENERATE, EVALS, navigation.EMBEDDINGS, navigation.MODELS]
 
 
 def test_every_page_file_exists_and_every_page_is_in_the_menu():
@@ -38,14 +39,14 @@ def test_the_menu_in_order_with_its_paths_and_home_first(open_app, menus):
     assert not at.exception
     menu = menus[-1]
     assert [Path(page._page).relative_to(ROOT).as_posix() for page in menu] == PAGE_FILES
-    assert [page.title for page in menu] == ["Home", "Chat", "Generate", "Embeddings", "Models"]
-    assert [page.url_path for page in menu] == ["", "chat", "generate", "embeddings", "models"]
-    assert [page._default for page in menu] == [True, False, False, False, False]
+    assert [page.title for page in menu] == ["Home", "Chat", "Generate", "Evals", "Embeddings", "Models"]
+    assert [page.url_path for page in menu] == ["", "chat", "generate", "evals", "embeddings", "models"]
+    assert [page._default for page in menu] == [True, False, False, False, False, False]
     assert all(page.icon.startswith(":material/") for page in menu)
 
 
 def test_the_menu_is_worded_in_the_sessions_language_and_keeps_its_paths(open_app, menus):
     open_app(query={i18n.QUERY_KEY: "zh"})
     menu = menus[-1]
-    assert [page.title for page in menu] == ["首页", "对话", "生成", "向量嵌入", "模型"]
-    assert [page.url_path for page in menu] == ["", "chat", "generate", "embeddings", "models"]
+    assert [page.title for page in menu] == ["首页", "对话", "生成", "评测", "向量嵌入", "模型"]
+    assert [page.url_path for page in menu] == ["", "chat", "generate", "evals", "embeddings", "models"]
