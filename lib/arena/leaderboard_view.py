@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.arena import leaderboard
-from lib.arena.leaderboard import Board
+from lib.arena.leaderboard import Board, Row
 from lib.arena.records import Battle, Vote
 from lib.formatting import whole_number
 from lib.i18n import t, t_plain
@@ -30,6 +30,9 @@ HOUR = 3600.0
 WINDOWS = {"all": None, "day": 24 * HOUR, "week": 7 * 24 * HOUR, "month": 30 * 24 * HOUR}
 """The time filter's choices: how far back a battle may have run (None: any time)."""
 UNBEATEN_MARK = "★"
+FEW_GAMES = 5
+"""Below this many games a model's bootstrap interval says little (one vote resampled is always that vote,
+an interval of width zero), so the table says "too few votes" instead of a number that looks certain."""
 
 
 def draw(battles: Sequence[Battle], votes: Sequence[Vote], *, key: str) -> None:
@@ -86,11 +89,7 @@ def table_frame(shown: Board) -> pd.DataFrame:
                 "rank": rank,
                 "model": row.model,
                 "rating": row.rating,
-                "interval": t_plain(
-                    "arena_board.interval_value",
-                    below=f"{max(row.rating - row.low, 0):.0f}",
-                    above=f"{max(row.high - row.rating, 0):.0f}",
-                ),
+                "interval": _interval(row),
                 "battles": row.battles,
                 "wins": row.wins,
                 "ties": row.ties,
@@ -222,6 +221,20 @@ def _heatmap(shown: Board) -> None:
     st.caption(t("arena_board.heatmap_caption"))
 
 
+def _settled(row: Row) -> bool:
+    return row.wins + row.ties + row.losses >= FEW_GAMES
+
+
+def _interval(row: Row) -> str:
+    if not _settled(row):
+        return t_plain("arena_board.interval_few")
+    return t_plain(
+        "arena_board.interval_value",
+        below=f"{max(row.rating - row.low, 0):.0f}",
+        above=f"{max(row.high - row.rating, 0):.0f}",
+    )
+
+
 def speed_frame(shown: Board) -> pd.DataFrame:
     """The models with a known speed: rating, its interval, median tokens per second, and whether unbeaten."""
     unbeaten, beaten = t_plain("arena_board.chart_unbeaten"), t_plain("arena_board.chart_beaten")
@@ -230,8 +243,8 @@ def speed_frame(shown: Board) -> pd.DataFrame:
             {
                 "model": row.model,
                 "rating": row.rating,
-                "low": row.low,
-                "high": row.high,
+                "low": row.low if _settled(row) else None,
+                "high": row.high if _settled(row) else None,
                 "speed": row.tokens_per_second,
                 "unbeaten": row.unbeaten,
                 "mark": unbeaten if row.unbeaten else beaten,

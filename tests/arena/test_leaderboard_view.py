@@ -100,6 +100,21 @@ def charts(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(element.proto.spec) for element in at.main if element.type == "vega_lite_chart"]
 
 
+def test_an_interval_is_shown_from_five_games_and_charted_only_then():
+    battles = [fight(n, "a", "b", speeds=(10.0, 20.0)) for n in range(1, 7)]
+    votes = [vote(n, "A" if n % 3 else "B") for n in range(1, 6)]  # 5 games each: 4-1
+    at = draw(battles, votes)
+    shown = leaderboard.board(battles, votes)
+    for row, expected in zip(table(at), shown.rows, strict=True):
+        assert row["interval"] == f"−{expected.rating - expected.low:.0f} / +{expected.high - expected.rating:.0f}"
+    at = draw(battles, votes[:4])
+    assert {row["interval"] for row in table(at)} == {"too few votes"}
+    assert all(
+        point["low"] is None
+        for point in leaderboard_view.speed_frame(leaderboard.board(battles, votes[:4])).to_dict("records")
+    )
+
+
 def test_the_table_shows_each_model_s_rating_interval_record_speed_and_size():
     battles, votes = recent()
     at = draw(battles, votes)
@@ -111,7 +126,7 @@ def test_the_table_shows_each_model_s_rating_interval_record_speed_and_size():
     expected = shown.rows[0]
     assert fast["rank"] == 1
     assert fast["rating"] == pytest.approx(expected.rating)
-    assert fast["interval"] == f"−{expected.rating - expected.low:.0f} / +{expected.high - expected.rating:.0f}"
+    assert fast["interval"] == "too few votes"  # 4 games: a bootstrap over them says little
     assert (fast["battles"], fast["wins"], fast["ties"], fast["losses"]) == (4, 3, 1, 0)
     assert fast["win_rate"] == pytest.approx(87.5)
     assert fast["tokens_per_second"] == pytest.approx(90.0)
