@@ -176,7 +176,8 @@ MODELS_FORM_OPTION_PREFIX = "models_form_option_"
 # Evals page (lib/evals/): prompt sets, runs and their results
 EVALS_TAB = "evals_tab"
 EVALS_OPEN_TAB = "evals_open_tab"  # the tab the next run opens ("sets", "run" or "results"), set by an action
-EVALS_JOB = "evals_job"  # lib.evals.runner.EvalJob of the run in progress (or just ended), kept across page switches
+EVALS_SHOWN_TAB = "evals_shown_tab"  # the tab open in the last run, opened again after another page
+EVALS_JOB = "evals_job"  # lib.evals.progress_view.Tracked: the job of the run in progress (or just ended) and its run
 EVALS_NOTICE = "evals_notice"  # (kind, sentence) shown once after the rerun that follows an action
 EVALS_CONFIRM = "evals_confirm"  # ("set" or "run", id) waiting for the user to confirm its deletion
 EVALS_OPEN_SET = "evals_open_set"  # the set the next run opens in the editor (an id, or "new"), set by an action
@@ -187,7 +188,6 @@ EVALS_EDITED = "evals_edited"  # the draft's table as last edited (pandas DataFr
 EVALS_TABLE_BASE = "evals_table_base"  # what the table editor started from; its edits live in its widget key
 EVALS_FORM = "evals_form"  # the run set-up's widget values by widget key, kept while other tabs are drawn
 EVALS_RUN = "evals_run"  # id of the run shown under Results
-EVALS_CELL = "evals_cell"  # (prompt, candidate) of the grid cell shown under the grid
 EVALS_UPLOAD_ROUND = "evals_upload_round"  # bumped to give the image and import uploaders fresh, empty keys
 EVALS_SET_INPUT = "evals_set_input"  # the set open in the editor: an id, or "new"
 EVALS_NAME_INPUT = "evals_name_input"

@@ -39,11 +39,15 @@ def draw(store: EvalStore, client: OllamaClient) -> None:
     st.caption(t("evals.intro"))
     show_notice()
     progress_view.show(store)
+    # The tab an action asks for, else the one open before another page was (the widget forgot it then).
     wanted = state.get(state.EVALS_OPEN_TAB)
+    if wanted is None and state.EVALS_TAB not in st.session_state:
+        wanted = state.get(state.EVALS_SHOWN_TAB)
     if wanted in TABS:
         st.session_state[state.EVALS_TAB] = t(TABS[wanted])
     state.put(state.EVALS_OPEN_TAB, None)
     tabs = widgets.tabs(TABS, state.EVALS_TAB, on_change="rerun")
+    state.put(state.EVALS_SHOWN_TAB, next((tab for tab, container in tabs.items() if container.open), SETS))
     if tabs[SETS].open:
         with tabs[SETS]:
             sets_view.draw(store)

@@ -56,7 +56,6 @@ def start(client: OllamaClient, store: EvalStore, run_id: int, run: Run) -> None
     job = EvalJob(client.clone(), store, run_id, run, i18n.language()).start()
     state.put(state.EVALS_JOB, Tracked(job, run))
     state.put(state.EVALS_RUN, run_id)
-    state.put(state.EVALS_CELL, None)
 
 
 def resume(store: EvalStore, run_id: int) -> None:
@@ -150,7 +149,7 @@ def under_way(job: EvalJob, view: EvalView, run: Run) -> None:
 def ending(view: EvalView) -> None:
     """How the job ended: every answer in, stopped, or the job broke off (with its sentence)."""
     if view.crash:
-        st.error(view.crash, icon=":material/error:")
+        st.error(i18n.escape(view.crash), icon=":material/error:")
     elif view.completed:
         st.success(t("evals.run_complete", failed=view.failures), icon=":material/check_circle:")
     else:

@@ -212,7 +212,7 @@ def cell(run: Run, prompt_index: int, candidate_index: int) -> None:
             st.info(t("evals.cell_pending"), icon=":material/hourglass_empty:")
             return
         if answer.status == FAILED:
-            st.error(answer.error or t("evals.answer_failed"), icon=":material/error:")
+            st.error(failure_text(answer.error), icon=":material/error:")
         if answer.thinking:
             with st.expander(t("evals.thinking"), icon=":material/psychology:"):
                 render_markdown(answer.thinking)
@@ -224,6 +224,13 @@ def cell(run: Run, prompt_index: int, candidate_index: int) -> None:
         figures(answer)
         if answer.verdict is not None:
             verdict(answer.verdict)
+
+
+def failure_text(saved: str) -> str:
+    """A failed answer's saved sentence (plain text: its values are the server's words), for Markdown."""
+    if not saved.strip():
+        return t("evals.answer_failed")
+    return i18n.escape(report.error_text(saved, i18n.language()))
 
 
 def checks(answer: Answer) -> None:
@@ -253,7 +260,7 @@ def verdict(found: JudgeVerdict) -> None:
     """The judge's grade and reasoning, and the exact request it was sent."""
     with st.container(border=True):
         if found.error:
-            st.warning(found.error, icon=":material/gavel:")
+            st.warning(t("evals.judge_failed", model=found.judge_model, error=found.error), icon=":material/gavel:")
         elif found.score is not None:
             st.markdown(t("evals.judge_score", model=found.judge_model, score=f"{found.score:g}"))
         if found.reasoning:
@@ -319,7 +326,7 @@ def downloads(run: Run, scores: list[scoring.CandidateScore]) -> None:
     )
     csv_column.download_button(
         t("evals.download_csv"),
-        report.runs_csv(run),
+        report.runs_csv(run, i18n.language()),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/table:",
@@ -328,7 +335,7 @@ def downloads(run: Run, scores: list[scoring.CandidateScore]) -> None:
     )
     json_column.download_button(
         t("evals.download_json"),
-        report.run_json(run),
+        report.run_json(run, i18n.language()),
         file_name=f"{stem}.json",
         mime="application/json",
         icon=":material/data_object:",
@@ -346,12 +353,9 @@ def history(runs: list[Run], run: Run) -> None:
     position = next(index for index, other in enumerate(same) if other.id == run.id)
     if position + 1 < len(same):
         previous = same[position + 1]
-        changes = scoring.change(previous, run)
         st.markdown(t("evals.change_heading", run=labels.run_name(previous)))
-        if changes:
-            st.markdown(i18n.markdown("\n".join(f"- {escape_change(change)}" for change in changes)))
-        else:
-            st.caption(t("evals.no_common_candidates"))
+        lines = [report.change_text(change, run) for change in scoring.change(previous, run)]  # names escaped
+        st.markdown(i18n.markdown("\n".join(f"- {line}" for line in lines)))
     if len(same) < 2:
         st.caption(t("evals.history_first"))
         return
@@ -366,10 +370,6 @@ def history(runs: list[Run], run: Run) -> None:
             "state": st.column_config.TextColumn(t("evals.col_state")),
         },
     )
-
-
-def escape_change(change: Any) -> str:
-    return i18n.escape(str(change))
 
 
 def history_row(run: Run) -> dict[str, str]:
