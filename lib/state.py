@@ -116,6 +116,29 @@ COMPARE_RUN_BUTTON = "compare_run_button"
 COMPARE_STOP_BUTTON = "compare_stop_button"
 COMPARE_REVEAL_BUTTON = "compare_reveal_button"
 
+# Arena page (lib/arena/): widget keys name slots, columns and choices, never a model, so nothing
+# the browser receives during a battle gives its models away.
+ARENA_BATTLE = "arena_battle"  # the lib.arena.battle.Run on screen, from Start until New battle; None: the set-up
+ARENA_JOB = "arena_job"  # the Streams of the battle streaming, stopped by the next run
+ARENA_FORM = "arena_form"  # the set-up's widget values by widget key, kept while a battle hides the set-up
+ARENA_PROBLEM = "arena_problem"  # why the last Start sent nothing, a sentence shown in the set-up
+ARENA_NOTICE = "arena_notice"  # a sentence shown once after a rerun, e.g. why a vote was not taken
+ARENA_ADDRESS_READ = "arena_address_read"  # True once this session opened the battle its address names
+ARENA_TAB = "arena_tab"
+ARENA_PICK_INPUT = "arena_pick_input"  # "choose" the models or "surprise" me
+ARENA_COUNT_INPUT = "arena_count_input"
+ARENA_MODEL_INPUT = "arena_model_input"  # + "_<slot>"
+ARENA_THINK_INPUT = "arena_think_input"  # + "_<slot>", or "_all" with Surprise me
+ARENA_SYSTEM_INPUT = "arena_system_input"  # + "_<slot>", or "_all" with Surprise me
+ARENA_PROMPT_INPUT = "arena_prompt_input"
+ARENA_PROMPTS_INPUT = "arena_prompts_input"  # the prompt list, one a line
+ARENA_TAGS_INPUT = "arena_tags_input"
+ARENA_DRAW_BUTTON = "arena_draw_button"
+ARENA_START_BUTTON = "arena_start_button"
+ARENA_STOP_BUTTON = "arena_stop_button"
+ARENA_NEW_BUTTON = "arena_new_button"
+ARENA_VOTE_BUTTON = "arena_vote_button"  # + "_<choice>": a column's letter, "tie" or "bad"
+
 # Embeddings page
 EMBED_FORM = "embed_form"  # the page's widget values by widget key, kept across page switches
 EMBED_TABLE = "embed_table"  # the label/text table as last edited (pandas DataFrame)

@@ -87,6 +87,8 @@ TEXT_KEYWORDS = frozenset({"label", "help", "placeholder", "body", "text", "capt
 _NOT_WORDS = re.compile(r":[a-z-]+\[|:material/[a-z_]+:|:[a-z_]+:|`[^`]*`|https?://\S+|\bOllama(?: Studio)?\b")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _KEY = re.compile(r"^([a-z_]+)\.([a-z0-9_]+)$")
+# What a file name ends with, never a key's name: the arena's "arena.sqlite3" beside the "arena" area.
+_FILE_EXTENSIONS = frozenset({"csv", "json", "md", "png", "py", "sqlite3", "toml", "txt"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def key_literals(tree: ast.AST) -> Iterator[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             match = _KEY.match(node.value)
-            if match and match.group(1) in known:
+            if match and match.group(1) in known and match.group(2) not in _FILE_EXTENSIONS:
                 yield node.lineno, node.value
 
 

@@ -144,3 +144,18 @@ def test_a_pull_that_fails_with_a_hostile_message(open_app, fake, hostile):
     ok(at.run())
     assert "zqs" in " ".join(error.value for error in at.error)
     audit(hostile, {"zqs"})
+
+
+def test_arena_battle_vote_and_reveal(open_app, fake, hostile):
+    at = ok(open_app(navigation.ARENA))
+    choose_models(at, state.ARENA_COUNT_INPUT, state.ARENA_MODEL_INPUT, (LINK_NAME, BOLD_NAME, MIXED_NAME))
+    fake.break_model(MIXED_NAME, "the runner crashed")
+    at.text_area(key=state.ARENA_PROMPT_INPUT).input("Why is the sky blue?")
+    ok(at.button(key=state.ARENA_START_BUTTON).click().run())
+    assert at.error  # the failing column, revealed with its name
+    ok(at.button(key=state.ARENA_NEW_BUTTON).click().run())
+    choose_models(at, state.ARENA_COUNT_INPUT, state.ARENA_MODEL_INPUT, (LINK_NAME, BOLD_NAME))
+    ok(at.button(key=state.ARENA_START_BUTTON).click().run())
+    ok(at.button(key=f"{state.ARENA_VOTE_BUTTON}_A").click().run())
+    assert at.success  # the verdict names the model picked
+    audit(hostile, {"zqa", "zqb", "zqc"})

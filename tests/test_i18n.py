@@ -19,6 +19,7 @@ PAGES = [
     navigation.HOME,
     navigation.CHAT,
     navigation.GENERATE,
+    navigation.ARENA,
     "app_pages/evals.py",
     navigation.EMBEDDINGS,
     navigation.MODELS,
@@ -182,6 +183,11 @@ def test_outside_a_script_run_the_language_is_english():
     assert human_seconds(0.25) == "250 ms"
     assert time_until("2999-01-01T00:00:00Z") == "never (kept loaded)"
     assert date_time(datetime(2026, 11, 25, 14, 3).astimezone()) == "25 Nov 2026, 14:03"
+
+
+def test_a_file_name_beside_an_area_of_the_same_name_is_not_taken_for_a_key():
+    found = [key for _line, key in i18n_check.key_literals(ast.parse('("arena.sqlite3", "arena.start", "arena.x")'))]
+    assert found == ["arena.start", "arena.x"]
 
 
 def test_leftover_detection_allows_terms_but_not_english_phrases():

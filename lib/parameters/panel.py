@@ -24,6 +24,10 @@ class ChosenOptions:
     error: str | None = None
 
 
+_NAMES = (*(spec.name for spec in OPTION_SPECS), "stop", "keep_alive")
+_EMPTY = {"stop": "", "keep_alive": ""}
+
+
 def load(prefix: str, options: dict[str, Any], keep_alive: str | int | None = None) -> None:
     """Put saved values (e.g. a conversation's) into the panel; call before :func:`render` draws."""
     values: dict[str, Any] = {spec.name: _number_or_none(options.get(spec.name), spec.kind) for spec in OPTION_SPECS}
@@ -71,11 +75,30 @@ def render(prefix: str) -> ChosenOptions:
         key=_widget_key(prefix, "keep_alive"),
     )
     state.put(state.options_key(prefix), values)
-    options = build_options(values, values["stop"])
+    chosen = _chosen(values)
+    if chosen.error:
+        st.error(chosen.error)
+    return chosen
+
+
+def current(prefix: str) -> ChosenOptions:
+    """What the panel under ``prefix`` is set to now, as its widgets hold it, without drawing it.
+
+    For a button's ``on_click``, which runs before the page (and the panel) is drawn again: a
+    value changed together with the click is in the widget's state, not yet in the saved values.
+    """
+    saved: dict[str, Any] = state.get(state.options_key(prefix)) or {}
+    values = {
+        name: st.session_state.get(_widget_key(prefix, name), saved.get(name, _EMPTY.get(name))) for name in _NAMES
+    }
+    return _chosen(values)
+
+
+def _chosen(values: dict[str, Any]) -> ChosenOptions:
+    options = build_options(values, values["stop"] or "")
     try:
-        keep_alive = parse_keep_alive(values["keep_alive"])
+        keep_alive = parse_keep_alive(values["keep_alive"] or "")
     except ValueError as error:
-        st.error(str(error))
         return ChosenOptions(options, None, message_of(error))
     return ChosenOptions(options, keep_alive)
 

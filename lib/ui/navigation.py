@@ -11,6 +11,7 @@ GENERATE = "app_pages/generate.py"
 CHAT = "app_pages/chat.py"
 EMBEDDINGS = "app_pages/embeddings.py"
 MODELS = "app_pages/models.py"
+ARENA = "app_pages/arena.py"
 
 
 def pages() -> list[st.Page]:
@@ -18,6 +19,7 @@ def pages() -> list[st.Page]:
         st.Page(HOME, title=t("app.home"), icon=":material/home:", default=True),
         st.Page(CHAT, title=t("app.chat"), icon=":material/chat:", url_path="chat"),
         st.Page(GENERATE, title=t("app.generate"), icon=":material/edit_note:", url_path="generate"),
+        st.Page(ARENA, title=t("app.arena"), icon=":material/swords:", url_path="arena"),
         st.Page("app_pages/evals.py", title=t("app.evals"), icon=":material/fact_check:", url_path="evals"),
         st.Page(EMBEDDINGS, title=t("app.embeddings"), icon=":material/scatter_plot:", url_path="embeddings"),
         st.Page(MODELS, title=t("app.models"), icon=":material/deployed_code:", url_path="models"),

@@ -34,6 +34,7 @@ def panel_app(prefixes: tuple[str, ...]) -> None:
 
     if "to_load" in st.session_state:
         panel.load(prefixes[0], *st.session_state.pop("to_load"))
+    st.button("Use", key="use", on_click=lambda: st.session_state.update(current=panel.current(prefixes[0])))
     if st.session_state.get("shown", True):
         for prefix in prefixes:
             st.session_state[f"chosen_{prefix}"] = panel.render(prefix)
@@ -191,3 +192,19 @@ def test_a_saved_value_that_is_not_a_number_does_not_break_the_panel():
     at = open_panel(saved={"temperature": "hot", "seed": 7})
     assert not at.exception
     assert chosen(at).options.get("seed") == 7
+
+
+def test_a_buttons_callback_reads_what_the_panel_holds_before_it_is_drawn_again():
+    """A value changed together with the click is in the widget's state only, not yet in what the panel saved."""
+    at = open_panel()
+    number(at, "temperature").set_value(0.4)
+    keep_alive_box(at).input("soon")
+    at.button(key="use").click().run()
+    assert at.session_state["current"] == ChosenOptions({"temperature": 0.4}, None, BAD_KEEP_ALIVE)
+    keep_alive_box(at).input("5m")
+    at.button(key="use").click().run()
+    assert at.session_state["current"] == ChosenOptions({"temperature": 0.4}, "5m")
+    at.session_state["shown"] = False  # a run that does not draw the panel: its widgets' values are gone
+    at.run()
+    at.button(key="use").click().run()
+    assert at.session_state["current"] == ChosenOptions({"temperature": 0.4}, "5m")
