@@ -47,31 +47,35 @@ def speed_chart(frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     return alt.layer(points, letters).properties(height=320)
 
 
-def tag_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Pass rate per tag, a bar per candidate, from :func:`lib.evals.tables.tag_frame`."""
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                f"{tables.PASS_RATE}:Q",
-                title=t_plain("evals.chart_pass_rate"),
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format=".0%"),
-            ),
-            y=alt.Y(f"{tables.TAGS}:N", title=t_plain("evals.chart_tag"), axis=alt.Axis(labelLimit=200)),
-            yOffset=alt.YOffset(f"{tables.CANDIDATE}:N"),
-            color=alt.Color(
-                f"{tables.CANDIDATE}:N",
-                title=t_plain("evals.col_candidate"),
-                legend=alt.Legend(orient="bottom", labelLimit=400, columns=2),
-            ),
-            tooltip=[
-                alt.Tooltip(f"{tables.TAGS}:N", title=t_plain("evals.chart_tag")),
-                alt.Tooltip(f"{tables.CANDIDATE}:N", title=t_plain("evals.col_candidate")),
-                alt.Tooltip(f"{tables.PASS_RATE}:Q", title=t_plain("evals.chart_pass_rate"), format=".0%"),
-                alt.Tooltip(f"{tables.PASSED}:Q", title=t_plain("evals.chart_passed")),
-                alt.Tooltip("checked:Q", title=t_plain("evals.chart_checked")),
-            ],
-        )
+def tag_chart(frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
+    """Pass rate per tag, a bar per candidate labelled passed/checked, from :func:`lib.evals.tables.tag_frame`.
+
+    The label shows a bar of 0 % too, which would otherwise be nothing at all.
+    """
+    shown = frame.assign(count=frame[tables.PASSED].astype(str) + "/" + frame["checked"].astype(str))
+    base = alt.Chart(shown).encode(
+        x=alt.X(
+            f"{tables.PASS_RATE}:Q",
+            title=t_plain("evals.chart_pass_rate"),
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format=".0%"),
+        ),
+        y=alt.Y(f"{tables.TAGS}:N", title=t_plain("evals.chart_tag"), axis=alt.Axis(labelLimit=200)),
+        yOffset=alt.YOffset(f"{tables.CANDIDATE}:N"),
     )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            f"{tables.CANDIDATE}:N",
+            title=t_plain("evals.col_candidate"),
+            legend=alt.Legend(orient="bottom", labelLimit=400, columns=2),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{tables.TAGS}:N", title=t_plain("evals.chart_tag")),
+            alt.Tooltip(f"{tables.CANDIDATE}:N", title=t_plain("evals.col_candidate")),
+            alt.Tooltip(f"{tables.PASS_RATE}:Q", title=t_plain("evals.chart_pass_rate"), format=".0%"),
+            alt.Tooltip(f"{tables.PASSED}:Q", title=t_plain("evals.chart_passed")),
+            alt.Tooltip("checked:Q", title=t_plain("evals.chart_checked")),
+        ],
+    )
+    counts = base.mark_text(align="left", dx=4, fontSize=11).encode(text="count:N")
+    return alt.layer(bars, counts)

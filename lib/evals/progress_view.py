@@ -94,17 +94,16 @@ def draw(store: EvalStore) -> None:
             under_way(tracked.job, view, run)
             return
         ending(view)
-        resume_column, dismiss_column, _rest = st.columns([2, 2, 6])
+        actions = st.container(horizontal=True, gap="small")
         if not view.completed:
-            resume_column.button(
+            actions.button(
                 t("evals.resume"),
                 icon=":material/play_arrow:",
                 key=state.EVALS_RESUME_BUTTON,
                 on_click=resume,
                 args=(store, tracked.job.run_id),
-                width="stretch",
             )
-        if dismiss_column.button(t("evals.dismiss"), key="evals_dismiss", width="stretch"):
+        if actions.button(t("evals.dismiss"), key="evals_dismiss"):
             state.put(state.EVALS_JOB, None)
             st.rerun()
 

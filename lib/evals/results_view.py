@@ -28,6 +28,8 @@ from lib.ui.live_markdown import render_markdown
 from lib.ui.stats import stat_rows
 
 POLL_SECONDS = 1.0
+ROW_PIXELS = 35  # Streamlit's dataframe row height
+SHOWN_ROWS = 25  # rows the grid shows without scrolling
 MARK_STYLES = {
     tables.PASS: "background-color: rgba(33, 195, 84, 0.22); text-align: center",
     tables.FAIL: "background-color: rgba(255, 75, 75, 0.22); text-align: center",
@@ -161,6 +163,7 @@ def grid(run: Run) -> tuple[int, int]:
     st.dataframe(
         styled,
         hide_index=True,
+        height=(min(len(frame), SHOWN_ROWS) + 1) * ROW_PIXELS + 3,
         column_config=config,
         on_select=lambda: pick_cell(key),
         selection_mode="single-cell",

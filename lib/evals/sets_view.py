@@ -35,6 +35,20 @@ from lib.i18n import message_of, t, t_plain
 NEW = "new"
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 IMPORT_TYPES = ["jsonl", "csv"]
+# The checks beside the prompt, the system prompt (long, often the same in every row) last.
+COLUMN_ORDER = (
+    editor.PROMPT,
+    editor.TAGS,
+    editor.EXPECTED,
+    editor.CONTAINS_COLUMN,
+    editor.NOT_CONTAINS_COLUMN,
+    editor.REGEX_COLUMN,
+    editor.JSON_COLUMN,
+    editor.MAX_TOKENS_COLUMN,
+    editor.MAX_SECONDS_COLUMN,
+    editor.EXTRAS,
+    editor.SYSTEM,
+)
 
 
 def draw(store: EvalStore) -> None:
@@ -149,6 +163,7 @@ def edit(store: EvalStore, draft: Draft, stored: PromptSet | None) -> None:
         num_rows="dynamic",
         hide_index=True,
         column_config=column_config(),
+        column_order=COLUMN_ORDER,
         disabled=[editor.EXTRAS],
     )
     editor.prune(edited, draft)

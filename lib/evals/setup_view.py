@@ -81,7 +81,7 @@ def draw(store: EvalStore, client: OllamaClient) -> None:
     for row_start in range(0, count, PER_ROW):
         slots = st.columns(PER_ROW, gap="small")
         for candidate in range(row_start, min(row_start + PER_ROW, count)):
-            with slots[candidate - row_start].container(border=True):
+            with slots[candidate - row_start].container(border=True, key=f"evals_candidate_{candidate}"):
                 chosen, problem = candidate_setup(client, candidate)
             candidates.append(chosen)
             if problem:

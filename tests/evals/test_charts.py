@@ -49,7 +49,11 @@ def test_pass_rate_per_tag_puts_the_candidates_side_by_side_in_each_tag():
         }
     )
     spec = charts.tag_chart(frame).to_dict()
-    assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["y"]["field"] == tables.TAGS
-    assert spec["encoding"]["yOffset"]["field"] == tables.CANDIDATE
-    assert spec["encoding"]["x"]["axis"]["format"] == ".0%"
+    bars, counts = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and counts["mark"]["type"] == "text"
+    encoding = bars["encoding"]
+    assert encoding["y"]["field"] == tables.TAGS
+    assert encoding["yOffset"]["field"] == tables.CANDIDATE
+    assert encoding["x"]["axis"]["format"] == ".0%"
+    data = next(iter(spec["datasets"].values()))
+    assert [row["count"] for row in data] == ["2/2", "1/2"]  # a bar of 0 % still says what was checked
