@@ -67,7 +67,7 @@ def choose_run(runs: list[Run]) -> Run:
     chosen = st.selectbox(
         t("evals.run_pick"),
         list(by_id),
-        format_func=lambda run_id: labels.run_name(by_id[run_id]),
+        format_func={run_id: labels.run_name(run) for run_id, run in by_id.items()}.__getitem__,
         key=state.EVALS_RUN_INPUT,
     )
     return by_id[chosen]

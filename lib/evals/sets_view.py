@@ -83,7 +83,10 @@ def choose(by_id: dict[int, PromptSet]) -> int | str:
     chosen: int | str = st.selectbox(
         t("evals.set_pick"),
         options,
-        format_func=lambda choice: t_plain("evals.new_set") if choice == NEW else labels.set_name(by_id[choice]),
+        format_func={
+            NEW: t_plain("evals.new_set"),
+            **{key: labels.set_name(value) for key, value in by_id.items()},
+        }.__getitem__,
         key=state.EVALS_SET_INPUT,
     )
     return chosen
@@ -188,13 +191,15 @@ def prompt_details(edited: pd.DataFrame, draft: Draft) -> None:
         return
     positions = {row_id: position for position, row_id in enumerate(rows, start=1)}
     texts = {editor.row_number(row_id): editor.cell_text(text) for row_id, text in edited[editor.PROMPT].items()}
+    # Worded now, in the script run: AppTest calls format_func outside it too.
+    row_names = {row: f"{positions[row]}. {labels.short(texts[row]) or t_plain('evals.row_empty')}" for row in rows}
     if st.session_state.get(state.EVALS_ROW_INPUT) not in positions:
         st.session_state[state.EVALS_ROW_INPUT] = rows[0]
     with st.container(border=True):
         row_id: int = st.selectbox(
             t("evals.row_pick"),
             rows,
-            format_func=lambda row: f"{positions[row]}. {labels.short(texts[row]) or t_plain('evals.row_empty')}",
+            format_func=row_names.__getitem__,
             key=state.EVALS_ROW_INPUT,
             help=t("evals.row_pick_help"),
         )
@@ -207,7 +212,6 @@ def prompt_details(edited: pd.DataFrame, draft: Draft) -> None:
                 t("evals.schema"),
                 key=schema_key,
                 height=200,
-                placeholder=t("evals.schema_placeholder"),
                 help=t("evals.schema_help"),
                 on_change=take_schema,
                 args=(row_id, schema_key),

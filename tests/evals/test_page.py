@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from lib import i18n, state
 from lib.evals import page
+from lib.evals.records import Answer, Candidate, Check, CheckResult, Prompt, PromptSet, Run
+from tests import i18n_check
 from tests.evals.screens import open_evals, open_tab, small_set, store_of, texts
 
 
@@ -64,3 +66,22 @@ def test_the_results_tab_is_opened_by_an_action(open_app):
     assert at.session_state[state.EVALS_TAB] == "Results"
     open_tab(at, "sets")
     assert at.session_state[state.EVALS_TAB] == "Prompt sets"
+
+
+def test_every_tab_in_chinese_has_no_english_left(open_app, studio_env, fake):
+    store = store_of(studio_env)
+    chinese = PromptSet("首都", (Prompt("法国的首都是哪里？", tags=("地理",)), Prompt("日本的首都是哪里？")))
+    set_id = store.save_set(chinese)  # what people write is not translated: Chinese here, so only UI text is checked
+    prompt_set = store.get_set(set_id)
+    answers = (
+        Answer(0, 0, "巴黎。", checks=(CheckResult(Check("contains", "巴黎"), True),)),
+        Answer(1, 0, status="failed", error="服务器出错"),
+    )
+    store.start_run(Run(prompt_set, (Candidate("llama3.2:latest", options={"temperature": 0}),), answers=answers))
+    at = open_evals(open_app, query={i18n.QUERY_KEY: "zh"})
+    names = i18n_check.installed_names(fake.url)
+    for tab in ("sets", "run", "results"):
+        at.session_state[state.EVALS_TAB] = {"sets": "提示词集", "run": "新建运行", "results": "结果"}[tab]
+        at.run()
+        assert not at.exception
+        assert i18n_check.screen_leftovers(at, names) == [], tab
