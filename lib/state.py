@@ -195,6 +195,16 @@ MODELS_FORM_SYSTEM_INPUT = "models_form_system_input"
 MODELS_FORM_STOP_INPUT = "models_form_stop_input"
 MODELS_FORM_OPTION_PREFIX = "models_form_option_"
 
+# Arena rooms (lib/arena/room_view.py): the presenter's panel and a voter's screen
+ARENA_ROOM = "arena_room"  # code of the audience room this session presents; None before it opens one
+ARENA_ROOM_NOTICE = "arena_room_notice"  # the presenter's last action failed: its sentence, shown once
+ARENA_ROOM_OPEN_BUTTON = "arena_room_open_button"
+ARENA_ROOM_CLOSE_BUTTON = "arena_room_close_button"
+ARENA_ROOM_BOARD = "arena_room_board"  # the key of the room's leaderboard (lib.arena.leaderboard_view.draw)
+ARENA_ROOM_VOTES = "arena_room_votes"  # a voter's choice by battle id, as the database had it (None: no vote)
+ARENA_ROOM_REFUSAL = "arena_room_refusal"  # (battle id, sentence) why the voter's last vote was not counted
+ARENA_ROOM_VOTE_BUTTON = "arena_room_vote_button"  # + "_<choice>"
+
 
 # Evals page (lib/evals/): prompt sets, runs and their results
 EVALS_TAB = "evals_tab"

@@ -26,7 +26,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -36,6 +36,9 @@ from lib.access import locked as access
 from lib.chat.history import FAILED, failed_for_its_model
 from lib.chat.store import ChatStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 COOKIE = "ollama_studio_visitor"
 HEADER_VARIABLE = "OLLAMA_STUDIO_USER_HEADER"
@@ -155,13 +158,16 @@ def cookie_script(token: str) -> str:
     )
 
 
-def remember(visitor: Visitor) -> None:
+def remember(visitor: Visitor, where: DeltaGenerator | None = None) -> None:
     """Write (or renew) the browser's cookie, so the next visit from this browser is the same visitor.
 
-    Drawn in the sidebar, where the empty element's gap goes unnoticed.
+    Drawn in the sidebar, where the empty element's gap goes unnoticed, or in ``where`` on a
+    screen without a sidebar (an Arena room's voter).
     """
     if visitor.browser_token is not None:
-        st.sidebar.html(cookie_script(visitor.browser_token), unsafe_allow_javascript=True)
+        (st.sidebar if where is None else where).html(
+            cookie_script(visitor.browser_token), unsafe_allow_javascript=True
+        )
 
 
 def chat_store() -> ChatStore:

@@ -1,0 +1,1 @@
+"""Documents a visitor chats with: text extraction, passages, their vectors, retrieval and grounded answers."""
