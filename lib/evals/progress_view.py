@@ -51,6 +51,12 @@ def running_run() -> int | None:
     return tracked.job.run_id if tracked is not None and not tracked.job.view().finished else None
 
 
+def running_set() -> int | None:
+    """The id of the set whose run a job of this session is answering right now, if any."""
+    tracked = current()
+    return tracked.run.prompt_set.id if tracked is not None and not tracked.job.view().finished else None
+
+
 def start(client: OllamaClient, store: EvalStore, run_id: int, run: Run) -> None:
     """Answer what ``run`` (saved as ``run_id``) is missing, in a job of this session; shown under Results."""
     job = EvalJob(client.clone(), store, run_id, run, i18n.language()).start()

@@ -24,7 +24,7 @@ import streamlit as st
 
 from lib import state
 from lib.chat import validation
-from lib.evals import editor, labels, sets
+from lib.evals import editor, labels, progress_view, sets
 from lib.evals.checks import check_text
 from lib.evals.editor import Draft, Extras
 from lib.evals.records import PromptSet
@@ -348,8 +348,14 @@ def actions(store: EvalStore, draft: Draft, current: PromptSet, stored: PromptSe
     ):
         save(store, draft, current, problems)
     exports(current, problems, csv_column, jsonl_column)
+    busy = stored is not None and progress_view.running_set() == stored.id  # its run would lose where it saves
     if stored is not None and delete_column.button(
-        t("evals.delete_set"), icon=":material/delete:", key="evals_delete_set", width="stretch"
+        t("evals.delete_set"),
+        icon=":material/delete:",
+        key="evals_delete_set",
+        width="stretch",
+        disabled=busy,
+        help=t("evals.delete_set_busy") if busy else None,
     ):
         state.put(state.EVALS_CONFIRM, ("set", stored.id))
         st.rerun()

@@ -10,7 +10,18 @@ import pytest
 
 from lib import state
 from lib.evals.store import EvalStore
-from tests.evals.screens import button, buttons, finish_job, job_of, open_evals, small_set, stop_job, store_of, texts
+from tests.evals.screens import (
+    button,
+    buttons,
+    finish_job,
+    job_of,
+    open_evals,
+    open_tab,
+    small_set,
+    stop_job,
+    store_of,
+    texts,
+)
 
 
 @pytest.fixture
@@ -102,3 +113,30 @@ def test_a_job_that_breaks_off_says_so_and_offers_resume(open_app, store, monkey
     finish_job(at)
     assert "The run stopped unexpectedly (RuntimeError)." in texts(at.error)
     assert at.button(key=state.EVALS_RESUME_BUTTON)
+
+
+def test_the_set_being_run_cannot_be_deleted_until_its_run_stops(started):
+    open_tab(started, "sets")
+    delete = started.button(key="evals_delete_set")
+    assert delete.disabled and "stop it before deleting" in delete.proto.help
+    stop_job(started)
+    started.run()
+    assert not started.button(key="evals_delete_set").disabled
+
+
+def test_a_model_that_fails_mid_run_fails_its_cells_with_a_sentence_and_the_run_goes_on(open_app, store, fake):
+    store.save_set(small_set())
+    at = open_evals(open_app, tab="run")
+    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_0").select("llava:7b")
+    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_1").select("llama3.2:latest")
+    at.run()
+    fake.break_model("llava:7b", "the runner crashed")
+    button(at, "Start").click().run()
+    finish_job(at)
+    [run] = store.runs()
+    assert run.finished_at is not None and len(run.answers) == 6
+    failed = [answer for answer in run.answers if answer.status == "failed"]
+    assert {answer.candidate_index for answer in failed} == {0} and len(failed) == 3
+    assert "Every answer is in (3 failed)." in texts(at.success)
+    assert list(at.dataframe[0].value["c0"]) == ["⚠", "⚠", "⚠"]
+    assert "the runner crashed" in texts(at.error)  # the first cell, its sentence

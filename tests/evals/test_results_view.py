@@ -11,7 +11,7 @@ import pytest
 from lib import state
 from lib.evals import report, scoring
 from lib.evals.records import Answer, Candidate, JudgeVerdict, Run
-from lib.evals.store import EvalStore
+from lib.evals.store import EvalStore, StoreFailed
 from lib.ollama.stats import RunStats
 from tests.evals.screens import (
     button,
@@ -193,3 +193,14 @@ def test_delete_asks_first(results, store):
     assert store.runs() == []
     assert "Deleted the run" in texts(results.success)
     assert "No runs yet" in texts(results.info)
+
+
+def test_a_store_that_cannot_be_read_says_so(open_app, store, monkeypatch):
+    save_run(store, all_answers())
+
+    def failing(self, set_id=None):
+        raise StoreFailed("The saved prompt sets and runs could not be read or written (database is locked).")
+
+    monkeypatch.setattr(EvalStore, "runs", failing)
+    at = open_evals(open_app, tab="results")
+    assert "could not be read or written (database is locked)" in texts(at.error)
