@@ -80,16 +80,11 @@ def choose(by_id: dict[int, PromptSet]) -> int | str:
             st.session_state[state.EVALS_SET_INPUT] = NEW if draft.set_id is None else draft.set_id
         else:
             st.session_state[state.EVALS_SET_INPUT] = next(iter(by_id), NEW)
-    chosen: int | str = st.selectbox(
-        t("evals.set_pick"),
-        options,
-        format_func={
-            NEW: t_plain("evals.new_set"),
-            **{key: labels.set_name(value) for key, value in by_id.items()},
-        }.__getitem__,
-        key=state.EVALS_SET_INPUT,
-    )
-    return chosen
+    # Worded now, in the script run: AppTest calls format_func outside it too.
+    names: dict[int | str, str] = {NEW: t_plain("evals.new_set")}
+    names.update({set_id: labels.set_name(prompt_set) for set_id, prompt_set in by_id.items()})
+    chosen = st.selectbox(t("evals.set_pick"), options, format_func=names.__getitem__, key=state.EVALS_SET_INPUT)
+    return NEW if chosen is None else chosen
 
 
 def open_draft(chosen: int | str, by_id: dict[int, PromptSet]) -> Draft:
