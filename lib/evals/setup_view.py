@@ -74,6 +74,15 @@ def draw(store: EvalStore, client: OllamaClient) -> None:
     if not sets:
         st.info(t("evals.no_sets_to_run"), icon=":material/playlist_add:")
         return
+    try:
+        names = server_data.models_with(client, "completion")
+    except OllamaError as error:  # said once here, not by every candidate's model picker
+        widgets.show_error(error)
+        widgets.retry_button()
+        return
+    if not names:
+        st.info(t("evals.no_chat_models"), icon=":material/inventory_2:")
+        return
     prompt_set = choose_set(sets)
     count = candidate_count()
     candidates: list[Candidate | None] = []
@@ -82,7 +91,7 @@ def draw(store: EvalStore, client: OllamaClient) -> None:
         slots = st.columns(PER_ROW, gap="small")
         for candidate in range(row_start, min(row_start + PER_ROW, count)):
             with slots[candidate - row_start].container(border=True, key=f"evals_candidate_{candidate}"):
-                chosen, problem = candidate_setup(client, candidate)
+                chosen, problem = candidate_setup(client, candidate, names)
             candidates.append(chosen)
             if problem:
                 problems.append(t("evals.candidate_problem", letter=labels.letter(candidate), problem=problem))
@@ -122,20 +131,12 @@ def candidate_count() -> int:
     return int(count or 1)
 
 
-def installed(client: OllamaClient) -> list[str]:
-    try:
-        return server_data.models_with(client, "completion")
-    except OllamaError:
-        return []  # the model picker says why
-
-
-def candidate_setup(client: OllamaClient, candidate: int) -> tuple[Candidate | None, str | None]:
-    """One candidate's model and settings, and what is wrong with them (or None)."""
+def candidate_setup(client: OllamaClient, candidate: int, names: list[str]) -> tuple[Candidate | None, str | None]:
+    """One candidate's model and settings, and what is wrong with them (or None); ``names``: the chat models."""
     st.markdown(t("evals.candidate_heading", letter=labels.letter(candidate)))
     model_key = slot_key(state.EVALS_MODEL_INPUT, candidate)
-    names = installed(client)
     # A candidate never set up starts on a different installed model than the ones before it.
-    restore(model_key, names[candidate % len(names)] if names else None)
+    restore(model_key, names[candidate % len(names)])
     model = widgets.model_picker(t("evals.model"), "completion", model_key, help=t("evals.model_help"))
     keep(model_key)
     if model is None:

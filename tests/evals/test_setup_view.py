@@ -120,3 +120,14 @@ def test_a_judged_run_keeps_its_judge_and_rubric_and_grades_after_the_answers(se
     models = [request.body["model"] for request in fake.requests_to("/api/chat")]
     assert models == ["llama3.2:latest"] * 3 + ["qwen3:0.6b"] * 3
     assert all(answer.verdict is not None for answer in run.answers)
+
+
+def test_a_server_that_cannot_list_its_models_is_said_once_with_retry(open_app, store, fake):
+    store.save_set(small_set())
+    fake.add_fault("/api/tags", "http", times=0, status=502, message="bad gateway")
+    at = open_evals(open_app, tab="run")
+    assert [error.value for error in at.error] == ["Bad gateway."]  # said once, not by each candidate
+    assert [found.key for found in at.button] == ["connection_retry"]
+    fake.clear_faults()
+    at.button(key="connection_retry").click().run()
+    assert not at.error and at.button(key=state.EVALS_START_BUTTON)
