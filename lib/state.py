@@ -33,6 +33,7 @@ VISITOR_TOKEN = (
 )
 # (owner, chats moved) once this browser's chats were moved to the signed-in account (lib/access/visitor.py)
 VISITOR_CARRIED = "visitor_carried"
+VISITOR_CARRIED_KINDS = "visitor_carried_kinds"  # store kind -> the owner its things were carried over to
 ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run

@@ -26,7 +26,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -196,8 +196,16 @@ def carried_token(visitor: Visitor, cookies: Mapping[str, str]) -> str | None:
     return token if is_token(token) else None
 
 
-def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: ChatStore) -> int:
-    """Move the chats of the visitor's browser to their account (``store``); returns how many moved.
+class Transferable(Protocol):
+    """A store of one owner's things that can take over another owner's (chats, battles, prompt sets)."""
+
+    def ready(self) -> None: ...
+
+    def take_over(self, former_owner: str) -> int: ...
+
+
+def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: Transferable) -> int:
+    """Move what the visitor's browser saved in ``store`` to their account; returns how many moved.
 
     Raises :class:`StoreUnavailable` when the database cannot be opened.
     """
@@ -221,6 +229,19 @@ def carry_over_once(visitor: Visitor, store: ChatStore) -> int:
             return 0
         state.put(state.VISITOR_CARRIED, done)
     return done[1]
+
+
+def carry_over_quietly(visitor: Visitor, store: Transferable, kind: str) -> None:
+    """:func:`carry_over` for the other stores (``kind``: "arena", "evals"…), once a session each: a visitor
+    who signs in finds their battles and prompt sets with their chats. Only the chats are announced."""
+    done: dict[str, str] = state.get(state.VISITOR_CARRIED_KINDS) or {}
+    if done.get(kind) == visitor.owner:
+        return
+    try:
+        carry_over(visitor, browser_cookies(), store)
+    except (StoreUnavailable, StoreFailed):
+        return  # the page says why it cannot read the database; the next run tries again
+    state.put(state.VISITOR_CARRIED_KINDS, {**done, kind: visitor.owner})
 
 
 def shows_unowned(visitor: Visitor, locked: bool) -> bool:

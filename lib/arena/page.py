@@ -26,7 +26,9 @@ def open_store() -> ArenaStore:
     """The battles and votes of this session's visitor (the same person as their saved chats)."""
     person = visitor.current()
     visitor.remember(person)
-    return ArenaStore(owner=person.owner)
+    store = ArenaStore(owner=person.owner)
+    visitor.carry_over_quietly(person, store, "arena")
+    return store
 
 
 def tab_keys() -> dict[str, str]:

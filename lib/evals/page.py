@@ -31,7 +31,9 @@ def open_store() -> EvalStore:
     """The prompt sets and runs of this session's visitor (the same person as their saved chats)."""
     person = visitor.current()
     visitor.remember(person)
-    return EvalStore(owner=person.owner)
+    store = EvalStore(owner=person.owner)
+    visitor.carry_over_quietly(person, store, "evals")
+    return store
 
 
 def draw(store: EvalStore, client: OllamaClient) -> None:
