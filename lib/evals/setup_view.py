@@ -158,7 +158,7 @@ def candidate_setup(client: OllamaClient, candidate: int, names: list[str]) -> t
     )
     keep(system_key)
     with st.popover(t("evals.parameters"), icon=":material/settings:", width="stretch"):
-        chosen = options_panel.render(options_prefix(candidate))
+        chosen = options_panel.render(options_prefix(candidate), keep_alive=False)
     result = Candidate(model=model, options=chosen.options, system=system.strip(), think=think)
     st.caption(escape_markdown(labels.candidate_settings(result)))
     return result, chosen.error

@@ -50,6 +50,11 @@ def test_candidates_start_on_different_models_and_say_their_settings(setup):
     assert [element.value for element in setup.caption].count("model defaults") == 2
 
 
+def test_candidates_offer_no_keep_loaded_which_the_run_decides_itself(setup):
+    assert [box.label for box in setup.text_input if box.label.startswith("Keep loaded")] == []
+    assert any(box.label == "Temperature" for box in setup.number_input)
+
+
 def test_start_saves_the_run_answers_it_and_opens_the_results(setup, store, fake):
     choose(setup, "llama3.2:latest", "qwen3:0.6b")
     setup.number_input(key="evals_1_option_temperature").set_value(0.0)
