@@ -485,7 +485,11 @@ Goals missed in this run: {missed(results)}.
   after a space with no inline syntax open, drawn inline; a list before an item, fenced code at a
   line boundary, closed and reopened, stacked without a gap. The elements sit in containers of 16.
   So a draw re-sends a tail of at most about 200 characters, however long the paragraph or code
-  block gets, and a long answer costs the browser per token what a short one does.
+  block gets, and a long answer costs the browser per token what a short one does. When chunks come
+  slower than about two a frame (under ~28 tokens/s), each draw brings a word or two, so pieces are
+  cut from 32 characters instead of 96 and the re-sent tail stays short: on the Chat page that took
+  20 tokens/s from 20.5 to 16.9 bytes/character and 10 tokens/s from 35 to 28, with 50 tokens/s
+  unchanged (one run each, same machine).
 - **Why this design, over the ones measured** (Chat page, 1,000 tokens at 50 tokens/s, same machine):
   the old redraw budget drew 21–32 updates, 1.5 s apart (0.45 s main thread, 3 bytes/character);
   redrawing the growing paragraph ten times a second without pieces moved smoothly but re-sent
@@ -497,8 +501,17 @@ Goals missed in this run: {missed(results)}.
   update: measured on a page that only rewrites one short `st.markdown` 12 times a second (3.5–4.0 ms
   per update with a chat box, 3.2 ms for `st.text`). Ten updates a second for the 20 s that 1,000
   tokens take at 50 tokens/s is therefore 0.8 s before our page does anything, so the 1.0 s goal
-  leaves 1 ms per update for everything else. Where the table misses it, the smooth text was kept:
-  an answer that stands still for 1.5 s, as before, is the first thing a user notices.
+  leaves 1 ms per update for everything else. A DevTools trace of the Chat page at 50 tokens/s
+  (`Tracing` with the timeline categories, 1,000 tokens) puts most of the rest in React rendering
+  Streamlit's element tree for each websocket message (about 2.3 s of wall time, 7 ms a message,
+  inside the scheduler's task) and style, layout and paint (about 1.2 s); our own scripts (the docked
+  chat box following the answer) took under 0.1 s. Each message costs about the same whatever its
+  size, so what moves the figure is the number of messages: at least 200 for ten updates a second.
+  Where the table misses it, the smooth text was kept: an answer that stands still for 1.5 s, as
+  before, is the first thing a user notices.
+- **Bytes at 10 tokens/s.** Every token is a draw there, and Streamlit wraps each element update in
+  about 100 bytes of its own (the message's hash and the script's hash, 32 characters each, and the
+  element's path): 14 bytes per character of a 7-character token before any text is sent.
 - **Compare** runs four columns of the Generate page's Compare mode, each answer as long as the
   single ones; its per-1,000-token figure counts the tokens of all four columns.
 - At full speed the fake outruns the apps, and Streamlit then sends only the latest state of an element

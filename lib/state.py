@@ -33,6 +33,7 @@ VISITOR_TOKEN = (
 )
 # (owner, chats moved) once this browser's chats were moved to the signed-in account (lib/access/visitor.py)
 VISITOR_CARRIED = "visitor_carried"
+VISITOR_CARRIED_KINDS = "visitor_carried_kinds"  # store kind -> the owner its things were carried over to
 ADMIN_PASSWORD_INPUT = "admin_password_input"
 SERVER_CHOICE_INPUT = "server_choice_input"  # locked mode with several fixed servers
 LANGUAGE = "language"  # "en" or "zh", chosen by lib.i18n.init on the session's first run
@@ -152,6 +153,7 @@ ARENA_DRAW_BUTTON = "arena_draw_button"
 ARENA_START_BUTTON = "arena_start_button"
 ARENA_STOP_BUTTON = "arena_stop_button"
 ARENA_NEW_BUTTON = "arena_new_button"
+ARENA_REVEAL_BUTTON = "arena_reveal_button"  # a room's battle: shows the models here and on the voters' screens
 ARENA_VOTE_BUTTON = "arena_vote_button"  # + "_<choice>": a column's letter, "tie" or "bad"
 
 # Embeddings page
@@ -210,6 +212,57 @@ MODELS_FORM_SYSTEM_INPUT = "models_form_system_input"
 MODELS_FORM_STOP_INPUT = "models_form_stop_input"
 MODELS_FORM_OPTION_PREFIX = "models_form_option_"
 
+# Arena rooms (lib/arena/room_view.py): the presenter's panel and a voter's screen
+ARENA_ROOM = "arena_room"  # code of the audience room this session presents; None before it opens one
+ARENA_ROOM_NOTICE = "arena_room_notice"  # the presenter's last action failed: its sentence, shown once
+ARENA_ROOM_OPEN_BUTTON = "arena_room_open_button"
+ARENA_ROOM_CLOSE_BUTTON = "arena_room_close_button"
+ARENA_ROOM_BOARD = "arena_room_board"  # the key of the room's leaderboard (lib.arena.leaderboard_view.draw)
+ARENA_ROOM_VOTES = "arena_room_votes"  # a voter's choice by battle id, as the database had it (None: no vote)
+ARENA_ROOM_REFUSAL = "arena_room_refusal"  # (battle id, sentence) why the voter's last vote was not counted
+ARENA_ROOM_VOTE_BUTTON = "arena_room_vote_button"  # + "_<choice>"
+
+
+# Evals page (lib/evals/): prompt sets, runs and their results
+EVALS_TAB = "evals_tab"
+EVALS_OPEN_TAB = "evals_open_tab"  # the tab the next run opens ("sets", "run" or "results"), set by an action
+EVALS_SHOWN_TAB = "evals_shown_tab"  # the tab open in the last run, opened again after another page
+EVALS_JOB = "evals_job"  # lib.evals.progress_view.Tracked: the job of the run in progress (or just ended) and its run
+EVALS_NOTICE = "evals_notice"  # (kind, sentence) shown once after the rerun that follows an action
+EVALS_CONFIRM = "evals_confirm"  # ("set" or "run", id) waiting for the user to confirm its deletion
+EVALS_OPEN_SET = "evals_open_set"  # the set the next run opens in the editor (an id, or "new"), set by an action
+EVALS_IMPORT_PROBLEM = "evals_import_problem"  # why the last file could not be imported, a sentence
+EVALS_IMAGE_PROBLEM = "evals_image_problem"  # why the last picture could not be added, a sentence
+EVALS_DRAFT = "evals_draft"  # the lib.evals.editor.Draft being edited, kept across page switches
+EVALS_EDITED = "evals_edited"  # the draft's table as last edited (pandas DataFrame)
+EVALS_TABLE_BASE = "evals_table_base"  # what the table editor started from; its edits live in its widget key
+EVALS_FORM = "evals_form"  # the run set-up's widget values by widget key, kept while other tabs are drawn
+EVALS_RUN = "evals_run"  # id of the run shown under Results
+EVALS_UPLOAD_ROUND = "evals_upload_round"  # bumped to give the image and import uploaders fresh, empty keys
+EVALS_SET_INPUT = "evals_set_input"  # the set open in the editor: an id, or "new"
+EVALS_NAME_INPUT = "evals_name_input"
+EVALS_DESCRIPTION_INPUT = "evals_description_input"
+EVALS_TABLE_INPUT = "evals_table_input"
+EVALS_ROW_INPUT = "evals_row_input"  # the prompt whose schema and images are edited
+EVALS_SCHEMA_INPUT = "evals_schema_input"  # + "_<row id>"
+EVALS_IMAGES_INPUT = "evals_images_input"  # + "_<upload round>"
+EVALS_IMPORT_INPUT = "evals_import_input"  # + "_<upload round>"
+EVALS_RUN_SET_INPUT = "evals_run_set_input"
+EVALS_COUNT_INPUT = "evals_count_input"
+EVALS_MODEL_INPUT = "evals_model_input"  # + "_<candidate>"
+EVALS_THINK_INPUT = "evals_think_input"  # + "_<candidate>"
+EVALS_SYSTEM_INPUT = "evals_system_input"  # + "_<candidate>"
+EVALS_JUDGE_INPUT = "evals_judge_input"  # judge the answers, or not
+EVALS_JUDGE_MODEL_INPUT = "evals_judge_model_input"
+EVALS_RUBRIC_INPUT = "evals_rubric_input"
+EVALS_START_BUTTON = "evals_start_button"
+EVALS_STOP_BUTTON = "evals_stop_button"
+EVALS_RESUME_BUTTON = "evals_resume_button"
+EVALS_RUN_INPUT = "evals_run_input"  # the run picked under Results
+EVALS_GRID_INPUT = "evals_grid_input"  # + "_<run id>": the grid's cell selection
+EVALS_PROMPT_INPUT = "evals_prompt_input"  # the grid cell's prompt, picked in a select box
+EVALS_CANDIDATE_INPUT = "evals_candidate_input"  # the grid cell's candidate, picked in a select box
+
 
 def options_key(prefix: str) -> str:
     """Where the parameters panel of one page keeps its values."""
@@ -240,6 +293,9 @@ def _defaults() -> dict[str, Any]:
         MODELS_MODELFILE: None,  # None: the page's example Modelfile, in the session's language
         MODELS_CREATE_NAME: "",
         MODELS_PULL_NAME: "",
+        EVALS_JOB: None,
+        EVALS_FORM: {},
+        EVALS_UPLOAD_ROUND: 0,
     }
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -307,6 +308,17 @@ def installed_names(server_url: str) -> set[str]:
     return {m["name"] for m in requests.get(f"{server_url}/api/tags", timeout=5).json()["models"]}
 
 
+def shown_headers(node: Any) -> list[str]:
+    """A table's column titles as drawn: the column config's label where it gives one, hidden columns left out."""
+    config = json.loads(node.proto.columns or "{}")
+    headers = []
+    for column in node.value.columns:
+        setting = config.get(str(column), {})
+        if not setting.get("hidden"):
+            headers.append(str(setting.get("label") or column))
+    return headers
+
+
 def screen_leftovers(at: Any, names: Iterable[str] = ()) -> list[str]:
     """Texts on an AppTest screen (widgets, Markdown, table headers) with English leftovers."""
     found: list[str] = []
@@ -319,7 +331,7 @@ def screen_leftovers(at: Any, names: Iterable[str] = ()) -> list[str]:
         proto = getattr(node, "proto", None)
         texts = list(_proto_texts(proto)) if proto is not None else []
         if type(node).__name__ == "Dataframe":
-            texts += [str(column) for column in node.value.columns]
+            texts += shown_headers(node)
         found += [text for text in texts if leftover_words(text, names)]
     return found
 

@@ -464,6 +464,32 @@ def test_embed_returns_normalised_vectors_with_similarity_structure(server):
     assert again["embeddings"][0] == same
 
 
+def test_embed_finds_the_passage_a_question_paraphrases_so_retrieval_tests_mean_something(server):
+    passages = [
+        "Returns. Customers may send back any item within 30 days; the refund reaches the original card in a week.",
+        "Shipping. Orders leave the warehouse within two days; parcels abroad take weeks, depending on customs.",
+        "Warranty. Every kettle has a two-year warranty; a kettle that stops heating is repaired or replaced.",
+        "退货政策：顾客在收到商品后三十天内可以退货，五个工作日内退款到原来的银行卡。",
+        "配送：订单在两天内从仓库发出，寄往国外的包裹需要一到三周。",
+        "保修：每个水壶都有两年保修，不能加热时免费维修或更换。",
+    ]
+    questions = {  # each shares few or none of its passage's words
+        "When do I get my money back?": 0,
+        "How long does a delivery to another country take?": 1,
+        "Could a broken one be fixed?": 2,
+        "钱什么时候退给我？": 3,
+        "寄到国外要多久？": 4,
+        "水壶坏了怎么办？": 5,
+    }
+    response = post(server, "/api/embed", {"model": "nomic-embed-text", "input": passages + list(questions)})
+    vectors = EmbedResponse.model_validate(response.json()).embeddings
+    for (question, answer), vector in zip(questions.items(), vectors[len(passages) :], strict=True):
+        scores = [cosine(vector, passage) for passage in vectors[: len(passages)]]
+        # Topics are shared across languages (as a multilingual model's meaning is): compare within one.
+        others = [score for i, score in enumerate(scores) if i != answer and i // 3 == answer // 3]
+        assert scores[answer] >= 0.3 and scores[answer] > max(others) + 0.15, (question, scores)
+
+
 def test_embed_dimensions_truncation_and_limits(server):
     short = post(server, "/api/embed", {"model": "nomic-embed-text", "input": "hello world", "dimensions": 64}).json()
     vector = short["embeddings"][0]

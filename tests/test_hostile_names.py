@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.ui import navigation
 from tests.conftest import choose_models
+from tests.evals.screens import small_set, store_of
 from tests.markdown_audit import (
     BOLD_NAME,
     HOSTILE_STATUS,
@@ -159,3 +160,29 @@ def test_arena_battle_vote_and_reveal(open_app, fake, hostile):
     ok(at.button(key=f"{state.ARENA_VOTE_BUTTON}_A").click().run())
     assert at.success  # the verdict names the model picked
     audit(hostile, {"zqa", "zqb", "zqc"})
+
+
+def test_evals_run_progress_grid_and_a_failed_cell(open_app, fake, hostile, studio_env):
+    store_of(studio_env).save_set(small_set())
+    at = ok(open_app("app_pages/evals.py"))
+    at.session_state[state.EVALS_TAB] = "New run"
+    ok(at.run())
+    choose_models(at, state.EVALS_COUNT_INPUT, state.EVALS_MODEL_INPUT, (LINK_NAME, BOLD_NAME, MIXED_NAME))
+    fake.add_fault("/api/chat", "error_line", after=2, message=HOSTILE_STATUS)  # the first answer breaks off
+    fake.break_model(MIXED_NAME, "the runner crashed")
+    fake.token_delay = 0.01
+    ok(at.button(key=state.EVALS_START_BUTTON).click().run())
+    job = at.session_state[state.EVALS_JOB].job
+    deadline = time.monotonic() + 10
+    while not job.view().text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    ok(at.run())  # the panel, with the candidate being asked
+    assert job.wait(30)
+    ok(at.run())
+    assert "zqs" in " ".join(error.value for error in at.error)  # the failed cell, in the server's words
+    at.selectbox(key=state.EVALS_CANDIDATE_INPUT).select(1)
+    ok(at.run())
+    at.selectbox(key=state.EVALS_CANDIDATE_INPUT).select(2)
+    ok(at.run())
+    assert "the runner crashed" in " ".join(error.value for error in at.error)
+    audit(hostile, {"zqa", "zqb", "zqc", "zqs"}, plain=frozenset({"zqa", "zqb", "zqc"}))

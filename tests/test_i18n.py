@@ -20,6 +20,7 @@ PAGES = [
     navigation.CHAT,
     navigation.GENERATE,
     navigation.ARENA,
+    "app_pages/evals.py",
     navigation.DOCUMENTS,
     navigation.EMBEDDINGS,
     navigation.MODELS,
@@ -250,3 +251,18 @@ def test_log_lines_are_for_developers_not_translated():
     tree = ast.parse('logger.warning("A second answer was not saved")\nst.warning("Unsaved")')
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     assert [i18n_check._call_name(call) for call in calls] == [None, "warning"]
+
+
+def _table_page(label: str) -> None:
+    import pandas as pd
+    import streamlit as st
+
+    frame = pd.DataFrame({"prompt": ["一"], "hidden_column": ["二"]})
+    st.dataframe(frame, column_config={"prompt": st.column_config.TextColumn(label), "hidden_column": None})
+
+
+@pytest.mark.parametrize(("label", "found"), [("提示词", []), ("Prompt text here", ["Prompt text here"])])
+def test_a_tables_headers_are_read_as_drawn_from_its_column_config(label, found):
+    """Columns named by code are titled by their config's label, and a hidden column is not drawn at all."""
+    at = AppTest.from_function(_table_page, args=(label,)).run()
+    assert i18n_check.screen_leftovers(at) == found

@@ -26,7 +26,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -36,6 +36,9 @@ from lib.access import locked as access
 from lib.chat.history import FAILED, failed_for_its_model
 from lib.chat.store import ChatStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 COOKIE = "ollama_studio_visitor"
 HEADER_VARIABLE = "OLLAMA_STUDIO_USER_HEADER"
@@ -155,13 +158,16 @@ def cookie_script(token: str) -> str:
     )
 
 
-def remember(visitor: Visitor) -> None:
+def remember(visitor: Visitor, where: DeltaGenerator | None = None) -> None:
     """Write (or renew) the browser's cookie, so the next visit from this browser is the same visitor.
 
-    Drawn in the sidebar, where the empty element's gap goes unnoticed.
+    Drawn in the sidebar, where the empty element's gap goes unnoticed, or in ``where`` on a
+    screen without a sidebar (an Arena room's voter).
     """
     if visitor.browser_token is not None:
-        st.sidebar.html(cookie_script(visitor.browser_token), unsafe_allow_javascript=True)
+        (st.sidebar if where is None else where).html(
+            cookie_script(visitor.browser_token), unsafe_allow_javascript=True
+        )
 
 
 def chat_store() -> ChatStore:
@@ -190,8 +196,16 @@ def carried_token(visitor: Visitor, cookies: Mapping[str, str]) -> str | None:
     return token if is_token(token) else None
 
 
-def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: ChatStore) -> int:
-    """Move the chats of the visitor's browser to their account (``store``); returns how many moved.
+class Transferable(Protocol):
+    """A store of one owner's things that can take over another owner's (chats, battles, prompt sets)."""
+
+    def ready(self) -> None: ...
+
+    def take_over(self, former_owner: str) -> int: ...
+
+
+def carry_over(visitor: Visitor, cookies: Mapping[str, str], store: Transferable) -> int:
+    """Move what the visitor's browser saved in ``store`` to their account; returns how many moved.
 
     Raises :class:`StoreUnavailable` when the database cannot be opened.
     """
@@ -215,6 +229,19 @@ def carry_over_once(visitor: Visitor, store: ChatStore) -> int:
             return 0
         state.put(state.VISITOR_CARRIED, done)
     return done[1]
+
+
+def carry_over_quietly(visitor: Visitor, store: Transferable, kind: str) -> None:
+    """:func:`carry_over` for the other stores (``kind``: "arena", "evals"…), once a session each: a visitor
+    who signs in finds their battles and prompt sets with their chats. Only the chats are announced."""
+    done: dict[str, str] = state.get(state.VISITOR_CARRIED_KINDS) or {}
+    if done.get(kind) == visitor.owner:
+        return
+    try:
+        carry_over(visitor, browser_cookies(), store)
+    except (StoreUnavailable, StoreFailed):
+        return  # the page says why it cannot read the database; the next run tries again
+    state.put(state.VISITOR_CARRIED_KINDS, {**done, kind: visitor.owner})
 
 
 def shows_unowned(visitor: Visitor, locked: bool) -> bool:

@@ -292,6 +292,12 @@ class Run:
         self.choice = choice
         self.revealed = True
 
+    def reveal(self) -> None:
+        """Show the models of a battle run in an audience room: its votes come from the room, not from here."""
+        if self.room is None or not self.ended:
+            raise ValueError("Only a finished battle of an audience room is revealed without a vote.")
+        self.revealed = True
+
     def snapshot(self) -> Snapshot:
         return Snapshot(
             battle_key=self.key,

@@ -275,7 +275,7 @@ def show(run: Run, store: ArenaStore) -> None:
     if run.failed:
         st.warning(t("arena.failed_no_vote"), icon=":material/block:")
     elif run.revealed:
-        verdict(run)
+        verdict(run, store)
     panes = st.columns(len(record.contestants), gap="medium")
     for pane, contestant in zip(panes, record.contestants, strict=True):
         with pane.container(border=True, height="stretch"):
@@ -350,6 +350,9 @@ def controls(run: Run, *, live: bool, store: ArenaStore | None = None) -> None:
     draws the real ones later in the same run.
     """
     with st.container(border=True):
+        if run.room is not None:
+            room_controls(run, live=live)
+            return
         st.markdown(t("arena.which_is_better") if len(run.picks) == 2 else t("arena.which_is_best"))
         row = st.container(horizontal=True, gap="small")
         for choice in run.choices:
@@ -366,6 +369,31 @@ def controls(run: Run, *, live: bool, store: ArenaStore | None = None) -> None:
             st.caption(t("arena.vote_opens"))
         elif not run.votable:
             st.caption(t("arena.vote_needs_saving"))
+
+
+def room_controls(run: Run, *, live: bool) -> None:
+    """A battle in an audience room: the room votes on its own screens; the presenter stops it and reveals it."""
+    st.markdown(t("arena.room_votes"))
+    row = st.container(horizontal=True, gap="small")
+    if live:
+        row.button(t("arena.stop"), icon=":material/stop:", key=state.ARENA_STOP_BUTTON, help=t("arena.stop_help"))
+        st.caption(t("arena.room_vote_opens"))
+        return
+    row.button(
+        t("arena.reveal"),
+        icon=":material/visibility:",
+        key=state.ARENA_REVEAL_BUTTON,
+        type="primary",
+        on_click=reveal_in_room,
+        help=t("arena.reveal_help"),
+    )
+
+
+def reveal_in_room() -> None:
+    """The Reveal button's on_click: the models are shown here and, through ``on_change``, on the voters' screens."""
+    run = current()
+    if run is not None and run.room is not None and run.ended and not run.revealed:
+        run.reveal()
 
 
 def cast_vote(store: ArenaStore, choice: str) -> None:
@@ -396,8 +424,11 @@ def refusal_text(reason: str) -> Markdown:
     return sentences.get(reason, t("arena.not_votable_unknown"))
 
 
-def verdict(run: Run) -> None:
-    """After the vote: what was picked, now with the models' names."""
+def verdict(run: Run, store: ArenaStore | None = None) -> None:
+    """After the vote: what was picked, now with the models' names (for a room's battle, what the room chose)."""
+    if run.room is not None and store is not None:
+        room_verdict(run, store)
+        return
     if run.choice is None:
         return
     if run.choice in (TIE, BOTH_BAD):
@@ -405,6 +436,28 @@ def verdict(run: Run) -> None:
     else:
         said = t("arena.you_picked", letter=run.choice, model=run.models[run.letters.index(run.choice)])
     st.success(said, icon=":material/how_to_vote:")
+
+
+def room_verdict(run: Run, store: ArenaStore) -> None:
+    """The room's tally of the battle, each choice with the model it names, the most voted first."""
+    if run.battle_id is None:
+        return
+    try:
+        counts = store.tally(run.battle_id)
+    except (StoreUnavailable, StoreFailed) as error:
+        st.error(str(error), icon=":material/database:")
+        return
+    if not counts:
+        st.info(t("arena.room_no_votes"), icon=":material/how_to_vote:")
+        return
+    lines = []
+    for choice, count in sorted(counts.items(), key=lambda item: -item[1]):
+        if choice in run.letters:
+            label = t("arena.room_choice_model", letter=choice, model=run.models[run.letters.index(choice)])
+        else:
+            label = choice_label(run, choice)
+        lines.append(t("arena.room_choice_count", choice=label, n=count))
+    st.success(t("arena.room_result") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/groups:")
 
 
 def publish(run: Run, on_change: OnChange | None) -> None:

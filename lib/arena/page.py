@@ -12,9 +12,9 @@ import streamlit as st
 
 from lib import state
 from lib.access import visitor
-from lib.arena import battle_view, leaderboard_view
+from lib.arena import battle_view, leaderboard_view, room_view
 from lib.arena.battle_view import OnChange
-from lib.arena.store import ArenaStore
+from lib.arena.store import ArenaStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.ui import widgets
@@ -26,7 +26,9 @@ def open_store() -> ArenaStore:
     """The battles and votes of this session's visitor (the same person as their saved chats)."""
     person = visitor.current()
     visitor.remember(person)
-    return ArenaStore(owner=person.owner)
+    store = ArenaStore(owner=person.owner)
+    visitor.carry_over_quietly(person, store, "arena")
+    return store
 
 
 def tab_keys() -> dict[str, str]:
@@ -35,12 +37,12 @@ def tab_keys() -> dict[str, str]:
     return {BATTLE: "arena.tab_battle", LEADERBOARD: "arena.tab_leaderboard"}
 
 
-def draw(
-    store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None, room: str | None = None
-) -> None:
-    """The page; ``on_change`` and ``room`` go to :func:`lib.arena.battle_view.draw`."""
+def draw(store: ArenaStore, client: OllamaClient) -> None:
+    """The page: the audience room panel, then the tabs; a battle started with a room open runs in that room."""
     st.title(t("arena.title"))
     st.caption(t("arena.intro"))
+    room = audience_room(store)
+    on_change = room_view.broadcast(store, room) if room is not None else None
     tabs = widgets.tabs(tab_keys(), state.ARENA_TAB)
     blind = battle_view.blind()
     # A blind battle's note goes first, as it costs nothing; otherwise the battle first, as it may stream.
@@ -48,6 +50,17 @@ def draw(
     for tab in order:
         with tabs[tab]:
             draw_tab(tab, store, client, blind=blind, on_change=on_change, room=room)
+
+
+def audience_room(store: ArenaStore) -> str | None:
+    """The presenter's room panel (a line and its Open button until a room is open); the open room's code or None."""
+    with st.container(border=True):
+        st.markdown(f"**{t('arena_room.panel_title')}**")
+        room_view.presenter(store, state.get(state.ARENA_ROOM))
+    try:
+        return room_view.presented_room(store)
+    except (StoreUnavailable, StoreFailed):  # the panel has said why; the battles go on as the visitor's own
+        return None
 
 
 def draw_tab(

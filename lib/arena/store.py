@@ -339,6 +339,20 @@ class ArenaStore:
                     raise NotVotable(NotVotable.CLOSED)
             return _insert_vote(db, battle, voter, choice)
 
+    def take_over(self, former_owner: str) -> int:
+        """Make every battle and room of ``former_owner`` this owner's, in one transaction; returns the battles moved.
+
+        For a visitor who signs in, as :meth:`lib.chat.store.ChatStore.take_over` does for chats;
+        votes stay with the battles they were cast on.
+        """
+        if self.owner is None:
+            raise ValueError("Only a store with an owner can take battles over.")
+        if not former_owner or former_owner == self.owner:
+            return 0
+        with self._transaction() as db:
+            db.execute("UPDATE rooms SET owner = ? WHERE owner = ?", (self.owner, former_owner))
+            return db.execute("UPDATE battles SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+
     def forget(self, *, room: str | None = None) -> int:
         """Delete this owner's battles of ``room`` (None: those outside rooms) and their votes; returns how many."""
         mine, owner = self._mine()

@@ -45,8 +45,12 @@ def _number_or_none(value: Any, kind: type) -> int | float | None:
     return kind(value)
 
 
-def render(prefix: str) -> ChosenOptions:
-    """Draw the panel in the current container and return what is set."""
+def render(prefix: str, *, keep_alive: bool = True) -> ChosenOptions:
+    """Draw the panel in the current container and return what is set.
+
+    ``keep_alive=False`` leaves out "Keep loaded" for a page that decides itself how long models stay
+    loaded (an eval run loads each model once and lets Ollama unload it when the next needs room).
+    """
     saved: dict[str, Any] = state.get(state.options_key(prefix)) or {}
     for name in [spec.name for spec in OPTION_SPECS] + ["stop", "keep_alive"]:
         st.session_state.setdefault(
@@ -68,11 +72,15 @@ def render(prefix: str) -> ChosenOptions:
     values["stop"] = st.text_area(
         t("options.stop_sequences"), help=stop_help(), height=68, key=_widget_key(prefix, "stop")
     )
-    values["keep_alive"] = st.text_input(
-        t("options.keep_alive"),
-        help=keep_alive_help(),
-        placeholder=t("options.server_default"),
-        key=_widget_key(prefix, "keep_alive"),
+    values["keep_alive"] = (
+        st.text_input(
+            t("options.keep_alive"),
+            help=keep_alive_help(),
+            placeholder=t("options.server_default"),
+            key=_widget_key(prefix, "keep_alive"),
+        )
+        if keep_alive
+        else ""
     )
     state.put(state.options_key(prefix), values)
     chosen = _chosen(values)

@@ -21,6 +21,7 @@ def pages() -> list[st.Page]:
         st.Page(CHAT, title=t("app.chat"), icon=":material/chat:", url_path="chat"),
         st.Page(GENERATE, title=t("app.generate"), icon=":material/edit_note:", url_path="generate"),
         st.Page(ARENA, title=t("app.arena"), icon=":material/swords:", url_path="arena"),
+        st.Page("app_pages/evals.py", title=t("app.evals"), icon=":material/fact_check:", url_path="evals"),
         st.Page(DOCUMENTS, title=t("documents.menu"), icon=":material/description:", url_path="documents"),
         st.Page(EMBEDDINGS, title=t("app.embeddings"), icon=":material/scatter_plot:", url_path="embeddings"),
         st.Page(MODELS, title=t("app.models"), icon=":material/deployed_code:", url_path="models"),

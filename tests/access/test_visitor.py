@@ -386,3 +386,27 @@ def test_only_the_cookie_carries_chats_over_not_the_address_or_the_session(studi
     signed_in = open_app(PAGE, user=ANN, browser=TOKEN, query={COOKIE: TOKEN, "token": TOKEN})
     assert chat_list(signed_in) == [] and sidebar_notes(signed_in) == []
     assert [s.title for s in mine.summaries()] == ["This browser's"]
+
+
+def test_a_signed_in_visitor_takes_their_browsers_battles_along_once_a_session(tmp_path, monkeypatch):
+    """The Arena's battles follow the chats to the account (quietly: only the chats are announced)."""
+    from lib.arena.records import Battle, Contestant
+    from lib.arena.store import ArenaStore
+
+    path = tmp_path / "arena.sqlite3"
+    ArenaStore(path, f"browser:{TOKEN}").save_battle(Battle("Why?", (Contestant("A", "a"), Contestant("B", "b"))))
+    ann = Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True)
+    account = ArenaStore(path, ANNS_ACCOUNT)
+    monkeypatch.setattr(visitor, "browser_cookies", lambda: {COOKIE: TOKEN})
+    taken: list[str] = []
+    monkeypatch.setattr(
+        account, "take_over", lambda former: taken.append(former) or ArenaStore.take_over(account, former)
+    )
+
+    kept: dict[str, object] = {}  # one session's state
+    monkeypatch.setattr(state, "get", kept.get)
+    monkeypatch.setattr(state, "put", kept.__setitem__)
+    visitor.carry_over_quietly(ann, account, "arena")
+    visitor.carry_over_quietly(ann, account, "arena")
+    assert taken == [f"browser:{TOKEN}"]  # once, though asked twice in the session
+    assert [battle.prompt for battle in account.battles()] == ["Why?"]

@@ -369,7 +369,29 @@ def test_a_room_that_is_gone_is_said_and_the_battle_takes_no_vote(studio_env: Pa
     at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, "ZZZZZZ"), default_timeout=30).run()
     start(at)
     assert "could not be saved" in texts(at.error) and "no longer exists" in texts(at.error)
-    assert vote_buttons(at) == {"A": False, "B": False, TIE: False, BOTH_BAD: False}
+    assert vote_buttons(at) == {}  # a room's battle takes its votes on the voters' screens
+    at.button(key=state.ARENA_REVEAL_BUTTON).click().run()  # the presenter can still show who wrote what
+    assert at.session_state["seen"][-1].models == battle(at).models and at.session_state["seen"][-1].battle_id is None
+
+
+def test_a_room_battle_is_revealed_by_the_presenter_with_the_rooms_votes(studio_env: Path, fake, keep_main_module):
+    presenter = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
+    code = presenter.open_room().code
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, code), default_timeout=30).run()
+    start(at)
+    assert vote_buttons(at) == {}
+    assert at.session_state["seen"][-1].models is None  # still blind on the voters' screens
+    run = battle(at)
+    presenter.show_in_room(code, run.battle_id)  # what the page's on_change (room_view.broadcast) does
+    for voter, choice in (("browser:v1", "A"), ("browser:v2", "A"), ("browser:v3", TIE)):
+        assert presenter.room_vote(code, run.battle_id, voter, choice)
+    at.button(key=state.ARENA_REVEAL_BUTTON).click().run()
+    assert at.session_state["seen"][-1].models == run.models  # the voters' screens reveal too
+    result = texts(at.success)
+    assert f"A ({run.models[0]}): 2 votes" in result and "Tie: 1 vote" in result
+    assert presenter.votes(room=code) and not [
+        vote for vote in presenter.votes(room=code) if vote.voter == "browser:hook"
+    ]
 
 
 def test_nothing_sent_to_the_main_area_from_start_to_the_vote_names_a_model_or_shows_thoughts(arena, fake, monkeypatch):

@@ -176,7 +176,6 @@ def test_a_server_that_is_down_is_explained_and_the_leaderboard_still_shows(fake
     assert "the installed models could not be listed" in problems(at)
 
 
-
 def test_surprise_me_sends_think_to_the_model_that_can_think_and_only_to_it(arena, fake):
     fake.store.remove(parse_name("llava:7b"))  # the pair is then llama3.2 (cannot think) and qwen3 (can)
     st.cache_data.clear()

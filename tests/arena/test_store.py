@@ -461,3 +461,21 @@ def test_columns_written_by_hand_are_read_without_failing(alice, path):
     first = loaded.contestants[0]
     assert (first.settings, first.stats, first.size, first.content) == ({}, RunStats(), None, "7")
     assert loaded.contestants[1].stats == RunStats(output_tokens=3)
+
+
+def test_take_over_moves_one_owners_battles_and_rooms_and_no_one_elses(tmp_path):
+    path = tmp_path / "arena.sqlite3"
+    browser, other = ArenaStore(path, owner="browser:ann"), ArenaStore(path, owner="browser:bob")
+    code = browser.open_room().code
+    mine = [browser.save_battle(battle("a", "b")), browser.save_battle(battle("a", "b", room=code))]
+    browser.vote(mine[0], "browser:ann", "A")
+    theirs = other.save_battle(battle("c", "d"))
+    account = ArenaStore(path, owner="user:ann")
+    assert account.take_over("browser:ann") == 2
+    assert account.take_over("browser:ann") == 0
+    assert [b.id for b in account.battles()] == [mine[0]] and [b.id for b in account.battles(room=code)] == [mine[1]]
+    assert [room.code for room in account.rooms()] == [code] and browser.battles() == [] and browser.rooms() == []
+    assert [vote.choice for vote in account.votes()] == ["A"]
+    assert [b.id for b in other.battles()] == [theirs] and account.battle(theirs) is None
+    with pytest.raises(ValueError):
+        ArenaStore(path).take_over("browser:ann")

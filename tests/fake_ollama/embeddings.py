@@ -5,11 +5,13 @@ trigrams, L2-normalised, so texts sharing words (or word stems) have a higher
 cosine than unrelated ones. Common function words count little, and a small
 lexicon adds a shared topic feature to words about pets, cooking, programming
 and weather, so the Embeddings page's example clusters by meaning the way a
-real model's would. Chinese has no spaces between words, so a run of Chinese
-characters also adds its character pairs, and Chinese topic words found in it
-add the same topic features (the page's Chinese example clusters too). A
-faint text-specific background keeps every dimension non-zero, as real
-vectors are.
+real model's would, and about refunds, delivery and repairs, so a question finds
+the passage of a shop's handbook that answers it while sharing few or none of
+its words ("Could a broken one be fixed?" and "... is repaired or replaced").
+Chinese has no spaces between words, so a run of Chinese characters also adds
+its character pairs, and Chinese topic words found in it add the same topic
+features (the page's Chinese example clusters too). A faint text-specific
+background keeps every dimension non-zero, as real vectors are.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ _TOPICS = {
     "cooking": "bake baked bread crust basil tomato sauce onions cooked slow recipe oven cook cooking flour soup",
     "programming": "python lists list dictionary keys values git commits commit code project snapshots function",
     "weather": "rain sunny snow storm wind cloudy forecast temperature weather",
+    "refunds": "refund refunds refunded money reimburse reimbursed return returns returned returning receipt",
+    "delivery": "delivery deliver delivered shipping ship shipped parcel parcels package courier abroad customs",
+    "repairs": "warranty guarantee repair repaired repairs fix fixed broke broken defect defects faulty replaced",
 }
 _TOPIC_OF = {word: topic for topic, words in _TOPICS.items() for word in words.split()}
 _CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -65,6 +70,9 @@ _CHINESE_TOPICS = {
     "cooking": "烤 面包 罗勒 番茄 洋葱 炒 酱 菜谱 烘焙",
     "programming": "列表 字典 提交 代码 项目 函数 快照",
     "weather": "下雨 晴 下雪 暴风 刮风 天气 气温 预报",
+    "refunds": "退货 退款 退钱 退回 退给 收据",
+    "delivery": "配送 包裹 寄 发货 发出 国外 海关 物流 送达",
+    "repairs": "保修 维修 修理 坏 故障 更换",
 }
 
 

@@ -16,6 +16,7 @@ PAGE_FILES = [
     navigation.CHAT,
     navigation.GENERATE,
     navigation.ARENA,
+    "app_pages/evals.py",
     navigation.DOCUMENTS,
     navigation.EMBEDDINGS,
     navigation.MODELS,
@@ -46,14 +47,41 @@ def test_the_menu_in_order_with_its_paths_and_home_first(open_app, menus):
     assert not at.exception
     menu = menus[-1]
     assert [Path(page._page).relative_to(ROOT).as_posix() for page in menu] == PAGE_FILES
-    assert [page.title for page in menu] == ["Home", "Chat", "Generate", "Arena", "Documents", "Embeddings", "Models"]
-    assert [page.url_path for page in menu] == ["", "chat", "generate", "arena", "documents", "embeddings", "models"]
-    assert [page._default for page in menu] == [True, False, False, False, False, False, False]
+    assert [page.title for page in menu] == [
+        "Home",
+        "Chat",
+        "Generate",
+        "Arena",
+        "Evals",
+        "Documents",
+        "Embeddings",
+        "Models",
+    ]
+    assert [page.url_path for page in menu] == [
+        "",
+        "chat",
+        "generate",
+        "arena",
+        "evals",
+        "documents",
+        "embeddings",
+        "models",
+    ]
+    assert [page._default for page in menu] == [True, False, False, False, False, False, False, False]
     assert all(page.icon.startswith(":material/") for page in menu)
 
 
 def test_the_menu_is_worded_in_the_sessions_language_and_keeps_its_paths(open_app, menus):
     open_app(query={i18n.QUERY_KEY: "zh"})
     menu = menus[-1]
-    assert [page.title for page in menu] == ["首页", "对话", "生成", "竞技场", "文档", "向量嵌入", "模型"]
-    assert [page.url_path for page in menu] == ["", "chat", "generate", "arena", "documents", "embeddings", "models"]
+    assert [page.title for page in menu] == ["首页", "对话", "生成", "竞技场", "评测", "文档", "向量嵌入", "模型"]
+    assert [page.url_path for page in menu] == [
+        "",
+        "chat",
+        "generate",
+        "arena",
+        "evals",
+        "documents",
+        "embeddings",
+        "models",
+    ]

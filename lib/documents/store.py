@@ -1,0 +1,506 @@
+"""The document library in SQLite (standard library ``sqlite3``, WAL mode): documents, their
+passages, one vector per passage, and which conversation uses which document.
+
+The same patterns as the chats' store (:mod:`lib.chat.store`): every operation opens its own
+connection and runs in one ``BEGIN IMMEDIATE`` transaction, so a document is saved whole
+(document, passages and vectors together) or not at all, and ``busy_timeout`` makes a second
+writer wait its turn. Deleting a document deletes its passages, vectors and attachments by
+foreign-key cascade, and gives the space back (incremental vacuum).
+
+Vectors are float32 BLOBs, little-endian, as the server sent them (not normalised). A document's
+vectors all come from its ``model``; re-indexing it with another model replaces them in one
+transaction, and every read of vectors asks for one model and checks it on both the document and
+the vector, so two models' vectors are never compared.
+
+Every document has an owner (a person: :mod:`lib.access.visitor`). A store built for an owner
+sees and changes that owner's documents only: an id that belongs to someone else behaves as one
+that does not exist. Without an owner (tests and maintenance tools) a store sees everything.
+
+``generation()`` changes whenever this owner's documents or vectors change (in any process),
+so the in-memory search matrix (:mod:`lib.documents.index`) knows when to read them again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lib.chat import store as chat_store
+from lib.documents.records import Document, Passage
+from lib.i18n import t
+
+FILE_NAME = "documents.sqlite3"
+SCHEMA_VERSION = 1
+VECTOR_TYPE = np.dtype("<f4")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    model TEXT NOT NULL,
+    passages INTEGER NOT NULL DEFAULT 0,
+    added_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_owner ON documents (owner, added_at);
+CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (sha256, model);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    heading TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS passages_by_document ON passages (document_id, position);
+CREATE TABLE IF NOT EXISTS vectors (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    dimensions INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    conversation_id INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    owner TEXT,
+    attached_at REAL NOT NULL,
+    PRIMARY KEY (conversation_id, document_id)
+);
+CREATE INDEX IF NOT EXISTS attachments_by_document ON attachments (document_id);
+CREATE TABLE IF NOT EXISTS changes (
+    owner TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL
+);
+"""
+
+
+class StoreUnavailable(chat_store.StoreUnavailable):
+    """The library's database cannot be opened or created; ``str()`` says where and what to do.
+
+    A kind of the chats' error, so what already catches that one (pages, the entry script) shows this too.
+    """
+
+
+class StoreFailed(chat_store.StoreFailed):
+    """A read or write of the library's database failed once it was open; ``str()`` says so in a sentence."""
+
+
+class NotFound(LookupError):
+    """No such document for this owner (never saved, deleted, or someone else's)."""
+
+
+class DocumentStore:
+    """The library at ``path`` (default: ``documents.sqlite3`` in the data folder); holds no connection."""
+
+    def __init__(self, path: Path | str | None = None, owner: str | None = None) -> None:
+        self.path = Path(path) if path is not None else chat_store.data_dir() / FILE_NAME
+        self.owner = owner
+        self._ready = False
+
+    def _mine(self, column: str = "d.owner") -> tuple[str, tuple[Any, ...]]:
+        """The SQL condition (and its parameters) that keeps this owner's rows only."""
+        if self.owner is None:
+            return "1", ()
+        return f"{column} = ?", (self.owner,)
+
+    def ready(self) -> None:
+        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
+        try:
+            if not self._ready:
+                self._create()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(
+                t(
+                    "documents_core.store_unavailable",
+                    folder=self.path.parent,
+                    error=error,
+                    variable=chat_store.DATA_DIR_ENV,
+                )
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
+
+        A database error becomes :class:`StoreFailed`; any other exception passes unchanged.
+        """
+        try:
+            if not self._ready:
+                self._create()
+            connection = self._connect()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreFailed(t("documents_core.store_failed", error=error)) from error
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreFailed(t("documents_core.store_failed", error=error)) from error
+        finally:
+            connection.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.text_factory = _text_of
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA busy_timeout = 15000")
+        return connection
+
+    def _create(self) -> None:
+        """Create the tables once; the version is read again inside the write transaction, so two
+        processes opening a new database at once create it once. Space freed by a deletion goes
+        back to the disk (``auto_vacuum`` can only be chosen before the first table)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        try:
+            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            connection.execute("PRAGMA journal_mode = WAL")
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                connection.execute(statement)
+                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+        finally:
+            connection.close()
+        self._ready = True
+
+    # Documents
+
+    def find(self, sha256: str, model: str) -> Document | None:
+        """This owner's document of these bytes indexed with ``model``, if there is one (the newest)."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            row = db.execute(
+                f"SELECT * FROM documents d WHERE sha256 = ? AND model = ? AND {mine} ORDER BY id DESC LIMIT 1",
+                (sha256, model, *owner),
+            ).fetchone()
+        return _document(row) if row else None
+
+    def add(self, document: Document, passages: list[Passage], vectors: np.ndarray) -> int:
+        """Save ``document`` with its passages (in order) and one vector per passage, all in one
+        transaction, under this owner; returns its id. ``added_at`` 0 means now.
+
+        When this owner already has the same file (``sha256``) indexed with the same model, nothing
+        is saved and that document's id is returned: two sessions indexing one file at once keep one.
+        """
+        matrix = _checked(vectors, len(passages))
+        with self._transaction() as db:
+            mine, owner = self._mine()
+            existing = db.execute(
+                f"SELECT id FROM documents d WHERE sha256 = ? AND model = ? AND {mine} ORDER BY id DESC LIMIT 1",
+                (document.sha256, document.model, *owner),
+            ).fetchone()
+            if existing:
+                return int(existing["id"])
+            cursor = db.execute(
+                "INSERT INTO documents (owner, name, kind, size, sha256, model, passages, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.owner,
+                    document.name,
+                    document.kind,
+                    document.size,
+                    document.sha256,
+                    document.model,
+                    len(passages),
+                    document.added_at or time.time(),
+                ),
+            )
+            document_id = _inserted_id(cursor)
+            ids = []
+            for position, passage in enumerate(passages):
+                cursor = db.execute(
+                    "INSERT INTO passages (document_id, position, text, page, heading) VALUES (?, ?, ?, ?, ?)",
+                    (document_id, position, passage.text, passage.page, passage.heading),
+                )
+                ids.append(_inserted_id(cursor))
+            _insert_vectors(db, ids, document.model, matrix)
+            self._changed(db)
+        return document_id
+
+    def documents(self) -> list[Document]:
+        """This owner's documents, the newest first."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            rows = db.execute(f"SELECT * FROM documents d WHERE {mine} ORDER BY added_at DESC, id DESC", owner)
+            return [_document(row) for row in rows]
+
+    def get(self, document_id: int) -> Document | None:
+        with self._transaction() as db:
+            row = self._my_document(db, document_id)
+        return _document(row) if row else None
+
+    def delete(self, document_id: int) -> None:
+        """Delete the document with its passages, vectors and attachments (nothing when it is not this owner's)."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            deleted = db.execute(f"DELETE FROM documents AS d WHERE id = ? AND {mine}", (document_id, *owner)).rowcount
+            if deleted:
+                self._changed(db)
+        if deleted:
+            self._vacuum()
+
+    def _vacuum(self) -> None:
+        try:
+            connection = self._connect()
+            try:
+                # executescript steps the pragma to its end; execute() would free one page only.
+                connection.executescript("PRAGMA incremental_vacuum;")
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            pass  # the space is reused by the next document anyway
+
+    # Passages and vectors
+
+    def passages(self, document_id: int) -> list[Passage]:
+        """The document's passages in order; empty when it is not this owner's."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT p.* FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.id = ? AND {mine} "
+                "ORDER BY p.position",
+                (document_id, *owner),
+            )
+            return [_passage(row) for row in rows]
+
+    def passage(self, passage_id: int) -> Passage | None:
+        found = self.passages_with_names([passage_id])
+        return found[passage_id][0] if passage_id in found else None
+
+    def passages_with_names(self, passage_ids: Sequence[int]) -> dict[int, tuple[Passage, str]]:
+        """Each of this owner's passages among ``passage_ids`` with its document's name, by id."""
+        mine, owner = self._mine()
+        found: dict[int, tuple[Passage, str]] = {}
+        with self._transaction() as db:
+            for chunk in _chunks(list(passage_ids)):
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT p.*, d.name AS document_name FROM passages p JOIN documents d ON d.id = p.document_id "
+                    f"WHERE p.id IN ({marks}) AND {mine}",
+                    (*chunk, *owner),
+                )
+                for row in rows:
+                    found[int(row["id"])] = (_passage(row), row["document_name"])
+        return found
+
+    def vectors(self, model: str, document_ids: Sequence[int] | None = None) -> tuple[np.ndarray, list[int]]:
+        """The ``(n, d)`` float32 matrix of this owner's vectors from ``model`` (of ``document_ids``
+        when given), in passage id order, and the passage id of each row."""
+        matrix, passage_ids, _ = self.vector_rows(model, document_ids)
+        return matrix, passage_ids.tolist()
+
+    def vector_rows(
+        self, model: str, document_ids: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`vectors` with each row's document id: ``(matrix, passage ids, document ids)``.
+
+        Only vectors of the size most of them have are returned (a model gives one size; a row of
+        another would come from a damaged database).
+        """
+        mine, owner = self._mine()
+        where = f"v.model = ? AND d.model = ? AND {mine}"
+        parameters: tuple[Any, ...] = (model, model, *owner)
+        if document_ids is not None:
+            wanted = sorted({int(i) for i in document_ids})
+            if not wanted:
+                return _empty_rows()
+            where += f" AND d.id IN ({','.join('?' * len(wanted))})"
+            parameters += tuple(wanted)
+        joined = "FROM vectors v JOIN passages p ON p.id = v.passage_id JOIN documents d ON d.id = p.document_id"
+        with self._transaction() as db:
+            size = db.execute(
+                f"SELECT v.dimensions FROM vectors v JOIN passages p ON p.id = v.passage_id JOIN documents d "
+                f"ON d.id = p.document_id WHERE {where} GROUP BY v.dimensions ORDER BY COUNT(*) DESC LIMIT 1",
+                parameters,
+            ).fetchone()
+            if size is None:
+                return _empty_rows()
+            dimensions = int(size[0])
+            rows = db.execute(
+                f"SELECT v.passage_id, p.document_id, v.vector {joined} WHERE {where} AND v.dimensions = ? "
+                "AND length(v.vector) = ? ORDER BY v.passage_id",
+                (*parameters, dimensions, dimensions * VECTOR_TYPE.itemsize),
+            ).fetchall()
+        matrix = np.frombuffer(b"".join(row[2] for row in rows), dtype=VECTOR_TYPE).reshape(len(rows), dimensions)
+        passage_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        owners = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+        return matrix.astype(np.float32), passage_ids, owners
+
+    def passage_texts(self, model: str) -> dict[int, str]:
+        """The text of each of this owner's passages indexed with ``model``, by passage id (keyword search)."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT p.id, p.text FROM passages p JOIN documents d ON d.id = p.document_id "
+                f"WHERE d.model = ? AND {mine}",
+                (model, *owner),
+            )
+            return {int(row[0]): row[1] for row in rows}
+
+    def replace_vectors(self, document_id: int, model: str, vectors: np.ndarray) -> None:
+        """Re-index the document with ``model``: its vectors replaced, one per passage in order, and
+        its model changed, in one transaction. Raises :class:`NotFound` when it is not this owner's."""
+        with self._transaction() as db:
+            if self._my_document(db, document_id) is None:
+                raise NotFound(document_id)
+            ids = [
+                int(row[0])
+                for row in db.execute("SELECT id FROM passages WHERE document_id = ? ORDER BY position", (document_id,))
+            ]
+            matrix = _checked(vectors, len(ids))
+            db.execute(
+                "DELETE FROM vectors WHERE passage_id IN (SELECT id FROM passages WHERE document_id = ?)",
+                (document_id,),
+            )
+            _insert_vectors(db, ids, model, matrix)
+            db.execute("UPDATE documents SET model = ? WHERE id = ?", (model, document_id))
+            self._changed(db)
+
+    def generation(self) -> int:
+        """A number that changes whenever this owner's documents or vectors change."""
+        with self._transaction() as db:
+            if self.owner is None:
+                row = db.execute("SELECT COALESCE(SUM(generation), 0) FROM changes").fetchone()
+            else:
+                row = db.execute("SELECT generation FROM changes WHERE owner = ?", (self.owner,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _changed(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO changes (owner, generation) VALUES (?, 1) "
+            "ON CONFLICT (owner) DO UPDATE SET generation = generation + 1",
+            (self.owner or "",),
+        )
+
+    # Conversations
+
+    def attach(self, conversation_id: int, document_id: int) -> None:
+        """Let the conversation use the document (once however often asked); :class:`NotFound` when it is not this
+        owner's."""
+        with self._transaction() as db:
+            if self._my_document(db, document_id) is None:
+                raise NotFound(document_id)
+            db.execute(
+                "INSERT INTO attachments (conversation_id, document_id, owner, attached_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (conversation_id, document_id, self.owner, time.time()),
+            )
+
+    def detach(self, conversation_id: int, document_id: int) -> None:
+        mine, owner = self._mine("owner")
+        with self._transaction() as db:
+            db.execute(
+                f"DELETE FROM attachments WHERE conversation_id = ? AND document_id = ? AND {mine}",
+                (conversation_id, document_id, *owner),
+            )
+
+    def attached(self, conversation_id: int) -> list[Document]:
+        """This owner's documents the conversation uses, in the order they were attached."""
+        mine, owner = self._mine()
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT d.* FROM attachments a JOIN documents d ON d.id = a.document_id "
+                f"WHERE a.conversation_id = ? AND {mine} ORDER BY a.attached_at, a.rowid",
+                (conversation_id, *owner),
+            )
+            return [_document(row) for row in rows]
+
+    def forget_conversation(self, conversation_id: int) -> None:
+        """Drop the conversation's attachments (the conversation was deleted); the documents stay."""
+        mine, owner = self._mine("owner")
+        with self._transaction() as db:
+            db.execute(f"DELETE FROM attachments WHERE conversation_id = ? AND {mine}", (conversation_id, *owner))
+
+    def _my_document(self, db: sqlite3.Connection, document_id: int) -> sqlite3.Row | None:
+        mine, owner = self._mine()
+        row: sqlite3.Row | None = db.execute(
+            f"SELECT * FROM documents d WHERE id = ? AND {mine}", (document_id, *owner)
+        ).fetchone()
+        return row
+
+
+def _checked(vectors: np.ndarray, passages: int) -> np.ndarray:
+    """``vectors`` as a float32 matrix of one finite row per passage; ``ValueError`` otherwise."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[0] != passages or (passages and matrix.shape[1] == 0):
+        raise ValueError(f"expected one vector per passage ({passages}), got an array of shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise ValueError("vectors must be finite")
+    return matrix
+
+
+def _insert_vectors(db: sqlite3.Connection, passage_ids: list[int], model: str, matrix: np.ndarray) -> None:
+    dimensions = int(matrix.shape[1]) if matrix.ndim == 2 else 0
+    db.executemany(
+        "INSERT INTO vectors (passage_id, model, dimensions, vector) VALUES (?, ?, ?, ?)",
+        (
+            (passage_id, model, dimensions, row.astype(VECTOR_TYPE).tobytes())
+            for passage_id, row in zip(passage_ids, matrix, strict=True)
+        ),
+    )
+
+
+def _empty_rows() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        name=row["name"],
+        kind=row["kind"],
+        size=int(row["size"]),
+        sha256=row["sha256"],
+        model=row["model"],
+        passages=int(row["passages"]),
+        added_at=float(row["added_at"]),
+        id=int(row["id"]),
+    )
+
+
+def _passage(row: sqlite3.Row) -> Passage:
+    return Passage(
+        document_id=int(row["document_id"]),
+        index=int(row["position"]),
+        text=row["text"],
+        page=None if row["page"] is None else int(row["page"]),
+        heading=row["heading"],
+        id=int(row["id"]),
+    )
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the insert returned no row id")
+    return cursor.lastrowid
+
+
+def _text_of(data: bytes) -> str:
+    return data.decode("utf-8", "replace")

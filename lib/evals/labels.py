@@ -1,0 +1,63 @@
+"""How the Evals page names candidates, prompts and runs, as plain text (select boxes, table headers).
+
+Candidates are lettered A to H in the order they were set up, followed by their model (and their
+own label, if they have one), so two candidates of one model at different settings stay apart.
+Model names and prompts are untrusted: these texts are for places that show text as it is
+(select box options, table cells, chart labels), never for Markdown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lib.evals.records import Candidate, PromptSet, Run
+from lib.formatting import date_time
+from lib.generate.compare.form import settings_summary
+from lib.i18n import t_plain
+
+LETTERS = "ABCDEFGH"
+MAX_CANDIDATES = len(LETTERS)
+SHORT_PROMPT = 60
+
+
+def letter(index: int) -> str:
+    return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
+
+
+def candidate_name(candidate: Candidate, index: int) -> str:
+    """``B · qwen3:0.6b``, or ``B · fast (qwen3:0.6b)`` when the candidate has a label of its own."""
+    if candidate.label.strip():
+        return f"{letter(index)} · {candidate.label.strip()} ({candidate.model})"
+    return f"{letter(index)} · {candidate.model}"
+
+
+def candidate_settings(candidate: Candidate) -> str:
+    """``temperature 0 · seed 42 · no thinking``, or "model defaults"; with the candidate's system prompt noted."""
+    summary = settings_summary(candidate.options, None, candidate.think if candidate.think is False else None)
+    if candidate.system.strip():
+        return f"{summary} · {t_plain('evals.own_system')}"
+    return summary
+
+
+def short(text: str, length: int = SHORT_PROMPT) -> str:
+    """One line of ``text``, cut with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
+
+
+def prompt_name(prompt_set: PromptSet, index: int) -> str:
+    """``3. What is the capital of…``"""
+    return f"{index + 1}. {short(prompt_set.prompts[index].text)}"
+
+
+def run_name(run: Run) -> str:
+    """``General knowledge · 25 Nov 2026, 14:03 · 3 candidates``"""
+    when = date_time(datetime.fromtimestamp(run.created_at)) if run.created_at else "—"
+    count = t_plain("evals.candidate_count", n=len(run.candidates))
+    return f"{run.prompt_set.name or t_plain('evals.unnamed_set')} · {when} · {count}"
+
+
+def set_name(prompt_set: PromptSet) -> str:
+    """``General knowledge (20 prompts)``"""
+    count = t_plain("evals.prompt_count", n=len(prompt_set.prompts))
+    return f"{prompt_set.name or t_plain('evals.unnamed_set')} ({count})"

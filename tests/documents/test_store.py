@@ -1,0 +1,216 @@
+"""The document library's database: whole saves, owners apart, models never mixed, deletes that take everything."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import numpy as np
+import pytest
+
+from lib.documents.records import Document, Passage
+from lib.documents.store import DocumentStore, NotFound, StoreFailed, StoreUnavailable
+
+
+def doc(sha: str = "a" * 64, model: str = "nomic-embed-text", name: str = "handbook.pdf") -> Document:
+    return Document(name=name, kind="pdf", size=1234, sha256=sha, model=model)
+
+
+def passages(count: int = 3) -> list[Passage]:
+    return [Passage(0, i, f"passage {i}", page=i + 1, heading=f"H{i}") for i in range(count)]
+
+
+def vectors(count: int = 3, dimensions: int = 4, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((count, dimensions)).astype(np.float32)
+
+
+def rows(store: DocumentStore, table: str) -> int:
+    with sqlite3.connect(store.path) as db:
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+@pytest.fixture
+def store(tmp_path) -> DocumentStore:
+    return DocumentStore(tmp_path / "documents.sqlite3", owner="alice")
+
+
+def test_a_document_is_saved_with_its_passages_and_vectors(store):
+    matrix = vectors()
+    document_id = store.add(doc(), passages(), matrix)
+    saved = store.get(document_id)
+    assert saved is not None and (saved.name, saved.passages, saved.model) == ("handbook.pdf", 3, "nomic-embed-text")
+    assert saved.added_at > 0
+    assert store.documents() == [saved]
+    stored = store.passages(document_id)
+    assert [(p.document_id, p.index, p.text, p.page, p.heading) for p in stored] == [
+        (document_id, i, f"passage {i}", i + 1, f"H{i}") for i in range(3)
+    ]
+    found, ids = store.vectors("nomic-embed-text")
+    assert ids == [p.id for p in stored]
+    assert found.dtype == np.float32 and np.array_equal(found, matrix)
+    assert store.passage(stored[1].id) == stored[1]
+    assert store.passages_with_names([stored[2].id, 999]) == {stored[2].id: (stored[2], "handbook.pdf")}
+
+
+def test_the_same_file_and_model_is_found_and_saved_once(store):
+    first = store.add(doc(), passages(), vectors())
+    assert store.find("a" * 64, "nomic-embed-text").id == first
+    assert store.find("a" * 64, "all-minilm") is None
+    assert store.find("b" * 64, "nomic-embed-text") is None
+    assert store.add(doc(), passages(), vectors()) == first
+    assert rows(store, "documents") == 1 and rows(store, "vectors") == 3
+
+
+def test_a_save_that_fails_leaves_nothing(store):
+    with pytest.raises(ValueError):
+        store.add(doc(), passages(3), vectors(2))
+    with pytest.raises(ValueError):
+        store.add(doc(), passages(2), np.array([[1.0, np.nan], [0.0, 1.0]]))
+    assert store.documents() == [] and rows(store, "passages") == 0
+
+
+def test_a_save_interrupted_midway_leaves_nothing_half_saved(store, monkeypatch):
+    from lib.documents import store as module
+
+    def broken(db, ids, model, matrix):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(module, "_insert_vectors", broken)
+    with pytest.raises(StoreFailed):
+        store.add(doc(), passages(), vectors())
+    assert (rows(store, "documents"), rows(store, "passages"), rows(store, "vectors")) == (0, 0, 0)
+
+
+def test_deleting_a_document_removes_its_passages_vectors_and_attachments(store):
+    kept = store.add(doc("b" * 64), passages(2), vectors(2))
+    gone = store.add(doc(), passages(), vectors())
+    store.attach(7, gone)
+    store.delete(gone)
+    assert store.get(gone) is None and store.passages(gone) == []
+    assert rows(store, "passages") == 2 and rows(store, "vectors") == 2 and rows(store, "attachments") == 0
+    matrix, ids = store.vectors("nomic-embed-text")
+    assert matrix.shape == (2, 4) and ids == [p.id for p in store.passages(kept)]
+    assert store.attached(7) == []
+
+
+def test_deleting_gives_the_space_back(store):
+    store.add(doc(), passages(400), vectors(400, 768))
+    size = sum(path.stat().st_size for path in store.path.parent.glob("documents.sqlite3*"))
+    assert size > 400 * 768 * 4
+    store.delete(store.documents()[0].id)
+    with sqlite3.connect(store.path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+    assert pages < size / 10
+
+
+def test_reindexing_replaces_every_vector_and_never_mixes_models(store):
+    document_id = store.add(doc(), passages(), vectors(3, 4))
+    other = store.add(doc("b" * 64), passages(2), vectors(2, 4, seed=1))
+    replacement = vectors(3, 6, seed=2)
+    store.replace_vectors(document_id, "all-minilm", replacement)
+    assert store.get(document_id).model == "all-minilm"
+    old, old_ids = store.vectors("nomic-embed-text")
+    assert old.shape == (2, 4) and old_ids == [p.id for p in store.passages(other)]
+    new, new_ids = store.vectors("all-minilm")
+    assert np.array_equal(new, replacement) and new_ids == [p.id for p in store.passages(document_id)]
+    assert rows(store, "vectors") == 5
+    with pytest.raises(ValueError):
+        store.replace_vectors(document_id, "bge-m3", vectors(2, 4))
+    assert store.get(document_id).model == "all-minilm"
+
+
+def test_vectors_of_some_documents_only(store):
+    first = store.add(doc("a" * 64), passages(2), vectors(2))
+    second = store.add(doc("b" * 64), passages(3), vectors(3))
+    matrix, _, owners = store.vector_rows("nomic-embed-text", [second])
+    assert matrix.shape == (3, 4) and owners.tolist() == [second] * 3
+    assert store.vectors("nomic-embed-text", [])[0].shape[0] == 0
+    assert store.vector_rows("nomic-embed-text", [first, second])[2].tolist() == [first] * 2 + [second] * 3
+
+
+def test_owners_see_only_their_own_documents(tmp_path):
+    path = tmp_path / "documents.sqlite3"
+    alice, bob, everyone = DocumentStore(path, "alice"), DocumentStore(path, "bob"), DocumentStore(path)
+    mine = alice.add(doc(), passages(), vectors())
+    assert bob.documents() == [] and bob.get(mine) is None and bob.passages(mine) == []
+    assert bob.find("a" * 64, "nomic-embed-text") is None
+    assert bob.vectors("nomic-embed-text")[0].shape[0] == 0
+    assert bob.passage(alice.passages(mine)[0].id) is None
+    with pytest.raises(NotFound):
+        bob.attach(1, mine)
+    with pytest.raises(NotFound):
+        bob.replace_vectors(mine, "all-minilm", vectors())
+    bob.delete(mine)
+    assert alice.get(mine) is not None
+    theirs = bob.add(doc(), passages(), vectors())  # the same file, indexed by someone else: their own copy
+    assert theirs != mine and [d.id for d in everyone.documents()] == [theirs, mine]
+
+
+def test_attachments_per_conversation(store, tmp_path):
+    first = store.add(doc("a" * 64, name="one.pdf"), passages(), vectors())
+    second = store.add(doc("b" * 64, name="two.pdf"), passages(), vectors())
+    store.attach(5, second)
+    store.attach(5, first)
+    store.attach(5, second)
+    store.attach(6, first)
+    assert [d.name for d in store.attached(5)] == ["two.pdf", "one.pdf"]
+    store.detach(5, second)
+    assert [d.name for d in store.attached(5)] == ["one.pdf"]
+    DocumentStore(store.path, "bob").forget_conversation(6)
+    assert [d.name for d in store.attached(6)] == ["one.pdf"]
+    store.forget_conversation(6)
+    assert store.attached(6) == [] and store.get(first) is not None
+
+
+def test_the_generation_changes_with_this_owners_documents_only(tmp_path):
+    path = tmp_path / "documents.sqlite3"
+    alice, bob, everyone = DocumentStore(path, "alice"), DocumentStore(path, "bob"), DocumentStore(path)
+    start = alice.generation()
+    document_id = alice.add(doc(), passages(), vectors())
+    after_add = alice.generation()
+    assert after_add != start
+    bob.add(doc(), passages(), vectors())
+    assert alice.generation() == after_add
+    seen = everyone.generation()
+    alice.replace_vectors(document_id, "all-minilm", vectors())
+    assert alice.generation() != after_add and everyone.generation() != seen
+    before_delete = alice.generation()
+    alice.delete(document_id)
+    assert alice.generation() != before_delete
+    assert DocumentStore(path, "alice").generation() == alice.generation()
+
+
+def test_parallel_writers_all_save(tmp_path):
+    path = tmp_path / "documents.sqlite3"
+    DocumentStore(path).ready()
+    errors: list[Exception] = []
+
+    def save(index: int) -> None:
+        try:
+            DocumentStore(path, f"owner{index}").add(doc(f"{index:064d}"), passages(5), vectors(5, 64))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(DocumentStore(path).documents()) == 8
+
+
+def test_an_unusable_folder_is_a_sentence(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = DocumentStore(blocker / "documents.sqlite3")
+    with pytest.raises(StoreUnavailable) as caught:
+        store.ready()
+    assert "OLLAMA_STUDIO_DATA_DIR" in str(caught.value)
+    with pytest.raises(StoreFailed):
+        store.documents()
+
+
+def test_the_default_path_is_in_the_data_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+    assert DocumentStore().path == tmp_path / "documents.sqlite3"

@@ -1,0 +1,43 @@
+"""How candidates, prompts, sets and runs are named on the Evals page (lib/evals/labels.py)."""
+
+from __future__ import annotations
+
+from lib.evals import labels
+from lib.evals.records import Candidate, Prompt, PromptSet, Run
+
+
+def test_candidates_are_lettered_in_their_order_and_keep_their_model():
+    assert labels.candidate_name(Candidate("qwen3:0.6b"), 1) == "B · qwen3:0.6b"
+    assert labels.candidate_name(Candidate("llama3.2", label=" fast "), 7) == "H · fast (llama3.2)"
+    assert labels.letter(8) == "9"  # past H, a number rather than an error
+
+
+def test_a_hostile_model_name_stays_as_it_is_in_plain_text():
+    name = "x](http://tracker.invalid/a.png)![**y**"
+    assert labels.candidate_name(Candidate(name), 0) == f"A · {name}"
+
+
+def test_settings_say_what_differs_from_the_model_defaults():
+    assert labels.candidate_settings(Candidate("m")) == "model defaults"
+    summary = labels.candidate_settings(Candidate("m", options={"temperature": 0, "seed": 7}, think=False))
+    assert summary == "temperature 0 · seed 7 · no thinking"
+    assert labels.candidate_settings(Candidate("m", system="Be brief.")) == "model defaults · own system prompt"
+    assert labels.candidate_settings(Candidate("m", think=True)) == "model defaults"
+
+
+def test_long_prompts_are_cut_to_one_line():
+    assert labels.short("a\nb   c") == "a b c"
+    cut = labels.short("word " * 40, 20)
+    assert len(cut) == 20 and cut.endswith("…")
+    prompts = PromptSet("s", (Prompt("first"), Prompt("What is the capital of France?\nAnswer in one word.")))
+    assert labels.prompt_name(prompts, 1) == "2. What is the capital of France? Answer in one word."
+
+
+def test_sets_and_runs_say_how_big_they_are():
+    one = PromptSet("Maths", (Prompt("1+1?"),))
+    assert labels.set_name(one) == "Maths (1 prompt)"
+    assert labels.set_name(PromptSet("", (Prompt("a"), Prompt("b")))) == "Unnamed set (2 prompts)"
+    run = Run(one, (Candidate("a"), Candidate("b")), created_at=0)
+    assert labels.run_name(run) == "Maths · — · 2 candidates"
+    dated = labels.run_name(Run(one, (Candidate("a"),), created_at=1_790_000_000))
+    assert dated.startswith("Maths · ") and dated.endswith(" · 1 candidate") and "2026" in dated

@@ -1,0 +1,142 @@
+"""The run in progress above the Evals page's tabs (lib/evals/progress_view.py): its bar and figures,
+the answer being written, Stop, Resume, Dismiss, and a job that goes on while another page is open."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from lib import state
+from lib.evals.store import EvalStore
+from tests.evals.screens import (
+    button,
+    buttons,
+    finish_job,
+    job_of,
+    open_evals,
+    open_tab,
+    small_set,
+    stop_job,
+    store_of,
+    texts,
+)
+
+
+@pytest.fixture
+def store(studio_env) -> EvalStore:
+    return store_of(studio_env)
+
+
+@pytest.fixture
+def started(open_app, store, fake) -> Iterator:
+    """A run of the small set over two candidates, started from the New run tab, answering slowly."""
+    store.save_set(small_set())
+    fake.token_delay = 0.01
+    at = open_evals(open_app, tab="run")
+    button(at, "Start").click().run()
+    assert not at.exception
+    yield at
+    stop_job(at)
+
+
+def wait_until(predicate, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_the_panel_shows_the_bar_the_answer_being_written_and_stop(started):
+    tracked = job_of(started)
+    wait_until(lambda: tracked.job.view().text)
+    started.run()
+    assert "**Running Capitals**" in texts(started.markdown)
+    [bar] = started.get("progress")
+    assert " / 6" in bar.proto.text
+    assert "Prompt " in texts(started.caption) and "A · " in texts(started.caption)
+    assert "Stop" in buttons(started)
+
+
+def test_stop_keeps_the_finished_answers_and_resume_asks_only_the_rest(started, store, fake):
+    tracked = job_of(started)
+    wait_until(lambda: tracked.job.view().done >= 2)
+    started.run()
+    button(started, "Stop").click().run()
+    assert tracked.job.wait(10)
+    started.run()
+    [run] = store.runs()
+    kept = {(answer.prompt_index, answer.candidate_index): answer.content for answer in run.answers}
+    assert 2 <= len(kept) < 6 and run.finished_at is None
+    assert "Stopped. Every finished answer is saved" in texts(started.warning)
+    assert "**Capitals: not finished**" in texts(started.markdown)
+    asked_before = len(fake.requests_to("/api/chat"))
+    fake.token_delay = 0
+    started.button(key=state.EVALS_RESUME_BUTTON).click().run()
+    finish_job(started)
+    [run] = store.runs()
+    assert run.finished_at is not None and len(run.answers) == 6
+    again = {(answer.prompt_index, answer.candidate_index): answer.content for answer in run.answers}
+    assert {pair: again[pair] for pair in kept} == kept  # the finished answers were not asked again
+    assert len(fake.requests_to("/api/chat")) - asked_before == 6 - len(kept)
+    assert "Every answer is in (0 failed)." in texts(started.success)
+
+
+def test_the_run_goes_on_on_another_page_and_is_there_on_return(started, store):
+    started.switch_page("app_pages/models.py").run()
+    assert not started.exception
+    assert job_of(started).job.wait(60)
+    started.switch_page("app_pages/evals.py").run()
+    assert not started.exception
+    assert "**Capitals: finished**" in texts(started.markdown)
+    assert "Finished: 6 of 6 answers." in texts(started.caption)
+    assert store.runs()[0].finished_at is not None
+
+
+def test_dismiss_takes_the_panel_away(started):
+    finish_job(started)
+    button(started, "Dismiss").click().run()
+    assert job_of(started) is None
+    assert "**Capitals: finished**" not in texts(started.markdown)
+
+
+def test_a_job_that_breaks_off_says_so_and_offers_resume(open_app, store, monkeypatch):
+    store.save_set(small_set())
+    at = open_evals(open_app, tab="run")
+
+    def broken(self, run_id, answer):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(EvalStore, "save_answer", broken)
+    button(at, "Start").click().run()
+    finish_job(at)
+    assert "The run stopped unexpectedly (RuntimeError)." in texts(at.error)
+    assert at.button(key=state.EVALS_RESUME_BUTTON)
+
+
+def test_the_set_being_run_cannot_be_deleted_until_its_run_stops(started):
+    open_tab(started, "sets")
+    delete = started.button(key="evals_delete_set")
+    assert delete.disabled and "stop it before deleting" in delete.proto.help
+    stop_job(started)
+    started.run()
+    assert not started.button(key="evals_delete_set").disabled
+
+
+def test_a_model_that_fails_mid_run_fails_its_cells_with_a_sentence_and_the_run_goes_on(open_app, store, fake):
+    store.save_set(small_set())
+    at = open_evals(open_app, tab="run")
+    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_0").select("llava:7b")
+    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_1").select("llama3.2:latest")
+    at.run()
+    fake.break_model("llava:7b", "the runner crashed")
+    button(at, "Start").click().run()
+    finish_job(at)
+    [run] = store.runs()
+    assert run.finished_at is not None and len(run.answers) == 6
+    failed = [answer for answer in run.answers if answer.status == "failed"]
+    assert {answer.candidate_index for answer in failed} == {0} and len(failed) == 3
+    assert "Every answer is in (3 failed)." in texts(at.success)
+    assert list(at.dataframe[0].value["c0"]) == ["⚠", "⚠", "⚠"]
+    assert "the runner crashed" in texts(at.error)  # the first cell, its sentence
