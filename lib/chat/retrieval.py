@@ -16,10 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from lib.chat.sources import Grounding, source_of, without_images
-from lib.documents import grounding, index
+from lib.documents import grounding, index, ingest
 from lib.documents.records import Document, Hit
 from lib.documents.store import DocumentStore
 from lib.ollama.client import OllamaClient
@@ -48,32 +46,31 @@ def models_of(documents: Sequence[Document]) -> dict[str, list[int]]:
     return by_model
 
 
-def query_vector(client: OllamaClient, model: str, question: str) -> np.ndarray:
-    """The question's vector by ``model``; an :class:`OllamaError` when the server gives none."""
-    answer = client.embed(model, [question])
-    vectors = answer.get("embeddings") if isinstance(answer, dict) else None
-    if not isinstance(vectors, list) or not vectors or not isinstance(vectors[0], list) or not vectors[0]:
-        raise OllamaError("documents.no_vector", {"model": model})
-    return np.asarray(vectors[0], dtype=np.float32)
-
-
 def find(
     client: OllamaClient, store: DocumentStore, documents: Sequence[Document], question: str, search: Search
 ) -> list[Hit]:
-    """The passages of ``documents`` closest to ``question``, the best first, numbered 1..n."""
+    """The passages of ``documents`` closest to ``question``, the best first, numbered 1..n.
+
+    Raises :class:`OllamaError` when the question cannot be embedded, or its vector does not fit the
+    documents' (the model changed since they were indexed).
+    """
     hits: list[Hit] = []
     for model, ids in models_of(documents).items():
-        vector = query_vector(client, model, question)
-        hits += index.search(
-            store,
-            model,
-            vector,
-            document_ids=ids,
-            top_k=search.top_k,
-            min_score=search.min_score,
-            query_text=question,
-            hybrid=search.hybrid,
-        )
+        vector = ingest.query_vector(client, model, question)
+        try:
+            found = index.search(
+                store,
+                model,
+                vector,
+                document_ids=ids,
+                top_k=search.top_k,
+                min_score=search.min_score,
+                query_text=question,
+                hybrid=search.hybrid,
+            )
+        except index.DimensionMismatch:
+            raise OllamaError("documents.dimensions_differ", {"model": model}) from None
+        hits += found
     hits.sort(key=lambda hit: hit.score, reverse=True)
     return [dataclasses.replace(hit, number=number) for number, hit in enumerate(hits[: search.top_k], start=1)]
 

@@ -16,27 +16,30 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lib import state
-from lib.documents.extract import problem_text
-from lib.documents.ingest import IngestJob, IngestView
+from lib.documents.ingest import IngestJob, IngestView, ReindexJob, Stage
+from lib.documents.records import Document
 from lib.documents.store import DocumentStore, NotFound
 from lib.formatting import whole_number
 from lib.i18n import Markdown, t
 from lib.ollama.client import OllamaClient
-from lib.ui.errors import error_text
 
 POLL_SECONDS = 1.0
 
 
 @dataclass
 class Upload:
-    """A file being indexed for this session: ``conversation_id`` is the chat it goes to (None: the library)."""
+    """A file being indexed for this session: ``conversation_id`` is the chat it goes to (None: the library).
+
+    A re-index (a library document indexed again with another model) is one too, with ``reindex`` set.
+    """
 
     name: str
     model: str
-    job: IngestJob
+    job: IngestJob | ReindexJob
     conversation_id: int | None = None
     number: int = 0  # unique in the session, for widget keys
     settled: bool = False
+    reindex: bool = False
 
 
 def uploads() -> list[Upload]:
@@ -51,9 +54,17 @@ def start(
     client: OllamaClient, store: DocumentStore, name: str, data: bytes, model: str, conversation_id: int | None
 ) -> Upload:
     """Index a file with ``model`` in the background (the job owns a clone of ``client``)."""
+    return _add(Upload(name, model, IngestJob(client.clone(), store, name, data, model), conversation_id))
+
+
+def reindex(client: OllamaClient, store: DocumentStore, document: Document, model: str) -> Upload:
+    """Index a library document again with ``model`` in the background; its vectors are replaced at the end."""
+    return _add(Upload(document.name, model, ReindexJob(client.clone(), store, document, model), reindex=True))
+
+
+def _add(upload: Upload) -> Upload:
     listed = uploads()
-    number = max((upload.number for upload in listed), default=0) + 1
-    upload = Upload(name, model, IngestJob(client.clone(), store, name, data, model), conversation_id, number)
+    upload.number = max((earlier.number for earlier in listed), default=0) + 1
     upload.job.start()
     state.put(state.DOCUMENTS_JOBS, [*listed, upload])
     return upload
@@ -68,7 +79,7 @@ def settle(store: DocumentStore) -> bool:
             continue
         upload.settled = True
         ended = True
-        if view.succeeded and view.document_id is not None and upload.conversation_id is not None:
+        if view.stage is Stage.DONE and view.document_id is not None and upload.conversation_id is not None:
             with contextlib.suppress(NotFound):  # deleted from the library meanwhile (another tab)
                 store.attach(upload.conversation_id, view.document_id)
     return ended
@@ -80,8 +91,8 @@ def announce() -> None:
     kept = []
     for upload in uploads():
         view = upload.job.view()
-        if upload.settled and view.succeeded:
-            st.toast(indexed(upload.name, view), icon=":material/task_alt:")
+        if upload.settled and view.stage is Stage.DONE:
+            st.toast(indexed(upload, view), icon=":material/task_alt:")
         else:
             kept.append(upload)
     state.put(state.DOCUMENTS_JOBS, kept)
@@ -117,10 +128,9 @@ def draw(store: DocumentStore) -> None:
 def _upload(upload: Upload) -> None:
     view = upload.job.view()
     if not view.finished:
-        fraction = view.done / view.total if view.total else 0.0
         row = st.container(horizontal=True, vertical_alignment="center")
         with row:
-            st.progress(fraction, text=progress(upload.name, view))
+            st.progress(view.fraction, text=progress(upload, view))
             st.button(
                 t("documents.stop"),
                 icon=":material/stop:",
@@ -131,12 +141,12 @@ def _upload(upload: Upload) -> None:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
     with row:
-        if view.succeeded:
-            st.success(indexed(upload.name, view), icon=":material/task_alt:")
-        elif view.stopped:
+        if view.stage is Stage.DONE:
+            st.success(indexed(upload, view), icon=":material/task_alt:")
+        elif view.stage is Stage.STOPPED:
             st.warning(t("documents.stopped", name=upload.name), icon=":material/stop_circle:")
         else:
-            st.error(failure(upload.name, view), icon=":material/error:")
+            st.error(view.error or t("documents.failed", name=upload.name), icon=":material/error:")
         st.button(
             t("documents.dismiss"),
             key=f"documents_dismiss_{upload.number}",
@@ -145,21 +155,21 @@ def _upload(upload: Upload) -> None:
         )
 
 
-def progress(name: str, view: IngestView) -> Markdown:
-    """What the bar says while a file is indexed: its passages embedded of all, once they are counted."""
-    if not view.total:
-        return t("documents.progress_reading", name=name)
-    return t("documents.progress", name=name, done=whole_number(view.done), total=whole_number(view.total))
+def progress(upload: Upload, view: IngestView) -> Markdown:
+    """What the bar says: reading the file, passages embedded of all, saving."""
+    if view.stage is Stage.EMBEDDING and view.total:
+        key = "documents.reindex_progress" if upload.reindex else "documents.progress"
+        return t(key, name=upload.name, done=whole_number(view.done), total=whole_number(view.total))
+    if view.stage is Stage.SAVING:
+        return t("documents.progress_saving", name=upload.name)
+    return t("documents.progress_reading", name=upload.name)
 
 
-def indexed(name: str, view: IngestView) -> Markdown:
-    return t("documents.indexed", name=name, n=1 if view.passages == 1 else whole_number(view.passages))
-
-
-def failure(name: str, view: IngestView) -> Markdown:
-    """Why a file could not be added: what is wrong with it, the server's failure, or the app's."""
-    if view.problem is not None:
-        return problem_text(view.problem)
-    if view.error is not None:
-        return t("documents.failed", name=name, problem=error_text(view.error))
-    return t("documents.crashed", name=name, kind=view.crash or "")
+def indexed(upload: Upload, view: IngestView) -> Markdown:
+    """How a file that was indexed ended: ready, already in the library, or indexed again."""
+    n = 1 if view.total == 1 else whole_number(view.total)
+    if upload.reindex:
+        return t("documents.reindexed", name=upload.name, model=upload.model)
+    if view.reused:
+        return t("documents.reused", name=upload.name, n=n)
+    return t("documents.indexed", name=upload.name, n=n)

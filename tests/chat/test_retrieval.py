@@ -14,6 +14,7 @@ from lib.documents.records import Document, Passage
 from lib.documents.store import DocumentStore
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
+from tests.documents.in_chat import fresh_vectors  # noqa: F401 (an autouse fixture)
 
 MINILM, NOMIC = "all-minilm:latest", "nomic-embed-text:latest"
 
@@ -86,13 +87,3 @@ def test_a_missing_embedding_model_is_an_error_to_word(client, store, fake):
         retrieval.find(client, store, [cats], "cats", Search())
     assert raised.value.status_code == 404
     assert retrieval.failed([cats]).search_failed
-
-
-def test_a_server_that_sends_no_vector_is_an_error(store):
-    class NoVectors:
-        def embed(self, model: str, texts: list[str]) -> dict:
-            return {"embeddings": []}
-
-    with pytest.raises(OllamaError) as raised:
-        retrieval.query_vector(NoVectors(), MINILM, "cats")  # type: ignore[arg-type]
-    assert raised.value.key == "documents.no_vector"

@@ -4,11 +4,14 @@ the library page, and what they show."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.documents import ingest
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
 from tests.conftest import SAME_BROWSER
@@ -25,6 +28,14 @@ NOTES = (
 )
 CAT_QUESTION = "Why do cats purr?"
 CAT_PASSAGE = "Cats purr when they are content, and a kitten purrs while it feeds."
+
+
+@pytest.fixture(autouse=True)
+def fresh_vectors() -> Iterator[None]:
+    """The vectors the jobs keep in memory (lib/documents/ingest.py) start empty: one test's never answer another's."""
+    ingest.VECTORS.clear()
+    yield
+    ingest.VECTORS.clear()
 
 
 def owner(browser: str = SAME_BROWSER) -> str:

@@ -13,7 +13,7 @@ from lib.documents import attach_view
 from lib.documents.records import Document
 from lib.ui import navigation
 from tests.chat.conftest import messages, send
-from tests.documents.in_chat import (
+from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
     CHAT_MODEL,
@@ -23,6 +23,7 @@ from tests.documents.in_chat import (
     OTHER_EMBEDDING_MODEL,
     add_file,
     button_label,
+    fresh_vectors,  # noqa: F401
     in_use,
     library,
     only,
@@ -137,7 +138,10 @@ def test_an_embedding_failure_is_a_sentence_and_nothing_half_indexed_is_kept(cha
     fake.add_fault("/api/embed", "http", status=500, message="the embedding runner crashed")
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     assert not chat.exception
-    assert "notes.md could not be added" in chat.error[0].value
+    assert (
+        chat.error[0].value
+        == "notes.md could not be indexed with nomic-embed-text:latest: The embedding runner crashed."
+    )
     assert library(studio_env).documents() == []
 
 

@@ -11,13 +11,16 @@ from lib.documents import library_view
 from lib.documents.records import Document
 from lib.ui import navigation
 from tests.chat.conftest import send
-from tests.documents.in_chat import (
+from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
+    CAT_PASSAGE,
     CAT_QUESTION,
     CHAT_MODEL,
     EMBEDDING_MODEL,
     NOTES,
     OTHER_BROWSER,
+    OTHER_EMBEDDING_MODEL,
     add_file,
+    fresh_vectors,  # noqa: F401
     in_use,
     library,
     library_upload_key,
@@ -94,3 +97,29 @@ def test_a_documents_line_of_figures():
     assert line.startswith("PDF · 2.5 MB · 1 passage · `bge-m3:latest` · added ")
     odd = Document("a.bin", "weird", 10, "x", "m", passages=3, added_at=float("nan"))
     assert library_view.facts(odd).startswith("weird · 10 B · 3 passages")
+
+
+def test_reindexing_with_another_model_replaces_the_vectors_and_the_chat_searches_with_it(open_app, fake, studio_env):
+    chat = open_app(navigation.CHAT)
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = chat.query_params["chat"][0]
+    document = only(library(studio_env).documents())
+
+    page = open_app(navigation.DOCUMENTS)
+    key = f"{state.DOCUMENTS_REINDEX_MODEL_INPUT}_{document.id}"
+    assert page.selectbox(key=key).options == [OTHER_EMBEDDING_MODEL]
+    page.selectbox(key=key).select(OTHER_EMBEDDING_MODEL).run()
+    page.button(key=f"documents_reindex_start_{document.id}").click().run()
+    wait_for_jobs(page)
+    assert not page.exception
+    assert only(library(studio_env).documents()).model == OTHER_EMBEDDING_MODEL
+    assert OTHER_EMBEDDING_MODEL in next(c.value for c in page.caption if "passages" in c.value)
+    _, ids = library(studio_env).vectors(EMBEDDING_MODEL)
+    assert ids == []  # the old model's vectors are gone, never mixed with the new ones
+
+    chat = open_app(navigation.CHAT, {"chat": conversation_id})
+    fake.script_reply("They purr [1].")
+    send(chat, CAT_QUESTION)
+    assert fake.requests_to("/api/embed")[-1].body["model"] == OTHER_EMBEDDING_MODEL
+    assert CAT_PASSAGE in "\n".join(m["content"] for m in sent_messages(fake))

@@ -16,13 +16,14 @@ from lib.chat.sources import Grounding, Source
 from lib.documents import sources_view
 from lib.ui import navigation
 from tests.chat.conftest import send
-from tests.documents.in_chat import (
+from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
     CHAT_MODEL,
     EMBEDDING_MODEL,
     NOTES,
     add_file,
+    fresh_vectors,  # noqa: F401
     sent_messages,
 )
 
