@@ -90,6 +90,11 @@ def respond(
                 ),
             )
             return None
+        if grounding.nothing_found:
+            # Nothing close enough: the app answers itself, worded when shown, and asks no model
+            # (lib/documents/grounding.py, NOTHING_FOUND).
+            store.add(conversation.saved_id, Message(ASSISTANT, "", grounding=grounding))
+            return None
     request = Request(
         CHAT,
         settings.model,

@@ -145,7 +145,7 @@ def why_short(message: Message) -> str | None:
             prompt = message.stats.prompt_tokens if message.stats else None
             return t("chat.context_full", n=prompt) if prompt else t("chat.context_full_unknown")
         return t("chat.cut_off")
-    if message.status == DONE and empty:
+    if message.status == DONE and empty and not (message.grounding and message.grounding.nothing_found):
         return t("chat.empty_answer")
     return None
 

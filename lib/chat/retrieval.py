@@ -88,18 +88,22 @@ def ground(
     """The request's messages for ``question`` and the grounding to save with its answer.
 
     ``history`` is the conversation before the question, as :func:`lib.chat.history.api_messages`
-    sends it (with the system prompt); ``images`` go with the question. Raises :class:`OllamaError`
-    when the question cannot be embedded.
+    sends it (with the system prompt); ``images`` go with the question. When no passage is close
+    enough, the app answers itself (:data:`lib.documents.grounding.NOTHING_FOUND`): no messages, and
+    a grounding that says so. Raises :class:`OllamaError` when the question cannot be embedded.
     """
     hits = find(client, store, documents, question, search)
+    models = tuple(models_of(documents))
+    if not hits:
+        return [], Grounding(models=models, nothing_found=True, min_score=search.min_score)
     messages = grounding.grounded_messages(question, hits, history, language)
     if images and messages and messages[-1].get("role") == "user":
         messages[-1] = {**messages[-1], "images": images}
     return messages, Grounding(
-        models=tuple(models_of(documents)),
+        models=models,
         sources=tuple(source_of(hit) for hit in hits),
         sent=without_images(messages),
-        nothing_found=not hits,
+        min_score=search.min_score,
     )
 
 

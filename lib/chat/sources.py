@@ -45,6 +45,10 @@ class Grounding:
     sent. ``sent``: the request's messages as sent (images are not repeated here: they stay with
     their message). ``nothing_found``: no passage was close enough to the question.
     ``search_failed``: the question could not be searched (the answer's error says why).
+    ``min_score``: the lowest score a passage could have, for the nothing-found sentence.
+
+    When nothing was found, no model was asked (:data:`lib.documents.grounding.NOTHING_FOUND`):
+    the answer is the app's own sentence, worded when it is shown, and ``sent`` is empty.
     """
 
     models: tuple[str, ...] = ()
@@ -52,6 +56,7 @@ class Grounding:
     sent: tuple[dict[str, Any], ...] = ()
     nothing_found: bool = False
     search_failed: bool = False
+    min_score: float | None = None
     # What of a saved record could not be read and was left out; shown in its place.
     damaged: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -95,6 +100,7 @@ def to_json(grounding: Grounding) -> str:
             "sent": list(grounding.sent),
             "nothing_found": grounding.nothing_found,
             "search_failed": grounding.search_failed,
+            "min_score": grounding.min_score,
         },
         ensure_ascii=False,
     )
@@ -136,6 +142,7 @@ def from_stored(text: Any) -> Grounding | None:
         sent=tuple(sent),
         nothing_found=value.get("nothing_found") is True,
         search_failed=value.get("search_failed") is True,
+        min_score=_score(value.get("min_score")),
         damaged=tuple(damaged),
     )
 
@@ -154,18 +161,26 @@ def _source(raw: Any) -> Source | None:
         and isinstance(heading, str)
     ):
         return None
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+    checked = _score(score)
+    if checked is None:
         return None
     return Source(
         number=number,
         document=document,
         text=text,
-        score=float(score),
+        score=checked,
         page=page if _whole(page) else None,
         heading=heading,
         document_id=raw.get("document_id") if _whole(raw.get("document_id")) else None,
         passage_id=raw.get("passage_id") if _whole(raw.get("passage_id")) else None,
     )
+
+
+def _score(value: Any) -> float | None:
+    """A saved score or minimum score: a finite number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _whole(value: Any) -> bool:

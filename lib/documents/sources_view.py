@@ -15,7 +15,7 @@ import json
 import streamlit as st
 
 from lib import state
-from lib.chat import validation
+from lib.chat import retrieval, validation
 from lib.chat.history import Message
 from lib.chat.sources import Grounding, Source
 from lib.documents import grounding as document_grounding
@@ -38,7 +38,9 @@ def draw(message: Message) -> None:
         st.page_link(navigation.MODELS, label=t("documents.models_link"), icon=":material/deployed_code:")
         return
     if grounding.nothing_found:
-        st.caption(":material/search_off: " + t("documents.nothing_found"))
+        # The app's own answer, in place of the model's (lib/documents/grounding.py, NOTHING_FOUND).
+        min_score = grounding.min_score if grounding.min_score is not None else retrieval.MIN_SCORE
+        st.markdown(":material/search_off: " + document_grounding.nothing_found(min_score))
     cited = cited_numbers(message.content, grounding)
     if cited:
         citations(grounding, cited)

@@ -61,18 +61,22 @@ def test_a_question_goes_with_the_passages_that_answer_it_and_the_history_is_kep
     fake.script_reply("They purr when content [1].")
     send(chat, CAT_QUESTION)
     assert not chat.exception
-    sent = sent_messages(fake)
-    assert sent[-1] == {"role": "user", "content": CAT_QUESTION} or CAT_QUESTION in sent[-1]["content"]
-    prompt = "\n".join(m["content"] for m in sent)
-    assert CAT_PASSAGE in prompt
-    assert "Bake the bread" not in prompt  # the other topic is not close enough to the question
+    system, question = sent_messages(fake)
+    assert system["role"] == "system" and system["content"].startswith("Answer the user's question using only")
+    assert question["role"] == "user" and question["content"].endswith(f"Question: {CAT_QUESTION}")
+    assert f"[1] notes.md · Cats\n{CAT_PASSAGE}\nEND " in question["content"]
+    assert "Bake the bread" not in question["content"]  # the other topic is not close enough to the question
     embedded = fake.requests_to("/api/embed")[-1].body
     assert embedded["model"] == EMBEDDING_MODEL and CAT_QUESTION in embedded["input"][0]
 
     fake.script_reply("A kitten purrs while it feeds [1].")
     send(chat, "And kittens?")
-    history = [m for m in sent_messages(fake) if m["role"] in ("user", "assistant")]
-    assert {"role": "assistant", "content": "They purr when content [1]."} in history
+    history = sent_messages(fake)[1:]
+    assert history[:2] == [
+        {"role": "user", "content": CAT_QUESTION},
+        {"role": "assistant", "content": "They purr when content [1]."},
+    ]  # the earlier turn as it was asked, without its passages
+    assert history[2]["content"].endswith("Question: And kittens?")
     assert messages(chat)[0] == ("user", CAT_QUESTION)
 
 

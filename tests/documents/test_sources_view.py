@@ -85,15 +85,24 @@ def test_an_answer_that_cites_nothing_still_lists_its_sources(chat, fake):
     assert "cited" not in shown["source lines"][0]
 
 
-def test_when_nothing_is_close_enough_the_answer_says_so(chat, fake):
+def test_when_nothing_is_close_enough_the_app_says_so_and_asks_no_model(chat, fake, open_app):
     chat.slider(key=state.DOCUMENTS_MIN_SCORE_INPUT).set_value(0.95).run()
-    fake.script_reply("The documents do not say.")
     send(chat, "What is the capital of Peru?")
     assert not chat.exception
-    captions = [c.value for c in chat.chat_message[-1].caption]
-    assert any("Nothing in this chat's documents was close enough" in c for c in captions)
-    assert answer_view(chat)["sources"] == []
-    assert CAT_PASSAGE not in json.dumps(sent_messages(fake))
+    assert fake.requests_to("/api/chat") == []
+    answer = chat.chat_message[-1]
+    said = [m.value for m in answer.markdown]
+    assert said == [
+        ":material/search_off: None of the documents' passages is close enough to this question (minimum score "
+        "0.95), so nothing was sent to the model and no answer was made up. Ask in other words, lower the minimum "
+        "score, or attach other documents."
+    ]
+    assert [c.value for c in answer.caption] == []  # not called an empty answer
+    assert answer_view(chat)["sources"] == [] and answer_view(chat)["toggles"] == []
+    assert "Regenerate" in [b.label for b in answer.button]
+
+    reloaded = open_app(navigation.CHAT, {"chat": chat.query_params["chat"][0], "lang": "zh"})
+    assert "文档中没有与这个问题足够接近的段落（最低分数 0.95）" in reloaded.chat_message[-1].markdown[0].value
 
 
 def test_a_document_holding_markdown_and_html_is_shown_as_text(open_app, fake):
