@@ -88,6 +88,7 @@ DOCUMENTS_MIN_SCORE_INPUT = "documents_min_score_input"  # the lowest score a pa
 DOCUMENTS_HYBRID_INPUT = "documents_hybrid_input"  # keyword matching counts too
 DOCUMENTS_REINDEX_MODEL_INPUT = "documents_reindex_model_input"  # + "_<document id>"
 DOCUMENTS_SENT_INPUT = "documents_sent_input"  # + "_<message id>": the answer's "Show what was sent" toggle
+DOCUMENTS_SOURCES_INPUT = "documents_sources_input"  # + "_<message id>": whether the answer's Sources are open
 
 # Generate page
 GENERATE_FORM = "generate_form"  # the form's values, kept across page switches (GenerateForm)

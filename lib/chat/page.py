@@ -115,8 +115,11 @@ def _ask(
     """Save the question from the chat box (starting the chat if it is new), draw it and stream its answer.
 
     ``waiting``: the conversation already ended with a question left unanswered; the page is then
-    drawn again, as finishing in place covers only the new question and its answer.
+    drawn again, as finishing in place covers only the new question and its answer. So is a chat
+    saved before its first question (by adding documents to it): the question names it, and the
+    title and the sidebar's list show that name.
     """
+    untitled = conversation is not None and not conversation.title
     if conversation is None:
         conversation = chat_session.start(store, settings)
     message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
@@ -126,7 +129,9 @@ def _ask(
     question = chat_messages.draw_message(message)
     answer = chat_answer.respond(store, client, conversation, settings, stop_button=False, documents=documents)
     # The answer finishes in place, instead of re-sending the whole page and the answer once more.
-    if waiting or answer is None or not chat_answer.finish_turn(store, conversation, question, answer, installed):
+    if untitled or waiting or answer is None:
+        st.rerun()
+    if not chat_answer.finish_turn(store, conversation, question, answer, installed):
         st.rerun()
 
 

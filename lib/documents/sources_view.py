@@ -45,7 +45,7 @@ def draw(message: Message) -> None:
     if cited:
         citations(grounding, cited)
     if grounding.sources:
-        sources(grounding, cited)
+        sources(grounding, cited, message.id)
     if grounding.sent:
         what_was_sent(grounding, message.id)
 
@@ -98,9 +98,22 @@ def score(source: Source) -> str:
     return f"{source.score:.2f}"
 
 
-def sources(grounding: Grounding, cited: list[int]) -> None:
-    """Every passage sent, numbered, folded away."""
-    with st.expander(t("documents.sources", n=len(grounding.sources)), icon=":material/library_books:"):
+def sources(grounding: Grounding, cited: list[int], message_id: int | None) -> None:
+    """Every passage sent, numbered, folded away.
+
+    The section keeps its state (a key, and a run when it opens or closes): the answer just streamed
+    is drawn again differently by the next run, which would close a section that holds no state.
+    Its passages are drawn only while it is open, so a long chat sends none it does not show.
+    """
+    section = st.expander(
+        t("documents.sources", n=len(grounding.sources)),
+        icon=":material/library_books:",
+        key=f"{state.DOCUMENTS_SOURCES_INPUT}_{message_id}",
+        on_change="rerun",
+    )
+    if not section.open:
+        return
+    with section:
         for source in grounding.sources:
             st.markdown(
                 t(

@@ -223,3 +223,12 @@ def test_a_document_deleted_meanwhile_is_a_sentence_not_an_error(chat, studio_en
         chat.warning[0].value
         == "That document is no longer in your library (deleted meanwhile, perhaps in another tab)."
     )
+
+
+def test_the_first_question_of_a_chat_started_by_a_document_names_it(chat, fake):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == ["New chat"]
+    fake.script_reply("They purr [1].")
+    send(chat, CAT_QUESTION)
+    assert chat.title[0].value == CAT_QUESTION
+    assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == [CAT_QUESTION]

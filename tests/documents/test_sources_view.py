@@ -16,6 +16,7 @@ from lib.chat.sources import Grounding, Source
 from lib.documents import sources_view
 from lib.ui import navigation
 from tests.chat.conftest import send
+from tests.documents import samples
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
@@ -35,8 +36,20 @@ def chat(open_app) -> AppTest:
     return add_file(at, "notes.md", NOTES, model=EMBEDDING_MODEL)
 
 
+def open_sources(at: AppTest) -> AppTest:
+    """Open the last answer's Sources section, as a click on it does."""
+    toggles = at.chat_message[-1].toggle  # "Show what was sent", keyed by the answer's id like the section
+    if toggles:
+        message_id = toggles[0].key.removeprefix(f"{state.DOCUMENTS_SENT_INPUT}_")
+        at.session_state[f"{state.DOCUMENTS_SOURCES_INPUT}_{message_id}"] = True
+        at.run()
+    return at
+
+
 def answer_view(at: AppTest) -> dict[str, list[str]]:
-    """The last answer's sources as the user sees them: citation buttons, the sources section, the toggle."""
+    """The last answer's sources as the user sees them: citation buttons, the sources section (opened), the
+    toggle."""
+    open_sources(at)
     bubble = at.chat_message[-1]
     return {
         "citations": [p.proto.popover.label for p in bubble.get("popover")],
@@ -51,6 +64,8 @@ def test_the_answer_shows_its_citations_and_numbered_sources_and_keeps_them_afte
     fake.script_reply("Cats purr when content [1].")
     send(chat, CAT_QUESTION)
     assert not chat.exception
+    (closed,) = chat.chat_message[-1].expander
+    assert closed.label == "Source (1 passage sent)" and not closed.markdown  # nothing sent while it is closed
     shown = answer_view(chat)
     assert shown["citations"] == ["[1] notes.md · Cats"]
     assert shown["cited passages"] == [CAT_PASSAGE]
@@ -149,3 +164,29 @@ def test_where_a_passage_is(page, heading, expected):
 def test_citations_are_the_numbers_the_answer_uses_that_exist():
     grounding = Grounding(sources=(Source(1, "a", "x", 0.5), Source(2, "b", "y", 0.4)))
     assert sources_view.cited_numbers("As [2] says, and [7] and [1] and [2].", grounding) == [2, 1]
+
+
+def test_a_pdfs_passage_is_cited_with_its_page_and_heading(open_app, fake):
+    at = open_app(navigation.CHAT)
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(at, "handbook.pdf", samples.handbook_pdf(), "application/pdf", model=EMBEDDING_MODEL)
+    fake.script_reply("Within 30 days [1].")
+    send(at, "How long do I have to send an item back for a refund?")
+    assert not at.exception
+    assert answer_view(at)["citations"] == ["[1] handbook.pdf · page 1, Returns and refunds"]
+    assert answer_view(at)["cited passages"] == [samples.RETURNS]
+
+
+def test_a_chinese_pdf_works_end_to_end_in_a_chinese_interface(open_app, fake):
+    at = open_app(navigation.CHAT, {"lang": "zh"})
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(at, "手册.pdf", samples.chinese_pdf(), "application/pdf", model=EMBEDDING_MODEL)
+    assert [c.value for c in at.caption if c.value.startswith("回答依据")] == ["回答依据：手册.pdf。"]
+    at.slider(key=state.DOCUMENTS_MIN_SCORE_INPUT).set_value(0.1).run()  # the fake's Chinese vectors are far apart
+    fake.script_reply("免费维修或更换 [1]。")
+    send(at, "水壶不能加热了怎么办？")
+    assert not at.exception
+    shown = answer_view(at)
+    assert shown["citations"] == ["[1] 手册.pdf · 第 3 页，保修"]
+    assert shown["cited passages"] == ["每个水壶都有两年保修。水壶不能加热时，免费维修或更换。"]
+    assert shown["toggles"] == ["显示发送的内容"]
