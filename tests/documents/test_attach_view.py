@@ -32,6 +32,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     upload_key,
     wait_for_jobs,
 )
+from tests.streamlit_process import free_port
 
 
 @pytest.fixture
@@ -232,3 +233,20 @@ def test_the_first_question_of_a_chat_started_by_a_document_names_it(chat, fake)
     send(chat, CAT_QUESTION)
     assert chat.title[0].value == CAT_QUESTION
     assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == [CAT_QUESTION]
+
+
+def test_with_the_server_down_the_panel_and_the_answer_say_so(chat, fake, open_app, monkeypatch):
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = chat.query_params["chat"][0]
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    down = open_app(navigation.CHAT, {"chat": conversation_id})
+    assert not down.exception
+    panel = down.get("popover")[0]
+    assert panel.warning[0].value.startswith("Nothing is answering")
+    assert panel.warning[0].value.endswith("Documents cannot be added until the server answers.")
+    assert in_use(down) == ["Answers come from notes.md."]  # the chat's documents are still listed
+    send(down, CAT_QUESTION)
+    answer = down.chat_message[-1]
+    assert answer.error[0].value.startswith("Nothing is answering")
+    assert any("could not be searched in this chat's documents" in c.value for c in answer.caption)
+    assert down.chat_message[0].markdown[0].value == CAT_QUESTION  # the question is kept
