@@ -28,6 +28,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     sent_messages,
     wait_for_jobs,
 )
+from tests.markdown_audit import HOSTILE_NAMES, markers, problems, record_sent, shown_texts
 
 
 @pytest.fixture
@@ -123,3 +124,25 @@ def test_reindexing_with_another_model_replaces_the_vectors_and_the_chat_searche
     send(chat, CAT_QUESTION)
     assert fake.requests_to("/api/embed")[-1].body["model"] == OTHER_EMBEDDING_MODEL
     assert CAT_PASSAGE in "\n".join(m["content"] for m in sent_messages(fake))
+
+
+def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, monkeypatch, studio_env):
+    """In the panel, the line next to the button, the progress, the citations, the sources, what was sent,
+    the toasts and the library: a file's name is the visitor's text, never Markdown (tests/markdown_audit.py)."""
+    sent = record_sent(monkeypatch)
+    chat = open_app(navigation.CHAT)
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    for number, name in enumerate(HOSTILE_NAMES):
+        add_file(
+            chat, f"{name}.md", f"Cats purr when they are content, number {number}.".encode(), model=EMBEDDING_MODEL
+        )
+    fake.script_reply("They purr [1][2][3].")
+    send(chat, CAT_QUESTION)
+    chat.chat_message[-1].toggle[0].set_value(True).run()
+    page = open_app(navigation.DOCUMENTS)
+    document = library(studio_env).documents()[0]
+    page.button(key=f"documents_delete_{document.id}").click().run()
+    shown = list(shown_texts(sent))
+    assert problems(shown) == []
+    assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=True)
+    assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=False)  # the select box options, what was sent
