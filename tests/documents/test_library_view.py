@@ -127,8 +127,8 @@ def test_reindexing_with_another_model_replaces_the_vectors_and_the_chat_searche
 
 
 def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, monkeypatch, studio_env):
-    """In the panel, the line next to the button, the progress, the citations, the sources, what was sent,
-    the toasts and the library: a file's name is the visitor's text, never Markdown (tests/markdown_audit.py)."""
+    """In the panel, the line next to the button, the citations, the sources, what was sent, the toasts, the
+    library and its confirmation: a file's name is the visitor's text, never Markdown (tests/markdown_audit.py)."""
     sent = record_sent(monkeypatch)
     chat = open_app(navigation.CHAT)
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
@@ -138,11 +138,15 @@ def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, 
         )
     fake.script_reply("They purr [1][2][3].")
     send(chat, CAT_QUESTION)
-    chat.chat_message[-1].toggle[0].set_value(True).run()
+    toggle = chat.chat_message[-1].toggle[0]
+    message_id = toggle.key.removeprefix(f"{state.DOCUMENTS_SENT_INPUT}_")
+    chat.session_state[f"{state.DOCUMENTS_SOURCES_INPUT}_{message_id}"] = True  # the Sources section open
+    toggle.set_value(True).run()
+    assert len(chat.chat_message[-1].expander[0].markdown) == 6  # three sources, each a heading and its text
     page = open_app(navigation.DOCUMENTS)
     document = library(studio_env).documents()[0]
     page.button(key=f"documents_delete_{document.id}").click().run()
     shown = list(shown_texts(sent))
     assert problems(shown) == []
     assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=True)
-    assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=False)  # the select box options, what was sent
+    assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=False)  # what was sent
