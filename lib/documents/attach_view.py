@@ -168,9 +168,7 @@ def _from_library(
     others = [document for document in documents.documents() if document.id not in taken]
     if not others:
         return
-    names = {
-        document.id: t_plain("documents.pick_label", name=document.name, model=document.model) for document in others
-    }
+    names = pick_labels(others)
     st.multiselect(
         t("documents.from_library"),
         list(names),
@@ -186,6 +184,24 @@ def _from_library(
         on_click=attach_picked,
         args=(chats, documents, conversation, settings),
     )
+
+
+def pick_labels(documents: Sequence[Document]) -> dict[int | None, str]:
+    """Each document as the library picker offers it, no two alike: a select box tells its options apart by
+    their text, so documents that share a name and model are numbered, oldest first."""
+    labels = {
+        document.id: t_plain("documents.pick_label", name=document.name, model=document.model) for document in documents
+    }
+    counts: dict[str, int] = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    seen: dict[str, int] = {}
+    for document in sorted(documents, key=lambda one: one.id or 0):
+        label = labels[document.id]
+        if counts[label] > 1:
+            seen[label] = seen.get(label, 0) + 1
+            labels[document.id] = t_plain("documents.pick_label_numbered", label=label, number=seen[label])
+    return labels
 
 
 def search_widgets() -> None:

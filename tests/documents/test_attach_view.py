@@ -250,3 +250,16 @@ def test_with_the_server_down_the_panel_and_the_answer_say_so(chat, fake, open_a
     assert answer.error[0].value.startswith("Nothing is answering")
     assert any("could not be searched in this chat's documents" in c.value for c in answer.caption)
     assert down.chat_message[0].markdown[0].value == CAT_QUESTION  # the question is kept
+
+
+def test_of_two_documents_that_share_a_name_the_one_picked_is_the_one_attached(chat, studio_env):
+    add_file(chat, "notes.md", b"Cats purr when content.", model=EMBEDDING_MODEL)
+    chat.button(key="chat_new").click().run()
+    add_file(chat, "notes.md", b"Bread bakes in a hot oven.", model=EMBEDDING_MODEL)
+    chat.button(key="chat_new").click().run()
+    _first, second = sorted(library(studio_env).documents(), key=lambda document: document.id or 0)
+    picker = chat.multiselect(key=state.DOCUMENTS_PICK_INPUT)
+    assert picker.options == [f"notes.md ({EMBEDDING_MODEL}) (2)", f"notes.md ({EMBEDDING_MODEL}) (1)"]
+    picker.select(second.id).run()
+    chat.button(key="documents_attach").click().run()
+    assert [d.id for d in library(studio_env).attached(int(chat.query_params["chat"][0]))] == [second.id]
