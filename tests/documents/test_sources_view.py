@@ -190,3 +190,15 @@ def test_a_chinese_pdf_works_end_to_end_in_a_chinese_interface(open_app, fake):
     assert shown["citations"] == ["[1] 手册.pdf · 第 3 页，保修"]
     assert shown["cited passages"] == ["每个水壶都有两年保修。水壶不能加热时，免费维修或更换。"]
     assert shown["toggles"] == ["显示发送的内容"]
+
+
+def test_a_regenerated_answer_is_grounded_again_and_has_its_own_sources(chat, fake):
+    fake.script_reply("Cats purr when content [1].")
+    send(chat, CAT_QUESTION)
+    fake.script_reply("Content cats purr [1].")
+    next(b for b in chat.chat_message[-1].button if b.label == "Regenerate").click().run()
+    assert not chat.exception
+    assert len(fake.requests_to("/api/chat")) == 2
+    assert CAT_PASSAGE in sent_messages(fake)[-1]["content"]
+    assert [m.name for m in chat.chat_message] == ["user", "assistant"]
+    assert answer_view(chat)["citations"] == ["[1] notes.md · Cats"]
