@@ -110,9 +110,9 @@ def _panel(
         help=t("documents.upload_help"),
         disabled=model is None,
         on_change=upload,
-        args=(chats, documents, client, conversation, settings, f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}"),
+        args=(chats, documents, client, settings, f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}"),
     )
-    _from_library(chats, documents, conversation, settings, attached)
+    _from_library(chats, documents, settings, attached)
     st.divider()
     search_widgets()
     st.page_link(navigation.DOCUMENTS, label=t("documents.open_library"), icon=":material/folder_open:")
@@ -158,11 +158,7 @@ def first_choice(names: Sequence[str], language: str) -> str:
 
 
 def _from_library(
-    chats: ChatStore,
-    documents: DocumentStore,
-    conversation: Conversation | None,
-    settings: Settings | None,
-    attached: list[Document],
+    chats: ChatStore, documents: DocumentStore, settings: Settings | None, attached: list[Document]
 ) -> None:
     taken = {document.id for document in attached}
     others = [document for document in documents.documents() if document.id not in taken]
@@ -182,7 +178,7 @@ def _from_library(
         key="documents_attach",
         disabled=not st.session_state.get(state.DOCUMENTS_PICK_INPUT),
         on_click=attach_picked,
-        args=(chats, documents, conversation, settings),
+        args=(chats, documents, settings),
     )
 
 
@@ -270,10 +266,13 @@ def reports_failures(notice_key: str) -> Callable[[Callable[P, None]], Callable[
     return wrap
 
 
-def _conversation_id(chats: ChatStore, conversation: Conversation | None, settings: Settings | None) -> int | None:
-    """The open chat's id; a new chat is saved first, with the page's settings (None when it has none yet)."""
-    if conversation is not None:
-        return conversation.id
+def _conversation_id(chats: ChatStore, settings: Settings | None) -> int | None:
+    """The open chat's id, as the session holds it when the click comes (the page may have started the chat
+    after drawing the panel: a first question's answer is finished in place); a new chat is saved first,
+    with the page's settings (None when it has none yet)."""
+    open_id = state.get(state.CHAT_CONVERSATION)
+    if open_id is not None and chats.get(open_id) is not None:
+        return int(open_id)
     if settings is None:
         return None
     return chat_session.start(chats, settings).id
@@ -284,7 +283,6 @@ def upload(
     chats: ChatStore,
     documents: DocumentStore,
     client: OllamaClient,
-    conversation: Conversation | None,
     settings: Settings | None,
     key: str,
 ) -> None:
@@ -293,18 +291,16 @@ def upload(
     model = st.session_state.get(state.DOCUMENTS_MODEL_INPUT)
     if not files or not model:
         return
-    conversation_id = _conversation_id(chats, conversation, settings)
+    conversation_id = _conversation_id(chats, settings)
     for file in files:
         jobs_view.start(client, documents, file.name, file.getvalue(), model, conversation_id)
     state.put(state.DOCUMENTS_UPLOAD_ROUND, int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0) + 1)
 
 
 @reports_failures(state.CHAT_NOTICE)
-def attach_picked(
-    chats: ChatStore, documents: DocumentStore, conversation: Conversation | None, settings: Settings | None
-) -> None:
+def attach_picked(chats: ChatStore, documents: DocumentStore, settings: Settings | None) -> None:
     picked: list[int] = list(st.session_state.get(state.DOCUMENTS_PICK_INPUT) or [])
-    conversation_id = _conversation_id(chats, conversation, settings)
+    conversation_id = _conversation_id(chats, settings)
     if conversation_id is None:
         return
     for document_id in picked:

@@ -72,3 +72,26 @@ def test_a_pdf_added_in_a_chat_grounds_the_answer_and_a_citation_opens_its_passa
     expect(page.get_by_text("PDF · ", exact=False)).to_contain_text("3 passages")
     shot(page, "7-library")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_an_answer_streams_to_its_end_while_a_file_is_being_indexed(app, fake, page: Page, tmp_path):
+    """The uploads' poll (a fragment rerun every second) must not cut an answer that streams meanwhile."""
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Kettles\n\nEvery kettle carries a two-year warranty.\n")
+    page.goto(app.url + "/chat")
+    ask(page, "Hello")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("tokens/s")
+    fake.add_fault("/api/embed", "latency", delay=4)
+    page.get_by_role("button", name="Add documents").click()
+    page.get_by_test_id("stPopoverBody").locator("input[type=file]").set_input_files(str(notes))
+    expect(page.get_by_test_id("stProgress")).to_be_visible()
+    page.keyboard.press("Escape")
+    fake.token_delay = 0.03
+    fake.script_reply(" ".join(f"word{n}" for n in range(100)) + " done.")
+    ask(page, "Talk for a while")
+    answer = page.get_by_test_id("stChatMessage").nth(3)
+    expect(answer).to_contain_text("word99 done.", timeout=20_000)
+    expect(answer).not_to_contain_text("Stopped before the end")
+    expect(page.get_by_text("Answers come from notes.md.")).to_be_visible(timeout=20_000)
+    shot(page, "8-answer-while-indexing")
+    expect(page.get_by_test_id("stException")).to_have_count(0)

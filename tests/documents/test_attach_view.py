@@ -263,3 +263,15 @@ def test_of_two_documents_that_share_a_name_the_one_picked_is_the_one_attached(c
     picker.select(second.id).run()
     chat.button(key="documents_attach").click().run()
     assert [d.id for d in library(studio_env).attached(int(chat.query_params["chat"][0]))] == [second.id]
+
+
+def test_a_file_added_right_after_a_new_chats_first_answer_goes_to_that_chat(chat, fake, studio_env):
+    """The first answer is finished in place: the panel drawn above it was drawn for a new chat, not yet saved."""
+    fake.script_reply("Hello there.")
+    send(chat, "Hello")
+    conversation_id = int(chat.query_params["chat"][0])
+    assert chat.selectbox(key=state.DOCUMENTS_MODEL_INPUT).value == EMBEDDING_MODEL
+    add_file(chat, "notes.md", NOTES)  # straight after the answer: no run in between
+    assert int(chat.query_params["chat"][0]) == conversation_id
+    assert [d.name for d in library(studio_env).attached(conversation_id)] == ["notes.md"]
+    assert [m.name for m in chat.chat_message] == ["user", "assistant"]
