@@ -27,6 +27,7 @@ from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore, NotFound
 from lib.embeddings import models as embedding_models
+from lib.formatting import whole_number
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
@@ -69,7 +70,7 @@ def draw(
 
 def in_use(attached: Sequence[Document]) -> str:
     """The line next to the button: the documents the answers come from."""
-    names = ", ".join(document.name for document in attached[:NAMES_SHOWN])
+    names = t_plain("embeddings.list_separator").join(document.name for document in attached[:NAMES_SHOWN])
     more = len(attached) - NAMES_SHOWN
     if more > 0:
         return t("documents.in_use_more", names=names, n=more)
@@ -89,7 +90,8 @@ def _panel(
         st.caption(t("documents.none_yet"))
     for document in attached:
         line = st.container(horizontal=True, vertical_alignment="center")
-        line.markdown(t("documents.attached_line", name=document.name, n=document.passages, model=document.model))
+        n = 1 if document.passages == 1 else whole_number(document.passages)
+        line.markdown(t("documents.attached_line", name=document.name, n=n, model=document.model))
         line.button(
             t("documents.detach"),
             icon=":material/link_off:",

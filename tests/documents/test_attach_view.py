@@ -175,8 +175,21 @@ def test_each_visitor_sees_only_their_own_documents(chat, open_app, studio_env, 
 
 def test_the_line_next_to_the_button_names_three_documents_and_counts_the_rest():
     documents = [Document(f"d{n}.md", "markdown", 1, "x", "m", id=n) for n in range(5)]
-    assert attach_view.in_use(documents[:1]) == "Answers come from d1.md.".replace("d1", "d0")
+    assert attach_view.in_use(documents[:1]) == "Answers come from d0.md."
     assert attach_view.in_use(documents) == "Answers come from d0.md, d1.md, d2.md and 2 more."
+
+
+def test_the_line_next_to_the_button_in_chinese(open_app, studio_env):
+    at = open_app(navigation.CHAT, {"lang": "zh"})
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(at, "甲.md", "猫会发出呼噜声。".encode(), model=EMBEDDING_MODEL)
+    at.button(key="chat_new").click().run()
+    add_file(at, "乙.md", "面包在烤箱里烘焙。".encode())
+    first = only(library(studio_env).documents()[1:])
+    at.multiselect(key=state.DOCUMENTS_PICK_INPUT).select(first.id).run()
+    at.button(key="documents_attach").click().run()
+    assert [c.value for c in at.caption if c.value.startswith("回答依据")] == ["回答依据：乙.md、甲.md。"]
+    assert at.get("popover")[0].proto.popover.label == "2 个文档"
 
 
 def test_files_dropped_together_are_each_indexed(chat, studio_env):
