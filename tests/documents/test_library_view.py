@@ -10,6 +10,7 @@ from lib import state
 from lib.documents import library_view
 from lib.documents.records import Document
 from lib.ui import navigation
+from tests import i18n_check
 from tests.chat.conftest import send
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
@@ -150,3 +151,16 @@ def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, 
     assert problems(shown) == []
     assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=True)
     assert {"zqa", "zqb", "zqc"} <= markers(shown, markdown=False)  # what was sent
+
+
+def test_the_panel_and_the_library_are_all_chinese_in_a_chinese_interface(open_app, studio_env):
+    chat = open_app(navigation.CHAT, {"lang": "zh"})
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    names = ["notes.md", EMBEDDING_MODEL, OTHER_EMBEDDING_MODEL, *chat.selectbox(key=state.CHAT_MODEL_INPUT).options]
+    assert i18n_check.screen_leftovers(chat, names) == []
+    document = only(library(studio_env).documents())
+    page = open_app(navigation.DOCUMENTS, {"lang": "zh"})
+    page.button(key=f"documents_delete_{document.id}").click().run()
+    assert "删除 notes.md？" in page.warning[0].value
+    assert i18n_check.screen_leftovers(page, names) == []
