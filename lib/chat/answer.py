@@ -14,12 +14,23 @@ import streamlit as st
 from lib import i18n, server_data, state
 from lib.chat import retrieval
 from lib.chat import session as chat_session
-from lib.chat.history import ASSISTANT, FAILED, USER, Conversation, Message, answer_message, api_messages, error_record
+from lib.chat.history import (
+    ASSISTANT,
+    FAILED,
+    USER,
+    Conversation,
+    Message,
+    answer_message,
+    api_messages,
+    error_record,
+    strip_data_url,
+)
 from lib.chat.messages import AVATARS, draw_actions, draw_footer
 from lib.chat.session import Settings
 from lib.chat.sources import Grounding
 from lib.chat.store import AnswerExists, ChatStore, StoreFailed
 from lib.documents import attach_view
+from lib.documents.records import Document
 from lib.documents.store import DocumentStore
 from lib.formatting import human_seconds
 from lib.i18n import t
@@ -64,37 +75,10 @@ def respond(
     grounding: Grounding | None = None
     attached = documents.attached(conversation.saved_id) if documents is not None else []
     if documents is not None and attached:
-        question = history[-1]
-        try:
-            with st.spinner(attach_view.searching(attached)):
-                messages, grounding = retrieval.ground(
-                    client,
-                    documents,
-                    attached,
-                    question.content,
-                    api_messages(settings.system, history[:-1], images=sees),
-                    i18n.language(),
-                    attach_view.search_settings(),
-                    images=messages[-1].get("images"),
-                )
-        except OllamaError as error:
-            store.add(
-                conversation.saved_id,
-                Message(
-                    ASSISTANT,
-                    "",
-                    status=FAILED,
-                    model=settings.model,
-                    error=error_record(error),
-                    grounding=retrieval.failed(attached),
-                ),
-            )
+        grounded = _grounded(store, client, documents, attached, conversation, settings, history, sees)
+        if grounded is None:
             return None
-        if grounding.nothing_found:
-            # Nothing close enough: the app answers itself, worded when shown, and asks no model
-            # (lib/documents/grounding.py, NOTHING_FOUND).
-            store.add(conversation.saved_id, Message(ASSISTANT, "", grounding=grounding))
-            return None
+        messages, grounding = grounded
     request = Request(
         CHAT,
         settings.model,
@@ -108,6 +92,51 @@ def respond(
     return stream_answer(
         store, conversation, settings, Streams(client, [request]), stop_button=stop_button, grounding=grounding
     )
+
+
+def _grounded(
+    store: ChatStore,
+    client: OllamaClient,
+    documents: DocumentStore,
+    attached: list[Document],
+    conversation: Conversation,
+    settings: Settings,
+    history: list[Message],
+    sees: bool,
+) -> tuple[list[dict[str, Any]], Grounding] | None:
+    """The request's messages built on the passages that answer the last question, and the grounding to save
+    with the answer; None when the app has answered already: the question could not be searched (a failed
+    answer says why), or no passage was close enough (the app's own answer, no model asked)."""
+    question = history[-1]
+    try:
+        with st.spinner(attach_view.searching(attached)):
+            messages, grounding = retrieval.ground(
+                client,
+                documents,
+                attached,
+                question.content,
+                api_messages(settings.system, history[:-1], images=sees),
+                i18n.language(),
+                attach_view.search_settings(),
+                images=[strip_data_url(image) for image in question.images] if sees else None,
+            )
+    except OllamaError as error:
+        failed = Message(
+            ASSISTANT,
+            "",
+            status=FAILED,
+            model=settings.model,
+            error=error_record(error),
+            grounding=retrieval.failed(attached),
+        )
+        store.add(conversation.saved_id, failed)
+        return None
+    if grounding.nothing_found:
+        # Nothing close enough: the app answers itself, worded when shown (lib/documents/grounding.py,
+        # NOTHING_FOUND), and no model is asked.
+        store.add(conversation.saved_id, Message(ASSISTANT, "", grounding=grounding))
+        return None
+    return messages, grounding
 
 
 def stream_answer(

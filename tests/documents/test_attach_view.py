@@ -12,7 +12,7 @@ from lib import state
 from lib.documents import attach_view
 from lib.documents.records import Document
 from lib.ui import navigation
-from tests.chat.conftest import messages, send
+from tests.chat.conftest import PNG_BASE64, messages, picture, send
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
@@ -288,3 +288,16 @@ def test_a_file_added_right_after_a_new_chats_first_answer_goes_to_that_chat(cha
     assert int(chat.query_params["chat"][0]) == conversation_id
     assert [d.name for d in library(studio_env).attached(conversation_id)] == ["notes.md"]
     assert [m.name for m in chat.chat_message] == ["user", "assistant"]
+
+
+def test_a_questions_image_goes_with_its_passages_to_a_vision_model(chat, fake):
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    fake.script_reply("A purring cat [1].")
+    chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("cat.png", picture("PNG"), "image/png").set_value(
+        CAT_QUESTION
+    ).run()
+    assert not chat.exception
+    question = sent_messages(fake)[-1]
+    assert question["images"] == [PNG_BASE64]
+    assert CAT_PASSAGE in question["content"]
