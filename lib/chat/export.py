@@ -14,12 +14,14 @@ read English, so the exports take the language as an argument.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from lib import i18n
 from lib.chat import validation
 from lib.chat.history import DONE, STOPPED, USER, Conversation, Message, saved_error_text, title_from
+from lib.chat.sources import Grounding
 from lib.chat.validation import FORMAT, VERSION
 from lib.i18n import t
 from lib.ui.markdown_safety import keep_line_breaks
@@ -90,7 +92,35 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
             lines += [f"*{say('chat_export.md_stopped')}*", ""]
         if message.error:
             lines += [f"*{say('chat_export.md_error', error=saved_error_text(message.error, lang))}*", ""]
+        if message.grounding is not None:
+            lines += _grounding_lines(message.grounding, say)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _grounding_lines(grounding: Grounding, say: Callable[..., str]) -> list[str]:
+    """Under an answer from the chat's documents: the app's answer when nothing was found, and the sources."""
+    lines: list[str] = []
+    if grounding.nothing_found:
+        score = grounding.min_score if grounding.min_score is not None else 0.0
+        lines += [say("documents_core.nothing_found", score=f"{score:.2f}"), ""]
+    if grounding.sources:
+        lines += [f"*{say('documents.md_sources')}*", ""]
+    for source in grounding.sources:
+        if source.page is not None and source.heading:
+            where = say("documents.page_and_heading", page=source.page, heading=source.heading)
+        elif source.page is not None:
+            where = say("documents.page", page=source.page)
+        else:
+            where = i18n.escape(source.heading) if source.heading else say("documents.whole_document")
+        line = say(
+            "documents.source_heading",
+            number=source.number,
+            document=source.document,
+            where=where,
+            score=f"{source.score:.2f}",
+        )
+        lines += [line, "", _quote(source.text), ""]
+    return lines
 
 
 def _quote(text: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from lib.chat.export import FORMAT, ImportRejected, from_json, to_json, to_markdown
 from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
+from lib.chat.sources import Grounding, Source
 from lib.ollama.stats import RunStats
 from tests.chat.conftest import PNG_BASE64
 
@@ -57,6 +58,33 @@ def test_markdown_reads_like_a_transcript():
     assert "## You\n\nWhy is the sky blue?" in text
     assert "*(1 image attached)*" in text
     assert "> Rayleigh" in text and "*(stopped before the end)*" in text
+
+
+def test_an_answer_from_documents_lists_its_sources_in_the_markdown_export():
+    grounding = Grounding(
+        models=("nomic-embed-text:latest",),
+        sources=(
+            Source(1, "handbook.pdf", "Send it back within 30 days.", 0.41, page=1, heading="Returns"),
+            Source(2, "**notes**.md", "Line one\nline two", 0.35),
+        ),
+        sent=({"role": "user", "content": "q"},),
+    )
+    nothing = Grounding(models=("nomic-embed-text:latest",), nothing_found=True, min_score=0.5)
+    messages = [
+        Message(USER, "How long?"),
+        Message(ASSISTANT, "30 days [1].", grounding=grounding),
+        Message(USER, "Capital of Peru?"),
+        Message(ASSISTANT, "", grounding=nothing),
+    ]
+    text = to_markdown(CONVERSATION, messages)
+    assert (
+        "30 days [1].\n\n*Sources*\n\n**[1]** handbook.pdf · page 1, Returns · similarity 0.41\n\n"
+        "> Send it back within 30 days.\n\n**[2]** \\*\\*notes\\*\\*.md · text · similarity 0.35\n\n"
+        "> Line one  \n> line two\n" in text
+    )
+    assert "None of the documents' passages is close enough to this question (minimum score 0.50)" in text
+    assert "*出处*" in to_markdown(CONVERSATION, messages, "zh")
+    assert "grounding" not in to_json(CONVERSATION, messages)  # JSON keeps to the conversation file's schema
 
 
 def _document(**changes):
