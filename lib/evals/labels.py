@@ -8,6 +8,7 @@ Model names and prompts are untrusted: these texts are for places that show text
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from lib.evals.records import Candidate, PromptSet, Run
@@ -55,6 +56,23 @@ def run_name(run: Run) -> str:
     when = date_time(datetime.fromtimestamp(run.created_at)) if run.created_at else "—"
     count = t_plain("evals.candidate_count", n=len(run.candidates))
     return f"{run.prompt_set.name or t_plain('evals.unnamed_set')} · {when} · {count}"
+
+
+def run_names(runs: Sequence[Run]) -> dict[int | None, str]:
+    """Each run's :func:`run_name` by id, no two alike: runs that would share one are numbered, oldest first.
+
+    A select box tells its options apart by their text, so two runs of a set started in the same
+    minute would be one option, and picking either would show the older.
+    """
+    names = {run.id: run_name(run) for run in runs}
+    alike: dict[str, list[Run]] = {}
+    for run in runs:
+        alike.setdefault(names[run.id], []).append(run)
+    for name, same in alike.items():
+        if len(same) > 1:
+            for number, run in enumerate(sorted(same, key=lambda one: (one.created_at, one.id or 0)), start=1):
+                names[run.id] = t_plain("evals.run_name_numbered", name=name, number=number)
+    return names
 
 
 def set_name(prompt_set: PromptSet) -> str:

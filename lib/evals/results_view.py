@@ -67,7 +67,7 @@ def choose_run(runs: list[Run]) -> Run:
     chosen = st.selectbox(
         t("evals.run_pick"),
         list(by_id),
-        format_func={run_id: labels.run_name(run) for run_id, run in by_id.items()}.__getitem__,
+        format_func=labels.run_names(runs).__getitem__,
         key=state.EVALS_RUN_INPUT,
     )
     return by_id[chosen]
