@@ -64,14 +64,29 @@ def run_names(runs: Sequence[Run]) -> dict[int | None, str]:
     A select box tells its options apart by their text, so two runs of a set started in the same
     minute would be one option, and picking either would show the older.
     """
-    names = {run.id: run_name(run) for run in runs}
-    alike: dict[str, list[Run]] = {}
-    for run in runs:
-        alike.setdefault(names[run.id], []).append(run)
-    for name, same in alike.items():
-        if len(same) > 1:
-            for number, run in enumerate(sorted(same, key=lambda one: (one.created_at, one.id or 0)), start=1):
-                names[run.id] = t_plain("evals.run_name_numbered", name=name, number=number)
+    oldest_first = sorted(runs, key=lambda run: (run.created_at, run.id or 0))
+    return _numbered([(run.id, run_name(run)) for run in oldest_first])
+
+
+def set_names(sets: Sequence[PromptSet]) -> dict[int | None, str]:
+    """Each set's :func:`set_name` by id, no two alike (two sets may share a name): numbered, oldest first."""
+    return _numbered(
+        [(prompt_set.id, set_name(prompt_set)) for prompt_set in sorted(sets, key=lambda one: one.id or 0)]
+    )
+
+
+def _numbered(named: list[tuple[int | None, str]]) -> dict[int | None, str]:
+    """Names by id, in the order given; names that several share get "(1)", "(2)"… in that order."""
+    counts: dict[str, int] = {}
+    for _key, name in named:
+        counts[name] = counts.get(name, 0) + 1
+    names: dict[int | None, str] = {}
+    seen: dict[str, int] = {}
+    for key, name in named:
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = t_plain("evals.run_name_numbered", name=name, number=seen[name])
+        names[key] = name
     return names
 
 

@@ -56,3 +56,13 @@ def test_runs_that_would_share_a_name_are_numbered_oldest_first():
     assert names[3] == labels.run_name(runs[0]) + " (2)"
     assert names[2] == labels.run_name(runs[1])  # alone under its name: as it was
     assert len(set(names.values())) == 3
+
+
+def test_sets_that_share_a_name_are_numbered_by_age():
+    first, other, second = (
+        PromptSet("Capitals", (Prompt("a"),), id=4),
+        PromptSet("Maths", (), id=5),
+        PromptSet("Capitals", (Prompt("b"),), id=9),
+    )
+    names = labels.set_names([second, other, first])
+    assert names == {4: labels.set_name(first) + " (1)", 9: labels.set_name(second) + " (2)", 5: labels.set_name(other)}
