@@ -75,6 +75,9 @@ def choose_run(runs: list[Run]) -> Run:
 
 def run_results(store: EvalStore, run_id: int) -> None:
     """Everything about one run, read afresh from the store."""
+    if state.get(state.EVALS_WHOLE_PAGE):
+        state.put(state.EVALS_WHOLE_PAGE, None)
+        st.rerun(scope="app")
     try:
         run = store.run(run_id)
     except StoreFailed as error:
@@ -108,11 +111,18 @@ def status(store: EvalStore, run: Run) -> None:
         t("evals.resume"),
         icon=":material/play_arrow:",
         key=f"{state.EVALS_RESUME_BUTTON}_{run.id}",
-        on_click=progress_view.resume,
+        on_click=resume,
         args=(store, run.id),
         disabled=progress_view.running(),
         width="stretch",
     )
+
+
+def resume(store: EvalStore, run_id: int) -> None:
+    """Resume's on_click. The click reruns only this fragment, so the next run of it runs the whole page,
+    which then shows the job's panel and polls it (else the page stood still at "being answered")."""
+    progress_view.resume(store, run_id)
+    state.put(state.EVALS_WHOLE_PAGE, True)
 
 
 def grid_key(run: Run) -> str:
