@@ -14,7 +14,9 @@ memory by server, model and exact text (:data:`VECTORS`), so a job stopped or fa
 started again sends only the passages it had not sent.
 
 Stopping cuts the request in flight (:meth:`OllamaClient.abort`) and saves nothing: a document
-is in the library whole, with every vector, or not at all.
+is in the library whole, with every vector, or not at all. Once saved, the job brings the
+owner's search matrix up to date (:func:`lib.documents.index.matrix_for`) before it reports
+done, so the first question after an upload does not wait for it.
 
 What is embedded is the passage's heading and text, after the model's document prefix where it
 was trained with one (``search_document: `` for nomic-embed-text); a question gets the query
@@ -23,6 +25,7 @@ prefix (:func:`query_vector`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from dataclasses import dataclass, replace
@@ -32,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from lib.documents import extract as extraction
+from lib.documents import index
 from lib.documents.chunking import split
 from lib.documents.extract import DocumentProblem, problem_text
 from lib.documents.records import Document, Passage
@@ -180,6 +184,11 @@ class _Job:
         if self._stop.is_set():
             raise _Stopped
 
+    def _warm(self, model: str) -> None:
+        """Bring the owner's search matrix up to date here, so the next question does not wait for it."""
+        with contextlib.suppress(StoreFailed):  # the search reads it then, and says so if it still fails
+            index.matrix_for(self._store, model)
+
     def _embed(self, passages: list[Passage], model: str) -> np.ndarray:
         """One vector per passage, 32 texts a request, sending only what :data:`VECTORS` lacks."""
         settings = EmbedSettings(model, prefix=suggested_prefixes(model)[0])
@@ -221,7 +230,9 @@ class IngestJob(_Job):
         vectors = self._embed(passages, model)
         self._update(stage=Stage.SAVING)
         document = Document(name=name, kind=kind, size=len(data), sha256=sha256, model=model, passages=len(passages))
-        self._update(stage=Stage.DONE, document_id=self._store.add(document, passages, vectors))
+        document_id = self._store.add(document, passages, vectors)
+        self._warm(model)
+        self._update(stage=Stage.DONE, document_id=document_id)
 
 
 class ReindexJob(_Job):
@@ -244,6 +255,7 @@ class ReindexJob(_Job):
         vectors = self._embed(passages, self._view.model)
         self._update(stage=Stage.SAVING)
         self._store.replace_vectors(self._document.id, self._view.model, vectors)
+        self._warm(self._view.model)
         self._update(stage=Stage.DONE, document_id=self._document.id)
 
 
