@@ -1,9 +1,10 @@
 """Retrieval: the passages closest to a question, by cosine similarity, optionally mixed with keywords.
 
 Measured on this machine (``python -m bench``, 100,000 passages of 768 dimensions): a numpy
-matrix kept in memory answers a query in about 5 ms, sqlite-vec's ``vec0`` table in the same
-SQLite file in about 100 ms (it scans every vector too, row by row through SQLite, and needs a
-SQLite build that loads extensions, which this Python's ``sqlite3`` is not). So the library
+matrix kept in memory answers a question in 5 to 25 ms end to end, depending on the load of the
+shared machine; sqlite-vec's ``vec0`` table in the same SQLite file in 90 to 125 ms (it scans
+every vector too, through SQLite, and needs a SQLite that loads extensions, which this Python's
+``sqlite3`` is not). So the library
 keeps each owner's vectors of a model as one normalised float32 matrix in memory, read from the
 store on the first search. After the owner's documents changed
 (:meth:`~lib.documents.store.DocumentStore.generation`, checked with one small query per
