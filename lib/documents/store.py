@@ -39,7 +39,7 @@ from lib.documents.records import Document, Passage
 from lib.i18n import t
 
 FILE_NAME = "documents.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VECTOR_TYPE = np.dtype("<f4")
 
 _SCHEMA = """
@@ -183,11 +183,14 @@ class DocumentStore:
             if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
-                    if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    version = connection.execute("PRAGMA user_version").fetchone()[0]
+                    if version == 0:
                         for statement in _SCHEMA.split(";"):
                             if statement.strip():
                                 connection.execute(statement)
-                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    elif version == 1:
+                        _vectors_per_document(connection)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
@@ -470,6 +473,32 @@ class DocumentStore:
             f"SELECT * FROM documents d WHERE id = ? AND {mine}", (document_id, *owner)
         ).fetchone()
         return row
+
+
+def _vectors_per_document(db: sqlite3.Connection) -> None:
+    """Version 1 kept a vector per passage (a row each); version 2 keeps a document's as one BLOB."""
+    db.execute("ALTER TABLE vectors RENAME TO passage_vectors")
+    statement = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS vectors") :]
+    db.execute(statement[: statement.index(";")])
+    documents = db.execute(
+        "SELECT p.document_id, v.model, v.dimensions, COUNT(*) AS rows, "
+        "(SELECT COUNT(*) FROM passages WHERE document_id = p.document_id) AS passages "
+        "FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
+        "GROUP BY p.document_id ORDER BY p.document_id"
+    ).fetchall()
+    for document_id, model, dimensions, rows, passages in documents:
+        if rows == passages:  # a document missing vectors is left without: no search finds it
+            ordered = db.execute(
+                "SELECT v.vector FROM passage_vectors v JOIN passages p ON p.id = v.passage_id "
+                "WHERE p.document_id = ? ORDER BY p.position",
+                (document_id,),
+            )
+            blob = b"".join(row[0] for row in ordered)
+            db.execute(
+                "INSERT INTO vectors (document_id, model, rows, dimensions, stamp, data) VALUES (?, ?, ?, ?, ?, ?)",
+                (document_id, model, rows, dimensions, secrets.randbits(62), blob),
+            )
+    db.execute("DROP TABLE passage_vectors")
 
 
 def _checked(vectors: np.ndarray, passages: int) -> np.ndarray:
