@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit
 from playwright.sync_api import Browser
 
-from bench import embeddings, rerun, streaming, texts, throughput
+from bench import documents, embeddings, rerun, streaming, texts, throughput
 from bench.apps import HEATMAP_PAGE, NAIVE_PAGE
 from bench.browser import CHROMIUM, chromium
 from bench.fake_process import FakeServer
@@ -78,6 +78,8 @@ class Config:
     reruns: int = 5
     client_tokens: int = 10_000
     embed_texts: int = 1000
+    document_passages: int = 100_000  # retrieval over this many passages
+    ingest_passages: int = 1000  # a file of this many passages indexed
     heatmap_texts: int = 200
     idle_seconds: float = 10.0
     browser: bool = True
@@ -91,6 +93,8 @@ QUICK = Config(
     reruns=2,
     client_tokens=300,
     embed_texts=64,
+    document_passages=2000,
+    ingest_passages=64,
     heatmap_texts=20,
     idle_seconds=1.0,
 )
@@ -107,6 +111,8 @@ class Results:
     replayed: throughput.Comparison | None = None  # the fake's response replayed in one write
     embeds: list[embeddings.EmbedRun] = field(default_factory=list)
     heatmaps: list[embeddings.HeatmapRun] = field(default_factory=list)
+    retrieval: documents.RetrievalRun | None = None
+    indexing: documents.IngestRun | None = None
     idle: dict[str, list[float]] = field(default_factory=dict)  # app -> main-thread s per s, left alone
     seconds: float = 0.0
 
@@ -122,6 +128,11 @@ def measure(config: Config, say: Callable[[str], None] = print) -> Results:
         results.replayed = throughput.compare(fake, config.client_tokens, client_runs, replay=True)
         say(f"embedding {config.embed_texts} texts, {config.runs} runs")
         results.embeds = [embeddings.embed_once(fake, config.embed_texts) for _ in range(config.runs)]
+        if config.document_passages:
+            say(f"documents: retrieval over {config.document_passages:,} passages, indexing {config.ingest_passages}")
+            results.retrieval, results.indexing = documents.measure(
+                fake, config.document_passages, config.ingest_passages
+            )
         if config.browser:
             _measure_in_browser(config, results, fake, data_dir, say)
     results.seconds = time.monotonic() - started
@@ -363,6 +374,7 @@ def rows(results: Results) -> list[Row]:
                 "–",
             )
         )
+    table += [Row(*cells) for cells in documents.rows(results.retrieval, results.indexing)]
     if results.heatmaps:
         size = results.config.heatmap_texts
         table.append(
@@ -566,6 +578,12 @@ Goals missed in this run: {missed(results)}.
 - **Embeddings**: `lib.embeddings.cache.embed_all` (the Embeddings page's batching, 32 texts per
   `/api/embed` request) for {config.embed_texts:,} distinct texts with an empty cache; requests counted in
   the fake's log. The baseline column is what embedding one text per request would take.
+- **Documents** (`bench/documents.py`): `lib.documents.index.search` end to end (the library's change
+  check, the product with the numpy matrix kept in memory, the top 5 and their passages read back) on
+  a SQLite library of {config.document_passages:,} synthetic passages with random {documents.DIMENSIONS}-dimension
+  vectors, the median of {documents.QUERIES} questions; the baseline is sqlite-vec's `vec0` table (cosine,
+  k = 5) on the same vectors, through apsw. Indexing: an `IngestJob` on a {config.ingest_passages:,}-passage
+  text file against the fake, requests counted in its log.
 - **Heatmap**: `bench/heatmap_app.py` draws `lib.embeddings.charts.heatmap` for {config.heatmap_texts}
   texts (the Embeddings page itself shows at most 60 at a time); timed in the page from the click on
   Draw to the animation frame after all {config.heatmap_texts**2:,} cells are in the chart's SVG.

@@ -259,6 +259,7 @@ EVALS_RUBRIC_INPUT = "evals_rubric_input"
 EVALS_START_BUTTON = "evals_start_button"
 EVALS_STOP_BUTTON = "evals_stop_button"
 EVALS_RESUME_BUTTON = "evals_resume_button"
+EVALS_WHOLE_PAGE = "evals_whole_page"  # an action inside the results fragment needs the whole page run next
 EVALS_RUN_INPUT = "evals_run_input"  # the run picked under Results
 EVALS_GRID_INPUT = "evals_grid_input"  # + "_<run id>": the grid's cell selection
 EVALS_PROMPT_INPUT = "evals_prompt_input"  # the grid cell's prompt, picked in a select box

@@ -26,7 +26,16 @@ def test_answers_have_exactly_the_tokens_asked_for():
 
 
 def test_client_and_embedding_measurements_run_and_render(tmp_path):
-    config = run.Config(runs=1, cases=(), long_answer=None, client_tokens=50, embed_texts=40, browser=False)
+    config = run.Config(
+        runs=1,
+        cases=(),
+        long_answer=None,
+        client_tokens=50,
+        embed_texts=40,
+        document_passages=1500,
+        ingest_passages=40,
+        browser=False,
+    )
     results = run.measure(config, say=lambda line: None)
 
     for comparison in (results.clients, results.replayed):
@@ -44,11 +53,18 @@ def test_client_and_embedding_measurements_run_and_render(tmp_path):
     assert "| NDJSON stream (from the fake, 50 tokens): our client's tokens/s ÷ `ollama` client's |" in report
     assert "| NDJSON stream (replayed in one write, 50 tokens)" in report
     assert "| embed 40 texts: HTTP requests / wall s | 2 / " in report
+    retrieval, indexing = results.retrieval, results.indexing
+    assert retrieval is not None and retrieval.passages == 1500 and retrieval.query_ms > 0
+    assert retrieval.first_search_s > 0 and retrieval.after_add_s > 0 and retrieval.hybrid_ms > 0
+    assert indexing is not None and (indexing.passages, indexing.requests) == (40, 2) and indexing.rate > 0
+    assert "| retrieval over 1,500 passages, ms per question (1,500 passages × 768, numpy matrix in memory) |" in report
+    assert "| ≤ 100 |" in report
+    assert "| index a 40-passage file: passages/s (HTTP requests per 1,000 passages) |" in report
     assert "NDJSON stream" in run.terminal_table(results)
 
 
 def test_browser_measurements_and_pages_import():
-    for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process", "chat_box"):
+    for module in ("apps", "browser", "streaming", "rerun", "embeddings", "fake_process", "chat_box", "documents"):
         importlib.import_module(f"bench.{module}")
     for page in ("naive_app.py", "heatmap_app.py"):
         compile((BENCH / page).read_text(), page, "exec")

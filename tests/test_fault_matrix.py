@@ -3,10 +3,11 @@
 Rows are faults, columns are pages; ``EXPECTED`` is the table (docs/fault-matrix.md shows it for
 people). Each cell runs the same story with AppTest against the fake server:
 
-1. open the page with some input (and, on Chat, an earlier exchange);
+1. open the page with some input (and, on Chat, an earlier exchange; on Evals, a saved set);
 2. break the server, do the page's main action;
 3. the user sees a sentence (an error or warning box, no exception, no traceback) containing the
    cell's text, their input is still there, a partial answer stays, the chat history is intact;
+   a broken battle takes no vote, and a broken run goes on to its end with every answer failed;
 4. the server is fixed (faults cleared, address corrected or API key entered in the sidebar), the
    same action is done again in the same session, and it works.
 """
@@ -20,8 +21,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.access.visitor import BROWSER
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.store import ChatStore
+from lib.evals.store import EvalStore
+from lib.ollama.stream import DONE, FAILED
+from tests.conftest import SAME_BROWSER
+from tests.evals.screens import small_set
 from tests.streamlit_process import free_port
 
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
@@ -32,9 +38,17 @@ PULLED = "tinyllama:latest"
 API_KEY = "matrix-key-7f3a"
 SHORT_TIMEOUT = 1.0
 CAPABILITY_ERROR = '"llama3.2:latest" does not support tools'
+CONTESTANTS = ("llama3.2:latest", "llava:7b")  # Arena and Evals: two models that answer without thinking first
 
 # The path each page's main action calls.
-ACTION_PATH = {"generate": "/api/generate", "chat": "/api/chat", "embeddings": "/api/embed", "models": "/api/pull"}
+ACTION_PATH = {
+    "generate": "/api/generate",
+    "chat": "/api/chat",
+    "embeddings": "/api/embed",
+    "models": "/api/pull",
+    "arena": "/api/generate",
+    "evals": "/api/chat",
+}
 
 # How each fault is produced on the fake server (or, for "down", in the environment).
 FAULTS: dict[str, tuple[str, dict]] = {
@@ -51,27 +65,30 @@ FAULTS: dict[str, tuple[str, dict]] = {
 }
 
 # The matrix: what the user reads, per fault (rows) and page (columns).
-PAGES = ("generate", "chat", "embeddings", "models")
-EXPECTED: dict[str, tuple[str, str, str, str]] = {
-    # Generate, Chat, Embeddings, Models (pull)
-    "down": ("Nothing is answering", "Nothing is answering", "Nothing is answering", "Nothing is answering"),
+PAGES = ("generate", "chat", "embeddings", "models", "arena", "evals")
+EXPECTED: dict[str, tuple[str, str, str, str, str, str]] = {
+    # Generate, Chat, Embeddings, Models (pull), Arena, Evals
+    "down": ("Nothing is answering",) * 6,
     "drop": (
         "dropped before the answer",
         "dropped before the answer",
         "closed the connection",
         "dropped before the answer",
+        "dropped before the answer",
+        "dropped before the answer",
     ),
     "error_line": ("model runner has unexpectedly stopped",) * 2
-    + ("Model runner has unexpectedly stopped.", "model runner has unexpectedly stopped"),
-    "404": ("not found",) * 4,
-    "400": ("does not support tools",) * 4,
-    "500": ("Out of memory.",) * 4,
-    "502_html": ("HTTP 502",) * 4,
-    "garbage": ("not Ollama's JSON",) * 4,
-    "slow_first": ("sent nothing for 1 second.",) * 4,
-    "401": ("needs an API key",) * 4,
+    + ("Model runner has unexpectedly stopped.",)
+    + ("model runner has unexpectedly stopped",) * 3,
+    "404": ("not found",) * 5 + ("is not installed on this server",),
+    "400": ("does not support tools",) * 6,
+    "500": ("Out of memory.",) * 6,
+    "502_html": ("HTTP 502",) * 6,
+    "garbage": ("not Ollama's JSON",) * 6,
+    "slow_first": ("sent nothing for 1 second.",) * 6,
+    "401": ("needs an API key",) * 6,
 }
-STREAMED = {"generate", "chat"}
+STREAMED = {"generate", "chat", "arena", "evals"}
 PARTIAL_FAULTS = {"drop", "error_line"}
 
 
@@ -114,6 +131,11 @@ def assert_readable(at: AppTest, expected: str) -> None:
     assert all(is_sentence(text) for text in matching), matching
 
 
+def held(at: AppTest, key: str):
+    """What session state holds under ``key``, None before anything was put there."""
+    return at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (AppTest's has no .get)
+
+
 def open_app(fake, monkeypatch, tmp_path, page_path: str, host: str) -> AppTest:
     monkeypatch.setenv("OLLAMA_HOST", host)
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
@@ -127,7 +149,20 @@ def open_app(fake, monkeypatch, tmp_path, page_path: str, host: str) -> AppTest:
 # One driver per page: prepare input, act, check what stayed, check success.
 
 
-class GeneratePage:
+class Page:
+    """What a driver does unless it says otherwise."""
+
+    replies = 1  # how many answers the main action asks for (each gets REPLY)
+    acts_when_down = False  # the main action can be tried while the server is down at start
+
+    def open(self, at: AppTest) -> None:
+        """Before the page's first run."""
+
+    def after_fault(self, at: AppTest, fault: str) -> None:
+        """What else the page must show after the fault, besides the checks every cell makes."""
+
+
+class GeneratePage(Page):
     path = "app_pages/generate.py"
 
     def prepare(self, at: AppTest) -> None:
@@ -148,8 +183,9 @@ class GeneratePage:
         return self.partial(at) == REPLY and not at.error
 
 
-class ChatPage:
+class ChatPage(Page):
     path = "app_pages/chat.py"
+    acts_when_down = True
     history = (("user", "Earlier question"), ("assistant", "Earlier answer."))
 
     def __init__(self, data_dir: Path) -> None:
@@ -185,7 +221,7 @@ class ChatPage:
         return self.messages(at) == [*self.history, ("user", PROMPT), ("assistant", REPLY)] and not at.error
 
 
-class EmbeddingsPage:
+class EmbeddingsPage(Page):
     path = "app_pages/embeddings.py"
 
     def prepare(self, at: AppTest) -> None:
@@ -205,7 +241,7 @@ class EmbeddingsPage:
         return result is not None and len(result.items) == len(TEXTS) and not at.error
 
 
-class ModelsPage:
+class ModelsPage(Page):
     path = "app_pages/models.py"
 
     def prepare(self, at: AppTest) -> None:
@@ -237,20 +273,182 @@ class ModelsPage:
         return any(f"{PULLED} is installed" in s.value for s in at.success) and not at.error
 
 
-def driver(page: str, data_dir: Path):
+class ArenaPage(Page):
+    """A battle of two models on one prompt; the prompt is typed once, and must stay through every battle."""
+
+    path = "app_pages/arena.py"
+    replies = 2
+    acts_when_down = True
+
+    def __init__(self) -> None:
+        self.typed = False
+
+    def prepare(self, at: AppTest) -> None:
+        at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
+        at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(CONTESTANTS)).run()
+        for slot, model in enumerate(CONTESTANTS):
+            at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}").select(model)
+        at.run()
+
+    def act(self, at: AppTest, fake) -> None:
+        """New battle when one is on screen (the prompt must come back in the box), then Start."""
+        if held(at, state.ARENA_BATTLE) is not None:
+            at.button(key=state.ARENA_NEW_BUTTON).click().run()
+        box = at.text_area(key=state.ARENA_PROMPT_INPUT)
+        if self.typed:
+            assert box.value == PROMPT
+        else:
+            box.input(PROMPT)
+            self.typed = True
+        at.button(key=state.ARENA_START_BUTTON).click().run()
+
+    def input_kept(self, at: AppTest) -> bool:
+        """In the box while the set-up is drawn; else above the battle, as the prompt it was given."""
+        run = held(at, state.ARENA_BATTLE)
+        if run is None:
+            return at.text_area(key=state.ARENA_PROMPT_INPUT).value == PROMPT
+        return run.prompt == PROMPT and PROMPT in [markdown.value for markdown in at.main.markdown]
+
+    def columns(self, at: AppTest) -> list[str]:
+        """Each column's answer as drawn, A first."""
+        run = held(at, state.ARENA_BATTLE)
+        shown = []
+        for letter in run.letters if run is not None else ():
+            try:
+                block = at.main.get_by_key(f"arena_result_{letter}")
+            except KeyError:
+                shown.append("")
+                continue
+            shown.append("".join(markdown.value for markdown in block.markdown))
+        return shown
+
+    def partial(self, at: AppTest) -> str:
+        """Column A's answer: both columns met the fault after the same lines."""
+        answers = self.columns(at)
+        assert len(set(answers)) == 1, answers
+        return answers[0]
+
+    def after_fault(self, at: AppTest, fault: str) -> None:
+        run = held(at, state.ARENA_BATTLE)
+        if fault == "down":  # Start sent nothing: the set-up said why
+            assert run is None
+            return
+        assert run.failed and run.revealed  # no vote on a battle the server broke
+        assert not [button for button in at.button if button.key and button.key.startswith(state.ARENA_VOTE_BUTTON)]
+
+    def succeeded(self, at: AppTest) -> bool:
+        run = held(at, state.ARENA_BATTLE)
+        return (
+            run is not None
+            and sorted(run.models) == sorted(CONTESTANTS)  # the models chosen before the fault
+            and run.votable
+            and self.columns(at) == [REPLY] * len(CONTESTANTS)
+            and not at.error
+        )
+
+
+class EvalsPage(Page):
+    """A run of a three-prompt set over two candidates, started on New run and waited for until its job ends."""
+
+    path = "app_pages/evals.py"
+    replies = 6
+
+    def __init__(self, data_dir: Path) -> None:
+        self.store = EvalStore(data_dir / "evals.sqlite3", owner=f"{BROWSER}:{SAME_BROWSER}")
+        self.set_id = self.store.save_set(small_set())
+        self.prompts = self.store.get_set(self.set_id).prompts
+        self.runs_before = 0
+
+    def open(self, at: AppTest) -> None:
+        at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER  # the browser the set was saved for
+        at.session_state[state.EVALS_TAB] = "New run"
+
+    def prepare(self, at: AppTest) -> None:
+        at.session_state[state.EVALS_TAB] = "New run"
+        at.run()
+        at.segmented_control(key=state.EVALS_COUNT_INPUT).set_value(len(CONTESTANTS)).run()
+        for candidate, model in enumerate(CONTESTANTS):
+            at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_{candidate}").select(model)
+        at.run()
+
+    def act(self, at: AppTest, fake) -> None:
+        """Start on New run (the set and candidates as left), then wait for the job and draw the page again."""
+        if at.session_state[state.EVALS_TAB] != "New run":
+            at.session_state[state.EVALS_TAB] = "New run"
+            at.run()
+        self.runs_before = len(self.store.runs())
+        at.button(key=state.EVALS_START_BUTTON).click().run()
+        tracked = held(at, state.EVALS_JOB)
+        if tracked is not None and len(self.store.runs()) > self.runs_before:
+            assert tracked.job.wait(60)
+            at.run()
+
+    def new_run(self):
+        runs = self.store.runs()
+        return runs[0] if len(runs) > self.runs_before else None
+
+    def input_kept(self, at: AppTest) -> bool:
+        """The set is as saved, and the New run tab still has it and the two candidates chosen."""
+        if self.store.get_set(self.set_id).prompts != self.prompts:
+            return False
+        form = held(at, state.EVALS_FORM) or {}
+        models = [form.get(f"{state.EVALS_MODEL_INPUT}_{candidate}") for candidate in range(len(CONTESTANTS))]
+        return form.get(state.EVALS_RUN_SET_INPUT) == self.set_id and models == list(CONTESTANTS)
+
+    def partial(self, at: AppTest) -> str:
+        """The answer of the cell shown under the grid (the first prompt, the first candidate)."""
+        try:
+            block = at.main.get_by_key("evals_answer")
+        except KeyError:
+            return ""
+        return "".join(markdown.value for markdown in block.markdown)
+
+    def after_fault(self, at: AppTest, fault: str) -> None:
+        """Every answer was asked and saved failed with a sentence: the run went on past each failure."""
+        if fault == "down":  # nothing to start: New run said why in place of the candidates
+            assert not [button for button in at.button if button.key == state.EVALS_START_BUTTON]
+            return
+        run = self.new_run()
+        if fault == "401":  # Start asks the server for its models first, so it started nothing, and said why
+            assert run is None and any("The run did not start" in text for text in boxes(at)), boxes(at)
+            return
+        assert run is not None and run.finished_at is not None
+        assert len(run.answers) == len(self.prompts) * len(CONTESTANTS)
+        assert all(answer.status == FAILED and is_sentence(answer.error) for answer in run.answers), run.answers
+        if fault == "404":  # each candidate's sentence names its own model, whatever model the server named
+            assert {(a.candidate_index, a.error.split()[0]) for a in run.answers} == set(enumerate(CONTESTANTS))
+        assert f"Every answer is in ({len(run.answers)} failed)." in [success.value for success in at.success]
+
+    def succeeded(self, at: AppTest) -> bool:
+        run = self.new_run()
+        return (
+            run is not None
+            and run.prompt_set.id == self.set_id  # the set and the candidates chosen before the fault
+            and [candidate.model for candidate in run.candidates] == list(CONTESTANTS)
+            and run.finished_at is not None
+            and len(run.answers) == len(self.prompts) * len(CONTESTANTS)
+            and all(answer.status == DONE and answer.content == REPLY for answer in run.answers)
+            and at.selectbox(key=state.EVALS_RUN_INPUT).value == run.id  # Results shows the new run
+            and not at.error
+        )
+
+
+def driver(page: str, data_dir: Path) -> Page:
     if page == "chat":
         return ChatPage(data_dir)
-    return {"generate": GeneratePage, "embeddings": EmbeddingsPage, "models": ModelsPage}[page]()
+    if page == "evals":
+        return EvalsPage(data_dir)
+    return {"generate": GeneratePage, "embeddings": EmbeddingsPage, "models": ModelsPage, "arena": ArenaPage}[page]()
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[f"{c.fault}-{c.page}" for c in CELLS])
 def test_fault_matrix(cell: Cell, fake, monkeypatch, tmp_path):
-    fake.script_reply(REPLY)
     page = driver(cell.page, tmp_path)
+    for _ in range(page.replies):
+        fake.script_reply(REPLY)
     down = cell.fault == "down"
     at = open_app(fake, monkeypatch, tmp_path, page.path, f"127.0.0.1:{free_port()}" if down else fake.url)
-    if isinstance(page, ChatPage):
-        page.open(at)
+    page.open(at)
     at.run()
     assert not at.exception
 
@@ -267,7 +465,7 @@ def test_fault_matrix(cell: Cell, fake, monkeypatch, tmp_path):
 
     if down:
         assert_readable(at, cell.expected)
-        if isinstance(page, ChatPage):
+        if page.acts_when_down:
             page.act(at, fake)
             assert_readable(at, cell.expected)
             assert page.input_kept(at)
@@ -278,10 +476,12 @@ def test_fault_matrix(cell: Cell, fake, monkeypatch, tmp_path):
         if cell.page in STREAMED and cell.fault in PARTIAL_FAULTS:
             kept = page.partial(at)
             assert kept and REPLY.startswith(kept.strip()) and kept.strip() != REPLY
+    page.after_fault(at, cell.fault)
 
     # The server is back: same session, no restart.
     fake.clear_faults()
-    fake.script_reply(REPLY)
+    for _ in range(page.replies):
+        fake.script_reply(REPLY)
     if down:
         at.text_input(key=state.SERVER_URL_INPUT).input(fake.url).run()
     if cell.fault == "401":

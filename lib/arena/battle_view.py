@@ -34,7 +34,7 @@ from lib.arena.store import ArenaStore, NotFound, NotVotable, StoreFailed, Store
 from lib.chat.session import parse_id
 from lib.formatting import human_seconds, human_size
 from lib.generate.compare.form import settings_summary
-from lib.i18n import Markdown, escape, t, t_plain
+from lib.i18n import Markdown, escape, markdown, t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND
@@ -457,7 +457,8 @@ def room_verdict(run: Run, store: ArenaStore) -> None:
         else:
             label = choice_label(run, choice)
         lines.append(t("arena.room_choice_count", choice=label, n=count))
-    st.success(t("arena.room_result") + "\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/groups:")
+    listed = markdown("\n".join(f"- {line}" for line in lines))  # each line a t() sentence, its values escaped
+    st.success(t("arena.room_result", votes=listed), icon=":material/groups:")
 
 
 def publish(run: Run, on_change: OnChange | None) -> None:

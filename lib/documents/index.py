@@ -1,14 +1,16 @@
 """Retrieval: the passages closest to a question, by cosine similarity, optionally mixed with keywords.
 
 Measured on this machine (``python -m bench``, 100,000 passages of 768 dimensions): a numpy
-matrix kept in memory answers a query in about 5 ms, sqlite-vec's ``vec0`` table in the same
-SQLite file in about 100 ms (it scans every vector too, row by row through SQLite, and needs a
-SQLite build that loads extensions, which this Python's ``sqlite3`` is not). So the library
+matrix kept in memory answers a question in 5 to 25 ms end to end, depending on the load of the
+shared machine; sqlite-vec's ``vec0`` table in the same SQLite file in 90 to 125 ms (it scans
+every vector too, through SQLite, and needs a SQLite that loads extensions, which this Python's
+``sqlite3`` is not). So the library
 keeps each owner's vectors of a model as one normalised float32 matrix in memory, read from the
-store on the first search and again only after the owner's documents changed
+store on the first search. After the owner's documents changed
 (:meth:`~lib.documents.store.DocumentStore.generation`, checked with one small query per
-search). Matrices are kept for the most recently searched owners and models, up to
-:data:`CACHE_BYTES` in all.
+search), only the documents added or re-indexed since are read (each document's vectors carry a
+stamp), and deleted ones are dropped. Matrices are kept for the most recently searched owners
+and models, up to :data:`CACHE_BYTES` in all.
 
 Keyword scores (BM25, :mod:`lib.documents.keywords`) are built for a matrix the first time a
 search asks for them. With ``hybrid`` h, a passage's score is ``(1 - h) × cosine + h × keywords``,
@@ -39,9 +41,10 @@ class DimensionMismatch(ValueError):
 @dataclass
 class _Matrix:
     generation: int
-    vectors: np.ndarray  # (n, d), rows of length 1 (or 0 for a zero vector)
+    vectors: np.ndarray  # (n, d), rows of length 1 (or 0 for a zero vector), grouped by document in id order
     passage_ids: np.ndarray
     document_ids: np.ndarray
+    stamps: dict[int, int] = field(default_factory=dict)  # document id -> the stamp of its vectors read
     keywords: KeywordIndex | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -117,16 +120,56 @@ def matrix_for(store: DocumentStore, model: str) -> _Matrix:
             cached = _cache.get(key)
             if cached is not None and cached.generation == generation:
                 return cached
-        vectors, passage_ids, document_ids = store.vector_rows(model)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else np.ones((0, 1), np.float32)
-        vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-        built = _Matrix(generation, vectors, passage_ids, document_ids)
+        built = _read(store, model, generation, cached)
         with _cache_lock:
             _cache[key] = built
             _cache.move_to_end(key)
             while len(_cache) > 1 and sum(entry.nbytes for entry in _cache.values()) > CACHE_BYTES:
                 _cache.popitem(last=False)
     return built
+
+
+def _read(store: DocumentStore, model: str, generation: int, cached: _Matrix | None) -> _Matrix:
+    """The owner's matrix now: the rows of ``cached`` whose documents are unchanged, and the rest read."""
+    stamps = store.vector_stamps(model)
+    kept = {d for d, stamp in stamps.items() if cached is not None and cached.stamps.get(d) == stamp}
+    fresh = sorted(set(stamps) - kept)
+    if kept and not fresh:  # documents deleted, none added
+        vectors, passage_ids, document_ids = np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    else:
+        vectors, passage_ids, document_ids = store.vector_rows(model, fresh if kept else None)
+    vectors = _normalised(vectors)
+    if cached is None or not kept or (vectors.size and vectors.shape[1] != cached.vectors.shape[1]):
+        if kept:  # another size than the cached rows: read everything again
+            vectors, passage_ids, document_ids = store.vector_rows(model)
+            vectors = _normalised(vectors)
+        read = {int(d) for d in np.unique(document_ids)}
+        return _Matrix(generation, vectors, passage_ids, document_ids, {d: stamps[d] for d in read if d in stamps})
+    pieces = {d: (cached, span) for d, span in _spans(cached.document_ids).items() if d in kept}
+    new = _Matrix(generation, vectors, passage_ids, document_ids)
+    pieces.update({d: (new, span) for d, span in _spans(document_ids).items()})
+    order = sorted(pieces)
+    parts = [(pieces[d][0], slice(*pieces[d][1])) for d in order]
+    return _Matrix(
+        generation,
+        np.concatenate([m.vectors[rows] for m, rows in parts]) if parts else np.zeros((0, 0), np.float32),
+        np.concatenate([m.passage_ids[rows] for m, rows in parts]) if parts else np.zeros(0, np.int64),
+        np.concatenate([m.document_ids[rows] for m, rows in parts]) if parts else np.zeros(0, np.int64),
+        {d: stamps[d] for d in order},
+    )
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    if vectors.size == 0:
+        return vectors
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros(vectors.shape, np.float32), where=norms > 0)
+
+
+def _spans(document_ids: np.ndarray) -> dict[int, tuple[int, int]]:
+    """Each document's rows, ``(start, stop)``: a document's rows are together."""
+    documents, starts, counts = np.unique(document_ids, return_index=True, return_counts=True)
+    return {int(d): (int(start), int(start + count)) for d, start, count in zip(documents, starts, counts, strict=True)}
 
 
 def forget() -> None:

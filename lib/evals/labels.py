@@ -8,6 +8,7 @@ Model names and prompts are untrusted: these texts are for places that show text
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from lib.evals.records import Candidate, PromptSet, Run
@@ -55,6 +56,38 @@ def run_name(run: Run) -> str:
     when = date_time(datetime.fromtimestamp(run.created_at)) if run.created_at else "—"
     count = t_plain("evals.candidate_count", n=len(run.candidates))
     return f"{run.prompt_set.name or t_plain('evals.unnamed_set')} · {when} · {count}"
+
+
+def run_names(runs: Sequence[Run]) -> dict[int | None, str]:
+    """Each run's :func:`run_name` by id, no two alike: runs that would share one are numbered, oldest first.
+
+    A select box tells its options apart by their text, so two runs of a set started in the same
+    minute would be one option, and picking either would show the older.
+    """
+    oldest_first = sorted(runs, key=lambda run: (run.created_at, run.id or 0))
+    return _numbered([(run.id, run_name(run)) for run in oldest_first])
+
+
+def set_names(sets: Sequence[PromptSet]) -> dict[int | None, str]:
+    """Each set's :func:`set_name` by id, no two alike (two sets may share a name): numbered, oldest first."""
+    return _numbered(
+        [(prompt_set.id, set_name(prompt_set)) for prompt_set in sorted(sets, key=lambda one: one.id or 0)]
+    )
+
+
+def _numbered(named: list[tuple[int | None, str]]) -> dict[int | None, str]:
+    """Names by id, in the order given; names that several share get "(1)", "(2)"… in that order."""
+    counts: dict[str, int] = {}
+    for _key, name in named:
+        counts[name] = counts.get(name, 0) + 1
+    names: dict[int | None, str] = {}
+    seen: dict[str, int] = {}
+    for key, name in named:
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = t_plain("evals.run_name_numbered", name=name, number=seen[name])
+        names[key] = name
+    return names
 
 
 def set_name(prompt_set: PromptSet) -> str:

@@ -67,7 +67,7 @@ def choose_run(runs: list[Run]) -> Run:
     chosen = st.selectbox(
         t("evals.run_pick"),
         list(by_id),
-        format_func={run_id: labels.run_name(run) for run_id, run in by_id.items()}.__getitem__,
+        format_func=labels.run_names(runs).__getitem__,
         key=state.EVALS_RUN_INPUT,
     )
     return by_id[chosen]
@@ -75,6 +75,9 @@ def choose_run(runs: list[Run]) -> Run:
 
 def run_results(store: EvalStore, run_id: int) -> None:
     """Everything about one run, read afresh from the store."""
+    if state.get(state.EVALS_WHOLE_PAGE):
+        state.put(state.EVALS_WHOLE_PAGE, None)
+        st.rerun(scope="app")
     try:
         run = store.run(run_id)
     except StoreFailed as error:
@@ -108,11 +111,18 @@ def status(store: EvalStore, run: Run) -> None:
         t("evals.resume"),
         icon=":material/play_arrow:",
         key=f"{state.EVALS_RESUME_BUTTON}_{run.id}",
-        on_click=progress_view.resume,
+        on_click=resume,
         args=(store, run.id),
         disabled=progress_view.running(),
         width="stretch",
     )
+
+
+def resume(store: EvalStore, run_id: int) -> None:
+    """Resume's on_click. The click reruns only this fragment, so the next run of it runs the whole page,
+    which then shows the job's panel and polls it (else the page stood still at "being answered")."""
+    progress_view.resume(store, run_id)
+    state.put(state.EVALS_WHOLE_PAGE, True)
 
 
 def grid_key(run: Run) -> str:

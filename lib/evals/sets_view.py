@@ -82,7 +82,9 @@ def choose(by_id: dict[int, PromptSet]) -> int | str:
             st.session_state[state.EVALS_SET_INPUT] = next(iter(by_id), NEW)
     # Worded now, in the script run: AppTest calls format_func outside it too.
     names: dict[int | str, str] = {NEW: t_plain("evals.new_set")}
-    names.update({set_id: labels.set_name(prompt_set) for set_id, prompt_set in by_id.items()})
+    names.update(
+        {set_id: name for set_id, name in labels.set_names(list(by_id.values())).items() if set_id is not None}
+    )
     chosen = st.selectbox(t("evals.set_pick"), options, format_func=names.__getitem__, key=state.EVALS_SET_INPUT)
     return NEW if chosen is None else chosen
 

@@ -110,7 +110,7 @@ def choose_set(sets: list[PromptSet]) -> PromptSet:
     chosen = st.selectbox(
         t("evals.run_set"),
         list(by_id),
-        format_func={set_id: labels.set_name(value) for set_id, value in by_id.items()}.__getitem__,
+        format_func=labels.set_names(list(by_id.values())).__getitem__,
         key=state.EVALS_RUN_SET_INPUT,
         help=t("evals.run_set_help"),
     )

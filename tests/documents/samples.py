@@ -163,3 +163,20 @@ def lying_zip(declared: int, actual: int) -> bytes:
     struct.pack_into("<I", data, local + 22, declared)
     struct.pack_into("<I", data, central + 24, declared)
     return bytes(data)
+
+
+def entity_bomb_docx() -> bytes:
+    """The Word document with "a billion laughs" in its XML: ten levels of entities, each ten of the one below."""
+    source = zipfile.ZipFile(io.BytesIO(handbook_docx()))
+    entities = '<!ENTITY a "lol">' + "".join(
+        f'<!ENTITY {chr(98 + level)} "{f"&{chr(97 + level)};" * 10}">' for level in range(9)
+    )
+    body = source.read("word/document.xml").decode().split("?>", 1)[1].replace("Customers may", "&j; Customers may", 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "word/document.xml":
+                data = f'<?xml version="1.0"?><!DOCTYPE w:document [{entities}]>{body}'.encode()
+            archive.writestr(member.filename, data)
+    return buffer.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -133,6 +134,12 @@ def test_a_zip_that_lies_about_its_sizes_cannot_unpack_further_than_it_says():
         assert len(member.read(1_000_000)) <= 100
         member.read()
     assert problem("lying.docx", lying).key == "unreadable"
+
+
+def test_entities_that_expand_a_billion_times_are_not_expanded():
+    started = time.monotonic()
+    assert problem("laughs.docx", samples.entity_bomb_docx()).key == "unreadable"
+    assert time.monotonic() - started < 5
 
 
 def test_a_docx_that_is_not_a_word_document_says_so():

@@ -85,6 +85,28 @@ def test_the_matrix_is_read_once_while_nothing_changes(store, monkeypatch):
     assert len(reads) == 1
 
 
+def test_after_a_change_only_new_or_reindexed_documents_are_read(store, monkeypatch):
+    first = add(store, "a.txt", ["a"], [unit(1, 0, 0)])
+    second = add(store, "b.txt", ["b", "b2"], [unit(0, 1, 0), unit(0, 1, 1)])
+    search(store, MODEL, unit(1, 0, 0), document_ids=None)
+    reads = []
+    original = DocumentStore.vector_rows
+    monkeypatch.setattr(
+        DocumentStore, "vector_rows", lambda self, model, ids=None: reads.append(ids) or original(self, model, ids)
+    )
+    third = add(store, "c.txt", ["c"], [unit(0, 0, 1)])
+    hits = search(store, MODEL, unit(0, 0, 1), document_ids=None, min_score=0.5)
+    assert [h.passage.text for h in hits] == ["c", "b2"] and reads == [[third]]
+    store.delete(second)
+    assert [h.passage.text for h in search(store, MODEL, unit(0, 0.5, 1), document_ids=None)] == ["c"]
+    assert reads == [[third]]  # a deletion reads nothing
+    store.replace_vectors(first, MODEL, np.array([[0.0, 0.0, 1.0]], dtype=np.float32))
+    assert [h.passage.text for h in search(store, MODEL, unit(0, 0, 1), document_ids=None)] == ["a", "c"]
+    assert reads == [[third], [first]]
+    matrix = index.matrix_for(store, MODEL)
+    assert matrix.document_ids.tolist() == [first, third] and len(matrix.passage_ids) == 2
+
+
 def test_reindexing_moves_a_document_to_the_other_models_search(store):
     moved = add(store, "a.txt", ["a"], [unit(1, 0, 0)])
     add(store, "b.txt", ["b"], [unit(1, 0, 0)])

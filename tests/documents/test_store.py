@@ -58,7 +58,7 @@ def test_the_same_file_and_model_is_found_and_saved_once(store):
     assert store.find("a" * 64, "all-minilm") is None
     assert store.find("b" * 64, "nomic-embed-text") is None
     assert store.add(doc(), passages(), vectors()) == first
-    assert rows(store, "documents") == 1 and rows(store, "vectors") == 3
+    assert rows(store, "documents") == 1 and rows(store, "vectors") == 1  # one BLOB per document
 
 
 def test_a_save_that_fails_leaves_nothing(store):
@@ -87,16 +87,16 @@ def test_deleting_a_document_removes_its_passages_vectors_and_attachments(store)
     store.attach(7, gone)
     store.delete(gone)
     assert store.get(gone) is None and store.passages(gone) == []
-    assert rows(store, "passages") == 2 and rows(store, "vectors") == 2 and rows(store, "attachments") == 0
+    assert rows(store, "passages") == 2 and rows(store, "vectors") == 1 and rows(store, "attachments") == 0
     matrix, ids = store.vectors("nomic-embed-text")
     assert matrix.shape == (2, 4) and ids == [p.id for p in store.passages(kept)]
     assert store.attached(7) == []
 
 
 def test_deleting_gives_the_space_back(store):
-    store.add(doc(), passages(400), vectors(400, 768))
+    store.add(doc(), passages(3000), vectors(3000, 768))
     size = sum(path.stat().st_size for path in store.path.parent.glob("documents.sqlite3*"))
-    assert size > 400 * 768 * 4
+    assert size > 3000 * 768 * 4
     store.delete(store.documents()[0].id)
     with sqlite3.connect(store.path) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -114,7 +114,7 @@ def test_reindexing_replaces_every_vector_and_never_mixes_models(store):
     assert old.shape == (2, 4) and old_ids == [p.id for p in store.passages(other)]
     new, new_ids = store.vectors("all-minilm")
     assert np.array_equal(new, replacement) and new_ids == [p.id for p in store.passages(document_id)]
-    assert rows(store, "vectors") == 5
+    assert rows(store, "vectors") == 2
     with pytest.raises(ValueError):
         store.replace_vectors(document_id, "bge-m3", vectors(2, 4))
     assert store.get(document_id).model == "all-minilm"
@@ -127,6 +127,17 @@ def test_vectors_of_some_documents_only(store):
     assert matrix.shape == (3, 4) and owners.tolist() == [second] * 3
     assert store.vectors("nomic-embed-text", [])[0].shape[0] == 0
     assert store.vector_rows("nomic-embed-text", [first, second])[2].tolist() == [first] * 2 + [second] * 3
+
+
+def test_vectors_that_do_not_match_their_document_are_left_out(store):
+    good = store.add(doc("a" * 64), passages(2), vectors(2))
+    damaged = store.add(doc("b" * 64), passages(3), vectors(3))
+    odd_size = store.add(doc("c" * 64), passages(1), vectors(1, 8))
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE vectors SET data = substr(data, 1, 20) WHERE document_id = ?", (damaged,))
+    matrix, _, owners = store.vector_rows("nomic-embed-text")
+    assert matrix.shape == (2, 4) and set(owners.tolist()) == {good}
+    assert odd_size not in owners
 
 
 def test_owners_see_only_their_own_documents(tmp_path):
@@ -214,3 +225,59 @@ def test_an_unusable_folder_is_a_sentence(tmp_path):
 def test_the_default_path_is_in_the_data_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
     assert DocumentStore().path == tmp_path / "documents.sqlite3"
+
+
+def test_a_version_1_library_keeps_its_vectors(tmp_path):
+    """Version 1 (on main before one BLOB per document) kept a row per passage's vector."""
+    path = tmp_path / "documents.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(schema_v1())
+        db.execute(
+            "INSERT INTO documents (id, owner, name, kind, size, sha256, model, passages, added_at) "
+            "VALUES (1, 'alice', 'old.pdf', 'pdf', 10, ?, 'nomic-embed-text', 3, 1.0)",
+            ("a" * 64,),
+        )
+        db.execute(
+            "INSERT INTO documents (id, owner, name, kind, size, sha256, model, passages, added_at) "
+            "VALUES (2, 'alice', 'partial.pdf', 'pdf', 10, ?, 'nomic-embed-text', 2, 2.0)",
+            ("b" * 64,),
+        )
+        matrix = vectors(3)
+        for position, passage_id in enumerate((12, 10, 11)):  # ids out of order: the position decides
+            db.execute("INSERT INTO passages VALUES (?, 1, ?, ?, NULL, '')", (passage_id, position, f"p{position}"))
+            db.execute(
+                "INSERT INTO vectors VALUES (?, 'nomic-embed-text', 4, ?)", (passage_id, matrix[position].tobytes())
+            )
+        db.execute("INSERT INTO passages VALUES (20, 2, 0, 'q0', NULL, '')")
+        db.execute("INSERT INTO passages VALUES (21, 2, 1, 'q1', NULL, '')")
+        db.execute("INSERT INTO vectors VALUES (20, 'nomic-embed-text', 4, ?)", (matrix[0].tobytes(),))
+        db.execute("PRAGMA user_version = 1")
+    store = DocumentStore(path, "alice")
+    found, ids, owners = store.vector_rows("nomic-embed-text")
+    assert np.array_equal(found, matrix) and ids.tolist() == [12, 10, 11] and owners.tolist() == [1, 1, 1]
+    assert [d.name for d in store.documents()] == ["partial.pdf", "old.pdf"]  # kept, found by no search
+    added = store.add(doc("c" * 64), passages(2), vectors(2))
+    assert store.vector_rows("nomic-embed-text")[2].tolist() == [1, 1, 1, added, added]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def schema_v1() -> str:
+    return """
+    CREATE TABLE documents (id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT, name TEXT NOT NULL, kind TEXT NOT NULL,
+        size INTEGER NOT NULL, sha256 TEXT NOT NULL, model TEXT NOT NULL, passages INTEGER NOT NULL DEFAULT 0,
+        added_at REAL NOT NULL);
+    CREATE INDEX documents_by_owner ON documents (owner, added_at);
+    CREATE INDEX documents_by_hash ON documents (sha256, model);
+    CREATE TABLE passages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+        text TEXT NOT NULL, page INTEGER, heading TEXT NOT NULL DEFAULT '');
+    CREATE INDEX passages_by_document ON passages (document_id, position);
+    CREATE TABLE vectors (passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+        model TEXT NOT NULL, dimensions INTEGER NOT NULL, vector BLOB NOT NULL);
+    CREATE TABLE attachments (conversation_id INTEGER NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, owner TEXT,
+        attached_at REAL NOT NULL, PRIMARY KEY (conversation_id, document_id));
+    CREATE INDEX attachments_by_document ON attachments (document_id);
+    CREATE TABLE changes (owner TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+    """

@@ -41,3 +41,28 @@ def test_sets_and_runs_say_how_big_they_are():
     assert labels.run_name(run) == "Maths · — · 2 candidates"
     dated = labels.run_name(Run(one, (Candidate("a"),), created_at=1_790_000_000))
     assert dated.startswith("Maths · ") and dated.endswith(" · 1 candidate") and "2026" in dated
+
+
+def test_runs_that_would_share_a_name_are_numbered_oldest_first():
+    capitals, maths = PromptSet("Capitals", (Prompt("a"),)), PromptSet("Maths", (Prompt("1+1?"),))
+    minute = 1_790_000_000 - 1_790_000_000 % 60
+    runs = [
+        Run(capitals, (Candidate("a"),), id=3, created_at=minute + 40),
+        Run(maths, (Candidate("a"),), id=2, created_at=minute + 20),
+        Run(capitals, (Candidate("a"),), id=1, created_at=minute + 5),
+    ]
+    names = labels.run_names(runs)
+    assert names[1] == labels.run_name(runs[2]) + " (1)"
+    assert names[3] == labels.run_name(runs[0]) + " (2)"
+    assert names[2] == labels.run_name(runs[1])  # alone under its name: as it was
+    assert len(set(names.values())) == 3
+
+
+def test_sets_that_share_a_name_are_numbered_by_age():
+    first, other, second = (
+        PromptSet("Capitals", (Prompt("a"),), id=4),
+        PromptSet("Maths", (), id=5),
+        PromptSet("Capitals", (Prompt("b"),), id=9),
+    )
+    names = labels.set_names([second, other, first])
+    assert names == {4: labels.set_name(first) + " (1)", 9: labels.set_name(second) + " (2)", 5: labels.set_name(other)}

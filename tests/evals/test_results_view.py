@@ -183,6 +183,20 @@ def test_an_unfinished_run_resumes_and_asks_only_what_is_missing(open_app, store
     assert "Finished: 6 of 6 answers." in texts(at.caption)
 
 
+def test_of_two_runs_started_in_the_same_minute_the_one_picked_stays_on_screen(open_app, store):
+    set_id = store.save_set(small_set())
+    older = save_run(store, all_answers()[:3], set_id=set_id, finished=False, created_at=1_790_000_000)
+    newer = save_run(store, all_answers()[3:], set_id=set_id, created_at=1_790_000_010)
+    at = open_evals(open_app, tab="results")
+    assert at.selectbox(key=state.EVALS_RUN_INPUT).value == newer
+    at.run()  # the select box sends back the option shown, by its text: two runs, one text, and the older won
+    assert at.selectbox(key=state.EVALS_RUN_INPUT).value == newer
+    assert "Finished: 3 of 6 answers." in texts(at.caption)
+    at.selectbox(key=state.EVALS_RUN_INPUT).select(older).run()
+    assert at.selectbox(key=state.EVALS_RUN_INPUT).value == older
+    assert "Not finished: 3 of 6 answers." in texts(at.warning)
+
+
 def test_delete_asks_first(results, store):
     button(results, "Delete this run…").click().run()
     assert "and its answers? This cannot be undone." in texts(results.warning)

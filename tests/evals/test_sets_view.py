@@ -236,3 +236,19 @@ def test_the_draft_survives_other_tabs_and_pages(open_app, store):
     at.switch_page("app_pages/evals.py").run()
     assert at.text_input(key=state.EVALS_NAME_INPUT).value == "Half done"
     assert list(at.session_state[state.EVALS_EDITED]["prompt"]) == ["first"]
+
+
+def test_of_two_sets_that_share_a_name_the_one_picked_is_the_one_opened(open_app, store):
+    first = store.save_set(PromptSet("Capitals", (Prompt("Capital of France?"),)))
+    second = store.save_set(PromptSet("Capitals", (Prompt("Capital of Japan?"),)))
+    at = open_evals(open_app)
+    picker = at.selectbox(key=state.EVALS_SET_INPUT)
+    assert {picker.format_func(first), picker.format_func(second)} == {
+        "Capitals (1 prompt) (1)",
+        "Capitals (1 prompt) (2)",
+    }
+    picker.select(second).run()
+    picker.select(first).run()
+    assert at.selectbox(key=state.EVALS_SET_INPUT).value == first
+    at.selectbox(key=state.EVALS_SET_INPUT).select(second).run()
+    assert at.selectbox(key=state.EVALS_SET_INPUT).value == second
