@@ -27,8 +27,12 @@ from lib.ollama.errors import OllamaError
 
 
 def visitor_store() -> DocumentStore:
-    """The documents of this session's visitor, beside their saved chats."""
-    return DocumentStore(owner=visitor.current().owner)
+    """The documents of this session's visitor, beside their saved chats; a visitor who signed in takes along
+    those of their browser, as their chats (:func:`lib.access.visitor.carry_over_quietly`)."""
+    person = visitor.current()
+    store = DocumentStore(owner=person.owner)
+    visitor.carry_over_quietly(person, store, "documents")
+    return store
 
 
 def draw() -> None:

@@ -461,6 +461,21 @@ class DocumentStore:
             )
             return [_document(row) for row in rows]
 
+    def take_over(self, former_owner: str) -> int:
+        """Make every document of ``former_owner``, and the attachments of their chats, this owner's, in one
+        transaction; returns how many documents moved. For a visitor who signs in: their chats move to their
+        account (:meth:`lib.chat.store.ChatStore.take_over`), and the documents those chats use go along."""
+        if self.owner is None:
+            raise ValueError("Only a store with an owner can take documents over.")
+        if not former_owner or former_owner == self.owner:
+            return 0
+        with self._transaction() as db:
+            moved = db.execute("UPDATE documents SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+            db.execute("UPDATE attachments SET owner = ? WHERE owner = ?", (self.owner, former_owner))
+            if moved:
+                self._changed(db)
+        return int(moved)
+
     def forget_conversation(self, conversation_id: int) -> None:
         """Drop the conversation's attachments (the conversation was deleted); the documents stay."""
         mine, owner = self._mine("owner")

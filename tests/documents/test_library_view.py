@@ -7,8 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
-from lib.documents import library_view
+from lib.access import visitor
+from lib.documents import index, ingest, library_view
 from lib.documents.records import Document
+from lib.documents.store import DocumentStore
+from lib.ollama.client import OllamaClient
 from lib.ui import navigation
 from tests import i18n_check
 from tests.chat.conftest import send
@@ -164,3 +167,27 @@ def test_the_panel_and_the_library_are_all_chinese_in_a_chinese_interface(open_a
     page.button(key=f"documents_delete_{document.id}").click().run()
     assert "删除 notes.md？" in page.warning[0].value
     assert i18n_check.screen_leftovers(page, names) == []
+
+
+def test_a_visitor_who_signs_in_takes_their_browsers_documents_along(open_app, fake, studio_env, monkeypatch):
+    token, account = "A" * 43, "user:https://idp.example|ann"
+    chat = open_app(navigation.CHAT, browser=token)
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = chat.query_params["chat"][0]
+    fake.script_reply("They purr [1].")
+    send(chat, CAT_QUESTION)  # the browser's search matrix is built
+    monkeypatch.setattr(visitor, "browser_cookies", lambda: {visitor.COOKIE: token})  # AppTest cannot send cookies
+
+    ann = {"is_logged_in": True, "sub": "ann", "iss": "https://idp.example"}
+    signed_in = open_app(navigation.CHAT, {"chat": conversation_id}, user=ann)
+    assert not signed_in.exception
+    assert in_use(signed_in) == ["Answers come from notes.md."]
+    fake.script_reply("Content cats purr [1].")
+    send(signed_in, "And kittens?")
+    assert CAT_PASSAGE in sent_messages(fake)[-1]["content"]
+    assert [d.name for d in DocumentStore(studio_env / "documents.sqlite3", owner=account).documents()] == ["notes.md"]
+    browser = DocumentStore(studio_env / "documents.sqlite3", owner=f"browser:{token}")
+    assert browser.documents() == []
+    question = ingest.query_vector(OllamaClient(fake.url), EMBEDDING_MODEL, CAT_QUESTION)
+    assert index.search(browser, EMBEDDING_MODEL, question, document_ids=None) == []  # nor can it find them

@@ -281,3 +281,22 @@ def schema_v1() -> str:
     CREATE INDEX attachments_by_document ON attachments (document_id);
     CREATE TABLE changes (owner TEXT PRIMARY KEY, generation INTEGER NOT NULL);
     """
+
+
+def test_taking_over_moves_the_former_owners_documents_and_attachments_once(tmp_path):
+    path = tmp_path / "documents.sqlite3"
+    browser, other = DocumentStore(path, owner="browser:x"), DocumentStore(path, owner="browser:y")
+    mine = browser.add(doc(), passages(), vectors())
+    browser.attach(7, mine)
+    theirs = other.add(doc(sha="b" * 64), passages(), vectors())
+    account = DocumentStore(path, owner="user:ann")
+    before = account.generation()
+    assert account.take_over("browser:x") == 1
+    assert account.generation() != before  # a search matrix kept for the account is read again
+    assert [d.id for d in account.documents()] == [mine] and [d.id for d in account.attached(7)] == [mine]
+    assert browser.documents() == [] and browser.attached(7) == []
+    assert [d.id for d in other.documents()] == [theirs]
+    assert account.take_over("browser:x") == 0
+    assert account.take_over("user:ann") == 0
+    with pytest.raises(ValueError):
+        DocumentStore(path).take_over("browser:y")
