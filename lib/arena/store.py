@@ -22,17 +22,14 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lib.arena.records import LETTERS, MAX_CONTESTANTS, MIN_CONTESTANTS, Battle, Contestant, Vote
 from lib.chat import store as chat_store
 from lib.chat import validation
-from lib.i18n import t
 from lib.ollama.stats import RunStats
+from lib.sqlite_store import SqliteStore
 
 FILE_NAME = "arena.sqlite3"
 SCHEMA_VERSION = 1
@@ -145,86 +142,16 @@ def new_code() -> str:
     return "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
 
 
-class ArenaStore:
+class ArenaStore(SqliteStore):
     """The arena database at ``path`` (default: ``arena.sqlite3`` in the data folder); holds no connection."""
 
-    def __init__(self, path: Path | str | None = None, owner: str | None = None) -> None:
-        self.path = Path(path) if path is not None else chat_store.data_dir() / FILE_NAME
-        self.owner = owner
-        self._ready = False
-
-    def _mine(self, column: str = "owner") -> tuple[str, tuple[Any, ...]]:
-        """The SQL condition (and its parameters) that keeps this owner's rows only."""
-        if self.owner is None:
-            return "1", ()
-        return f"{column} = ?", (self.owner,)
-
-    def ready(self) -> None:
-        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
-        try:
-            if not self._ready:
-                self._create()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreUnavailable(
-                t("arena_store.unavailable", folder=self.path.parent, error=error, variable=chat_store.DATA_DIR_ENV)
-            ) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
-
-        A database error becomes :class:`StoreFailed`; any other exception (a refused vote) passes unchanged.
-        """
-        try:
-            if not self._ready:
-                self._create()
-            connection = self._connect()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreFailed(t("arena_store.failed", error=error)) from error
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            raise StoreFailed(t("arena_store.failed", error=error)) from error
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        connection.text_factory = _text_of
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 15000")
-        return connection
-
-    def _create(self) -> None:
-        """Create the tables once; the version is read again inside the write transaction, so two
-        processes opening a new database at once create it once."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                connection.execute(statement)
-                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-        finally:
-            connection.close()
-        self._ready = True
+    FILE_NAME = FILE_NAME
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    UNAVAILABLE_KEY = "arena_store.unavailable"
+    FAILED_KEY = "arena_store.failed"
+    UNAVAILABLE = StoreUnavailable
+    FAILED = StoreFailed
 
     # Battles
 
@@ -535,10 +462,6 @@ def _filter_code(room: str | None) -> str | None:
     if room is None:
         return None
     return normal_code(room) or room
-
-
-def _text_of(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
 
 
 def _inserted_id(cursor: sqlite3.Cursor) -> int:

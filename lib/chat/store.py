@@ -15,11 +15,8 @@ to someone else behaves as one that does not exist. Conversations saved before o
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +26,10 @@ from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
 from lib.chat.validation import Problem
 from lib.i18n import t
 from lib.ollama.stats import RunStats
+from lib.sqlite_store import DATA_DIR_ENV as DATA_DIR_ENV
+from lib.sqlite_store import SqliteStore
+from lib.sqlite_store import data_dir as data_dir
 
-DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
 FILE_NAME = "chats.sqlite3"
 SCHEMA_VERSION = 3
 
@@ -74,12 +73,6 @@ _MIGRATIONS = {
 }
 
 
-def data_dir() -> Path:
-    """``OLLAMA_STUDIO_DATA_DIR``, else ``~/.ollama-studio``; read at call time."""
-    configured = os.environ.get(DATA_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".ollama-studio"
-
-
 @dataclass(frozen=True)
 class Summary:
     """A line of the conversation list."""
@@ -108,7 +101,7 @@ class AnswerExists(ValueError):
     """An answer was to be saved right after another answer: each question gets one answer at a time."""
 
 
-class ChatStore:
+class ChatStore(SqliteStore):
     """The conversations database at ``path``; cheap to create, holds no connection.
 
     ``owner`` scopes every read and write to one person's conversations; ``with_unowned`` also
@@ -117,98 +110,30 @@ class ChatStore:
     without owner.
     """
 
-    def __init__(self, path: Path | str | None = None, owner: str | None = None, *, with_unowned: bool = False) -> None:
-        self.path = Path(path) if path is not None else data_dir() / FILE_NAME
-        self.owner = owner
-        self.with_unowned = with_unowned
-        self._ready = False
+    FILE_NAME = FILE_NAME
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    MIGRATIONS = _MIGRATIONS
+    UNAVAILABLE_KEY = "privacy.store_unavailable"
+    FAILED_KEY = "privacy.store_failed"
+    UNAVAILABLE = StoreUnavailable
+    FAILED = StoreFailed
 
-    def _mine(self, column: str = "owner") -> tuple[str, tuple[Any, ...]]:
+    def __init__(self, path: Path | str | None = None, owner: str | None = None, *, with_unowned: bool = False) -> None:
+        super().__init__(path, owner)
+        self.with_unowned = with_unowned
+
+    def _mine(self, column: str | None = None) -> tuple[str, tuple[Any, ...]]:
         """The SQL condition (and its parameters) that keeps this owner's conversations only."""
-        if self.owner is None:
-            return "1", ()
-        if self.with_unowned:
+        if self.owner is not None and self.with_unowned:
+            column = column or self.OWNER_COLUMN
             return f"({column} = ? OR {column} IS NULL)", (self.owner,)
-        return f"{column} = ?", (self.owner,)
+        return super()._mine(column)
 
     def _my_conversations(self) -> tuple[str, tuple[Any, ...]]:
         """A subquery of this owner's conversation ids, for conditions on messages."""
         condition, parameters = self._mine()
         return f"(SELECT id FROM conversations WHERE {condition})", parameters
-
-    def ready(self) -> None:
-        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
-        try:
-            if not self._ready:
-                self._create()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreUnavailable(
-                t("privacy.store_unavailable", folder=self.path.parent, error=error, variable=DATA_DIR_ENV)
-            ) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
-
-        A database error becomes :class:`StoreFailed`; any other exception passes unchanged.
-        """
-        try:
-            if not self._ready:
-                self._create()
-            connection = self._connect()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreFailed(t("privacy.store_failed", error=error)) from error
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            raise StoreFailed(t("privacy.store_failed", error=error)) from error
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        # Text that is not UTF-8 (written into the file by another program) is read with replacement
-        # characters instead of failing every read of the chat, and of the list that names it.
-        connection.text_factory = _text_of
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 15000")
-        return connection
-
-    def _create(self) -> None:
-        """Create the tables, or bring an older database up to :data:`SCHEMA_VERSION`.
-
-        The version is read again inside the write transaction, so two processes opening an old
-        database at once migrate it once.
-        """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    version = connection.execute("PRAGMA user_version").fetchone()[0]
-                    steps = [_SCHEMA] if version == 0 else [_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION)]
-                    for step in steps:
-                        for statement in step.split(";"):
-                            if statement.strip():
-                                connection.execute(statement)
-                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-        finally:
-            connection.close()
-        self._ready = True
 
     # Conversations
 
@@ -464,10 +389,6 @@ class ChatStore:
             ),
         )
         return _inserted_id(cursor)
-
-
-def _text_of(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
 
 
 def _escape_like(text: str) -> str:

@@ -28,15 +28,13 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from lib.chat import store as chat_store
 from lib.documents.records import Document, Passage
-from lib.i18n import t
+from lib.sqlite_store import SqliteStore
 
 FILE_NAME = "documents.sqlite3"
 SCHEMA_VERSION = 2
@@ -103,101 +101,26 @@ class NotFound(LookupError):
     """No such document for this owner (never saved, deleted, or someone else's)."""
 
 
-class DocumentStore:
+class DocumentStore(SqliteStore):
     """The library at ``path`` (default: ``documents.sqlite3`` in the data folder); holds no connection."""
 
-    def __init__(self, path: Path | str | None = None, owner: str | None = None) -> None:
-        self.path = Path(path) if path is not None else chat_store.data_dir() / FILE_NAME
-        self.owner = owner
-        self._ready = False
+    FILE_NAME = FILE_NAME
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    # Space freed by a deletion goes back to the disk, and pages are 64 kB, so a document's vectors
+    # (3 MB for 1,000 passages of 768 dimensions) are read in 48 pages instead of 750 (both can only
+    # be chosen before the first table).
+    FIRST_PRAGMAS = ("PRAGMA page_size = 65536", "PRAGMA auto_vacuum = INCREMENTAL")
+    OWNER_COLUMN = "d.owner"
+    UNAVAILABLE_KEY = "documents_core.store_unavailable"
+    FAILED_KEY = "documents_core.store_failed"
+    UNAVAILABLE = StoreUnavailable
+    FAILED = StoreFailed
 
-    def _mine(self, column: str = "d.owner") -> tuple[str, tuple[Any, ...]]:
-        """The SQL condition (and its parameters) that keeps this owner's rows only."""
-        if self.owner is None:
-            return "1", ()
-        return f"{column} = ?", (self.owner,)
-
-    def ready(self) -> None:
-        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
-        try:
-            if not self._ready:
-                self._create()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreUnavailable(
-                t(
-                    "documents_core.store_unavailable",
-                    folder=self.path.parent,
-                    error=error,
-                    variable=chat_store.DATA_DIR_ENV,
-                )
-            ) from None
-
-    @contextmanager
-    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One connection, one transaction: committed on success, rolled back on error. A write takes
-        the write lock at once (``BEGIN IMMEDIATE``); a read (``write=False``) takes none, so under WAL
-        it never waits for a writer and sees the last commit.
-
-        A database error becomes :class:`StoreFailed`; any other exception passes unchanged.
-        """
-        try:
-            if not self._ready:
-                self._create()
-            connection = self._connect()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreFailed(t("documents_core.store_failed", error=error)) from error
-        try:
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield connection
-            except BaseException:
-                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            raise StoreFailed(t("documents_core.store_failed", error=error)) from error
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        connection.text_factory = _text_of
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 15000")
-        return connection
-
-    def _create(self) -> None:
-        """Create the tables once; the version is read again inside the write transaction, so two
-        processes opening a new database at once create it once. Space freed by a deletion goes
-        back to the disk, and pages are 64 kB, so a document's vectors (3 MB for 1,000 passages of
-        768 dimensions) are read in 48 pages instead of 750 (both can only be chosen before the
-        first table)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA page_size = 65536")
-            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            connection.execute("PRAGMA journal_mode = WAL")
-            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    version = connection.execute("PRAGMA user_version").fetchone()[0]
-                    if version == 0:
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                connection.execute(statement)
-                    elif version == 1:
-                        _vectors_per_document(connection)
-                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-        finally:
-            connection.close()
-        self._ready = True
+    def _migrate(self, connection: sqlite3.Connection, version: int) -> None:
+        """Version 1 to 2 moves the vectors (code, not statements: :func:`_vectors_per_document`)."""
+        if version == 1:
+            _vectors_per_document(connection)
 
     # Documents
 
@@ -578,7 +501,3 @@ def _inserted_id(cursor: sqlite3.Cursor) -> int:
     if cursor.lastrowid is None:
         raise sqlite3.DatabaseError("the insert returned no row id")
     return cursor.lastrowid
-
-
-def _text_of(data: bytes) -> str:
-    return data.decode("utf-8", "replace")

@@ -28,17 +28,14 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from lib.chat import store as chat_store
 from lib.chat import validation
 from lib.evals.records import Answer, Candidate, Check, CheckResult, JudgeVerdict, Prompt, PromptSet, Run
 from lib.evals.sets import prompt_document
-from lib.i18n import t
 from lib.ollama.stats import RunStats
+from lib.sqlite_store import SqliteStore
 
 FILE_NAME = "evals.sqlite3"
 SCHEMA_VERSION = 1
@@ -105,87 +102,16 @@ class NotFound(LookupError):
     """No such set or run for this owner (never saved, deleted, or someone else's)."""
 
 
-class EvalStore:
+class EvalStore(SqliteStore):
     """The evals database at ``path`` (default: ``evals.sqlite3`` in the data folder); holds no connection."""
 
-    def __init__(self, path: Path | str | None = None, owner: str | None = None) -> None:
-        self.path = Path(path) if path is not None else chat_store.data_dir() / FILE_NAME
-        self.owner = owner
-        self._ready = False
-
-    def _mine(self, column: str = "owner") -> tuple[str, tuple[Any, ...]]:
-        """The SQL condition (and its parameters) that keeps this owner's rows only."""
-        if self.owner is None:
-            return "1", ()
-        return f"{column} = ?", (self.owner,)
-
-    def ready(self) -> None:
-        """Create the folder and database if needed; raises :class:`StoreUnavailable` when that fails."""
-        try:
-            if not self._ready:
-                self._create()
-        except (OSError, sqlite3.Error) as error:
-            folder, variable = self.path.parent, chat_store.DATA_DIR_ENV
-            raise StoreUnavailable(
-                t("evals_core.store_unavailable", folder=folder, error=error, variable=variable)
-            ) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One connection, one ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
-
-        A database error becomes :class:`StoreFailed`; any other exception (:class:`NotFound`) passes unchanged.
-        """
-        try:
-            if not self._ready:
-                self._create()
-            connection = self._connect()
-        except (OSError, sqlite3.Error) as error:
-            raise StoreFailed(t("evals_core.store_failed", error=error)) from error
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                if connection.in_transaction:  # SQLite itself rolls back after some errors (a full disk, I/O)
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            raise StoreFailed(t("evals_core.store_failed", error=error)) from error
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        connection.text_factory = _text_of
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("PRAGMA busy_timeout = 15000")
-        return connection
-
-    def _create(self) -> None:
-        """Create the tables once; the version is read again inside the write transaction, so two
-        processes opening a new database at once create it once."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                connection.execute(statement)
-                        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-        finally:
-            connection.close()
-        self._ready = True
+    FILE_NAME = FILE_NAME
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    UNAVAILABLE_KEY = "evals_core.store_unavailable"
+    FAILED_KEY = "evals_core.store_failed"
+    UNAVAILABLE = StoreUnavailable
+    FAILED = StoreFailed
 
     # Prompt sets
 
@@ -417,10 +343,6 @@ def _inserted_id(cursor: sqlite3.Cursor) -> int:
     if cursor.lastrowid is None:
         raise sqlite3.DatabaseError("the insert returned no row id")
     return cursor.lastrowid
-
-
-def _text_of(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
 
 
 # Reading, whatever the columns hold
