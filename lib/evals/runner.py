@@ -38,8 +38,8 @@ from lib.ollama.client import OllamaClient
 POLL_SECONDS = 0.2
 
 
-def plan(run: Run, todo: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``todo`` (prompt, candidate) pairs in the order that loads each model once.
+def plan(run: Run, pending: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``pending`` (prompt, candidate) pairs in the order that loads each model once.
 
     Models in the order their first candidate comes; a model's candidates one after another
     (settings such as ``num_ctx`` reload a model, so each candidate's prompts stay together);
@@ -48,7 +48,7 @@ def plan(run: Run, todo: list[tuple[int, int]]) -> list[tuple[int, int]]:
     first: dict[str, int] = {}
     for candidate in run.candidates:
         first.setdefault(model_key(candidate.model), len(first))
-    return sorted(todo, key=lambda pair: (first[model_key(run.candidates[pair[1]].model)], pair[1], pair[0]))
+    return sorted(pending, key=lambda pair: (first[model_key(run.candidates[pair[1]].model)], pair[1], pair[0]))
 
 
 def model_key(name: str) -> str:
@@ -148,7 +148,7 @@ class EvalJob:
         self._run = run
         self._judge = run.judge or None
         self._answers = {(answer.prompt_index, answer.candidate_index): answer for answer in run.answers}
-        self._todo = plan(run, run.missing())
+        self._pending = plan(run, run.missing())
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._streams: stream.Streams | None = None
@@ -215,7 +215,7 @@ class EvalJob:
     def _left(self, answers: list[Answer]) -> float | None:
         """The ETA: the step under way, the answers not asked yet, then the gradings (held under the lock)."""
         asked = {(answer.prompt_index, answer.candidate_index) for answer in answers}
-        waiting = [pair for pair in self._todo if pair not in asked and pair != self._current]
+        waiting = [pair for pair in self._pending if pair not in asked and pair != self._current]
         queued = [self._run.candidates[candidate].model for _, candidate in waiting]
         current = None
         if self._current is not None:
@@ -250,7 +250,7 @@ class EvalJob:
 
     def _answer_all(self) -> bool:
         """Ask every missing pair; False when stopped."""
-        for prompt_index, candidate_index in self._todo:
+        for prompt_index, candidate_index in self._pending:
             candidate = self._run.candidates[candidate_index]
             prompt = self._run.prompt_set.prompts[prompt_index]
             live = self._stream(answer_request(prompt, candidate), (prompt_index, candidate_index), judging=False)
