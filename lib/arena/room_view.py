@@ -324,7 +324,6 @@ def _open_button(store: ArenaStore, label: str) -> None:
         t(label),
         key=state.ARENA_ROOM_OPEN_BUTTON,
         icon=":material/groups:",
-        type="primary",
         help=t("arena_room.open_help"),
         on_click=_open,
         args=(store,),
