@@ -40,7 +40,7 @@ def draw(message: Message) -> None:
     if grounding.nothing_found:
         # The app's own answer, in place of the model's (lib/documents/grounding.py, NOTHING_FOUND).
         min_score = grounding.min_score if grounding.min_score is not None else retrieval.MIN_SCORE
-        st.markdown(":material/search_off: " + document_grounding.nothing_found(min_score))
+        st.markdown(t("documents.nothing_found_shown", answer=document_grounding.nothing_found(min_score)))
     cited = cited_numbers(message.content, grounding)
     if cited:
         citations(grounding, cited)
