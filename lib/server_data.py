@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib import model_choice, state
+from lib import model_choice, state, thinking
 from lib.access import locked as access
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.errors import NotOllamaResponse, OllamaError, ResponseError
@@ -79,7 +79,14 @@ def details(c: OllamaClient, model: str, digest: str = "") -> dict[str, Any]:
 
 
 def capabilities(c: OllamaClient, model: dict[str, Any]) -> list[str]:
-    """Capabilities of an ``/api/tags`` entry; empty for servers too old to report them."""
+    """Capabilities of an ``/api/tags`` entry; empty for servers too old to report them.
+
+    Newer servers list them in the entry itself; only for older ones is ``/api/show`` asked, once
+    per model and digest (cached).
+    """
+    listed = model.get("capabilities")
+    if isinstance(listed, list):
+        return [str(capability) for capability in listed]
     name = model.get("model") or model.get("name") or ""
     return list(details(c, name, model.get("digest", "")).get("capabilities") or [])
 
@@ -91,6 +98,21 @@ def capabilities_of(c: OllamaClient, name: str) -> frozenset[str]:
         return frozenset(capabilities(c, entry)) if entry else frozenset()
     except OllamaError:
         return frozenset()
+
+
+def family_of(c: OllamaClient, name: str) -> str:
+    """The installed model's family as ``/api/tags`` reports it (``"gptoss"``, ``"qwen3"``…); empty when unknown."""
+    try:
+        entry = next((m for m in models(c) if name in (m.get("name"), m.get("model"))), None)
+    except OllamaError:
+        return ""
+    details = (entry or {}).get("details")
+    return str(details.get("family") or "") if isinstance(details, dict) else ""
+
+
+def think_choices(c: OllamaClient, name: str) -> tuple[thinking.Think, ...]:
+    """What the think control offers for ``name``: levels, off/on, or nothing (see :mod:`lib.thinking`)."""
+    return thinking.choices(capabilities_of(c, name), name=name, family=family_of(c, name))
 
 
 def models_with(c: OllamaClient, capability: str) -> list[str]:

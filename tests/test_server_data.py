@@ -146,6 +146,13 @@ def test_capabilities_of_a_tags_entry(client, fake):
     assert server_data.capabilities(client, {"model": "all-minilm:latest"}) == ["embedding"]
 
 
+def test_capabilities_listed_in_a_tags_entry_are_used_without_asking_for_details(client, fake):
+    entry = {"name": "llava:7b", "model": "llava:7b", "capabilities": ["completion", "vision", "tools"]}
+    assert server_data.capabilities(client, entry) == ["completion", "vision", "tools"]
+    assert server_data.capabilities(client, {**entry, "capabilities": []}) == []
+    assert calls(fake, "/api/show") == 0
+
+
 def test_a_server_too_old_to_report_capabilities_reports_none(client, fake):
     remove_capabilities(fake, "llava:7b")
     assert server_data.capabilities(client, {"name": "llava:7b"}) == []

@@ -30,6 +30,8 @@ def generate_body(
     options: dict[str, Any] | None = None,
     think: bool | str | None = None,
     raw: bool | None = None,
+    logprobs: bool | None = None,
+    top_logprobs: int | None = None,
     keep_alive: KeepAlive = None,
 ) -> dict[str, Any]:
     return _without_none(
@@ -43,6 +45,8 @@ def generate_body(
         options=options or None,
         think=think,
         raw=raw,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
         keep_alive=keep_alive,
         stream=stream,
     )
@@ -57,6 +61,8 @@ def chat_body(
     format: str | dict | None = None,
     options: dict[str, Any] | None = None,
     think: bool | str | None = None,
+    logprobs: bool | None = None,
+    top_logprobs: int | None = None,
     keep_alive: KeepAlive = None,
 ) -> dict[str, Any]:
     return _without_none(
@@ -66,6 +72,8 @@ def chat_body(
         format=format,
         options=options or None,
         think=think,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
         keep_alive=keep_alive,
         stream=stream,
     )

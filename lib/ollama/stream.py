@@ -86,6 +86,8 @@ class Answer:
 
     content: str = ""
     thinking: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # ``message.tool_calls`` of every object, in order
+    logprobs: list[dict[str, Any]] = field(default_factory=list)  # one ``{token, logprob, top_logprobs?}`` a token
     final: dict[str, Any] | None = None  # the ``done`` object, with the server's figures
     first_token: float | None = None  # seconds from sending to the first text, measured when streaming
     ended_after: float | None = None  # seconds from sending to the last object or the failure, when streaming
@@ -103,10 +105,13 @@ class Answer:
         source = message if isinstance(message, dict) else chunk
         text = str(source.get("content") or source.get("response") or "")
         thought = str(source.get("thinking") or "")
-        if (text or thought) and self.first_token is None and elapsed is not None:
+        calls = [call for call in source.get("tool_calls") or () if isinstance(call, dict)]
+        if (text or thought or calls) and self.first_token is None and elapsed is not None:
             self.first_token = elapsed
         self.content += text
         self.thinking += thought
+        self.tool_calls.extend(calls)
+        self.logprobs.extend(entry for entry in chunk.get("logprobs") or () if isinstance(entry, dict))
         if chunk.get("done") is True:
             self.final = chunk
             self.ended_after = elapsed

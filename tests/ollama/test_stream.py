@@ -282,3 +282,15 @@ def test_a_chat_and_a_generate_object_add_alike():
     )
     assert (answer.content, answer.thinking, answer.first_token, answer.ended_after) == ("Hi there", "hm", 0.5, 0.9)
     assert answer.stats() is not None and answer.stats().output_tokens_per_second == 2.0
+
+
+def test_an_answer_collects_tool_calls_and_logprobs_from_every_object():
+    answer = Answer()
+    call = {"function": {"name": "calculator", "arguments": {"expression": "2+2"}}}
+    token = {"token": "Hi", "logprob": -0.1, "top_logprobs": [{"token": "Hi", "logprob": -0.1}]}
+    answer.add({"message": {"role": "assistant", "content": "", "tool_calls": [call]}, "done": False}, 0.5)
+    answer.add({"response": "Hi", "logprobs": [token], "done": False}, 0.6)
+    answer.add({"message": {"role": "assistant", "content": ""}, "done": True}, 0.7)
+    assert answer.tool_calls == [call]
+    assert answer.logprobs == [token]
+    assert answer.first_token == 0.5  # a tool call is the model's first word
