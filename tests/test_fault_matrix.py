@@ -24,6 +24,8 @@ from lib import state
 from lib.access.visitor import BROWSER
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.store import ChatStore
+from lib.documents import ingest
+from lib.documents.store import DocumentStore
 from lib.evals.store import EvalStore
 from lib.ollama.stream import DONE, FAILED
 from tests.conftest import SAME_BROWSER
@@ -39,6 +41,9 @@ API_KEY = "matrix-key-7f3a"
 SHORT_TIMEOUT = 1.0
 CAPABILITY_ERROR = '"llama3.2:latest" does not support tools'
 CONTESTANTS = ("llama3.2:latest", "llava:7b")  # Arena and Evals: two models that answer without thinking first
+DOCUMENTS_MODEL = "nomic-embed-text:latest"
+DOCUMENT_NAME = "notes.md"
+DOCUMENT = b"# Cats\n\nCats purr when they are content.\n\n# Bread\n\nBake the bread until the crust is brown.\n"
 
 # The path each page's main action calls.
 ACTION_PATH = {
@@ -48,6 +53,7 @@ ACTION_PATH = {
     "models": "/api/pull",
     "arena": "/api/generate",
     "evals": "/api/chat",
+    "documents": "/api/embed",
 }
 
 # How each fault is produced on the fake server (or, for "down", in the environment).
@@ -65,10 +71,10 @@ FAULTS: dict[str, tuple[str, dict]] = {
 }
 
 # The matrix: what the user reads, per fault (rows) and page (columns).
-PAGES = ("generate", "chat", "embeddings", "models", "arena", "evals")
-EXPECTED: dict[str, tuple[str, str, str, str, str, str]] = {
-    # Generate, Chat, Embeddings, Models (pull), Arena, Evals
-    "down": ("Nothing is answering",) * 6,
+PAGES = ("generate", "chat", "embeddings", "models", "arena", "evals", "documents")
+EXPECTED: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    # Generate, Chat, Embeddings, Models (pull), Arena, Evals, Documents (a file added to the library)
+    "down": ("Nothing is answering",) * 7,
     "drop": (
         "dropped before the answer",
         "dropped before the answer",
@@ -76,17 +82,19 @@ EXPECTED: dict[str, tuple[str, str, str, str, str, str]] = {
         "dropped before the answer",
         "dropped before the answer",
         "dropped before the answer",
+        "closed the connection",
     ),
     "error_line": ("model runner has unexpectedly stopped",) * 2
     + ("Model runner has unexpectedly stopped.",)
-    + ("model runner has unexpectedly stopped",) * 3,
-    "404": ("not found",) * 5 + ("is not installed on this server",),
-    "400": ("does not support tools",) * 6,
-    "500": ("Out of memory.",) * 6,
-    "502_html": ("HTTP 502",) * 6,
-    "garbage": ("not Ollama's JSON",) * 6,
-    "slow_first": ("sent nothing for 1 second.",) * 6,
-    "401": ("needs an API key",) * 6,
+    + ("model runner has unexpectedly stopped",) * 3
+    + ("Model runner has unexpectedly stopped.",),
+    "404": ("not found",) * 5 + ("is not installed on this server", "not found"),
+    "400": ("does not support tools",) * 7,
+    "500": ("Out of memory.",) * 7,
+    "502_html": ("HTTP 502",) * 7,
+    "garbage": ("not Ollama's JSON",) * 7,
+    "slow_first": ("sent nothing for 1 second.",) * 7,
+    "401": ("needs an API key",) * 7,
 }
 STREAMED = {"generate", "chat", "arena", "evals"}
 PARTIAL_FAULTS = {"drop", "error_line"}
@@ -433,11 +441,58 @@ class EvalsPage(Page):
         )
 
 
+class DocumentsPage(Page):
+    """A file added to the library on the Documents page, indexed in the background; after a fault the upload
+    stays listed with its sentence, and Try again indexes the same file without uploading it again."""
+
+    path = "app_pages/documents.py"
+
+    def __init__(self, data_dir: Path) -> None:
+        self.store = DocumentStore(data_dir / "documents.sqlite3", owner=f"{BROWSER}:{SAME_BROWSER}")
+        ingest.VECTORS.clear()  # vectors kept in memory from another cell would spare the server its fault
+
+    def open(self, at: AppTest) -> None:
+        at.session_state[state.VISITOR_TOKEN] = SAME_BROWSER
+
+    def prepare(self, at: AppTest) -> None:
+        at.selectbox(key=state.DOCUMENTS_MODEL_INPUT).select(DOCUMENTS_MODEL).run()
+
+    def act(self, at: AppTest, fake) -> None:
+        """Upload the file the first time; after that, Try again on the upload the fault left."""
+        again = [button for button in at.button if button.key and button.key.startswith("documents_retry_")]
+        if again:
+            again[0].click().run()
+        else:
+            uploader = next(u for u in at.file_uploader if u.key.startswith(state.DOCUMENTS_LIBRARY_UPLOAD_INPUT))
+            uploader.upload(DOCUMENT_NAME, DOCUMENT, "text/markdown").run()
+        for upload in held(at, state.DOCUMENTS_JOBS) or []:
+            assert upload.job.wait(30)
+        at.run()
+
+    def input_kept(self, at: AppTest) -> bool:
+        """The file is still there to index again: listed with its failure, or in the library."""
+        listed = [upload.name for upload in held(at, state.DOCUMENTS_JOBS) or []]
+        return listed == [DOCUMENT_NAME] or [d.name for d in self.store.documents()] == [DOCUMENT_NAME]
+
+    def partial(self, at: AppTest) -> str:
+        return ""
+
+    def after_fault(self, at: AppTest, fault: str) -> None:
+        if fault != "down":
+            assert self.store.documents() == []  # nothing half-indexed is kept
+
+    def succeeded(self, at: AppTest) -> bool:
+        documents = self.store.documents()
+        return [d.name for d in documents] == [DOCUMENT_NAME] and documents[0].passages == 2 and not at.error
+
+
 def driver(page: str, data_dir: Path) -> Page:
     if page == "chat":
         return ChatPage(data_dir)
     if page == "evals":
         return EvalsPage(data_dir)
+    if page == "documents":
+        return DocumentsPage(data_dir)
     return {"generate": GeneratePage, "embeddings": EmbeddingsPage, "models": ModelsPage, "arena": ArenaPage}[page]()
 
 

@@ -159,6 +159,10 @@ class _Job:
     def _run(self) -> None:
         raise NotImplementedError
 
+    def again(self, client: OllamaClient) -> _Job:
+        """A new, unstarted job doing the same work with ``client``: Try again after a failure or a stop."""
+        raise NotImplementedError
+
     def _guarded(self) -> None:
         try:
             self._run()
@@ -215,6 +219,9 @@ class IngestJob(_Job):
         super().start()
         return self
 
+    def again(self, client: OllamaClient) -> IngestJob:
+        return IngestJob(client, self._store, self._view.name, self._data, self._view.model)
+
     def _run(self) -> None:
         name, model, data = self._view.name, self._view.model, self._data
         extraction.check_size(name, len(data))
@@ -245,6 +252,9 @@ class ReindexJob(_Job):
     def start(self) -> ReindexJob:
         super().start()
         return self
+
+    def again(self, client: OllamaClient) -> ReindexJob:
+        return ReindexJob(client, self._store, self._document, self._view.model)
 
     def _run(self) -> None:
         if self._document.id is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib import state
+from lib import server_data, state
 from lib.documents.ingest import IngestJob, IngestView, ReindexJob, Stage
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore, NotFound
@@ -102,6 +102,26 @@ def dismiss(number: int) -> None:
     state.put(state.DOCUMENTS_JOBS, [upload for upload in uploads() if upload.number != number])
 
 
+def retry(number: int) -> None:
+    """Index a file that failed or was stopped again, from the bytes kept with its upload: nothing to upload twice.
+
+    The new job takes the session's client as it is now (a server address or key corrected meanwhile).
+    """
+    kept = []
+    for upload in uploads():
+        if upload.number == number and upload.job.view().finished:
+            upload = Upload(
+                upload.name,
+                upload.model,
+                upload.job.again(server_data.client().clone()).start(),
+                upload.conversation_id,
+                upload.number,
+                reindex=upload.reindex,
+            )
+        kept.append(upload)
+    state.put(state.DOCUMENTS_JOBS, kept)
+
+
 def stop(number: int) -> None:
     for upload in uploads():
         if upload.number == number:
@@ -147,6 +167,15 @@ def _upload(upload: Upload) -> None:
             st.warning(t("documents.stopped", name=upload.name), icon=":material/stop_circle:")
         else:
             st.error(view.error or t("documents.failed", name=upload.name), icon=":material/error:")
+        if view.stage is not Stage.DONE:
+            st.button(
+                t("documents.try_again"),
+                icon=":material/refresh:",
+                key=f"documents_retry_{upload.number}",
+                on_click=retry,
+                args=(upload.number,),
+                help=t("documents.try_again_help"),
+            )
         st.button(
             t("documents.dismiss"),
             key=f"documents_dismiss_{upload.number}",

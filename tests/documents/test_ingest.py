@@ -225,3 +225,25 @@ def test_the_embedding_requests_parse_as_the_official_clients_types(fake, store)
     parsed = EmbedResponse.model_validate(raw)
     assert len(parsed.embeddings) == 3 and len(parsed.embeddings[0]) == 768
     assert json.loads(response.raw_body)["model"] == MODEL
+
+
+def test_a_failed_job_done_again_does_the_same_work_with_a_fresh_client(fake, store):
+    fake.add_fault("/api/embed", "http", status=500, message="out of memory", times=0)
+    failed = IngestJob(OllamaClient(fake.url), store, "notes.txt", b"Some notes.", MODEL).start()
+    assert failed.wait(30) and failed.view().stage is Stage.FAILED
+    fake.clear_faults()
+    again = failed.again(OllamaClient(fake.url)).start()
+    assert again.wait(30)
+    assert (again.view().stage, again.view().name, again.view().model) == (Stage.DONE, "notes.txt", MODEL)
+    assert [d.name for d in store.documents()] == ["notes.txt"]
+
+
+def test_a_failed_reindex_done_again_replaces_the_vectors(fake, store):
+    first = run(fake, store, "notes.txt", b"Some notes.")
+    fake.add_fault("/api/embed", "drop", times=0)
+    failed = ReindexJob(OllamaClient(fake.url), store, store.get(first.document_id), "all-minilm").start()
+    assert failed.wait(30) and failed.view().stage is Stage.FAILED
+    fake.clear_faults()
+    again = failed.again(OllamaClient(fake.url)).start()
+    assert again.wait(30) and again.view().stage is Stage.DONE
+    assert store.get(first.document_id).model == "all-minilm"

@@ -97,3 +97,40 @@ def test_an_upload_keeps_running_while_the_visitor_is_on_another_page(chat, open
     assert chat.get("progress")  # shown on the library page too
     wait_for_jobs(chat)
     assert [d.name for d in library(studio_env).attached(conversation_id)] == ["notes.md"]
+
+
+def test_a_failed_upload_is_tried_again_from_the_kept_file_and_goes_to_its_chat(chat, fake, studio_env):
+    fake.add_fault("/api/embed", "http", status=500, message="out of memory", times=0)
+    chat.file_uploader(key=upload_key(chat)).upload("notes.md", NOTES, "text/markdown").run()
+    wait_for_jobs(chat)
+    assert not chat.exception
+    assert any("Out of memory." in box.value for box in chat.error), [box.value for box in chat.error]
+    assert library(studio_env).documents() == []
+    fake.clear_faults()
+    again = next(b for b in chat.button if b.key and b.key.startswith("documents_retry_"))
+    assert again.label == "Try again"
+    again.click().run()
+    wait_for_jobs(chat)
+    assert not chat.exception and not chat.error
+    conversation_id = int(chat.query_params["chat"][0])
+    assert [d.name for d in library(studio_env).attached(conversation_id)] == ["notes.md"]
+    assert chat.session_state[state.DOCUMENTS_JOBS] == []  # announced, then gone like any finished upload
+
+
+def test_a_stopped_upload_can_be_tried_again(chat, fake, studio_env):
+    fake.add_fault("/api/embed", "latency", delay=5)
+    chat.file_uploader(key=upload_key(chat)).upload("notes.md", NOTES, "text/markdown").run()
+    next(b for b in chat.button if b.key and b.key.startswith("documents_stop_")).click().run()
+    wait_for_jobs(chat, timeout=10)
+    next(b for b in chat.button if b.key and b.key.startswith("documents_retry_")).click().run()
+    wait_for_jobs(chat)
+    assert [d.name for d in library(studio_env).documents()] == ["notes.md"]
+
+
+def test_a_finished_upload_offers_no_try_again(chat, fake, studio_env):
+    fake.add_fault("/api/embed", "latency", delay=0.5)
+    chat.file_uploader(key=upload_key(chat)).upload("notes.md", NOTES, "text/markdown").run()
+    uploads = chat.session_state[state.DOCUMENTS_JOBS]
+    assert uploads and uploads[0].job.wait(10)
+    jobs_view_retry_keys = [b.key for b in chat.run().button if b.key and b.key.startswith("documents_retry_")]
+    assert jobs_view_retry_keys == []
