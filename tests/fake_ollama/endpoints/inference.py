@@ -186,14 +186,22 @@ def _check_top_logprobs(request: dict[str, Any]) -> None:
         raise ApiError(400, "top_logprobs must be between 0 and 20")
 
 
-def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> bool:
-    """Whether to think: thinking models default to yes; others refuse an explicit yes."""
+def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> str:
+    """How the model thinks: "" not at all, "on" (qwen3 and the like), or a gpt-oss level.
+
+    As Ollama: thinking models think unless told ``false``; any level means ``true`` to them.
+    gpt-oss always reasons (its Harmony format has no "off"): true, false or nothing is the
+    default "medium", a level sets how much. Other models refuse anything but false
+    (decoding has already refused values that are not a bool or a level).
+    """
     think = request.get("think")
+    if spec.family == "gptoss":
+        return think if isinstance(think, str) else "medium"
     if spec.has("thinking"):
-        return think is not False
+        return "" if think is False else "on"
     if think not in (None, False):
         raise ApiError(400, f"{gowire.quote(model)} does not support thinking")
-    return False
+    return ""
 
 
 def _check_capabilities(spec: ModelSpec, action: str, model: str, *, insert: bool = False, tools: bool = False) -> None:
@@ -240,5 +248,8 @@ def _content(
     return text.reply(rng, prompt, images)
 
 
-def _thinking_text(spec: ModelSpec, think: bool, options: dict[str, Any], prompt: str) -> str:
-    return text.thinking(_seed(spec, options, "think:" + prompt), prompt) if think else ""
+def _thinking_text(spec: ModelSpec, think: str, options: dict[str, Any], prompt: str) -> str:
+    if not think:
+        return ""
+    rng = _seed(spec, options, "think:" + prompt)
+    return text.thinking(rng, prompt) if think == "on" else text.reasoning(rng, prompt, think)
