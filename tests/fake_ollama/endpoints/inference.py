@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .. import completion, decoding, gowire, text
+from .. import completion, decoding, gowire, text, tools
 from ..apierror import ApiError
 from ..call import Call
 from ..catalog import ModelSpec
@@ -40,16 +40,15 @@ class _GenerateShape:
             line["logprobs"] = [score]
         return line
 
-    def final(
-        self, thinking: str, content: str, done_reason: str, stats: completion.Stats, scores: list[dict[str, Any]]
-    ) -> dict[str, Any]:
+    def final(self, done_reason: str, stats: completion.Stats, whole: completion.Plan | None) -> dict[str, Any]:
+        content = whole.text("content") if whole else ""
         line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(), "response": content}
-        if thinking:
-            line["thinking"] = thinking
+        if whole and whole.text("thinking"):
+            line["thinking"] = whole.text("thinking")
         line.update(done=True, done_reason=done_reason, context=self.context)
         line.update(stats.fields())
-        if scores:
-            line["logprobs"] = scores
+        if whole and whole.content_scores():
+            line["logprobs"] = whole.content_scores()
         return line
 
 
@@ -66,12 +65,16 @@ class _ChatShape:
             line["logprobs"] = [score]
         return line
 
-    def final(
-        self, thinking: str, content: str, done_reason: str, stats: completion.Stats, scores: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        message = {"role": "assistant", "content": content}
-        if thinking:
-            message["thinking"] = thinking
+    def calls(self, tool_calls: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+        message = {"role": "assistant", "content": "", "tool_calls": list(tool_calls)}
+        return {"model": self.model, "created_at": gowire.utc_now(), "message": message, "done": False}
+
+    def final(self, done_reason: str, stats: completion.Stats, whole: completion.Plan | None) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": whole.text("content") if whole else ""}
+        if whole and whole.text("thinking"):
+            message["thinking"] = whole.text("thinking")
+        if whole and whole.tool_calls:
+            message["tool_calls"] = list(whole.tool_calls)
         line: dict[str, Any] = {
             "model": self.model,
             "created_at": gowire.utc_now(),
@@ -80,8 +83,8 @@ class _ChatShape:
             "done_reason": done_reason,
         }
         line.update(stats.fields())
-        if scores:
-            line["logprobs"] = scores
+        if whole and whole.content_scores():
+            line["logprobs"] = whole.content_scores()
         return line
 
 
@@ -117,7 +120,7 @@ def generate(call: Call) -> None:
         _check_images(spec, images)
         schema = _format(request)
         system = request.get("system") or spec.system
-        content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""))
+        content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""), [])
         planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
         prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
         planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
@@ -161,10 +164,20 @@ def chat(call: Call) -> None:
         schema = _format(request)
         last_user = next((m for m in reversed(messages) if m.get("role") == "user"), messages[-1])
         prompt = last_user.get("content", "")
-        content = _content(call, spec, options, prompt, len(last_user.get("images", [])), schema, "")
-        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
+        declared = request.get("tools") or []
+        calls = _tool_calls(call, declared, messages, prompt)
+        content = (
+            ""
+            if calls
+            else _content(
+                call, spec, options, prompt, len(last_user.get("images", [])), schema, "", tools.results(messages)
+            )
+        )
+        wired = tuple(tools.wire_calls(calls, f"{model}\x1f{len(messages)}\x1f{prompt}"))
+        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options, wired)
         has_system = any(m.get("role") == "system" for m in messages)
         prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
+        prompt_tokens += sum(text.count_tokens(rendered) for rendered in tools.prompt_text(messages, declared))
         prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
         planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
         planned = _scored(spec, options, prompt, request, planned)
@@ -264,9 +277,30 @@ def _scored(
     return completion.score(planned, rng, int(request.get("top_logprobs", 0)), bool(_temperature(spec, options)))
 
 
+def _tool_calls(
+    call: Call, declared: list[dict[str, Any]], messages: list[dict[str, Any]], prompt: str
+) -> list[dict[str, Any]]:
+    """The calls this answer makes: a scripted round, else a declared tool that fits the user's question."""
+    if not declared:
+        return []
+    scripted = call.app.take_tool_round()
+    if scripted is not None:
+        return scripted
+    return tools.choose(prompt, declared) if messages[-1].get("role") == "user" else []
+
+
 def _content(
-    call: Call, spec: ModelSpec, options: dict[str, Any], prompt: str, images: int, schema: Any, suffix: str
+    call: Call,
+    spec: ModelSpec,
+    options: dict[str, Any],
+    prompt: str,
+    images: int,
+    schema: Any,
+    suffix: str,
+    results: list[dict[str, Any]],
 ) -> str:
+    """The answer's text: a scripted reply, else code to fill in, JSON for a format, what the tools
+    returned (``results``: the ``tool`` messages the model answers now), or a few sentences."""
     scripted = call.app.take_scripted_reply()
     if scripted is not None:
         return scripted
@@ -275,6 +309,8 @@ def _content(
         return text.fill_in_middle(rng, prompt, suffix)
     if schema is not None:
         return text.json_reply(rng, prompt, schema)
+    if results:
+        return tools.answer(results)
     return text.reply(rng, prompt, images)
 
 
