@@ -188,8 +188,6 @@ def _said(message: dict[str, Any]) -> str:
     return str(message.get("content", "")).strip().rstrip(".")
 
 
-def prompt_text(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> list[str]:
-    """What the template renders besides the messages' content: declared tools and earlier calls."""
-    rendered = [json.dumps(tools)] if tools else []
-    rendered += [json.dumps(message["tool_calls"]) for message in messages if message.get("tool_calls")]
-    return rendered
+def declared_text(tools: list[dict[str, Any]]) -> str:
+    """The declared tools as the template renders them into the prompt (they take room in the context)."""
+    return json.dumps(tools) if tools else ""

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .. import completion, decoding, gowire, text, tools
+from .. import completion, decoding, gowire, history, text, tools
 from ..apierror import ApiError
 from ..call import Call
 from ..catalog import ModelSpec
@@ -176,10 +176,12 @@ def chat(call: Call) -> None:
         wired = tuple(tools.wire_calls(calls, f"{model}\x1f{len(messages)}\x1f{prompt}"))
         planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options, wired)
         has_system = any(m.get("role") == "system" for m in messages)
-        prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
-        prompt_tokens += sum(text.count_tokens(rendered) for rendered in tools.prompt_text(messages, declared))
-        prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
-        planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
+        fixed = text.count_tokens(tools.declared_text(declared))
+        fixed += 0 if has_system else text.count_tokens(spec.system)
+        context = completion.context_size(spec, options)
+        seen = history.kept(messages, fixed, context, truncate=request.get("truncate", True) is not False)
+        call.record_prompt(seen)
+        planned, prompt_tokens = completion.fit(planned, history.tokens(seen, fixed), context)
         planned = _scored(spec, options, prompt, request, planned)
         with call.app.slots.hold(
             spec.name.key,
