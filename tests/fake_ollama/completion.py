@@ -29,25 +29,26 @@ LOAD_BYTES_PER_SECOND = 2_000_000_000
 class Plan:
     """The tokens to emit, each tagged "thinking" or "content", and why generation stops.
 
-    ``scores`` (when logprobs were asked for) holds each piece's ``api.Logprob``, None for thinking.
+    ``scores`` (when logprobs were asked for) holds each piece's ``api.Logprob`` entries (one per model
+    token, see logprobs.model_tokens), None for thinking.
     ``tool_calls`` are ``message.tool_calls`` entries sent after the pieces; the model wrote
     ``call_tokens`` tokens for them (they count in ``eval_count``).
     """
 
     pieces: tuple[tuple[str, str], ...]
     done_reason: str
-    scores: tuple[dict[str, Any] | None, ...] = ()
+    scores: tuple[list[dict[str, Any]] | None, ...] = ()
     tool_calls: tuple[dict[str, Any], ...] = ()
     call_tokens: int = 0
 
     def text(self, kind: str) -> str:
         return "".join(token for piece_kind, token in self.pieces if piece_kind == kind)
 
-    def score(self, index: int) -> dict[str, Any] | None:
+    def score(self, index: int) -> list[dict[str, Any]] | None:
         return self.scores[index] if self.scores else None
 
     def content_scores(self) -> list[dict[str, Any]]:
-        return [score for score in self.scores if score is not None]
+        return [entry for entries in self.scores if entries is not None for entry in entries]
 
 
 def plan(thinking: str, content: str, options: dict[str, Any], tool_calls: tuple[dict[str, Any], ...] = ()) -> Plan:
@@ -150,7 +151,7 @@ class Stats:
 class Shape(Protocol):
     """How one endpoint words its lines."""
 
-    def chunk(self, kind: str, token: str, score: dict[str, Any] | None) -> dict[str, Any]: ...
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]: ...
 
     def calls(self, tool_calls: tuple[dict[str, Any], ...]) -> dict[str, Any]:
         """The one streamed chunk with every tool call (only chat plans tool calls)."""

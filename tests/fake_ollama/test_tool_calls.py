@@ -175,6 +175,12 @@ def test_otherwise_the_model_answers_normally(fake, prompt, tools):
     assert "tool_calls" not in reply["message"] and reply["message"]["content"]
 
 
+@pytest.mark.parametrize("parameter", ["expr", "input", "math_expression"])
+def test_the_calculators_parameter_is_named_as_the_tool_declares_it(fake, parameter):
+    calculator = function("calc", **{parameter: "string"})
+    assert calls_of(fake, "What is 6 * 7?", [calculator]) == [("calc", {parameter: "6 * 7"})]
+
+
 def test_the_tools_schema_names_the_converters_parameters(fake):
     converter = function("unit_converter", amount="number", to="string")
     converter["function"]["parameters"]["properties"]["from"] = {"type": "string"}

@@ -48,7 +48,7 @@ _CITIES = {
     "shanghai": "Asia/Shanghai",
     "上海": "Asia/Shanghai",
 }
-_EXPRESSION_PARAMETERS = ("expression", "expr", "input")
+_EXPRESSION_PARAMETER = re.compile(r"expr|^input$|^formula$", re.IGNORECASE)
 _VALUE_PARAMETERS = ("value", "amount", "quantity")
 _FROM_PARAMETERS = ("from_unit", "from")
 _TO_PARAMETERS = ("to_unit", "to")
@@ -113,7 +113,7 @@ def _number(text: str) -> int | float:
 def _calculator(prompt: str, name: str, properties: dict[str, Any]) -> dict[str, Any] | None:
     expression = _expression(prompt)
     parameter = next(
-        (key for key, schema in properties.items() if key.lower() in _EXPRESSION_PARAMETERS and _is_string(schema)),
+        (key for key, schema in properties.items() if _EXPRESSION_PARAMETER.search(key) and _is_string(schema)),
         None,
     )
     if expression is None or parameter is None:

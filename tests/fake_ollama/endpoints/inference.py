@@ -27,7 +27,7 @@ class _GenerateShape:
     model: str
     context: list[int]
 
-    def chunk(self, kind: str, token: str, score: dict[str, Any] | None) -> dict[str, Any]:
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]:
         line: dict[str, Any] = {
             "model": self.model,
             "created_at": gowire.utc_now(),
@@ -37,7 +37,7 @@ class _GenerateShape:
             line["thinking"] = token
         line["done"] = False
         if score is not None:
-            line["logprobs"] = [score]
+            line["logprobs"] = score
         return line
 
     def final(self, done_reason: str, stats: completion.Stats, whole: completion.Plan | None) -> dict[str, Any]:
@@ -56,13 +56,13 @@ class _GenerateShape:
 class _ChatShape:
     model: str
 
-    def chunk(self, kind: str, token: str, score: dict[str, Any] | None) -> dict[str, Any]:
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]:
         message = {"role": "assistant", "content": token if kind == "content" else ""}
         if kind == "thinking":
             message["thinking"] = token
         line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(), "message": message, "done": False}
         if score is not None:
-            line["logprobs"] = [score]
+            line["logprobs"] = score
         return line
 
     def calls(self, tool_calls: tuple[dict[str, Any], ...]) -> dict[str, Any]:
