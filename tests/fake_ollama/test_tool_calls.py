@@ -149,6 +149,8 @@ def test_reset_drops_scripted_rounds(fake):
         ("What time is it in Europe/Berlin?", ("current_time", {"timezone": "Europe/Berlin"})),
         ("Please convert 5 miles to km", ("convert_units", {"value": 5, "from_unit": "miles", "to_unit": "km"})),
         ("Convert 98.6 F to C", ("convert_units", {"value": 98.6, "from_unit": "F", "to_unit": "C"})),
+        ("convert 60 km/h into m/s", ("convert_units", {"value": 60, "from_unit": "km/h", "to_unit": "m/s"})),
+        ("Convert 20 degC to degF.", ("convert_units", {"value": 20, "from_unit": "degC", "to_unit": "degF"})),
         (
             "What does the contract say about refunds?",
             ("search_documents", {"query": "What does the contract say about refunds?"}),

@@ -26,7 +26,8 @@ from typing import Any
 _EXPRESSION = re.compile(r"[-(]*\d[\d.]*(?:\s*(?:\*\*|[-+*/%^×÷])\s*[-(]*\d[\d.]*\)*)+\)*")
 _TIME_WORDS = re.compile(r"\b(time|date|today|clock)\b|时间|几点|日期|今天", re.IGNORECASE)
 _CONVERSION = re.compile(
-    r"(-?\d+(?:\.\d+)?)\s*(°?[A-Za-z]+(?:\s+[A-Za-z]+)??)\s+(?:to|into|in)\s+(°?[A-Za-z]+)", re.IGNORECASE
+    r"(-?\d+(?:\.\d+)?)\s*([°A-Za-z][\w/°^]*(?:\s+[A-Za-z]+)??)\s+(?:to|into|in)\s+([°A-Za-z][\w/°^]*)",
+    re.IGNORECASE,
 )
 _QUESTION = re.compile(
     r"[?？]\s*$|^\s*(what|who|where|when|why|how|which|does|do|is|are|can|find|look up|search)\b"
