@@ -166,13 +166,9 @@ def chat(call: Call) -> None:
         prompt = last_user.get("content", "")
         declared = request.get("tools") or []
         calls = _tool_calls(call, declared, messages, prompt)
-        content = (
-            ""
-            if calls
-            else _content(
-                call, spec, options, prompt, len(last_user.get("images", [])), schema, "", tools.results(messages)
-            )
-        )
+        images = len(last_user.get("images", []))
+        results = tools.results(messages)
+        content = "" if calls else _content(call, spec, options, prompt, images, schema, "", results)
         wired = tuple(tools.wire_calls(calls, f"{model}\x1f{len(messages)}\x1f{prompt}"))
         planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options, wired)
         has_system = any(m.get("role") == "system" for m in messages)
