@@ -8,11 +8,12 @@ actually sleeping; prompt evaluation is simulated at 4000 tokens/s.
 
 from __future__ import annotations
 
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from . import decoding, gowire
+from . import decoding, gowire, logprobs
 from .apierror import ApiError
 from .call import Call
 from .catalog import ModelSpec
@@ -25,13 +26,23 @@ LOAD_BYTES_PER_SECOND = 2_000_000_000
 
 @dataclass(frozen=True)
 class Plan:
-    """The tokens to emit, each tagged "thinking" or "content", and why generation stops."""
+    """The tokens to emit, each tagged "thinking" or "content", and why generation stops.
+
+    ``scores`` (when logprobs were asked for) holds each piece's ``api.Logprob``, None for thinking.
+    """
 
     pieces: tuple[tuple[str, str], ...]
     done_reason: str
+    scores: tuple[dict[str, Any] | None, ...] = ()
 
     def text(self, kind: str) -> str:
         return "".join(token for piece_kind, token in self.pieces if piece_kind == kind)
+
+    def score(self, index: int) -> dict[str, Any] | None:
+        return self.scores[index] if self.scores else None
+
+    def content_scores(self) -> list[dict[str, Any]]:
+        return [score for score in self.scores if score is not None]
 
 
 def plan(thinking: str, content: str, options: dict[str, Any]) -> Plan:
@@ -54,6 +65,13 @@ def fit(planned: Plan, prompt_tokens: int, context: int) -> tuple[Plan, int]:
     if prompt_tokens < context:
         return planned, prompt_tokens
     return Plan((), "length"), context
+
+
+def score(planned: Plan, rng: random.Random, top: int, sampled: bool) -> Plan:
+    """Give each content token its logprobs (``logprobs: true``); thinking tokens get none, as the spec wants."""
+    content = [token for kind, token in planned.pieces if kind == "content"]
+    scored = iter(logprobs.scores(rng, content, top, sampled))
+    return replace(planned, scores=tuple(next(scored) if kind == "content" else None for kind, _ in planned.pieces))
 
 
 @dataclass(frozen=True)
@@ -123,9 +141,11 @@ class Stats:
 class Shape(Protocol):
     """How one endpoint words its lines."""
 
-    def chunk(self, kind: str, token: str) -> dict[str, Any]: ...
+    def chunk(self, kind: str, token: str, score: dict[str, Any] | None) -> dict[str, Any]: ...
 
-    def final(self, thinking: str, content: str, done_reason: str, stats: Stats) -> dict[str, Any]: ...
+    def final(
+        self, thinking: str, content: str, done_reason: str, stats: Stats, scores: list[dict[str, Any]]
+    ) -> dict[str, Any]: ...
 
 
 def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: Loaded, stream: bool) -> None:
@@ -134,11 +154,11 @@ def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: 
     generation_started = time.monotonic_ns()
     if stream:
         exchange.open_stream()
-    for kind, token in planned.pieces:
+    for index, (kind, token) in enumerate(planned.pieces):
         if call.app.token_delay > 0:
             exchange.pause(call.app.token_delay)
         if stream:
-            exchange.send_line(shape.chunk(kind, token))
+            exchange.send_line(shape.chunk(kind, token, planned.score(index)))
     now = time.monotonic_ns()
     prompt_eval = prompt_tokens * PROMPT_EVAL_NS_PER_TOKEN
     stats = Stats(
@@ -150,9 +170,12 @@ def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: 
         eval_duration=max(now - generation_started, 1),
     )
     if stream:
-        exchange.send_line(shape.final("", "", planned.done_reason, stats), final=True)
+        exchange.send_line(shape.final("", "", planned.done_reason, stats, []), final=True)
         exchange.close_stream()
     else:
         exchange.send_json(
-            200, shape.final(planned.text("thinking"), planned.text("content"), planned.done_reason, stats)
+            200,
+            shape.final(
+                planned.text("thinking"), planned.text("content"), planned.done_reason, stats, planned.content_scores()
+            ),
         )
