@@ -70,7 +70,7 @@ def test_every_column_reaches_the_fake_with_its_own_options(page, fake):
     option(page, 0, "temperature").set_value(0.2)
     option(page, 1, "temperature").set_value(1.0)
     option(page, 2, "top_k").set_value(20)
-    page.toggle(key=f"{state.COMPARE_THINK_INPUT}_2").set_value(False)
+    page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_2").set_value(False)
     page.number_input(key=state.COMPARE_SEED_INPUT).set_value(42)
     page.text_area(key=state.COMPARE_SYSTEM_INPUT).input("Be brief.")
     compare(page)
