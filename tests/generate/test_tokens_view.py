@@ -66,7 +66,7 @@ def test_the_switch_sends_logprobs_and_the_answer_can_be_read_token_by_token(pag
     view = parsed(html_of(tab.get("html")[0]))
     answer = page.session_state[state.GENERATE_LAST].result
     assert len(view.tips) == len(answer.logprobs) > 5
-    assert view.tips[0].startswith('Token 1: \u201c') and view.tips[0].count("%") == 4  # its own and 3 alternatives
+    assert view.tips[0].startswith("Token 1: \u201c") and view.tips[0].count("%") == 4  # its own and 3 alternatives
     picker = tab.selectbox(key=f"{state.GENERATE_TOKEN_INPUT}_1")
     least = min(range(len(answer.logprobs)), key=lambda index: answer.logprobs[index]["logprob"])
     assert picker.value == least  # starts on the token the model was least sure of
