@@ -55,17 +55,54 @@ _CANDIDATES = 21
 """How many tokens each position ranks: one more than the most alternatives a request can ask for (20)."""
 
 
-def entry(token: str, logprob: float) -> dict[str, Any]:
-    return {"token": token, "logprob": logprob, "bytes": list(token.encode())}
+def entry(piece: bytes, logprob: float) -> dict[str, Any]:
+    return {"token": go_text(piece), "logprob": logprob, "bytes": list(piece)}
 
 
-def scores(rng: random.Random, tokens: list[str], top: int, sampled: bool) -> list[dict[str, Any]]:
-    """One ``api.Logprob`` per token of ``tokens``, drawn from ``rng`` (seeded like the text itself).
+def go_text(piece: bytes) -> str:
+    """A token's bytes as Go's encoding/json writes them: each byte that is not part of a whole UTF-8
+    character becomes U+FFFD (the real bytes are in ``bytes``)."""
+    text, index = [], 0
+    while index < len(piece):
+        for size in (1, 2, 3, 4):
+            try:
+                text.append(piece[index : index + size].decode())
+            except UnicodeDecodeError:
+                continue
+            index += size
+            break
+        else:
+            text.append("\ufffd")
+            index += 1
+    return "".join(text)
 
-    Each token takes the same three draws from ``rng`` whatever ``top`` is, so asking for more
+
+def model_tokens(text: str) -> list[bytes]:
+    """How a byte-level tokenizer cuts one streamed piece of text: ASCII stays whole, other characters
+    are a token each (the leading space joins the first), and a 4-byte character (an emoji, a rare
+    CJK character) is split in two tokens, neither of them whole text. Ollama streams the text only
+    once a character is complete, so one chunk then carries several logprobs entries."""
+    if text.isascii():
+        return [text.encode()]
+    stripped = text.lstrip()
+    pieces: list[bytes] = []
+    for char in stripped:
+        encoded = char.encode()
+        pieces += [encoded[:2], encoded[2:]] if len(encoded) == 4 else [encoded]
+    if not pieces:
+        return [text.encode()]
+    pieces[0] = text[: len(text) - len(stripped)].encode() + pieces[0]
+    return pieces
+
+
+def scores(rng: random.Random, texts: list[str], top: int, sampled: bool) -> list[list[dict[str, Any]]]:
+    """The ``api.Logprob`` entries of each streamed piece of ``texts`` (one per model token), drawn
+    from ``rng`` (seeded like the text itself).
+
+    Each token takes the same draws from ``rng`` whatever ``top`` is, so asking for more
     alternatives changes no chosen token's logprob; the alternatives come from a generator of their own.
     """
-    return [_score(rng, token, top, sampled) for token in tokens]
+    return [[_score(rng, piece, top, sampled) for piece in model_tokens(text)] for text in texts]
 
 
 def _floor(logprob: float) -> float:
@@ -73,7 +110,7 @@ def _floor(logprob: float) -> float:
     return math.floor(logprob * 1e6) / 1e6
 
 
-def _score(rng: random.Random, token: str, top: int, sampled: bool) -> dict[str, Any]:
+def _score(rng: random.Random, token: bytes, top: int, sampled: bool) -> dict[str, Any]:
     mood, spread, pick = rng.random(), rng.random(), rng.random()
     alternatives_seed = rng.getrandbits(32)
     if mood < 0.72:
@@ -97,7 +134,7 @@ def _score(rng: random.Random, token: str, top: int, sampled: bool) -> dict[str,
     if top > 0:
         words = more.sample(_ALTERNATIVES, _CANDIDATES)
         lead = token[: len(token) - len(token.lstrip())]
-        others = [lead + word for word in words if lead + word != token]
+        others = [lead + word.encode() for word in words if lead + word.encode() != token]
         ranked = [*others[:chosen], token, *others[chosen:]][:_CANDIDATES]
         listed = [entry(text, logprob) for text, logprob in zip(ranked, logprobs, strict=False)][:top]
         if chosen >= top:

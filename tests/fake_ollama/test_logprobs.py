@@ -120,6 +120,26 @@ def test_chat_logprobs_and_thinking_tokens_carry_none(fake):
     assert "".join(entry["token"] for entry in single["logprobs"]) == single["message"]["content"]
 
 
+def test_characters_a_tokenizer_splits_give_a_chunk_several_entries_and_text_only_in_bytes(fake):
+    body = {"model": "llama3.2", "prompt": "Say hi", "logprobs": True, "top_logprobs": 2}
+    fake.script_reply("你好 🙂 world")
+    *chunks, _final = lines(post(fake, "/api/generate", body))
+    assert [chunk["response"] for chunk in chunks] == ["你好", " 🙂", " world"]
+    for chunk in chunks:
+        GenerateResponse.model_validate(chunk)
+        assert b"".join(bytes(entry["bytes"]) for entry in chunk["logprobs"]) == chunk["response"].encode()
+    assert [[entry["token"] for entry in chunk["logprobs"]] for chunk in chunks] == [
+        ["你", "好"],
+        [" \ufffd\ufffd", "\ufffd\ufffd"],
+        [" world"],
+    ]
+    assert [entry["bytes"] for entry in chunks[1]["logprobs"]] == [[32, 240, 159], [153, 130]]
+    assert all(len(entry["top_logprobs"]) == 2 for chunk in chunks for entry in chunk["logprobs"])
+    fake.script_reply("你好 🙂 world")
+    single = generate(fake, prompt="Say hi", top_logprobs=2)
+    assert single["logprobs"] == [entry for chunk in chunks for entry in chunk["logprobs"]]
+
+
 def test_an_answer_cut_by_num_predict_has_logprobs_for_what_was_sent(fake):
     reply = generate(fake, options={"num_predict": 4})
     assert len(reply["logprobs"]) == reply["eval_count"] == 4
