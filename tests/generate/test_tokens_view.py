@@ -147,3 +147,15 @@ def test_tips_and_options_word_a_token(monkeypatch):
         {"token": "\u201cgrey\u201d", "probability": 0.6, "written": False},
         {"token": "\u201cblue\u201d", "probability": 0.3, "written": True},
     ]
+
+
+def test_an_emoji_split_over_two_tokens_is_shown_as_one(page, fake):
+    fake.script_reply("Rainbows 🌈 彩虹")
+    switch_on(page, 2)
+    generate(page)
+    answer = page.session_state[state.GENERATE_LAST].result
+    assert any("\ufffd" in entry["token"] for entry in answer.logprobs)  # the server's halves of the emoji
+    view = parsed(html_of(tokens_tab(page).get("html")[0]))
+    assert "🌈" in "".join(view.text) and "\ufffd" not in "".join(view.text)
+    assert len(view.tips) == len(answer.logprobs) - 1
+    assert any("(one character written in 2 tokens)" in tip for tip in view.tips)
