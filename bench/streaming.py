@@ -104,10 +104,10 @@ def _prepare_compare(page: Page, columns: int) -> None:
     main.get_by_text("Compare side by side").click()
     main.get_by_test_id("stButtonGroup").filter(has_text="Columns").get_by_text(str(columns), exact=True).click()
     main.get_by_text(f"Column {'ABCD'[columns - 1]}", exact=True).wait_for()
-    thinking = main.get_by_role("switch", name="Think first")
-    for index in range(thinking.count()):  # a thinking model would think before writing: not this measure
-        if thinking.nth(index).is_checked():
-            main.get_by_text("Think first").nth(index).click()
+    thinking_off = main.get_by_role("radiogroup", name="Think").get_by_role("radio", name="Off")
+    for index in range(thinking_off.count()):  # a thinking model would think before writing: not this measure
+        if not thinking_off.nth(index).is_checked():
+            thinking_off.nth(index).click()
 
 
 CHAT = Screen("/chat", "/api/chat", (CHAT_MESSAGE,), _ask_chat, follow_up=True)

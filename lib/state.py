@@ -116,6 +116,9 @@ GENERATE_RESTORE_BUTTON = "generate_restore_button"  # + "_<run number>"
 GENERATE_RERUN_BUTTON = "generate_rerun_button"  # + "_<run number>"
 GENERATE_MODE = "generate_mode"  # "single" or "compare", kept across page switches
 GENERATE_MODE_INPUT = "generate_mode_input"
+GENERATE_LOGPROBS_INPUT = "generate_logprobs_input"  # ask for token probabilities
+GENERATE_TOP_LOGPROBS_INPUT = "generate_top_logprobs_input"  # alternatives per token
+GENERATE_TOKEN_INPUT = "generate_token_input"  # the token whose alternatives are shown (+ "_<run number>")
 
 # Generate page, Compare mode
 COMPARE_FORM = "compare_form"  # the form's values, kept across page switches (CompareForm)
@@ -132,6 +135,13 @@ COMPARE_THINK_INPUT = "compare_think_input"  # + "_<column>"
 COMPARE_RUN_BUTTON = "compare_run_button"
 COMPARE_STOP_BUTTON = "compare_stop_button"
 COMPARE_REVEAL_BUTTON = "compare_reveal_button"
+COMPARE_LOGPROBS_INPUT = "compare_logprobs_input"  # ask every column for token probabilities
+COMPARE_TOP_LOGPROBS_INPUT = "compare_top_logprobs_input"
+COMPARE_VIEW_INPUT = "compare_view_input"  # answers as text or tinted by token probability
+COMPARE_TOKEN_INPUT = "compare_token_input"  # + "_<comparison>_<column>": the token whose alternatives are shown
+COMPARE_IMAGE_INPUT = "compare_image_input"  # + "_<upload round>": the image shared by every column
+COMPARE_UPLOAD_ROUND = "compare_upload_round"  # bumped to give the image uploader a fresh, empty key
+COMPARE_CLEAR_IMAGE_BUTTON = "compare_clear_image_button"
 
 # Arena page (lib/arena/): widget keys name slots, columns and choices, never a model, so nothing
 # the browser receives during a battle gives its models away.

@@ -14,12 +14,16 @@ import binascii
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from lib import thinking
 from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import message_of, t
 from lib.ollama import bodies as api_bodies
 from lib.ollama.stream import GENERATE, Request
+from lib.thinking import Think
 
 PLAIN, JSON, SCHEMA = "plain", "json", "schema"
+# Alternatives per token asked for with token probabilities (Ollama takes 0..20; 0 would list none).
+MIN_ALTERNATIVES, MAX_ALTERNATIVES, DEFAULT_ALTERNATIVES = 1, 20, 5
 
 EXAMPLE_SCHEMA = """{
   "type": "object",
@@ -50,13 +54,15 @@ class GenerateForm:
     suffix: str = ""
     template: str = ""
     raw: bool = False
-    think: bool = True
+    think: Think = True  # fitted to the model when sent: a level for gpt-oss, off/on for others
     stream: bool = True
     output_format: str = PLAIN
     schema_text: str = EXAMPLE_SCHEMA
     images: tuple[str, ...] = ()  # raw base64, no data: prefix
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None
+    logprobs: bool = False  # ask for each token's probability
+    top_logprobs: int = DEFAULT_ALTERNATIVES  # and this many alternatives a token
 
     def with_values(self, **changes: Any) -> GenerateForm:
         return replace(self, **changes)
@@ -79,14 +85,16 @@ class GenerateRequest:
         return Request(GENERATE, self.model, {"prompt": self.prompt, **self.fields}, stream=self.stream)
 
 
-def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -> GenerateRequest:
-    """The request for ``form`` sent to a model with ``capabilities``; raises :class:`FormProblem`.
+def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str], family: str = "") -> GenerateRequest:
+    """The request for ``form`` sent to a model with ``capabilities`` (of ``family``); raises :class:`FormProblem`.
 
     Fields left empty are not sent, so the server uses the model's own system prompt, template
     and settings. ``think`` is sent only to thinking models, which are the only ones that accept
-    it. Images go to vision models and a suffix to models with ``insert``; a server too old to
-    list capabilities gets them anyway, and its own error explains a wrong choice. Raw mode
-    with a system prompt or template is refused here, as the server would refuse it.
+    it, fitted to what the model takes (:mod:`lib.thinking`: a gpt-oss model gets a level, even
+    for "on"). Token probabilities send ``logprobs`` with ``top_logprobs``. Images go to vision
+    models and a suffix to models with ``insert``; a server too old to list capabilities gets
+    them anyway, and its own error explains a wrong choice. Raw mode with a system prompt or
+    template is refused here, as the server would refuse it.
     """
     if not form.model:
         raise FormProblem(t("generate.problem_no_model"))
@@ -105,11 +113,22 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str]) -
         "images": list(form.images) or None,
         "format": output_format(form),
         "options": dict(form.options) or None,
-        "think": form.think if "thinking" in capabilities else None,
+        "think": thinking.request_value(form.think, thinking.choices(capabilities, name=form.model, family=family)),
         "raw": True if form.raw else None,
+        "logprobs": True if form.logprobs else None,
+        "top_logprobs": alternatives(form.top_logprobs) if form.logprobs else None,
         "keep_alive": form.keep_alive,
     }
     return GenerateRequest(form.model, form.prompt, form.stream, {k: v for k, v in fields.items() if v is not None})
+
+
+def alternatives(count: Any) -> int:
+    """The number of alternatives to ask for, kept within what Ollama takes (a restored run may hold anything)."""
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        return DEFAULT_ALTERNATIVES
+    return max(MIN_ALTERNATIVES, min(MAX_ALTERNATIVES, number))
 
 
 @dataclass(frozen=True)
@@ -125,10 +144,12 @@ class Draft:
         return replace(self, request=None, problem=problem)
 
 
-def checked(form: GenerateForm, capabilities: frozenset[str] | set[str], options_problem: str | None = None) -> Draft:
+def checked(
+    form: GenerateForm, capabilities: frozenset[str] | set[str], options_problem: str | None = None, family: str = ""
+) -> Draft:
     """``form`` checked for sending; a problem in the parameters panel is named before the form's own."""
     try:
-        request = build_request(form, capabilities)
+        request = build_request(form, capabilities, family)
     except FormProblem as error:
         return Draft(form, None, options_problem or message_of(error))
     if options_problem:

@@ -30,6 +30,8 @@ WIDGET_KEYS = {
     "stream": state.GENERATE_STREAM_INPUT,
     "output_format": state.GENERATE_FORMAT_INPUT,
     "schema_text": state.GENERATE_SCHEMA_INPUT,
+    "logprobs": state.GENERATE_LOGPROBS_INPUT,
+    "top_logprobs": state.GENERATE_TOP_LOGPROBS_INPUT,
 }
 
 

@@ -3,8 +3,9 @@
 The widgets edit their own keys; what they hold becomes a :class:`~lib.generate.form.GenerateForm`,
 saved at once (:mod:`lib.generate.form_state`) so it survives a visit to another page, and
 checked for sending (:func:`lib.generate.form.checked`). Fields a model cannot use are not
-offered: images only to vision models (or when the server does not say), the think switch only
-to thinking models.
+offered: images only to vision models (or when the server does not say); the think control
+(:mod:`lib.ui.think_control`) offers a gpt-oss model its levels, another thinking model off and
+on, and is disabled for the rest.
 """
 
 from __future__ import annotations
@@ -13,11 +14,23 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.generate import form_state
-from lib.generate.form import JSON, PLAIN, SCHEMA, Draft, GenerateForm, checked, decode_image, format_label
+from lib.generate.form import (
+    JSON,
+    MAX_ALTERNATIVES,
+    MIN_ALTERNATIVES,
+    PLAIN,
+    SCHEMA,
+    Draft,
+    GenerateForm,
+    checked,
+    decode_image,
+    format_label,
+)
 from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.parameters import panel as options_panel
+from lib.ui import think_control
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
@@ -25,6 +38,7 @@ IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 def draw(client: OllamaClient, model: str) -> Draft:
     """Every field for ``model``, top to bottom; the form they make, checked for sending."""
     capabilities = server_data.capabilities_of(client, model)
+    family = server_data.family_of(client, model)
     saved = form_state.saved()
     prompt = st.text_area(
         t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150, placeholder=t("generate.prompt_placeholder")
@@ -37,9 +51,8 @@ def draw(client: OllamaClient, model: str) -> Draft:
         help=t("generate.system_help"),
     )
     images = image_fields(can_see=not capabilities or "vision" in capabilities)
-    think = saved.think
-    if "thinking" in capabilities:
-        think = st.toggle(t("generate.think"), key=state.GENERATE_THINK_INPUT, help=t("generate.think_help"))
+    chosen_think = think_control.draw(server_data.think_choices(client, model), state.GENERATE_THINK_INPUT)
+    think = saved.think if chosen_think is None else chosen_think  # kept for the next thinking model
     with st.expander(t("generate.fill_in_middle"), icon=":material/vertical_align_center:"):
         if capabilities and "insert" not in capabilities:
             st.caption(t("generate.no_insert", model=model))
@@ -59,6 +72,7 @@ def draw(client: OllamaClient, model: str) -> Draft:
         chosen = options_panel.render(form_state.OPTIONS_PREFIX)
     output_format, schema_text = format_fields(saved.schema_text)
     stream = st.toggle(t("generate.stream"), key=state.GENERATE_STREAM_INPUT, help=t("generate.stream_help"))
+    logprobs, top_logprobs = token_fields()
 
     form = GenerateForm(
         model=model,
@@ -74,9 +88,27 @@ def draw(client: OllamaClient, model: str) -> Draft:
         images=images,
         options=chosen.options,
         keep_alive=chosen.keep_alive,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
     )
     form_state.save(form)
-    return checked(form, capabilities, chosen.error)
+    return checked(form, capabilities, chosen.error, family)
+
+
+def token_fields() -> tuple[bool, int]:
+    """The token probabilities switch and how many alternatives a token; ``(on, alternatives)``."""
+    switch_slot, count_slot = st.columns([3, 2], vertical_alignment="center")
+    on = switch_slot.toggle(t("generate.logprobs"), key=state.GENERATE_LOGPROBS_INPUT, help=t("generate.logprobs_help"))
+    count = count_slot.number_input(
+        t("generate.top_logprobs"),
+        min_value=MIN_ALTERNATIVES,
+        max_value=MAX_ALTERNATIVES,
+        step=1,
+        key=state.GENERATE_TOP_LOGPROBS_INPUT,
+        disabled=not on,
+        help=t("generate.top_logprobs_help"),
+    )
+    return bool(on), int(count)
 
 
 def image_fields(*, can_see: bool) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ While a run streams, a worker thread reads the answer (:mod:`lib.ollama.stream`)
 script thread draws it, a status line above saying whether the model is loading, thinking or
 writing. Once it has ended, whatever the way, the run is drawn again from its record: what went
 wrong or why it stopped, the thinking, the answer (checked against the JSON schema when one was
-asked for) with its raw text and a download, and the server's figures.
+asked for) with its raw text, its tokens tinted by probability (when asked for) and a download,
+and the server's figures.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 import streamlit as st
 
 from lib import server_data, state
-from lib.generate import history
+from lib.generate import history, logprobs, tokens_view
 from lib.generate.form import JSON, SCHEMA, Draft, GenerateForm, GenerateRequest
 from lib.generate.record import RunRecord
 from lib.generate.schema import check_output, parse_schema
@@ -182,9 +183,10 @@ def show_run(record: RunRecord) -> None:
 
 
 def show_answer(record: RunRecord) -> None:
-    """The answer's tabs, rendered (or as JSON, checked) and raw, and its download."""
+    """The answer's tabs, rendered (or as JSON, checked), raw and by token probability, and its download."""
     result, form = record.result, record.form
     text = result.content
+    tokens_tab = [t("generate.tokens_tab")] if result.logprobs else []
     if form.output_format in (JSON, SCHEMA):
         schema = parse_schema(form.schema_text) if form.output_format == SCHEMA else None
         check = check_output(text, schema)
@@ -198,7 +200,7 @@ def show_answer(record: RunRecord) -> None:
             st.markdown("\n".join(f"- {problem}" for problem in check.problems))
         elif schema is not None:
             st.success(t("generate.schema_match"), icon=":material/check_circle:")
-        shown, raw = st.tabs(["JSON", t("generate.raw_text")])
+        shown, raw, *by_token = st.tabs(["JSON", t("generate.raw_text"), *tokens_tab])
         with shown:
             if check.is_json:
                 st.code(check.pretty, language="json", wrap_lines=True)
@@ -206,12 +208,17 @@ def show_answer(record: RunRecord) -> None:
                 st.code(text, language=None, wrap_lines=True)
         file_name, mime, data = f"generate-{record.number}.json", "application/json", check.pretty or text
     else:
-        shown, raw = st.tabs([t("generate.answer"), t("generate.raw_text")])
+        shown, raw, *by_token = st.tabs([t("generate.answer"), t("generate.raw_text"), *tokens_tab])
         with shown:
             render_markdown(text, st.container(key="generate_result"))  # the benchmark watches it by this key
         file_name, mime, data = f"generate-{record.number}.md", "text/markdown", text
     with raw:
         st.code(text, language=None, wrap_lines=True)
+    for tab in by_token:
+        with tab:
+            tokens_view.draw(logprobs.tokens(result.logprobs), f"{state.GENERATE_TOKEN_INPUT}_{record.number}")
+    if form.logprobs and not result.logprobs and result.complete:
+        st.caption(t("generate.no_logprobs"))
     st.download_button(
         t("generate.download_answer"),
         data=data,

@@ -15,6 +15,7 @@ from typing import Any
 from lib.generate.form import GenerateForm
 from lib.i18n import t, t_plain
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, UNFINISHED, Answer
+from lib.thinking import Think
 
 PREVIEW_LENGTH = 60
 
@@ -30,6 +31,12 @@ def status_text(answer: Answer) -> str:
     }[answer.status]
 
 
+def level_word(think: Think | None) -> str | None:
+    """The thinking level a request sent, in a word for labels (``high``), as plain text; None for no level."""
+    words = {"low": "generate.level_low", "medium": "generate.level_medium", "high": "generate.level_high"}
+    return t_plain(words[think]) if isinstance(think, str) and think in words else None
+
+
 @dataclass(frozen=True)
 class RunRecord:
     number: int
@@ -39,15 +46,20 @@ class RunRecord:
     result: Answer = field(default_factory=Answer)
 
     def label(self) -> str:
-        """``#3 · 14:02:07 · llama3.2:latest · "Why is the sky…" · done``, as plain text (for ``st.text``)."""
+        """``#3 · 14:02:07 · llama3.2:latest · "Why is the sky…" · done``, as plain text (for ``st.text``).
+
+        A thinking level sent goes after the model: ``gpt-oss:20b · high``.
+        """
         prompt = " ".join(self.form.prompt.split())
         if len(prompt) > PREVIEW_LENGTH:
             prompt = prompt[: PREVIEW_LENGTH - 1].rstrip() + "…"
+        level = level_word(self.body.get("think"))
+        model = t_plain("generate.history_level", model=self.form.model, level=level) if level else self.form.model
         return t_plain(
             "generate.history_entry",
             number=self.number,
             time=f"{self.when:%H:%M:%S}",
-            model=self.form.model,
+            model=model,
             prompt=prompt,
             status=status_text(self.result),
         )

@@ -23,8 +23,9 @@ def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, 
     main.get_by_text("Compare side by side").click()
     main.get_by_test_id("stButtonGroup").filter(has_text="Columns").get_by_text("3", exact=True).click()
     expect(main.get_by_text("Column C", exact=True)).to_be_visible()
-    main.get_by_text("Think first").click()  # column C's qwen3 would think before writing its first word
-    expect(main.get_by_role("switch", name="Think first")).not_to_be_checked()
+    off = main.get_by_role("radiogroup", name="Think").get_by_role("radio", name="Off")  # only column C's can think
+    off.click()  # qwen3 would think before writing its first word
+    expect(off).to_be_checked()
     box = main.get_by_label("Prompt", exact=True)
     box.fill("Why is the sky blue?")
     box.press("Control+Enter")
@@ -49,6 +50,9 @@ def test_three_columns_stream_together_and_finish_with_a_stats_table(app, fake, 
     assert overlapped(fake)
     models = sorted(r.body["model"] for r in fake.requests_to("/api/generate"))
     assert models == ["llama3.2:latest", "llava:7b", "qwen3:0.6b"]
+    assert [r.body.get("think") for r in fake.requests_to("/api/generate") if r.body["model"] == "qwen3:0.6b"] == [
+        False
+    ]
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 

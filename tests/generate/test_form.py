@@ -142,3 +142,30 @@ def test_a_refused_draft_keeps_its_values_and_sends_nothing():
 
 def test_format_labels_are_worded():
     assert [format_label(name) for name in (PLAIN, JSON, SCHEMA)] == ["Plain text", "JSON", "JSON schema"]
+
+
+@pytest.mark.parametrize(
+    ("think", "family", "expected"),
+    [
+        (True, "gptoss", "medium"),  # gpt-oss ignores true: "on" is sent as the server's own default level
+        (False, "gptoss", "low"),  # and has no "off": as little as it can think
+        ("high", "gptoss", "high"),
+        ("high", "qwen3", True),  # other thinking models take a level as plain "on"
+        (False, "qwen3", False),
+    ],
+)
+def test_think_is_fitted_to_what_the_model_takes(think, family, expected):
+    form = FORM.with_values(model="gpt-oss:20b" if family == "gptoss" else "qwen3:0.6b", think=think)
+    assert build_request(form, {"completion", "thinking"}, family).fields["think"] == expected
+
+
+def test_a_gpt_oss_model_is_known_by_its_name_when_the_server_gives_no_family():
+    form = FORM.with_values(model="gpt-oss:120b", think=True)
+    assert build_request(form, {"completion", "thinking"}).fields["think"] == "medium"
+
+
+@pytest.mark.parametrize(("asked", "sent"), [(3, 3), (0, 1), (99, 20), ("x", 5), (None, 5)])
+def test_token_probabilities_send_logprobs_and_alternatives_within_ollamas_range(asked, sent):
+    body = build_request(FORM.with_values(logprobs=True, top_logprobs=asked), ALL).body()
+    assert body["logprobs"] is True and body["top_logprobs"] == sent
+    assert "logprobs" not in build_request(FORM.with_values(top_logprobs=3), ALL).body()

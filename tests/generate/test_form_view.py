@@ -70,6 +70,7 @@ def test_suffix_for_fill_in_the_middle(page, fake):
     ).raise_for_status()
     st.cache_data.clear()  # the model list is cached for a few seconds
     page.run()
+    page.run()
     pick(page, "qwen2.5-coder:0.5b")
     page.text_area(key=state.GENERATE_SUFFIX_INPUT).input("    return result\n")
     generate(page, "def add(a, b):\n")
@@ -111,21 +112,44 @@ def test_restored_images_are_kept_shown_and_removable(page, fake):
 
 def test_think_is_sent_to_thinking_models_and_thinking_shown_apart(page, fake):
     pick(page, "qwen3:0.6b")
-    assert page.toggle(key=state.GENERATE_THINK_INPUT).value is True
+    think = page.segmented_control(key=state.GENERATE_THINK_INPUT)
+    assert think.value is True and think.options == ["Off", "On"]
     generate(page)
     assert sent(fake)["think"] is True
     thinking = next(expander for expander in page.expander if expander.label == "Thinking")
     assert "Let me think" in texts(thinking.markdown)
     assert "Let me think" not in raw_answer(page)
-    page.toggle(key=state.GENERATE_THINK_INPUT).set_value(False).run()
+    page.segmented_control(key=state.GENERATE_THINK_INPUT).set_value(False).run()
     generate(page)
     assert sent(fake)["think"] is False
     assert not [expander for expander in page.expander if expander.label == "Thinking"]
 
 
+def test_a_gpt_oss_model_is_offered_levels_and_sends_the_one_picked(page, fake):
+    fake.install("gpt-oss:20b")
+    st.cache_data.clear()  # the model list is cached for a few seconds
+    page.run()
+    pick(page, "gpt-oss:20b")
+    think = page.segmented_control(key=state.GENERATE_THINK_INPUT)
+    assert think.options == ["Low", "Medium", "High"] and think.value == "medium"  # "on" means the server's default
+    generate(page)
+    assert sent(fake)["think"] == "medium"
+    medium = len(page.session_state[state.GENERATE_LAST].result.thinking)
+    page.segmented_control(key=state.GENERATE_THINK_INPUT).set_value("high").run()
+    generate(page)
+    assert sent(fake)["think"] == "high"
+    assert len(page.session_state[state.GENERATE_LAST].result.thinking) > medium
+    page.segmented_control(key=state.GENERATE_THINK_INPUT).set_value("low").run()
+    preview = next(block.value for block in page.code if block.language == "json" and '"prompt"' in block.value)
+    assert '"think": "low"' in preview  # the request preview shows the level the form would send
+    page.button(key=f"{state.GENERATE_RESTORE_BUTTON}_2").click().run()
+    assert page.segmented_control(key=state.GENERATE_THINK_INPUT).value == "high"  # the run kept its level
+    assert "gpt-oss:20b · high" in page.text[0].value
+
+
 def test_think_is_not_offered_to_other_models(page, fake):
-    labels = [toggle.label for toggle in page.toggle]
-    assert "Think before answering" not in labels
+    unavailable = page.segmented_control(key=f"{state.GENERATE_THINK_INPUT}.unavailable")
+    assert unavailable.disabled
     generate(page)
     assert "think" not in sent(fake)
 

@@ -3,7 +3,10 @@
 Each column becomes an ordinary Generate request (:func:`lib.generate.form.build_request`), so
 a column sends exactly what the single-run form would send for the same model and settings.
 A shared seed overrides every column's own seed, so the columns differ only in what the user
-set apart, and a rerun gives the same answers.
+set apart, and a rerun gives the same answers. Columns may hold the same model and differ only
+in their thinking level ("how much better is high than low, and how much slower?"). Token
+probabilities and the one image are shared: the image goes to every column whose model can see,
+and the others get the prompt alone.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lib.generate.form import FormProblem, GenerateForm, GenerateRequest, build_request
+from lib.generate.form import DEFAULT_ALTERNATIVES, FormProblem, GenerateForm, GenerateRequest, build_request
 from lib.i18n import message_of, t, t_plain
 from lib.parameters.catalog import option_label
+from lib.thinking import Think
 
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4
@@ -25,7 +29,7 @@ class ColumnSetup:
     model: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None
-    think: bool = True
+    think: Think = True  # fitted to the column's model when sent (lib.thinking)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class CompareForm:
     columns: tuple[ColumnSetup, ...] = (ColumnSetup(), ColumnSetup())
     shared_seed: int | None = None  # sent as every column's ``seed`` when set
     blind: bool = False
+    logprobs: bool = False  # every column asked for token probabilities
+    top_logprobs: int = DEFAULT_ALTERNATIVES
+    images: tuple[str, ...] = ()  # the one image (raw base64) shared by the columns that can see
 
     def with_values(self, **changes: Any) -> CompareForm:
         return replace(self, **changes)
@@ -48,11 +55,19 @@ def column_options(form: CompareForm, column: ColumnSetup) -> dict[str, Any]:
     return options
 
 
-def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -> list[GenerateRequest]:
+def can_see(capabilities: frozenset[str]) -> bool:
+    """Whether a model takes images: it has ``vision``, or the server is too old to say (its error would explain)."""
+    return not capabilities or "vision" in capabilities
+
+
+def build_requests(
+    form: CompareForm, capabilities: dict[str, frozenset[str]], families: dict[str, str] | None = None
+) -> list[GenerateRequest]:
     """One streamed request per column; raises :class:`FormProblem` naming the column at fault.
 
-    ``capabilities`` maps model names to what they can do (empty when the server does not say).
-    ``think`` goes only to thinking models, as on the single-run form.
+    ``capabilities`` maps model names to what they can do (empty when the server does not say),
+    ``families`` to their family. ``think`` goes only to thinking models, fitted to the model, as
+    on the single-run form; the image only to models that can see.
     """
     if not MIN_COLUMNS <= len(form.columns) <= MAX_COLUMNS:
         raise FormProblem(t("compare.problem_count", least=MIN_COLUMNS, most=MAX_COLUMNS))
@@ -60,23 +75,27 @@ def build_requests(form: CompareForm, capabilities: dict[str, frozenset[str]]) -
         raise FormProblem(t("compare.problem_no_prompt"))
     requests = []
     for letter, column in zip(LETTERS, form.columns, strict=False):
+        known = capabilities.get(column.model or "", frozenset())
         single = GenerateForm(
             model=column.model,
             prompt=form.prompt,
             system=form.system,
             think=column.think,
             stream=True,
+            images=form.images if can_see(known) else (),
             options=column_options(form, column),
             keep_alive=column.keep_alive,
+            logprobs=form.logprobs,
+            top_logprobs=form.top_logprobs,
         )
         try:
-            requests.append(build_request(single, capabilities.get(column.model or "", frozenset())))
+            requests.append(build_request(single, known, (families or {}).get(column.model or "", "")))
         except FormProblem as error:
             raise FormProblem(t("compare.column_problem", letter=letter, problem=message_of(error))) from None
     return requests
 
 
-def settings_summary(options: dict[str, Any], keep_alive: str | int | None = None, think: bool | None = None) -> str:
+def settings_summary(options: dict[str, Any], keep_alive: str | int | None = None, think: Think | None = None) -> str:
     """``temperature 0.2 · seed 42`` for a column's caption, in the session's language, as plain text.
 
     "model defaults" when nothing is set.

@@ -14,8 +14,10 @@ from typing import Any
 
 from lib.generate.compare.form import LETTERS, CompareForm, column_options, settings_summary
 from lib.generate.compare.stats import Timing, timing
-from lib.i18n import t
+from lib.generate.record import level_word
+from lib.i18n import t, t_plain
 from lib.ollama.stream import Answer
+from lib.thinking import Think
 
 
 @dataclass
@@ -27,13 +29,16 @@ class CompareRecord:
     results: tuple[Answer, ...] = ()
     order: tuple[int, ...] = ()  # column shown at each position, left to right
     revealed: bool = False
-    thinks: tuple[bool | None, ...] = field(default=())  # per column: think sent, None for models that cannot
+    thinks: tuple[Think | None, ...] = field(default=())  # per column: think sent, None for models that cannot
+    # per column: seconds from sending to the first answer text (after any thinking), measured while streaming
+    answer_started: list[float | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         count = len(self.bodies)
         self.results = self.results or tuple(Answer() for _ in range(count))
         self.order = self.order or tuple(range(count))
         self.thinks = self.thinks or tuple(body.get("think") for body in self.bodies)
+        self.answer_started = self.answer_started or [None] * count
 
     @property
     def hidden(self) -> bool:
@@ -41,12 +46,29 @@ class CompareRecord:
         return self.form.blind and not self.revealed
 
     def label(self, column: int, *, reveal: bool = False) -> str:
-        """``A · llama3.2:latest``; in a blind comparison ``Answer 2``, with the model once revealed."""
-        model = self.form.columns[column].model or ""
+        """``A · llama3.2:latest``; in a blind comparison ``Answer 2``, with the model once revealed.
+
+        The thinking level sent follows the model (``A · gpt-oss:20b · high``), and "no thinking"
+        does when the same model is in another column too, so columns that differ only there
+        can be told apart.
+        """
+        model = self.model_words(column)
         if not self.form.blind:
             return f"{LETTERS[column]} · {model}"
         answer = t("compare.answer_number", number=self.order.index(column) + 1)
         return answer if self.hidden and not reveal else f"{answer} · {model}"
+
+    def short_label(self, column: int) -> str:
+        """``A``, or ``Answer 2`` in a blind comparison: a column named in a sentence, without its model."""
+        return t("compare.answer_number", number=self.order.index(column) + 1) if self.form.blind else LETTERS[column]
+
+    def model_words(self, column: int) -> str:
+        model = self.form.columns[column].model or ""
+        think = self.thinks[column] if column < len(self.thinks) else None
+        level = level_word(think)
+        if level is None and think is False and [c.model for c in self.form.columns].count(model) > 1:
+            level = t_plain("compare.no_thinking")
+        return t_plain("generate.history_level", model=model, level=level) if level else model
 
     def settings(self, column: int) -> str:
         setup = self.form.columns[column]

@@ -25,6 +25,8 @@ MIN_OVERLAP_SECONDS = 0.1
 
 # figure -> whether a larger value is better, for the highlight of the best column
 SPEED_FIGURES = {TIME_TO_FIRST_TOKEN: False, TOKENS_PER_SECOND: True, TOTAL_TIME: False}
+# How long and how much a column thought: seconds from its first thought to its first answer text, characters.
+THINKING_TIME, THINKING_LENGTH = "thinking_time", "thinking_length"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,19 @@ def figures(stats: RunStats | None) -> dict[str, float | int | None]:
         LOAD_TIME: stats.load_time,
         TOTAL_TIME: stats.total_time,
     }
+
+
+def thinking(result: Answer, answer_started: float | None) -> dict[str, float | int | None]:
+    """How long and how much a column thought, set beside its speed to weigh a thinking level.
+
+    The time runs from the first text (a thought) to the first answer text, both measured while
+    streaming; a column that did not think, or never began its answer, has none.
+    """
+    thought = bool(result.thinking)
+    seconds = None
+    if thought and answer_started is not None and result.first_token is not None:
+        seconds = max(answer_started - result.first_token, 0.0)
+    return {THINKING_TIME: seconds, THINKING_LENGTH: len(result.thinking) if thought else None}
 
 
 def best(rows: list[dict[str, float | int | None]], eligible: set[int] | None = None) -> dict[str, int]:

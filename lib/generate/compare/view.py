@@ -1,8 +1,9 @@
 """The Generate page's Compare mode: one prompt, up to four (model, parameters) columns, streamed side by side.
 
-Drawn top to bottom like the screen: the prompt, the shared settings, one set-up column per
-(model, parameters) pair, Compare and Stop, then the answers in columns, the summary table and
-the export. While a comparison runs, every column's worker thread reads its own stream
+Drawn top to bottom like the screen: the prompt, the shared settings (the image, token
+probabilities), one set-up column per (model, thinking, parameters), Compare and Stop, then the
+answers in columns (as text, or tinted by token probability with where each parts from the first
+column), the summary table and the export. While a comparison runs, every column's worker thread reads its own stream
 (:mod:`lib.ollama.stream`); only this script thread draws, each column with its own
 :class:`~lib.ui.live_markdown.LiveMarkdown`.
 """
@@ -17,6 +18,7 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.formatting import human_seconds
+from lib.generate import logprobs, tokens_view
 from lib.generate.compare import export as compare_export
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.form import (
@@ -26,19 +28,28 @@ from lib.generate.compare.form import (
     ColumnSetup,
     CompareForm,
     build_requests,
+    can_see,
     column_options,
     settings_summary,
 )
 from lib.generate.compare.record import CompareRecord, shuffled_order
-from lib.generate.form import FormProblem, GenerateRequest
+from lib.generate.form import (
+    MAX_ALTERNATIVES,
+    MIN_ALTERNATIVES,
+    FormProblem,
+    GenerateRequest,
+    decode_image,
+    encode_image,
+)
+from lib.generate.form_view import IMAGE_TYPES
 from lib.generate.record import status_text
-from lib.generate.snippets import body_json
-from lib.i18n import markdown, message_of, t
+from lib.generate.snippets import body_json, shorten_images
+from lib.i18n import markdown, message_of, t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
-from lib.ollama.stream import ALL_COLUMNS, ENDED, THINKING, WAITING, Streams
+from lib.ollama.stream import ALL_COLUMNS, CONTENT, ENDED, THINKING, WAITING, Streams
 from lib.parameters import panel as options_panel
-from lib.ui import widgets
+from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import escape_markdown
@@ -53,6 +64,8 @@ COLUMN_FIGURES = (
 BEST_STYLE = "background-color: rgba(33, 195, 84, 0.22); font-weight: 600"
 # the summary table's own columns, besides the figures
 COLUMN, SETTINGS, STATUS = "column", "settings", "status"
+# how the answers are shown: as text, or tinted by token probability
+TEXT, TOKENS = "text", "tokens"
 
 
 def options_prefix(column: int) -> str:
@@ -79,6 +92,8 @@ def seed_widgets() -> None:
     st.session_state.setdefault(state.COMPARE_COUNT_INPUT, len(form.columns))
     st.session_state.setdefault(state.COMPARE_SEED_INPUT, form.shared_seed)
     st.session_state.setdefault(state.COMPARE_BLIND_INPUT, form.blind)
+    st.session_state.setdefault(state.COMPARE_LOGPROBS_INPUT, form.logprobs)
+    st.session_state.setdefault(state.COMPARE_TOP_LOGPROBS_INPUT, form.top_logprobs)
 
 
 def seed_column(column: int, installed: list[str]) -> None:
@@ -93,6 +108,7 @@ def seed_column(column: int, installed: list[str]) -> None:
     model = setup.model or (installed[column % len(installed)] if installed else None)
     if model is not None:
         st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", model)
+    st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}", setup.think)
 
 
 def installed_models(client: OllamaClient) -> list[str]:
@@ -138,22 +154,37 @@ def draw(client: OllamaClient) -> None:
         help=t("compare.shared_seed_help"),
     )
     blind = blind_slot.toggle(t("compare.blind"), key=state.COMPARE_BLIND_INPUT, help=t("compare.blind_help"))
+    image_slot, tokens_slot = st.columns([3, 2], gap="medium")
+    with image_slot:
+        images = image_field()
+    with tokens_slot:
+        logprobs_on, top_logprobs = token_fields()
 
     capabilities: dict[str, frozenset[str]] = {}
+    families: dict[str, str] = {}
     setups: list[ColumnSetup] = []
     problems: list[str] = []
     for column, slot in enumerate(st.columns(count or MIN_COLUMNS, gap="medium")):
         with slot.container(border=True):
-            setup, problem = column_setup(client, column, shared_seed, capabilities)
+            setup, problem = column_setup(client, column, shared_seed, capabilities, families, bool(images))
         setups.append(setup)
         if problem:
             problems.append(t("compare.column_problem", letter=LETTERS[column], problem=problem))
 
-    form = CompareForm(prompt=prompt, system=system, columns=tuple(setups), shared_seed=shared_seed, blind=blind)
+    form = CompareForm(
+        prompt=prompt,
+        system=system,
+        columns=tuple(setups),
+        shared_seed=shared_seed,
+        blind=blind,
+        logprobs=logprobs_on,
+        top_logprobs=top_logprobs,
+        images=images,
+    )
     state.put(state.COMPARE_FORM, form)
     requests: list[GenerateRequest] | None = None
     try:
-        requests = build_requests(form, capabilities)
+        requests = build_requests(form, capabilities, families)
     except FormProblem as error:
         problems.insert(0, message_of(error))
     if problems:
@@ -185,10 +216,69 @@ def draw(client: OllamaClient) -> None:
     show_comparison(record)
 
 
+def image_field() -> tuple[str, ...]:
+    """The one image every column that can see is sent, kept across page switches; the form's images.
+
+    An uploader cannot be given a file back, so after a page switch the kept image is shown
+    below it, with a button to remove it, until another is uploaded.
+    """
+    key = f"{state.COMPARE_IMAGE_INPUT}_{state.get(state.COMPARE_UPLOAD_ROUND) or 0}"
+    st.file_uploader(
+        t("compare.image"), type=IMAGE_TYPES, key=key, on_change=take_upload, args=(key,), help=t("compare.image_help")
+    )
+    images = saved().images
+    if images and not st.session_state.get(key):
+        kept = decode_image(images[0])
+        thumbnail, remove = st.columns([1, 3], vertical_alignment="center")
+        if kept:
+            thumbnail.image(kept, width=64)
+        remove.button(
+            t("compare.remove_image"),
+            icon=":material/delete:",
+            key=state.COMPARE_CLEAR_IMAGE_BUTTON,
+            on_click=drop_image,
+        )
+    return images
+
+
+def take_upload(key: str) -> None:
+    """Uploader callback: the uploaded file becomes the shared image (none once it is removed)."""
+    upload = st.session_state.get(key)
+    state.put(state.COMPARE_FORM, saved().with_values(images=(encode_image(upload.getvalue()),) if upload else ()))
+
+
+def drop_image() -> None:
+    state.put(state.COMPARE_FORM, saved().with_values(images=()))
+    state.put(state.COMPARE_UPLOAD_ROUND, (state.get(state.COMPARE_UPLOAD_ROUND) or 0) + 1)
+
+
+def token_fields() -> tuple[bool, int]:
+    """Token probabilities for every column, and alternatives a token; ``(on, alternatives)``."""
+    on = st.toggle(t("generate.logprobs"), key=state.COMPARE_LOGPROBS_INPUT, help=t("compare.logprobs_help"))
+    count = st.number_input(
+        t("generate.top_logprobs"),
+        min_value=MIN_ALTERNATIVES,
+        max_value=MAX_ALTERNATIVES,
+        step=1,
+        key=state.COMPARE_TOP_LOGPROBS_INPUT,
+        disabled=not on,
+        help=t("generate.top_logprobs_help"),
+    )
+    return bool(on), int(count)
+
+
 def column_setup(
-    client: OllamaClient, column: int, shared_seed: int | None, capabilities: dict[str, frozenset[str]]
+    client: OllamaClient,
+    column: int,
+    shared_seed: int | None,
+    capabilities: dict[str, frozenset[str]],
+    families: dict[str, str],
+    with_image: bool,
 ) -> tuple[ColumnSetup, str | None]:
-    """One column's model and parameters, and what is wrong with them (or None)."""
+    """One column's model, thinking and parameters, and what is wrong with them (or None).
+
+    A column whose model cannot see says that the shared image is not sent to it.
+    """
     st.markdown(t("compare.column_heading", letter=LETTERS[column]))
     seed_column(column, installed_models(client))
     model = widgets.model_picker(
@@ -197,23 +287,17 @@ def column_setup(
     if model is None:
         st.stop()
     capabilities[model] = server_data.capabilities_of(client, model)
-    think = True
-    if "thinking" in capabilities[model]:
-        saved_columns = saved().columns
-        st.session_state.setdefault(
-            f"{state.COMPARE_THINK_INPUT}_{column}",
-            saved_columns[column].think if column < len(saved_columns) else True,
-        )
-        think = st.toggle(t("compare.think"), key=f"{state.COMPARE_THINK_INPUT}_{column}", help=t("compare.think_help"))
+    families[model] = server_data.family_of(client, model)
+    think_key = f"{state.COMPARE_THINK_INPUT}_{column}"
+    chosen_think = think_control.draw(server_data.think_choices(client, model), think_key)
     with st.popover(t("generate.parameters"), icon=":material/settings:", width="stretch"):
         chosen = options_panel.render(options_prefix(column))
-    setup = ColumnSetup(model, chosen.options, chosen.keep_alive, think)
+    kept_think = saved().columns[column].think if column < len(saved().columns) else True
+    setup = ColumnSetup(model, chosen.options, chosen.keep_alive, kept_think if chosen_think is None else chosen_think)
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
-    st.caption(
-        escape_markdown(
-            settings_summary(options, chosen.keep_alive, think if "thinking" in capabilities[model] else None)
-        )
-    )
+    st.caption(escape_markdown(settings_summary(options, chosen.keep_alive, chosen_think)))
+    if with_image and not can_see(capabilities[model]):
+        st.caption(t("compare.no_vision", model=model))
     return setup, chosen.error
 
 
@@ -285,6 +369,8 @@ def stream_columns(record: CompareRecord, streams: Streams) -> None:
             thinking[column].append(event.text)
         else:
             show_status(column, t("generate.writing_now"))
+            if event.kind == CONTENT and record.answer_started[column] is None:
+                record.answer_started[column] = event.seconds
             answers[column].append(event.text)
 
 
@@ -301,10 +387,25 @@ def show_comparison(record: CompareRecord) -> None:
             args=(record,),
             width="stretch",
         )
+    view = TEXT
+    if any(result.logprobs for result in record.results):
+        view_labels = {TEXT: t("compare.view_text"), TOKENS: t("compare.view_tokens")}
+        view = st.segmented_control(
+            t("compare.view"),
+            list(view_labels),
+            format_func=view_labels.__getitem__,
+            default=TEXT,
+            required=True,
+            key=state.COMPARE_VIEW_INPUT,
+            help=t("compare.view_help"),
+        )
+    elif record.form.logprobs and any(result.complete for result in record.results):
+        st.caption(t("generate.no_logprobs"))
+    tokens = [logprobs.tokens(result.logprobs) for result in record.results]
     panes = st.columns(len(record.order), gap="medium")
     for position, column in enumerate(record.order):
         with panes[position].container(border=True, height="stretch"):
-            show_column(record, column)
+            show_column(record, column, tokens, by_token=view == TOKENS)
     show_summary(record)
     show_export(record)
     with st.expander(t("compare.api_requests"), icon=":material/api:"):
@@ -313,18 +414,59 @@ def show_comparison(record: CompareRecord) -> None:
         else:
             tabs = st.tabs([escape_markdown(record.label(column)) for column in record.order])
             for tab, column in zip(tabs, record.order, strict=True):
-                tab.code(body_json(record.bodies[column]), language="json", wrap_lines=True)
+                tab.code(body_json(shorten_images(record.bodies[column])), language="json", wrap_lines=True)
+                if record.bodies[column].get("images"):
+                    tab.caption(t("generate.images_shortened"))
 
 
 def reveal_models(record: CompareRecord) -> None:
     record.revealed = True
 
 
-def show_column(record: CompareRecord, column: int) -> None:
+def divergence_note(record: CompareRecord, column: int, tokens: list[list[logprobs.Token]]) -> tuple[str, int | None]:
+    """Where ``column``'s answer parts from the first column shown, token by token: a sentence (empty
+    for the first column, or without tokens on either side) and the token to mark (None: none)."""
+    reference = record.order[0]
+    if column == reference or not tokens[column] or not tokens[reference]:
+        return "", None
+    other = record.short_label(reference)
+    parted = logprobs.divergence(tokens[reference], tokens[column])
+    if parted is None:
+        return t("compare.diverge_none", column=other), None
+    if parted.other is None:
+        return t(
+            "compare.diverge_shorter", column=other, n=parted.index, theirs=logprobs.quoted(parted.reference or "")
+        ), None
+    if parted.reference is None:
+        return t(
+            "compare.diverge_longer", column=other, n=parted.index, mine=logprobs.quoted(parted.other)
+        ), parted.index
+    if parted.index == 0:
+        return t(
+            "compare.diverge_first",
+            column=other,
+            mine=logprobs.quoted(parted.other),
+            theirs=logprobs.quoted(parted.reference),
+        ), 0
+    sentence = t(
+        "compare.diverge_at",
+        column=other,
+        n=parted.index,
+        mine=logprobs.quoted(parted.other),
+        theirs=logprobs.quoted(parted.reference),
+    )
+    return sentence, parted.index
+
+
+def show_column(record: CompareRecord, column: int, tokens: list[list[logprobs.Token]], *, by_token: bool) -> None:
     result = record.results[column]
     st.subheader(escape_markdown(record.label(column)), anchor=False)
     if not record.hidden:
         st.caption(escape_markdown(record.settings(column)))
+        if record.bodies[column].get("images"):
+            st.caption(t("compare.image_sent"))
+        elif record.form.images:
+            st.caption(t("compare.image_not_sent"))
     if result.error:
         st.error(error_text(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
@@ -336,10 +478,24 @@ def show_column(record: CompareRecord, column: int) -> None:
     if result.thinking:
         with st.expander(t("generate.thinking"), icon=":material/psychology:"):
             render_markdown(result.thinking)
-    if result.content:
+    note, marked = divergence_note(record, column, tokens)
+    if note:
+        st.caption(note)
+    if by_token and result.content:
+        mark_note = t_plain("compare.diverges_here", column=record.short_label(record.order[0]))
+        tokens_view.draw(
+            tokens[column],
+            f"{state.COMPARE_TOKEN_INPUT}_{record.number}_{column}",
+            marked=marked,
+            mark_note=mark_note,
+        )
+    elif result.content:
         render_markdown(result.content, st.container(key=f"compare_result_{column}"))  # watched by the benchmark
     elif result.complete:
         st.info(t("generate.empty_answer"), icon=":material/info:")
+    thought = compare_stats.thinking(result, record.answer_started[column])
+    if thought[compare_stats.THINKING_LENGTH] is not None:
+        st.caption(thinking_line(thought))
     stats = result.stats()
     if stats is None:
         return
@@ -374,7 +530,19 @@ def summary_frame(record: CompareRecord) -> tuple[pd.DataFrame, dict[str, int]]:
         if row[compare_stats.TIME_TO_FIRST_TOKEN] is None:
             row[compare_stats.TIME_TO_FIRST_TOKEN] = result.first_token  # a stopped or failed column's
         rows.append(row)
+    if any(record.results[column].thinking for column in record.order):
+        for row, column in zip(rows, record.order, strict=True):
+            row.update(compare_stats.thinking(record.results[column], record.answer_started[column]))
     return pd.DataFrame(rows), compare_stats.best(rows, answered)
+
+
+def thinking_line(thought: dict[str, float | int | None]) -> str:
+    """``Thought for 3.2 s, 1,204 characters`` (the time only when measured)."""
+    length = thought[compare_stats.THINKING_LENGTH] or 0
+    seconds = thought[compare_stats.THINKING_TIME]
+    if seconds is None:
+        return t("compare.thought_length", n=f"{length:,}")
+    return t("compare.thought_for", time=human_seconds(seconds), n=f"{length:,}")
 
 
 def column_title(name: str) -> str:
@@ -383,6 +551,8 @@ def column_title(name: str) -> str:
         COLUMN: t("compare.table_column"),
         SETTINGS: t("compare.table_settings"),
         STATUS: t("compare.table_status"),
+        compare_stats.THINKING_TIME: t("compare.table_thinking_time"),
+        compare_stats.THINKING_LENGTH: t("compare.table_thinking_length"),
     }
     return titles[name] if name in titles else figure_label(name)
 
@@ -398,9 +568,17 @@ def show_summary(record: CompareRecord) -> None:
         return styles
 
     seconds = dict.fromkeys(
-        (compare_stats.TIME_TO_FIRST_TOKEN, compare_stats.LOAD_TIME, compare_stats.TOTAL_TIME), _seconds_text
+        (
+            compare_stats.TIME_TO_FIRST_TOKEN,
+            compare_stats.LOAD_TIME,
+            compare_stats.TOTAL_TIME,
+            compare_stats.THINKING_TIME,
+        ),
+        _seconds_text,
     )
-    formats = {**seconds, compare_stats.TOKENS_PER_SECOND: _rate_text, compare_stats.OUTPUT_TOKENS: _count_text}
+    counts = dict.fromkeys((compare_stats.OUTPUT_TOKENS, compare_stats.THINKING_LENGTH), _count_text)
+    formats = {**seconds, **counts, compare_stats.TOKENS_PER_SECOND: _rate_text}
+    formats = {name: format_text for name, format_text in formats.items() if name in frame.columns}
     titles = {name: column_title(name) for name in frame.columns}
     styled = (
         frame.rename(columns=titles)

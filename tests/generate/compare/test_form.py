@@ -73,3 +73,28 @@ def test_problems_are_reported_before_anything_is_sent(form, message):
 )
 def test_settings_summary(options, keep_alive, think, expected):
     assert settings_summary(options, keep_alive, think) == expected
+
+
+def test_the_image_goes_only_to_models_that_can_see_or_do_not_say():
+    capabilities = {
+        "llava:7b": frozenset({"completion", "vision"}),
+        "llama3.2:latest": frozenset({"completion"}),
+        "old:latest": frozenset(),  # a server too old to say: sent, and its own error would explain
+    }
+    columns = (ColumnSetup("llava:7b"), ColumnSetup("llama3.2:latest"), ColumnSetup("old:latest"))
+    sent = [r.body() for r in build_requests(CompareForm(prompt="Hi", columns=columns, images=("QUJD",)), capabilities)]
+    assert [body.get("images") for body in sent] == [["QUJD"], None, ["QUJD"]]
+
+
+def test_levels_and_token_probabilities_reach_every_column():
+    capabilities = {"gpt-oss:20b": frozenset({"completion", "thinking"}), **CAPABILITIES}
+    columns = (
+        ColumnSetup("gpt-oss:20b", think="low"),
+        ColumnSetup("gpt-oss:20b", think="high"),
+        ColumnSetup("qwen3:0.6b", think="high"),
+        ColumnSetup("llama3.2:latest", think="high"),
+    )
+    form = CompareForm(prompt="Hi", columns=columns, logprobs=True, top_logprobs=7)
+    sent = [request.body() for request in build_requests(form, capabilities, {"gpt-oss:20b": "gptoss"})]
+    assert [body.get("think") for body in sent] == ["low", "high", True, None]
+    assert all(body["logprobs"] is True and body["top_logprobs"] == 7 for body in sent)

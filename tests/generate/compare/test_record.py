@@ -73,3 +73,32 @@ def test_blind_order_is_shuffled_and_never_as_set_up():
 
 def test_a_single_column_cannot_be_shuffled():
     assert shuffled_order(1, blind=True) == (0,)
+
+
+def test_a_thinking_level_follows_the_model_and_off_does_when_the_model_is_twice():
+    form = CompareForm(
+        prompt="Why?",
+        columns=(
+            ColumnSetup("gpt-oss:20b", think="low"),
+            ColumnSetup("gpt-oss:20b", think="high"),
+            ColumnSetup("qwen3:0.6b", think=False),
+            ColumnSetup("qwen3:0.6b", think=True),
+        ),
+    )
+    bodies = (
+        {"model": "gpt-oss:20b", "think": "low"},
+        {"model": "gpt-oss:20b", "think": "high"},
+        {"model": "qwen3:0.6b", "think": False},
+        {"model": "qwen3:0.6b", "think": True},
+    )
+    record = CompareRecord(1, datetime(2026, 11, 25, 18, 0, 0), form, bodies)
+    assert [record.label(column) for column in range(4)] == [
+        "A · gpt-oss:20b · low",
+        "B · gpt-oss:20b · high",
+        "C · qwen3:0.6b · no thinking",
+        "D · qwen3:0.6b",
+    ]
+    assert comparison().label(1) == "B · qwen3:0.6b"  # off alone needs no saying: its settings say it
+    blind = CompareRecord(1, datetime(2026, 11, 25, 18, 0, 0), form.with_values(blind=True), bodies, order=(1, 0, 2, 3))
+    assert blind.label(1) == "Answer 1" and blind.label(1, reveal=True) == "Answer 1 · gpt-oss:20b · high"
+    assert blind.short_label(0) == "Answer 2" and record.short_label(2) == "C"

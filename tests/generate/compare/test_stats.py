@@ -7,6 +7,7 @@ import pytest
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare.stats import Timing, best, queued_behind, summed_time, wall_time, wall_time_sentence
 from lib.ollama.stats import run_stats
+from lib.ollama.stream import Answer
 
 PARALLEL = [Timing(0.1, 2.0), Timing(0.2, 3.0), Timing(0.15, 1.5)]
 QUEUED = [Timing(0.1, 2.0), Timing(2.1, 4.0)]  # the second's first word after the first ended
@@ -112,3 +113,16 @@ def test_only_columns_that_answered_can_be_best():
         compare_stats.TOTAL_TIME: 0,
     }
     assert best(rows, eligible={0}) == {}  # one answer has nothing to beat
+
+
+@pytest.mark.parametrize(
+    ("answer", "answer_started", "expected"),
+    [
+        (Answer(thinking="Hmm. " * 10, content="Blue.", first_token=0.5), 2.0, (1.5, 50)),
+        (Answer(thinking="Hmm.", first_token=0.5, stopped=True), None, (None, 4)),  # stopped while thinking
+        (Answer(content="Blue.", first_token=0.5), 0.5, (None, None)),  # did not think
+    ],
+)
+def test_thinking_time_and_length(answer, answer_started, expected):
+    figures = compare_stats.thinking(answer, answer_started)
+    assert (figures[compare_stats.THINKING_TIME], figures[compare_stats.THINKING_LENGTH]) == expected

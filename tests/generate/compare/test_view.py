@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import datetime
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.generate import logprobs
 from lib.generate.compare import export as compare_export
 from lib.generate.compare import stats as compare_stats
 from lib.generate.compare import view as compare_view
@@ -17,6 +21,7 @@ from lib.generate.compare.record import CompareRecord
 from lib.ollama.errors import ResponseError
 from lib.ollama.stream import Answer
 from tests.conftest import choose_models
+from tests.generate.conftest import PNG
 from tests.ollama.test_stream import overlapped
 
 REPLY = " ".join(f"word{number}" for number in range(20))
@@ -70,7 +75,7 @@ def test_every_column_reaches_the_fake_with_its_own_options(page, fake):
     option(page, 0, "temperature").set_value(0.2)
     option(page, 1, "temperature").set_value(1.0)
     option(page, 2, "top_k").set_value(20)
-    page.toggle(key=f"{state.COMPARE_THINK_INPUT}_2").set_value(False)
+    page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_2").set_value(False)
     page.number_input(key=state.COMPARE_SEED_INPUT).set_value(42)
     page.text_area(key=state.COMPARE_SYSTEM_INPUT).input("Be brief.")
     compare(page)
@@ -340,3 +345,102 @@ def test_a_blind_comparison_is_exported_only_once_revealed():
     record.revealed = True
     shown = AppTest.from_function(export_app, args=(record,)).run()
     assert [button.proto.label for button in shown.get("download_button")] == ["Export as Markdown", "Export as JSON"]
+
+
+def install_gpt_oss(at: AppTest, fake) -> None:
+    fake.install("gpt-oss:20b")
+    st.cache_data.clear()  # the model list is cached for a few seconds
+    at.run()
+
+
+def test_columns_may_differ_only_by_thinking_level(page, fake):
+    install_gpt_oss(page, fake)
+    columns(page, "gpt-oss:20b", "gpt-oss:20b")
+    levels = page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_0")
+    assert levels.options == ["Low", "Medium", "High"] and levels.value == "medium"
+    levels.set_value("low")
+    page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_1").set_value("high")
+    compare(page)
+    assert sorted(body["think"] for body in sent(fake)) == ["high", "low"]
+    assert headings(page)[:2] == ["A · gpt-oss:20b · low", "B · gpt-oss:20b · high"]
+    table = summary(page)
+    assert list(table["Column"]) == ["A · gpt-oss:20b · low", "B · gpt-oss:20b · high"]
+    low, high = table["Thinking (characters)"].tolist()
+    assert high > 3 * low > 0  # high thinks much longer: set beside speed and total time in the same table
+    assert table["Thinking time"].notna().all() and table["Total time"].notna().all()
+    assert "Thought for" in texts(page.caption)
+    exported = json.loads(compare_export.to_json(page.session_state[state.COMPARE_LAST]))
+    assert [column["request"]["think"] for column in exported["columns"]] == ["low", "high"]
+
+
+def test_on_and_off_tell_the_same_model_apart(page, fake):
+    columns(page, "qwen3:0.6b", "qwen3:0.6b")
+    page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_1").set_value(False)
+    compare(page)
+    assert [body.get("think") for body in sent(fake)].count(False) == 1
+    assert headings(page)[:2] == ["A · qwen3:0.6b", "B · qwen3:0.6b · no thinking"]
+
+
+def test_a_model_that_cannot_think_has_the_control_disabled_and_sends_no_think(page, fake):
+    columns(page, "llama3.2:latest", "qwen3:0.6b")
+    assert page.segmented_control(key=f"{state.COMPARE_THINK_INPUT}_0.unavailable").disabled
+    compare(page)
+    assert [body.get("think") for body in sorted(sent(fake), key=lambda body: body["model"])] == [None, True]
+
+
+def test_one_image_goes_to_the_columns_that_can_see_and_the_others_say_so(page, fake):
+    columns(page, "llava:7b", "llama3.2:latest")
+    page.file_uploader(key=f"{state.COMPARE_IMAGE_INPUT}_0").set_value(("dot.png", PNG, "image/png")).run()
+    assert "`llama3.2:latest` cannot see images" in "\n".join(caption.value for caption in page.caption)
+    compare(page, "What is in this picture?")
+    bodies = {body["model"]: body for body in sent(fake)}
+    assert bodies["llava:7b"]["images"] == [base64.b64encode(PNG).decode()]
+    assert "images" not in bodies["llama3.2:latest"]
+    said = texts(page.caption)
+    assert "The image was sent with the prompt." in said and "it got the prompt alone" in said
+    request_tabs = next(expander for expander in page.expander if expander.label == "API requests")
+    assert base64.b64encode(PNG).decode() not in request_tabs.code[0].value  # shortened for reading
+
+
+def test_the_image_is_kept_across_a_visit_to_another_page_and_can_be_removed(page, fake):
+    columns(page, "llava:7b", "llama3.2:latest")
+    page.file_uploader(key=f"{state.COMPARE_IMAGE_INPUT}_0").set_value(("dot.png", PNG, "image/png")).run()
+    page.switch_page("app_pages/home.py").run()
+    page.switch_page("app_pages/generate.py").run()
+    compare(page)
+    assert next(body for body in sent(fake) if body["model"] == "llava:7b")["images"]
+    page.button(key=state.COMPARE_CLEAR_IMAGE_BUTTON).click().run()
+    compare(page)
+    assert not any("images" in body for body in sent(fake)[-2:])
+
+
+def tinted(at: AppTest) -> list[str]:
+    return [element.proto.body for element in at.get("html") if "lp-view" in element.proto.body]
+
+
+def test_token_probabilities_in_every_column_and_where_each_parts_from_the_first(page, fake):
+    columns(page, "llama3.2:latest", "qwen3:0.6b", "llama3.2:latest")
+    page.toggle(key=state.COMPARE_LOGPROBS_INPUT).set_value(True).run()
+    page.number_input(key=state.COMPARE_TOP_LOGPROBS_INPUT).set_value(4)
+    page.number_input(key=state.COMPARE_SEED_INPUT).set_value(7)
+    compare(page)
+    assert all(body["logprobs"] is True and body["top_logprobs"] == 4 for body in sent(fake))
+    assert not tinted(page)  # the answers first show as text
+    page.segmented_control(key=state.COMPARE_VIEW_INPUT).set_value("tokens").run()
+    views = tinted(page)
+    assert len(views) == 3
+    record = page.session_state[state.COMPARE_LAST]
+    first, second = (logprobs.tokens(record.results[column].logprobs) for column in (0, 1))
+    parted = logprobs.divergence(first, second)
+    assert parted is not None and parted.reference is not None and parted.other is not None
+    said = texts(page.caption)
+    assert "Token for token the same as A." in said  # column C: same model, same seed, same settings
+    if parted.index:
+        assert f"Same as A for the first {parted.index} tokens, then “{parted.other}” where A has" in said
+    else:
+        assert f"Differs from A from the first token: “{parted.other}” where A has" in said
+    assert [view.count(' lp-mark"') for view in views] == [0, 1, 0]
+    spans = views[1].split('<span class="lp lp')[1:]
+    assert ' lp-mark"' in spans[parted.index].split(">", 1)[0]  # the token where B parts from A is outlined
+    assert "The first token that differs from A." in views[1]
+    assert page.selectbox(key=f"{state.COMPARE_TOKEN_INPUT}_1_1").value == parted.index  # the picker starts there
