@@ -49,6 +49,7 @@ class FakeOllama:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._replies: deque[str] = deque()
+        self._tool_rounds: deque[list[dict[str, Any]]] = deque()
         self._replies_lock = threading.Lock()
         self.log = RequestLog()
         self.faults = FaultBook()
@@ -122,12 +123,14 @@ class FakeOllama:
     # scripting
 
     def reset(self) -> None:
-        """Back to the initial models, with no log, faults, loaded models, scripted replies or changed settings."""
+        """Back to the initial models, with no log, faults, loaded models, scripted replies or tool calls,
+        or changed settings."""
         self.store.reset()
         self.log.clear()
         self.faults.clear()
         with self._replies_lock:
             self._replies.clear()
+            self._tool_rounds.clear()
         self._restore_settings()
 
     def add_cloud_models(self) -> None:
@@ -152,6 +155,17 @@ class FakeOllama:
     def take_scripted_reply(self) -> str | None:
         with self._replies_lock:
             return self._replies.popleft() if self._replies else None
+
+    def script_tool_calls(self, calls: list[dict[str, Any]]) -> None:
+        """Queue one round of tool calls: the next /api/chat request that declares tools answers with
+        exactly these (``[{"name": str, "arguments": anything}]``, arguments not even checked to be an
+        object). Each call queues one more round, first in, first out: a model that keeps calling."""
+        with self._replies_lock:
+            self._tool_rounds.append([{"name": call["name"], "arguments": call["arguments"]} for call in calls])
+
+    def take_tool_round(self) -> list[dict[str, Any]] | None:
+        with self._replies_lock:
+            return self._tool_rounds.popleft() if self._tool_rounds else None
 
     def install(self, name: str) -> None:
         """Install the registry model ``name`` at once, as a finished ``ollama pull`` would."""
