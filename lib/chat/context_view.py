@@ -41,12 +41,18 @@ class Fill:
         return frozenset(self.truncation.unseen) if self.truncation else frozenset()
 
 
-def context_window(client: OllamaClient, model: str, options: dict[str, Any]) -> Window | None:
-    """The window the next answer runs with; None when the server cannot be asked."""
+def context_window(client: OllamaClient, model: str, options: dict[str, Any], *, fresh: bool = False) -> Window | None:
+    """The window the next answer runs with; None when the server cannot be asked.
+
+    ``fresh``: right after an answer, which may have loaded the model, the loaded models are asked again (so
+    they are when the app's short-lived copy does not list the model).
+    """
     try:
         entry = next((m for m in server_data.models(client) if model in (m.get("name"), m.get("model"))), {})
         details = server_data.details(client, model, str(entry.get("digest") or ""))
-        running = server_data.running(client)
+        running = client.running_models() if fresh else server_data.running(client)
+        if not fresh and context.loaded_length(running, model) is None:
+            running = client.running_models()  # the copy may predate the answer that loaded it
     except OllamaError:
         return None
     return context.window(
@@ -58,12 +64,17 @@ def context_window(client: OllamaClient, model: str, options: dict[str, Any]) ->
 
 
 def fill(
-    store: ChatStore, client: OllamaClient, conversation: Conversation | None, settings: Settings | None
+    store: ChatStore,
+    client: OllamaClient,
+    conversation: Conversation | None,
+    settings: Settings | None,
+    *,
+    fresh: bool = False,
 ) -> Fill | None:
     """The context figures of the open chat with the model chosen; None before a chat or without a server."""
     if conversation is None or conversation.id is None or settings is None:
         return None
-    window = context_window(client, settings.model, settings.options)
+    window = context_window(client, settings.model, settings.options, fresh=fresh)
     if window is None:
         return None
     total = store.count(conversation.id)

@@ -154,7 +154,7 @@ def _ask(
         st.rerun()
     if not chat_answer.finish_turn(store, conversation, question, answer, installed):
         st.rerun()
-    after = context_view.fill(store, client, conversation, settings)
+    after = context_view.fill(store, client, conversation, settings, fresh=True)
     if after is not None and after.truncation is not None:
         st.rerun()  # rare: the messages the answer did not see are marked, all through the conversation
     context_view.draw_bar(bar, after)
