@@ -16,7 +16,7 @@ from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversatio
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient
 from lib.ollama.stream import CHAT, Request, Streams
-from tests.chat.conftest import PAGE, PNG_BASE64, picture, pick, query_value, send_to_all
+from tests.chat.conftest import PAGE, PNG_BASE64, pick, picture, query_value, send_to_all
 from tests.ollama.test_stream import overlapped
 
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
