@@ -291,3 +291,17 @@ def test_an_address_the_page_cannot_use_is_ignored_with_a_notice(studio_env, fak
     assert len(at.toast) == 1 and notice in at.toast[0].value
     assert not set(query) & set(at.query_params)
     assert at.chat_input  # the page is usable: a new chat or a new comparison
+
+
+def test_a_gpt_oss_chat_is_sent_its_level_and_keeps_it_after_a_reload(studio_env, fake, store):
+    fake.install("gpt-oss:20b")
+    at = open_chat()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select("gpt-oss:20b").run()
+    at.segmented_control(key=state.CHAT_THINK_INPUT).set_value("high").run()
+    send(at, "Is 97 prime?")
+    assert not at.exception
+    assert fake.requests_to("/api/chat")[-1].body["think"] == "high"
+    (summary,) = store.summaries()
+    assert store.get(summary.id).think == "high"
+    again = open_chat({"chat": str(summary.id)})
+    assert again.segmented_control(key=state.CHAT_THINK_INPUT).value == "high"
