@@ -73,6 +73,11 @@ CHAT_COMPARE_COUNT_INPUT = "chat_compare_count_input"
 CHAT_COMPARE_MODEL_INPUT = "chat_compare_model_input"  # + "_<column>"
 CHAT_COMPARE_PROMPT_INPUT = "chat_compare_prompt_input"
 CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
+CHAT_COMPARE_THINK_INPUT = "chat_compare_think_input"  # + "_<column>"
+CHAT_COMPARE_FORMAT_INPUT = "chat_compare_format_input"
+CHAT_COMPARE_SCHEMA_INPUT = "chat_compare_schema_input"
+CHAT_COMPARE_IMAGE_INPUT = "chat_compare_image_input"
+CHAT_CONTEXT = "chat_context"  # (conversation, size, last message, window) -> its figures (lib/chat/context_view.py)
 
 # Documents (lib/documents/): the chat's Documents panel and the library page
 DOCUMENTS_JOBS = "documents_jobs"  # the session's files being indexed or just ended (lib.documents.jobs_view.Upload)

@@ -70,7 +70,7 @@ def respond(
             Message(ASSISTANT, "", status=FAILED, model=settings.model, error=error_record(refusal)),
         )
         return None
-    think: bool | None = settings.think if "thinking" in capabilities else None
+    think = settings.think if "thinking" in capabilities else None
     messages = api_messages(settings.system, history, images=sees)
     grounding: Grounding | None = None
     attached = documents.attached(conversation.saved_id) if documents is not None else []

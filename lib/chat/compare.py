@@ -22,7 +22,9 @@ from lib import state
 from lib.chat import session as chat_session
 from lib.chat.history import USER, Conversation, Message, title_from
 from lib.chat.store import ChatStore
-from lib.i18n import t
+from lib.i18n import t, t_plain
+from lib.thinking import LEVELS, Think
+from lib.ui import think_control
 
 OPTIONS_PREFIX = "chat_compare"  # where the comparison's parameters panel keeps its values
 QUERY_KEY = "compare"
@@ -39,9 +41,39 @@ def parse_ids(text: str) -> list[int] | None:
     return [conversation_id for conversation_id in ids if conversation_id is not None]
 
 
-def column_title(text: str, model: str) -> str:
-    """The saved title of one column: the first message's title, then the model that answers it."""
-    return f"{title_from(text)} · {model}"
+def column_title(text: str, label: str) -> str:
+    """The saved title of one column: the first message's title, then the column's label (:func:`column_label`)."""
+    return f"{title_from(text)} · {label}"
+
+
+def column_label(model: str, think: Think | None, models: Sequence[str] = ()) -> str:
+    """A column's name, plain text: its model, and how much it thinks where that tells the columns apart.
+
+    A level always ("gpt-oss:20b · High"); on or off only when another column has the same model.
+    """
+    if isinstance(think, str) and think in LEVELS:
+        return t_plain("chat_compare.column_label", model=model, think=think_control.label(think))
+    if isinstance(think, bool) and list(models).count(model) > 1:
+        return t_plain(
+            "chat_compare.column_label",
+            model=model,
+            think=t_plain("chat_compare.thinking_on" if think else "chat_compare.thinking_off"),
+        )
+    return model
+
+
+def same_columns(models: Sequence[str], thinks: Sequence[Think | None]) -> tuple[int, int] | None:
+    """The first two columns that would ask the same model the same way (numbered from 1); None when all differ.
+
+    The same model may fill several columns when they think differently ("how much better is high than low?").
+    """
+    seen: dict[tuple[str, Any], int] = {}
+    for number, column in enumerate(zip(models, thinks, strict=True), start=1):
+        key = (column[0], repr(column[1]))
+        if key in seen:
+            return seen[key], number
+        seen[key] = number
+    return None
 
 
 def open_columns(store: ChatStore) -> list[Conversation] | None:
@@ -90,7 +122,7 @@ def _sync_address(ids: list[int] | None) -> None:
 def start(
     store: ChatStore,
     models: Sequence[str],
-    thinks: Sequence[bool],
+    thinks: Sequence[Think | None],
     first_message: str,
     system: str = "",
     options: dict[str, Any] | None = None,
@@ -98,14 +130,14 @@ def start(
 ) -> list[Conversation]:
     """Save one new conversation per column (when the first message is sent) and show them.
 
-    Every column gets the same system prompt and parameters, so only the model differs.
+    Every column gets the same system prompt and parameters, so only the model and its thinking differ.
     """
     columns = []
     for model, think in zip(models, thinks, strict=True):
         conversation = Conversation(
-            title=column_title(first_message, model),
+            title=column_title(first_message, column_label(model, think, models)),
             model=model,
-            think=think,
+            think=False if think is None else think,
             system=system,
             options=dict(options or {}),
             keep_alive=keep_alive,
@@ -118,11 +150,12 @@ def start(
     return columns
 
 
-def add_message(store: ChatStore, columns: Sequence[Conversation], text: str) -> None:
-    """The user's message goes into every column's history."""
+def add_message(store: ChatStore, columns: Sequence[Conversation], text: str, images: Sequence[str] = ()) -> None:
+    """The user's message goes into every column's history, with its image (a column whose model cannot see is
+    sent the text only, and says so)."""
     for conversation in columns:
         if conversation.id is not None:
-            store.add(conversation.id, Message(USER, text))
+            store.add(conversation.id, Message(USER, text, images=list(images)))
 
 
 # Button actions (on_click callbacks)

@@ -1,4 +1,8 @@
-"""The Chat page's compare mode on screen: the models to compare, their columns, and the streaming answers.
+"""The Chat page's compare mode on screen: the columns to compare, their columns, and the streaming answers.
+
+Each column is a model and how much it thinks, so one model can be compared with itself at two levels.
+Every column shares the system prompt, the parameters, the output format (its answers are checked and
+pretty-printed) and the image attached to a message (a column whose model cannot see gets the text only).
 
 Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (streaming) and
 :func:`lib.chat.messages.draw_message` (saved messages).
@@ -6,25 +10,34 @@ Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (stre
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import streamlit as st
 
 from lib import server_data, state
+from lib import thinking as think_values
 from lib.chat import compare as chat_compare
 from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
 from lib.chat import settings_panel
-from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
+from lib.chat.history import ASSISTANT, DONE, Conversation, Message, answer_message, api_messages
 from lib.chat.store import ChatStore, StoreFailed
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
-from lib.ui import widgets
+from lib.thinking import Think
+from lib.ui import format_control, think_control, widgets
 from lib.ui.errors import error_text
-from lib.ui.live_markdown import LiveMarkdown
+from lib.ui.format_control import OutputFormat
+from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import escape_markdown
+
+if TYPE_CHECKING:
+    from streamlit.elements.widgets.chat import ChatInputValue
 
 
 def mode_label(mode: str) -> str:
@@ -51,6 +64,10 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
         del st.query_params[chat_session.QUERY_KEY]
     columns = chat_compare.open_columns(store)
     conversation_area = st.container()  # above the chat box, the last element the page draws
+    with conversation_area:
+        setup = choose(client) if columns is None else None
+        output_format = format_control.draw(state.CHAT_COMPARE_FORMAT_INPUT, state.CHAT_COMPARE_SCHEMA_INPUT)
+    ready = (columns is not None or setup is not None) and output_format is not None
     with chat_dock.dock():
         prompt = st.chat_input(
             t("chat_compare.prompt_first")
@@ -58,30 +75,58 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
             else t_plain("chat_compare.prompt", n=whole_number(len(columns))),
             key=state.CHAT_COMPARE_PROMPT_INPUT,
             submit_mode="stop",
+            accept_file=True,
+            file_type=list(chat_session.IMAGE_TYPES),
+            disabled=not ready,
         )
+    if not ready or output_format is None:
+        return
     with conversation_area:
-        _draw_columns(store, client, columns, prompt)
+        _draw_columns(store, client, columns, setup, output_format, prompt)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A new comparison's columns (a model and how much it thinks, each) and what every column shares."""
+
+    models: list[str]
+    thinks: list[Think | None]
+    system: str
+    options: dict[str, Any]
+    keep_alive: str | int | None
+
+
+def choose(client: OllamaClient) -> Setup | None:
+    """The columns, the system prompt and the parameters; None (after saying why) while they cannot be sent."""
+    models, thinks = choose_models(client)
+    same = chat_compare.same_columns(models, thinks)
+    if same is not None:
+        st.warning(t("chat_compare.same_columns", first=same[0], second=same[1]), icon=":material/content_copy:")
+    chosen = settings_panel.system_and_parameters(
+        state.CHAT_COMPARE_SYSTEM_INPUT, chat_compare.OPTIONS_PREFIX, t("chat_compare.system_help")
+    )
+    if chosen is None or same is not None:
+        return None
+    system, options = chosen
+    return Setup(models, thinks, system, options.options, options.keep_alive)
 
 
 def _draw_columns(
-    store: ChatStore, client: OllamaClient, columns: list[Conversation] | None, prompt: str | None
+    store: ChatStore,
+    client: OllamaClient,
+    columns: list[Conversation] | None,
+    setup: Setup | None,
+    output_format: OutputFormat,
+    prompt: ChatInputValue | None,
 ) -> None:
-    """The models to compare (before the first question), or the comparison's columns.
-
-    Then the columns' answers to ``prompt``.
-    """
+    """The comparison's columns, or the hint before the first question; then the columns' answers to ``prompt``."""
     if columns is None:
-        models, thinks = choose_models(client)
-        chosen = settings_panel.system_and_parameters(
-            state.CHAT_COMPARE_SYSTEM_INPUT, chat_compare.OPTIONS_PREFIX, t("chat_compare.system_help")
-        )
-        if chosen is None:
-            return
-        if not prompt:
+        if not prompt or setup is None:
             st.caption(t("chat_compare.start_hint"))
             return
-        system, options = chosen
-        columns = chat_compare.start(store, models, thinks, prompt, system, options.options, options.keep_alive)
+        columns = chat_compare.start(
+            store, setup.models, setup.thinks, prompt.text, setup.system, setup.options, setup.keep_alive
+        )
     else:
         heading, again = st.columns([8, 2], vertical_alignment="center")
         heading.caption(t("chat_compare.columns_hint"))
@@ -93,19 +138,24 @@ def _draw_columns(
             on_click=chat_compare.new_comparison,
         )
     if prompt:
-        chat_compare.add_message(store, columns, prompt)
+        chat_compare.add_message(store, columns, prompt.text, chat_session.encode_images(prompt.files))
+    models = [conversation.model for conversation in columns]
     panes = st.columns(len(columns), gap="medium")
     for pane, conversation in zip(panes, columns, strict=True):
         with pane:
-            st.subheader(escape_markdown(conversation.model), anchor=False)
-            draw_history(store, conversation, can_continue=not prompt)
+            label = chat_compare.column_label(conversation.model, conversation.think, models)
+            st.subheader(escape_markdown(label), anchor=False)
+            draw_history(store, client, conversation, output_format, can_continue=not prompt)
     if prompt:
-        respond_all(store, client, columns, panes)
+        respond_all(store, client, columns, panes, output_format)
         st.rerun()
 
 
-def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
-    """How many columns and which model in each; a thinking model thinks."""
+def choose_models(client: OllamaClient) -> tuple[list[str], list[Think | None]]:
+    """How many columns, and in each a model and how much it thinks (a thinking model thinks at first).
+
+    The same model may fill several columns, each thinking at another level.
+    """
     count = st.segmented_control(
         t("chat_compare.count"),
         list(range(chat_compare.MIN_COLUMNS, chat_compare.MAX_COLUMNS + 1)),
@@ -118,25 +168,48 @@ def choose_models(client: OllamaClient) -> tuple[list[str], list[bool]]:
     except OllamaError:
         installed = []
     models: list[str] = []
+    thinks: list[Think | None] = []
     for column, slot in enumerate(st.columns(count or chat_compare.MIN_COLUMNS, gap="medium")):
         key = f"{state.CHAT_COMPARE_MODEL_INPUT}_{column}"
         if installed:
             st.session_state.setdefault(key, installed[column % len(installed)])
         with slot:
             model = widgets.model_picker(t("chat_compare.model", number=column + 1), "completion", key)
-        if model is None:
-            st.stop()
+            if model is None:
+                st.stop()
+            think = think_control.draw(
+                server_data.think_choices(client, model), f"{state.CHAT_COMPARE_THINK_INPUT}_{column}"
+            )
         models.append(model)
-    thinks = ["thinking" in server_data.capabilities_of(client, model) for model in models]
+        thinks.append(think)
     return models, thinks
 
 
-def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: bool) -> None:
+def sees_images(client: OllamaClient, model: str) -> bool:
+    """Whether a column's model is sent images: it has vision, or the server does not say what it can do."""
+    capabilities = server_data.capabilities_of(client, model)
+    return not capabilities or "vision" in capabilities
+
+
+def draw_history(
+    store: ChatStore,
+    client: OllamaClient,
+    conversation: Conversation,
+    output_format: OutputFormat,
+    *,
+    can_continue: bool,
+) -> None:
+    """A column's latest messages; answers checked against the JSON format, when one is chosen."""
     if conversation.id is None:
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
+    if any(message.images for message in messages) and not sees_images(client, conversation.model):
+        st.caption(f":material/hide_image: {t('chat_compare.no_vision', model=conversation.model)}")
     for message in messages:
-        chat_messages.draw_message(message)
+        if message.role == ASSISTANT and message.content and output_format.structured:
+            _structured_answer(message, output_format)
+        else:
+            chat_messages.draw_message(message)
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
             t("chat_compare.continue", model=conversation.model),
@@ -149,7 +222,23 @@ def draw_history(store: ChatStore, conversation: Conversation, *, can_continue: 
         )
 
 
-def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversation], panes: list) -> None:
+def _structured_answer(message: Message, output_format: OutputFormat) -> None:
+    """An answer asked for as JSON: checked, pretty-printed, with its thinking and figures as any answer."""
+    with st.chat_message(ASSISTANT, avatar=chat_messages.AVATARS[ASSISTANT]):
+        if message.thinking:
+            with st.expander(t("chat.thinking"), icon=":material/psychology:"):
+                render_markdown(message.thinking)
+        format_control.show_answer(message.content, output_format, complete=message.status == DONE)
+        chat_messages.draw_footer(message, None, None)
+
+
+def respond_all(
+    store: ChatStore,
+    client: OllamaClient,
+    columns: list[Conversation],
+    panes: list,
+    output_format: OutputFormat | None = None,
+) -> None:
     """Stream every column's answer at once, each on its own connection, and save each, whatever happens.
 
     As on the single chat, Stop (the chat box's stop button), a rerun or a closed tab
@@ -160,10 +249,13 @@ def respond_all(store: ChatStore, client: OllamaClient, columns: list[Conversati
     for conversation in columns:
         history = store.messages(conversation.id) if conversation.id is not None else []
         fields = {
-            "messages": api_messages(conversation.system, history),
-            "think": conversation.think or None,
+            "messages": api_messages(conversation.system, history, images=sees_images(client, conversation.model)),
+            "think": think_values.request_value(
+                conversation.think, server_data.think_choices(client, conversation.model)
+            ),
             "options": conversation.options or None,
             "keep_alive": conversation.keep_alive,
+            "format": output_format.request_value() if output_format else None,
         }
         requests.append(Request(CHAT, conversation.model, fields))
     streams = Streams(client, requests)

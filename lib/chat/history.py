@@ -17,6 +17,7 @@ from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, Answer
+from lib.thinking import Think
 from lib.ui.errors import error_text
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Conversation:
     system: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None
-    think: bool = False
+    think: Think | None = False  # a level, on/off, or None: the model cannot think
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     # Saved settings that could not be used and were left out (lib/chat/validation.py); the page says so.

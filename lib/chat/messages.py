@@ -46,12 +46,18 @@ logger = logging.getLogger(__name__)
 
 
 def draw_history(
-    store: ChatStore, conversation: Conversation, installed: set[str] | None, *, asking: bool = False
+    store: ChatStore,
+    conversation: Conversation,
+    installed: set[str] | None,
+    *,
+    asking: bool = False,
+    unseen: frozenset[int] = frozenset(),
 ) -> bool:
     """Draw the latest messages, with "show earlier" above them when there are more.
 
     ``asking``: a new question follows in this run, so the last messages get no Edit, Regenerate
-    or Answer buttons (they would act on a turn that is no longer the last). Returns whether the
+    or Answer buttons (they would act on a turn that is no longer the last). ``unseen``: ids of the messages
+    the last answer's prompt left out (:mod:`lib.chat.context`), marked so. Returns whether the
     conversation was waiting for an answer.
     """
     total = store.count(conversation.saved_id)
@@ -78,6 +84,7 @@ def draw_history(
                 message,
                 installed,
                 actions=functools.partial(draw_actions, store, window, index, not asking),
+                unseen=message.id in unseen,
             )
         except Exception:  # a saved message no check foresaw: a sentence in its place, the page goes on
             logger.exception("Saved message %s could not be drawn", message.id)
@@ -94,7 +101,13 @@ def draw_history(
     return waiting
 
 
-def draw_message(message: Message, installed: set[str] | None = None, actions: Callable[[], None] | None = None) -> Any:
+def draw_message(
+    message: Message,
+    installed: set[str] | None = None,
+    actions: Callable[[], None] | None = None,
+    *,
+    unseen: bool = False,
+) -> Any:
     """A saved message in its bubble; returns the bubble, so a turn drawn before it was saved can finish it.
 
     What of a saved message cannot be shown (an image that does not decode, figures that are not
@@ -102,6 +115,8 @@ def draw_message(message: Message, installed: set[str] | None = None, actions: C
     """
     bubble = st.chat_message(message.role, avatar=AVATARS[message.role])
     with bubble:
+        if unseen:
+            st.caption(f":material/visibility_off: {t('chat_context.unseen')}")
         if message.thinking:
             with st.expander(t("chat.thinking"), icon=":material/psychology:"):
                 render_markdown(message.thinking)

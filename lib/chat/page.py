@@ -19,10 +19,10 @@ from lib import server_data, state
 from lib.chat import answer as chat_answer
 from lib.chat import compare as chat_compare
 from lib.chat import compare_view as chat_compare_view
+from lib.chat import context_view, settings_panel
 from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
-from lib.chat import settings_panel
 from lib.chat import sidebar as chat_sidebar
 from lib.chat.history import USER, Conversation, Message
 from lib.chat.session import Settings
@@ -72,7 +72,10 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         # wait above let it finish), so the last question's answers go now, before the history is drawn.
         store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
+    context = context_view.fill(store, client, conversation, settings)
     with chat_dock.dock():
+        bar = st.empty()
+        context_view.draw_bar(bar, context)
         attach_view.draw(store, documents, client, conversation, settings)
         prompt = st.chat_input(
             settings_panel.prompt_placeholder(client, settings),
@@ -84,8 +87,10 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         )
     with conversation_area:
         waiting = conversation is not None and chat_messages.draw_history(
-            store, conversation, installed, asking=bool(prompt)
+            store, conversation, installed, asking=bool(prompt), unseen=context.unseen if context else frozenset()
         )
+        if not prompt:
+            context_view.draw_truncation(context)
         if conversation is None and settings is not None and not prompt:
             st.caption(t("chat.start_hint"))
 
@@ -93,7 +98,19 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         state.put(state.CHAT_PENDING, False)
 
         if prompt and settings is not None:
-            _ask(store, documents, client, conversation, settings, prompt, title, places, installed, waiting=waiting)
+            _ask(
+                store,
+                documents,
+                client,
+                conversation,
+                settings,
+                prompt,
+                title,
+                places,
+                installed,
+                (bar, context),
+                waiting=waiting,
+            )
         elif pending and conversation is not None and settings is not None:
             chat_answer.respond(store, client, conversation, settings, stop_button=True, documents=documents)
             st.rerun()
@@ -109,12 +126,14 @@ def _ask(
     title: DeltaGenerator,
     places: chat_sidebar.Places | None,
     installed: set[str] | None,
+    context: tuple[DeltaGenerator, context_view.Fill | None],
     *,
     waiting: bool,
 ) -> None:
     """Save the question from the chat box (starting the chat if it is new), draw it and stream its answer.
 
-    ``waiting``: the conversation already ended with a question left unanswered; the page is then
+    ``context``: the slot of the context bar and the figures before the question; the bar is drawn again
+    with the answer's. ``waiting``: the conversation already ended with a question left unanswered; the page is then
     drawn again, as finishing in place covers only the new question and its answer. So is a chat
     saved before its first question (by adding documents to it): the question names it, and the
     title and the sidebar's list show that name.
@@ -127,12 +146,18 @@ def _ask(
     if places is not None:
         chat_sidebar.show_started(store, conversation.saved_id, title, places)
     question = chat_messages.draw_message(message)
+    bar, before = context
+    context_view.warn_before_answer(before, prompt.text)
     answer = chat_answer.respond(store, client, conversation, settings, stop_button=False, documents=documents)
     # The answer finishes in place, instead of re-sending the whole page and the answer once more.
     if untitled or waiting or answer is None:
         st.rerun()
     if not chat_answer.finish_turn(store, conversation, question, answer, installed):
         st.rerun()
+    after = context_view.fill(store, client, conversation, settings, fresh=True)
+    if after is not None and after.truncation is not None:
+        st.rerun()  # rare: the messages the answer did not see are marked, all through the conversation
+    context_view.draw_bar(bar, after)
 
 
 def notice() -> None:

@@ -26,6 +26,7 @@ from lib.documents.store import DocumentStore
 from lib.formatting import whole_number
 from lib.i18n import message_of, t
 from lib.parameters import panel as options_panel
+from lib.thinking import Think
 
 OPTIONS_PREFIX = "chat"
 QUERY_KEY = "chat"
@@ -43,11 +44,12 @@ class Settings:
     system: str
     options: dict[str, Any]
     keep_alive: str | int | None
-    think: bool
+    think: Think | None  # what the request sends: fitted to the model, None for a model that cannot think
 
     def applied_to(self, conversation: Conversation) -> Conversation:
         conversation.model, conversation.system, conversation.options = self.model, self.system, self.options
-        conversation.keep_alive, conversation.think = self.keep_alive, self.think
+        # A model that cannot think saves "off", as before levels: the choice comes back for a model that can.
+        conversation.keep_alive, conversation.think = self.keep_alive, False if self.think is None else self.think
         return conversation
 
 
@@ -112,7 +114,8 @@ def load_settings(conversation: Conversation | None) -> None:
     if conversation.model:
         st.session_state[state.CHAT_MODEL_INPUT] = conversation.model
     st.session_state[state.CHAT_SYSTEM_INPUT] = conversation.system
-    st.session_state[state.CHAT_THINK_INPUT] = conversation.think
+    if conversation.think is not None:
+        st.session_state[state.CHAT_THINK_INPUT] = conversation.think  # fitted to the model when drawn
     options_panel.load(OPTIONS_PREFIX, conversation.options, conversation.keep_alive)
     state.put(state.CHAT_LOADED, conversation.id)
 

@@ -1,4 +1,4 @@
-"""The single chat's settings above the conversation: model, think toggle, system prompt and parameters.
+"""The single chat's settings above the conversation: model, how much it thinks, system prompt and parameters.
 
 Also what the chat box says for the model chosen there.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import server_data, state, thinking
 from lib.chat import session as chat_session
 from lib.chat.history import Conversation
 from lib.chat.messages import models_link
@@ -17,12 +17,12 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
 from lib.parameters.panel import ChosenOptions
-from lib.ui import widgets
+from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
 
 
 def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Settings | None, set[str] | None]:
-    """Model, think toggle, system prompt and parameters. Returns the settings (None when no model
+    """Model, think control, system prompt and parameters. Returns the settings (None when no model
     can be used) and the installed chat models (None when the server cannot be asked)."""
     try:
         names = server_data.models_with(client, "completion")
@@ -42,8 +42,7 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     if not names:
         return None, installed
     widgets.ensure_choice(state.CHAT_MODEL_INPUT, names)
-    capabilities = server_data.capabilities_of(client, st.session_state[state.CHAT_MODEL_INPUT])
-    top = st.columns([3, 1], vertical_alignment="bottom")
+    top = st.columns([3, 2], vertical_alignment="bottom")
     model = top[0].selectbox(
         t("chat.model"),
         names,
@@ -51,13 +50,10 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
         help=t("chat.model_help"),
         format_func=widgets.model_label(server_data.remote_models(client)),
     )
-    thinks = "thinking" in capabilities
-    think = top[1].toggle(
-        t("chat.think"),
-        key=state.CHAT_THINK_INPUT,
-        disabled=not thinks,
-        help=t("chat.think_help") if thinks else t("chat.think_unavailable"),
-    )
+    offered = server_data.think_choices(client, model)
+    if tuple(offered) == thinking.ON_OFF:
+        st.session_state.setdefault(state.CHAT_THINK_INPUT, False)  # a chat starts without thinking, as before levels
+    think = think_control.draw(offered, state.CHAT_THINK_INPUT, where=top[1])
     if installed is not None and model not in installed:
         st.warning(t("chat.not_installed", model=model), icon=":material/warning:")
         models_link(model)
@@ -65,7 +61,7 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     if chosen is None:
         return None, installed
     system, options = chosen
-    return Settings(model, system, options.options, options.keep_alive, bool(think) and thinks), installed
+    return Settings(model, system, options.options, options.keep_alive, think), installed
 
 
 def system_and_parameters(system_key: str, options_prefix: str, system_help: str) -> tuple[str, ChosenOptions] | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lib import thinking
 from lib.chat import sources, validation
 from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
 from lib.chat.validation import Problem
@@ -161,7 +162,7 @@ class ChatStore(SqliteStore):
                     conversation.system,
                     json.dumps(conversation.options),
                     _keep_alive_text(conversation.keep_alive),
-                    int(conversation.think),
+                    _think_value(conversation.think),
                     conversation.id,
                     *owner,
                 ),
@@ -359,7 +360,7 @@ class ChatStore(SqliteStore):
                 conversation.system,
                 json.dumps(conversation.options),
                 _keep_alive_text(conversation.keep_alive),
-                int(conversation.think),
+                _think_value(conversation.think),
                 conversation.created_at,
                 conversation.updated_at,
             ),
@@ -418,7 +419,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         system=validation.stored_text(row["system"]),
         options=options,
         keep_alive=keep_alive,
-        think=isinstance(row["think"], (int, float)) and bool(row["think"]),
+        think=thinking.stored(row["think"]) if isinstance(row["think"], (int, float, str)) else False,
         created_at=validation.stored_number(row["created_at"]),
         updated_at=validation.stored_number(row["updated_at"]),
         damaged=damaged,
@@ -461,3 +462,8 @@ def _message(row: sqlite3.Row) -> Message:
         grounding=grounding,
         damaged=damaged,
     )
+
+
+def _think_value(think: Any) -> int | str:
+    """A think choice as saved: a level as its name, on/off as 1/0 (as before levels existed)."""
+    return think if isinstance(think, str) else int(bool(think))

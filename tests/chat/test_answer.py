@@ -203,8 +203,8 @@ def test_a_conversation_that_no_longer_ends_with_the_turn_is_left_to_a_rerun(sto
 
 def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
-    assert not chat.toggle(key=state.CHAT_THINK_INPUT).disabled
-    chat.toggle(key=state.CHAT_THINK_INPUT).set_value(True).run()
+    assert chat.segmented_control(key=state.CHAT_THINK_INPUT).value is False  # a chat starts without thinking
+    chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
     send(chat, "Why do cats purr?")
     assert last_chat_body(fake)["think"] is True
     answer = chat.chat_message[1]
@@ -214,12 +214,13 @@ def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
     assert saved.thinking in "\n".join(md.value for md in answer.expander[0].markdown) or answer.expander[0].markdown
 
 
-def test_thinking_models_with_the_toggle_off_are_told_not_to_think(chat, fake):
+def test_thinking_models_with_thinking_off_are_told_not_to_think(chat, fake):
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(False).run()
     send(chat, "quick")
     assert last_chat_body(fake)["think"] is False
     chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
-    assert chat.toggle(key=state.CHAT_THINK_INPUT).disabled
+    assert chat.segmented_control(key=f"{state.CHAT_THINK_INPUT}.unavailable").disabled
     send(chat, "again")
     assert "think" not in last_chat_body(fake)
 

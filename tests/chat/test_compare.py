@@ -244,3 +244,31 @@ def test_new_comparison_starts_over(compare, fake):
     assert compare.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
     assert not compare.chat_message
     assert "compare" not in compare.query_params
+
+
+@pytest.mark.parametrize(
+    ("model", "think", "models", "label"),
+    [
+        ("gpt-oss:20b", "high", ["gpt-oss:20b", "gpt-oss:20b"], "gpt-oss:20b · High"),
+        ("gpt-oss:20b", "low", ["gpt-oss:20b", "qwen3:0.6b"], "gpt-oss:20b · Low"),  # a level is always said
+        ("qwen3:0.6b", True, ["qwen3:0.6b", "qwen3:0.6b"], "qwen3:0.6b · thinking"),
+        ("qwen3:0.6b", False, ["qwen3:0.6b", "qwen3:0.6b"], "qwen3:0.6b · no thinking"),
+        ("qwen3:0.6b", True, ["qwen3:0.6b", "llava:7b"], "qwen3:0.6b"),  # on/off only where it tells columns apart
+        ("llava:7b", None, ["llava:7b", "llava:7b"], "llava:7b"),
+    ],
+)
+def test_a_column_is_named_by_its_model_and_its_level(model, think, models, label):
+    assert chat_compare.column_label(model, think, models) == label
+
+
+@pytest.mark.parametrize(
+    ("models", "thinks", "same"),
+    [
+        (["a", "a"], ["low", "high"], None),
+        (["a", "b", "a"], ["low", "low", "low"], (1, 3)),
+        (["q", "q"], [True, False], None),
+        (["q", "q", "l", "l"], [True, False, None, None], (3, 4)),
+    ],
+)
+def test_columns_that_would_ask_the_same_model_the_same_way_are_found(models, thinks, same):
+    assert chat_compare.same_columns(models, thinks) == same

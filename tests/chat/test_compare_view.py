@@ -3,6 +3,7 @@ column's history and its "continue" button, and every column's answer streamed a
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversatio
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient
 from lib.ollama.stream import CHAT, Request, Streams
-from tests.chat.conftest import PAGE, pick, query_value, send_to_all
+from tests.chat.conftest import PAGE, PNG_BASE64, pick, picture, query_value, send_to_all
 from tests.ollama.test_stream import overlapped
 
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
@@ -69,11 +70,11 @@ def choose(client) -> None:
 def test_each_column_starts_on_another_chat_model_and_thinking_models_think(studio_env, fake):
     at = AppTest.from_function(choose, args=(OllamaClient(fake.url),), default_timeout=30).run()
     assert at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
-    assert at.session_state["chosen"] == (["llama3.2:latest", "llava:7b"], [False, False])
+    assert at.session_state["chosen"] == (["llama3.2:latest", "llava:7b"], [None, None])  # None: cannot think
     at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).set_value(4).run()
     models, thinks = at.session_state["chosen"]
     assert models == ["llama3.2:latest", "llava:7b", "qwen3:0.6b", "llama3.2:latest"]
-    assert thinks == [False, False, True, False]
+    assert thinks == [None, None, True, None]
 
 
 # A column's history
@@ -81,8 +82,11 @@ def test_each_column_starts_on_another_chat_model_and_thinking_models_think(stud
 
 def history(store, conversation, can_continue: bool) -> None:
     from lib.chat import compare_view
+    from lib.ollama.client import OllamaClient
+    from lib.ui.format_control import OutputFormat
 
-    compare_view.draw_history(store, conversation, can_continue=can_continue)
+    client = OllamaClient("http://127.0.0.1:9")  # never asked: no message has an image
+    compare_view.draw_history(store, client, conversation, OutputFormat(), can_continue=can_continue)
 
 
 def column(store: ChatStore, *replies: Message, model: str = "llava:7b") -> Conversation:
@@ -241,3 +245,83 @@ def test_a_failure_that_arrived_before_stop_is_kept_not_marked_stopped(fake):
     time.sleep(0.2)  # the failure sits in the inbox: the page never read it
     streams.stop()
     assert streams.answers[0].error is not None and not streams.answers[0].stopped
+
+
+# Issue 22: a think control per column (one model at two levels), one output format, one image for every column
+
+
+def think_in(at: AppTest, column: int, value) -> None:
+    at.segmented_control(key=f"{state.CHAT_COMPARE_THINK_INPUT}_{column}").set_value(value).run()
+
+
+def test_one_model_at_two_levels_is_two_columns_and_each_is_asked_at_its_level(compare, fake, store):
+    fake.install("gpt-oss:20b")
+    st.cache_data.clear()  # the page read the model list before the install
+    compare.run()
+    pick(compare, "gpt-oss:20b", "gpt-oss:20b")
+    assert compare.segmented_control(key=f"{state.CHAT_COMPARE_THINK_INPUT}_0").options == ["Low", "Medium", "High"]
+    # The same model the same way twice: said, and nothing can be sent until one column changes.
+    assert "Columns 1 and 2 would ask the same model the same way." in texts(compare.warning)
+    assert compare.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).proto.disabled
+    think_in(compare, 0, "low")
+    think_in(compare, 1, "high")
+    assert not compare.warning
+    send_to_all(compare, "Is 97 a prime number?")
+    assert not compare.exception
+    bodies = [r.body for r in fake.requests_to("/api/chat")]
+    assert sorted(body["think"] for body in bodies) == ["high", "low"]
+    assert columns(compare) == ["gpt-oss:20b · Low", "gpt-oss:20b · High"]
+    low, high = (
+        [store.messages(s.id)[-1] for s in store.summaries() if s.title.endswith(level)] for level in ("Low", "High")
+    )
+    assert len(low[0].thinking) < len(high[0].thinking)  # high reasons more
+    assert all(answer.stats and answer.stats.output_tokens_per_second for answer in (low[0], high[0]))
+    assert {s.title for s in store.summaries()} == {
+        "Is 97 a prime number? · gpt-oss:20b · Low",
+        "Is 97 a prime number? · gpt-oss:20b · High",
+    }
+    # The saved levels come back with the comparison (a reload opens it from the address).
+    assert sorted(store.get(s.id).think for s in store.summaries()) == ["high", "low"]
+
+
+def test_a_thinking_model_on_and_off_side_by_side(compare, fake, store):
+    pick(compare, "qwen3:0.6b", "qwen3:0.6b")
+    think_in(compare, 1, False)
+    send_to_all(compare, "Hello")
+    assert sorted(r.body["think"] for r in fake.requests_to("/api/chat")) == [False, True]
+    assert columns(compare) == ["qwen3:0.6b · thinking", "qwen3:0.6b · no thinking"]
+
+
+def test_a_json_format_goes_to_every_column_and_each_answer_is_checked_and_pretty_printed(compare, fake, store):
+    pick(compare, "llama3.2:latest", "qwen3:0.6b")
+    compare.segmented_control(key=state.CHAT_COMPARE_FORMAT_INPUT).set_value("schema").run()
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    compare.text_area(key=state.CHAT_COMPARE_SCHEMA_INPUT).input(json.dumps(schema)).run()
+    fake.script_reply('{"city": "Paris"}')
+    fake.script_reply('{"town": 3}')
+    send_to_all(compare, "Where is the Eiffel tower?")
+    assert not compare.exception
+    assert [r.body["format"] for r in fake.requests_to("/api/chat")] == [schema, schema]
+    shown = sorted(code.value for code in compare.code)
+    assert shown == ['{\n  "city": "Paris"\n}', '{\n  "town": 3\n}']
+    assert "The answer does not match the schema:" in texts(compare.warning)
+    assert any("matches the schema" in caption.value for caption in compare.caption)
+
+
+def test_a_schema_with_a_mistake_is_said_and_holds_the_message_back(compare):
+    compare.segmented_control(key=state.CHAT_COMPARE_FORMAT_INPUT).set_value("schema").run()
+    compare.text_area(key=state.CHAT_COMPARE_SCHEMA_INPUT).input("{not json").run()
+    assert compare.error and compare.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).proto.disabled
+
+
+def test_one_image_goes_to_every_column_that_can_see_and_the_others_say_so(compare, fake, store):
+    pick(compare, "llava:7b", "llama3.2:latest")
+    prompt = compare.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT)
+    prompt.upload("cat.png", picture("PNG"), "image/png")
+    prompt.set_value("What is in the picture?").run()
+    assert not compare.exception
+    bodies = {r.body["model"]: r.body for r in fake.requests_to("/api/chat")}
+    assert bodies["llava:7b"]["messages"][-1]["images"] == [PNG_BASE64]
+    assert "images" not in bodies["llama3.2:latest"]["messages"][-1]
+    assert texts(compare.caption).count("llama3.2:latest cannot see images: this column was sent the text only.") == 1
+    assert all(store.messages(s.id)[0].images == [PNG_BASE64] for s in store.summaries())  # the question as asked

@@ -77,9 +77,12 @@ def test_after_one_exchange_stats_and_actions_are_chinese(chat_zh, fake, names):
     assert leftovers(chat_zh, names, "Why is the sky blue?") == []
 
 
-def test_thinking_and_the_edit_box_are_chinese(chat_zh, fake, names):
+def test_thinking_and_the_edit_box_are_chinese(open_app, fake, names):
+    # AppTest words a switch's choice outside the script run, in English: choose in English, then switch.
+    chat_zh = open_app(navigation.CHAT, query={i18n.QUERY_KEY: "en"})
     chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
-    chat_zh.toggle(key=state.CHAT_THINK_INPUT).set_value(True).run()
+    chat_zh.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
+    chat_zh.sidebar.button_group(key=state.LANGUAGE_INPUT).set_value("zh").run()
     send(chat_zh, "Think first")
     assert chat_zh.chat_message[1].expander[0].label == "思考过程"
     next(b for b in chat_zh.button if b.label == "编辑").click().run()

@@ -144,6 +144,7 @@ def test_a_missing_model_points_to_the_models_page(studio_env, fake, store):
 def test_an_error_mid_stream_keeps_the_partial_answer(chat, fake, store):
     fake.script_reply("alpha beta gamma delta epsilon zeta eta theta")
     fake.add_fault("/api/chat", "error_line", after=3)
+    chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(False).run()  # the scripted reply, not thinking
     send(chat, "go")
     answer = chat.chat_message[1]
     assert answer.markdown[0].value.startswith("alpha")
@@ -198,7 +199,8 @@ def layout(at: AppTest) -> list[str]:
 def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
     """The chat box stays docked only as the page's last element; the conversation goes in a container above it.
 
-    Above the chat box in the dock: the Documents row and the files being indexed (lib/documents/attach_view.py).
+    Above the chat box in the dock: the context bar's place (empty before an answer), the Documents row and the
+    files being indexed (lib/documents/attach_view.py).
     """
     assert layout(chat) == [
         "Title",
@@ -206,13 +208,13 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "Block(Column, Column)",
         "Expander",
         "Block(Caption)",
-        "Block(Html, Button, Block, Block, ChatInput)",
+        "Block(Html, Button, UnknownElement, Block, Block, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
     assert layout(chat)[3:] == [
         "Expander",
         "Block(ChatMessage, ChatMessage)",
-        "Block(Html, Button, Block, Block, ChatInput)",
+        "Block(Html, Button, Block, Block, Block, ChatInput)",
     ]
 
 
@@ -289,3 +291,17 @@ def test_an_address_the_page_cannot_use_is_ignored_with_a_notice(studio_env, fak
     assert len(at.toast) == 1 and notice in at.toast[0].value
     assert not set(query) & set(at.query_params)
     assert at.chat_input  # the page is usable: a new chat or a new comparison
+
+
+def test_a_gpt_oss_chat_is_sent_its_level_and_keeps_it_after_a_reload(studio_env, fake, store):
+    fake.install("gpt-oss:20b")
+    at = open_chat()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select("gpt-oss:20b").run()
+    at.segmented_control(key=state.CHAT_THINK_INPUT).set_value("high").run()
+    send(at, "Is 97 prime?")
+    assert not at.exception
+    assert fake.requests_to("/api/chat")[-1].body["think"] == "high"
+    (summary,) = store.summaries()
+    assert store.get(summary.id).think == "high"
+    again = open_chat({"chat": str(summary.id)})
+    assert again.segmented_control(key=state.CHAT_THINK_INPUT).value == "high"

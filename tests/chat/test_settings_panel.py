@@ -38,7 +38,7 @@ def down() -> str:
 def test_the_settings_are_what_the_panel_shows(fake):
     at = open_panel(fake.url)
     at.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
-    at.toggle(key=state.CHAT_THINK_INPUT).set_value(True)
+    at.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True)
     at.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.")
     at.number_input(key="chat_option_temperature").set_value(0.3)
     at.text_input(key="chat_option_keep_alive").input("10m").run()
@@ -52,9 +52,23 @@ def test_a_model_that_cannot_think_is_never_asked_to(fake):
     at.session_state[state.CHAT_MODEL_INPUT] = "llama3.2:latest"
     at.session_state[state.CHAT_THINK_INPUT] = True
     at.run()
-    assert at.toggle(key=state.CHAT_THINK_INPUT).disabled
-    assert at.toggle(key=state.CHAT_THINK_INPUT).help == "This model cannot show its reasoning."
-    assert at.session_state["settings"].think is False
+    unavailable = at.segmented_control(key=f"{state.CHAT_THINK_INPUT}.unavailable")
+    assert unavailable.disabled and unavailable.options == ["Not available"]
+    assert at.session_state["settings"].think is None
+
+
+def test_a_gpt_oss_model_offers_the_levels_and_no_off(fake):
+    fake.install("gpt-oss:20b")
+    at = AppTest.from_function(panel, args=(OllamaClient(fake.url), None), default_timeout=30)
+    at.session_state[state.CHAT_MODEL_INPUT] = "gpt-oss:20b"
+    at.run()
+    control = at.segmented_control(key=state.CHAT_THINK_INPUT)
+    assert control.options == ["Low", "Medium", "High"] and control.value == "medium"
+    control.set_value("high").run()
+    assert at.session_state["settings"].think == "high"
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()  # a level means "on" for other thinkers
+    assert at.segmented_control(key=state.CHAT_THINK_INPUT).options == ["Off", "On"]
+    assert at.session_state["settings"].think is True
 
 
 def test_a_server_that_does_not_answer_leaves_a_new_chat_without_settings():

@@ -299,3 +299,13 @@ def test_an_answer_right_after_an_answer_is_refused_and_a_question_can_be_answer
     assert [m.content for m in store.messages(conversation_id)] == ["Q1", "A1", "Q2"]
     store.drop_answers_after_last_question(conversation_id)  # nothing after the last question: nothing goes
     assert len(store.messages(conversation_id)) == 3
+
+
+@pytest.mark.parametrize("think", ["low", "high", True, False])
+def test_a_thinking_level_and_on_off_are_kept(store, think):
+    conversation_id = store.create(Conversation(model="gpt-oss:20b", think=think))
+    assert store.get(conversation_id).think == think
+    conversation = store.get(conversation_id)
+    conversation.think = "medium" if think != "medium" else "low"
+    store.save_settings(conversation)
+    assert store.get(conversation_id).think == conversation.think
