@@ -18,13 +18,13 @@ from typing import Any
 
 from lib.i18n import t_plain
 from lib.tools import calculator, clock, custom, lookup, units
+from lib.tools.choice import BUILT_IN, ToolChoice
 from lib.tools.lookup import Library
 from lib.tools.refusal import Refusal, Refused
 from lib.tools.steps import Step, object_arguments, sent_values
 
 logger = logging.getLogger(__name__)
 
-BUILT_IN: tuple[str, ...] = (calculator.NAME, clock.NAME, units.NAME, lookup.NAME)
 DECLARATIONS: dict[str, dict[str, Any]] = {
     calculator.NAME: calculator.DECLARATION,
     clock.NAME: clock.DECLARATION,
@@ -41,44 +41,6 @@ CUSTOM_ICON = ":material/edit_note:"
 REFUSED_ICON = ":material/error:"
 WAITING_ICON = ":material/keyboard:"
 MAX_CALLS = 20  # run per round; more are refused with a sentence
-
-
-@dataclass(frozen=True)
-class ToolChoice:
-    """A chat's tools: the built-in ones switched on (by name) and the user's own declarations."""
-
-    enabled: tuple[str, ...] = ()
-    custom: tuple[dict[str, Any], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.enabled or self.custom)
-
-    def to_data(self) -> list[Any]:
-        """As saved: a JSON list of built-in names and declaration objects."""
-        return [*self.enabled, *self.custom]
-
-    @classmethod
-    def from_data(cls, value: Any) -> ToolChoice:
-        """A saved or imported choice; :class:`custom.Invalid` at the first entry that is neither a known
-        built-in name nor a valid declaration."""
-        if value is None:
-            return cls()
-        if not isinstance(value, list):
-            raise custom.Invalid(0, "tools.choice_not_list")
-        enabled: list[str] = []
-        declared: list[dict[str, Any]] = []
-        for number, item in enumerate(value, start=1):
-            if isinstance(item, str):
-                if item not in BUILT_IN:
-                    raise custom.Invalid(number, "tools.choice_unknown", {"name": item[:60]})
-                if item not in enabled:
-                    enabled.append(item)
-            else:
-                names = {*BUILT_IN, *(custom.name_of(d) for d in declared)}
-                declared.append(custom.checked(item, number, names))
-        if len(declared) > custom.MAX_TOOLS:
-            raise custom.Invalid(0, "tools.custom_too_many", {"limit": custom.MAX_TOOLS})
-        return cls(tuple(name for name in BUILT_IN if name in enabled), tuple(declared))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from lib.tools.refusal import Refusal
 
+MAX_ROUNDS = 5  # rounds of calls run for one answer; a model that calls again after them is stopped
 MAX_ROUNDS_SAVED = 50
 MAX_STEPS = 50  # per round
 MAX_TEXT = 1_000_000

@@ -83,13 +83,3 @@ def test_a_tool_that_breaks_is_a_sentence_not_an_exception(monkeypatch):
 def test_calls_past_the_limit_of_a_round_are_refused():
     extra = registry.too_many([call("calculator", {})] * (registry.MAX_CALLS + 2))
     assert [step.refusal.key for step in extra] == ["tools.too_many_calls"] * 2
-
-
-def test_a_saved_choice_round_trips_and_a_wrong_one_is_named():
-    assert ToolChoice.from_data(ALL.to_data()) == ALL
-    assert ToolChoice.from_data(None) == ToolChoice()
-    with pytest.raises(Invalid) as invalid:
-        ToolChoice.from_data(["calculator", "format_disk"])
-    assert (invalid.value.tool, invalid.value.key) == (2, "tools.choice_unknown")
-    with pytest.raises(Invalid):
-        ToolChoice.from_data({"calculator": True})
