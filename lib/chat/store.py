@@ -27,12 +27,12 @@ from lib.chat.history import ASSISTANT, AWAITING, USER, Conversation, Format, Me
 from lib.chat.validation import Problem
 from lib.i18n import t
 from lib.ollama.stats import RunStats
-from lib.thinking import Think
-from lib.tools import steps
-from lib.tools.steps import Round
 from lib.sqlite_store import DATA_DIR_ENV as DATA_DIR_ENV
 from lib.sqlite_store import SqliteStore
 from lib.sqlite_store import data_dir as data_dir
+from lib.thinking import Think
+from lib.tools import steps
+from lib.tools.steps import Round
 
 FILE_NAME = "chats.sqlite3"
 SCHEMA_VERSION = 4

@@ -272,9 +272,7 @@ def _tools(value: Any, where: Path) -> ToolChoice:
 
 def _tool_problem(invalid: custom.Invalid, where: Path) -> Problem:
     """A tool declaration's problem at its place in the file; a schema problem inside it worded now."""
-    values = {
-        name: schema.say(value) if isinstance(value, schema.Problem) else value for name, value in invalid.values.items()
-    }
+    values = {name: schema.say(v) if isinstance(v, schema.Problem) else v for name, v in invalid.values.items()}
     return Problem((*where, invalid.tool - 1) if invalid.tool else where, invalid.key, values)
 
 

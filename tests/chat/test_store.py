@@ -325,7 +325,8 @@ CREATE INDEX conversations_by_owner ON conversations (owner, updated_at);
 INSERT INTO conversations (owner, title, model, options, think, created_at, updated_at)
     VALUES (NULL, 'Old chat', 'qwen3:0.6b', '{"temperature": 0.5}', 1, 1, 1);
 INSERT INTO messages (conversation_id, role, content, created_at) VALUES (1, 'user', 'old question', 1);
-INSERT INTO messages (conversation_id, role, content, thinking, created_at) VALUES (1, 'assistant', 'old answer', 'hm', 2);
+INSERT INTO messages (conversation_id, role, content, thinking, created_at)
+    VALUES (1, 'assistant', 'old answer', 'hm', 2);
 PRAGMA user_version = 3;
 """
 

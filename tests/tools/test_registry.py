@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from lib.tools import registry
-from lib.tools.custom import Invalid
 from lib.tools.registry import Context, ToolChoice
 
 MINE = {
