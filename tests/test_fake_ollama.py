@@ -896,6 +896,42 @@ def test_every_response_kind_parses_with_the_official_types(server):
     each(StatusResponse, [post(server, "/api/pull", {"model": "llama3.2", "stream": False}).json()])
 
 
+def test_tool_calls_logprobs_levels_and_listed_capabilities_parse_with_the_official_types(server):
+    server.install("gpt-oss:20b")
+    calculator = {
+        "type": "function",
+        "function": {
+            "name": "calculator",
+            "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}},
+        },
+    }
+    question = [{"role": "user", "content": "What is 12*(3+4)?"}]
+    calling = {"model": "gpt-oss:20b", "messages": question, "tools": [calculator], "think": "high"}
+    streamed = ndjson(post(server, "/api/chat", calling, stream=True))
+    single = post(server, "/api/chat", {**calling, "stream": False}).json()
+    for line in [*streamed, single]:
+        ChatResponse.model_validate(line)
+    assert all(ChatResponse.model_validate(line).message.tool_calls for line in (streamed[-2], single))
+    answered = [
+        *question,
+        {"role": "assistant", "content": "", "tool_calls": single["message"]["tool_calls"]},
+        {"role": "tool", "content": "84", "tool_name": "calculator", "tool_call_id": "call_00000000"},
+    ]
+    scored = {"model": "llama3.2", "messages": answered, "logprobs": True, "top_logprobs": 3}
+    for line in ndjson(post(server, "/api/chat", scored, stream=True)):
+        ChatResponse.model_validate(line)
+    reply = ChatResponse.model_validate(post(server, "/api/chat", {**scored, "stream": False}).json())
+    assert reply.message.content == "The result is 84." and reply.logprobs and reply.logprobs[0].top_logprobs
+    generated = {"model": "gpt-oss:20b", "prompt": "hi", "think": "low", "logprobs": True, "top_logprobs": 2}
+    for line in ndjson(post(server, "/api/generate", generated, stream=True)):
+        GenerateResponse.model_validate(line)
+    GenerateResponse.model_validate(post(server, "/api/generate", {**generated, "stream": False}).json())
+    listed = requests.get(server.url + "/api/tags", timeout=5).json()
+    assert all(model["capabilities"] for model in listed["models"])
+    ListResponse.model_validate(listed)
+    ShowResponse.model_validate(post(server, "/api/show", {"model": "gpt-oss:20b"}).json())
+
+
 def test_the_official_client_works_against_the_fake(server):
     client = ollama.Client(host=server.url)
     assert "llama3.2:latest" in {m.model for m in client.list().models}

@@ -41,6 +41,7 @@ def installed_names(models: list[dict]) -> list[str]:
 
 def remove_capabilities(fake: FakeOllama, name: str) -> None:
     """Make ``name`` look as it does on a server too old to report capabilities."""
+    fake.tags_capabilities = False
     spec = fake.store.find(parse_name(name))
     assert spec is not None
     fake.store.put(dataclasses.replace(spec, capabilities=()))
@@ -171,6 +172,7 @@ def test_capabilities_of_a_model_not_installed_are_unknown_without_asking(client
 
 @pytest.mark.parametrize("path", ["/api/tags", "/api/show"])
 def test_capabilities_that_cannot_be_read_are_unknown(client, fake, path):
+    fake.tags_capabilities = False
     fake.add_fault(path, "html", times=0)
     assert server_data.capabilities_of(client, "llava:7b") == frozenset()
 
@@ -193,6 +195,7 @@ def test_models_of_an_old_server_are_offered_for_every_capability(client, fake):
     ("kind", "params"), [("http", {"status": 500, "message": "boom"}), ("http", {"status": 404}), ("html", {})]
 )
 def test_models_whose_details_cannot_be_read_are_offered(client, fake, kind, params):
+    fake.tags_capabilities = False
     fake.add_fault("/api/show", kind, times=0, **params)
     assert server_data.models_with(client, "vision") == INSTALLED
 
@@ -204,6 +207,7 @@ def test_an_unreachable_server_is_not_hidden_as_no_models():
 
 
 def test_a_server_too_slow_to_describe_its_models_is_not_hidden_as_no_models(fake):
+    fake.tags_capabilities = False
     fake.add_fault("/api/show", "latency", delay=1.0)
     slow = OllamaClient(fake.url, timeouts=Timeouts(read=0.2))
     try:

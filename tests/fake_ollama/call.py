@@ -10,7 +10,7 @@ from .apierror import ApiError
 from .catalog import ModelSpec
 from .exchange import Exchange
 from .names import parse_name, written_name
-from .recording import Headers
+from .recording import Headers, LiveRecord
 
 if TYPE_CHECKING:
     from .server import FakeOllama
@@ -25,6 +25,7 @@ class Call:
     raw_body: bytes
     exchange: Exchange
     started_ns: int  # time.monotonic_ns() at arrival
+    record: LiveRecord
 
     def body(self, struct: str, fields: dict[str, decoding.Field]) -> dict[str, Any]:
         return decoding.decode(self.raw_body, struct, fields)
@@ -41,6 +42,10 @@ class Call:
         if name is None:
             raise invalid or ApiError(400, "invalid model name")
         raise missing
+
+    def record_prompt(self, messages: list[dict[str, Any]]) -> None:
+        """Note the messages the model saw (after history truncation) in the request log."""
+        self.record.set_prompt_messages(messages)
 
     def stream_requested(self, request: dict[str, Any]) -> bool:
         """`stream` defaults to true on every streaming endpoint."""

@@ -167,6 +167,26 @@ GEMMA3_TEMPLATE = """{{- range $i, $_ := .Messages }}
 {{- end }}
 {{- end }}"""
 
+GPTOSS_TEMPLATE = """<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.
+Knowledge cutoff: 2024-06
+
+Reasoning: {{ if $.ThinkLevel }}{{ $.ThinkLevel }}{{ else }}medium{{ end }}
+
+# Valid channels: analysis, commentary, final. Channel must be included for every message.
+{{- if $.Tools }}
+Calls to these tools must go to the commentary channel: 'functions'.{{ end }}<|end|>
+{{- if .System }}<|start|>developer<|message|># Instructions
+
+{{ .System }}<|end|>{{ end }}
+{{- range $i, $msg := .Messages }}
+{{- if eq $msg.Role "user" }}<|start|>user<|message|>{{ $msg.Content }}<|end|>
+{{- else if eq $msg.Role "assistant" }}<|start|>assistant<|channel|>final<|message|>{{ $msg.Content }}<|end|>
+{{- else if eq $msg.Role "tool" }}<|start|>functions.{{ $msg.ToolName }} to=assistant<|channel|>commentary
+{{- "" }}<|message|>{{ $msg.Content }}<|end|>
+{{- end }}
+{{- end }}<|start|>assistant"""
+"""A short stand-in for gpt-oss's Harmony template: the reasoning level comes from ``think``."""
+
 LLAVA_TEMPLATE = "[INST] {{ if .System }}{{ .System }} {{ end }}{{ .Prompt }} [/INST]"
 
 LLAMA_LICENSE = """LLAMA 3.2 COMMUNITY LICENSE AGREEMENT
@@ -345,6 +365,23 @@ PULLABLE_ONLY: tuple[ModelSpec, ...] = (
         modified_ns=0,
         license=APACHE_LICENSE,
         parameters=(("num_ctx", 512),),
+    ),
+    _spec(
+        "gpt-oss:20b",
+        weights=13_780_154_624,
+        family="gptoss",
+        families=("gptoss",),
+        parameter_size="20.9B",
+        quantization_level="MXFP4",
+        architecture="gptoss",
+        parameter_count=20_914_757_184,
+        context_length=131_072,
+        embedding_length=2880,
+        capabilities=("completion", "tools", "thinking"),
+        modified_ns=0,
+        template=GPTOSS_TEMPLATE,
+        license=APACHE_LICENSE,
+        parameters=(("temperature", 1.0),),
     ),
     _spec(
         "gemma3:270m",

@@ -8,11 +8,13 @@ actually sleeping; prompt evaluation is simulated at 4000 tokens/s.
 
 from __future__ import annotations
 
+import json
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from . import decoding, gowire
+from . import decoding, gowire, logprobs
 from .apierror import ApiError
 from .call import Call
 from .catalog import ModelSpec
@@ -25,27 +27,46 @@ LOAD_BYTES_PER_SECOND = 2_000_000_000
 
 @dataclass(frozen=True)
 class Plan:
-    """The tokens to emit, each tagged "thinking" or "content", and why generation stops."""
+    """The tokens to emit, each tagged "thinking" or "content", and why generation stops.
+
+    ``scores`` (when logprobs were asked for) holds each piece's ``api.Logprob`` entries (one per model
+    token, see logprobs.model_tokens), None for thinking.
+    ``tool_calls`` are ``message.tool_calls`` entries sent after the pieces; the model wrote
+    ``call_tokens`` tokens for them (they count in ``eval_count``).
+    """
 
     pieces: tuple[tuple[str, str], ...]
     done_reason: str
+    scores: tuple[list[dict[str, Any]] | None, ...] = ()
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    call_tokens: int = 0
 
     def text(self, kind: str) -> str:
         return "".join(token for piece_kind, token in self.pieces if piece_kind == kind)
 
+    def score(self, index: int) -> list[dict[str, Any]] | None:
+        return self.scores[index] if self.scores else None
 
-def plan(thinking: str, content: str, options: dict[str, Any]) -> Plan:
-    """Apply options.stop (cut before the first stop string) and options.num_predict (token cap)."""
+    def content_scores(self) -> list[dict[str, Any]]:
+        return [entry for entries in self.scores if entries is not None for entry in entries]
+
+
+def plan(thinking: str, content: str, options: dict[str, Any], tool_calls: tuple[dict[str, Any], ...] = ()) -> Plan:
+    """Apply options.stop (cut before the first stop string) and options.num_predict (token cap).
+
+    Tool calls are written after the thinking; a cap reached before they are complete loses them.
+    """
     reason = "stop"
     stops = [stop for stop in options.get("stop") or [] if stop]
     cuts = [content.find(stop) for stop in stops if stop in content]
     if cuts:
         content = content[: min(cuts)]
     pieces = [("thinking", token) for token in tokenize(thinking)] + [("content", token) for token in tokenize(content)]
+    call_tokens = len(tokenize(json.dumps(tool_calls))) if tool_calls else 0
     limit = options.get("num_predict")
-    if isinstance(limit, (int, float)) and limit > 0 and len(pieces) > limit:
-        pieces, reason = pieces[: int(limit)], "length"
-    return Plan(tuple(pieces), reason)
+    if isinstance(limit, (int, float)) and limit > 0 and len(pieces) + call_tokens > limit:
+        return Plan(tuple(pieces[: int(limit)]), "length")
+    return Plan(tuple(pieces), reason, tool_calls=tool_calls, call_tokens=call_tokens)
 
 
 def fit(planned: Plan, prompt_tokens: int, context: int) -> tuple[Plan, int]:
@@ -54,6 +75,13 @@ def fit(planned: Plan, prompt_tokens: int, context: int) -> tuple[Plan, int]:
     if prompt_tokens < context:
         return planned, prompt_tokens
     return Plan((), "length"), context
+
+
+def score(planned: Plan, rng: random.Random, top: int, sampled: bool) -> Plan:
+    """Give each content token its logprobs (``logprobs: true``); thinking tokens get none, as the spec wants."""
+    content = [token for kind, token in planned.pieces if kind == "content"]
+    scored = iter(logprobs.scores(rng, content, top, sampled))
+    return replace(planned, scores=tuple(next(scored) if kind == "content" else None for kind, _ in planned.pieces))
 
 
 @dataclass(frozen=True)
@@ -123,9 +151,15 @@ class Stats:
 class Shape(Protocol):
     """How one endpoint words its lines."""
 
-    def chunk(self, kind: str, token: str) -> dict[str, Any]: ...
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]: ...
 
-    def final(self, thinking: str, content: str, done_reason: str, stats: Stats) -> dict[str, Any]: ...
+    def calls(self, tool_calls: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+        """The one streamed chunk with every tool call (only chat plans tool calls)."""
+        ...
+
+    def final(self, done_reason: str, stats: Stats, whole: Plan | None) -> dict[str, Any]:
+        """The ``done`` object: after a stream (``whole`` None) it carries no text; alone it carries all of it."""
+        ...
 
 
 def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: Loaded, stream: bool) -> None:
@@ -134,11 +168,13 @@ def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: 
     generation_started = time.monotonic_ns()
     if stream:
         exchange.open_stream()
-    for kind, token in planned.pieces:
+    for index, (kind, token) in enumerate(planned.pieces):
         if call.app.token_delay > 0:
             exchange.pause(call.app.token_delay)
         if stream:
-            exchange.send_line(shape.chunk(kind, token))
+            exchange.send_line(shape.chunk(kind, token, planned.score(index)))
+    if planned.tool_calls and stream:
+        exchange.send_line(shape.calls(planned.tool_calls))
     now = time.monotonic_ns()
     prompt_eval = prompt_tokens * PROMPT_EVAL_NS_PER_TOKEN
     stats = Stats(
@@ -146,13 +182,11 @@ def run(call: Call, shape: Shape, planned: Plan, *, prompt_tokens: int, loaded: 
         load_duration=loaded.load_duration,
         prompt_eval_count=prompt_tokens,
         prompt_eval_duration=prompt_eval,
-        eval_count=len(planned.pieces),
+        eval_count=len(planned.pieces) + planned.call_tokens,
         eval_duration=max(now - generation_started, 1),
     )
     if stream:
-        exchange.send_line(shape.final("", "", planned.done_reason, stats), final=True)
+        exchange.send_line(shape.final(planned.done_reason, stats, None), final=True)
         exchange.close_stream()
     else:
-        exchange.send_json(
-            200, shape.final(planned.text("thinking"), planned.text("content"), planned.done_reason, stats)
-        )
+        exchange.send_json(200, shape.final(planned.done_reason, stats, planned))

@@ -64,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
         record = app.log.open(self.command, url.path, dict(parse_qsl(url.query)), headers, _json_or_none(raw), raw)
         faults = app.faults.take(url.path)
         exchange = Exchange(self, record, faults)
-        call = Call(app, self.command, url.path, headers, raw, exchange, started)
+        call = Call(app, self.command, url.path, headers, raw, exchange, started, record)
         try:
             routing.dispatch(call, faults)
         except (ClientGone, ClientGoneWhileQueued):

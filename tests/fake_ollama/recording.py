@@ -44,7 +44,10 @@ class RecordedRequest:
 
     `status` is 0 while no response has started (or when the connection was
     dropped without one). `chunks_sent` counts NDJSON lines written to a stream,
-    or 1 for a non-empty single-body response.
+    or 1 for a non-empty single-body response. `prompt_messages` (chat only) are
+    the messages the model saw: what was sent, less the oldest ones Ollama drops
+    when the conversation does not fit the context window (see history.py);
+    None where no prompt was built (other endpoints, refused or load-only requests).
     """
 
     method: str
@@ -58,6 +61,7 @@ class RecordedRequest:
     status: int
     client_disconnected: bool
     chunks_sent: int
+    prompt_messages: tuple[dict[str, Any], ...] | None = None
 
 
 class LiveRecord:
@@ -79,6 +83,11 @@ class LiveRecord:
         self._status = 0
         self._disconnected = False
         self._chunks = 0
+        self._prompt_messages: tuple[dict[str, Any], ...] | None = None
+
+    def set_prompt_messages(self, messages: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._prompt_messages = tuple(messages)
 
     def set_status(self, status: int) -> None:
         with self._lock:
@@ -112,6 +121,7 @@ class LiveRecord:
             self._status,
             self._disconnected,
             self._chunks,
+            self._prompt_messages,
         )
 
 

@@ -32,8 +32,10 @@ DEFAULT_NUM_PARALLEL = 4
 class FakeOllama:
     """Start it, point a client at `url`, script it, then read `requests`.
 
-    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`)
-    can change while it runs; `reset()` restores them and the initial models.
+    Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`,
+    `tags_capabilities`) can change while it runs; `reset()` restores them and the initial models.
+    `tags_capabilities` (default True) lists each model's capabilities in /api/tags, as newer
+    servers do; False acts like an older server, where only /api/show reports them.
     `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL;
     `max_loaded_models` how many models generate at once, like OLLAMA_MAX_LOADED_MODELS
     (None: no limit), so that requests for other models queue.
@@ -47,6 +49,7 @@ class FakeOllama:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._replies: deque[str] = deque()
+        self._tool_rounds: deque[list[dict[str, Any]]] = deque()
         self._replies_lock = threading.Lock()
         self.log = RequestLog()
         self.faults = FaultBook()
@@ -62,6 +65,7 @@ class FakeOllama:
         self.max_loaded_models: int | None = None
         self.api_key: str | None = None
         self.signed_in = False
+        self.tags_capabilities = True
         self.broken_models: dict[str, str] = {}
 
     # lifecycle
@@ -119,12 +123,14 @@ class FakeOllama:
     # scripting
 
     def reset(self) -> None:
-        """Back to the initial models, with no log, faults, loaded models, scripted replies or changed settings."""
+        """Back to the initial models, with no log, faults, loaded models, scripted replies or tool calls,
+        or changed settings."""
         self.store.reset()
         self.log.clear()
         self.faults.clear()
         with self._replies_lock:
             self._replies.clear()
+            self._tool_rounds.clear()
         self._restore_settings()
 
     def add_cloud_models(self) -> None:
@@ -149,6 +155,25 @@ class FakeOllama:
     def take_scripted_reply(self) -> str | None:
         with self._replies_lock:
             return self._replies.popleft() if self._replies else None
+
+    def script_tool_calls(self, calls: list[dict[str, Any]]) -> None:
+        """Queue one round of tool calls: the next /api/chat request that declares tools answers with
+        exactly these (``[{"name": str, "arguments": anything}]``, arguments not even checked to be an
+        object). Each call queues one more round, first in, first out: a model that keeps calling."""
+        with self._replies_lock:
+            self._tool_rounds.append([{"name": call["name"], "arguments": call["arguments"]} for call in calls])
+
+    def take_tool_round(self) -> list[dict[str, Any]] | None:
+        with self._replies_lock:
+            return self._tool_rounds.popleft() if self._tool_rounds else None
+
+    def install(self, name: str) -> None:
+        """Install the registry model ``name`` at once, as a finished ``ollama pull`` would."""
+        parsed = parse_name(name)
+        spec = self.store.in_registry(parsed) if parsed is not None else None
+        if spec is None:
+            raise KeyError(name)
+        self.store.put(spec.renamed(spec.name, gowire.now_ns()))
 
     def install_as(self, name: str, like: str = "llama3.2") -> None:
         """Install a copy of the model ``like`` under ``name``, even one Ollama's rules refuse.

@@ -197,6 +197,35 @@ def thinking(rng: random.Random, prompt: str) -> str:
     )
 
 
+_REASONING_STEPS = [
+    "Consider what they most likely mean.",
+    "Check the obvious cases first.",
+    "Think about edge cases that could change the answer.",
+    "Compare a short answer with a detailed one.",
+    "Make sure the terms are used correctly.",
+    "Verify that nothing contradicts the question.",
+    "Decide on the order of the explanation.",
+    "An example would make it concrete.",
+    "Double-check the conclusion against the question.",
+]
+
+
+def reasoning(rng: random.Random, prompt: str, level: str) -> str:
+    """gpt-oss's analysis channel at a reasoning level: low is one short sentence, medium three, high ten.
+
+    gpt-oss spends more tokens thinking the higher the level its system prompt names (``Reasoning: high``);
+    the lengths here differ clearly so a test (or a person comparing levels) sees it.
+    """
+    topic = _topic(prompt)
+    if level == "low":
+        return f"User asks about {topic}; answer directly."
+    opening = f"The user asks about {topic}. {_sentence(rng)}"
+    if level == "medium":
+        return f"{opening} Let's answer concisely."
+    steps = rng.sample(_REASONING_STEPS, 7)
+    return f"{opening} {' '.join(steps)} Now write the final answer."
+
+
 def json_reply(rng: random.Random, prompt: str, schema: Any) -> str:
     """A JSON document: an instance of `schema` when it is one, else a small generic object."""
     if isinstance(schema, dict):

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .. import completion, decoding, gowire, text
+from .. import completion, decoding, gowire, history, text, tools
 from ..apierror import ApiError
 from ..call import Call
 from ..catalog import ModelSpec
@@ -27,7 +27,7 @@ class _GenerateShape:
     model: str
     context: list[int]
 
-    def chunk(self, kind: str, token: str) -> dict[str, Any]:
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]:
         line: dict[str, Any] = {
             "model": self.model,
             "created_at": gowire.utc_now(),
@@ -36,14 +36,19 @@ class _GenerateShape:
         if kind == "thinking":
             line["thinking"] = token
         line["done"] = False
+        if score is not None:
+            line["logprobs"] = score
         return line
 
-    def final(self, thinking: str, content: str, done_reason: str, stats: completion.Stats) -> dict[str, Any]:
+    def final(self, done_reason: str, stats: completion.Stats, whole: completion.Plan | None) -> dict[str, Any]:
+        content = whole.text("content") if whole else ""
         line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(), "response": content}
-        if thinking:
-            line["thinking"] = thinking
+        if whole and whole.text("thinking"):
+            line["thinking"] = whole.text("thinking")
         line.update(done=True, done_reason=done_reason, context=self.context)
         line.update(stats.fields())
+        if whole and whole.content_scores():
+            line["logprobs"] = whole.content_scores()
         return line
 
 
@@ -51,17 +56,26 @@ class _GenerateShape:
 class _ChatShape:
     model: str
 
-    def chunk(self, kind: str, token: str) -> dict[str, Any]:
+    def chunk(self, kind: str, token: str, score: list[dict[str, Any]] | None) -> dict[str, Any]:
         message = {"role": "assistant", "content": token if kind == "content" else ""}
         if kind == "thinking":
             message["thinking"] = token
+        line: dict[str, Any] = {"model": self.model, "created_at": gowire.utc_now(), "message": message, "done": False}
+        if score is not None:
+            line["logprobs"] = score
+        return line
+
+    def calls(self, tool_calls: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+        message = {"role": "assistant", "content": "", "tool_calls": list(tool_calls)}
         return {"model": self.model, "created_at": gowire.utc_now(), "message": message, "done": False}
 
-    def final(self, thinking: str, content: str, done_reason: str, stats: completion.Stats) -> dict[str, Any]:
-        message = {"role": "assistant", "content": content}
-        if thinking:
-            message["thinking"] = thinking
-        line = {
+    def final(self, done_reason: str, stats: completion.Stats, whole: completion.Plan | None) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": whole.text("content") if whole else ""}
+        if whole and whole.text("thinking"):
+            message["thinking"] = whole.text("thinking")
+        if whole and whole.tool_calls:
+            message["tool_calls"] = list(whole.tool_calls)
+        line: dict[str, Any] = {
             "model": self.model,
             "created_at": gowire.utc_now(),
             "message": message,
@@ -69,6 +83,8 @@ class _ChatShape:
             "done_reason": done_reason,
         }
         line.update(stats.fields())
+        if whole and whole.content_scores():
+            line["logprobs"] = whole.content_scores()
         return line
 
 
@@ -104,10 +120,11 @@ def generate(call: Call) -> None:
         _check_images(spec, images)
         schema = _format(request)
         system = request.get("system") or spec.system
-        content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""))
+        content = _content(call, spec, options, prompt, images, schema, request.get("suffix", ""), [])
         planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
         prompt_tokens = text.count_tokens(system) + text.count_tokens(prompt) + 10
         planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
+        planned = _scored(spec, options, prompt, request, planned)
         shape = _GenerateShape(model, text.token_ids(f"{system}\n{prompt}\n") + text.token_ids(planned.text("content")))
         with call.app.slots.hold(
             spec.name.key,
@@ -147,12 +164,25 @@ def chat(call: Call) -> None:
         schema = _format(request)
         last_user = next((m for m in reversed(messages) if m.get("role") == "user"), messages[-1])
         prompt = last_user.get("content", "")
-        content = _content(call, spec, options, prompt, len(last_user.get("images", [])), schema, "")
-        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options)
+        declared = request.get("tools") or []
+        calls = _tool_calls(call, declared, messages, prompt)
+        content = (
+            ""
+            if calls
+            else _content(
+                call, spec, options, prompt, len(last_user.get("images", [])), schema, "", tools.results(messages)
+            )
+        )
+        wired = tuple(tools.wire_calls(calls, f"{model}\x1f{len(messages)}\x1f{prompt}"))
+        planned = completion.plan(_thinking_text(spec, think, options, prompt), content, options, wired)
         has_system = any(m.get("role") == "system" for m in messages)
-        prompt_tokens = sum(text.count_tokens(m.get("content", "")) + 5 for m in messages)
-        prompt_tokens += 0 if has_system else text.count_tokens(spec.system)
-        planned, prompt_tokens = completion.fit(planned, prompt_tokens, completion.context_size(spec, options))
+        fixed = text.count_tokens(tools.declared_text(declared))
+        fixed += 0 if has_system else text.count_tokens(spec.system)
+        context = completion.context_size(spec, options)
+        seen = history.kept(messages, fixed, context, truncate=request.get("truncate", True) is not False)
+        call.record_prompt(seen)
+        planned, prompt_tokens = completion.fit(planned, history.tokens(seen, fixed), context)
+        planned = _scored(spec, options, prompt, request, planned)
         with call.app.slots.hold(
             spec.name.key,
             lambda: call.app.num_parallel,
@@ -186,14 +216,22 @@ def _check_top_logprobs(request: dict[str, Any]) -> None:
         raise ApiError(400, "top_logprobs must be between 0 and 20")
 
 
-def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> bool:
-    """Whether to think: thinking models default to yes; others refuse an explicit yes."""
+def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> str:
+    """How the model thinks: "" not at all, "on" (qwen3 and the like), or a gpt-oss level.
+
+    As Ollama: thinking models think unless told ``false``; any level means ``true`` to them.
+    gpt-oss always reasons (its Harmony format has no "off"): true, false or nothing is the
+    default "medium", a level sets how much. Other models refuse anything but false
+    (decoding has already refused values that are not a bool or a level).
+    """
     think = request.get("think")
+    if spec.family == "gptoss":
+        return think if isinstance(think, str) else "medium"
     if spec.has("thinking"):
-        return think is not False
+        return "" if think is False else "on"
     if think not in (None, False):
         raise ApiError(400, f"{gowire.quote(model)} does not support thinking")
-    return False
+    return ""
 
 
 def _check_capabilities(spec: ModelSpec, action: str, model: str, *, insert: bool = False, tools: bool = False) -> None:
@@ -220,15 +258,51 @@ def _format(request: dict[str, Any]) -> Any:
     )
 
 
+def _temperature(spec: ModelSpec, options: dict[str, Any]) -> Any:
+    return options.get("temperature", dict(spec.parameters).get("temperature", 0.8))
+
+
 def _seed(spec: ModelSpec, options: dict[str, Any], prompt: str) -> Any:
-    temperature = options.get("temperature", dict(spec.parameters).get("temperature", 0.8))
+    temperature = _temperature(spec, options)
     seed = options.get("seed") if temperature else None
     return text.seeded(spec.name.key, prompt, temperature, seed)
 
 
+def _scored(
+    spec: ModelSpec, options: dict[str, Any], prompt: str, request: dict[str, Any], planned: completion.Plan
+) -> completion.Plan:
+    """With ``logprobs: true``, every content token's logprobs, seeded like the text (model, prompt,
+    temperature, seed); a temperature above 0 samples, so the chosen token is not always the likeliest."""
+    if request.get("logprobs") is not True:
+        return planned
+    rng = _seed(spec, options, "logprobs:" + prompt)
+    return completion.score(planned, rng, int(request.get("top_logprobs", 0)), bool(_temperature(spec, options)))
+
+
+def _tool_calls(
+    call: Call, declared: list[dict[str, Any]], messages: list[dict[str, Any]], prompt: str
+) -> list[dict[str, Any]]:
+    """The calls this answer makes: a scripted round, else a declared tool that fits the user's question."""
+    if not declared:
+        return []
+    scripted = call.app.take_tool_round()
+    if scripted is not None:
+        return scripted
+    return tools.choose(prompt, declared) if messages[-1].get("role") == "user" else []
+
+
 def _content(
-    call: Call, spec: ModelSpec, options: dict[str, Any], prompt: str, images: int, schema: Any, suffix: str
+    call: Call,
+    spec: ModelSpec,
+    options: dict[str, Any],
+    prompt: str,
+    images: int,
+    schema: Any,
+    suffix: str,
+    results: list[dict[str, Any]],
 ) -> str:
+    """The answer's text: a scripted reply, else code to fill in, JSON for a format, what the tools
+    returned (``results``: the ``tool`` messages the model answers now), or a few sentences."""
     scripted = call.app.take_scripted_reply()
     if scripted is not None:
         return scripted
@@ -237,8 +311,13 @@ def _content(
         return text.fill_in_middle(rng, prompt, suffix)
     if schema is not None:
         return text.json_reply(rng, prompt, schema)
+    if results:
+        return tools.answer(results)
     return text.reply(rng, prompt, images)
 
 
-def _thinking_text(spec: ModelSpec, think: bool, options: dict[str, Any], prompt: str) -> str:
-    return text.thinking(_seed(spec, options, "think:" + prompt), prompt) if think else ""
+def _thinking_text(spec: ModelSpec, think: str, options: dict[str, Any], prompt: str) -> str:
+    if not think:
+        return ""
+    rng = _seed(spec, options, "think:" + prompt)
+    return text.thinking(rng, prompt) if think == "on" else text.reasoning(rng, prompt, think)

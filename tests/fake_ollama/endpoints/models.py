@@ -11,7 +11,8 @@ from ..catalog import MODEL_MEDIA, PROJECTOR_MEDIA, ModelSpec
 from ..names import parse_name, written_name
 
 BLOBS_DIR = "/root/.ollama/models/blobs"
-_FILE_TYPES = {"F16": 1, "Q4_0": 2, "Q8_0": 7, "Q4_K_S": 14, "Q4_K_M": 15}  # GGUF general.file_type numbers
+# GGUF general.file_type numbers
+_FILE_TYPES = {"F16": 1, "Q4_0": 2, "Q8_0": 7, "Q4_K_S": 14, "Q4_K_M": 15, "MXFP4": 38}
 
 
 def details(spec: ModelSpec) -> dict[str, Any]:
@@ -31,6 +32,9 @@ def remote_fields(spec: ModelSpec) -> dict[str, str]:
 
 
 def tags(call: Call) -> None:
+    """Newer servers list each model's ``capabilities`` here too (as ``/api/show`` reports them), so a
+    client need not ask ``/api/show`` per model; ``FakeOllama.tags_capabilities = False`` is an older one."""
+    listed = call.app.tags_capabilities
     models = [
         {
             "name": spec.name.short,
@@ -40,6 +44,7 @@ def tags(call: Call) -> None:
             "size": spec.size,
             "digest": spec.digest,
             "details": details(spec),
+            **({"capabilities": list(spec.capabilities)} if listed else {}),
         }
         for spec in call.app.store.installed()
     ]
