@@ -17,6 +17,7 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
 from lib.parameters.panel import ChosenOptions
+from lib.tools import panel as tools_panel
 from lib.ui import widgets
 from lib.ui.errors import error_text
 
@@ -62,10 +63,14 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
         st.warning(t("chat.not_installed", model=model), icon=":material/warning:")
         models_link(model)
     chosen = system_and_parameters(state.CHAT_SYSTEM_INPUT, chat_session.OPTIONS_PREFIX, t("chat.system_help"))
-    if chosen is None:
+    extras = tools_panel.draw(model, capabilities, conversation)
+    if chosen is None or extras is None:
         return None, installed
     system, options = chosen
-    return Settings(model, system, options.options, options.keep_alive, bool(think) and thinks), installed
+    think_value = bool(think) and thinks
+    return Settings(
+        model, system, options.options, options.keep_alive, think_value, extras.tools, extras.format
+    ), installed
 
 
 def system_and_parameters(system_key: str, options_prefix: str, system_help: str) -> tuple[str, ChosenOptions] | None:
