@@ -54,10 +54,11 @@ def draw(model: str, capabilities: frozenset[str], conversation: Conversation | 
         if capabilities and "tools" not in capabilities:
             st.caption(f":material/info: {t('tools.cannot_call', model=model)}")
         row = st.container(horizontal=True, gap="medium")
+        labels = _labels()
         enabled = tuple(
             name
             for name in BUILT_IN
-            if row.toggle(t(f"tools.{name}"), key=f"{state.CHAT_TOOL_INPUT}_{name}", help=t(f"tools.{name}_help"))
+            if row.toggle(labels[name][0], key=f"{state.CHAT_TOOL_INPUT}_{name}", help=labels[name][1])
         )
         if state.CHAT_CUSTOM_TOOLS_INPUT not in st.session_state:
             st.session_state[state.CHAT_CUSTOM_TOOLS_INPUT] = ""
@@ -91,6 +92,16 @@ def draw(model: str, capabilities: frozenset[str], conversation: Conversation | 
         st.warning(t("tools.fix_schema"), icon=":material/data_object:")
         return None
     return Chosen(ToolChoice(enabled, declared), chosen_format)
+
+
+def _labels() -> dict[str, tuple[Markdown, Markdown]]:
+    """Each built-in tool's switch label and help, in the session's language."""
+    return {
+        "calculator": (t("tools.calculator"), t("tools.calculator_help")),
+        "current_time": (t("tools.current_time"), t("tools.current_time_help")),
+        "convert_units": (t("tools.convert_units"), t("tools.convert_units_help")),
+        "search_documents": (t("tools.search_documents"), t("tools.search_documents_help")),
+    }
 
 
 def _format_fields() -> tuple[str, str]:
