@@ -44,7 +44,7 @@ def test_a_refusal_is_worded_when_shown_and_an_unknown_one_shows_what_was_sent()
         [
             Round(
                 steps=[
-                    Step("calculator", {}, result="x", refusal=Refusal("tools.missing_argument", {"name": "expression"})),
+                    Step("calculator", {}, result="x", refusal=Refusal("tools.missing_argument", {"name": "x"})),
                     Step("calculator", {}, result="An old sentence.", refusal=Refusal("tools.gone_key")),
                 ]
             )
@@ -52,7 +52,7 @@ def test_a_refusal_is_worded_when_shown_and_an_unknown_one_shows_what_was_sent()
     )
     first, second = at.expander
     assert first.label == "calculator: no result"
-    assert first.error[0].value == "The argument `expression` is missing."
+    assert first.error[0].value == "The argument `x` is missing."
     assert second.code[-1].value == "An old sentence."
 
 
