@@ -15,6 +15,14 @@ from lib.chat.history import ASSISTANT, AWAITING, DONE, STOPPED, USER
 from lib.chat.store import ChatStore
 from lib.tools import custom, registry, steps
 from tests.chat.conftest import button, open_chat, send
+from tests.documents.in_chat import (
+    CAT_PASSAGE,
+    CAT_QUESTION,
+    EMBEDDING_MODEL,
+    NOTES,
+    add_file,
+    fresh_vectors,  # noqa: F401 (an autouse fixture)
+)
 
 TOOLS_MODEL = "llama3.2:latest"
 
@@ -267,3 +275,18 @@ def test_a_wrong_schema_or_declaration_keeps_the_chat_box_closed_with_a_sentence
     at.text_area(key=state.CHAT_CUSTOM_TOOLS_INPUT).set_value('{"name": "x",\n oops}').run()
     assert any("line 2, column 2" in error.value for error in at.error)
     assert at.chat_input(key=state.CHAT_PROMPT_INPUT).disabled
+
+
+def test_a_chat_with_documents_lets_the_model_search_them(chat, fake, store):
+    at = tool_chat("search_documents", "calculator")
+    send(at, "Hello")  # the lookup is offered only once the chat has documents
+    assert [tool["function"]["name"] for tool in chat_bodies(fake)[0]["tools"]] == ["calculator"]
+    add_file(at, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    fake.script_tool_calls([{"name": "search_documents", "arguments": {"query": CAT_QUESTION}}])
+    send(at, CAT_QUESTION)
+    assert not at.exception
+    asked, answered = chat_bodies(fake)[-2:]
+    assert [tool["function"]["name"] for tool in asked["tools"]] == ["calculator", "search_documents"]
+    result = json.loads(answered["messages"][-1]["content"])
+    assert answered["messages"][-1]["tool_name"] == "search_documents"
+    assert result["passages"][0]["file"] == "notes.md" and CAT_PASSAGE in result["passages"][0]["text"]
