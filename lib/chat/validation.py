@@ -551,7 +551,7 @@ def stored_tools(text: Any) -> tuple[ToolChoice, list[Problem]]:
     if problem is not None:
         return ToolChoice(), [problem]
     try:
-        return ToolChoice.from_data(value), []
+        return ToolChoice.from_data(value, check_schemas=False), []
     except custom.Invalid as invalid:
         return ToolChoice(), [_tool_problem(invalid, ("tools",))]
 

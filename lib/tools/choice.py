@@ -30,9 +30,9 @@ class ToolChoice:
         return [*self.enabled, *self.custom]
 
     @classmethod
-    def from_data(cls, value: Any) -> ToolChoice:
+    def from_data(cls, value: Any, *, check_schemas: bool = True) -> ToolChoice:
         """A saved or imported choice; :class:`custom.Invalid` at the first entry that is neither a known
-        built-in name nor a valid declaration."""
+        built-in name nor a valid declaration (``check_schemas``: see :func:`custom.checked`)."""
         if value is None:
             return cls()
         if not isinstance(value, list):
@@ -47,7 +47,7 @@ class ToolChoice:
                     enabled.append(item)
             else:
                 names = {*BUILT_IN, *(custom.name_of(d) for d in declared)}
-                declared.append(custom.checked(item, number, names))
+                declared.append(custom.checked(item, number, names, check_schema=check_schemas))
         if len(declared) > custom.MAX_TOOLS:
             raise custom.Invalid(0, "tools.custom_too_many", {"limit": custom.MAX_TOOLS})
         return cls(tuple(name for name in BUILT_IN if name in enabled), tuple(declared))

@@ -76,8 +76,13 @@ def parse(text: str, taken: Collection[str] = ()) -> tuple[dict[str, Any], ...]:
     return tuple(declarations)
 
 
-def checked(item: Any, number: int, taken: Collection[str] = ()) -> dict[str, Any]:
-    """One declaration, in Ollama's shape; :class:`Invalid` says what is wrong with it."""
+def checked(item: Any, number: int, taken: Collection[str] = (), *, check_schema: bool = True) -> dict[str, Any]:
+    """One declaration, in Ollama's shape; :class:`Invalid` says what is wrong with it.
+
+    ``check_schema=False`` skips the check of ``parameters`` against its meta-schema (done in a worker
+    process): for declarations read back from a saved chat, checked when they were typed, so that a
+    busy moment never makes a saved tool look damaged.
+    """
     if not isinstance(item, dict):
         raise Invalid(number, "tools.custom_not_object")
     function = item.get("function") if "function" in item else item
@@ -97,7 +102,8 @@ def checked(item: Any, number: int, taken: Collection[str] = ()) -> dict[str, An
     if not isinstance(parameters, dict) or parameters.get("type") != "object":
         raise Invalid(number, "tools.custom_parameters_object")
     try:
-        parse_schema(json.dumps(parameters))
+        if check_schema:
+            parse_schema(json.dumps(parameters))
     except InvalidSchema as error:
         raise Invalid(number, "tools.custom_bad_parameters", {"problem": error.problem}) from None
     return {"type": "function", "function": {"name": name, "description": description, "parameters": parameters}}

@@ -46,3 +46,10 @@ def test_a_wrong_saved_choice_is_named(value, tool, key):
     with pytest.raises(Invalid) as invalid:
         ToolChoice.from_data(value)
     assert (invalid.value.tool, invalid.value.key) == (tool, key)
+
+
+def test_a_saved_choice_can_be_read_without_the_schema_check_a_typed_one_gets():
+    odd = {"type": "function", "function": {"name": "odd", "parameters": {"type": "object", "properties": 3}}}
+    with pytest.raises(Invalid):
+        ToolChoice.from_data([odd])
+    assert ToolChoice.from_data([odd], check_schemas=False).custom[0]["function"]["name"] == "odd"
