@@ -258,9 +258,7 @@ def stream_answer(
                     for step in registry.too_many(calls):
                         current.steps.append(step)
                         steps_view.draw_step(step)
-                if steps.waiting(rounds):
-                    with body:
-                        st.info(t("tools.waiting_for_you"), icon=":material/keyboard:")
+                if steps.waiting(rounds):  # the boxes for the user's results come with the answer's buttons
                     ended = AWAITING
                     break
             if streams is not None and settings.format is not None:

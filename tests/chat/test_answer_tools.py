@@ -167,6 +167,7 @@ def test_the_users_own_tool_pauses_the_answer_until_its_result_is_typed(chat, fa
     assert [tool["function"]["name"] for tool in chat_bodies(fake)[0]["tools"]] == ["get_weather"]
     paused = saved_answer(store)
     assert paused.status == AWAITING and paused.tools[0].steps[0].waiting
+    assert [b.label for b in at.chat_message[-1].button][:1] == ["Send the result"]  # in place, at once
     at = open_chat({"chat": str(store.summaries()[0].id)})  # the pause survives a reload
     assert steps_on_screen(at, 1)[0][0] == "get\\_weather: waiting for your result"
     box = f"{state.CHAT_TOOL_RESULT_INPUT}_{paused.id}_0"
