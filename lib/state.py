@@ -64,6 +64,13 @@ CHAT_SEARCH_INPUT = "chat_search_input"
 CHAT_RENAME_INPUT = "chat_rename_input"
 CHAT_IMPORT_INPUT = "chat_import_input"
 CHAT_STOP_BUTTON = "chat_stop_button"
+# Tools and answer format (lib/tools/panel.py); a tool switch's key is CHAT_TOOL_INPUT + "_<tool name>"
+CHAT_TOOLS_LOADED = "chat_tools_loaded"  # id of the conversation whose tools and format the widgets hold
+CHAT_TOOL_INPUT = "chat_tool_input"
+CHAT_CUSTOM_TOOLS_INPUT = "chat_custom_tools_input"
+CHAT_FORMAT_INPUT = "chat_format_input"
+CHAT_SCHEMA_INPUT = "chat_schema_input"
+CHAT_TOOL_RESULT_INPUT = "chat_tool_result_input"  # + "_<message id>_<step>": a result the user types for their tool
 CHAT_MODE = "chat_mode"  # "single" or "compare", kept across page switches
 CHAT_MODE_INPUT = "chat_mode_input"
 CHAT_COMPARE = (
@@ -76,7 +83,6 @@ CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
 CHAT_COMPARE_THINK_INPUT = "chat_compare_think_input"  # + "_<column>"
 CHAT_COMPARE_FORMAT_INPUT = "chat_compare_format_input"
 CHAT_COMPARE_SCHEMA_INPUT = "chat_compare_schema_input"
-CHAT_COMPARE_IMAGE_INPUT = "chat_compare_image_input"
 CHAT_CONTEXT = "chat_context"  # (conversation, size, last message, window) -> its figures (lib/chat/context_view.py)
 
 # Documents (lib/documents/): the chat's Documents panel and the library page

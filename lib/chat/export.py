@@ -14,6 +14,7 @@ read English, so the exports take the language as an argument.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,8 @@ from lib.chat.history import DONE, STOPPED, USER, Conversation, Message, saved_e
 from lib.chat.sources import Grounding
 from lib.chat.validation import FORMAT, VERSION
 from lib.i18n import t
+from lib.tools import steps
+from lib.tools.steps import Round
 from lib.ui.markdown_safety import keep_line_breaks
 
 
@@ -44,7 +47,11 @@ def to_json(conversation: Conversation, messages: list[Message], lang: str = i18
         "created_at": validation.sane_time(conversation.created_at),
         "messages": [_message_document(message, lang) for message in messages],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    if conversation.tools:
+        document["tools"] = conversation.tools.to_data()
+    if conversation.format is not None:
+        document["answer_format"] = conversation.format
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str)
 
 
 def _message_document(message: Message, lang: str) -> dict[str, Any]:
@@ -61,6 +68,10 @@ def _message_document(message: Message, lang: str) -> dict[str, Any]:
         document["error"] = saved_error_text(message.error, lang)
     if message.model:
         document["model"] = message.model
+    if message.tools:
+        document["tools"] = steps.to_data(message.tools)
+    if message.format is not None:
+        document["format"] = message.format
     document["created_at"] = validation.sane_time(message.created_at)
     return document
 
@@ -82,6 +93,8 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
         lines += [f"**{say('chat_export.md_system')}**", "", _quote(conversation.system), ""]
     for message in messages:
         lines += [f"## {say('chat_export.md_you') if message.role == USER else say('chat_export.md_assistant')}", ""]
+        for each in message.tools:
+            lines += _round_lines(each, say)
         if message.thinking:
             lines += [f"*{say('chat_export.md_thinking')}*", "", _quote(message.thinking), ""]
         if message.content:
@@ -95,6 +108,37 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
         if message.grounding is not None:
             lines += _grounding_lines(message.grounding, say)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _round_lines(each: Round, say: Callable[..., str]) -> list[str]:
+    """A tool round: what the model thought and said with its calls, then each call, its arguments and result."""
+    lines: list[str] = []
+    if each.thinking:
+        lines += [f"*{say('chat_export.md_thinking')}*", "", _quote(each.thinking), ""]
+    if each.content:
+        lines += [keep_line_breaks(each.content), ""]
+    for step in each.steps:
+        lines += [f"*{say('tools.md_call', name=step.name)}*", "", _fenced(_arguments_text(step.arguments), "json")]
+        if each.not_run:
+            lines += ["", f"*{say('tools.md_not_run')}*", ""]
+        elif step.result is None:
+            lines += ["", f"*{say('tools.md_waiting')}*", ""]
+        else:
+            lines += ["", f"*{say('tools.result')}*", "", _fenced(step.result, ""), ""]
+    if each.not_run:
+        lines += [f"*{say('tools.round_limit', limit=steps.MAX_ROUNDS)}*", ""]
+    return lines
+
+
+def _arguments_text(arguments: object) -> str:
+    return json.dumps(arguments, ensure_ascii=False, indent=2, default=str)
+
+
+def _fenced(text: str, language: str) -> str:
+    """``text`` in a code fence longer than any run of backticks inside it, so it cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def _grounding_lines(grounding: Grounding, say: Callable[..., str]) -> list[str]:

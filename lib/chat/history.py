@@ -18,6 +18,9 @@ from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, Answer
 from lib.thinking import Think
+from lib.tools import steps
+from lib.tools.choice import ToolChoice
+from lib.tools.steps import Round
 from lib.ui.errors import error_text
 
 if TYPE_CHECKING:
@@ -26,6 +29,11 @@ if TYPE_CHECKING:
 
 USER = "user"
 ASSISTANT = "assistant"
+# An answer paused on a call of the user's own tool, until they type its result (lib/tools/steps.py).
+AWAITING = "awaiting"
+
+Format = str | dict[str, Any] | None
+"""An answer's ``format``: None (free text), ``"json"``, or a JSON schema."""
 
 TITLE_LENGTH = 60
 
@@ -44,6 +52,10 @@ class Message:
     id: int | None = None
     # An answer from the chat's documents: its sources and what was sent (lib/chat/sources.py).
     grounding: Grounding | None = None
+    # An answer that called tools: each round's calls and results, before the final text (lib/tools/steps.py).
+    tools: list[Round] = field(default_factory=list)
+    # The ``format`` the answer was asked in, to check and show it as JSON.
+    format: Format = None
     # What of a saved message could not be read and was left out (lib/chat/validation.py); shown in its place.
     damaged: list[Problem] = field(default_factory=list, compare=False)
 
@@ -59,6 +71,9 @@ class Conversation:
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None
     think: Think | None = False  # a level, on/off, or None: the model cannot think
+    # The tools the model may call (lib/tools/choice.py) and the answers' format.
+    tools: ToolChoice = field(default_factory=ToolChoice)
+    format: Format = None
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     # Saved settings that could not be used and were left out (lib/chat/validation.py); the page says so.
@@ -72,15 +87,20 @@ class Conversation:
         return self.id
 
 
-def answer_message(answer: Answer, model: str) -> Message:
+def answer_message(answer: Answer, model: str, rounds: list[Round] | None = None, format: Format = None) -> Message:
     """The assistant message to save for a streamed answer, whatever ended it: done, stopped, failed, or
-    cut off at the length limit (of the answer, or of the context window)."""
+    cut off at the length limit (of the answer, or of the context window). ``rounds``: the tool rounds
+    before it (its own calls, if it made any and was not stopped, are the last round's); an answer
+    whose last round waits for the user's result is :data:`AWAITING`."""
+    rounds = list(rounds or [])
     if answer.error is not None:
         status = FAILED
     elif answer.stopped or answer.final is None:
         status = STOPPED
     elif answer.done_reason == CUT_OFF:
         status = CUT_OFF
+    elif steps.waiting(rounds):
+        status = AWAITING
     else:
         status = DONE
     return Message(
@@ -91,6 +111,8 @@ def answer_message(answer: Answer, model: str) -> Message:
         status=status,
         error=error_record(answer.error) if answer.error else "",
         model=model,
+        tools=rounds,
+        format=format,
     )
 
 
@@ -131,12 +153,16 @@ def api_messages(system: str, history: list[Message], *, images: bool = True) ->
 
     Answers that failed before any text arrived are left out, and so is earlier thinking
     (chat templates drop it anyway). Images go as raw base64, without a ``data:`` prefix;
-    ``images=False`` leaves them out, for a model without vision.
+    ``images=False`` leaves them out, for a model without vision. An answer that called tools
+    brings its calls and their results first (:func:`lib.tools.steps.replayed`), so the model
+    sees what it asked and got.
     """
     sent: list[dict[str, Any]] = []
     if system.strip():
         sent.append({"role": "system", "content": system})
     for message in history:
+        if message.role == ASSISTANT:
+            sent += steps.replayed(message.tools)
         if message.role == ASSISTANT and not message.content:
             continue
         item: dict[str, Any] = {"role": message.role, "content": message.content}

@@ -19,12 +19,14 @@ from lib.chat import session as chat_session
 from lib.chat import validation
 from lib.chat.history import (
     ASSISTANT,
+    AWAITING,
     CUT_OFF,
     DONE,
     FAILED,
     STOPPED,
     USER,
     Conversation,
+    Format,
     Message,
     describe_stats,
     needs_answer,
@@ -32,12 +34,14 @@ from lib.chat.history import (
     saved_error_text,
     strip_data_url,
 )
-from lib.chat.store import ChatStore
+from lib.chat.store import ChatStore, StoreFailed
 from lib.chat.validation import Problem
 from lib.documents import sources_view
 from lib.formatting import whole_number
 from lib.i18n import escape, markdown, t
-from lib.ui import navigation
+from lib.tools import steps, steps_view
+from lib.ui import format_control, navigation
+from lib.ui.format_control import OutputFormat
 from lib.ui.live_markdown import render_markdown
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
@@ -76,6 +80,8 @@ def draw_history(
             icon=":material/tune:",
         )
     for index, message in enumerate(window):
+        if index == len(window) - 1 and resuming(message):
+            continue  # this run goes on with it, in a bubble of its own
         if message.id == state.get(state.CHAT_EDITING):
             _edit_box(store, conversation, message)
             continue
@@ -117,10 +123,14 @@ def draw_message(
     with bubble:
         if unseen:
             st.caption(f":material/visibility_off: {t('chat_context.unseen')}")
+        for each in message.tools:
+            steps_view.draw_round(each)
         if message.thinking:
             with st.expander(t("chat.thinking"), icon=":material/psychology:"):
                 render_markdown(message.thinking)
-        if message.content:
+        if message.content and message.format is not None:
+            draw_json_answer(message.content, message.format, message.status == DONE)
+        elif message.content:
             render_markdown(message.content)
         damaged = [*message.damaged, *(thumbnails(message.images) if message.images else [])]
         if damaged:
@@ -129,6 +139,21 @@ def draw_message(
             )
         draw_footer(message, installed, actions)
     return bubble
+
+
+def resuming(message: Message) -> bool:
+    """Whether this run goes on with ``message``: an answer paused on the user's tool, now given every result."""
+    return (
+        bool(state.get(state.CHAT_PENDING))
+        and message.role == ASSISTANT
+        and message.status == AWAITING
+        and not steps.waiting(message.tools)
+    )
+
+
+def draw_json_answer(text: str, output_format: Format, complete: bool) -> None:
+    """An answer asked for as JSON, shown as every chat shows one (:func:`lib.ui.format_control.show_answer`)."""
+    format_control.show_answer(text, OutputFormat.of(output_format), complete=complete)
 
 
 def draw_footer(message: Message, installed: set[str] | None, actions: Callable[[], None] | None) -> None:
@@ -220,6 +245,11 @@ def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn:
     Regenerate under the last answer, unless a new question follows (``last_turn`` false)."""
     message = window[index]
     is_last = last_turn and index == len(window) - 1
+    if message.status == AWAITING and message.id is not None:
+        if is_last:
+            _result_form(store, message)
+        elif steps.waiting(message.tools):
+            st.caption(t("tools.not_answered"))
     if message.role == USER:
         row = st.container(horizontal=True, gap="small")
         row.button(
@@ -251,6 +281,49 @@ def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn:
             on_click=chat_session.answer_again,
             args=(store, [message.id]),
         )
+
+
+def _result_form(store: ChatStore, message: Message) -> None:
+    """Under an answer paused on the user's own tool: a box per call for its result, and Send."""
+    waiting = steps.waiting(message.tools)
+    if not waiting:
+        return
+    st.info(t("tools.waiting_for_you"), icon=":material/keyboard:")
+    for index, step in enumerate(waiting):
+        st.text_area(
+            t("tools.result_label", name=step.name),
+            key=f"{state.CHAT_TOOL_RESULT_INPUT}_{message.id}_{index}",
+            height=80,
+            help=t("tools.result_help"),
+        )
+    st.button(
+        t("tools.send_result"),
+        icon=":material/send:",
+        type="primary",
+        key=f"chat_tool_result_send_{message.id}",
+        on_click=give_results,
+        args=(store, message),
+    )
+
+
+def give_results(store: ChatStore, message: Message) -> None:
+    """Send's action: the typed results into the paused answer's calls, saved, and the answer goes on."""
+    waiting = steps.waiting(message.tools)
+    typed = [
+        str(st.session_state.get(f"{state.CHAT_TOOL_RESULT_INPUT}_{message.id}_{n}") or "") for n in range(len(waiting))
+    ]
+    if message.id is None or not all(text.strip() for text in typed):
+        state.put(state.CHAT_NOTICE, ("warning", t("tools.result_empty")))
+        return
+    for step, text in zip(waiting, typed, strict=True):
+        step.result = text
+    try:
+        store.save_rounds(message.id, message.tools)
+    except StoreFailed as error:
+        state.put(state.CHAT_NOTICE, ("error", str(error)))
+        return
+    state.put(state.CHAT_EDITING, None)
+    state.put(state.CHAT_PENDING, True)
 
 
 def _edit_box(store: ChatStore, conversation: Conversation, message: Message) -> None:

@@ -12,14 +12,14 @@ import base64
 import functools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec
 
 import streamlit as st
 
 from lib import state
 from lib.chat.export import ImportRejected, from_json
-from lib.chat.history import Conversation
+from lib.chat.history import Conversation, Format
 from lib.chat.store import ChatStore, StoreFailed
 from lib.documents import store as documents_store
 from lib.documents.store import DocumentStore
@@ -27,6 +27,7 @@ from lib.formatting import whole_number
 from lib.i18n import message_of, t
 from lib.parameters import panel as options_panel
 from lib.thinking import Think
+from lib.tools.choice import ToolChoice
 
 OPTIONS_PREFIX = "chat"
 QUERY_KEY = "chat"
@@ -45,11 +46,14 @@ class Settings:
     options: dict[str, Any]
     keep_alive: str | int | None
     think: Think | None  # what the request sends: fitted to the model, None for a model that cannot think
+    tools: ToolChoice = field(default_factory=ToolChoice)
+    format: Format = None
 
     def applied_to(self, conversation: Conversation) -> Conversation:
         conversation.model, conversation.system, conversation.options = self.model, self.system, self.options
         # A model that cannot think saves "off", as before levels: the choice comes back for a model that can.
         conversation.keep_alive, conversation.think = self.keep_alive, False if self.think is None else self.think
+        conversation.tools, conversation.format = self.tools, self.format
         return conversation
 
 

@@ -17,6 +17,7 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
 from lib.parameters.panel import ChosenOptions
+from lib.tools import panel as tools_panel
 from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
 
@@ -58,10 +59,11 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
         st.warning(t("chat.not_installed", model=model), icon=":material/warning:")
         models_link(model)
     chosen = system_and_parameters(state.CHAT_SYSTEM_INPUT, chat_session.OPTIONS_PREFIX, t("chat.system_help"))
-    if chosen is None:
+    extras = tools_panel.draw(model, server_data.capabilities_of(client, model), conversation)
+    if chosen is None or extras is None:
         return None, installed
     system, options = chosen
-    return Settings(model, system, options.options, options.keep_alive, think), installed
+    return Settings(model, system, options.options, options.keep_alive, think, extras.tools, extras.format), installed
 
 
 def system_and_parameters(system_key: str, options_prefix: str, system_help: str) -> tuple[str, ChosenOptions] | None:

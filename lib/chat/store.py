@@ -23,16 +23,19 @@ from typing import Any
 
 from lib import thinking
 from lib.chat import sources, validation
-from lib.chat.history import ASSISTANT, USER, Conversation, Message, title_from
+from lib.chat.history import ASSISTANT, AWAITING, USER, Conversation, Format, Message, title_from
 from lib.chat.validation import Problem
 from lib.i18n import t
 from lib.ollama.stats import RunStats
 from lib.sqlite_store import DATA_DIR_ENV as DATA_DIR_ENV
 from lib.sqlite_store import SqliteStore
 from lib.sqlite_store import data_dir as data_dir
+from lib.thinking import Think
+from lib.tools import steps
+from lib.tools.steps import Round
 
 FILE_NAME = "chats.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -45,7 +48,9 @@ CREATE TABLE IF NOT EXISTS conversations (
     keep_alive TEXT,
     think INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    tools TEXT,
+    format TEXT
 );
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -59,18 +64,27 @@ CREATE TABLE IF NOT EXISTS messages (
     error TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL,
-    grounding TEXT
+    grounding TEXT,
+    tools TEXT,
+    format TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
 CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);
 """
 # Version 1 had no owners: its conversations keep a NULL owner. Version 2 had no documents: its
-# answers have no grounding (lib/chat/sources.py).
+# answers have no grounding (lib/chat/sources.py). Version 3 had no tools and no format: its chats offer
+# no tools and answer in free text, its answers have no tool rounds. ``think`` holds 0 or 1 as before,
+# or, since version 4, a level's name ("low", "medium", "high"), which the column's INTEGER affinity
+# keeps as text; it is read through lib.thinking.stored.
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN owner TEXT;"
     "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);",
     2: "ALTER TABLE messages ADD COLUMN grounding TEXT;",
+    3: "ALTER TABLE conversations ADD COLUMN tools TEXT;"
+    "ALTER TABLE conversations ADD COLUMN format TEXT;"
+    "ALTER TABLE messages ADD COLUMN tools TEXT;"
+    "ALTER TABLE messages ADD COLUMN format TEXT;",
 }
 
 
@@ -151,18 +165,20 @@ class ChatStore(SqliteStore):
         return _conversation(row) if row else None
 
     def save_settings(self, conversation: Conversation) -> None:
-        """Store the model, system prompt, options and think choice (not the title or messages)."""
+        """Store the model, system prompt, options, think choice, tools and format (not the title or messages)."""
         mine, owner = self._mine()
         with self._transaction() as db:
             db.execute(
-                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ? "
-                f"WHERE id = ? AND {mine}",
+                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ?, "
+                f"tools = ?, format = ? WHERE id = ? AND {mine}",
                 (
                     conversation.model,
                     conversation.system,
                     json.dumps(conversation.options),
                     _keep_alive_text(conversation.keep_alive),
                     _think_value(conversation.think),
+                    _tools_text(conversation),
+                    _format_text(conversation.format),
                     conversation.id,
                     *owner,
                 ),
@@ -258,6 +274,48 @@ class ChatStore(SqliteStore):
         message.id = message_id
         return message_id
 
+    def replace_answer(self, message_id: int, message: Message) -> bool:
+        """Save ``message`` over the answer ``message_id`` (an answer paused on the user's tool, gone on):
+        its text, thinking, figures, status, error, rounds and format. False when that answer is gone
+        (deleted meanwhile, or not this owner's)."""
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE messages SET content = ?, thinking = ?, stats = ?, status = ?, error = ?, model = ?, "
+                f"tools = ?, format = ? WHERE id = ? AND role = ? AND conversation_id IN {mine}",
+                (
+                    message.content,
+                    message.thinking,
+                    json.dumps(message.stats.to_dict()) if message.stats else None,
+                    message.status,
+                    message.error,
+                    message.model,
+                    steps.to_json(message.tools) if message.tools else None,
+                    _format_text(message.format),
+                    message_id,
+                    ASSISTANT,
+                    *owner,
+                ),
+            ).rowcount
+            if changed:
+                db.execute(
+                    "UPDATE conversations SET updated_at = ? WHERE id = "
+                    "(SELECT conversation_id FROM messages WHERE id = ?)",
+                    (time.time(), message_id),
+                )
+        if changed:
+            message.id = message_id
+        return bool(changed)
+
+    def save_rounds(self, message_id: int, rounds: list[Round]) -> None:
+        """Save an answer's tool rounds alone (the results the user typed for a paused answer)."""
+        mine, owner = self._my_conversations()
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE messages SET tools = ? WHERE id = ? AND role = ? AND conversation_id IN {mine}",
+                (steps.to_json(rounds) if rounds else None, message_id, ASSISTANT, *owner),
+            )
+
     def edit(self, message_id: int, content: str) -> None:
         """Change a message's text; a conversation named after its first question follows an edit of it
         (one the user renamed keeps its name)."""
@@ -301,14 +359,18 @@ class ChatStore(SqliteStore):
             )
 
     def drop_answers_after_last_question(self, conversation_id: int) -> None:
-        """Delete the answers after the conversation's last question, to answer it anew (retry, regenerate)."""
+        """Delete the answers after the conversation's last question, to answer it anew (retry, regenerate).
+
+        An answer paused on the user's own tool stays: it goes on once they typed its result (retry and
+        regenerate remove it by id).
+        """
         mine, owner = self._my_conversations()
         with self._transaction() as db:
             db.execute(
                 "DELETE FROM messages WHERE conversation_id = ? AND id > "
                 "(SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ? AND role = ?) "
-                f"AND conversation_id IN {mine}",
-                (conversation_id, conversation_id, USER, *owner),
+                f"AND status != ? AND conversation_id IN {mine}",
+                (conversation_id, conversation_id, USER, AWAITING, *owner),
             )
 
     def clear(self, conversation_id: int) -> None:
@@ -351,8 +413,8 @@ class ChatStore(SqliteStore):
     def _insert_conversation(self, db: sqlite3.Connection, conversation: Conversation) -> int:
         cursor = db.execute(
             "INSERT INTO conversations "
-            "(owner, title, model, system, options, keep_alive, think, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(owner, title, model, system, options, keep_alive, think, created_at, updated_at, tools, format) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.owner,
                 conversation.title,
@@ -363,6 +425,8 @@ class ChatStore(SqliteStore):
                 _think_value(conversation.think),
                 conversation.created_at,
                 conversation.updated_at,
+                _tools_text(conversation),
+                _format_text(conversation.format),
             ),
         )
         return _inserted_id(cursor)
@@ -373,8 +437,8 @@ class ChatStore(SqliteStore):
             raise ValueError(f"Unknown message role {message.role!r}.")
         cursor = db.execute(
             "INSERT INTO messages "
-            "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at, grounding) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at, grounding, "
+            "tools, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conversation_id,
                 message.role,
@@ -387,6 +451,8 @@ class ChatStore(SqliteStore):
                 message.model,
                 message.created_at,
                 sources.to_json(message.grounding) if message.grounding is not None else None,
+                steps.to_json(message.tools) if message.tools else None,
+                _format_text(message.format),
             ),
         )
         return _inserted_id(cursor)
@@ -398,6 +464,19 @@ def _escape_like(text: str) -> str:
 
 def _keep_alive_text(value: str | int | None) -> str | None:
     return None if value is None else json.dumps(value)
+
+
+def _think_value(value: Think | None) -> int | str:
+    """A level by its name, on or off as 1 or 0 (what versions before 4 wrote)."""
+    return value if isinstance(value, str) and value in thinking.LEVELS else int(bool(value))
+
+
+def _tools_text(conversation: Conversation) -> str | None:
+    return json.dumps(conversation.tools.to_data(), ensure_ascii=False) if conversation.tools else None
+
+
+def _format_text(value: Format) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
@@ -412,6 +491,10 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         raw_keep_alive, problem = validation.stored_json(row["keep_alive"], ("keep_alive",))
         keep_alive, problems = validation.stored_keep_alive(raw_keep_alive) if problem is None else (None, [problem])
         damaged += problems
+    tools, problems = validation.stored_tools(row["tools"])
+    damaged += problems
+    output_format, problems = validation.stored_format(row["format"])
+    damaged += problems
     return Conversation(
         id=row["id"],
         title=validation.stored_text(row["title"]),
@@ -419,7 +502,9 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         system=validation.stored_text(row["system"]),
         options=options,
         keep_alive=keep_alive,
-        think=thinking.stored(row["think"]) if isinstance(row["think"], (int, float, str)) else False,
+        think=thinking.stored(row["think"]),
+        tools=tools,
+        format=output_format,
         created_at=validation.stored_number(row["created_at"]),
         updated_at=validation.stored_number(row["updated_at"]),
         damaged=damaged,
@@ -448,6 +533,10 @@ def _message(row: sqlite3.Row) -> Message:
     status, problems = validation.stored_status(row["status"])
     damaged += problems
     grounding = sources.from_stored(row["grounding"])
+    rounds, problems = validation.stored_rounds(row["tools"])
+    damaged += problems
+    output_format, problems = validation.stored_format(row["format"])
+    damaged += problems
     return Message(
         id=row["id"],
         role=row["role"],
@@ -460,10 +549,7 @@ def _message(row: sqlite3.Row) -> Message:
         model=validation.stored_text(row["model"]),
         created_at=validation.stored_number(row["created_at"]),
         grounding=grounding,
+        tools=rounds,
+        format=output_format,
         damaged=damaged,
     )
-
-
-def _think_value(think: Any) -> int | str:
-    """A think choice as saved: a level as its name, on/off as 1/0 (as before levels existed)."""
-    return think if isinstance(think, str) else int(bool(think))

@@ -26,11 +26,29 @@ from typing import Any
 
 from PIL import Image
 
-from lib.chat.history import ASSISTANT, CUT_OFF, DONE, FAILED, STOPPED, USER, Conversation, Message, strip_data_url
+from lib import thinking
+from lib.chat.history import (
+    ASSISTANT,
+    AWAITING,
+    CUT_OFF,
+    DONE,
+    FAILED,
+    STOPPED,
+    USER,
+    Conversation,
+    Format,
+    Message,
+    strip_data_url,
+)
 from lib.formatting import whole_number
+from lib.generate import schema
 from lib.i18n import Markdown, escape, markdown, t
 from lib.ollama.stats import STAT_NAMES, RunStats
 from lib.parameters.catalog import OPTION_SPECS, OptionSpec, parse_keep_alive
+from lib.thinking import Think
+from lib.tools import custom, steps
+from lib.tools.choice import ToolChoice
+from lib.tools.steps import Round
 from lib.ui.markdown_safety import escape_markdown
 
 FORMAT = "ollama-studio.conversation"
@@ -56,13 +74,29 @@ SHOWN_NAME = 40  # characters of a key from the file named in a sentence
 
 _MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",)}
 _OPTIONS: dict[str, OptionSpec] = {spec.name: spec for spec in OPTION_SPECS}
-_STATUSES = (DONE, STOPPED, FAILED, CUT_OFF)
+_STATUSES = (DONE, STOPPED, FAILED, CUT_OFF, AWAITING)
 _COUNTS = frozenset({"output_tokens", "prompt_tokens", "tokens"})
 _FLAGS = frozenset({"first_token_measured"})
+# "answer_format": a conversation's ``format`` (the file's own "format" names the file format).
 _CONVERSATION_KEYS = frozenset(
-    {"format", "version", "title", "model", "system", "options", "keep_alive", "think", "created_at", "messages"}
+    {
+        "format",
+        "version",
+        "title",
+        "model",
+        "system",
+        "options",
+        "keep_alive",
+        "think",
+        "created_at",
+        "messages",
+        "tools",
+        "answer_format",
+    }
 )
-_MESSAGE_KEYS = frozenset({"role", "content", "thinking", "images", "stats", "status", "error", "model", "created_at"})
+_MESSAGE_KEYS = frozenset(
+    {"role", "content", "thinking", "images", "stats", "status", "error", "model", "created_at", "tools", "format"}
+)
 
 Path = tuple[str | int, ...]
 
@@ -181,7 +215,9 @@ def conversation_file(document: Any) -> tuple[Conversation, list[Message]]:
         system=_text(document.get("system"), ("system",), MAX_TEXT),
         options={name: option(name, value, ("options", name)) for name, value in (options or {}).items()},
         keep_alive=keep_alive(document.get("keep_alive"), ("keep_alive",)),
-        think=_flag(document.get("think"), ("think",)),
+        think=_think(document.get("think"), ("think",)),
+        tools=_tools(document.get("tools"), ("tools",)),
+        format=output_format(document.get("answer_format"), ("answer_format",)),
     )
     conversation.created_at = _time(document.get("created_at"), ("created_at",), conversation.created_at)
     messages = [_message(item, ("messages", index)) for index, item in enumerate(raw_messages)]
@@ -211,9 +247,54 @@ def _message(item: Any, where: Path) -> Message:
         # Errors without a key are shown as plain text (lib.chat.history.saved_error_text): escaped here, once.
         error=escape_markdown(_text(item.get("error"), (*where, "error"), MAX_ERROR)),
         model=_text(item.get("model"), (*where, "model"), MAX_NAME),
+        tools=_rounds(item.get("tools"), (*where, "tools")),
+        format=output_format(item.get("format"), (*where, "format")),
     )
     message.created_at = _time(item.get("created_at"), (*where, "created_at"), message.created_at)
     return message
+
+
+def _think(value: Any, where: Path) -> Think:
+    """On, off, or a level's name (:data:`lib.thinking.LEVELS`)."""
+    if isinstance(value, str) and value in thinking.LEVELS:
+        return value
+    if value is not None and not isinstance(value, bool):
+        raise _fail(where, "tools.bad_think", levels=", ".join(thinking.LEVELS))
+    return bool(value)
+
+
+def _tools(value: Any, where: Path) -> ToolChoice:
+    try:
+        return ToolChoice.from_data(value)
+    except custom.Invalid as invalid:
+        raise Invalid(_tool_problem(invalid, where)) from None
+
+
+def _tool_problem(invalid: custom.Invalid, where: Path) -> Problem:
+    """A tool declaration's problem at its place in the file; a schema problem inside it worded now."""
+    values = {name: schema.say(v) if isinstance(v, schema.Problem) else v for name, v in invalid.values.items()}
+    return Problem((*where, invalid.tool - 1) if invalid.tool else where, invalid.key, values)
+
+
+def _rounds(value: Any, where: Path) -> list[Round]:
+    if value is None:
+        return []
+    try:
+        return steps.from_data(value)
+    except steps.Unreadable as unreadable:
+        raise _fail((*where, *unreadable.where), unreadable.key, **unreadable.values) from None
+
+
+def output_format(value: Any, where: Path) -> Format:
+    """An answer format: none, ``"json"``, or a JSON schema that can be sent (checked as Generate checks one)."""
+    if value is None or value == "json":
+        return value
+    if not isinstance(value, dict):
+        raise _fail(where, "tools.bad_format")
+    try:
+        return schema.parse_schema(json.dumps(value))
+    except schema.InvalidSchema as error:
+        raise _fail(where, "tools.bad_format_schema", problem=schema.say(error.problem)) from None
 
 
 def _known_keys(document: dict[str, Any], known: frozenset[str], where: Path) -> None:
@@ -460,6 +541,43 @@ def stored_stats(value: Any) -> tuple[RunStats | None, list[Problem]]:
         except Invalid as error:
             problems.append(error.problem)
     return RunStats.from_dict(figures), problems
+
+
+def stored_tools(text: Any) -> tuple[ToolChoice, list[Problem]]:
+    """A saved chat's tools; none when the column cannot be read (the problem says why)."""
+    if text is None:
+        return ToolChoice(), []
+    value, problem = stored_json(text, ("tools",))
+    if problem is not None:
+        return ToolChoice(), [problem]
+    try:
+        return ToolChoice.from_data(value, check_schemas=False), []
+    except custom.Invalid as invalid:
+        return ToolChoice(), [_tool_problem(invalid, ("tools",))]
+
+
+def stored_format(text: Any) -> tuple[Format, list[Problem]]:
+    """A saved format: ``"json"`` or a schema object (checked again when it is used); free text when unreadable."""
+    if text is None:
+        return None, []
+    value, problem = stored_json(text, ("format",))
+    if problem is not None:
+        return None, [problem]
+    if value == "json" or isinstance(value, dict):
+        return value, []
+    return None, [Problem(("format",), "tools.bad_format")]
+
+
+def stored_rounds(text: Any) -> tuple[list[Round], list[Problem]]:
+    """A saved answer's tool rounds; none when they cannot be read (the problem says where)."""
+    if text is None:
+        return [], []
+    if not isinstance(text, str):
+        return [], [Problem(("tools",), "chat_import.stored_not_json")]
+    try:
+        return steps.from_json(text), []
+    except steps.Unreadable as unreadable:
+        return [], [Problem(("tools", *unreadable.where), unreadable.key, unreadable.values)]
 
 
 def stored_status(value: Any) -> tuple[str, list[Problem]]:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib.generate.form import EXAMPLE_SCHEMA, JSON, PLAIN, SCHEMA, format_label
 from lib.generate.schema import InvalidSchema, check_output, parse_schema, say
-from lib.i18n import t
+from lib.i18n import markdown, t
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class OutputFormat:
     def structured(self) -> bool:
         return self.kind in (JSON, SCHEMA)
 
+    @classmethod
+    def of(cls, value: Any) -> OutputFormat:
+        """The format a request's ``format`` field asked for: a schema object, ``"json"``, or free text."""
+        if isinstance(value, dict):
+            return cls(SCHEMA, value)
+        return cls(JSON) if value == JSON else cls()
+
     def request_value(self) -> str | dict[str, Any] | None:
         """The request's ``format`` field: none for free text, ``"json"``, or the schema object."""
         if self.kind == SCHEMA:
@@ -37,13 +44,13 @@ class OutputFormat:
 
 def draw(format_key: str, schema_key: str, *, where: Any = st) -> OutputFormat | None:
     """The choice and, for a schema, its editor checked as typed; None (after saying where) while it has a mistake."""
+    st.session_state.setdefault(format_key, PLAIN)  # not default=: a saved chat may have set the key already
     kind = where.segmented_control(
         t("generate.output_format"),
         [PLAIN, JSON, SCHEMA],
         format_func=format_label,
         key=format_key,
         required=True,
-        default=PLAIN,
         help=t("generate.output_format_help"),
     )
     if kind != SCHEMA:
@@ -62,6 +69,7 @@ def show_answer(text: str, chosen: OutputFormat, *, complete: bool) -> None:
 
     Model output is untrusted: it goes into code blocks and the problems are worded by the app.
     ``complete``: the answer ended by itself (a stopped one is said to be unfinished, not wrong).
+    The single chat and every compare column show answers this way.
     """
     check = check_output(text, chosen.schema if chosen.kind == SCHEMA else None)
     if not check.is_json:
@@ -69,11 +77,13 @@ def show_answer(text: str, chosen: OutputFormat, *, complete: bool) -> None:
         st.warning(problem, icon=":material/data_object:")
         st.code(text, language=None, wrap_lines=True)
         return
+    st.code(check.pretty, language="json", wrap_lines=True)
     if check.not_checked:
         st.warning(check.not_checked, icon=":material/rule:")
     elif chosen.kind == SCHEMA and check.problems:
-        st.warning(t("generate.schema_mismatch"), icon=":material/rule:")
-        st.markdown("\n".join(f"- {problem}" for problem in check.problems))
+        st.error(
+            markdown(t("generate.schema_mismatch") + "\n" + "\n".join(f"- {problem}" for problem in check.problems)),
+            icon=":material/cancel:",
+        )
     elif chosen.kind == SCHEMA:
-        st.caption(f":material/check_circle: {t('generate.schema_match')}")
-    st.code(check.pretty, language="json", wrap_lines=True)
+        st.success(t("generate.schema_match"), icon=":material/check_circle:")

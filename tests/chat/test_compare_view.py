@@ -304,8 +304,8 @@ def test_a_json_format_goes_to_every_column_and_each_answer_is_checked_and_prett
     assert [r.body["format"] for r in fake.requests_to("/api/chat")] == [schema, schema]
     shown = sorted(code.value for code in compare.code)
     assert shown == ['{\n  "city": "Paris"\n}', '{\n  "town": 3\n}']
-    assert "The answer does not match the schema:" in texts(compare.warning)
-    assert any("matches the schema" in caption.value for caption in compare.caption)
+    assert "The answer does not match the schema:" in texts(compare.error)
+    assert "The answer matches the schema." in texts(compare.success)
 
 
 def test_a_schema_with_a_mistake_is_said_and_holds_the_message_back(compare):

@@ -11,6 +11,9 @@ from lib.chat.export import FORMAT, ImportRejected, from_json, to_json, to_markd
 from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
 from lib.chat.sources import Grounding, Source
 from lib.ollama.stats import RunStats
+from lib.tools.choice import ToolChoice
+from lib.tools.refusal import Refusal
+from lib.tools.steps import Round, Step
 from tests.chat.conftest import PNG_BASE64
 
 CONVERSATION = Conversation(
@@ -164,3 +167,70 @@ def test_a_poems_line_breaks_survive_the_markdown_export():
     text = to_markdown(conversation, [Message(USER, "A poem?"), Message(ASSISTANT, poem, thinking="Rhyme\nit")])
     assert "Roses are red  \nViolets are blue" in text
     assert "> Rhyme  \n> it" in text
+
+
+# Tools, format and think levels (issue 22)
+
+SCHEMA = {"type": "object", "properties": {"answer": {"type": "integer"}}, "required": ["answer"]}
+TOOL_ROUNDS = [
+    Round(
+        thinking="Compute it.",
+        steps=[
+            Step("calculator", {"expression": "6*7"}, result="42"),
+            Step("calculator", {"expression": "```"}, result="Bad ``` expression", refusal=Refusal("tools.x")),
+        ],
+    ),
+    Round(steps=[Step("calculator", {"expression": "1"})], not_run=True),
+]
+TOOL_CONVERSATION = Conversation(
+    title="Maths",
+    model="qwen3:0.6b",
+    think="high",
+    tools=ToolChoice(enabled=("calculator",)),
+    format=SCHEMA,
+    created_at=1_700_000_000.0,
+)
+TOOL_MESSAGES = [
+    Message(USER, "6*7?", created_at=1_700_000_001.0),
+    Message(ASSISTANT, '{"answer": 42}', tools=TOOL_ROUNDS, format=SCHEMA, created_at=1_700_000_002.0),
+]
+
+
+def test_tools_format_and_a_think_level_survive_a_json_round_trip():
+    conversation, messages = from_json(to_json(TOOL_CONVERSATION, TOOL_MESSAGES))
+    assert (conversation.think, conversation.tools, conversation.format) == ("high", TOOL_CONVERSATION.tools, SCHEMA)
+    assert [(m.content, m.tools, m.format) for m in messages] == [(m.content, m.tools, m.format) for m in TOOL_MESSAGES]
+
+
+def test_the_markdown_export_shows_each_call_its_arguments_and_result_fenced():
+    text = to_markdown(TOOL_CONVERSATION, TOOL_MESSAGES)
+    assert '*Tool call: calculator*\n\n```json\n{\n  "expression": "6*7"\n}\n```' in text
+    assert "*Result*\n\n```\n42\n```" in text
+    assert "````\nBad ``` expression\n````" in text  # a result cannot close its fence early
+    assert "*Not run.*" in text and "kept calling tools after 5 rounds" in text
+    assert text.index("Tool call") < text.index('{"answer": 42}')
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"think": "max"}, "At think: must be true, false or a level (low, medium, high)."),
+        ({"tools": ["calculator", "rm"]}, "At tools, item 2: names no built-in tool: `rm`"),
+        ({"tools": [{"name": "has space"}]}, "At tools, item 1: `function.name` must be"),
+        ({"answer_format": "xml"}, 'At answer\\_format: must be "json", a JSON schema object, or null'),
+        ({"answer_format": {"type": "strang"}}, "At answer\\_format: is not a schema that can be sent"),
+    ],
+)
+def test_an_import_with_wrong_tools_format_or_think_names_it(change, reason):
+    document = json.loads(to_json(TOOL_CONVERSATION, TOOL_MESSAGES)) | change
+    with pytest.raises(ImportRejected) as rejected:
+        from_json(json.dumps(document))
+    assert str(rejected.value).startswith(reason)
+
+
+def test_an_import_with_wrong_rounds_names_where():
+    document = json.loads(to_json(TOOL_CONVERSATION, TOOL_MESSAGES))
+    document["messages"][1]["tools"][0]["steps"][1]["name"] = 5
+    with pytest.raises(ImportRejected) as rejected:
+        from_json(json.dumps(document))
+    assert str(rejected.value).startswith("At message 2, tools, item 1, steps, item 2, name: must be text")

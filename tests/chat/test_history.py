@@ -6,6 +6,7 @@ import pytest
 
 from lib.chat.history import (
     ASSISTANT,
+    AWAITING,
     CUT_OFF,
     DONE,
     FAILED,
@@ -23,6 +24,7 @@ from lib.chat.history import (
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import Answer
+from lib.tools.steps import Round, Step
 
 FINAL = {
     "done": True,
@@ -141,3 +143,40 @@ def test_pairs_and_missing_answers():
     assert needs_answer(history)
     assert not needs_answer(history[:2])
     assert not needs_answer([])
+
+
+def test_an_answer_that_called_tools_replays_its_calls_and_results_before_its_text():
+    rounds = [Round(steps=[Step("calculator", {"expression": "6*7"}, result="42")])]
+    history = [
+        Message(USER, "6*7?"),
+        Message(ASSISTANT, "It is 42.", tools=rounds),
+        Message(USER, "And a stopped one?"),
+        Message(ASSISTANT, "", status=STOPPED, tools=rounds),
+        Message(USER, "thanks"),
+    ]
+    call = {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"function": {"index": 0, "name": "calculator", "arguments": {"expression": "6*7"}}}],
+    }
+    result = {"role": "tool", "content": "42", "tool_name": "calculator"}
+    assert api_messages("", history) == [
+        {"role": "user", "content": "6*7?"},
+        call,
+        result,
+        {"role": "assistant", "content": "It is 42."},
+        {"role": "user", "content": "And a stopped one?"},
+        call,
+        result,
+        {"role": "user", "content": "thanks"},
+    ]
+
+
+def test_an_answer_waiting_for_the_users_tool_result_is_saved_as_awaiting():
+    waiting = [Round(steps=[Step("get_weather", {"city": "Paris"}, custom=True)])]
+    answer = Answer()
+    answer.add({"message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop"})
+    message = answer_message(answer, "m", waiting, "json")
+    assert (message.status, message.tools, message.format) == (AWAITING, waiting, "json")
+    waiting[0].steps[0].result = "Sunny"
+    assert answer_message(answer, "m", waiting).status == DONE

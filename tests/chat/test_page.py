@@ -207,11 +207,13 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "ButtonGroup",
         "Block(Column, Column)",
         "Expander",
+        "Expander",
         "Block(Caption)",
         "Block(Html, Button, UnknownElement, Block, Block, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
     assert layout(chat)[3:] == [
+        "Expander",
         "Expander",
         "Block(ChatMessage, ChatMessage)",
         "Block(Html, Button, Block, Block, Block, ChatInput)",

@@ -9,9 +9,12 @@ from contextlib import closing
 
 import pytest
 
-from lib.chat.history import ASSISTANT, STOPPED, USER, Conversation, Message
-from lib.chat.store import AnswerExists, ChatStore, StoreFailed, data_dir
+from lib.chat.history import ASSISTANT, AWAITING, DONE, STOPPED, USER, Conversation, Message
+from lib.chat.store import SCHEMA_VERSION, AnswerExists, ChatStore, StoreFailed, data_dir
 from lib.ollama.stats import RunStats
+from lib.tools.choice import ToolChoice
+from lib.tools.refusal import Refusal
+from lib.tools.steps import Round, Step
 
 
 @pytest.fixture
@@ -301,11 +304,117 @@ def test_an_answer_right_after_an_answer_is_refused_and_a_question_can_be_answer
     assert len(store.messages(conversation_id)) == 3
 
 
-@pytest.mark.parametrize("think", ["low", "high", True, False])
-def test_a_thinking_level_and_on_off_are_kept(store, think):
-    conversation_id = store.create(Conversation(model="gpt-oss:20b", think=think))
-    assert store.get(conversation_id).think == think
-    conversation = store.get(conversation_id)
-    conversation.think = "medium" if think != "medium" else "low"
+# Version 4: tools, format and think levels (issue 22)
+
+# The schema of version 3 as lib/chat/store.py created it before tools, with rows as that code wrote them.
+VERSION_3 = """
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT, title TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '', system TEXT NOT NULL DEFAULT '', options TEXT NOT NULL DEFAULT '{}',
+    keep_alive TEXT, think INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')), content TEXT NOT NULL DEFAULT '',
+    thinking TEXT NOT NULL DEFAULT '', images TEXT NOT NULL DEFAULT '[]', stats TEXT,
+    status TEXT NOT NULL DEFAULT 'done', error TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL, grounding TEXT);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+CREATE INDEX conversations_by_update ON conversations (updated_at);
+CREATE INDEX conversations_by_owner ON conversations (owner, updated_at);
+INSERT INTO conversations (owner, title, model, options, think, created_at, updated_at)
+    VALUES (NULL, 'Old chat', 'qwen3:0.6b', '{"temperature": 0.5}', 1, 1, 1);
+INSERT INTO messages (conversation_id, role, content, created_at) VALUES (1, 'user', 'old question', 1);
+INSERT INTO messages (conversation_id, role, content, thinking, created_at)
+    VALUES (1, 'assistant', 'old answer', 'hm', 2);
+PRAGMA user_version = 3;
+"""
+
+ROUNDS = [
+    Round(
+        thinking="Let me compute.",
+        steps=[
+            Step("calculator", {"expression": "6*7"}, result="42"),
+            Step("calculator", ["bad"], result="No.", refusal=Refusal("tools.arguments_not_object")),
+        ],
+    )
+]
+SCHEMA = {"type": "object", "properties": {"answer": {"type": "integer"}}, "required": ["answer"]}
+CHOICE = ToolChoice(enabled=("calculator", "current_time"))
+
+
+def test_a_version_3_database_is_migrated_with_no_tools_no_format_and_its_think_kept(tmp_path):
+    path = tmp_path / "chats.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.executescript(VERSION_3)
+    store = ChatStore(path)
+    conversation = store.get(1)
+    assert (conversation.think, conversation.tools, conversation.format, conversation.damaged) == (
+        True,
+        ToolChoice(),
+        None,
+        [],
+    )
+    assert [(m.content, m.tools, m.format) for m in store.messages(1)] == [
+        ("old question", [], None),
+        ("old answer", [], None),
+    ]
+    conversation.think, conversation.tools, conversation.format = "high", CHOICE, SCHEMA
     store.save_settings(conversation)
-    assert store.get(conversation_id).think == conversation.think
+    store.add(1, Message(USER, "new"))
+    store.add(1, Message(ASSISTANT, "The answer is 42.", tools=ROUNDS, format=SCHEMA))
+    again = store.get(1)
+    assert (again.think, again.tools, again.format) == ("high", CHOICE, SCHEMA)
+    assert store.messages(1)[-1].tools == ROUNDS
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+
+
+@pytest.mark.parametrize("think", [False, True, "low", "medium", "high"])
+def test_think_levels_and_booleans_round_trip(store, think):
+    conversation_id = store.create(Conversation(think=think, tools=CHOICE, format="json"))
+    saved = store.get(conversation_id)
+    assert (saved.think, saved.tools, saved.format) == (think, CHOICE, "json")
+
+
+def test_an_answer_paused_on_the_users_tool_is_given_its_result_and_replaced_when_it_goes_on(store):
+    conversation_id = store.create(Conversation())
+    store.add(conversation_id, Message(USER, "Weather?"))
+    paused = [Round(steps=[Step("get_weather", {"city": "Paris"}, custom=True)])]
+    answer_id = store.add(conversation_id, Message(ASSISTANT, "", status=AWAITING, tools=paused))
+    store.drop_answers_after_last_question(conversation_id)  # what Retry's race guard runs: the paused answer stays
+    assert store.messages(conversation_id)[-1].status == AWAITING
+    paused[0].steps[0].result = "Sunny, 24 °C"
+    store.save_rounds(answer_id, paused)
+    assert store.messages(conversation_id)[-1].tools == paused
+    assert store.replace_answer(answer_id, Message(ASSISTANT, "It is sunny.", tools=paused))
+    assert [(m.content, m.status, m.tools) for m in store.messages(conversation_id)] == [
+        ("Weather?", DONE, []),
+        ("It is sunny.", DONE, paused),
+    ]
+    store.remove([answer_id])
+    assert not store.replace_answer(answer_id, Message(ASSISTANT, "late"))
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("tools", "not json"), ("tools", '["format_disk"]'), ("format", "[1]"), ("format", "{oops")],
+)
+def test_saved_settings_that_cannot_be_read_are_left_out_and_named(store, column, value):
+    conversation_id = store.create(Conversation(tools=CHOICE, format="json"))
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(f"UPDATE conversations SET {column} = ?", (value,))
+    saved = store.get(conversation_id)
+    assert saved.damaged and saved.damaged[0].where[0] == column
+    assert (saved.tools if column == "tools" else saved.format) in (ToolChoice(), None)
+
+
+def test_saved_rounds_that_cannot_be_read_are_left_out_and_named(store):
+    conversation_id = store.create(Conversation())
+    store.add(conversation_id, Message(USER, "Q"))
+    store.add(conversation_id, Message(ASSISTANT, "A", tools=ROUNDS))
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE messages SET tools = '[{\"steps\": 5}]' WHERE role = 'assistant'")
+    answer = store.messages(conversation_id)[-1]
+    assert (answer.content, answer.tools) == ("A", [])
+    assert answer.damaged[0].where == ("tools", 0, "steps")

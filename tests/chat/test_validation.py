@@ -176,7 +176,7 @@ def test_a_lone_surrogate_is_refused_as_invalid_unicode():
         (document(version="1"), "format version '1';"),
         (document(messages={"a": 1}), "At messages: must be a list."),
         (document(surprise=1), "At surprise: is not part of an Ollama Studio conversation."),
-        (document(think="yes"), "At think: must be true or false."),
+        (document(think="yes"), "At think: must be true, false or a level (low, medium, high)."),
         (document(model=["llama"]), "At model: must be text."),
         (document(title="x" * 1001), "At title: is longer than 1,000 characters."),
         (document(options={"temperature": 2.5}), "At options.temperature: must be a number from 0 to 2."),

@@ -51,9 +51,9 @@ def shown(text, chosen, complete=True) -> None:
 
 def test_an_answer_is_pretty_printed_and_checked():
     at = AppTest.from_function(shown, args=('{"n": 3}', OutputFormat(SCHEMA, SCHEMA_OBJECT))).run()
-    assert at.code[0].value == json.dumps({"n": 3}, indent=2) and "matches the schema" in at.caption[0].value
+    assert at.code[0].value == json.dumps({"n": 3}, indent=2) and "matches the schema" in at.success[0].value
     at = AppTest.from_function(shown, args=('{"n": "three"}', OutputFormat(SCHEMA, SCHEMA_OBJECT))).run()
-    assert at.warning[0].value == "The answer does not match the schema:" and "$.n" in at.markdown[0].value
+    assert at.error[0].value.startswith("The answer does not match the schema:") and "$.n" in at.error[0].value
     at = AppTest.from_function(shown, args=("[1, 2]", OutputFormat(JSON))).run()
     assert at.code[0].value == "[\n  1,\n  2\n]" and not at.warning
 
