@@ -73,6 +73,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
     with chat_dock.dock():
+        chat_dock.prompt_library()
         attach_view.draw(store, documents, client, conversation, settings)
         prompt = st.chat_input(
             settings_panel.prompt_placeholder(client, settings),
@@ -82,6 +83,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
             file_type=list(chat_session.IMAGE_TYPES),
             disabled=settings is None,
         )
+        prompt = prompt or chat_dock.sent()
     with conversation_area:
         waiting = conversation is not None and chat_messages.draw_history(
             store, conversation, installed, asking=bool(prompt)
