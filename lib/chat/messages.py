@@ -37,7 +37,7 @@ from lib.chat.validation import Problem
 from lib.documents import sources_view
 from lib.formatting import whole_number
 from lib.i18n import escape, markdown, t
-from lib.ui import navigation
+from lib.ui import navigation, shortcuts
 from lib.ui.live_markdown import render_markdown
 
 AVATARS = {USER: ":material/person:", ASSISTANT: ":material/smart_toy:"}
@@ -231,6 +231,7 @@ def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn:
             t("chat.retry") if failed else t("chat.regenerate"),
             icon=":material/replay:" if failed else ":material/refresh:",
             key=f"chat_again_{message.id}",
+            shortcut=shortcuts.REGENERATE,
             type="tertiary",
             help=t("chat.again_help"),
             on_click=chat_session.answer_again,

@@ -198,7 +198,8 @@ def layout(at: AppTest) -> list[str]:
 def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
     """The chat box stays docked only as the page's last element; the conversation goes in a container above it.
 
-    Above the chat box in the dock: the Documents row and the files being indexed (lib/documents/attach_view.py).
+    Above the chat box in the dock: the saved prompts' popover (lib/chat/dock.py), the Documents row and the files
+    being indexed (lib/documents/attach_view.py).
     """
     assert layout(chat) == [
         "Title",
@@ -206,13 +207,13 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "Block(Column, Column)",
         "Expander",
         "Block(Caption)",
-        "Block(Html, Button, Block, Block, ChatInput)",
+        "Block(Html, Button, Block, Block, Block, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
     assert layout(chat)[3:] == [
         "Expander",
         "Block(ChatMessage, ChatMessage)",
-        "Block(Html, Button, Block, Block, ChatInput)",
+        "Block(Html, Button, Block, Block, Block, ChatInput)",
     ]
 
 
