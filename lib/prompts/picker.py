@@ -178,8 +178,12 @@ def _library(store: LibraryStore, prompts: list[Prompt], role: str, chosen: Prom
         disabled=not prompts,
         on_click="ignore",
     )
-    st.file_uploader(t("prompts.import"), type=["json"], key=_key(where, "file"), help=t("prompts.import_help"))
-    st.button(t("prompts.import_button"), key=_key(where, "import"), on_click=_import, args=(store, where))
+    # The file box only on request: four popovers on one page would otherwise each hold one.
+    if st.toggle(t("prompts.import"), key=_key(where, "importing")):
+        st.file_uploader(
+            t("prompts.import_file"), type=["json"], key=_key(where, "file"), help=t("prompts.import_help")
+        )
+        st.button(t("prompts.import_button"), key=_key(where, "import"), on_click=_import, args=(store, where))
 
 
 def _edit(prompt: Prompt, where: str) -> None:

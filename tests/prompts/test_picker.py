@@ -159,5 +159,8 @@ def test_the_chat_settings_offer_saved_system_prompts(studio_env, fake):
 
 def test_import_without_a_file_says_so():
     at = open_field()
+    assert not at.file_uploader  # the file box only on request
+    at.toggle(key=f"{WHERE}_prompt_importing").set_value(True).run()
+    assert at.file_uploader[0].label == "Library file"
     click(at, "import")
     assert at.warning[0].value == "Choose a file to import first."
