@@ -19,7 +19,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.elements.widgets.chat import ChatInputValue
 
-from lib.i18n import t, t_plain
+from lib.i18n import escape, t, t_plain
 from lib.library import mine
 from lib.library.store import Full, LibraryStore, NotFound, StoreFailed, StoreUnavailable, TooLarge
 from lib.presets.presets import clean_name
@@ -103,7 +103,7 @@ def _fill_form(store: LibraryStore, prompt: Prompt, target_key: str, where: str,
     for name in prompt.variables:
         field_key = _variable_key(where, prompt, name)
         st.session_state.setdefault(field_key, prompt.values.get(name, ""))
-        st.text_input(name, key=field_key)
+        st.text_input(escape(name), key=field_key)  # a label is Markdown: "_x_" is a name, not emphasis
     buttons = st.container(horizontal=True)
     buttons.button(
         t("prompts.use"),

@@ -44,7 +44,8 @@ _SCRIPT = """<script>(() => {
       if (stop && !stop.disabled) { event.preventDefault(); stop.click(); }
     }
   }, {capture: true});
-})();</script><style>.st-key-%(pages)s { display: none; }</style>"""
+})();</script>
+<style>.st-key-%(pages)s, [data-testid="stLayoutWrapper"]:has(> .st-key-%(pages)s) { display: none; }</style>"""
 
 
 def page_shortcut(position: int) -> str:

@@ -1,0 +1,59 @@
+"""Presets and saved prompts in Chromium: a preset fills the panel, a prompt's variables are asked and sent.
+
+Each test leaves a screenshot in its temporary folder (``pytest --basetemp``) to look at.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+
+def test_a_preset_fills_the_chat_parameters(app, fake, page: Page, tmp_path):
+    page.goto(app.url + "/chat")
+    page.get_by_test_id("stMain").get_by_text("System prompt and parameters").click()
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Preset").first
+    picker.click()
+    page.keyboard.type("Creat")
+    page.get_by_role("option", name="Creative (built in)").click()
+    temperature = page.get_by_role("spinbutton", name="Temperature")
+    expect(temperature).to_have_value("1.20")
+    expect(page.get_by_role("spinbutton", name="Top K")).to_have_value("100")
+    page.screenshot(path=tmp_path / "preset_picker.png", full_page=True)
+    fake.script_reply("Warm answer.")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("Hello")
+    box.press("Enter")
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("Warm answer.")
+    options = fake.requests_to("/api/chat")[-1].body["options"]
+    assert options == {"temperature": 1.2, "top_p": 0.95, "top_k": 100}
+
+
+def test_a_saved_prompt_asks_for_its_variables_and_is_sent(app, fake, page: Page, tmp_path):
+    page.goto(app.url + "/chat")
+    dock = page.locator(".st-key-chat_dock")
+    dock.get_by_role("button", name="Prompts").click()
+    popover = page.get_by_test_id("stPopoverBody")
+    popover.get_by_text("Library", exact=True).click()
+    popover.get_by_label("Name").fill("Capital")
+    popover.get_by_role("textbox", name="Text").fill("What is the capital of {{ country }}? Answer in {{language}}.")
+    popover.get_by_role("button", name="Save prompt").click()
+    expect(popover).to_contain_text("Prompt Capital saved.")
+    popover.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="Capital").click()
+    expect(popover.get_by_label("country")).to_be_visible()
+    popover.get_by_label("country").fill("Peru")
+    popover.get_by_label("country").press("Tab")
+    page.screenshot(path=tmp_path / "prompt_variables.png", full_page=True)
+    popover.get_by_role("button", name="Send").click()
+    expect(popover).to_contain_text("Fill in every variable first: language.")
+    popover.get_by_label("language").fill("Spanish")
+    popover.get_by_label("language").press("Tab")
+    fake.script_reply("Lima.")
+    popover.get_by_role("button", name="Send").click()
+    expect(page.get_by_test_id("stChatMessage").nth(0)).to_contain_text(
+        "What is the capital of Peru? Answer in Spanish."
+    )
+    expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("Lima.")
+    assert fake.requests_to("/api/chat")[-1].body["messages"][-1]["content"] == (
+        "What is the capital of Peru? Answer in Spanish."
+    )
