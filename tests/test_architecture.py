@@ -61,14 +61,15 @@ def test_the_ollama_package_loads_neither_streamlit_nor_the_ui():
 
 
 # The allowed ``st.html`` calls, each of our own constant markup: the visitor cookie's script, the
-# style sheet of Streamlit's own words (catalog text, escaped as CSS strings), the chat dock's, and
-# Generate's script that brings a starting answer into view.
+# style sheet of Streamlit's own words (catalog text, escaped as CSS strings), the chat dock's,
+# Generate's script that brings a starting answer into view, and the keyboard shortcuts' script.
 ALLOWED_HTML = {
     "lib/access/visitor.py": "cookie_script",
     "lib/ui/streamlit_chrome.py": "style_sheet",
     "lib/chat/dock.py": "dock_html",
     "lib/ui/live_markdown.py": "pieces_style",
     "lib/generate/output.py": "into_view_script",
+    "lib/ui/shortcuts.py": "script",
 }
 
 

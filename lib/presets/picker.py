@@ -40,7 +40,7 @@ def draw(prefix: str, names: tuple[str, ...], widget_key: WidgetKey, *, keep_ali
     key = _key(prefix, "choice")
     if st.session_state.get(key) not in presets:
         st.session_state.pop(key, None)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
     chosen_id = left.selectbox(
         t("presets.preset"),
         list(presets),

@@ -57,3 +57,35 @@ def test_a_saved_prompt_asks_for_its_variables_and_is_sent(app, fake, page: Page
     assert fake.requests_to("/api/chat")[-1].body["messages"][-1]["content"] == (
         "What is the capital of Peru? Answer in Spanish."
     )
+
+
+def test_presets_work_in_compare_columns_and_a_saved_one_is_offered_in_every_column(app, fake, page: Page, tmp_path):
+    """A column's parameters sit in a popover, so the preset's Manage popover is one inside it."""
+    page.goto(app.url + "/generate")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Compare side by side").click()
+    expect(main.get_by_text("Column B", exact=True)).to_be_visible()
+    main.get_by_role("button", name="Parameters").first.click()
+    column = page.get_by_test_id("stPopoverBody")
+    column.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    page.keyboard.type("Prec")
+    page.get_by_role("option", name="Precise (built in)").click()
+    expect(column.get_by_role("spinbutton", name="Temperature")).to_have_value("0.00")
+    column.get_by_role("spinbutton", name="Seed").fill("7")
+    column.get_by_role("spinbutton", name="Seed").press("Tab")
+    expect(column).to_contain_text("Changed since preset Precise was applied.")
+    column.get_by_role("button", name="Manage").click()
+    manage = page.get_by_test_id("stPopoverBody").last
+    manage.get_by_role("textbox", name="Preset name").fill("Exact seven")
+    manage.get_by_role("button", name="Save current values").click()
+    expect(page.get_by_test_id("stPopoverBody").first).to_contain_text("Preset Exact seven saved.")
+    page.screenshot(path=tmp_path / "compare_preset.png", full_page=True)
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Generate").first.click()
+    main.get_by_role("button", name="Parameters").nth(1).click()
+    second = page.get_by_test_id("stPopoverBody")
+    second.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    page.keyboard.type("Exact")
+    page.get_by_role("option", name="Exact seven").click()
+    expect(second.get_by_role("spinbutton", name="Seed")).to_have_value("7")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
