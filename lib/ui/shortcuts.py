@@ -63,7 +63,11 @@ def render() -> None:
     pages = navigation.pages()[:9]
     with st.container(key=PAGES_KEY):
         for position, page in enumerate(pages, start=1):
-            if st.button(page.title, key=f"{PAGES_KEY}_{position}", shortcut=page_shortcut(position)):
+            if st.button(
+                t("shortcuts.open_page", page=page.title),
+                key=f"{PAGES_KEY}_{position}",
+                shortcut=page_shortcut(position),
+            ):
                 st.switch_page(page)
     with st.popover(t("shortcuts.title"), icon=":material/keyboard:", width="stretch"):
         st.markdown(help_table([page.title for page in pages], on_mac()))

@@ -76,7 +76,7 @@ def test_alt_shift_digits_open_the_pages_and_the_help_lists_them(app, fake, page
     page.goto(app.url + "/")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Keyboard shortcuts")
     expect(page.get_by_role("button", name="Refresh")).to_be_visible()  # the page's last element: its run is over
-    expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Chat", exact=True)).to_be_hidden()
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Open Chat")).to_be_hidden()
     page.keyboard.press("Alt+Shift+3")
     expect(page).to_have_url(re.compile(re.escape(app.url) + r"/generate(\?.*)?$"))
     expect(page.get_by_role("heading", name="Generate")).to_be_visible()

@@ -22,7 +22,7 @@ def test_every_page_has_a_hidden_button_with_its_keys(open_app):
     at = open_app()
     hidden = [button for button in at.sidebar.button if button.key.startswith(f"{shortcuts.PAGES_KEY}_")]
     assert [shortcut_of(button) for button in hidden] == PAGE_KEYS
-    assert [button.label for button in hidden][:3] == ["Home", "Chat", "Generate"]
+    assert [button.label for button in hidden][:3] == ["Open Home", "Open Chat", "Open Generate"]
 
 
 def test_a_page_button_opens_its_page(open_app):
