@@ -37,6 +37,7 @@ def load(prefix: str, options: dict[str, Any], keep_alive: str | int | None = No
     state.put(state.options_key(prefix), values)
     for name, value in values.items():
         st.session_state[_widget_key(prefix, name)] = value
+    picker.forget(prefix)
 
 
 def _number_or_none(value: Any, kind: type) -> int | float | None:

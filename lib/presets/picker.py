@@ -65,6 +65,11 @@ def draw(prefix: str, names: tuple[str, ...], widget_key: WidgetKey, *, keep_ali
         st.caption(problem)
 
 
+def forget(prefix: str) -> None:
+    """No preset chosen any more: the panel under ``prefix`` was filled otherwise (a saved chat's parameters)."""
+    st.session_state.pop(_key(prefix, "choice"), None)
+
+
 def _label(preset: Preset) -> str:
     return t_plain("presets.built_in_label", name=preset.name) if preset.built_in else preset.name
 

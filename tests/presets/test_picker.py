@@ -172,3 +172,25 @@ def test_the_picker_speaks_chinese():
     at = open_panel(language="zh")
     assert labels(at)[0] == "精确（内置）"
     assert picker(at).label == "预设"
+
+
+def loading_app() -> None:
+    import streamlit as st
+
+    from lib.parameters import panel
+
+    if st.session_state.pop("load", False):
+        panel.load("page", {"seed": 9})
+    st.session_state["chosen"] = panel.render("page")
+
+
+def test_parameters_loaded_from_elsewhere_leave_no_preset_chosen():
+    at = AppTest.from_function(loading_app, default_timeout=30)
+    at.session_state[state.VISITOR_TOKEN] = ALICE
+    at.run()
+    picker(at).set_value("builtin:precise").run()
+    at.session_state["load"] = True
+    at.run()
+    assert picker(at).value is None
+    assert chosen(at).options == {"seed": 9}
+    assert not any("Changed since" in caption.value for caption in at.caption)

@@ -164,3 +164,31 @@ def test_import_without_a_file_says_so():
     assert at.file_uploader[0].label == "Library file"
     click(at, "import")
     assert at.warning[0].value == "Choose a file to import first."
+
+
+def test_a_library_file_is_imported_and_a_bad_one_refused_in_a_sentence():
+    save("Greet", "old text")
+    at = open_field()
+    at.toggle(key=f"{WHERE}_prompt_importing").set_value(True).run()
+    document = {
+        "prompts": [{"name": "Greet", "text": "Hello {{who}}"}, {"name": "Sys", "role": "system", "text": "Be kind."}]
+    }
+    at.file_uploader(key=f"{WHERE}_prompt_file").set_value(
+        ("prompts.json", json.dumps(document).encode(), "application/json")
+    ).run()
+    click(at, "import")
+    assert at.success[0].value == "2 prompts imported."
+    stored = {item.name: item.body for item in LibraryStore(owner=OWNER).items(KIND)}
+    assert stored == {
+        "Greet": {
+            "role": "user",
+            "text": "Hello {{who}}",
+            "values": {},
+        },  # the file's prompt replaced the one of that name
+        "Sys": {"role": "system", "text": "Be kind.", "values": {}},
+    }
+    at.file_uploader(key=f"{WHERE}_prompt_file").set_value(
+        ("prompts.json", b'[{"name": "x"}]', "application/json")
+    ).run()
+    click(at, "import")
+    assert at.warning[0].value == "Prompt 1 of the file has no name or no text: nothing was imported."
