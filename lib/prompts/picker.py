@@ -168,18 +168,18 @@ def _library(store: LibraryStore, prompts: list[Prompt], role: str, chosen: Prom
             on_click=_delete,
             args=(store, chosen, where),
         )
-    st.download_button(
-        t("prompts.export"),
-        export_json(prompts),
-        file_name=EXPORT_FILE,
-        mime="application/json",
-        icon=":material/download:",
-        key=_key(where, "export"),
-        disabled=not prompts,
-        on_click="ignore",
-    )
-    # The file box only on request: four popovers on one page would otherwise each hold one.
-    if st.toggle(t("prompts.import"), key=_key(where, "importing")):
+    # The file and its box only on request: a page has up to four of these popovers, drawn even while closed.
+    if st.toggle(t("prompts.files"), key=_key(where, "importing")):
+        st.download_button(
+            t("prompts.export"),
+            export_json(prompts),
+            file_name=EXPORT_FILE,
+            mime="application/json",
+            icon=":material/download:",
+            key=_key(where, "export"),
+            disabled=not prompts,
+            on_click="ignore",
+        )
         st.file_uploader(
             t("prompts.import_file"), type=["json"], key=_key(where, "file"), help=t("prompts.import_help")
         )

@@ -130,7 +130,9 @@ def test_a_prompt_needs_a_name_and_a_text():
 def test_the_library_is_exported_as_json(monkeypatch):
     given = recording_downloads(monkeypatch)
     save("a", "one {{x}}", values={"x": "private"})
-    open_field()
+    at = open_field()
+    assert not given  # only on request
+    at.toggle(key=f"{WHERE}_prompt_importing").set_value(True).run()
     (export,) = given
     assert export["file_name"] == "prompts.json"
     assert json.loads(export["data"])["prompts"] == [{"name": "a", "role": "user", "text": "one {{x}}"}]
@@ -159,7 +161,7 @@ def test_the_chat_settings_offer_saved_system_prompts(studio_env, fake):
 
 def test_import_without_a_file_says_so():
     at = open_field()
-    assert not at.file_uploader  # the file box only on request
+    assert not at.file_uploader and not at.get("download_button")  # only on request
     at.toggle(key=f"{WHERE}_prompt_importing").set_value(True).run()
     assert at.file_uploader[0].label == "Library file"
     click(at, "import")
