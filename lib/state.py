@@ -59,6 +59,9 @@ CHAT_MODEL_INPUT = "chat_model_input"
 CHAT_THINK_INPUT = "chat_think_input"
 CHAT_SYSTEM_INPUT = "chat_system_input"
 CHAT_PROMPT_INPUT = "chat_prompt_input"
+CHAT_PROMPT_SENT = (
+    "chat_prompt_sent"  # a saved prompt the Prompts popover sent, asked on the next run (lib/chat/dock.py)
+)
 CHAT_EDIT_INPUT = "chat_edit_input"
 CHAT_SEARCH_INPUT = "chat_search_input"
 CHAT_RENAME_INPUT = "chat_rename_input"

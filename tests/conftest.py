@@ -36,6 +36,13 @@ def fake(fake_server: FakeOllama) -> Iterator[FakeOllama]:
 
 
 @pytest.fixture(autouse=True)
+def data_folder_of_the_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test writes into ``~/.ollama-studio``: the parameters panel, drawn by many tests of one page's part,
+    reads the visitor's presets from there. A test that needs another folder sets its own."""
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
 def clean_streamlit_caches() -> Iterator[None]:
     """AppTest reuses one session id, so cached data would leak from one test into the next."""
     st.cache_data.clear()

@@ -62,8 +62,8 @@ def test_the_ollama_package_loads_neither_streamlit_nor_the_ui():
 
 # The allowed ``st.html`` calls, each of our own constant markup: the visitor cookie's script, the
 # style sheet of Streamlit's own words (catalog text, escaped as CSS strings), the chat dock's,
-# Generate's script that brings a starting answer into view, and the token view, whose every token
-# and tip is escaped by lib/generate/logprobs.py (tests/generate/test_logprobs.py, hostile tokens).
+# Generate's script that brings a starting answer into view, the keyboard shortcuts' script, and the token
+# view, whose every token and tip is escaped by lib/generate/logprobs.py (tests/generate/test_logprobs.py).
 ALLOWED_HTML = {
     "lib/access/visitor.py": "cookie_script",
     "lib/ui/streamlit_chrome.py": "style_sheet",
@@ -71,6 +71,7 @@ ALLOWED_HTML = {
     "lib/ui/live_markdown.py": "pieces_style",
     "lib/generate/output.py": "into_view_script",
     "lib/generate/tokens_view.py": "tinted_html",
+    "lib/ui/shortcuts.py": "script",
 }
 
 

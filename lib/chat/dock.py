@@ -24,12 +24,16 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from lib import state
 from lib.i18n import t
+from lib.prompts import picker as prompts_picker
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
+    from streamlit.elements.widgets.chat import ChatInputValue
 
 KEY = "chat_dock"
+PROMPTS_KEY = "chat_box"  # names the widgets of the Prompts popover beside the chat box
 REDRAW_KEY = "chat_redraw"  # a hidden button the script clicks after Stop, so the stopped answer is drawn at once
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _LIGHT, _DARK = "#ffffff", "#0e1117"  # Streamlit's own page backgrounds
@@ -122,3 +126,13 @@ def dock() -> DeltaGenerator:
     # only after the next click. The script clicks this hidden button once the run has stopped.
     box.button(t("chat.redraw"), key=REDRAW_KEY)
     return box
+
+
+def prompt_library() -> None:
+    """The saved user prompts beside the chat box: **Use** puts one in the box, **Send** asks it at once."""
+    prompts_picker.popover(prompts_picker.USER, state.CHAT_PROMPT_INPUT, PROMPTS_KEY, send_key=state.CHAT_PROMPT_SENT)
+
+
+def sent() -> ChatInputValue | None:
+    """The saved prompt **Send** asked, in the chat box's own form, on the run after the click; else None."""
+    return prompts_picker.take_sent(state.CHAT_PROMPT_SENT)

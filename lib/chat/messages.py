@@ -40,7 +40,7 @@ from lib.documents import sources_view
 from lib.formatting import whole_number
 from lib.i18n import escape, markdown, t
 from lib.tools import steps, steps_view
-from lib.ui import format_control, navigation
+from lib.ui import format_control, navigation, shortcuts
 from lib.ui.format_control import OutputFormat
 from lib.ui.live_markdown import render_markdown
 
@@ -276,6 +276,7 @@ def draw_actions(store: ChatStore, window: list[Message], index: int, last_turn:
             t("chat.retry") if failed else t("chat.regenerate"),
             icon=":material/replay:" if failed else ":material/refresh:",
             key=f"chat_again_{message.id}",
+            shortcut=shortcuts.REGENERATE,
             type="tertiary",
             help=t("chat.again_help"),
             on_click=chat_session.answer_again,

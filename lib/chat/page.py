@@ -76,6 +76,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
     with chat_dock.dock():
         bar = st.empty()
         context_view.draw_bar(bar, context)
+        chat_dock.prompt_library()
         attach_view.draw(store, documents, client, conversation, settings)
         prompt = st.chat_input(
             settings_panel.prompt_placeholder(client, settings),
@@ -85,6 +86,7 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
             file_type=list(chat_session.IMAGE_TYPES),
             disabled=settings is None,
         )
+        prompt = prompt or chat_dock.sent()
     with conversation_area:
         waiting = conversation is not None and chat_messages.draw_history(
             store, conversation, installed, asking=bool(prompt), unseen=context.unseen if context else frozenset()

@@ -17,6 +17,7 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
 from lib.parameters.panel import ChosenOptions
+from lib.prompts import picker as prompts_picker
 from lib.tools import panel as tools_panel
 from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
@@ -72,6 +73,7 @@ def system_and_parameters(system_key: str, options_prefix: str, system_help: str
     Shared by the single chat and the comparison, whose every column gets the same.
     """
     with st.expander(t("chat.settings"), icon=":material/tune:"):
+        prompts_picker.popover(prompts_picker.SYSTEM, system_key, system_key)
         system = st.text_area(
             t("chat.system"), key=system_key, height=80, placeholder=t("chat.system_placeholder"), help=system_help
         )

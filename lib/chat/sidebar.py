@@ -23,6 +23,7 @@ from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, Summary
 from lib.formatting import date_time, whole_number
 from lib.i18n import t
+from lib.ui import shortcuts
 from lib.ui.markdown_safety import escape_markdown
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def draw(store: ChatStore, conversation: Conversation | None, *, starting: bool 
             t("chat.new_chat"),
             icon=":material/add_comment:",
             key="chat_new",
+            shortcut=shortcuts.NEW_CHAT,
             width="stretch",
             on_click=chat_session.new_chat,
             type="primary" if conversation is None and not starting else "secondary",

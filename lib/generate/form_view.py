@@ -30,6 +30,7 @@ from lib.generate.schema import InvalidSchema, parse_schema, say
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
 from lib.parameters import panel as options_panel
+from lib.prompts import picker as prompts_picker
 from lib.ui import think_control
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -40,9 +41,11 @@ def draw(client: OllamaClient, model: str) -> Draft:
     capabilities = server_data.capabilities_of(client, model)
     family = server_data.family_of(client, model)
     saved = form_state.saved()
+    prompts_picker.popover(prompts_picker.USER, state.GENERATE_PROMPT_INPUT, state.GENERATE_PROMPT_INPUT)
     prompt = st.text_area(
         t("generate.prompt"), key=state.GENERATE_PROMPT_INPUT, height=150, placeholder=t("generate.prompt_placeholder")
     )
+    prompts_picker.popover(prompts_picker.SYSTEM, state.GENERATE_SYSTEM_INPUT, state.GENERATE_SYSTEM_INPUT)
     system = st.text_area(
         t("generate.system"),
         key=state.GENERATE_SYSTEM_INPUT,

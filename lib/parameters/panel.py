@@ -15,6 +15,7 @@ import streamlit as st
 from lib import state
 from lib.i18n import message_of, t
 from lib.parameters.catalog import OPTION_SPECS, build_options, keep_alive_help, parse_keep_alive, stop_help
+from lib.presets import picker
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def load(prefix: str, options: dict[str, Any], keep_alive: str | int | None = No
     state.put(state.options_key(prefix), values)
     for name, value in values.items():
         st.session_state[_widget_key(prefix, name)] = value
+    picker.forget(prefix)
 
 
 def _number_or_none(value: Any, kind: type) -> int | float | None:
@@ -46,16 +48,17 @@ def _number_or_none(value: Any, kind: type) -> int | float | None:
 
 
 def render(prefix: str, *, keep_alive: bool = True) -> ChosenOptions:
-    """Draw the panel in the current container and return what is set.
+    """Draw the panel in the current container, a preset picker at its top, and return what is set.
 
     ``keep_alive=False`` leaves out "Keep loaded" for a page that decides itself how long models stay
     loaded (an eval run loads each model once and lets Ollama unload it when the next needs room).
     """
     saved: dict[str, Any] = state.get(state.options_key(prefix)) or {}
-    for name in [spec.name for spec in OPTION_SPECS] + ["stop", "keep_alive"]:
-        st.session_state.setdefault(
-            _widget_key(prefix, name), saved.get(name, "" if name in ("stop", "keep_alive") else None)
-        )
+    for name in _NAMES:
+        st.session_state.setdefault(_widget_key(prefix, name), saved.get(name, _EMPTY.get(name)))
+    picker.draw(
+        prefix, _NAMES if keep_alive else _NAMES[:-1], lambda name: _widget_key(prefix, name), keep_alive=keep_alive
+    )
     values: dict[str, Any] = {}
     columns = st.columns(2)
     for index, spec in enumerate(OPTION_SPECS):

@@ -10,7 +10,7 @@ from lib.access import visitor
 from lib.i18n import code, t
 from lib.ollama.errors import OllamaError
 from lib.ollama.host import InvalidHost, display_host, normalize_host
-from lib.ui import widgets
+from lib.ui import shortcuts, widgets
 from lib.ui.markdown_safety import escape_markdown
 
 
@@ -24,6 +24,7 @@ def render() -> None:
         if access.is_locked() and access.configured_password() is not None:
             with st.expander(t("sidebar.administration"), icon=":material/admin_panel_settings:"):
                 _administration()
+        shortcuts.render()
 
 
 def _language() -> None:

@@ -199,8 +199,8 @@ def layout(at: AppTest) -> list[str]:
 def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat, fake):
     """The chat box stays docked only as the page's last element; the conversation goes in a container above it.
 
-    Above the chat box in the dock: the context bar's place (empty before an answer), the Documents row and the
-    files being indexed (lib/documents/attach_view.py).
+    Above the chat box in the dock: the context bar's place (empty before an answer), the saved prompts' popover
+    (lib/chat/dock.py), the Documents row and the files being indexed (lib/documents/attach_view.py).
     """
     assert layout(chat) == [
         "Title",
@@ -209,7 +209,7 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "Expander",
         "Expander",
         "Block(Caption)",
-        "Block(Html, Button, UnknownElement, Block, Block, ChatInput)",
+        "Block(Html, Button, UnknownElement, Block, Block, Block, ChatInput)",
     ]
     send(chat, "Why is the sky blue?")
     assert layout(chat)[3:] == [

@@ -78,7 +78,7 @@ def add_file(at: AppTest, name: str, data: bytes, mime: str = "text/markdown", *
 
 def panel_lines(at: AppTest) -> list[str]:
     """The documents the panel lists as in this chat."""
-    popover = at.get("popover")[0]
+    popover = documents_popover(at)
     return [m.value for m in popover.markdown][1:]
 
 
@@ -96,6 +96,16 @@ def only(documents: list[Document]) -> Document:
     return documents[0]
 
 
+# The Chat page's other popovers: its saved prompts' (beside the system prompt and the chat box) and the
+# parameter presets' Manage.
+OTHER_POPOVERS = {"Prompts", "System prompts", "Manage", "提示词", "系统提示词", "管理"}
+
+
+def documents_popover(at: AppTest):
+    """The Documents panel's popover."""
+    return next(found for found in at.main.get("popover") if found.proto.popover.label not in OTHER_POPOVERS)
+
+
 def button_label(at: AppTest) -> str:
     """The Documents button's label."""
-    return at.get("popover")[0].proto.popover.label
+    return documents_popover(at).proto.popover.label

@@ -23,6 +23,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     OTHER_EMBEDDING_MODEL,
     add_file,
     button_label,
+    documents_popover,
     fresh_vectors,  # noqa: F401
     in_use,
     library,
@@ -124,7 +125,7 @@ def test_without_an_embedding_model_the_panel_says_so_and_links_to_the_models_pa
     st.cache_data.clear()  # the model list the page read a moment ago
     chat.run()
     assert not chat.exception
-    panel = chat.get("popover")[0]
+    panel = documents_popover(chat)
     assert "No installed model can embed text" in panel.info[0].value
     assert chat.file_uploader(key=upload_key(chat)).proto.disabled
     assert next(link.proto.page for link in panel.get("page_link")).endswith("models")
@@ -189,7 +190,7 @@ def test_the_line_next_to_the_button_in_chinese(open_app, studio_env):
     at.multiselect(key=state.DOCUMENTS_PICK_INPUT).select(first.id).run()
     at.button(key="documents_attach").click().run()
     assert [c.value for c in at.caption if c.value.startswith("回答依据")] == ["回答依据：乙.md、甲.md。"]
-    assert at.get("popover")[0].proto.popover.label == "2 个文档"
+    assert documents_popover(at).proto.popover.label == "2 个文档"
 
 
 def test_files_dropped_together_are_each_indexed(chat, studio_env):
@@ -254,7 +255,7 @@ def test_with_the_server_down_the_panel_and_the_answer_say_so(chat, fake, open_a
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     down = open_app(navigation.CHAT, {"chat": conversation_id})
     assert not down.exception
-    panel = down.get("popover")[0]
+    panel = documents_popover(down)
     assert panel.warning[0].value.startswith("Nothing is answering")
     assert panel.warning[0].value.endswith("Documents cannot be added until the server answers.")
     assert in_use(down) == ["Answers come from notes.md."]  # the chat's documents are still listed

@@ -132,7 +132,7 @@ def test_a_server_that_cannot_list_its_models_is_said_once_with_retry(open_app, 
     fake.add_fault("/api/tags", "http", times=0, status=502, message="bad gateway")
     at = open_evals(open_app, tab="run")
     assert [error.value for error in at.error] == ["Bad gateway."]  # said once, not by each candidate
-    assert [found.key for found in at.button] == ["connection_retry"]
+    assert [found.key for found in at.main.button] == ["connection_retry"]
     fake.clear_faults()
     at.button(key="connection_retry").click().run()
     assert not at.error and at.button(key=state.EVALS_START_BUTTON)

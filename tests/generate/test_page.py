@@ -60,7 +60,7 @@ def test_single_mode_draws_title_switch_form_beside_output_then_request_and_hist
     assert shown[4] == ("expander", "API request")
     assert shown[5] == ("subheader", "This session's runs")
     form, output = column_elements(page)
-    assert form[:3] == ["selectbox", "text_area", "text_area"]
+    assert form[:5] == ["selectbox", "popover", "text_area", "popover", "text_area"]  # a saved prompt beside each
     assert output == ["caption"]
     assert page.caption[0].value.startswith("One prompt, one answer")
 

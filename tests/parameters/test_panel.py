@@ -17,6 +17,13 @@ BAD_KEEP_ALIVE = "'soon' is not a duration: use a number of seconds or forms lik
 
 
 @pytest.fixture(autouse=True)
+def data_dir(monkeypatch, tmp_path):
+    """The panel's preset picker reads the visitor's library: keep it in the test's folder."""
+    monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
 def keep_main_module(monkeypatch):
     """A script run makes its temporary file ``sys.modules["__main__"]``; put the real one back afterwards."""
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])

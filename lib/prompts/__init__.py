@@ -1,0 +1,1 @@
+"""The prompt library: saved system and user prompts with ``{{variables}}``, filled in a small form before use."""
