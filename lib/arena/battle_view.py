@@ -330,7 +330,7 @@ def settings_text(contestant: Contestant) -> str:
     """``system prompt · temperature 0.2 · no thinking``, plain text, empty for a model's defaults."""
     fields = contestant.settings
     parts = [t_plain("arena.had_system")] if fields.get("system") else []
-    if fields.get("options") or fields.get("keep_alive") is not None or fields.get("think") is False:
+    if fields.get("options") or fields.get("keep_alive") is not None or fields.get("think") not in (None, True):
         parts.append(settings_summary(fields.get("options") or {}, fields.get("keep_alive"), fields.get("think")))
     return " · ".join(parts)
 

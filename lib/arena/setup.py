@@ -13,14 +13,14 @@ from typing import Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import server_data, state, thinking
 from lib.arena.battle import Pick, Run, draw_prompt, parse_prompts, parse_tags, surprise
 from lib.arena.records import MAX_CONTESTANTS, MIN_CONTESTANTS
 from lib.i18n import message_of, t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
-from lib.ui import widgets
+from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
 
 CHOOSE, SURPRISE = "choose", "surprise"
@@ -134,15 +134,14 @@ def choose_model(client: OllamaClient, slot: int, installed: list[str]) -> bool:
 
 def settings(client: OllamaClient, slot: int | str, model: str | None) -> None:
     """Think, system prompt and parameters, folded away. ``model`` None: for every model of a surprise pair."""
-    thinks = model is None or "thinking" in server_data.capabilities_of(client, model)
+    # For every model of a surprise pair: off/on, each model then gets its nearest (a gpt-oss model low/medium).
+    offered = thinking.ON_OFF if model is None else server_data.think_choices(client, model)
     with st.expander(t("arena.settings") if model else t("arena.settings_all"), icon=":material/tune:"):
-        if thinks:
+        if offered:
             st.session_state.setdefault(slot_key(state.ARENA_THINK_INPUT, slot), True)
-            st.toggle(
-                t("arena.think"),
-                key=slot_key(state.ARENA_THINK_INPUT, slot),
-                help=t("arena.think_help") if model else t("arena.think_all_help"),
-            )
+            think_control.draw(offered, slot_key(state.ARENA_THINK_INPUT, slot))
+            if model is None:
+                st.caption(t("arena.think_all_help"))
         st.text_area(
             t("arena.system"),
             key=slot_key(state.ARENA_SYSTEM_INPUT, slot),
@@ -254,6 +253,9 @@ def request_settings(client: OllamaClient, model: str, slot: int | str, number: 
         fields["options"] = chosen.options
     if chosen.keep_alive is not None:
         fields["keep_alive"] = chosen.keep_alive
-    if "thinking" in server_data.capabilities_of(client, model):
-        fields["think"] = bool(st.session_state.get(slot_key(state.ARENA_THINK_INPUT, slot), True))
+    think = thinking.request_value(
+        st.session_state.get(slot_key(state.ARENA_THINK_INPUT, slot), True), server_data.think_choices(client, model)
+    )
+    if think is not None:
+        fields["think"] = think
     return fields

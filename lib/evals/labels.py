@@ -33,8 +33,9 @@ def candidate_name(candidate: Candidate, index: int) -> str:
 
 
 def candidate_settings(candidate: Candidate) -> str:
-    """``temperature 0 · seed 42 · no thinking``, or "model defaults"; with the candidate's system prompt noted."""
-    summary = settings_summary(candidate.options, None, candidate.think if candidate.think is False else None)
+    """``temperature 0 · seed 42 · no thinking`` (or ``thinking high``), or "model defaults"; with the candidate's
+    system prompt noted."""
+    summary = settings_summary(candidate.options, None, candidate.think if candidate.think is not True else None)
     if candidate.system.strip():
         return f"{summary} · {t_plain('evals.own_system')}"
     return summary

@@ -25,7 +25,8 @@ from lib.i18n import message_of, t
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters import panel as options_panel
-from lib.ui import widgets
+from lib.thinking import Think
+from lib.ui import think_control, widgets
 from lib.ui.errors import error_text
 from lib.ui.markdown_safety import escape_markdown
 
@@ -141,11 +142,12 @@ def candidate_setup(client: OllamaClient, candidate: int, names: list[str]) -> t
     keep(model_key)
     if model is None:
         return None, t("evals.no_model")
-    think: bool | None = None
-    if "thinking" in server_data.capabilities_of(client, model):
+    think: Think | None = None
+    offered = server_data.think_choices(client, model)
+    if offered:  # off/on, or a gpt-oss model's levels; nothing for a model that cannot think
         think_key = slot_key(state.EVALS_THINK_INPUT, candidate)
         restore(think_key, True)
-        think = st.toggle(t("evals.think"), key=think_key, help=t("evals.think_help"))
+        think = think_control.draw(offered, think_key)
         keep(think_key)
     system_key = slot_key(state.EVALS_SYSTEM_INPUT, candidate)
     restore(system_key, "")

@@ -81,7 +81,7 @@ def test_surprise_mes_settings_go_to_both_models(arena, fake):
     surprise_mode(arena)
     number(arena, ALL, "temperature").set_value(0.3)
     arena.text_area(key=f"{state.ARENA_SYSTEM_INPUT}_{ALL}").input("Be brief.")
-    arena.toggle(key=f"{state.ARENA_THINK_INPUT}_{ALL}").set_value(False)
+    arena.segmented_control(key=f"{state.ARENA_THINK_INPUT}_{ALL}").set_value(False)
     start(arena)
     for body in sent(fake):
         assert body["options"] == {"temperature": 0.3} and body["system"] == "Be brief."
@@ -95,8 +95,8 @@ def test_each_chosen_model_gets_its_own_settings_and_think_only_if_it_can(arena,
     choose(arena, "llama3.2:latest", "qwen3:0.6b")
     number(arena, 0, "temperature").set_value(0.2)
     arena.text_area(key=f"{state.ARENA_SYSTEM_INPUT}_1").input("Answer in French.")
-    arena.toggle(key=f"{state.ARENA_THINK_INPUT}_1").set_value(False)
-    assert f"{state.ARENA_THINK_INPUT}_0" not in [toggle.key for toggle in arena.toggle]  # llama3.2 cannot think
+    arena.segmented_control(key=f"{state.ARENA_THINK_INPUT}_1").set_value(False)
+    assert f"{state.ARENA_THINK_INPUT}_0" not in [control.key for control in arena.button_group]  # cannot think
     start(arena)
     bodies = by_model(fake)
     assert bodies["llama3.2:latest"]["options"] == {"temperature": 0.2}
@@ -186,3 +186,29 @@ def test_surprise_me_sends_think_to_the_model_that_can_think_and_only_to_it(aren
     bodies = by_model(fake)
     assert set(bodies) == {"llama3.2:latest", "qwen3:0.6b"}
     assert bodies["qwen3:0.6b"]["think"] is True and "think" not in bodies["llama3.2:latest"]
+
+
+def test_a_gpt_oss_model_is_offered_levels_and_sent_the_one_chosen(arena, fake):
+    fake.install("gpt-oss:20b")
+    st.cache_data.clear()
+    arena.run()
+    choose(arena, "gpt-oss:20b", "qwen3:0.6b")
+    levels = arena.segmented_control(key=f"{state.ARENA_THINK_INPUT}_0")
+    assert list(levels.options) == ["Low", "Medium", "High"] and levels.value == "medium"
+    levels.set_value("high")
+    start(arena)
+    bodies = by_model(fake)
+    assert bodies["gpt-oss:20b"]["think"] == "high" and bodies["qwen3:0.6b"]["think"] is True
+    saved = {pick.model: pick.settings for pick in battle(arena).picks}
+    assert saved["gpt-oss:20b"]["think"] == "high"
+
+
+def test_surprise_mes_off_asks_a_gpt_oss_model_for_as_little_thinking_as_it_can_do(arena, fake):
+    fake.install("gpt-oss:20b")
+    for model in ("llava:7b", "llama3.2:latest"):
+        fake.store.remove(parse_name(model))
+    st.cache_data.clear()
+    surprise_mode(arena)
+    arena.segmented_control(key=f"{state.ARENA_THINK_INPUT}_{ALL}").set_value(False)
+    start(arena)
+    assert by_model(fake)["gpt-oss:20b"]["think"] == "low" and by_model(fake)["qwen3:0.6b"]["think"] is False

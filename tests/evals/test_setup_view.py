@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import streamlit as st
 
 from lib import state
 from lib.evals.store import EvalStore
@@ -58,7 +59,7 @@ def test_candidates_offer_no_keep_loaded_which_the_run_decides_itself(setup):
 def test_start_saves_the_run_answers_it_and_opens_the_results(setup, store, fake):
     choose(setup, "llama3.2:latest", "qwen3:0.6b")
     setup.number_input(key="evals_1_option_temperature").set_value(0.0)
-    setup.toggle(key=f"{state.EVALS_THINK_INPUT}_1").set_value(False)
+    setup.segmented_control(key=f"{state.EVALS_THINK_INPUT}_1").set_value(False)
     setup.text_area(key=f"{state.EVALS_SYSTEM_INPUT}_0").input("Be brief.")
     setup.run()
     assert "temperature 0.0 · no thinking" in texts(setup.caption)
@@ -136,3 +137,19 @@ def test_a_server_that_cannot_list_its_models_is_said_once_with_retry(open_app, 
     fake.clear_faults()
     at.button(key="connection_retry").click().run()
     assert not at.error and at.button(key=state.EVALS_START_BUTTON)
+
+
+def test_the_same_gpt_oss_model_twice_at_two_levels_is_two_candidates(setup, store, fake):
+    fake.install("gpt-oss:20b")
+    st.cache_data.clear()
+    setup.run()
+    choose(setup, "gpt-oss:20b", "gpt-oss:20b")
+    setup.segmented_control(key=f"{state.EVALS_THINK_INPUT}_0").set_value("low").run()
+    setup.segmented_control(key=f"{state.EVALS_THINK_INPUT}_1").set_value("high").run()
+    captions = texts(setup.caption)
+    assert "thinking low" in captions and "thinking high" in captions
+    button(setup, "Start").click().run()
+    finish_job(setup)
+    [run] = store.runs()
+    assert [candidate.think for candidate in run.candidates] == ["low", "high"]
+    assert sorted({request.body["think"] for request in fake.requests_to("/api/chat")}) == ["high", "low"]

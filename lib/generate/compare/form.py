@@ -17,7 +17,14 @@ from typing import Any
 from lib.generate.form import DEFAULT_ALTERNATIVES, FormProblem, GenerateForm, GenerateRequest, build_request
 from lib.i18n import message_of, t, t_plain
 from lib.parameters.catalog import option_label
-from lib.thinking import Think
+from lib.thinking import LEVELS, Think
+
+# Each level's word, looked up when used (the session's language can change).
+_LEVEL_WORDS = {
+    "low": lambda: t_plain("widgets.think_low").lower(),
+    "medium": lambda: t_plain("widgets.think_medium").lower(),
+    "high": lambda: t_plain("widgets.think_high").lower(),
+}
 
 MIN_COLUMNS = 2
 MAX_COLUMNS = 4
@@ -108,4 +115,6 @@ def settings_summary(options: dict[str, Any], keep_alive: str | int | None = Non
         parts.append(t_plain("compare.kept_loaded", time=keep_alive))
     if think is False:
         parts.append(t("compare.no_thinking"))
+    elif isinstance(think, str) and think in LEVELS:
+        parts.append(t_plain("compare.thinking_level", level=_LEVEL_WORDS[think]()))
     return " · ".join(parts) or t("compare.model_defaults")
