@@ -62,6 +62,7 @@ CHAT_PROMPT_INPUT = "chat_prompt_input"
 CHAT_PROMPT_SENT = (
     "chat_prompt_sent"  # a saved prompt the Prompts popover sent, asked on the next run (lib/chat/dock.py)
 )
+CHAT_COMPARE_PROMPT_SENT = "chat_compare_prompt_sent"  # the same beside the comparison's chat box
 CHAT_EDIT_INPUT = "chat_edit_input"
 CHAT_SEARCH_INPUT = "chat_search_input"
 CHAT_RENAME_INPUT = "chat_rename_input"

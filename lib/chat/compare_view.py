@@ -69,6 +69,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
         output_format = format_control.draw(state.CHAT_COMPARE_FORMAT_INPUT, state.CHAT_COMPARE_SCHEMA_INPUT)
     ready = (columns is not None or setup is not None) and output_format is not None
     with chat_dock.dock():
+        chat_dock.prompt_library(compare=True)
         prompt = st.chat_input(
             t("chat_compare.prompt_first")
             if columns is None
@@ -79,6 +80,7 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
             file_type=list(chat_session.IMAGE_TYPES),
             disabled=not ready,
         )
+        prompt = prompt or chat_dock.sent(compare=True)
     if not ready or output_format is None:
         return
     with conversation_area:

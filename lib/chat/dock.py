@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 KEY = "chat_dock"
 PROMPTS_KEY = "chat_box"  # names the widgets of the Prompts popover beside the chat box
+COMPARE_PROMPTS_KEY = "compare_box"  # and beside the comparison's
 REDRAW_KEY = "chat_redraw"  # a hidden button the script clicks after Stop, so the stopped answer is drawn at once
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _LIGHT, _DARK = "#ffffff", "#0e1117"  # Streamlit's own page backgrounds
@@ -128,11 +129,16 @@ def dock() -> DeltaGenerator:
     return box
 
 
-def prompt_library() -> None:
-    """The saved user prompts beside the chat box: **Use** puts one in the box, **Send** asks it at once."""
-    prompts_picker.popover(prompts_picker.USER, state.CHAT_PROMPT_INPUT, PROMPTS_KEY, send_key=state.CHAT_PROMPT_SENT)
+def prompt_library(*, compare: bool = False) -> None:
+    """The saved user prompts beside the chat box (the single chat's, or the comparison's with ``compare``):
+    **Use** puts one in the box, **Send** asks it at once."""
+    if compare:
+        box, where, send_key = state.CHAT_COMPARE_PROMPT_INPUT, COMPARE_PROMPTS_KEY, state.CHAT_COMPARE_PROMPT_SENT
+    else:
+        box, where, send_key = state.CHAT_PROMPT_INPUT, PROMPTS_KEY, state.CHAT_PROMPT_SENT
+    prompts_picker.popover(prompts_picker.USER, box, where, send_key=send_key)
 
 
-def sent() -> ChatInputValue | None:
+def sent(*, compare: bool = False) -> ChatInputValue | None:
     """The saved prompt **Send** asked, in the chat box's own form, on the run after the click; else None."""
-    return prompts_picker.take_sent(state.CHAT_PROMPT_SENT)
+    return prompts_picker.take_sent(state.CHAT_COMPARE_PROMPT_SENT if compare else state.CHAT_PROMPT_SENT)

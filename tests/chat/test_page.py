@@ -216,7 +216,7 @@ def test_the_chat_box_is_drawn_last_below_the_settings_and_the_conversation(chat
         "Expander",
         "Expander",
         "Block(ChatMessage, ChatMessage)",
-        "Block(Html, Button, Block, Block, Block, ChatInput)",
+        "Block(Html, Button, Block, Block, Block, Block, ChatInput)",  # the context bar drawn now
     ]
 
 

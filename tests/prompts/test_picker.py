@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.library.store import LibraryStore
 from lib.prompts.library import KIND, SYSTEM, USER, Prompt
-from tests.chat.conftest import last_chat_body, open_chat
+from tests.chat.conftest import last_chat_body, open_chat, pick
 from tests.conftest import SAME_BROWSER
 from tests.evals.screens import recording_downloads
 
@@ -148,6 +148,19 @@ def test_the_chat_page_sends_a_filled_prompt(studio_env, fake):
     assert not at.exception
     assert last_chat_body(fake)["messages"][-1]["content"] == "What is the capital of Peru?"
     assert any(message.markdown[0].value == "What is the capital of Peru?" for message in at.chat_message[:1])
+
+
+def test_the_comparisons_chat_box_sends_a_filled_prompt_to_every_column(studio_env, fake):
+    prompt_id = save("capital", "What is the capital of {{country}}?")
+    at = open_chat()
+    at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    pick(at, "llama3.2:latest", "llava:7b")
+    at.selectbox(key="compare_box_prompt_choice").set_value(prompt_id).run()
+    at.text_input(key=f"compare_box_prompt_var_{prompt_id}_country").set_value("Chile")
+    at.button(key="compare_box_prompt_send").click().run()
+    assert not at.exception
+    asked = {r.body["model"]: r.body["messages"][-1]["content"] for r in fake.requests_to("/api/chat")}
+    assert asked == {"llama3.2:latest": "What is the capital of Chile?", "llava:7b": "What is the capital of Chile?"}
 
 
 def test_the_chat_settings_offer_saved_system_prompts(studio_env, fake):
