@@ -227,9 +227,8 @@ def stream_answer(
                 for each in rounds:
                     steps_view.draw_round(each)
             while True:
-                request = Request(
-                    CHAT, settings.model, {**turn.fields, "messages": turn.fields["messages"] + steps.replayed(rounds)}
-                )
+                messages = turn.fields["messages"] + steps.replayed(rounds, thinking=True)
+                request = Request(CHAT, settings.model, {**turn.fields, "messages": messages})
                 streams = Streams(turn.client, [request])
                 with body:
                     shown = _show_stream(streams, settings)

@@ -22,7 +22,7 @@ from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
 from lib.chat import settings_panel
-from lib.chat.history import ASSISTANT, DONE, Conversation, Message, answer_message, api_messages
+from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
 from lib.chat.store import ChatStore, StoreFailed
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t, t_plain
@@ -33,7 +33,7 @@ from lib.thinking import Think
 from lib.ui import format_control, think_control, widgets
 from lib.ui.errors import error_text
 from lib.ui.format_control import OutputFormat
-from lib.ui.live_markdown import LiveMarkdown, render_markdown
+from lib.ui.live_markdown import LiveMarkdown
 from lib.ui.markdown_safety import escape_markdown
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def _draw_columns(
         with pane:
             label = chat_compare.column_label(conversation.model, conversation.think, models)
             st.subheader(escape_markdown(label), anchor=False)
-            draw_history(store, client, conversation, output_format, can_continue=not prompt)
+            draw_history(store, client, conversation, can_continue=not prompt)
     if prompt:
         respond_all(store, client, columns, panes, output_format)
         st.rerun()
@@ -197,21 +197,17 @@ def draw_history(
     store: ChatStore,
     client: OllamaClient,
     conversation: Conversation,
-    output_format: OutputFormat,
     *,
     can_continue: bool,
 ) -> None:
-    """A column's latest messages; answers checked against the JSON format, when one is chosen."""
+    """A column's latest messages; an answer asked for as JSON checked against the format it was asked in."""
     if conversation.id is None:
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
     if any(message.images for message in messages) and not sees_images(client, conversation.model):
         st.caption(f":material/hide_image: {t('chat_compare.no_vision', model=conversation.model)}")
     for message in messages:
-        if message.role == ASSISTANT and message.content and output_format.structured:
-            _structured_answer(message, output_format)
-        else:
-            chat_messages.draw_message(message)
+        chat_messages.draw_message(message)  # an answer asked for as JSON is checked against the format it was asked
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
             t("chat_compare.continue", model=conversation.model),
@@ -222,16 +218,6 @@ def draw_history(
             on_click=chat_compare.continue_with,
             args=(conversation.id,),
         )
-
-
-def _structured_answer(message: Message, output_format: OutputFormat) -> None:
-    """An answer asked for as JSON: checked, pretty-printed, with its thinking and figures as any answer."""
-    with st.chat_message(ASSISTANT, avatar=chat_messages.AVATARS[ASSISTANT]):
-        if message.thinking:
-            with st.expander(t("chat.thinking"), icon=":material/psychology:"):
-                render_markdown(message.thinking)
-        format_control.show_answer(message.content, output_format, complete=message.status == DONE)
-        chat_messages.draw_footer(message, None, None)
 
 
 def respond_all(
@@ -317,7 +303,8 @@ def respond_all(
             streams.stop()
             for conversation, streamed in zip(columns, streams.answers, strict=True):
                 if conversation.id is not None:
-                    store.add(conversation.id, answer_message(streamed, conversation.model))
+                    asked = output_format.request_value() if output_format else None
+                    store.add(conversation.id, answer_message(streamed, conversation.model, format=asked))
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:

@@ -79,7 +79,10 @@ def fill(
         return None
     total = store.count(conversation.id)
     last = store.messages(conversation.id, last=1)
-    key = (conversation.id, total, last[0].id if last else None, window.tokens)
+    # The last message's status and figures too: an answer paused for a tool's result goes on in place
+    # (same id, same count) with new figures.
+    tail = (last[0].id, last[0].status, last[0].stats) if last else None
+    key = (conversation.id, total, tail, window.tokens)
     kept = state.get(state.CHAT_CONTEXT)
     if kept is not None and kept[0] == key:
         used, truncation = kept[1]

@@ -319,9 +319,12 @@ def give_results(store: ChatStore, message: Message) -> None:
     for step, text in zip(waiting, typed, strict=True):
         step.result = text
     try:
-        store.save_rounds(message.id, message.tools)
+        waited = store.save_rounds(message.id, message.tools)
     except StoreFailed as error:
         state.put(state.CHAT_NOTICE, ("error", str(error)))
+        return
+    if not waited:  # given in another tab meanwhile, and the answer went on there
+        state.put(state.CHAT_NOTICE, ("warning", t("tools.results_given_elsewhere")))
         return
     state.put(state.CHAT_EDITING, None)
     state.put(state.CHAT_PENDING, True)

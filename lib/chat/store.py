@@ -307,14 +307,16 @@ class ChatStore(SqliteStore):
             message.id = message_id
         return bool(changed)
 
-    def save_rounds(self, message_id: int, rounds: list[Round]) -> None:
-        """Save an answer's tool rounds alone (the results the user typed for a paused answer)."""
+    def save_rounds(self, message_id: int, rounds: list[Round]) -> bool:
+        """Save the tool rounds of an answer paused for the user's results; False when it no longer waits
+        (another tab gave the results and the answer went on): nothing is changed then."""
         mine, owner = self._my_conversations()
         with self._transaction() as db:
-            db.execute(
-                f"UPDATE messages SET tools = ? WHERE id = ? AND role = ? AND conversation_id IN {mine}",
-                (steps.to_json(rounds) if rounds else None, message_id, ASSISTANT, *owner),
-            )
+            changed = db.execute(
+                f"UPDATE messages SET tools = ? WHERE id = ? AND role = ? AND status = ? AND conversation_id IN {mine}",
+                (steps.to_json(rounds) if rounds else None, message_id, ASSISTANT, AWAITING, *owner),
+            ).rowcount
+        return changed > 0
 
     def edit(self, message_id: int, content: str) -> None:
         """Change a message's text; a conversation named after its first question follows an edit of it

@@ -178,6 +178,6 @@ def _text(body: Any) -> str:
 
 def _parsed(text: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        return json.loads(text, parse_constant=lambda _: None)  # NaN/Infinity written by another program: no value
+    except (ValueError, RecursionError):
         return None

@@ -33,9 +33,15 @@ def iter_ndjson(chunks: Iterable[bytes]) -> Iterator[dict]:
         yield parse_line(buffer)
 
 
+def _no_constant(name: str) -> None:
+    return None
+
+
 def parse_line(line: bytes) -> dict:
     try:
-        value = json.loads(line.decode("utf-8"))
+        # NaN and ±Infinity are not JSON (Go's encoder never writes them), but Python would read them: they
+        # become null, so they can never reach a tool, a saved chat or the next request (which could not send them).
+        value = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise NotJsonLine(line) from None
     if not isinstance(value, dict):

@@ -105,13 +105,13 @@ class Answer:
         source = message if isinstance(message, dict) else chunk
         text = str(source.get("content") or source.get("response") or "")
         thought = str(source.get("thinking") or "")
-        calls = [call for call in source.get("tool_calls") or () if isinstance(call, dict)]
+        calls = [call for call in _listed(source.get("tool_calls")) if isinstance(call, dict)]
         if (text or thought or calls) and self.first_token is None and elapsed is not None:
             self.first_token = elapsed
         self.content += text
         self.thinking += thought
         self.tool_calls.extend(calls)
-        self.logprobs.extend(entry for entry in chunk.get("logprobs") or () if isinstance(entry, dict))
+        self.logprobs.extend(entry for entry in _listed(chunk.get("logprobs")) if isinstance(entry, dict))
         if chunk.get("done") is True:
             self.final = chunk
             self.ended_after = elapsed
@@ -154,6 +154,14 @@ class Answer:
         if self.first_token is not None:
             return RunStats(time_to_first_token=self.first_token, first_token_measured=True)
         return None
+
+
+def _listed(value: Any) -> list[Any]:
+    """A field that should be a list, as one: a lone object is a list of one, anything else none
+    (an Ollama-compatible server may send either; neither may break the page)."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
 
 
 _END = object()

@@ -15,6 +15,7 @@ A parameter a model does not know is Ollama's to ignore; names the panel does no
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ def clean_options(options: object) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name, spec in _SPECS.items():
         value = options.get(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             continue
         if spec.kind is int and value != int(value):
             continue

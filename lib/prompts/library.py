@@ -92,7 +92,7 @@ def parse_import(data: bytes | str) -> list[Prompt]:
     """
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ImportProblem("import_not_json") from None
     entries = document.get("prompts") if isinstance(document, dict) else document
     if not isinstance(entries, list):

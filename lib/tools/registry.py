@@ -21,7 +21,7 @@ from lib.tools import calculator, clock, custom, lookup, units
 from lib.tools.choice import BUILT_IN, ToolChoice
 from lib.tools.lookup import Library
 from lib.tools.refusal import Refusal, Refused
-from lib.tools.steps import Step, object_arguments, sent_values
+from lib.tools.steps import MAX_STEPS, Step, object_arguments, sent_values
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +96,11 @@ def run_call(call: Any, choice: ToolChoice, context: Context) -> Step:
 
 
 def too_many(calls: Sequence[Any]) -> list[Step]:
-    """The calls past :data:`MAX_CALLS` in one round, not run, each with the sentence that says so."""
+    """The calls past :data:`MAX_CALLS` in one round, not run, each with the sentence that says so; a round
+    keeps at most :data:`MAX_STEPS` steps (what a saved answer can hold), so calls past those are not shown."""
     return [
         _refused(_name_of(call), _arguments_of(call), Refusal("tools.too_many_calls", {"limit": MAX_CALLS}))
-        for call in calls[MAX_CALLS:]
+        for call in calls[MAX_CALLS:MAX_STEPS]
     ]
 
 
@@ -115,8 +116,8 @@ def _arguments_of(call: Any) -> Any:
 
 
 def not_run(calls: Sequence[Any]) -> list[Step]:
-    """Calls shown but never run (after the last round allowed)."""
-    return [Step(_name_of(call), _arguments_of(call)) for call in calls]
+    """Calls shown but never run (after the last round allowed); at most :data:`MAX_STEPS` of them are kept."""
+    return [Step(_name_of(call), _arguments_of(call)) for call in calls[:MAX_STEPS]]
 
 
 def _run(name: str, arguments: Mapping[str, Any], context: Context) -> str:

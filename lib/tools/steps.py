@@ -39,6 +39,9 @@ class Step:
     refusal: Refusal | None = None
     custom: bool = False
 
+    def __post_init__(self) -> None:
+        self.arguments = kept_arguments(self.arguments)
+
     @property
     def waiting(self) -> bool:
         return self.result is None and self.refusal is None
@@ -53,6 +56,26 @@ class Round:
     thinking: str = ""
     steps: list[Step] = field(default_factory=list)
     not_run: bool = False
+
+
+def kept_arguments(arguments: Any) -> Any:
+    """The arguments as a step keeps them: as the model sent them when they can be saved and read back
+    (:func:`from_data`), else as text, shortened. The tool has already been run on the originals."""
+    try:
+        size = len(json.dumps(arguments, allow_nan=False))
+    except (ValueError, TypeError, RecursionError):
+        try:
+            text = str(arguments)
+        except (RecursionError, ValueError):
+            text = "?"
+        return _shortened(text)
+    return arguments if size <= MAX_ARGUMENTS_CHARS else _shortened(json.dumps(arguments, ensure_ascii=False))
+
+
+def _shortened(text: str) -> str:
+    """At most what fits :data:`MAX_ARGUMENTS_CHARS` once written as JSON (a character takes up to 12)."""
+    limit = MAX_ARGUMENTS_CHARS // 12
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def waiting(rounds: Sequence[Round]) -> list[Step]:
@@ -71,12 +94,14 @@ def object_arguments(arguments: Any) -> dict[str, Any] | None:
     return arguments if isinstance(arguments, dict) else None
 
 
-def replayed(rounds: Sequence[Round]) -> list[dict[str, Any]]:
+def replayed(rounds: Sequence[Round], *, thinking: bool = False) -> list[dict[str, Any]]:
     """The rounds as ``messages``: per round, the assistant's ``tool_calls`` and one ``tool`` message per result.
 
     Calls that were never run, or still wait for a typed result, are left out: the model is told only
     of calls that have a result. Arguments that are not an object go as ``{}`` (Ollama takes objects
-    only); the result the model got says what was wrong with them.
+    only); the result the model got says what was wrong with them. ``thinking``: each round's thinking
+    goes with its calls, for the answer being produced (a thinking model goes on from its reasoning);
+    earlier turns' thinking is left out, as for any earlier answer.
     """
     messages: list[dict[str, Any]] = []
     for each in rounds:
@@ -87,7 +112,10 @@ def replayed(rounds: Sequence[Round]) -> list[dict[str, Any]]:
             {"function": {"index": index, "name": step.name, "arguments": object_arguments(step.arguments) or {}}}
             for index, step in enumerate(done)
         ]
-        messages.append({"role": "assistant", "content": each.content, "tool_calls": calls})
+        message: dict[str, Any] = {"role": "assistant", "content": each.content, "tool_calls": calls}
+        if thinking and each.thinking:
+            message["thinking"] = each.thinking
+        messages.append(message)
         messages += [{"role": "tool", "content": step.result, "tool_name": step.name} for step in done]
     return messages
 
@@ -198,11 +226,14 @@ def _refusal(item: Any, where: tuple[str | int, ...]) -> Refusal | None:
     return Refusal(item["key"][:MAX_NAME], values)
 
 
+_MAX_VALUE = 10_000  # characters of a refusal's value
+
+
 def _plain(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     return value is None or (
-        isinstance(value, (str, int, bool)) and (not isinstance(value, str) or len(value) <= 10_000)
+        isinstance(value, (str, int, bool)) and (not isinstance(value, str) or len(value) <= _MAX_VALUE)
     )
 
 
@@ -232,5 +263,12 @@ def from_json(text: str | None) -> list[Round]:
 
 
 def sent_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A refusal's values as they can be saved: anything that is not plain data becomes its text."""
-    return {name: value if _plain(value) else str(value) for name, value in values.items()}
+    """A refusal's values as they can be saved and read back: anything that is not plain data becomes its
+    text, and a long text is shortened (a server's message can be any length)."""
+    kept: dict[str, Any] = {}
+    for name, value in values.items():
+        if not _plain(value):
+            value = str(value)
+            value = value if len(value) <= _MAX_VALUE else value[: _MAX_VALUE - 1] + "…"
+        kept[name] = value
+    return kept

@@ -10,8 +10,9 @@ Chrome on Linux; Streamlit reserves C and R.
 Two cannot be buttons: focusing the chat box, which no widget can do, and Stop, which is the chat
 box's own stop button (no widget either) or, for answers started by a button, a Stop button that
 exists only while that answer streams. A small constant script of ours does both: ``/`` (outside a
-text field) focuses the chat box, Esc clicks whichever stop button is on the page. It holds no text
-a user or a model wrote.
+text field) focuses the chat box, Esc clicks whichever stop button is on the page, unless a popover,
+dialog or menu is open (Escape closes that, and must not stop an answer or a file being indexed
+behind it). It holds no text a user or a model wrote.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ _SCRIPT = """<script>(() => {
       const box = document.querySelector('[data-testid="stChatInput"] textarea');
       if (box && !box.disabled) { event.preventDefault(); box.focus(); }
     } else if (event.key === 'Escape') {
+      // An open popover, dialog or menu takes Escape to close itself: nothing is stopped then.
+      if (document.querySelector('[data-testid="stPopoverBody"], [role="dialog"], [role="listbox"]')) return;
       const stop = document.querySelector(STOPS);
       if (stop && !stop.disabled) { event.preventDefault(); stop.click(); }
     }

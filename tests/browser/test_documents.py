@@ -84,7 +84,8 @@ def test_an_answer_streams_to_its_end_while_a_file_is_being_indexed(app, fake, p
     fake.add_fault("/api/embed", "latency", delay=4)
     page.get_by_role("button", name="Add documents").click()
     page.get_by_test_id("stPopoverBody").locator("input[type=file]").set_input_files(str(notes))
-    expect(page.get_by_test_id("stProgress")).to_be_visible()
+    # The file's own bar (the chat's context bar is a progress bar too).
+    expect(page.get_by_test_id("stProgress").filter(has_text="notes.md")).to_be_visible()
     page.keyboard.press("Escape")
     fake.token_delay = 0.03
     fake.script_reply(" ".join(f"word{n}" for n in range(100)) + " done.")

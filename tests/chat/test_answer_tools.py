@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.chat import context
 from lib.chat.history import ASSISTANT, AWAITING, DONE, STOPPED, USER
 from lib.chat.store import ChatStore
 from lib.tools import custom, registry, steps
@@ -152,7 +153,7 @@ def test_a_wrong_or_hostile_call_is_a_step_with_a_sentence_the_model_is_told(cha
 
 def test_tools_are_not_offered_to_a_model_that_cannot_call_them(chat, fake):
     at = tool_chat("calculator", model="llava:7b")
-    assert any("cannot call tools" in caption.value for caption in at.expander[1].caption)
+    assert any("cannot call tools" in caption.value for expander in at.expander for caption in expander.caption)
     send(at, "What is 12*(3+4)?")
     assert "tools" not in chat_bodies(fake)[-1] and len(chat_bodies(fake)) == 1
     assert not at.chat_message[-1].expander
@@ -291,3 +292,28 @@ def test_a_chat_with_documents_lets_the_model_search_them(chat, fake, store):
     result = json.loads(answered["messages"][-1]["content"])
     assert answered["messages"][-1]["tool_name"] == "search_documents"
     assert result["passages"][0]["file"] == "notes.md" and CAT_PASSAGE in result["passages"][0]["text"]
+
+
+def test_the_context_bar_follows_a_paused_answer_that_went_on(chat, fake, store):
+    at = tool_chat()
+    at.text_area(key=state.CHAT_CUSTOM_TOOLS_INPUT).set_value(custom.EXAMPLE).run()
+    fake.script_tool_calls([{"name": "get_weather", "arguments": {"city": "Paris"}}])
+    send(at, "What is the weather in Paris?")
+    at = open_chat({"chat": str(store.summaries()[0].id)})
+    paused = saved_answer(store)
+    at.text_area(key=f"{state.CHAT_TOOL_RESULT_INPUT}_{paused.id}_0").set_value("Sunny " * 300).run()
+    button(at, "Send the result").click().run()
+    assert not at.exception
+    shown = at.session_state[state.CHAT_CONTEXT][1][0]
+    assert shown == context.tokens_in_use(store.messages(store.summaries()[0].id))
+    assert shown > paused.stats.prompt_tokens + 300  # the typed result is in the window now
+
+
+def test_the_thinking_of_a_round_goes_back_with_its_calls(chat, fake, store):
+    at = tool_chat("calculator", model="qwen3:0.6b")
+    at.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
+    send(at, "What is 12*(3+4)?")
+    assert not at.exception
+    first, second = chat_bodies(fake)
+    replayed = [m for m in second["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
+    assert replayed and replayed[0]["thinking"] == saved_answer(store).tools[0].thinking != ""

@@ -83,10 +83,9 @@ def test_each_column_starts_on_another_chat_model_and_thinking_models_think(stud
 def history(store, conversation, can_continue: bool) -> None:
     from lib.chat import compare_view
     from lib.ollama.client import OllamaClient
-    from lib.ui.format_control import OutputFormat
 
     client = OllamaClient("http://127.0.0.1:9")  # never asked: no message has an image
-    compare_view.draw_history(store, client, conversation, OutputFormat(), can_continue=can_continue)
+    compare_view.draw_history(store, client, conversation, can_continue=can_continue)
 
 
 def column(store: ChatStore, *replies: Message, model: str = "llava:7b") -> Conversation:
@@ -325,3 +324,18 @@ def test_one_image_goes_to_every_column_that_can_see_and_the_others_say_so(compa
     assert "images" not in bodies["llama3.2:latest"]["messages"][-1]
     assert texts(compare.caption).count("llama3.2:latest cannot see images: this column was sent the text only.") == 1
     assert all(store.messages(s.id)[0].images == [PNG_BASE64] for s in store.summaries())  # the question as asked
+
+
+def test_each_answer_is_checked_against_the_format_it_was_asked_in_not_the_one_chosen_now(compare, fake, store):
+    pick(compare, "llama3.2:latest", "qwen3:0.6b")
+    fake.script_reply("Paris, of course.")
+    fake.script_reply("It is in Paris.")
+    send_to_all(compare, "Where is the Eiffel tower?")
+    compare.segmented_control(key=state.CHAT_COMPARE_FORMAT_INPUT).set_value("json").run()
+    assert not compare.exception and not compare.warning  # the free-text answers are not called broken JSON
+    fake.script_reply('{"city": "Paris"}')
+    fake.script_reply("not JSON")
+    send_to_all(compare, "And as JSON?")
+    assert [store.messages(s.id)[-1].format for s in store.summaries()] == ["json", "json"]
+    assert [store.messages(s.id)[1].format for s in store.summaries()] == [None, None]
+    assert len(compare.warning) == 1 and "not valid JSON" in compare.warning[0].value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import sqlite3
 import threading
@@ -12,9 +13,10 @@ import pytest
 from lib.chat.history import ASSISTANT, AWAITING, DONE, STOPPED, USER, Conversation, Message
 from lib.chat.store import SCHEMA_VERSION, AnswerExists, ChatStore, StoreFailed, data_dir
 from lib.ollama.stats import RunStats
+from lib.tools import registry
 from lib.tools.choice import ToolChoice
 from lib.tools.refusal import Refusal
-from lib.tools.steps import Round, Step
+from lib.tools.steps import MAX_STEPS, Round, Step
 
 
 @pytest.fixture
@@ -418,3 +420,40 @@ def test_saved_rounds_that_cannot_be_read_are_left_out_and_named(store):
     answer = store.messages(conversation_id)[-1]
     assert (answer.content, answer.tools) == ("A", [])
     assert answer.damaged[0].where == ("tools", 0, "steps")
+
+
+def test_a_round_of_sixty_calls_and_huge_arguments_is_saved_as_it_reads_back(tmp_path):
+    store = ChatStore(tmp_path / "chats.sqlite3")
+    conversation_id = store.create(Conversation(model="m"))
+    store.add(conversation_id, Message(USER, "q"))
+    calls = [{"function": {"name": "calculator", "arguments": {"expression": f"{n}+1"}}} for n in range(60)]
+    calls.append({"function": {"name": "calculator", "arguments": {"expression": "1+" * 60_000 + "1"}}})
+    choice = ToolChoice(("calculator",))
+    current = Round("", "", [registry.run_call(call, choice, registry.Context()) for call in calls[-1:]])
+    current.steps += [registry.run_call(call, choice, registry.Context()) for call in calls[: registry.MAX_CALLS - 1]]
+    current.steps += registry.too_many(calls)
+    store.add(
+        conversation_id, Message(ASSISTANT, "done", model="m", tools=[current, Round("", "", registry.not_run(calls))])
+    )
+    saved = store.messages(conversation_id)[-1]
+    assert saved.damaged == []
+    assert [len(each.steps) for each in saved.tools] == [MAX_STEPS, MAX_STEPS]
+
+
+def test_results_given_for_an_answer_that_went_on_in_another_tab_change_nothing(tmp_path):
+    store = ChatStore(tmp_path / "chats.sqlite3")
+    conversation_id = store.create(Conversation(model="m"))
+    store.add(conversation_id, Message(USER, "weather?"))
+    asked = [Round("", "", [Step("get_weather", {"city": "Paris"}, custom=True)])]
+    paused = Message(ASSISTANT, "", status=AWAITING, model="m", tools=asked)
+    store.add(conversation_id, paused)
+    other_tab = copy.deepcopy(store.messages(conversation_id)[-1])
+    went_on = [
+        Round("", "", [Step("get_weather", {"city": "Paris"}, result="Sunny", custom=True)]),
+        Round("", "", [Step("calculator", {"expression": "24*9/5+32"}, result="75.2")]),
+    ]
+    done = Message(ASSISTANT, "Sunny, 75.2 °F", status=DONE, model="m", tools=went_on)
+    assert store.replace_answer(paused.id, done)
+    other_tab.tools[0].steps[0].result = "Rainy"
+    assert store.save_rounds(other_tab.id, other_tab.tools) is False
+    assert store.messages(conversation_id)[-1].tools == went_on

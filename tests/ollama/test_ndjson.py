@@ -60,3 +60,8 @@ def test_objects_arrive_before_the_stream_ends():
         for obj in iter_ndjson(source()):
             received.append(obj)
     assert received == [{"n": 1}, {"n": 2}]
+
+
+def test_nan_and_infinity_which_are_not_json_are_read_as_null():
+    lines = list(iter_ndjson([b'{"a": NaN, "b": [Infinity, -Infinity], "c": 1}\n']))
+    assert lines == [{"a": None, "b": [None, None], "c": 1}]

@@ -294,3 +294,18 @@ def test_an_answer_collects_tool_calls_and_logprobs_from_every_object():
     assert answer.tool_calls == [call]
     assert answer.logprobs == [token]
     assert answer.first_token == 0.5  # a tool call is the model's first word
+
+
+@pytest.mark.parametrize("odd", [7, 1.5, True, "call", None])
+def test_tool_calls_and_logprobs_of_the_wrong_type_are_ignored_not_raised(odd):
+    answer = Answer()
+    answer.add({"message": {"role": "assistant", "content": "Hi", "tool_calls": odd}, "logprobs": odd}, 0.1)
+    assert answer.content == "Hi" and answer.tool_calls == [] and answer.logprobs == []
+
+
+def test_a_lone_tool_call_or_logprob_object_counts_as_a_list_of_one():
+    call = {"function": {"name": "calculator", "arguments": {"expression": "1+1"}}}
+    token = {"token": "Hi", "logprob": -0.2}
+    answer = Answer()
+    answer.add({"message": {"role": "assistant", "content": "", "tool_calls": call}, "logprobs": token}, 0.1)
+    assert answer.tool_calls == [call] and answer.logprobs == [token]

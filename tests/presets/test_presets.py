@@ -124,3 +124,7 @@ def test_matches_tells_a_changed_panel():
     assert not matches(preset, values | {"seed": 1})
     assert not matches(preset, values | {"stop": ""})
     assert not matches(Preset("1", "p", {"temperature": 0.2}, ("END",), "1h"), values)
+
+
+def test_values_that_are_not_finite_are_dropped_not_raised():
+    assert clean_options({"num_ctx": math.nan, "seed": math.inf, "temperature": -math.inf, "top_k": 1e400}) == {}

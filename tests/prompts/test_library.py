@@ -70,3 +70,8 @@ def test_a_file_that_is_not_a_library_is_refused_with_its_reason(data, key, valu
     with pytest.raises(ImportProblem) as raised:
         parse_import(data)
     assert (raised.value.key, raised.value.values) == (key, values)
+
+
+def test_a_deeply_nested_file_is_refused_in_a_sentence_not_an_exception():
+    with pytest.raises(ImportProblem):
+        parse_import(b"[" * 100_000)

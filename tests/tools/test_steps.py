@@ -76,3 +76,25 @@ def test_saved_rounds_in_another_shape_are_named_where_they_go_wrong(value, wher
     with pytest.raises(Unreadable) as unreadable:
         steps.from_data(value)
     assert (unreadable.value.where, unreadable.value.key) == (where, key)
+
+
+def test_arguments_that_cannot_be_saved_are_kept_as_shortened_text():
+    huge = {"expression": "1+" * 60_000 + "1"}
+    kept = Step("calculator", huge).arguments
+    assert isinstance(kept, str) and len(kept) < steps.MAX_ARGUMENTS_CHARS and kept.endswith("…")
+    assert Step("convert_units", {"value": float("nan")}).arguments == "{'value': nan}"
+    assert Step("calculator", {"expression": "6*7"}).arguments == {"expression": "6*7"}  # the usual: as sent
+    for step in (Step("calculator", huge, result="x"), Step("convert_units", {"value": float("inf")}, result="x")):
+        assert steps.from_json(steps.to_json([Round("", "", [step])]))[0].steps[0].arguments == step.arguments
+
+
+def test_a_long_refusal_value_is_shortened_so_the_round_reads_back():
+    values = steps.sent_values({"problem": ValueError("x" * 20_000)})
+    step = Step("search_documents", {}, result="no", refusal=Refusal("tools.failed", values))
+    assert steps.from_json(steps.to_json([Round("", "", [step])]))[0].steps[0].refusal.values == values
+
+
+def test_the_answer_being_produced_replays_its_thinking_with_its_calls_earlier_answers_do_not():
+    rounds = [Round("", "I will use the calculator.", [Step("calculator", {"expression": "6*7"}, result="42")])]
+    assert steps.replayed(rounds, thinking=True)[0]["thinking"] == "I will use the calculator."
+    assert "thinking" not in steps.replayed(rounds)[0]
