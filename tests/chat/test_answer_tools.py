@@ -314,6 +314,6 @@ def test_the_thinking_of_a_round_goes_back_with_its_calls(chat, fake, store):
     at.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
     send(at, "What is 12*(3+4)?")
     assert not at.exception
-    first, second = chat_bodies(fake)
+    _first, second = chat_bodies(fake)
     replayed = [m for m in second["messages"] if m["role"] == "assistant" and m.get("tool_calls")]
     assert replayed and replayed[0]["thinking"] == saved_answer(store).tools[0].thinking != ""
