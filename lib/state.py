@@ -63,6 +63,7 @@ CHAT_PROMPT_SENT = (
     "chat_prompt_sent"  # a saved prompt the Prompts popover sent, asked on the next run (lib/chat/dock.py)
 )
 CHAT_COMPARE_PROMPT_SENT = "chat_compare_prompt_sent"  # the same beside the comparison's chat box
+CHAT_SETTINGS_TO_FIX = "chat_settings_to_fix"  # a parameter, tool or schema is wrong: the chat box says so
 CHAT_EDIT_INPUT = "chat_edit_input"
 CHAT_SEARCH_INPUT = "chat_search_input"
 CHAT_RENAME_INPUT = "chat_rename_input"

@@ -147,7 +147,7 @@ def _draw_columns(
         with pane:
             label = chat_compare.column_label(conversation.model, conversation.think, models)
             st.subheader(escape_markdown(label), anchor=False)
-            draw_history(store, client, conversation, can_continue=not prompt)
+            draw_history(store, client, conversation, can_continue=not prompt, label=label)
     if prompt:
         respond_all(store, client, columns, panes, output_format)
         st.rerun()
@@ -199,8 +199,10 @@ def draw_history(
     conversation: Conversation,
     *,
     can_continue: bool,
+    label: str = "",
 ) -> None:
-    """A column's latest messages; an answer asked for as JSON checked against the format it was asked in."""
+    """A column's latest messages; an answer asked for as JSON checked against the format it was asked in.
+    ``label``: the column's heading ("gpt-oss:20b · High"), which its Continue button names too."""
     if conversation.id is None:
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
@@ -210,7 +212,7 @@ def draw_history(
         chat_messages.draw_message(message)  # an answer asked for as JSON is checked against the format it was asked
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
-            t("chat_compare.continue", model=conversation.model),
+            t("chat_compare.continue", model=label or conversation.model),
             icon=":material/arrow_forward:",
             key=f"chat_compare_continue_{conversation.id}",
             width="stretch",

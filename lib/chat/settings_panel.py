@@ -62,7 +62,9 @@ def draw(client: OllamaClient, conversation: Conversation | None) -> tuple[Setti
     chosen = system_and_parameters(state.CHAT_SYSTEM_INPUT, chat_session.OPTIONS_PREFIX, t("chat.system_help"))
     extras = tools_panel.draw(model, server_data.capabilities_of(client, model), conversation)
     if chosen is None or extras is None:
+        state.put(state.CHAT_SETTINGS_TO_FIX, True)  # the chat box says so, not "choose a model"
         return None, installed
+    state.put(state.CHAT_SETTINGS_TO_FIX, False)
     system, options = chosen
     return Settings(model, system, options.options, options.keep_alive, think, extras.tools, extras.format), installed
 
@@ -90,7 +92,11 @@ def prompt_placeholder(client: OllamaClient, settings: Settings | None) -> str:
     Plain text: a placeholder is not drawn as Markdown, so the model's name goes in as it is.
     """
     if settings is None:
-        return t("chat.choose_model_first")
+        return (
+            t_plain("chat.fix_settings_first")
+            if state.get(state.CHAT_SETTINGS_TO_FIX)
+            else t("chat.choose_model_first")
+        )
     capabilities = server_data.capabilities_of(client, settings.model)
     if capabilities and "vision" not in capabilities:
         return t_plain("chat.placeholder_text_only", model=settings.model)

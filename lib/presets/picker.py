@@ -128,10 +128,18 @@ def _manage(
     )
 
 
+def _built_in_name(name: str) -> bool:
+    """A name a built-in preset has in the session's language (two presets called "Precise" could not be told apart)."""
+    return name.casefold() in {preset.name.casefold() for preset in built_in()}
+
+
 def _save(prefix: str, names: tuple[str, ...], widget_key: WidgetKey, store: LibraryStore, keep_alive: bool) -> None:
     name = clean_name(st.session_state.get(_key(prefix, "name")))
     if not name:
         _notice(prefix, "warn", t("presets.name_missing"))
+        return
+    if _built_in_name(name):
+        _notice(prefix, "warn", t("presets.name_built_in", name=name))
         return
     values = {name: st.session_state.get(widget_key(name)) for name in names}
     preset = from_panel(name, values, with_keep_alive=keep_alive)
@@ -145,6 +153,8 @@ def _rename(prefix: str, store: LibraryStore, chosen: Preset) -> None:
     name = clean_name(st.session_state.get(_key(prefix, "name")))
     if not name:
         _notice(prefix, "warn", t("presets.name_missing"))
+    elif _built_in_name(name):
+        _notice(prefix, "warn", t("presets.name_built_in", name=name))
     elif _store_call(prefix, lambda: store.rename(KIND, int(chosen.id), name)):
         _notice(prefix, "ok", t("presets.renamed", old=chosen.name, name=name))
 

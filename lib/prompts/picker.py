@@ -149,6 +149,7 @@ def _library(store: LibraryStore, prompts: list[Prompt], role: str, chosen: Prom
         list(ROLES),
         format_func=lambda value: t_plain("prompts.role_system" if value == SYSTEM else "prompts.role_user"),
         key=_key(where, "role"),
+        required=True,
     )
     st.text_area(t("prompts.text"), key=_key(where, "text"), height=120, help=t("prompts.text_help"))
     row = st.container(horizontal=True)

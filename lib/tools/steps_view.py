@@ -12,7 +12,7 @@ import json
 
 import streamlit as st
 
-from lib.i18n import catalog, t
+from lib.i18n import catalog, t, t_plain
 from lib.tools import registry
 from lib.tools.steps import MAX_ROUNDS, Round, Step
 from lib.ui.live_markdown import render_markdown
@@ -33,15 +33,37 @@ def draw_round(each: Round) -> None:
         limit_reached()
 
 
+# A built-in tool's name on screen, in the session's language; the user's own tools go by their own name.
+_TITLES = {
+    "calculator": "tools.calculator",
+    "current_time": "tools.current_time",
+    "convert_units": "tools.convert_units",
+    "search_documents": "tools.search_documents",
+}
+SHOWN_RESULT = 60  # characters of a result in a step's title
+
+
+def title(step: Step) -> str:
+    key = _TITLES.get(step.name)
+    return t_plain(key) if key is not None else step.name
+
+
+def one_line(text: str, limit: int = SHOWN_RESULT) -> str:
+    """A result as a title shows it: on one line, shortened."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def draw_step(step: Step, *, not_run: bool = False) -> None:
+    name = title(step)
     if not_run:
-        label, icon = t("tools.step_not_run", name=step.name), NOT_RUN_ICON
+        label, icon = t("tools.step_not_run", name=name), NOT_RUN_ICON
     elif step.refusal is not None:
-        label, icon = t("tools.step_refused", name=step.name), registry.icon(step)
+        label, icon = t("tools.step_refused", name=name), registry.icon(step)
     elif step.waiting:
-        label, icon = t("tools.step_waiting", name=step.name), registry.icon(step)
+        label, icon = t("tools.step_waiting", name=name), registry.icon(step)
     else:
-        label, icon = t("tools.step", name=step.name), registry.icon(step)
+        label, icon = t("tools.step", name=name, result=one_line(step.result or "")), registry.icon(step)
     with st.expander(label, icon=icon):
         st.caption(t("tools.arguments"))
         st.code(json.dumps(step.arguments, indent=2, ensure_ascii=False, default=str), language="json")

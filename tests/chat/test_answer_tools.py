@@ -66,7 +66,7 @@ def test_one_round_runs_the_call_shows_the_step_and_sends_the_result_back(chat, 
         },
         {"role": "tool", "content": "84", "tool_name": "calculator"},
     ]
-    assert steps_on_screen(at) == [("calculator", ['{\n  "expression": "12*(3+4)"\n}', "84"])]
+    assert steps_on_screen(at) == [("Calculator · 84", ['{\n  "expression": "12*(3+4)"\n}', "84"])]
     assert "84" in at.chat_message[-1].markdown[-1].value
     answer = saved_answer(store)
     assert (answer.status, [[s.result for s in r.steps] for r in answer.tools]) == (DONE, [["84"]])
@@ -76,7 +76,7 @@ def test_a_reload_shows_the_steps_and_the_next_turn_replays_them(chat, fake, sto
     at = tool_chat("calculator")
     send(at, "What is 2**10?")
     again = open_chat({"chat": str(store.summaries()[0].id)})
-    assert steps_on_screen(again, 1) == [("calculator", ['{\n  "expression": "2**10"\n}', "1024"])]
+    assert steps_on_screen(again, 1) == [("Calculator · 1024", ['{\n  "expression": "2**10"\n}', "1024"])]
     send(again, "Thanks, and 3*3?")
     replayed = chat_bodies(fake)[2]["messages"]
     assert [(m["role"], m.get("tool_name")) for m in replayed[:5]] == [
@@ -98,7 +98,7 @@ def test_two_rounds_run_one_after_the_other(chat, fake, store):
     assert len(bodies) == 3
     assert [m.get("tool_name") for m in bodies[2]["messages"] if m["role"] == "tool"] == ["calculator", "current_time"]
     labels = [label for label, _ in steps_on_screen(at)]
-    assert labels == ["calculator", "current\\_time"]
+    assert labels[0] == "Calculator · 42" and labels[1].startswith("Date and time · ")
     answer = saved_answer(store)
     assert [len(r.steps) for r in answer.tools] == [1, 1]
     assert "(Asia/Tokyo, UTC+09:00)" in answer.tools[1].steps[0].result
@@ -113,7 +113,7 @@ def test_a_model_that_keeps_calling_is_stopped_after_the_round_limit_with_a_sent
     assert len(chat_bodies(fake)) == steps.MAX_ROUNDS + 1
     bubble = at.chat_message[-1]
     assert any(f"after {steps.MAX_ROUNDS} rounds" in warning.value for warning in bubble.warning)
-    assert steps_on_screen(at)[-1][0] == "calculator: not run"
+    assert steps_on_screen(at)[-1][0] == "Calculator: not run"
     answer = saved_answer(store)
     assert answer.status == DONE and len(answer.tools) == steps.MAX_ROUNDS + 1
     assert answer.tools[-1].not_run and not any(r.not_run for r in answer.tools[:-1])
@@ -123,17 +123,17 @@ def test_a_model_that_keeps_calling_is_stopped_after_the_round_limit_with_a_sent
     ("call", "label", "told"),
     [
         ({"name": "rm_rf", "arguments": {"path": "/"}}, "rm\\_rf: no result", "There is no tool `rm_rf`"),
-        ({"name": "current_time", "arguments": {}}, "current\\_time: no result", "There is no tool `current_time`"),
-        ({"name": "calculator", "arguments": {"expression": "2**10**10"}}, "calculator: no result", "too large"),
+        ({"name": "current_time", "arguments": {}}, "Date and time: no result", "There is no tool `current_time`"),
+        ({"name": "calculator", "arguments": {"expression": "2**10**10"}}, "Calculator: no result", "too large"),
         (
             {"name": "calculator", "arguments": {"expression": "__import__('os')"}},
-            "calculator: no result",
+            "Calculator: no result",
             "not a known",
         ),
-        ({"name": "calculator", "arguments": ["2+2"]}, "calculator: no result", "must be a JSON object"),
-        ({"name": "calculator", "arguments": "not json"}, "calculator: no result", "must be a JSON object"),
-        ({"name": "calculator", "arguments": {}}, "calculator: no result", "The argument `expression` is missing."),
-        ({"name": "calculator", "arguments": {"expression": 9**99}}, "calculator: no result", "must be text"),
+        ({"name": "calculator", "arguments": ["2+2"]}, "Calculator: no result", "must be a JSON object"),
+        ({"name": "calculator", "arguments": "not json"}, "Calculator: no result", "must be a JSON object"),
+        ({"name": "calculator", "arguments": {}}, "Calculator: no result", "The argument `expression` is missing."),
+        ({"name": "calculator", "arguments": {"expression": 9**99}}, "Calculator: no result", "must be text"),
     ],
 )
 def test_a_wrong_or_hostile_call_is_a_step_with_a_sentence_the_model_is_told(chat, fake, store, call, label, told):

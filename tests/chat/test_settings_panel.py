@@ -136,3 +136,13 @@ def test_the_chat_box_says_whether_the_model_can_see_images(fake, model, placeho
 
 def test_the_chat_box_asks_for_a_model_when_there_are_no_settings(fake):
     assert prompt_placeholder(OllamaClient(fake.url), None) == "Choose a model first"
+
+
+def test_a_wrong_schema_closes_the_chat_box_saying_what_to_fix_not_to_choose_a_model(studio_env, fake):
+    at = open_chat()
+    at.segmented_control(key=state.CHAT_FORMAT_INPUT).set_value("schema").run()
+    at.text_area(key=state.CHAT_SCHEMA_INPUT).set_value('{"type": "object", "properties": {').run()
+    box = at.chat_input(key=state.CHAT_PROMPT_INPUT)
+    assert box.disabled and box.placeholder == "Fix the setting marked above to send a message"
+    at.segmented_control(key=state.CHAT_FORMAT_INPUT).set_value("plain").run()
+    assert at.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder.startswith("Message ")

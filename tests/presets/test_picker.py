@@ -194,3 +194,11 @@ def test_parameters_loaded_from_elsewhere_leave_no_preset_chosen():
     assert picker(at).value is None
     assert chosen(at).options == {"seed": 9}
     assert not any("Changed since" in caption.value for caption in at.caption)
+
+
+def test_a_built_in_presets_name_is_refused_for_ones_own():
+    at = open_panel()
+    number(at, "temperature").set_value(0.3).run()
+    save_as(at, " precise ")
+    assert "is the name of a built-in preset" in " ".join(w.value for w in at.warning)
+    assert labels(at) == ["Precise (built in)", "Balanced (built in)", "Creative (built in)", "Reproducible (built in)"]

@@ -26,7 +26,7 @@ def test_a_step_shows_its_call_arguments_and_result_folded():
     at = shown([Round(thinking="Add them.", steps=[Step("calculator", {"expression": "1+1"}, result="2")])])
     thinking, step = at.expander
     assert thinking.label == "Thinking"
-    assert step.label == "calculator" and step.icon == ":material/calculate:"
+    assert step.label == "Calculator · 2" and step.icon == ":material/calculate:"
     assert [code.value for code in step.code] == ['{\n  "expression": "1+1"\n}', "2"]
 
 
@@ -35,6 +35,7 @@ def test_a_hostile_name_and_result_stay_text():
     at = shown([Round(steps=[Step(hostile, {"a": "<script>"}, result="![](http://tracker/b.png)")])])
     (step,) = at.expander
     assert step.label.startswith("\\*\\*x\\*\\*")
+    assert step.label.endswith(" · !\\[\\](http://tracker/b.png)")  # the result in the title is escaped too
     assert step.code[1].value == "![](http://tracker/b.png)"
     assert not at.markdown or all("tracker" not in md.value for md in at.markdown)
 
@@ -51,14 +52,14 @@ def test_a_refusal_is_worded_when_shown_and_an_unknown_one_shows_what_was_sent()
         ]
     )
     first, second = at.expander
-    assert first.label == "calculator: no result"
+    assert first.label == "Calculator: no result"
     assert first.error[0].value == "The argument `x` is missing."
     assert second.code[-1].value == "An old sentence."
 
 
 def test_calls_not_run_are_marked_with_the_round_limit():
     at = shown([Round(steps=[Step("calculator", {"expression": "1"})], not_run=True)])
-    assert at.expander[0].label == "calculator: not run"
+    assert at.expander[0].label == "Calculator: not run"
     assert "after 5 rounds" in at.warning[0].value
 
 
