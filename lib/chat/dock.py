@@ -10,8 +10,10 @@ Here the chat box sits in a container of ours, kept at the bottom of the window 
 constant script scrolls to the end when the page grows while the reader is at the end, once per
 animation frame at most (reading the scroll position forces a layout, which a frame does once
 anyway): nothing runs while nothing changes. A reader who scrolls up (wheel, touch, keys or the
-scroll bar) is left where they are until they scroll back down or send a question; a scroll that
-did not move up (ours, catching up while the page kept growing) does not stop the following.
+scroll bar) is left where they are until they scroll back down or send a question; so is one who
+clicks something above the end (a select box, an expander); a scroll that did not move up (ours,
+catching up while the page kept growing) does not stop the following, and neither does a list or
+popover opening in its own layer outside the page.
 After the chat box's Stop, which only stops the script, the script clicks a hidden button, so that
 the next run draws the stopped answer with its buttons at once.
 Neither the style nor the script holds any text a user or a model wrote.
@@ -65,6 +67,14 @@ _SCRIPT = """<script>(() => {
     const button = document.querySelector('.st-key-%(redraw)s button');
     if (button) button.click();
   };
+  // A reader working with something on the page (opening an expander or a select box, or anything above the
+  // end) is not taken down to the end by what that opens.
+  const opener = '[data-testid="stExpander"] summary, [data-baseweb="select"], [data-testid="stPopover"]';
+  document.addEventListener('pointerdown', (event) => {
+    const el = scroller();
+    if (!el || !el.contains(event.target) || event.target.closest('.st-key-%(key)s')) return;
+    if (event.target.closest(opener) || !atEnd(el)) up();
+  }, {capture: true, passive: true});
   document.addEventListener('click', (event) => {
     if (event.target.closest('[data-testid="stChatInputSubmitButton"]')) sent();
     else if (event.target.closest('[data-testid="stChatInputStopButton"]')) setTimeout(redraw, 300);
@@ -78,8 +88,10 @@ _SCRIPT = """<script>(() => {
       lastTop = el.scrollTop;
     }
   };
-  new MutationObserver(() => {
-    if (follow && !pending) { pending = true; requestAnimationFrame(catchUp); }
+  // Only the page growing counts: a select box's list or a popover opens in a layer outside the page.
+  const inPage = (record) => { const el = scroller(); return el !== null && el.contains(record.target); };
+  new MutationObserver((records) => {
+    if (follow && !pending && records.some(inPage)) { pending = true; requestAnimationFrame(catchUp); }
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 })();</script>"""
 

@@ -60,7 +60,7 @@ def popover(role: str, target_key: str, where: str, *, send_key: str | None = No
     ``send_key``: beside a chat box, where **Send** leaves the filled prompt for :func:`take_sent`.
     """
     label = t("prompts.system_prompts") if role == SYSTEM else t("prompts.prompts")
-    with st.popover(label, icon=":material/library_books:"):
+    with st.popover(label, icon=":material/library_books:", key=_key(where, "popover"), on_change="rerun"):
         _content(role, target_key, where, send_key)
 
 
@@ -131,6 +131,7 @@ def _use(store: LibraryStore, prompt: Prompt, where: str, target_key: str) -> No
         _notice(where, "warn", t("prompts.fill_in", names=", ".join(filled.missing)))
         return
     st.session_state[target_key] = filled.text
+    st.session_state[_key(where, "popover")] = False  # closed: the filled prompt is in its field, or on its way
     remembered = clean_values(values)
     if prompt.id is not None and remembered != prompt.values:
         try:  # remembering the values is a convenience: a failure to save them must not lose the prompt
