@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,16 @@ def data_folder_of_the_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     """No test writes into ``~/.ollama-studio``: the parameters panel, drawn by many tests of one page's part,
     reads the visitor's presets from there. A test that needs another folder sets its own."""
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An AppTest run makes its script ``sys.modules["__main__"]``; put the real one back after every test.
+
+    Otherwise a later test that starts a process with multiprocessing's "spawn" (the benchmark's fake server)
+    has the child run the app's ``Home.py`` as its main module, and fail there.
+    """
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture(autouse=True)

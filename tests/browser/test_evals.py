@@ -86,8 +86,9 @@ def test_a_run_of_three_candidates_over_twenty_prompts_goes_on_elsewhere_and_fil
         box = main.locator(f".st-key-evals_candidate_{index}")
         pick(box, "Model", model)
         if model.startswith("qwen3"):
-            box.get_by_text("Think", exact=True).click()
-            expect(box.get_by_role("switch", name="Think")).not_to_be_checked()
+            off = box.get_by_role("radiogroup", name="Think").get_by_role("radio", name="Off")
+            off.click()
+            expect(off).to_be_checked()
         if limit is not None:
             box.get_by_role("button", name="Parameters").click()
             field = page.get_by_role("spinbutton", name="Maximum answer length")

@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lib.generate.form import DEFAULT_ALTERNATIVES, FormProblem, GenerateForm, GenerateRequest, build_request
+from lib.generate.form import (
+    DEFAULT_ALTERNATIVES,
+    PLAIN,
+    FormProblem,
+    GenerateForm,
+    GenerateRequest,
+    build_request,
+)
 from lib.i18n import message_of, t, t_plain
 from lib.parameters.catalog import option_label
 from lib.thinking import LEVELS, Think
@@ -49,6 +56,8 @@ class CompareForm:
     logprobs: bool = False  # every column asked for token probabilities
     top_logprobs: int = DEFAULT_ALTERNATIVES
     images: tuple[str, ...] = ()  # the one image (raw base64) shared by the columns that can see
+    output_format: str = PLAIN  # every column's: free text, JSON, or JSON matching ``schema_text``
+    schema_text: str = ""
 
     def with_values(self, **changes: Any) -> CompareForm:
         return replace(self, **changes)
@@ -94,6 +103,8 @@ def build_requests(
             keep_alive=column.keep_alive,
             logprobs=form.logprobs,
             top_logprobs=form.top_logprobs,
+            output_format=form.output_format,
+            schema_text=form.schema_text,
         )
         try:
             requests.append(build_request(single, known, (families or {}).get(column.model or "", "")))

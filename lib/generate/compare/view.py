@@ -34,8 +34,11 @@ from lib.generate.compare.form import (
 )
 from lib.generate.compare.record import CompareRecord, shuffled_order
 from lib.generate.form import (
+    JSON,
     MAX_ALTERNATIVES,
     MIN_ALTERNATIVES,
+    PLAIN,
+    SCHEMA,
     FormProblem,
     GenerateRequest,
     decode_image,
@@ -43,14 +46,16 @@ from lib.generate.form import (
 )
 from lib.generate.form_view import IMAGE_TYPES
 from lib.generate.record import status_text
+from lib.generate.schema import parse_schema
 from lib.generate.snippets import body_json, shorten_images
 from lib.i18n import markdown, message_of, t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stream import ALL_COLUMNS, CONTENT, ENDED, THINKING, WAITING, Streams
 from lib.parameters import panel as options_panel
-from lib.ui import think_control, widgets
+from lib.ui import format_control, think_control, widgets
 from lib.ui.errors import error_text
+from lib.ui.format_control import OutputFormat
 from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import escape_markdown
 from lib.ui.stats import figure_label, stat_rows
@@ -92,6 +97,9 @@ def seed_widgets() -> None:
     st.session_state.setdefault(state.COMPARE_COUNT_INPUT, len(form.columns))
     st.session_state.setdefault(state.COMPARE_SEED_INPUT, form.shared_seed)
     st.session_state.setdefault(state.COMPARE_BLIND_INPUT, form.blind)
+    st.session_state.setdefault(state.COMPARE_FORMAT_INPUT, form.output_format)
+    if form.schema_text:
+        st.session_state.setdefault(state.COMPARE_SCHEMA_INPUT, form.schema_text)
     st.session_state.setdefault(state.COMPARE_LOGPROBS_INPUT, form.logprobs)
     st.session_state.setdefault(state.COMPARE_TOP_LOGPROBS_INPUT, form.top_logprobs)
 
@@ -159,6 +167,7 @@ def draw(client: OllamaClient) -> None:
         images = image_field()
     with tokens_slot:
         logprobs_on, top_logprobs = token_fields()
+    chosen_format = format_control.draw(state.COMPARE_FORMAT_INPUT, state.COMPARE_SCHEMA_INPUT)
 
     capabilities: dict[str, frozenset[str]] = {}
     families: dict[str, str] = {}
@@ -180,7 +189,11 @@ def draw(client: OllamaClient) -> None:
         logprobs=logprobs_on,
         top_logprobs=top_logprobs,
         images=images,
+        output_format=chosen_format.kind if chosen_format is not None else PLAIN,
+        schema_text=str(st.session_state.get(state.COMPARE_SCHEMA_INPUT) or "") if chosen_format is not None else "",
     )
+    if chosen_format is None:  # the schema's mistake is said under it
+        problems.append(t("compare.problem_schema"))
     state.put(state.COMPARE_FORM, form)
     requests: list[GenerateRequest] | None = None
     try:
@@ -488,6 +501,11 @@ def show_column(record: CompareRecord, column: int, tokens: list[list[logprobs.T
             f"{state.COMPARE_TOKEN_INPUT}_{record.number}_{column}",
             marked=marked,
             mark_note=mark_note,
+        )
+    elif result.content and record.form.output_format in (JSON, SCHEMA):
+        schema = parse_schema(record.form.schema_text) if record.form.output_format == SCHEMA else None
+        format_control.show_answer(
+            result.content, OutputFormat(record.form.output_format, schema), complete=result.complete
         )
     elif result.content:
         render_markdown(result.content, st.container(key=f"compare_result_{column}"))  # watched by the benchmark

@@ -444,3 +444,31 @@ def test_token_probabilities_in_every_column_and_where_each_parts_from_the_first
     assert ' lp-mark"' in spans[parted.index].split(">", 1)[0]  # the token where B parts from A is outlined
     assert "The first token that differs from A." in views[1]
     assert page.selectbox(key=f"{state.COMPARE_TOKEN_INPUT}_1_1").value == parted.index  # the picker starts there
+
+
+def test_a_json_schema_goes_to_every_column_and_each_answer_is_checked_against_it(page, fake):
+    columns(page, "llama3.2:latest", "llava:7b")
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    page.segmented_control(key=state.COMPARE_FORMAT_INPUT).set_value("schema").run()
+    page.text_area(key=state.COMPARE_SCHEMA_INPUT).input(json.dumps(schema)).run()
+    fake.script_reply('{"city": "Paris"}')
+    fake.script_reply('{"town": 3}')
+    compare(page, "Where is the Eiffel tower?")
+    assert not page.exception
+    assert [body["format"] for body in sent(fake)] == [schema, schema]
+    answers = [code.value for code in page.main.code if code.language == "json" and '"model"' not in code.value]
+    assert sorted(answers) == [
+        '{\n  "city": "Paris"\n}',
+        '{\n  "town": 3\n}',
+    ]
+    assert "The answer matches the schema." in texts(page.success)
+    assert "The answer does not match the schema:" in texts(page.error)
+
+
+def test_a_schema_with_a_mistake_holds_the_comparison_back_with_a_sentence(page, fake):
+    columns(page, "llama3.2:latest", "llava:7b")
+    page.segmented_control(key=state.COMPARE_FORMAT_INPUT).set_value("schema").run()
+    page.text_area(key=state.COMPARE_SCHEMA_INPUT).input('{"type": "strang"}').run()
+    compare(page)
+    assert sent(fake) == []
+    assert "Fix the JSON schema above first" in texts(page.warning) + texts(page.error)
