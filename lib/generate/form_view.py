@@ -13,11 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import server_data, state
-from lib.generate import form_state
+from lib.generate import form_state, tokens_view
 from lib.generate.form import (
     JSON,
-    MAX_ALTERNATIVES,
-    MIN_ALTERNATIVES,
     PLAIN,
     SCHEMA,
     Draft,
@@ -75,7 +73,9 @@ def draw(client: OllamaClient, model: str) -> Draft:
         chosen = options_panel.render(form_state.OPTIONS_PREFIX)
     output_format, schema_text = format_fields(saved.schema_text)
     stream = st.toggle(t("generate.stream"), key=state.GENERATE_STREAM_INPUT, help=t("generate.stream_help"))
-    logprobs, top_logprobs = token_fields()
+    logprobs, top_logprobs = tokens_view.fields(
+        state.GENERATE_LOGPROBS_INPUT, state.GENERATE_TOP_LOGPROBS_INPUT, t("generate.logprobs_help"), side_by_side=True
+    )
 
     form = GenerateForm(
         model=model,
@@ -96,22 +96,6 @@ def draw(client: OllamaClient, model: str) -> Draft:
     )
     form_state.save(form)
     return checked(form, capabilities, chosen.error, family)
-
-
-def token_fields() -> tuple[bool, int]:
-    """The token probabilities switch and how many alternatives a token; ``(on, alternatives)``."""
-    switch_slot, count_slot = st.columns([3, 2], vertical_alignment="center")
-    on = switch_slot.toggle(t("generate.logprobs"), key=state.GENERATE_LOGPROBS_INPUT, help=t("generate.logprobs_help"))
-    count = count_slot.number_input(
-        t("generate.top_logprobs"),
-        min_value=MIN_ALTERNATIVES,
-        max_value=MAX_ALTERNATIVES,
-        step=1,
-        key=state.GENERATE_TOP_LOGPROBS_INPUT,
-        disabled=not on,
-        help=t("generate.top_logprobs_help"),
-    )
-    return bool(on), int(count)
 
 
 def image_fields(*, can_see: bool) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from lib.generate import logprobs
+from lib.generate.form import MAX_ALTERNATIVES, MIN_ALTERNATIVES
 from lib.generate.logprobs import Token
 from lib.i18n import t, t_plain
 
@@ -115,3 +116,20 @@ def show_alternatives(token: Token) -> None:
             "written": st.column_config.CheckboxColumn(t("generate.written_column")),
         },
     )
+
+
+def fields(switch_key: str, count_key: str, switch_help: str, *, side_by_side: bool) -> tuple[bool, int]:
+    """The token probabilities switch and how many alternatives a token (Generate's, and Compare's for every
+    column); ``(on, alternatives)``. ``side_by_side``: the two on one row."""
+    switch_slot, count_slot = st.columns([3, 2], vertical_alignment="center") if side_by_side else (st, st)
+    on = switch_slot.toggle(t("generate.logprobs"), key=switch_key, help=switch_help)
+    count = count_slot.number_input(
+        t("generate.top_logprobs"),
+        min_value=MIN_ALTERNATIVES,
+        max_value=MAX_ALTERNATIVES,
+        step=1,
+        key=count_key,
+        disabled=not on,
+        help=t("generate.top_logprobs_help"),
+    )
+    return bool(on), int(count)

@@ -35,8 +35,6 @@ from lib.generate.compare.form import (
 from lib.generate.compare.record import CompareRecord, shuffled_order
 from lib.generate.form import (
     JSON,
-    MAX_ALTERNATIVES,
-    MIN_ALTERNATIVES,
     PLAIN,
     SCHEMA,
     FormProblem,
@@ -166,7 +164,12 @@ def draw(client: OllamaClient) -> None:
     with image_slot:
         images = image_field()
     with tokens_slot:
-        logprobs_on, top_logprobs = token_fields()
+        logprobs_on, top_logprobs = tokens_view.fields(
+            state.COMPARE_LOGPROBS_INPUT,
+            state.COMPARE_TOP_LOGPROBS_INPUT,
+            t("compare.logprobs_help"),
+            side_by_side=False,
+        )
     chosen_format = format_control.draw(state.COMPARE_FORMAT_INPUT, state.COMPARE_SCHEMA_INPUT)
 
     capabilities: dict[str, frozenset[str]] = {}
@@ -263,21 +266,6 @@ def take_upload(key: str) -> None:
 def drop_image() -> None:
     state.put(state.COMPARE_FORM, saved().with_values(images=()))
     state.put(state.COMPARE_UPLOAD_ROUND, (state.get(state.COMPARE_UPLOAD_ROUND) or 0) + 1)
-
-
-def token_fields() -> tuple[bool, int]:
-    """Token probabilities for every column, and alternatives a token; ``(on, alternatives)``."""
-    on = st.toggle(t("generate.logprobs"), key=state.COMPARE_LOGPROBS_INPUT, help=t("compare.logprobs_help"))
-    count = st.number_input(
-        t("generate.top_logprobs"),
-        min_value=MIN_ALTERNATIVES,
-        max_value=MAX_ALTERNATIVES,
-        step=1,
-        key=state.COMPARE_TOP_LOGPROBS_INPUT,
-        disabled=not on,
-        help=t("generate.top_logprobs_help"),
-    )
-    return bool(on), int(count)
 
 
 def column_setup(
