@@ -305,6 +305,8 @@ def _show_stream(streams: Streams, settings: Settings) -> Any:
     """One request's thinking and text as they arrive, in the current container; returns the slot of the
     text (a JSON answer is shown there again, checked, once it is in)."""
     thinking_slot = st.empty()
+    thinking_note = st.empty()
+    answer_begun = False
     slot = st.empty()
     answer = LiveMarkdown(slot.container())
     waiting = st.empty()
@@ -328,13 +330,20 @@ def _show_stream(streams: Streams, settings: Settings) -> Any:
         if event.kind == THINKING:
             if thinking is None:
                 thinking = LiveMarkdown(thinking_slot.expander(t("chat.thinking"), icon=":material/psychology:"))
+                # The thoughts stream folded away: a line says the model is at work until its answer begins.
+                thinking_note.caption(f":material/psychology: {t('chat.thinking_now')}")
             thinking.append(event.text)
         elif event.kind == CONTENT:
+            if thinking is not None and not answer_begun:
+                thinking_note.empty()
+            answer_begun = True
             answer.append(event.text)
     if waiting_shown and streamed.tool_calls:
         waiting.empty()
     if thinking is not None:
         thinking.finish()
+        if not answer_begun:
+            thinking_note.empty()
     answer.finish()
     return slot
 

@@ -17,6 +17,7 @@ from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.stats import RunStats
 from tests.chat.conftest import PAGE, button, last_chat_body, messages, open_chat, refuse, screen, send
 from tests.conftest import ENTRY_POINT, SAME_BROWSER
+from tests.markdown_audit import record_sent, shown_texts
 
 # A 1x1 PNG.
 PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -377,3 +378,13 @@ def test_an_answered_question_is_not_answered_twice(studio_env, fake, store):
     assert not at.exception
     assert fake.requests_to("/api/chat") == []
     assert [m.content for m in store.messages(conversation_id)] == ["Hi", "Hello"]
+
+
+def test_a_line_says_the_model_is_thinking_until_its_answer_begins(chat, fake, monkeypatch):
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
+    sent = record_sent(monkeypatch)
+    send(chat, "Why do cats purr?")
+    shown = [each.text for each in shown_texts(sent)]
+    assert "Thinking before it answers…" in " ".join(shown)  # while the thoughts streamed, folded away
+    assert not any("Thinking before it answers" in caption.value for caption in chat.caption)  # gone with the answer
