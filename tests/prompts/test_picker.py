@@ -207,3 +207,18 @@ def test_a_library_file_is_imported_and_a_bad_one_refused_in_a_sentence():
     ).run()
     click(at, "import")
     assert at.warning[0].value == "Prompt 1 of the file has no name or no text: nothing was imported."
+
+
+def test_generates_compare_mode_offers_saved_prompts_for_its_prompt_and_system_prompt(studio_env, open_app):
+    user_id = save("capital", "What is the capital of {{country}}?")
+    system_id = save("terse", "Answer in one word.", SYSTEM)
+    at = open_app("app_pages/generate.py")
+    at.segmented_control(key=state.GENERATE_MODE_INPUT).set_value("compare").run()
+    at.selectbox(key=f"{state.COMPARE_PROMPT_INPUT}_prompt_choice").set_value(user_id).run()
+    at.text_input(key=f"{state.COMPARE_PROMPT_INPUT}_prompt_var_{user_id}_country").set_value("Chile")
+    at.button(key=f"{state.COMPARE_PROMPT_INPUT}_prompt_use").click().run()
+    at.selectbox(key=f"{state.COMPARE_SYSTEM_INPUT}_prompt_choice").set_value(system_id).run()
+    at.button(key=f"{state.COMPARE_SYSTEM_INPUT}_prompt_use").click().run()
+    assert not at.exception
+    assert at.text_area(key=state.COMPARE_PROMPT_INPUT).value == "What is the capital of Chile?"
+    assert at.text_area(key=state.COMPARE_SYSTEM_INPUT).value == "Answer in one word."

@@ -51,6 +51,7 @@ from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stream import ALL_COLUMNS, CONTENT, ENDED, THINKING, WAITING, Streams
 from lib.parameters import panel as options_panel
+from lib.prompts import picker as prompts_picker
 from lib.ui import format_control, think_control, widgets
 from lib.ui.errors import error_text
 from lib.ui.format_control import OutputFormat
@@ -127,6 +128,7 @@ def installed_models(client: OllamaClient) -> list[str]:
 def draw(client: OllamaClient) -> None:
     """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
     seed_widgets()
+    prompts_picker.popover(prompts_picker.USER, state.COMPARE_PROMPT_INPUT, state.COMPARE_PROMPT_INPUT)
     prompt = st.text_area(
         t("generate.prompt"),
         key=state.COMPARE_PROMPT_INPUT,
@@ -134,6 +136,7 @@ def draw(client: OllamaClient) -> None:
         placeholder=t("generate.prompt_placeholder"),
         help=t("compare.prompt_help"),
     )
+    prompts_picker.popover(prompts_picker.SYSTEM, state.COMPARE_SYSTEM_INPUT, state.COMPARE_SYSTEM_INPUT)
     system = st.text_area(
         t("generate.system"),
         key=state.COMPARE_SYSTEM_INPUT,
