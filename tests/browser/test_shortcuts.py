@@ -13,6 +13,12 @@ def ask(page: Page, text: str) -> None:
     box.press("Enter")
 
 
+def press_when_idle(page: Page, keys: str) -> None:
+    """Press ``keys`` once the page's script run is over: a key pressed mid-run can land while the sidebar is redrawn."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    page.keyboard.press(keys)
+
+
 def answered(page: Page, count: int = 2) -> None:
     expect(page.get_by_test_id("stChatMessage")).to_have_count(count)
     expect(page.get_by_test_id("stChatMessage").nth(count - 1)).to_contain_text("tokens/s")
@@ -25,13 +31,13 @@ def test_new_chat_and_regenerate(app, fake, page: Page):
     answered(page)
     fake.script_reply("Second answer.")
     before = len(fake.requests_to("/api/chat"))
-    page.keyboard.press("Alt+Shift+G")
+    press_when_idle(page, "Alt+Shift+G")
     expect(page.get_by_test_id("stChatMessage").nth(1)).to_contain_text("Second answer.")
     assert len(fake.requests_to("/api/chat")) == before + 1
     assert fake.requests_to("/api/chat")[-1].body["messages"][-1]["content"] == "Keys please"
     assert "chat=" in page.url
     page.get_by_test_id("stChatInputTextArea").focus()  # works while typing in the chat box too
-    page.keyboard.press("Alt+Shift+N")
+    press_when_idle(page, "Alt+Shift+N")
     expect(page.get_by_test_id("stChatMessage")).to_have_count(0)
     expect(page).not_to_have_url(r".*chat=.*")
 
@@ -77,12 +83,12 @@ def test_alt_shift_digits_open_the_pages_and_the_help_lists_them(app, fake, page
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Keyboard shortcuts")
     expect(page.get_by_role("button", name="Refresh")).to_be_visible()  # the page's last element: its run is over
     expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Open Chat")).to_be_hidden()
-    page.keyboard.press("Alt+Shift+3")
+    press_when_idle(page, "Alt+Shift+3")
     expect(page).to_have_url(re.compile(re.escape(app.url) + r"/generate(\?.*)?$"))
     expect(page.get_by_role("heading", name="Generate")).to_be_visible()
-    page.keyboard.press("Alt+Shift+2")
+    press_when_idle(page, "Alt+Shift+2")
     expect(page).to_have_url(re.compile(re.escape(app.url) + r"/chat(\?.*)?$"))
-    page.keyboard.press("Alt+Shift+1")
+    press_when_idle(page, "Alt+Shift+1")
     expect(page).to_have_url(re.compile(re.escape(app.url) + r"/(\?.*)?$"))
     page.get_by_test_id("stSidebar").get_by_text("Keyboard shortcuts").click()
     help_table = page.get_by_test_id("stPopoverBody")
