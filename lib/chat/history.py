@@ -50,6 +50,8 @@ class Message:
     model: str = ""
     created_at: float = field(default_factory=time.time)
     id: int | None = None
+    # The server that answered (its base URL), "" when not known (saved before servers were kept).
+    server: str = ""
     # An answer from the chat's documents: its sources and what was sent (lib/chat/sources.py).
     grounding: Grounding | None = None
     # An answer that called tools: each round's calls and results, before the final text (lib/tools/steps.py).
@@ -67,6 +69,8 @@ class Conversation:
     id: int | None = None
     title: str = ""
     model: str = ""
+    # The server the chat's model runs on (its base URL); "" for chats saved before servers were kept.
+    server: str = ""
     system: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None

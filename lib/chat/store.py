@@ -35,7 +35,7 @@ from lib.tools import steps
 from lib.tools.steps import Round
 
 FILE_NAME = "chats.sqlite3"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     tools TEXT,
-    format TEXT
+    format TEXT,
+    server TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -66,7 +67,8 @@ CREATE TABLE IF NOT EXISTS messages (
     created_at REAL NOT NULL,
     grounding TEXT,
     tools TEXT,
-    format TEXT
+    format TEXT,
+    server TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS conversations_by_update ON conversations (updated_at);
@@ -76,7 +78,8 @@ CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updat
 # answers have no grounding (lib/chat/sources.py). Version 3 had no tools and no format: its chats offer
 # no tools and answer in free text, its answers have no tool rounds. ``think`` holds 0 or 1 as before,
 # or, since version 4, a level's name ("low", "medium", "high"), which the column's INTEGER affinity
-# keeps as text; it is read through lib.thinking.stored.
+# keeps as text; it is read through lib.thinking.stored. Version 4 kept no servers: its chats and answers
+# have "" (the app then uses the sidebar's server).
 _MIGRATIONS = {
     1: "ALTER TABLE conversations ADD COLUMN owner TEXT;"
     "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations (owner, updated_at);",
@@ -85,6 +88,8 @@ _MIGRATIONS = {
     "ALTER TABLE conversations ADD COLUMN format TEXT;"
     "ALTER TABLE messages ADD COLUMN tools TEXT;"
     "ALTER TABLE messages ADD COLUMN format TEXT;",
+    4: "ALTER TABLE conversations ADD COLUMN server TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE messages ADD COLUMN server TEXT NOT NULL DEFAULT '';",
 }
 
 
@@ -169,10 +174,11 @@ class ChatStore(SqliteStore):
         mine, owner = self._mine()
         with self._transaction() as db:
             db.execute(
-                "UPDATE conversations SET model = ?, system = ?, options = ?, keep_alive = ?, think = ?, "
+                "UPDATE conversations SET model = ?, server = ?, system = ?, options = ?, keep_alive = ?, think = ?, "
                 f"tools = ?, format = ? WHERE id = ? AND {mine}",
                 (
                     conversation.model,
+                    conversation.server,
                     conversation.system,
                     json.dumps(conversation.options),
                     _keep_alive_text(conversation.keep_alive),
@@ -282,7 +288,7 @@ class ChatStore(SqliteStore):
         with self._transaction() as db:
             changed = db.execute(
                 "UPDATE messages SET content = ?, thinking = ?, stats = ?, status = ?, error = ?, model = ?, "
-                f"tools = ?, format = ? WHERE id = ? AND role = ? AND conversation_id IN {mine}",
+                f"server = ?, tools = ?, format = ? WHERE id = ? AND role = ? AND conversation_id IN {mine}",
                 (
                     message.content,
                     message.thinking,
@@ -290,6 +296,7 @@ class ChatStore(SqliteStore):
                     message.status,
                     message.error,
                     message.model,
+                    message.server,
                     steps.to_json(message.tools) if message.tools else None,
                     _format_text(message.format),
                     message_id,
@@ -415,8 +422,8 @@ class ChatStore(SqliteStore):
     def _insert_conversation(self, db: sqlite3.Connection, conversation: Conversation) -> int:
         cursor = db.execute(
             "INSERT INTO conversations "
-            "(owner, title, model, system, options, keep_alive, think, created_at, updated_at, tools, format) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(owner, title, model, system, options, keep_alive, think, created_at, updated_at, tools, format, server) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.owner,
                 conversation.title,
@@ -429,6 +436,7 @@ class ChatStore(SqliteStore):
                 conversation.updated_at,
                 _tools_text(conversation),
                 _format_text(conversation.format),
+                conversation.server,
             ),
         )
         return _inserted_id(cursor)
@@ -440,7 +448,7 @@ class ChatStore(SqliteStore):
         cursor = db.execute(
             "INSERT INTO messages "
             "(conversation_id, role, content, thinking, images, stats, status, error, model, created_at, grounding, "
-            "tools, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tools, format, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 conversation_id,
                 message.role,
@@ -455,6 +463,7 @@ class ChatStore(SqliteStore):
                 sources.to_json(message.grounding) if message.grounding is not None else None,
                 steps.to_json(message.tools) if message.tools else None,
                 _format_text(message.format),
+                message.server,
             ),
         )
         return _inserted_id(cursor)
@@ -501,6 +510,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         id=row["id"],
         title=validation.stored_text(row["title"]),
         model=validation.stored_text(row["model"]),
+        server=validation.stored_text(row["server"]),
         system=validation.stored_text(row["system"]),
         options=options,
         keep_alive=keep_alive,
@@ -549,6 +559,7 @@ def _message(row: sqlite3.Row) -> Message:
         status=status,
         error=validation.stored_text(row["error"]),
         model=validation.stored_text(row["model"]),
+        server=validation.stored_text(row["server"]),
         created_at=validation.stored_number(row["created_at"]),
         grounding=grounding,
         tools=rounds,

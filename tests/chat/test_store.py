@@ -369,7 +369,7 @@ def test_a_version_3_database_is_migrated_with_no_tools_no_format_and_its_think_
     assert (again.think, again.tools, again.format) == ("high", CHOICE, SCHEMA)
     assert store.messages(1)[-1].tools == ROUNDS
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
 
 
 @pytest.mark.parametrize("think", [False, True, "low", "medium", "high"])
@@ -457,3 +457,32 @@ def test_results_given_for_an_answer_that_went_on_in_another_tab_change_nothing(
     other_tab.tools[0].steps[0].result = "Rainy"
     assert store.save_rounds(other_tab.id, other_tab.tools) is False
     assert store.messages(conversation_id)[-1].tools == went_on
+
+
+def test_a_version_4_database_gains_servers_and_keeps_everything(tmp_path):
+    """Chats and answers saved before servers were kept read back with no server (""), and new ones keep theirs."""
+    path = tmp_path / "chats.sqlite3"
+    store = ChatStore(path)
+    old = store.create(Conversation(title="Old", model="qwen3:0.6b"))
+    store.add(old, Message("user", "Hello"))
+    store.add(old, Message("assistant", "Hi", model="qwen3:0.6b"))
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("PRAGMA user_version = 4")
+    for statement in ("ALTER TABLE conversations DROP COLUMN server", "ALTER TABLE messages DROP COLUMN server"):
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute(statement)
+    store = ChatStore(path)
+    assert store.get(old).server == ""
+    assert [(m.content, m.server) for m in store.messages(old)] == [("Hello", ""), ("Hi", "")]
+    new = store.create(Conversation(title="New", model="qwen3:0.6b", server="http://gpu:11434"))
+    answer = Message("assistant", "Hey", model="qwen3:0.6b", server="http://gpu:11434")
+    store.add(new, Message("user", "Hey?"))
+    store.add(new, answer)
+    assert store.get(new).server == "http://gpu:11434"
+    assert store.messages(new)[-1].server == "http://gpu:11434"
+    moved = store.get(new)
+    moved.server = "http://laptop:11434"
+    store.save_settings(moved)
+    assert store.get(new).server == "http://laptop:11434"
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
