@@ -8,7 +8,6 @@ Errors are not cached: a failed call is tried again on the next rerun.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import streamlit as st
@@ -33,12 +32,8 @@ def client() -> OllamaClient:
     return fresh
 
 
-def _fingerprint(api_key: str | None) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()[:12] if api_key else ""
-
-
 def _cache_key(c: OllamaClient) -> tuple[str, str]:
-    return c.base_url, _fingerprint(access.api_key(state.get(state.API_KEY), c.base_url))
+    return c.base_url, c.key_fingerprint
 
 
 @st.cache_data(ttl=10, show_spinner=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from lib.ollama.host import InvalidHost, normalize_host
+from lib.fleet.servers import DEFAULT_HOST, env_servers
 
-DEFAULT_HOST = "http://127.0.0.1:11434"
+__all__ = ["DEFAULT_HOST", "env_api_key", "env_host", "env_hosts"]
 
 
 def env_host() -> str:
@@ -18,16 +18,9 @@ def env_host() -> str:
 
 
 def env_hosts() -> list[str]:
-    """Every server in ``OLLAMA_HOST``, separated by commas (locked mode offers only these); never empty."""
-    hosts = []
-    for part in os.environ.get("OLLAMA_HOST", "").split(","):
-        try:
-            host = normalize_host(part)
-        except InvalidHost:
-            continue
-        if part.strip() and host not in hosts:
-            hosts.append(host)
-    return hosts or [DEFAULT_HOST]
+    """Every server in ``OLLAMA_HOST``, separated by commas, each ``url`` or ``name=url`` (lib/fleet/servers.py);
+    locked mode offers only these; never empty."""
+    return [server.url for server in env_servers()]
 
 
 def env_api_key() -> str | None:

@@ -21,6 +21,10 @@ USED_MODELS = "used_models"  # models this session sent a question to, the lates
 FAILED_MODELS = "failed_models"  # models whose request this session failed for a reason of their own
 ADDRESS_ERROR = "address_error"
 CLIENT = "client"  # (settings it was built with, OllamaClient)
+FLEET_ADDED = "fleet_added"  # [(url, name or None)]: servers added in the sidebar (lib/fleet/session.py)
+SERVER_KEYS = "server_keys"  # url -> API key typed for an added server (never shown again, never logged)
+FLEET_DOWN = "fleet_down"  # url -> (monotonic time, OllamaError): a server that failed, not asked again for a while
+CLIENTS = "fleet_clients"  # url -> (settings it was built with, OllamaClient), servers other than the sidebar's
 
 SERVER_URL_INPUT = "server_url_input"
 API_KEY_INPUT = "api_key_input"
@@ -312,6 +316,10 @@ def _defaults() -> dict[str, Any]:
         ADMIN: False,
         ADMIN_ERROR: None,
         CLIENT: None,
+        FLEET_ADDED: [],
+        SERVER_KEYS: {},
+        CLIENTS: {},
+        FLEET_DOWN: {},
         EMBED_FORM: {},
         EMBED_TABLE: None,
         EMBED_TABLE_BASE: None,

@@ -73,20 +73,18 @@ def test_each_server_has_its_own_entries(client, fake):
     assert calls(fake, "/api/version") == 1
 
 
-def test_each_api_key_has_its_own_entries_and_the_key_is_not_in_the_cache_key(client, fake, monkeypatch):
-    monkeypatch.setenv("OLLAMA_API_KEY", "key-one")  # studio_env points OLLAMA_HOST at the fake: the key is sent there
-    server_data.models(client)
-    server_data.models(client)
-    first = server_data._cache_key(client)
-    monkeypatch.setenv("OLLAMA_API_KEY", "key-two")
-    server_data.models(client)
-    second = server_data._cache_key(client)
+def test_each_api_key_has_its_own_entries_and_the_key_is_not_in_the_cache_key(fake):
+    """The cache key is the client's own: the server and a hash of the key it sends, never the key."""
+    one, two, none = (OllamaClient(fake.url, api_key=key) for key in ("key-one", "key-two", None))
+    server_data.models(one)
+    server_data.models(one)
+    server_data.models(two)
+    first, second = server_data._cache_key(one), server_data._cache_key(two)
     assert calls(fake, "/api/tags") == 2
     assert first[0] == second[0] == fake.url
     assert first[1] != second[1]
     assert all(key not in part for part in (*first, *second) for key in ("key-one", "key-two"))
-    monkeypatch.delenv("OLLAMA_API_KEY")
-    assert server_data._cache_key(client) == (fake.url, "")
+    assert server_data._cache_key(none) == (fake.url, "")
 
 
 def test_a_failed_call_is_not_cached(client, fake):

@@ -30,6 +30,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import settings, state
+from lib.fleet import servers as fleet_servers
 from lib.i18n import t
 
 LOCKED_VARIABLE = "OLLAMA_STUDIO_LOCKED"
@@ -59,15 +60,16 @@ def server_url(requested: str | None) -> str:
 def api_key(session_key: str | None, server: str) -> str | None:
     """The key to send to ``server``.
 
-    ``OLLAMA_API_KEY`` belongs to the servers in ``OLLAMA_HOST``: it is never sent to an address
-    typed in the sidebar. A key typed in the sidebar goes to the server it was typed for (the
-    sidebar forgets it when the address changes). Locked, only the environment's key is used.
+    The environment's keys (``OLLAMA_API_KEY_<NAME>``, else ``OLLAMA_API_KEY``: lib/fleet/servers.py)
+    belong to the servers in ``OLLAMA_HOST``: they are never sent to an address typed in the
+    sidebar. A key typed in the sidebar goes to the server it was typed for (the sidebar forgets it
+    when the address changes). Locked, only the environment's keys are used.
     """
+    listed = fleet_servers.by_url(fleet_servers.env_servers(), server)
+    from_env = fleet_servers.env_key(listed) if listed is not None else None
     if is_locked():
-        return settings.env_api_key()
-    if session_key:
-        return session_key
-    return settings.env_api_key() if server in settings.env_hosts() else None
+        return from_env
+    return session_key or from_env
 
 
 def password_matches(typed: str, expected: str | None) -> bool:

@@ -9,6 +9,7 @@ connection, which is how the server learns to stop generating.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import weakref
 from collections.abc import Callable, Generator
@@ -85,6 +86,11 @@ class OllamaClient:
     @property
     def has_api_key(self) -> bool:
         return self._api_key is not None
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A short hash of the API key ("" without one), for cache keys: never the key itself."""
+        return hashlib.sha256(self._api_key.encode()).hexdigest()[:12] if self._api_key else ""
 
     def clone(self) -> OllamaClient:
         """A client with the same settings and its own connection pool, for another thread."""

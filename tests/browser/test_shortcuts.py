@@ -14,7 +14,7 @@ def ask(page: Page, text: str) -> None:
 
 
 def press_when_idle(page: Page, keys: str) -> None:
-    """Press ``keys`` once the page's script run is over: a key pressed mid-run can land while the sidebar is redrawn."""
+    """Press ``keys`` once the page's run is over: a key pressed mid-run can land while the sidebar is redrawn."""
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
     page.keyboard.press(keys)
 

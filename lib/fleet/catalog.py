@@ -1,0 +1,74 @@
+"""What each server of the session's fleet offers right now: reachable or not, its version, models
+and loaded models; the models of every server with a capability, as :class:`ModelRef` options.
+
+Each server's lists come from :mod:`lib.server_data`'s short caches. A server that fails is not
+asked again for :data:`DOWN_FOR` seconds (its sentence is kept), so a machine that went away does
+not slow every rerun of every page by a connect timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib import server_data, state
+from lib.fleet import session
+from lib.fleet.models import ModelRef
+from lib.fleet.servers import Server
+from lib.ollama.errors import NotOllamaResponse, OllamaError, ResponseError
+
+DOWN_FOR = 10.0
+
+
+@dataclass
+class ServerState:
+    """One server as last asked: ``error`` set when it could not be reached or read."""
+
+    server: Server
+    models: list[dict[str, Any]] = field(default_factory=list)
+    error: OllamaError | None = None
+
+    @property
+    def up(self) -> bool:
+        return self.error is None
+
+
+def survey() -> list[ServerState]:
+    """Every server of the session, in order, with its models (or why they could not be read)."""
+    return [_state_of(server) for server in session.servers()]
+
+
+def _state_of(server: Server) -> ServerState:
+    down: dict[str, tuple[float, OllamaError]] = state.get(state.FLEET_DOWN) or {}
+    remembered = down.get(server.url)
+    if remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR:
+        return ServerState(server, error=remembered[1])
+    try:
+        listed = server_data.models(session.client_for(server.url))
+    except OllamaError as error:
+        state.put(state.FLEET_DOWN, {**down, server.url: (time.monotonic(), error)})
+        return ServerState(server, error=error)
+    if remembered is not None:
+        state.put(state.FLEET_DOWN, {url: entry for url, entry in down.items() if url != server.url})
+    return ServerState(server, models=listed)
+
+
+def forget_down() -> None:
+    """Ask every server again on the next survey (a Retry or Refresh button)."""
+    state.put(state.FLEET_DOWN, {})
+
+
+def refs_with(capability: str, states: list[ServerState] | None = None) -> list[ModelRef]:
+    """Every model with ``capability`` on every reachable server: server by server, in each the
+    order of :func:`lib.server_data.models_with` (local models first)."""
+    refs: list[ModelRef] = []
+    for entry in survey() if states is None else states:
+        if not entry.up:
+            continue
+        try:
+            names = server_data.models_with(session.client_for(entry.server.url), capability)
+        except (ResponseError, NotOllamaResponse, OllamaError):
+            continue
+        refs += [ModelRef(name, entry.server.url) for name in names]
+    return refs

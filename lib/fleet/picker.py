@@ -1,0 +1,60 @@
+"""The model select box of a fleet: every server's models, each shown as ``model · server``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import server_data, state
+from lib.fleet import catalog, session
+from lib.fleet.models import ModelRef, label
+from lib.i18n import t, t_plain
+from lib.ui import widgets
+from lib.ui.markdown_safety import escape_markdown
+
+
+def model_picker(text: str, capability: str, key: str, *, help: str | None = None) -> ModelRef | None:
+    """A select box of the models with ``capability`` on every reachable server of the session.
+
+    Starts on the sidebar's default model on the sidebar's server when it qualifies. Servers that
+    cannot be reached are named under the box. Returns ``None``, after saying why, when there is
+    nothing to pick; pages then ``st.stop()``.
+    """
+    states = catalog.survey()
+    servers = [entry.server for entry in states]
+    refs = catalog.refs_with(capability, states)
+    down = [entry for entry in states if not entry.up]
+    if not refs:
+        if down and len(down) == len(states):
+            assert down[0].error is not None
+            widgets.show_error(down[0].error)
+            widgets.retry_button()
+        else:
+            st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
+        return None
+    ensure_choice(key, refs)
+    remote = {url: server_data.remote_models(session.client_for(url)) for url in {ref.server for ref in refs}}
+
+    def wording(ref: ModelRef) -> str:
+        host = remote[ref.server].get(ref.model)
+        named = label(ref, servers)
+        return named if host is None else f"{named} · {t_plain('widgets.runs_elsewhere', host=host)}"
+
+    chosen: ModelRef = st.selectbox(text, refs, key=key, help=help, format_func=wording)
+    for entry in down:
+        st.caption(t("fleet.server_down", server=escape_markdown(entry.server.name)))
+    return chosen
+
+
+def ensure_choice(key: str, refs: list[ModelRef]) -> None:
+    """Keep the box under ``key`` on an option it offers: the user's pick (its model on the same
+    server, or else on another), else the sidebar's default model on its server, else the first."""
+    picked = st.session_state.get(key)
+    if picked in refs:
+        return
+    if isinstance(picked, ModelRef):
+        same_model = [ref for ref in refs if ref.model == picked.model]
+        if same_model:
+            st.session_state[key] = same_model[0]
+            return
+    default = ModelRef(state.get(state.DEFAULT_MODEL) or "", session.current().url)
+    st.session_state[key] = default if default in refs else refs[0]

@@ -1,0 +1,59 @@
+"""The fleet's model picker against two fake servers (lib/fleet/picker.py, catalog.py, session.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.fleet.models import ModelRef
+from tests.fake_ollama import FakeOllama
+
+
+def picker_app() -> None:
+    import streamlit as st
+
+    from lib import state
+    from lib.fleet.picker import model_picker
+
+    state.init()
+    st.session_state["picked"] = model_picker("Model", "completion", "pick")
+
+
+@pytest.fixture
+def gpu() -> Iterator[FakeOllama]:
+    with FakeOllama() as other:
+        yield other
+
+
+def open_picker(monkeypatch, fake, gpu) -> AppTest:
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    return AppTest.from_function(picker_app, default_timeout=30).run()
+
+
+def test_every_servers_models_are_offered_as_model_at_server(monkeypatch, studio_env, fake, gpu, keep_main_module):
+    at = open_picker(monkeypatch, fake, gpu)
+    box = at.selectbox(key="pick")
+    assert "qwen3:0.6b · laptop" in box.options
+    assert "qwen3:0.6b · gpu" in box.options
+    box.select(ModelRef("qwen3:0.6b", gpu.url)).run()
+    assert at.session_state["picked"] == ModelRef("qwen3:0.6b", gpu.url)
+
+
+def test_a_server_that_is_down_is_named_and_the_others_stay(monkeypatch, studio_env, fake, keep_main_module):
+    gone = FakeOllama()
+    gone.start()
+    url = gone.url
+    gone.stop()
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={url}")
+    at = AppTest.from_function(picker_app, default_timeout=30).run()
+    assert not at.exception
+    assert all(" · laptop" in option for option in at.selectbox(key="pick").options)
+    assert any("**gpu** is not answering" in caption.value for caption in at.caption)
+
+
+def test_one_server_shows_plain_model_names(studio_env, fake, keep_main_module):
+    at = AppTest.from_function(picker_app, default_timeout=30).run()
+    assert "qwen3:0.6b" in at.selectbox(key="pick").options
+    assert isinstance(at.session_state["picked"], ModelRef)

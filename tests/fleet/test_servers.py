@@ -1,0 +1,49 @@
+"""The fleet's servers from OLLAMA_HOST: names, keys, and what is skipped (lib/fleet/servers.py)."""
+
+from __future__ import annotations
+
+from lib.fleet.models import ModelRef, label
+from lib.fleet.servers import DEFAULT_HOST, Server, env_key, env_servers, key_variable, parse_hosts
+
+
+def test_a_list_with_names_and_without():
+    servers = env_servers({"OLLAMA_HOST": "laptop=127.0.0.1:11434, gpu=http://10.0.0.7:11434 ,10.0.0.8"})
+    assert [(s.name, s.url) for s in servers] == [
+        ("laptop", "http://127.0.0.1:11434"),
+        ("gpu", "http://10.0.0.7:11434"),
+        ("10.0.0.8", "http://10.0.0.8:11434"),
+    ]
+    assert all(s.from_env for s in servers)
+
+
+def test_unnamed_servers_on_one_host_are_told_apart_and_duplicates_dropped():
+    servers = env_servers({"OLLAMA_HOST": "127.0.0.1:11434,127.0.0.1:11435,http://127.0.0.1:11434/"})
+    assert [s.name for s in servers] == ["localhost", "127.0.0.1:11435"]
+
+
+def test_nothing_readable_means_the_local_default():
+    assert [s.url for s in env_servers({"OLLAMA_HOST": " , ftp://x, host:99999"})] == [DEFAULT_HOST]
+    assert [s.url for s in env_servers({})] == [DEFAULT_HOST]
+
+
+def test_a_name_is_what_comes_before_an_equals_sign_outside_the_address():
+    assert parse_hosts("gpu=10.0.0.7") == [("http://10.0.0.7:11434", "gpu")]
+    assert parse_hosts("http://user=x@10.0.0.7")[0][1] is None  # inside the address: no name
+
+
+def test_each_server_has_its_own_key_else_the_shared_one_and_typed_servers_none():
+    gpu = Server("http://10.0.0.7:11434", "gpu-box", from_env=True)
+    laptop = Server("http://127.0.0.1:11434", "laptop", from_env=True)
+    typed = Server("http://10.0.0.9:11434", "10.0.0.9")
+    environ = {"OLLAMA_API_KEY_GPU_BOX": "gpu-key", "OLLAMA_API_KEY": "shared"}
+    assert key_variable(gpu) == "OLLAMA_API_KEY_GPU_BOX"
+    assert env_key(gpu, environ) == "gpu-key"
+    assert env_key(laptop, environ) == "shared"
+    assert env_key(typed, environ) is None
+
+
+def test_models_are_named_with_their_server_only_in_a_fleet():
+    one = [Server("http://a:11434", "a")]
+    two = [*one, Server("http://b:11434", "gpu")]
+    assert label(ModelRef("qwen3:0.6b", "http://b:11434"), one) == "qwen3:0.6b"
+    assert label(ModelRef("qwen3:0.6b", "http://b:11434"), two) == "qwen3:0.6b · gpu"
