@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lib.fleet.models import ModelRef, label
 from lib.fleet.servers import DEFAULT_HOST, Server, env_key, env_servers, key_variable, parse_hosts
 
 
@@ -40,10 +39,3 @@ def test_each_server_has_its_own_key_else_the_shared_one_and_typed_servers_none(
     assert env_key(gpu, environ) == "gpu-key"
     assert env_key(laptop, environ) == "shared"
     assert env_key(typed, environ) is None
-
-
-def test_models_are_named_with_their_server_only_in_a_fleet():
-    one = [Server("http://a:11434", "a")]
-    two = [*one, Server("http://b:11434", "gpu")]
-    assert label(ModelRef("qwen3:0.6b", "http://b:11434"), one) == "qwen3:0.6b"
-    assert label(ModelRef("qwen3:0.6b", "http://b:11434"), two) == "qwen3:0.6b · gpu"

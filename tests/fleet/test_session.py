@@ -1,0 +1,59 @@
+"""The session's servers and their clients (lib/fleet/session.py), in a Streamlit session."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from lib import state
+
+
+def session_app() -> None:
+    import streamlit as st
+
+    from lib import state
+    from lib.fleet import session
+
+    state.init()
+    st.session_state["servers"] = [(s.name, s.url) for s in session.servers()]
+    st.session_state["current"] = session.current().url
+    st.session_state["keys"] = {s.url: session.client_for(s.url).has_api_key for s in session.servers()}
+    try:
+        session.client_for("http://10.9.9.9:11434")
+    except session.UnknownServer:
+        st.session_state["unknown"] = "refused"
+
+
+def test_the_environments_servers_each_get_their_own_key(monkeypatch, studio_env, keep_main_module):
+    monkeypatch.setenv("OLLAMA_HOST", "laptop=127.0.0.1:11434,gpu=10.0.0.7")
+    monkeypatch.setenv("OLLAMA_API_KEY_GPU", "gpu-key")
+    at = AppTest.from_function(session_app, default_timeout=30).run()
+    assert at.session_state["servers"] == [("laptop", "http://127.0.0.1:11434"), ("gpu", "http://10.0.0.7:11434")]
+    assert at.session_state["current"] == "http://127.0.0.1:11434"
+    assert at.session_state["keys"] == {"http://127.0.0.1:11434": False, "http://10.0.0.7:11434": True}
+    assert at.session_state["unknown"] == "refused"
+
+
+def test_servers_added_in_the_sidebar_join_and_get_only_their_typed_key(monkeypatch, studio_env, keep_main_module):
+    monkeypatch.setenv("OLLAMA_HOST", "laptop=127.0.0.1:11434")
+    monkeypatch.setenv("OLLAMA_API_KEY", "env-key")
+    at = AppTest.from_function(session_app, default_timeout=30)
+    at.session_state[state.FLEET_ADDED] = [("http://10.0.0.8:11434", "lab"), ("http://10.0.0.9:11434", None)]
+    at.session_state[state.SERVER_KEYS] = {"http://10.0.0.8:11434": "typed"}
+    at.run()
+    assert [name for name, _ in at.session_state["servers"]] == ["laptop", "lab", "10.0.0.9"]
+    assert at.session_state["keys"] == {
+        "http://127.0.0.1:11434": True,
+        "http://10.0.0.8:11434": True,
+        "http://10.0.0.9:11434": False,  # the environment's key never goes to a typed address
+    }
+
+
+def test_locked_the_session_cannot_add_servers_or_keys(monkeypatch, studio_env, keep_main_module):
+    monkeypatch.setenv("OLLAMA_HOST", "laptop=127.0.0.1:11434")
+    monkeypatch.setenv("OLLAMA_STUDIO_LOCKED", "1")
+    at = AppTest.from_function(session_app, default_timeout=30)
+    at.session_state[state.FLEET_ADDED] = [("http://10.0.0.8:11434", "lab")]
+    at.session_state[state.SERVER_URL] = "http://10.0.0.8:11434"
+    at.run()
+    assert at.session_state["servers"] == [("laptop", "http://127.0.0.1:11434")]
+    assert at.session_state["current"] == "http://127.0.0.1:11434"
