@@ -11,7 +11,6 @@ catalog keys of its two sentences and the exceptions that carry them.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,14 +18,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from lib.i18n import t
-
-DATA_DIR_ENV = "OLLAMA_STUDIO_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """``OLLAMA_STUDIO_DATA_DIR``, else ``~/.ollama-studio``; read at call time."""
-    configured = os.environ.get(DATA_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".ollama-studio"
+from lib.storage.database import DATA_DIR_ENV as DATA_DIR_ENV
+from lib.storage.database import data_dir as data_dir
 
 
 class SqliteStore:

@@ -1,0 +1,1 @@
+"""The stores' shared base: databases (SQLite or PostgreSQL), migrations with Alembic, transactions."""
