@@ -12,7 +12,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.storage import database
 from tests.fake_ollama import FakeOllama
+from tests.storage import backends, postgres
+from tests.storage.backends import Backend
 
 # AppTest resolves a relative script path against the calling file, so pass an absolute one.
 ENTRY_POINT = str(Path(__file__).resolve().parents[1] / "Home.py")
@@ -39,8 +42,43 @@ def fake(fake_server: FakeOllama) -> Iterator[FakeOllama]:
 @pytest.fixture(autouse=True)
 def data_folder_of_the_test(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test writes into ``~/.ollama-studio``: the parameters panel, drawn by many tests of one page's part,
-    reads the visitor's presets from there. A test that needs another folder sets its own."""
+    reads the visitor's presets from there. A test that needs another folder sets its own. Nor does one write into
+    a database the shell's OLLAMA_STUDIO_DATABASE_URL names (the ``backend`` fixture sets it to a test's own)."""
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(database.DATABASE_URL_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[postgres.Cluster]:
+    """A PostgreSQL server for the session (tests/storage/postgres.py); skips when no server binaries exist."""
+    try:
+        cluster = postgres.start()
+    except FileNotFoundError as missing:
+        pytest.skip(str(missing))
+    yield cluster
+    database.dispose_engines()
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: postgres.Cluster) -> Iterator[str]:
+    """The address (password included) of an empty PostgreSQL database of this test's own, dropped after it."""
+    url = postgres_cluster.new_database()
+    yield url
+    database.dispose_engines()
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture(params=backends.NAMES)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Backend:
+    """Each test that takes it runs twice, on SQLite and on PostgreSQL (tests/storage/backends.py): the app's
+    stores built without a path use that database."""
+    if request.param == backends.SQLITE:
+        monkeypatch.delenv(database.DATABASE_URL_ENV, raising=False)
+        return Backend(backends.SQLITE, None)
+    url: str = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv(database.DATABASE_URL_ENV, url)
+    return Backend(backends.POSTGRESQL, url)
 
 
 @pytest.fixture(autouse=True)
