@@ -79,7 +79,7 @@ def ensure(where: Location, plan: Plan) -> None:
         _sqlite_settings(engine, plan)
     with engine.connect() as connection, connection.begin():
         if not where.path:
-            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(plan.name)})
+            lock(connection, plan.name)
         upgrade(connection, plan)
     with _done_lock:
         _done.add(key)
@@ -140,6 +140,11 @@ def _driver_connection(connection: Connection) -> sqlite3.Connection:
     return raw
 
 
-def _lock_key(name: str) -> int:
+def lock(connection: Connection, name: str) -> None:
+    """On PostgreSQL, take the store's lock until the transaction ends: what ``BEGIN IMMEDIATE`` is on SQLite."""
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+
+
+def lock_key(name: str) -> int:
     """A 64-bit advisory lock number of its own for each store."""
     return int.from_bytes(hashlib.sha256(f"ollama-studio:{name}".encode()).digest()[:8], "big", signed=True)

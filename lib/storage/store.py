@@ -3,8 +3,10 @@ transactions that fail with the store's own sentence.
 
 Every operation runs in one transaction on a connection of its own, so several browser sessions (threads of one
 server process, or several processes, or several app instances on one PostgreSQL database) can write at once.
-On SQLite a write takes the write lock at once and a second writer waits its turn; on PostgreSQL rows are
-locked as they are written.
+A write takes the store's write lock at once and a second writer waits its turn: on SQLite the database's
+(``BEGIN IMMEDIATE``), on PostgreSQL an advisory lock of the store held until the commit. So a store may read,
+decide and write in one transaction (is the name taken? then update, else insert) on both databases alike,
+while reads never wait (WAL; PostgreSQL's snapshots).
 
 A store subclasses :class:`Store` and sets its name (folder of its revisions and its version table), its tables
 (:attr:`Store.METADATA`), its SQLite file name, its last PRAGMA version with the old steps up to it, the catalog
@@ -82,9 +84,9 @@ class Store:
 
     @contextmanager
     def _transaction(self, *, write: bool = True) -> Iterator[Connection]:
-        """One connection, one transaction: committed on success, rolled back on error. On SQLite a write takes the
-        write lock at once (``BEGIN IMMEDIATE``); a read (``write=False``) takes none, so under WAL it never waits
-        for a writer and sees the last commit.
+        """One connection, one transaction: committed on success, rolled back on error. A write takes the store's
+        write lock at once (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the store's advisory lock); a read
+        (``write=False``) takes none, so it never waits for a writer and sees the last commit.
 
         A database error becomes :attr:`FAILED`; any other exception passes unchanged, after the rollback.
         """
@@ -99,6 +101,8 @@ class Store:
             with connection:
                 connection.execution_options(**{database.WRITE: write})
                 with connection.begin():
+                    if write and where.server:
+                        migrate.lock(connection, self.NAME)
                     yield connection
         except sa.exc.SQLAlchemyError as error:
             raise self.FAILED(t(self.FAILED_KEY, error=self._error(error))) from error
