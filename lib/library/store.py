@@ -1,11 +1,12 @@
-"""The visitor's library in SQLite: their parameter presets and saved prompts, each a named JSON document.
+"""The visitor's library (SQLite or PostgreSQL): their parameter presets and saved prompts, each a named JSON document.
 
 Presets (:mod:`lib.presets`) and prompts (:mod:`lib.prompts`) are both small named things a person
 keeps and picks from a list; one table holds them, told apart by ``kind``, so one database and one
 carry-over on sign-in serve both. Names are unique per owner and kind: saving under a name that
 exists replaces that item (what "Save" of a changed preset means), renaming onto another item's
-name is refused. As every store (:class:`lib.sqlite_store.SqliteStore`), a store built for an owner
-sees that owner's rows only: another owner's id behaves as one that does not exist.
+name is refused. As every store (:class:`lib.storage.store.Store`), a store built for an owner
+sees that owner's rows only: another owner's id behaves as one that does not exist. The table is
+:data:`ITEMS`; its revisions are in ``lib/storage/migrations/library/``.
 """
 
 from __future__ import annotations
@@ -15,25 +16,29 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from lib.chat import store as chat_store
-from lib.sqlite_store import SqliteStore
+from lib.storage.store import Store
+from lib.storage.types import REAL
 
 FILE_NAME = "library.sqlite3"
-SCHEMA_VERSION = 1
 MAX_ITEMS = 200  # per owner and kind: a visitor of a public demo cannot fill the disk
 BODY_LENGTH = 200_000  # characters of one item's JSON
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    owner TEXT,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    body TEXT NOT NULL DEFAULT '{}',
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS items_by_owner ON items (owner, kind, name);
-"""
+METADATA = sa.MetaData()
+ITEMS = sa.Table(
+    "items",
+    METADATA,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("updated_at", REAL, nullable=False),
+    sa.Index("items_by_owner", "owner", "kind", "name"),
+    sqlite_autoincrement=True,
+)
 
 
 class StoreUnavailable(chat_store.StoreUnavailable):
@@ -67,12 +72,13 @@ class Item:
     body: Any  # the stored JSON, parsed; whatever another program wrote there (the reader cleans it)
 
 
-class LibraryStore(SqliteStore):
-    """The library database at ``path`` (default: ``library.sqlite3`` in the data folder); holds no connection."""
+class LibraryStore(Store):
+    """The library's database: ``library.sqlite3`` in the data folder, or the shared database (lib/storage/)."""
 
+    NAME = "library"
     FILE_NAME = FILE_NAME
-    SCHEMA = _SCHEMA
-    SCHEMA_VERSION = SCHEMA_VERSION
+    METADATA = METADATA
+    LEGACY_VERSION = 1
     UNAVAILABLE_KEY = "library.unavailable"
     FAILED_KEY = "library.failed"
     UNAVAILABLE = StoreUnavailable
@@ -80,68 +86,59 @@ class LibraryStore(SqliteStore):
 
     def items(self, kind: str) -> list[Item]:
         """This owner's items of ``kind``, by name (case folded)."""
-        mine, owner = self._mine()
+        query = (
+            sa.select(ITEMS.c.id, ITEMS.c.name, ITEMS.c.body)
+            .where(ITEMS.c.kind == kind, self._mine(ITEMS.c.owner))
+            .order_by(sa.func.lower(ITEMS.c.name), ITEMS.c.id)
+        )
         with self._transaction(write=False) as db:
-            rows = db.execute(
-                f"SELECT id, name, body FROM items WHERE kind = ? AND {mine} ORDER BY name COLLATE NOCASE, id",
-                (kind, *owner),
-            ).fetchall()
-        return [Item(row["id"], row["name"], _parsed(row["body"])) for row in rows]
+            rows = db.execute(query).all()
+        return [Item(row.id, row.name, _parsed(row.body)) for row in rows]
 
     def save(self, kind: str, name: str, body: Any) -> int:
         """Keep ``body`` under ``name``: replaces this owner's item of that name, else adds one; returns its id."""
         text = _text(body)
-        mine, owner = self._mine()
+        mine = sa.and_(ITEMS.c.kind == kind, self._mine(ITEMS.c.owner))
         with self._transaction() as db:
-            row = db.execute(
-                f"SELECT id FROM items WHERE kind = ? AND name = ? AND {mine}", (kind, name, *owner)
-            ).fetchone()
-            if row is not None:
-                db.execute("UPDATE items SET body = ?, updated_at = ? WHERE id = ?", (text, time.time(), row["id"]))
-                return int(row["id"])
-            count = db.execute(f"SELECT COUNT(*) FROM items WHERE kind = ? AND {mine}", (kind, *owner)).fetchone()[0]
-            if count >= MAX_ITEMS:
+            existing = db.scalar(sa.select(ITEMS.c.id).where(mine, ITEMS.c.name == name))
+            if existing is not None:
+                db.execute(sa.update(ITEMS).where(ITEMS.c.id == existing).values(body=text, updated_at=time.time()))
+                return int(existing)
+            count = db.scalar(sa.select(sa.func.count()).select_from(ITEMS).where(mine))
+            if (count or 0) >= MAX_ITEMS:
                 raise Full(kind)
-            cursor = db.execute(
-                "INSERT INTO items (owner, kind, name, body, updated_at) VALUES (?, ?, ?, ?, ?)",
-                (self.owner, kind, name, text, time.time()),
-            )
-            return int(cursor.lastrowid or 0)
+            values = {"owner": self.owner, "kind": kind, "name": name, "body": text, "updated_at": time.time()}
+            return int(db.execute(sa.insert(ITEMS).values(values).returning(ITEMS.c.id)).scalar_one())
 
     def update(self, kind: str, item_id: int, body: Any) -> None:
         """Replace the document of this owner's item ``item_id``; raises :class:`NotFound`."""
         text = _text(body)
-        mine, owner = self._mine()
         with self._transaction() as db:
             changed = db.execute(
-                f"UPDATE items SET body = ?, updated_at = ? WHERE id = ? AND kind = ? AND {mine}",
-                (text, time.time(), item_id, kind, *owner),
+                sa.update(ITEMS)
+                .where(ITEMS.c.id == item_id, ITEMS.c.kind == kind, self._mine(ITEMS.c.owner))
+                .values(body=text, updated_at=time.time())
             ).rowcount
         if not changed:
             raise NotFound(item_id)
 
     def rename(self, kind: str, item_id: int, name: str) -> None:
         """Give this owner's item ``item_id`` a new name; raises :class:`NameTaken` or :class:`NotFound`."""
-        mine, owner = self._mine()
+        mine = sa.and_(ITEMS.c.kind == kind, self._mine(ITEMS.c.owner))
         with self._transaction() as db:
-            clash = db.execute(
-                f"SELECT id FROM items WHERE kind = ? AND name = ? AND id != ? AND {mine}",
-                (kind, name, item_id, *owner),
-            ).fetchone()
+            clash = db.scalar(sa.select(ITEMS.c.id).where(mine, ITEMS.c.name == name, ITEMS.c.id != item_id))
             if clash is not None:
                 raise NameTaken(name)
             changed = db.execute(
-                f"UPDATE items SET name = ?, updated_at = ? WHERE id = ? AND kind = ? AND {mine}",
-                (name, time.time(), item_id, kind, *owner),
+                sa.update(ITEMS).where(mine, ITEMS.c.id == item_id).values(name=name, updated_at=time.time())
             ).rowcount
         if not changed:
             raise NotFound(item_id)
 
     def delete(self, kind: str, item_id: int) -> None:
         """Forget this owner's item ``item_id``; one already gone (another tab deleted it) is no error."""
-        mine, owner = self._mine()
         with self._transaction() as db:
-            db.execute(f"DELETE FROM items WHERE id = ? AND kind = ? AND {mine}", (item_id, kind, *owner))
+            db.execute(sa.delete(ITEMS).where(ITEMS.c.id == item_id, ITEMS.c.kind == kind, self._mine(ITEMS.c.owner)))
 
     def take_over(self, former_owner: str) -> int:
         """Make every item of ``former_owner`` this owner's (a visitor who signs in); returns how many moved.
@@ -154,18 +151,19 @@ class LibraryStore(SqliteStore):
         if not former_owner or former_owner == self.owner:
             return 0
         with self._transaction() as db:
-            rows = db.execute("SELECT id, kind, name FROM items WHERE owner = ?", (former_owner,)).fetchall()
+            rows = db.execute(
+                sa.select(ITEMS.c.id, ITEMS.c.kind, ITEMS.c.name)
+                .where(ITEMS.c.owner == former_owner)
+                .order_by(ITEMS.c.id)
+            ).all()
             for row in rows:
-                taken = {
-                    name
-                    for (name,) in db.execute(
-                        "SELECT name FROM items WHERE owner = ? AND kind = ?", (self.owner, row["kind"])
-                    )
-                }
-                name, number = row["name"], 2
+                taken = set(
+                    db.scalars(sa.select(ITEMS.c.name).where(ITEMS.c.owner == self.owner, ITEMS.c.kind == row.kind))
+                )
+                name, number = row.name, 2
                 while name in taken:
-                    name, number = f"{row['name']} ({number})", number + 1
-                db.execute("UPDATE items SET owner = ?, name = ? WHERE id = ?", (self.owner, name, row["id"]))
+                    name, number = f"{row.name} ({number})", number + 1
+                db.execute(sa.update(ITEMS).where(ITEMS.c.id == row.id).values(owner=self.owner, name=name))
             return len(rows)
 
 

@@ -1,29 +1,32 @@
-"""The library's SQLite store: named items per owner and kind, upsert by name, renames, carry-over."""
+"""The library's store, on SQLite and on PostgreSQL: named items per owner and kind, upsert by name, renames,
+carry-over; a library file of the SQLite-only app upgraded without loss."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from lib.library import store as library
 from lib.library.store import Full, LibraryStore, NameTaken, NotFound, StoreFailed, StoreUnavailable, TooLarge
+from tests.storage.backends import Backend
+from tests.storage.make_fixtures import LIBRARY_ITEMS
+from tests.storage.schema import differences
+
+FIXTURE = Path(__file__).parents[1] / "storage" / "fixtures" / "v_current" / "library.sqlite3"
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "library.sqlite3"
+def alice(backend: Backend) -> LibraryStore:
+    return LibraryStore(owner="alice")
 
 
 @pytest.fixture
-def alice(path) -> LibraryStore:
-    return LibraryStore(path, owner="alice")
-
-
-@pytest.fixture
-def bob(path) -> LibraryStore:
-    return LibraryStore(path, owner="bob")
+def bob(backend: Backend) -> LibraryStore:
+    return LibraryStore(owner="bob")
 
 
 def names(store: LibraryStore, kind: str = "preset") -> list[str]:
@@ -93,12 +96,12 @@ def test_a_huge_document_is_refused(alice):
     assert alice.items("prompt") == []
 
 
-def test_take_over_moves_everything_and_renames_what_clashes(path):
-    browser = LibraryStore(path, owner="browser:abc")
+def test_take_over_moves_everything_and_renames_what_clashes(backend):
+    browser = LibraryStore(owner="browser:abc")
     browser.save("preset", "p", {"v": "browser"})
     browser.save("preset", "q", {})
     browser.save("prompt", "p", {})
-    account = LibraryStore(path, owner="user:x")
+    account = LibraryStore(owner="user:x")
     account.save("preset", "p", {"v": "account"})
     assert account.take_over("browser:abc") == 3
     assert names(account) == ["p", "p (2)", "q"]
@@ -106,17 +109,44 @@ def test_take_over_moves_everything_and_renames_what_clashes(path):
     assert browser.items("preset") == []
     assert account.take_over("user:x") == 0
     with pytest.raises(ValueError):
-        LibraryStore(path).take_over("browser:abc")
+        LibraryStore().take_over("browser:abc")
 
 
-def test_a_body_that_is_not_json_reads_as_none(alice, path):
+def test_a_body_that_is_not_json_reads_as_none(alice, backend):
     alice.save("preset", "p", {})
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute("UPDATE items SET body = '{oops'")
+    backend.execute(LibraryStore, "UPDATE items SET body = '{oops'")
     assert alice.items("preset")[0].body is None
 
 
-def test_a_folder_that_cannot_be_written_is_a_sentence(tmp_path):
+def test_names_sort_without_regard_to_case_then_by_age(alice):
+    for name in ("b", "B", "a", "C"):
+        alice.save("prompt", name, {})
+    assert names(alice, "prompt") == ["a", "b", "B", "C"]
+
+
+def test_writers_saving_one_name_at_once_keep_one_item(alice):
+    """Each save reads whether the name is taken, then updates or inserts: the write lock makes that one step."""
+    import threading
+
+    start = threading.Barrier(6)
+
+    def save(number: int) -> None:
+        start.wait()
+        LibraryStore(owner="alice").save("preset", "same", {"v": number})
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert names(alice) == ["same"]
+
+
+def test_the_database_equals_the_declared_tables(alice):
+    assert differences(alice) == []
+
+
+def test_a_folder_that_cannot_be_written_is_a_sentence(tmp_path):  # SQLite only: a server has no folder
     blocker = tmp_path / "file"
     blocker.write_text("")
     store = LibraryStore(blocker / "library.sqlite3", owner="a")
@@ -124,3 +154,26 @@ def test_a_folder_that_cannot_be_written_is_a_sentence(tmp_path):
         store.ready()
     with pytest.raises(StoreFailed, match="could not be read or written"):
         store.items("preset")
+
+
+def raw_rows(path: Path) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT id, owner, kind, name, body, updated_at FROM items ORDER BY id").fetchall()
+
+
+def test_a_library_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(tmp_path):
+    path = tmp_path / "library.sqlite3"  # the same file name as ever, in the data folder (the test's)
+    shutil.copy(FIXTURE, path)
+    before = raw_rows(path)
+    for owner in ("user:alice", "browser:0123456789abcdef"):
+        for kind in ("preset", "prompt"):
+            saved = [(name, body) for who, what, name, body in LIBRARY_ITEMS if who == owner and what == kind]
+            expected = sorted(saved, key=lambda item: item[0].lower())
+            assert [(item.name, item.body) for item in LibraryStore(owner=owner).items(kind)] == expected
+    assert [item.name for item in LibraryStore().items("prompt")] == ["Summarise", "Translate", "unowned"]
+    assert raw_rows(path) == before  # every column of every row, as it was
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version_library").fetchall() == [("library_0001",)]
+    assert differences(LibraryStore()) == []
+    LibraryStore(owner="user:alice").save("preset", "new", {})  # and it takes new items
+    assert len(raw_rows(path)) == len(before) + 1
