@@ -122,10 +122,11 @@ def _is_t_call(node: ast.AST) -> bool:
 
 
 def _call_name(node: ast.Call) -> str | None:
-    """The called name, for a call that may draw: ``logger.warning(...)`` writes to the log, for developers."""
+    """The called name, for a call that may draw: ``logger.warning(...)`` writes to the log, for developers, and
+    SQLAlchemy's ``sa.Column(...)``, ``sa.text(...)`` build tables and SQL."""
     if isinstance(node.func, ast.Attribute):
         receiver = node.func.value
-        if isinstance(receiver, ast.Name) and receiver.id in ("logger", "logging"):
+        if isinstance(receiver, ast.Name) and receiver.id in ("logger", "logging", "sa"):
             return None
         return node.func.attr
     if isinstance(node.func, ast.Name):
