@@ -60,6 +60,19 @@ class NotesStore(Store):
             for text in texts:
                 db.execute(sa.insert(NOTES).values(owner=self.owner or "", text=text))
 
+    def upsert(self, text: str, step: str) -> None:
+        """A note of ``text`` with ``step``, the one there is changed rather than a second refused."""
+        with self._transaction() as db:
+            insert = self._insert(NOTES).values(owner=self.owner or "", text=text, step=step)
+            db.execute(insert.on_conflict_do_update(index_elements=["text"], set_={"step": insert.excluded.step}))
+
+    def add_once(self, text: str) -> bool:
+        """Add the note unless there is one of ``text``; whether it was added."""
+        with self._transaction() as db:
+            insert = self._insert(NOTES).values(owner=self.owner or "", text=text)
+            added = db.execute(insert.on_conflict_do_nothing(index_elements=["text"]).returning(NOTES.c.id))
+            return added.first() is not None  # an INSERT's rowcount is -1 on PostgreSQL
+
     def texts(self) -> list[str]:
         with self._transaction(write=False) as db:
             query = sa.select(NOTES.c.text).where(self._mine(NOTES.c.owner)).order_by(NOTES.c.id)

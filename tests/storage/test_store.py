@@ -75,6 +75,15 @@ def test_another_exception_passes_unchanged_and_rolls_back(backend: Backend):
     assert store.texts() == []
 
 
+def test_the_dialects_insert_does_nothing_or_updates_on_conflict(backend: Backend):
+    store = NotesStore()
+    assert store.add_once("a") is True
+    assert store.add_once("a") is False
+    store.upsert("a", "changed")
+    store.upsert("b", "new")
+    assert store.steps() == {"a": "changed", "b": "new"}
+
+
 def test_a_write_takes_the_lock_so_read_then_write_loses_nothing(backend: Backend):
     """Twelve writers each read a number and write it plus one: none reads a value another is about to change."""
     store = NotesStore()
