@@ -17,6 +17,7 @@ import functools
 import hashlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,9 +130,23 @@ def _sqlite_settings(engine: sa.Engine, plan: Plan) -> None:
         assert isinstance(raw, sqlite3.Connection)
         for pragma in plan.first_pragmas:
             raw.execute(pragma)
-        raw.execute("PRAGMA journal_mode = WAL")
+        _wal(raw)
     finally:
         connection.close()
+
+
+def _wal(raw: sqlite3.Connection) -> None:
+    """Switch the file to WAL (once: the file keeps it). The switch needs the file to itself, and SQLite refuses it
+    at once, without waiting, while another connection of a file still in rollback mode commits its creation; so
+    wait and try again, as long as a writer waits for a lock."""
+    deadline = time.monotonic() + database.BUSY_SECONDS
+    while raw.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            raw.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _driver_connection(connection: Connection) -> sqlite3.Connection:
