@@ -1,9 +1,9 @@
 """The Embeddings page's layout: its sections in the order they are drawn.
 
 ``app_pages/embeddings.py`` draws the :func:`header`, makes sure a server can be used and has
-models (:func:`choices`), then hands over to :func:`draw`. Widget values are put back before the first widget and
-kept after the options and again at the end (:mod:`lib.embeddings.form`): a run that stops
-early (no results yet, a server error) keeps what was typed.
+models (:func:`choices`), then hands over to :func:`draw`. Widget values are put back before the
+first widget and kept after the options and again at the end (:mod:`lib.embeddings.form`): a run
+that stops early (no results yet, a server error) keeps what was typed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from lib.embeddings import embed_run, form, input_section, model_section, result
 from lib.embeddings import models as em
 from lib.embeddings.analysis import Analysis
 from lib.embeddings.models import ModelChoice
-from lib.fleet import catalog, session
+from lib.fleet import session
 from lib.fleet.catalog import ServerState
 from lib.i18n import t
 from lib.ui import widgets
@@ -46,13 +46,12 @@ def choices(states: list[ServerState]) -> list[ModelChoice]:
     return found
 
 
-def draw(choices: list[ModelChoice], states: list[ServerState] | None = None) -> None:
+def draw(choices: list[ModelChoice], states: list[ServerState]) -> None:
     """Texts, model and options, the Embed button, then the latest results, if any.
 
     ``states`` are the session's servers as surveyed (:func:`lib.fleet.catalog.survey`): models are
     named with their server when there are several, and those not answering are named.
     """
-    states = catalog.survey() if states is None else states
     items = input_section.texts()
     servers = [entry.server for entry in states]
     down = [entry.server.name for entry in states if not entry.up]

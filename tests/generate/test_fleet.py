@@ -80,6 +80,14 @@ def test_a_run_on_gpu_stays_there_when_the_picker_moves_and_is_rerun_there(fleet
     assert at.selectbox(key=state.GENERATE_MODEL_INPUT).value == ModelRef("llama3.2:latest", gpu.url)
 
 
+def test_a_picked_model_keeps_its_server_when_the_sidebar_moves_to_another(fleet, fake, gpu):
+    at = fleet(navigation.GENERATE)
+    at.selectbox(key=state.GENERATE_MODEL_INPUT).select("llama3.2:latest · laptop").run()
+    at.text_input(key=state.SERVER_URL_INPUT).input(gpu.url).run()  # the sidebar's server is now the GPU box
+    generate(at)
+    assert len(fake.requests_to("/api/generate")) == 1 and gpu.requests_to("/api/generate") == []
+
+
 def test_the_request_shows_the_key_variable_of_the_chosen_server(fleet, monkeypatch, fake, gpu):
     gpu.api_key = "sk-gpu-only"
     monkeypatch.setenv("OLLAMA_API_KEY_GPU", "sk-gpu-only")
