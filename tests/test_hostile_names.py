@@ -18,6 +18,7 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.fleet.models import ModelRef
 from lib.ui import navigation
 from tests.conftest import choose_models
 from tests.evals.screens import small_set, store_of
@@ -96,11 +97,11 @@ def test_generate_compare(open_app, fake, hostile):
 
 def test_embeddings_progress_results_and_a_model_that_cannot_embed(open_app, fake, hostile):
     at = ok(open_app(navigation.EMBEDDINGS))
-    at.selectbox(key=state.EMBED_MODEL_INPUT).select(EMBED_NAME).run()
+    at.selectbox(key=state.EMBED_MODEL_INPUT).select(ModelRef(EMBED_NAME, fake.url)).run()
     at.text_area(key=state.EMBED_LINES_INPUT).input("cats purr\ndogs bark\n猫在叫").run()
     ok(at.button(key=state.EMBED_RUN_BUTTON).click().run())
     assert at.session_state[state.EMBED_RESULT] is not None
-    at.selectbox(key=state.EMBED_MODEL_INPUT).select(BOLD_NAME)
+    at.selectbox(key=state.EMBED_MODEL_INPUT).select(ModelRef(BOLD_NAME, fake.url))
     ok(at.run())
     assert at.error
     audit(hostile, {"zqe", "zqb"}, plain=frozenset({"zqe", "zqb"}))

@@ -21,6 +21,7 @@ import pandas as pd
 from lib.embeddings import similarity as sim
 from lib.embeddings.cache import Embedded, EmbedSettings, Truncation, likely_truncated
 from lib.embeddings.texts import TextItem, axis_labels, shorten
+from lib.fleet.models import SEPARATOR
 from lib.i18n import language, t
 
 TOOLTIP_CHARS = 240
@@ -35,6 +36,7 @@ class ModelResult:
 
     embedded: Embedded
     context_limit: int | None = None
+    server_name: str = ""  # the model's server as named when it ran; empty when the session had one server
 
     @cached_property
     def similarity(self) -> np.ndarray:
@@ -59,6 +61,11 @@ class ModelResult:
     @property
     def model(self) -> str:
         return self.embedded.settings.model
+
+    @property
+    def name(self) -> str:
+        """The model as the results name it (plain text): ``nomic-embed-text:latest · gpu`` on a fleet."""
+        return f"{self.model}{SEPARATOR}{self.server_name}" if self.server_name else self.model
 
 
 @dataclass
@@ -239,8 +246,8 @@ def _disagreement_frame(analysis: Analysis, k: int) -> pd.DataFrame:
         {
             t("embeddings.column_text_a"): [_name(analysis, d.i) for d in found],
             t("embeddings.column_text_b"): [_name(analysis, d.j) for d in found],
-            analysis.primary.model: [d.score_a for d in found],
-            analysis.second.model: [d.score_b for d in found],
+            analysis.primary.name: [d.score_a for d in found],
+            analysis.second.name: [d.score_b for d in found],
             t("embeddings.column_rank_first"): [d.percentile_a * 100 for d in found],
             t("embeddings.column_rank_second"): [d.percentile_b * 100 for d in found],
         }

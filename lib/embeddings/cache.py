@@ -38,6 +38,7 @@ class EmbedSettings:
     dimensions: int | None = None
     keep_alive: KeepAlive = None
     digest: str = ""  # a re-pulled or re-created model under the same name gets new vectors
+    server: str = ""  # the base URL of the model's server, where its texts (and search queries) go
 
     def scope(self, server: str) -> CacheScope:
         return server, self.model, self.digest, self.truncate, self.dimensions

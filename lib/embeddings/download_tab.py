@@ -7,6 +7,7 @@ The files are built only when their button is clicked, and the click does not re
 from __future__ import annotations
 
 import functools
+import re
 
 import streamlit as st
 
@@ -16,10 +17,12 @@ from lib.i18n import escape, t
 
 
 def draw(analysis: ea.Analysis) -> None:
-    """Three download buttons per model, named after the model."""
+    """Three download buttons per model, named after the model (and its server, on a fleet)."""
     for result in filter(None, (analysis.primary, analysis.second)):
         stem = "embeddings-" + em.base_name(result.model)
-        st.markdown(f"**{escape(result.model)}**")
+        if result.server_name:
+            stem += "-" + re.sub(r"[^\w.-]", "-", result.server_name)
+        st.markdown(f"**{escape(result.name)}**")
         columns = st.columns(3)
         columns[0].download_button(
             t("embeddings.download_vectors_csv"),

@@ -17,9 +17,10 @@ from lib.embeddings import models as em
 from lib.embeddings.cache import EmbedSettings, VectorCache, embed_all
 from lib.embeddings.model_section import Choice
 from lib.embeddings.texts import TextItem
+from lib.fleet import session
+from lib.fleet.models import ModelRef, label, server_name
 from lib.formatting import whole_number
 from lib.i18n import t
-from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.parameters.catalog import parse_keep_alive
 from lib.ui import widgets
@@ -48,13 +49,16 @@ def settings(choice: Choice) -> list[EmbedSettings]:
         widgets.pull_button(em.SUGGESTED_MODELS[0], "embed_pull")
         st.stop()
     return [
-        EmbedSettings(model.name, choice.prefix, choice.truncate, choice.dimensions, keep_alive, model.digest)
+        EmbedSettings(
+            model.name, choice.prefix, choice.truncate, choice.dimensions, keep_alive, model.digest, model.server
+        )
         for model in choice.models
     ]
 
 
-def button(client: OllamaClient, items: list[TextItem], chosen: list[EmbedSettings]) -> None:
-    """The Embed button; a click embeds ``items`` under each of the ``chosen`` settings and keeps the run.
+def button(items: list[TextItem], chosen: list[EmbedSettings]) -> None:
+    """The Embed button; a click embeds ``items`` under each of the ``chosen`` settings, each on its model's
+    server, and keeps the run.
 
     A server error is shown with what to try, and ends the run.
     """
@@ -71,13 +75,17 @@ def button(client: OllamaClient, items: list[TextItem], chosen: list[EmbedSettin
     if not (run and items):
         return
     texts = [item.text for item in items]
+    servers = session.servers()
     results = []
     try:
         for one in chosen:
-            bar = st.progress(0.0, text=t("embeddings.progress_checking", model=one.model))
-            embedded = embed_all(client, one, texts, vector_cache(), progress=progress_reporter(bar, one.model))
+            client = session.client_for(one.server or session.current().url)
+            named = label(ModelRef(one.model, client.base_url), servers)
+            server = server_name(client.base_url, servers) if len(servers) > 1 else ""
+            bar = st.progress(0.0, text=t("embeddings.progress_checking", model=named))
+            embedded = embed_all(client, one, texts, vector_cache(), progress=progress_reporter(bar, named))
             details = server_data.details(client, one.model, one.digest)
-            results.append(ea.ModelResult(embedded, em.context_limit(details)))
+            results.append(ea.ModelResult(embedded, em.context_limit(details), server))
     except OllamaError as error:
         widgets.show_error(error)
         if error.status_code in (400, 500, 501) and "embed" in error.server_message.lower():

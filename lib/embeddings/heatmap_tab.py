@@ -120,7 +120,7 @@ def compare(analysis: ea.Analysis, view: HeatmapView) -> None:
                 view.texts,
                 view.order,
                 full_scale=view.full_scale,
-                title=result.model,
+                title=result.name,
                 pixels_across=charts.HEATMAP_PIXELS // 2,
                 label_limit=110,
             ),
@@ -133,8 +133,8 @@ def compare(analysis: ea.Analysis, view: HeatmapView) -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                primary.model: st.column_config.NumberColumn(format="%.3f"),
-                second.model: st.column_config.NumberColumn(format="%.3f"),
+                primary.name: st.column_config.NumberColumn(format="%.3f"),
+                second.name: st.column_config.NumberColumn(format="%.3f"),
                 t("embeddings.column_rank_first"): st.column_config.NumberColumn(
                     format="%.0f%%", help=t("embeddings.column_rank_first_help")
                 ),

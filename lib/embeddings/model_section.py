@@ -1,7 +1,12 @@
-"""The page's Model section: the model, a second model to compare with, and the embedding options."""
+"""The page's Model section: the model, a second model to compare with, and the embedding options.
+
+Both models may be on any of the session's servers: the boxes offer ``model · server`` when there
+are several, and name the servers that are not answering.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,9 +16,11 @@ from lib.embeddings import models as em
 from lib.embeddings import texts as parsing
 from lib.embeddings.models import ModelChoice
 from lib.embeddings.texts import TextItem
+from lib.fleet import picker
+from lib.fleet.models import ModelRef
+from lib.fleet.servers import Server
 from lib.i18n import t
 from lib.parameters.catalog import keep_alive_help
-from lib.ui import widgets
 
 
 @dataclass(frozen=True)
@@ -34,33 +41,47 @@ class Choice:
         return [self.model] + ([self.compare] if self.compare else [])
 
 
-def choose(choices: list[ModelChoice], items: list[TextItem]) -> Choice:
-    """Draw the section for the installed ``choices`` (see :func:`lib.embeddings.models.installed`).
+def choose(
+    choices: list[ModelChoice],
+    items: list[TextItem],
+    servers: Sequence[Server] = (),
+    down: Sequence[str] = (),
+) -> Choice:
+    """Draw the section for the installed ``choices`` (see :func:`lib.embeddings.models.available`).
 
     ``items`` are the texts to embed: Chinese texts and a model trained mostly on English get a hint.
+    ``servers`` are the session's (models are named with theirs when there are several); ``down``
+    names those not answering, said under the boxes.
     """
     st.subheader(t("embeddings.model_heading"))
-    by_name = {choice.name: choice for choice in choices}
-    names = [choice.name for choice in choices]
-    widgets.ensure_choice(state.EMBED_MODEL_INPUT, names, eligible=[name for name in names if by_name[name].can_embed])
+    by_ref = {choice.ref: choice for choice in choices}
+    refs = list(by_ref)
+    labels = {ref: em.choice_label(choice, servers) for ref, choice in by_ref.items()}
+    if st.session_state.get(state.EMBED_MODEL_INPUT) not in refs:
+        picker.ensure_choice(state.EMBED_MODEL_INPUT, [ref for ref in refs if by_ref[ref].can_embed] or refs)
     left, right = st.columns(2)
-    model = left.selectbox(
+    picked: ModelRef = left.selectbox(
         t("embeddings.model_label"),
-        names,
+        refs,
         key=state.EMBED_MODEL_INPUT,
-        format_func={name: em.choice_label(by_name[name]) for name in names}.__getitem__,
+        format_func=labels.__getitem__,
         help=t("embeddings.model_help"),
     )
-    others = [name for name in names if name != model and by_name[name].can_embed is not False]
+    others = [ref for ref in refs if ref != picked and by_ref[ref].can_embed is not False]
     if st.session_state.get(state.EMBED_COMPARE_INPUT) not in others:
         st.session_state[state.EMBED_COMPARE_INPUT] = ""
+    compare_labels: dict[ModelRef | str, str] = {"": t("embeddings.no_comparison")}
+    compare_labels.update({ref: labels[ref] for ref in others})
     compare = right.selectbox(
         t("embeddings.compare_label"),
-        ["", *others],
+        list(compare_labels),
         key=state.EMBED_COMPARE_INPUT,
-        format_func={"": t("embeddings.no_comparison"), **{n: n for n in others}}.__getitem__,
+        format_func=compare_labels.__getitem__,
         help=t("embeddings.compare_help"),
     )
+    for name in down:
+        st.caption(t("fleet.server_down", server=name))
+    model = picked.model
     if em.mostly_english(model) and parsing.has_chinese(items):
         st.caption(t("embeddings.multilingual_hint", model=model, models=em.model_list(em.MULTILINGUAL_MODELS)))
     with st.expander(t("embeddings.options"), icon=":material/tune:"):
@@ -86,8 +107,8 @@ def choose(choices: list[ModelChoice], items: list[TextItem]) -> Choice:
             t("embeddings.truncate_label"), key=state.EMBED_TRUNCATE_INPUT, help=t("embeddings.truncate_help")
         )
     return Choice(
-        by_name[model],
-        by_name[compare] if compare else None,
+        by_ref[picked],
+        by_ref[compare] if isinstance(compare, ModelRef) else None,
         prefix,
         query_prefix,
         int(dimensions) if dimensions else None,

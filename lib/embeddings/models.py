@@ -1,13 +1,20 @@
-"""Which installed models can embed, how to describe them, and the facts about them the page needs."""
+"""Which installed models can embed, on which of the session's servers, how to describe them, and the facts
+about them the page needs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lib import server_data
+from lib.fleet import session
+from lib.fleet.catalog import ServerState
+from lib.fleet.models import ModelRef, label
+from lib.fleet.servers import Server
 from lib.i18n import Markdown, markdown, t, t_plain
 from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
 
 SUGGESTED_MODELS = ("nomic-embed-text", "all-minilm", "mxbai-embed-large", "bge-m3", "qwen3-embedding")
 MULTILINGUAL_MODELS = ("bge-m3", "qwen3-embedding")
@@ -26,16 +33,41 @@ class ModelChoice:
     name: str
     can_embed: bool | None  # None: the server is too old to report capabilities
     digest: str = ""  # a re-pulled or re-created model under the same name gets new vectors
+    server: str = ""  # the base URL of the server it is installed on
+
+    @property
+    def ref(self) -> ModelRef:
+        """The model on its server: the model select boxes' value."""
+        return ModelRef(self.name, self.server)
 
 
 def installed(client: OllamaClient) -> list[ModelChoice]:
     """The server's models as :func:`order_models` orders them; raises ``OllamaError`` when it cannot list them."""
     return order_models(
         [
-            ModelChoice(model["name"], can_embed(server_data.capabilities(client, model)), model.get("digest", ""))
+            ModelChoice(
+                model["name"],
+                can_embed(server_data.capabilities(client, model)),
+                model.get("digest", ""),
+                client.base_url,
+            )
             for model in server_data.models(client)
         ]
     )
+
+
+def available(states: Sequence[ServerState]) -> list[ModelChoice]:
+    """The models of every server that answered, as :func:`order_models` orders them (the first server's
+    first among models of one name); a server whose models' details cannot be read is left out."""
+    choices: list[ModelChoice] = []
+    for entry in states:
+        if not entry.up:
+            continue
+        try:
+            choices += installed(session.client_for(entry.server.url))
+        except OllamaError:
+            continue
+    return order_models(choices)
 
 
 def can_embed(capabilities: list[str]) -> bool | None:
@@ -49,9 +81,11 @@ def order_models(choices: list[ModelChoice]) -> list[ModelChoice]:
     return sorted(choices, key=lambda choice: (rank[choice.can_embed], choice.name))
 
 
-def choice_label(choice: ModelChoice) -> str:
-    """A model as the select box offers it, as plain text (options are not Markdown)."""
-    return t_plain("embeddings.cannot_embed_choice", model=choice.name) if choice.can_embed is False else choice.name
+def choice_label(choice: ModelChoice, servers: Sequence[Server] = ()) -> str:
+    """A model as the select box offers it (``model · server`` when there are several ``servers``), as plain
+    text (options are not Markdown)."""
+    named = label(choice.ref, servers)
+    return t_plain("embeddings.cannot_embed_choice", model=named) if choice.can_embed is False else named
 
 
 def model_list(names: tuple[str, ...]) -> Markdown:

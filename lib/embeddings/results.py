@@ -15,14 +15,13 @@ from lib.embeddings import download_tab, heatmap_tab, map_tab, pairs_tab, search
 from lib.embeddings.cache import CHARS_PER_TOKEN, VectorCache
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import escape, t
-from lib.ollama.client import OllamaClient
 from lib.ui import widgets
 
 
-def draw(client: OllamaClient, analysis: ea.Analysis, *, current: bool, query_prefix: str, cache: VectorCache) -> None:
+def draw(analysis: ea.Analysis, *, current: bool, query_prefix: str, cache: VectorCache) -> None:
     """The section for ``analysis``, said to be out of date unless ``current``.
 
-    A search query goes to ``client`` with ``query_prefix``, through ``cache``.
+    A search query goes to the server of the texts' model with ``query_prefix``, through ``cache``.
     """
     if not current:
         st.info(t("embeddings.stale"), icon=":material/update:")
@@ -47,7 +46,7 @@ def draw(client: OllamaClient, analysis: ea.Analysis, *, current: bool, query_pr
     with tabs["neighbours"]:
         pairs_tab.neighbours(analysis)
     with tabs["search"]:
-        search_tab.search(client, analysis, query_prefix, cache)
+        search_tab.search(analysis, query_prefix, cache)
     with tabs["map"]:
         map_tab.draw(analysis)
     if analysis.second is not None:
@@ -60,7 +59,7 @@ def draw(client: OllamaClient, analysis: ea.Analysis, *, current: bool, query_pr
 def summary(analysis: ea.Analysis, result: ea.ModelResult) -> None:
     """One model's figures, a sentence on its vectors' lengths, and the texts it probably cut."""
     report = result.embedded.report
-    st.markdown(f"**{escape(result.model)}**")
+    st.markdown(f"**{escape(result.name)}**")
     columns = st.columns(5)
     columns[0].metric(t("embeddings.metric_texts"), whole_number(report.texts))
     columns[1].metric(t("embeddings.dimensions_label"), whole_number(result.embedded.dimension))

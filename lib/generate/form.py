@@ -49,6 +49,7 @@ class FormProblem(ValueError):
 @dataclass(frozen=True)
 class GenerateForm:
     model: str | None = None
+    server: str = ""  # the base URL of the model's server; "" for the sidebar's (a form kept from before the fleet)
     prompt: str = ""
     system: str = ""
     suffix: str = ""

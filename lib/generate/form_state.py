@@ -13,6 +13,8 @@ from typing import Any
 import streamlit as st
 
 from lib import state
+from lib.fleet import session
+from lib.fleet.models import ModelRef
 from lib.generate.form import GenerateForm, encode_image
 from lib.parameters import panel as options_panel
 
@@ -43,13 +45,24 @@ def save(form: GenerateForm) -> None:
     state.put(state.GENERATE_FORM, form)
 
 
+def model_ref(form: GenerateForm) -> ModelRef | None:
+    """The model picker's value for ``form``: its model on its server (the sidebar's for a form kept from before)."""
+    if form.model is None:
+        return None
+    return ModelRef(form.model, form.server or session.current().url)
+
+
+def widget_value(form: GenerateForm, name: str) -> Any:
+    return model_ref(form) if name == "model" else getattr(form, name)
+
+
 def seed() -> None:
     """Give widgets that lost their value (after a page switch) the saved one."""
     form = saved()
     for name, key in WIDGET_KEYS.items():
         if name == "model" and form.model is None:
             continue
-        st.session_state.setdefault(key, getattr(form, name))
+        st.session_state.setdefault(key, widget_value(form, name))
 
 
 def restore(form: GenerateForm) -> None:
@@ -60,7 +73,7 @@ def restore(form: GenerateForm) -> None:
     """
     save(form)
     for name, key in WIDGET_KEYS.items():
-        st.session_state[key] = getattr(form, name)
+        st.session_state[key] = widget_value(form, name)
     options_panel.load(OPTIONS_PREFIX, form.options, form.keep_alive)
     state.put(state.GENERATE_UPLOAD_ROUND, (state.get(state.GENERATE_UPLOAD_ROUND) or 0) + 1)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import server_data, state
+from lib.fleet import session
+from lib.fleet.models import ModelRef, server_name
 from lib.generate import form_state, tokens_view
 from lib.generate.form import (
     JSON,
@@ -34,8 +36,12 @@ from lib.ui import think_control
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp"]
 
 
-def draw(client: OllamaClient, model: str) -> Draft:
-    """Every field for ``model``, top to bottom; the form they make, checked for sending."""
+def draw(client: OllamaClient, ref: ModelRef) -> Draft:
+    """Every field for the model of ``ref``, top to bottom; the form they make, checked for sending.
+
+    What is read about the model (capabilities, family, thinking) comes from ``client``, its server's.
+    """
+    model = ref.model
     capabilities = server_data.capabilities_of(client, model)
     family = server_data.family_of(client, model)
     saved = form_state.saved()
@@ -79,6 +85,7 @@ def draw(client: OllamaClient, model: str) -> Draft:
 
     form = GenerateForm(
         model=model,
+        server=ref.server,
         prompt=prompt,
         system=system,
         suffix=suffix,
@@ -149,20 +156,21 @@ def format_fields(saved_schema: str) -> tuple[str, str]:
     return output_format, schema_text
 
 
-def run_buttons(model: str, draft: Draft) -> tuple[Draft, bool]:
+def run_buttons(ref: ModelRef, draft: Draft) -> tuple[Draft, bool]:
     """Run and Stop, and a Re-run asked for from the history; the draft, and whether a run starts now.
 
-    A Re-run of a model no longer installed (the picker has moved to another) sends nothing.
+    A Re-run of a model no longer installed, or on a server no longer answering (the picker has
+    moved to another model or server), sends nothing.
     """
     run_column, stop_column = st.columns(2)
     asked = run_column.button(
         t("generate.run"), type="primary", icon=":material/play_arrow:", key=state.GENERATE_RUN_BUTTON, width="stretch"
     )
-    rerun_model = state.get(state.GENERATE_PENDING)
+    rerun: ModelRef | None = state.get(state.GENERATE_PENDING)
     state.put(state.GENERATE_PENDING, None)
-    asked = asked or bool(rerun_model)
-    if rerun_model and rerun_model != model:
-        draft = draft.refused(t("generate.rerun_model_gone", model=rerun_model))
+    asked = asked or bool(rerun)
+    if rerun is not None and rerun != ref:
+        draft = draft.refused(rerun_refusal(rerun, ref))
     starting = asked and draft.request is not None
     stop_column.button(
         t("generate.stop"),
@@ -175,3 +183,10 @@ def run_buttons(model: str, draft: Draft) -> tuple[Draft, bool]:
     if asked and draft.request is None:
         st.error(t("generate.nothing_sent", problem=draft.problem), icon=":material/block:")
     return draft, starting
+
+
+def rerun_refusal(rerun: ModelRef, picked: ModelRef) -> str:
+    """Why a Re-run of ``rerun`` was not sent once the picker holds ``picked``: its model is gone, or its server."""
+    if rerun.model == picked.model and rerun.server != picked.server:
+        return t("generate.rerun_server_gone", model=rerun.model, server=server_name(rerun.server, session.servers()))
+    return t("generate.rerun_model_gone", model=rerun.model)

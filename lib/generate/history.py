@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import state
+from lib.fleet import session
 from lib.generate import form_state
 from lib.generate.record import RunRecord
 from lib.i18n import t
@@ -36,18 +37,19 @@ def bring_back(number: int, run_again: bool) -> None:
         return
     form_state.restore(record.form)
     state.put(state.GENERATE_LAST, record)
-    state.put(state.GENERATE_PENDING, record.form.model if run_again else None)
+    state.put(state.GENERATE_PENDING, form_state.model_ref(record.form) if run_again else None)
 
 
 def draw() -> None:
     """The history heading and one line per kept run, newest first, with its Restore and Re-run."""
     st.subheader(t("generate.history"))
     history: list[RunRecord] = state.get(state.GENERATE_HISTORY) or []
+    servers = session.servers()
     if not history:
         st.caption(t("generate.history_empty", limit=HISTORY_LIMIT))
     for past in history:
         label_column, restore_column, rerun_column = st.columns([8, 2, 2], vertical_alignment="center")
-        label_column.text(past.label())
+        label_column.text(past.label(servers))
         restore_column.button(
             t("generate.restore"),
             icon=":material/edit_note:",

@@ -54,10 +54,13 @@ PAUSE = 2
 PAUSED = "paused"
 
 
-def draw(client: OllamaClient, draft: Draft, starting: bool) -> RunRecord | None:
-    """The run starting now (when ``starting``), else the last run; returns the run shown, if any."""
+def draw(client: OllamaClient, draft: Draft, starting: bool, named: str = "") -> RunRecord | None:
+    """The run starting now (when ``starting``), else the last run; returns the run shown, if any.
+
+    ``named`` is the model as the status line names it (``qwen3:0.6b · gpu``); the model alone by default.
+    """
     shown_run = (
-        stream_run(client, draft.request, draft.form)
+        stream_run(client, draft.request, draft.form, named)
         if starting and draft.request is not None
         else state.get(state.GENERATE_LAST)
     )
@@ -68,8 +71,9 @@ def draw(client: OllamaClient, draft: Draft, starting: bool) -> RunRecord | None
     return shown_run
 
 
-def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateForm) -> RunRecord:
-    """Send the request and draw the answer as it arrives; the caller then draws the finished run.
+def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateForm, named: str = "") -> RunRecord:
+    """Send the request to ``client``'s server and draw the answer as it arrives; the caller then draws
+    the finished run. The run keeps that client (a copy per thread) whatever is picked meanwhile.
 
     Kept in the history from the first moment, so Stop, a failure or a page switch never loses
     the text that already arrived.
@@ -83,14 +87,14 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
     with widgets.live_area(streams.stop):
         top = st.container(horizontal=True, vertical_alignment="center", key=LIVE_KEY)
         status = top.empty()
-        status.caption(t("generate.sending", model=request.model))
+        status.caption(t("generate.sending", model=named or request.model))
         # Run and Stop sit under the form, out of view when the parameters are open: a Stop here too.
         top.button(t("generate.stop"), icon=":material/stop:", key="generate_stop_live", width="content")
         st.html(into_view_script(), unsafe_allow_javascript=True)
         thinking_slot = st.container()
         answer = LiveMarkdown(st.container(key="generate_answer"))  # the benchmark watches it by this key
         thinking: LiveMarkdown | None = None
-        line = StatusLine(request.model)
+        line = StatusLine(named or request.model)
         for event in streams.events():
             said = line.after(event)
             if said is not None:

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from lib import state
+from lib.fleet import session
+from lib.fleet.models import ModelRef, label
 from lib.generate import form_state, form_view, history, output, request_preview
 from lib.generate.compare import view as compare_view
 from lib.i18n import t
-from lib.ollama.client import OllamaClient
 from lib.ollama.stream import Streams
 
 if TYPE_CHECKING:
@@ -61,11 +62,15 @@ def single_columns() -> tuple[DeltaGenerator, DeltaGenerator]:
     return form_column, output_column
 
 
-def draw_single(client: OllamaClient, model: str, form_column: DeltaGenerator, output_column: DeltaGenerator) -> None:
-    """Single mode once ``model`` is picked: the form with Run and Stop, the output, the request, the history."""
+def draw_single(ref: ModelRef, form_column: DeltaGenerator, output_column: DeltaGenerator) -> None:
+    """Single mode once ``ref`` is picked: the form with Run and Stop, the output, the request, the history.
+
+    Everything about the model is asked of its own server, and the run goes there.
+    """
+    client = session.client_for(ref.server)
     with form_column:
-        draft, starting = form_view.run_buttons(model, form_view.draw(client, model))
+        draft, starting = form_view.run_buttons(ref, form_view.draw(client, ref))
     with output_column:
-        shown_run = output.draw(client, draft, starting)
+        shown_run = output.draw(client, draft, starting, label(ref, session.servers()))
     request_preview.panel(client, draft, shown_run)
     history.draw()

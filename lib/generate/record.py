@@ -8,10 +8,14 @@ in it. :class:`RunRecord` ties it to the form and the exact body that produced i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lib.fleet.models import ModelRef
+from lib.fleet.models import label as model_label
+from lib.fleet.servers import Server
 from lib.generate.form import GenerateForm
 from lib.i18n import t, t_plain
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED, UNFINISHED, Answer
@@ -45,16 +49,20 @@ class RunRecord:
     body: dict[str, Any]
     result: Answer = field(default_factory=Answer)
 
-    def label(self) -> str:
+    def label(self, servers: Sequence[Server] = ()) -> str:
         """``#3 · 14:02:07 · llama3.2:latest · "Why is the sky…" · done``, as plain text (for ``st.text``).
 
-        A thinking level sent goes after the model: ``gpt-oss:20b · high``.
+        The server follows the model when the session has several ``servers``
+        (``llama3.2:latest · gpu``), then a thinking level sent: ``gpt-oss:20b · gpu · high``.
         """
         prompt = " ".join(self.form.prompt.split())
         if len(prompt) > PREVIEW_LENGTH:
             prompt = prompt[: PREVIEW_LENGTH - 1].rstrip() + "…"
         level = level_word(self.body.get("think"))
-        model = t_plain("generate.history_level", model=self.form.model, level=level) if level else self.form.model
+        named = self.form.model or ""
+        if self.form.server:
+            named = model_label(ModelRef(named, self.form.server), servers)
+        model = t_plain("generate.history_level", model=named, level=level) if level else named
         return t_plain(
             "generate.history_entry",
             number=self.number,

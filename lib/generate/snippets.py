@@ -1,7 +1,8 @@
 """A request body shown to people: as JSON, as a ``curl`` command and as Python ``requests`` code.
 
 The key is never written out. When the app sends one, the snippets read it from the
-``OLLAMA_API_KEY`` environment variable, as Ollama's own clients do. Images are base64 strings
+``OLLAMA_API_KEY`` environment variable, as Ollama's own clients do (or from the variable given,
+a server's own ``OLLAMA_API_KEY_GPU``). Images are base64 strings
 of hundreds of kilobytes: :func:`shorten_images` replaces them with a short marker for
 display, and pages offer the exact body as a download instead.
 """
@@ -29,15 +30,17 @@ def body_json(body: dict[str, Any]) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def curl_command(url: str, body: dict[str, Any], *, with_api_key: bool = False) -> str:
+def curl_command(
+    url: str, body: dict[str, Any], *, with_api_key: bool = False, variable: str = API_KEY_VARIABLE
+) -> str:
     lines = [f"curl {shlex.quote(url)}", '-H "Content-Type: application/json"']
     if with_api_key:
-        lines.append(f'-H "Authorization: Bearer ${API_KEY_VARIABLE}"')
+        lines.append(f'-H "Authorization: Bearer ${variable}"')
     lines.append(f"-d {_shell_quote(body_json(body))}")
     return " \\\n  ".join(lines)
 
 
-def python_code(url: str, body: dict[str, Any], *, with_api_key: bool = False) -> str:
+def python_code(url: str, body: dict[str, Any], *, with_api_key: bool = False, variable: str = API_KEY_VARIABLE) -> str:
     """A script that sends ``body`` and prints the answer, streamed or not as ``body["stream"]`` says."""
     streaming = body.get("stream", True) is not False
     answer_field = "message" if "messages" in body else "response"
@@ -47,7 +50,7 @@ def python_code(url: str, body: dict[str, Any], *, with_api_key: bool = False) -
     literal = pprint.pformat(body, indent=4, sort_dicts=False, width=100)
     lines = [*imports, "", "import requests", "", f"body = {literal}", ""]
     if with_api_key:
-        lines.append(f'headers = {{"Authorization": f"Bearer {{os.environ[\'{API_KEY_VARIABLE}\']}}"}}')
+        lines.append(f'headers = {{"Authorization": f"Bearer {{os.environ[\'{variable}\']}}"}}')
     headers = ", headers=headers" if with_api_key else ""
     stream_arg = ", stream=True" if streaming else ""
     lines.append(f"response = requests.post({url!r}, json=body{headers}{stream_arg}, timeout=(5, 300))")

@@ -52,6 +52,18 @@ def test_three_files_per_model_named_after_it(section, buttons):
     assert at.caption
 
 
+def test_the_same_model_on_two_servers_gets_files_named_apart(section, buttons):
+    from dataclasses import replace
+
+    analysis = make_analysis(TEXTS, VECTORS, second=VECTORS[:, ::-1].copy())
+    analysis.primary = replace(analysis.primary, server_name="laptop")
+    analysis.second = replace(analysis.primary, server_name="10.0.0.7:11434")
+    at = section(download_tab.draw, analysis)
+    assert not at.exception
+    assert [b["file_name"] for b in buttons][::3] == ["embeddings-a-laptop.csv", "embeddings-a-10.0.0.7-11434.csv"]
+    assert [m.value for m in at.markdown][:2] == ["**a:latest · laptop**", "**a:latest · 10.0.0.7:11434**"]
+
+
 def test_the_files_hold_each_models_own_vectors_and_similarities(section, buttons):
     second = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)  # other similarities than VECTORS
     section(download_tab.draw, make_analysis(TEXTS, VECTORS, second=second))

@@ -15,7 +15,6 @@ from lib.embeddings.cache import EmbedSettings, VectorCache
 from lib.embeddings.model_section import Choice
 from lib.embeddings.models import ModelChoice
 from lib.embeddings.texts import TextItem
-from lib.ollama.client import OllamaClient
 from tests.embeddings.sections import RETURNED
 
 MINILM = ModelChoice("all-minilm:latest", True, "sha256:1")
@@ -51,17 +50,12 @@ def test_a_model_that_cannot_embed_ends_the_run(section):
 
 
 @pytest.fixture
-def client(fake):
-    opened = OllamaClient(fake.url)
-    yield opened
-    opened.close()
+def drawn(section, studio_env):
+    """The button, its settings on the session's one server (the fake)."""
 
-
-@pytest.fixture
-def drawn(section, client):
     def draw(items=ITEMS, *models: str, truncate: bool = True) -> AppTest:
         chosen = [EmbedSettings(name, truncate=truncate) for name in models or ("all-minilm:latest",)]
-        return section(embed_run.button, client, items, chosen)
+        return section(embed_run.button, items, chosen)
 
     return draw
 

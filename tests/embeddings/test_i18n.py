@@ -115,7 +115,7 @@ def test_too_many_texts_in_chinese(zh_page, fake):
 
 def test_a_model_that_cannot_embed_in_chinese(zh_page, fake):
     type_lines(zh_page, PETS)
-    zh_page.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest").run()
+    zh_page.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest（不能嵌入）").run()
     assert "llama3.2:latest 不是嵌入模型" in zh_page.error[0].value
     assert "llama3.2:latest（不能嵌入）" in zh_page.selectbox(key=state.EMBED_MODEL_INPUT).options
     assert_all_chinese(zh_page, fake)

@@ -15,18 +15,20 @@ from lib.embeddings.models import ModelChoice
 from lib.embeddings.texts import TextItem
 from tests.embeddings.sections import RETURNED
 
-MINILM = ModelChoice("all-minilm:latest", True, "sha256:1")
-NOMIC = ModelChoice("nomic-embed-text:latest", True, "sha256:2")
-MXBAI = ModelChoice("mxbai-embed-large:latest", True, "sha256:3")
-OLD = ModelChoice("old:latest", None, "sha256:4")
-LLAMA = ModelChoice("llama3.2:latest", False, "sha256:5")
+LOCAL = "http://127.0.0.1:11434"  # the session's one server (see the drawn fixture)
+MINILM = ModelChoice("all-minilm:latest", True, "sha256:1", LOCAL)
+NOMIC = ModelChoice("nomic-embed-text:latest", True, "sha256:2", LOCAL)
+MXBAI = ModelChoice("mxbai-embed-large:latest", True, "sha256:3", LOCAL)
+OLD = ModelChoice("old:latest", None, "sha256:4", LOCAL)
+LLAMA = ModelChoice("llama3.2:latest", False, "sha256:5", LOCAL)
 CHOICES = [MINILM, MXBAI, NOMIC, OLD, LLAMA]  # as models.installed() orders them
 ENGLISH = [TextItem("cats purr")]
 CHINESE = [TextItem("猫在窗台上打呼噜。")]
 
 
 @pytest.fixture
-def drawn(section):
+def drawn(section, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", LOCAL)
     return lambda items=ENGLISH, **options: section(model_section.choose, CHOICES, items, **options)
 
 
@@ -69,7 +71,7 @@ def test_a_second_model_to_compare_with(drawn):
 
 def test_a_model_that_cannot_embed_is_returned_for_the_run_to_refuse(drawn):
     at = drawn()
-    at.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest").run()
+    at.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest (cannot embed)").run()
     assert returned(at).model == LLAMA
 
 

@@ -79,7 +79,7 @@ def test_embedding_models_are_offered_first(page):
     options = page.selectbox(key=state.EMBED_MODEL_INPUT).options
     assert options[:2] == ["all-minilm:latest", "nomic-embed-text:latest"]
     assert "llama3.2:latest (cannot embed)" in options
-    assert page.selectbox(key=state.EMBED_MODEL_INPUT).value == "all-minilm:latest"
+    assert page.selectbox(key=state.EMBED_MODEL_INPUT).value.model == "all-minilm:latest"
 
 
 def test_empty_input_explains_and_sends_nothing(page, fake):
@@ -245,7 +245,7 @@ def test_downloads_are_offered_for_each_model(page):
 
 def test_a_model_that_cannot_embed_is_explained_before_sending(page, fake):
     type_lines(page, ANIMALS)
-    page.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest").run()
+    page.selectbox(key=state.EMBED_MODEL_INPUT).select("llama3.2:latest (cannot embed)").run()
     message = page.error[0].value
     assert "llama3.2:latest is not an embedding model" in message
     assert "nomic-embed-text" in message and "qwen3-embedding" in message
@@ -335,6 +335,6 @@ def test_a_server_with_only_embedding_models(open_app, fake):
         requests.delete(f"{fake.url}/api/delete", json={"model": name}, timeout=5).raise_for_status()
     at = open_app("app_pages/embeddings.py")
     assert not at.exception
-    assert at.selectbox(key=state.EMBED_MODEL_INPUT).value in ("all-minilm:latest", "nomic-embed-text:latest")
+    assert at.selectbox(key=state.EMBED_MODEL_INPUT).value.model in ("all-minilm:latest", "nomic-embed-text:latest")
     embed(type_lines(at, ANIMALS))
     assert not at.exception and len(embed_bodies(fake)) == 1

@@ -9,7 +9,6 @@ import pytest
 
 from lib.embeddings import results
 from lib.embeddings.cache import RunReport, VectorCache
-from lib.ollama.client import OllamaClient
 from tests.embeddings.sections import compass, make_analysis
 
 TEXTS = ["east", "north-east", "north", "north-west", "west"]
@@ -17,13 +16,10 @@ TABS = ["Similarity", "Pairs", "Neighbours", "Search", "Map", "Download"]
 
 
 @pytest.fixture
-def drawn(section, fake):
-    client = OllamaClient(fake.url)
-
+def drawn(section, studio_env):
     def draw(analysis, *, current: bool = True, language: str = "en"):
         return section(
             results.draw,
-            client,
             analysis,
             current=current,
             query_prefix="",
@@ -31,8 +27,7 @@ def drawn(section, fake):
             language=language,
         )
 
-    yield draw
-    client.close()
+    return draw
 
 
 def metrics(at) -> dict[str, str]:

@@ -28,12 +28,12 @@ def client(fake):
 
 
 @pytest.fixture
-def searched(section, client):
+def searched(section, client, studio_env):
     """The tab for TEXTS embedded by the fake with a document prefix; queries get "search_query: "."""
     cache = VectorCache()
     embedded = embed_all(client, EmbedSettings(MODEL, prefix="search_document: "), TEXTS, cache)
     analysis = ea.Analysis([TextItem(text) for text in TEXTS], ea.ModelResult(embedded))
-    return section(search_tab.search, client, analysis, "search_query: ", cache)
+    return section(search_tab.search, analysis, "search_query: ", cache)
 
 
 def query_bodies(fake) -> list[dict]:
@@ -73,11 +73,23 @@ def test_a_failed_query_is_shown_without_a_table(searched, fake):
     assert not searched.dataframe
 
 
-def test_a_query_of_another_length_than_the_texts_is_explained(section, client):
+def test_a_query_of_another_length_than_the_texts_is_explained(section, client, studio_env):
     analysis = ea.Analysis([TextItem("east"), TextItem("north")], model_result(MODEL, np.eye(2)))  # 2-D, by hand
-    at = section(search_tab.search, client, analysis, "", VectorCache())
+    at = section(search_tab.search, analysis, "", VectorCache())
     at.text_input(key=state.EMBED_QUERY_INPUT).input("west").run()
     assert at.error[0].value == (
         "The query has 768 dimensions but the texts have 2: they were embedded with different models or settings."
     )
     assert not at.dataframe
+
+
+def test_a_query_for_texts_from_a_server_no_longer_listed_is_not_sent_elsewhere(section, client, fake, studio_env):
+    from dataclasses import replace
+
+    texts = model_result(MODEL, np.eye(2))
+    texts.embedded = replace(texts.embedded, settings=replace(texts.embedded.settings, server="http://gone:11434"))
+    at = section(search_tab.search, ea.Analysis([TextItem("east"), TextItem("north")], texts), "", VectorCache())
+    at.text_input(key=state.EMBED_QUERY_INPUT).input("west").run()
+    assert not at.exception
+    assert "is no longer one of this session's servers" in at.info[0].value
+    assert fake.requests_to("/api/embed") == [] and not at.dataframe

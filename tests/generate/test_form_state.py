@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.fleet.models import ModelRef
 from lib.generate.form import GenerateForm, encode_image
 from tests.generate.conftest import option, texts
 
@@ -28,7 +29,7 @@ def test_the_form_survives_a_visit_to_another_page(page, fake):
     assert page.text_area(key=state.GENERATE_PROMPT_INPUT).value == "Keep me"
     assert page.text_area(key=state.GENERATE_SYSTEM_INPUT).value == "Be brief."
     assert option(page, "temperature").value == 0.4
-    assert page.selectbox(key=state.GENERATE_MODEL_INPUT).value == "llama3.2:latest"
+    assert page.selectbox(key=state.GENERATE_MODEL_INPUT).value == ModelRef("llama3.2:latest", fake.url)
 
 
 def seeded(saved: "GenerateForm | None", typed: dict) -> None:
@@ -58,7 +59,7 @@ def test_seed_gives_widgets_that_lost_their_value_the_saved_one_and_keeps_the_ot
     values = shown(at)
     assert values["prompt"] == "'Typed now'"
     assert values["system"] == "'Be brief.'"
-    assert values["model"] == "'qwen3:0.6b'"
+    assert values["model"] == "ModelRef(model='qwen3:0.6b', server='http://127.0.0.1:11434')"  # the sidebar's
     assert values["think"] == "False"
 
 
@@ -92,7 +93,7 @@ def test_restore_puts_the_form_into_every_widget_and_gives_a_fresh_uploader():
     values = shown(AppTest.from_function(restored, args=(SAVED,)).run())
     assert values == {
         "prompt": "Kept prompt",
-        "model": "qwen3:0.6b",
+        "model": "ModelRef(model='qwen3:0.6b', server='http://127.0.0.1:11434')",
         "think": "False",
         "saved": "True",
         "fresh uploader": "True",

@@ -154,19 +154,21 @@ def test_think_is_not_offered_to_other_models(page, fake):
     assert "think" not in sent(fake)
 
 
-def buttons_app(model: str, pending: str | None, sendable: bool) -> None:
-    """Run and Stop alone, for a form that can (or cannot) be sent and an optional Re-run's model."""
+def buttons_app(model: str, pending: str | None, sendable: bool, pending_server: str = "http://laptop:11434") -> None:
+    """Run and Stop alone, for a form that can (or cannot) be sent and an optional Re-run's model (on a server)."""
     import streamlit as st
 
     from lib import state
+    from lib.fleet.models import ModelRef
     from lib.generate import form_view
     from lib.generate.form import GenerateForm, checked
 
     if "asked" not in st.session_state:
         st.session_state.asked = True
-        state.put(state.GENERATE_PENDING, pending)
-    form = GenerateForm(model=model, prompt="Why?" if sendable else "")
-    draft, starting = form_view.run_buttons(model, checked(form, {"completion"}))
+        state.put(state.GENERATE_PENDING, ModelRef(pending, pending_server) if pending else None)
+    laptop = "http://laptop:11434"
+    form = GenerateForm(model=model, server=laptop, prompt="Why?" if sendable else "")
+    draft, starting = form_view.run_buttons(ModelRef(model, laptop), checked(form, {"completion"}))
     st.text(f"starting={starting} sendable={draft.request is not None} problem={draft.problem}")
 
 
@@ -204,6 +206,12 @@ def test_a_rerun_of_a_model_no_longer_installed_sends_nothing():
     assert at.text[0].value.startswith("starting=False sendable=False")
     assert "gone:latest is no longer installed" in at.error[0].value
     assert at.button(key=state.GENERATE_STOP_BUTTON).disabled
+
+
+def test_a_rerun_on_a_server_no_longer_answering_is_not_sent_to_another():
+    at = AppTest.from_function(buttons_app, args=("llama3.2:latest", "llama3.2:latest", True, "http://gpu:11434")).run()
+    assert at.text[0].value.startswith("starting=False sendable=False")
+    assert "llama3.2:latest on **gpu** cannot be used now" in at.error[0].value
 
 
 def format_app(saved_schema: str) -> None:

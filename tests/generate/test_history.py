@@ -118,7 +118,7 @@ def test_restore_puts_the_form_back_and_shows_that_run_without_running_it():
 def test_rerun_asks_for_a_run_of_that_runs_model():
     at = AppTest.from_function(history_app, args=([record(1, "First"), record(2, "Second")],)).run()
     at.button(key=f"{state.GENERATE_RERUN_BUTTON}_2").click().run()
-    assert at.caption[-1].value == "last=2 pending=llama3.2:latest"
+    assert at.caption[-1].value == "last=2 pending=ModelRef(model='llama3.2:latest', server='http://127.0.0.1:11434')"
     assert at.session_state[state.GENERATE_PROMPT_INPUT] == "Second"
 
 

@@ -68,7 +68,7 @@ def test_single_mode_draws_title_switch_form_beside_output_then_request_and_hist
 def test_the_mode_switch_shows_compare_mode_and_back(page):
     page.segmented_control(key=state.GENERATE_MODE_INPUT).set_value("compare").run()
     assert page.button(key=state.COMPARE_RUN_BUTTON).label == "Compare"
-    models = [box.value for box in page.selectbox if box.key.startswith(state.COMPARE_MODEL_INPUT)]
+    models = [box.value.model for box in page.selectbox if box.key.startswith(state.COMPARE_MODEL_INPUT)]
     assert models == ["llama3.2:latest", "llava:7b"]
     assert [kind for kind, _text in top_level(page)][:3] == ["title", "button_group", "caption"]
     assert "API request" not in [label for _kind, label in top_level(page)]
@@ -176,4 +176,4 @@ def test_cloud_models_are_offered_after_local_ones_marked_and_not_preselected(op
         "deepseek-v3.1:671b-cloud · cloud, runs on ollama.com",
         "gpt-oss:120b-cloud · cloud, runs on ollama.com",
     ]
-    assert box.value == "qwen3:0.6b"
+    assert box.value.model == "qwen3:0.6b"

@@ -85,6 +85,15 @@ def test_labels_are_short():
     assert '"word word' in long and '…"' in long and len(long) < 120
 
 
+def test_a_label_names_the_server_when_the_session_has_several():
+    from lib.fleet.servers import Server
+
+    laptop, gpu = Server("http://laptop:11434", "laptop"), Server("http://gpu:11434", "gpu")
+    on_gpu = RunRecord(1, datetime(2026, 11, 25, 14, 2, 7), FORM.with_values(server=gpu.url), {"think": "high"})
+    assert "· llama3.2:latest · gpu · high ·" in on_gpu.label([laptop, gpu])
+    assert "· llama3.2:latest · high ·" in on_gpu.label([gpu])
+
+
 def test_a_label_puts_a_prompt_of_many_lines_on_one():
     assert '"Line one line two"' in record(5, "Line one\n\n  line two").label()
 

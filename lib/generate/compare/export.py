@@ -77,6 +77,7 @@ def to_markdown(record: CompareRecord) -> str:
             f"## {escape(labels[column])}",
             "",
             t("compare.md_model", model=form.columns[column].model) + "  ",
+            *([t("compare.md_server", server=record.server_name(column)) + "  "] if record.server_name(column) else []),
             t("compare.md_settings", settings=record.settings(column)) + "  ",
             t("compare.md_status", status=status_text(result)),
             "",
@@ -95,6 +96,8 @@ def _column(record: CompareRecord, column: int, waited: dict[int, int]) -> dict[
     return {
         "label": record.label(column, reveal=True),
         "model": record.form.columns[column].model,
+        "server": record.form.columns[column].server or None,
+        "server_name": record.server_name(column) or None,
         "settings": record.settings(column),
         "request": record.bodies[column],
         "status": result.status,

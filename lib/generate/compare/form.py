@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from lib.fleet.models import ModelRef
 from lib.generate.form import (
     DEFAULT_ALTERNATIVES,
     PLAIN,
@@ -44,6 +45,12 @@ class ColumnSetup:
     options: dict[str, Any] = field(default_factory=dict)
     keep_alive: str | int | None = None
     think: Think = True  # fitted to the column's model when sent (lib.thinking)
+    server: str = ""  # the base URL of the column's server; "" for the sidebar's (a set-up kept from before)
+
+    @property
+    def ref(self) -> ModelRef:
+        """The column's model on its server, as the capabilities and families are keyed."""
+        return ModelRef(self.model or "", self.server)
 
 
 @dataclass(frozen=True)
@@ -77,12 +84,13 @@ def can_see(capabilities: frozenset[str]) -> bool:
 
 
 def build_requests(
-    form: CompareForm, capabilities: dict[str, frozenset[str]], families: dict[str, str] | None = None
+    form: CompareForm, capabilities: dict[ModelRef, frozenset[str]], families: dict[ModelRef, str] | None = None
 ) -> list[GenerateRequest]:
     """One streamed request per column; raises :class:`FormProblem` naming the column at fault.
 
-    ``capabilities`` maps model names to what they can do (empty when the server does not say),
-    ``families`` to their family. ``think`` goes only to thinking models, fitted to the model, as
+    ``capabilities`` maps each column's model on its server (:attr:`ColumnSetup.ref`: the same
+    model may be older on another server) to what it can do (empty when the server does not say),
+    ``families`` to its family. ``think`` goes only to thinking models, fitted to the model, as
     on the single-run form; the image only to models that can see.
     """
     if not MIN_COLUMNS <= len(form.columns) <= MAX_COLUMNS:
@@ -91,7 +99,7 @@ def build_requests(
         raise FormProblem(t("compare.problem_no_prompt"))
     requests = []
     for letter, column in zip(LETTERS, form.columns, strict=False):
-        known = capabilities.get(column.model or "", frozenset())
+        known = capabilities.get(column.ref, frozenset())
         single = GenerateForm(
             model=column.model,
             prompt=form.prompt,
@@ -107,7 +115,7 @@ def build_requests(
             schema_text=form.schema_text,
         )
         try:
-            requests.append(build_request(single, known, (families or {}).get(column.model or "", "")))
+            requests.append(build_request(single, known, (families or {}).get(column.ref, "")))
         except FormProblem as error:
             raise FormProblem(t("compare.column_problem", letter=letter, problem=message_of(error))) from None
     return requests

@@ -2,7 +2,9 @@
 
 Columns are lettered A to D in the order they are set up. In a blind comparison the answers
 are shown in a shuffled order and numbered, "Answer 1" to "Answer 4", with no model named,
-until the user reveals them; the letters of the set-up would give the order away.
+until the user reveals them; the letters of the set-up would give the order away. When the
+session has several servers, each column's server is named after its model, as it was named
+when the comparison ran.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lib.fleet.models import SEPARATOR
 from lib.generate.compare.form import LETTERS, CompareForm, column_options, settings_summary
 from lib.generate.compare.stats import Timing, timing
 from lib.generate.record import level_word
@@ -32,6 +35,8 @@ class CompareRecord:
     thinks: tuple[Think | None, ...] = field(default=())  # per column: think sent, None for models that cannot
     # per column: seconds from sending to the first answer text (after any thinking), measured while streaming
     answer_started: list[float | None] = field(default_factory=list)
+    # per column: its server's name, shown after the model; empty when the session had one server
+    server_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         count = len(self.bodies)
@@ -48,7 +53,8 @@ class CompareRecord:
     def label(self, column: int, *, reveal: bool = False) -> str:
         """``A · llama3.2:latest``; in a blind comparison ``Answer 2``, with the model once revealed.
 
-        The thinking level sent follows the model (``A · gpt-oss:20b · high``), and "no thinking"
+        The server follows the model when there were several (``A · llama3.2:latest · gpu``), then
+        the thinking level sent (``A · gpt-oss:20b · high``), and "no thinking"
         does when the same model is in another column too, so columns that differ only there
         can be told apart.
         """
@@ -62,20 +68,31 @@ class CompareRecord:
         """``A``, or ``Answer 2`` in a blind comparison: a column named in a sentence, without its model."""
         return t("compare.answer_number", number=self.order.index(column) + 1) if self.form.blind else LETTERS[column]
 
+    def server_name(self, column: int) -> str:
+        """The column's server as named when it ran; empty when the session had one server."""
+        return self.server_names[column] if column < len(self.server_names) else ""
+
     def model_words(self, column: int) -> str:
-        model = self.form.columns[column].model or ""
+        setup = self.form.columns[column]
+        model = setup.model or ""
         think = self.thinks[column] if column < len(self.thinks) else None
         level = level_word(think)
-        if level is None and think is False and [c.model for c in self.form.columns].count(model) > 1:
+        same_elsewhere = [c.ref for c in self.form.columns].count(setup.ref) > 1
+        if level is None and think is False and same_elsewhere:
             level = t_plain("compare.no_thinking")
-        return t_plain("generate.history_level", model=model, level=level) if level else model
+        named = f"{model}{SEPARATOR}{self.server_name(column)}" if self.server_name(column) else model
+        return t_plain("generate.history_level", model=named, level=level) if level else named
 
     def settings(self, column: int) -> str:
         setup = self.form.columns[column]
         return settings_summary(column_options(self.form, setup), setup.keep_alive, self.thinks[column])
 
     def timings(self) -> list[Timing]:
-        return [timing(result) for result in self.results]
+        columns = self.form.columns
+        return [
+            timing(result, columns[index].server if index < len(columns) else "")
+            for index, result in enumerate(self.results)
+        ]
 
 
 def shuffled_order(count: int, blind: bool, rng: random.Random | None = None) -> tuple[int, ...]:

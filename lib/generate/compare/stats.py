@@ -5,6 +5,8 @@ against each other. A server that answers them in parallel finishes in about the
 the slowest column. A server that queues them (Ollama serves ``OLLAMA_NUM_PARALLEL``
 requests per loaded model, and loads only as many models as fit in memory) starts writing
 a queued column only once another has finished: that is what :func:`queued_behind` looks for.
+Columns on different servers (a fleet) cannot wait for each other, so only columns on the same
+server are set against each other there.
 """
 
 from __future__ import annotations
@@ -31,21 +33,22 @@ THINKING_TIME, THINKING_LENGTH = "thinking_time", "thinking_length"
 
 @dataclass(frozen=True)
 class Timing:
-    """Seconds from sending a column's request (all were sent together)."""
+    """Seconds from sending a column's request (all were sent together), and the server it went to."""
 
     first_token: float | None
     ended: float | None
+    server: str = ""
 
 
-def timing(result: Answer) -> Timing:
-    return Timing(result.first_token, result.ended_after)
+def timing(result: Answer, server: str = "") -> Timing:
+    return Timing(result.first_token, result.ended_after, server)
 
 
 def queued_behind(timings: list[Timing], min_busy: float = MIN_BUSY_SECONDS) -> dict[int, int]:
     """``{column: the column it waited for}`` for columns whose first word came only after another ended.
 
-    The one it waited for is the last to end before its first word. A column that ended
-    without a word (an error, an empty answer) waited if it ended after another one ended.
+    The one it waited for is the last to end before its first word, on the same server. A column
+    that ended without a word (an error, an empty answer) waited if it ended after another one ended.
     """
     waited: dict[int, int] = {}
     for index, mine in enumerate(timings):
@@ -56,6 +59,7 @@ def queued_behind(timings: list[Timing], min_busy: float = MIN_BUSY_SECONDS) -> 
             (other.ended, other_index)
             for other_index, other in enumerate(timings)
             if other_index != index
+            and other.server == mine.server
             and other.ended is not None
             and other.first_token is not None
             and other.ended <= start
@@ -135,13 +139,22 @@ def best(rows: list[dict[str, float | int | None]], eligible: set[int] | None = 
 
 
 def wrote_together(timings: list[Timing], min_overlap: float = MIN_OVERLAP_SECONDS) -> bool:
-    """Whether two columns were writing at the same time, for at least ``min_overlap`` seconds: proof of a
-    server answering in parallel. Short answers that never overlap prove neither that nor queueing."""
-    spans = [(t.first_token, t.ended) for t in timings if t.first_token is not None and t.ended is not None]
+    """Whether two columns on one server were writing at the same time, for at least ``min_overlap``
+    seconds: proof of a server answering in parallel. Short answers that never overlap prove neither
+    that nor queueing."""
+    spans = [(t.first_token, t.ended, t.server) for t in timings if t.first_token is not None and t.ended is not None]
     return any(
-        min(first_end, second_end) - max(first_start, second_start) >= min_overlap
-        for (first_start, first_end), (second_start, second_end) in itertools.combinations(spans, 2)
+        first_server == second_server and min(first_end, second_end) - max(first_start, second_start) >= min_overlap
+        for (first_start, first_end, first_server), (second_start, second_end, second_server) in itertools.combinations(
+            spans, 2
+        )
     )
+
+
+def shared_server(timings: list[Timing]) -> bool:
+    """Whether two columns went to the same server (else none could wait for another)."""
+    servers = [timing.server for timing in timings]
+    return len(set(servers)) < len(servers)
 
 
 def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
@@ -150,6 +163,8 @@ def wall_time_sentence(timings: list[Timing], labels: list[str]) -> str:
     wall, summed = wall_time(timings), summed_time(timings)
     if wall is None or summed is None:
         return t("compare.no_time")
+    if not shared_server(timings):
+        return t("compare.apart_sentence", wall=human_seconds(wall))
     waited = queued_behind(timings)
     if waited:
         pairs = markdown(

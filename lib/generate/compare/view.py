@@ -1,5 +1,10 @@
 """The Generate page's Compare mode: one prompt, up to four (model, parameters) columns, streamed side by side.
 
+Each column's model may be on any of the session's servers (``model · server``), so the same model
+on the laptop and on the GPU box is one comparison: every column streams from its own server, is
+named with it when there are several, and one that cannot be reached says so in its column while
+the others finish.
+
 Drawn top to bottom like the screen: the prompt, the shared settings (the image, token
 probabilities), one set-up column per (model, thinking, parameters), Compare and Stop, then the
 answers in columns (as text, or tinted by token probability with where each parts from the first
@@ -17,6 +22,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import server_data, state
+from lib.fleet import catalog, picker, session
+from lib.fleet.models import ModelRef, server_name
 from lib.formatting import human_seconds
 from lib.generate import logprobs, tokens_view
 from lib.generate.compare import export as compare_export
@@ -47,8 +54,7 @@ from lib.generate.record import status_text
 from lib.generate.schema import parse_schema
 from lib.generate.snippets import body_json, shorten_images
 from lib.i18n import markdown, message_of, t, t_plain
-from lib.ollama.client import OllamaClient
-from lib.ollama.errors import OllamaError, ResponseError
+from lib.ollama.errors import ConnectionDropped, RequestTimedOut, ResponseError, ServerUnreachable
 from lib.ollama.stream import ALL_COLUMNS, CONTENT, ENDED, THINKING, WAITING, Streams
 from lib.parameters import panel as options_panel
 from lib.prompts import picker as prompts_picker
@@ -70,6 +76,8 @@ BEST_STYLE = "background-color: rgba(33, 195, 84, 0.22); font-weight: 600"
 COLUMN, SETTINGS, STATUS = "column", "settings", "status"
 # how the answers are shown: as text, or tinted by token probability
 TEXT, TOKENS = "text", "tokens"
+# a column's error that means its server is not answering (the others, on other servers, go on)
+SERVER_GONE = (ServerUnreachable, ConnectionDropped, RequestTimedOut)
 
 
 def options_prefix(column: int) -> str:
@@ -103,29 +111,24 @@ def seed_widgets() -> None:
     st.session_state.setdefault(state.COMPARE_TOP_LOGPROBS_INPUT, form.top_logprobs)
 
 
-def seed_column(column: int, installed: list[str]) -> None:
+def seed_column(column: int, installed: list[ModelRef]) -> None:
     """The same for one column's widgets, right before they draw.
 
     Only then: a value put under a widget's key in a run that does not draw the widget
     comes back after the widget is dropped. A column never set up starts on a different
-    installed model than the columns before it.
+    installed model than the columns before it (the first server's models first).
     """
     form = saved()
     setup = form.columns[column] if column < len(form.columns) else ColumnSetup()
-    model = setup.model or (installed[column % len(installed)] if installed else None)
-    if model is not None:
-        st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", model)
+    ref = ModelRef(setup.model, setup.server or session.current().url) if setup.model else None
+    if ref is None and installed:
+        ref = installed[column % len(installed)]
+    if ref is not None:
+        st.session_state.setdefault(f"{state.COMPARE_MODEL_INPUT}_{column}", ref)
     st.session_state.setdefault(f"{state.COMPARE_THINK_INPUT}_{column}", setup.think)
 
 
-def installed_models(client: OllamaClient) -> list[str]:
-    try:
-        return server_data.models_with(client, "completion")
-    except OllamaError:
-        return []  # the model picker explains the failure
-
-
-def draw(client: OllamaClient) -> None:
+def draw() -> None:
     """The whole Compare mode, below the page's title and mode switch (after :func:`settle_interrupted`)."""
     seed_widgets()
     prompts_picker.popover(prompts_picker.USER, state.COMPARE_PROMPT_INPUT, state.COMPARE_PROMPT_INPUT)
@@ -175,13 +178,14 @@ def draw(client: OllamaClient) -> None:
         )
     chosen_format = format_control.draw(state.COMPARE_FORMAT_INPUT, state.COMPARE_SCHEMA_INPUT)
 
-    capabilities: dict[str, frozenset[str]] = {}
-    families: dict[str, str] = {}
+    capabilities: dict[ModelRef, frozenset[str]] = {}
+    families: dict[ModelRef, str] = {}
     setups: list[ColumnSetup] = []
     problems: list[str] = []
+    installed = catalog.refs_with("completion")
     for column, slot in enumerate(st.columns(count or MIN_COLUMNS, gap="medium")):
         with slot.container(border=True):
-            setup, problem = column_setup(client, column, shared_seed, capabilities, families, bool(images))
+            setup, problem = column_setup(column, installed, shared_seed, capabilities, families, bool(images))
         setups.append(setup)
         if problem:
             problems.append(t("compare.column_problem", letter=LETTERS[column], problem=problem))
@@ -226,7 +230,7 @@ def draw(client: OllamaClient) -> None:
         st.error(t("generate.nothing_sent", problem=problems[0]), icon=":material/block:")
 
     if starting and requests is not None:
-        record: CompareRecord | None = run_comparison(client, requests, form)
+        record: CompareRecord | None = run_comparison(requests, form)
     else:
         record = state.get(state.COMPARE_LAST)
     if record is None:
@@ -272,43 +276,61 @@ def drop_image() -> None:
 
 
 def column_setup(
-    client: OllamaClient,
     column: int,
+    installed: list[ModelRef],
     shared_seed: int | None,
-    capabilities: dict[str, frozenset[str]],
-    families: dict[str, str],
+    capabilities: dict[ModelRef, frozenset[str]],
+    families: dict[ModelRef, str],
     with_image: bool,
 ) -> tuple[ColumnSetup, str | None]:
-    """One column's model, thinking and parameters, and what is wrong with them (or None).
+    """One column's model on its server, thinking and parameters, and what is wrong with them (or None).
 
-    A column whose model cannot see says that the shared image is not sent to it.
+    What the model can do is asked of its own server. A column whose model cannot see says that
+    the shared image is not sent to it.
     """
     st.markdown(t("compare.column_heading", letter=LETTERS[column]))
-    seed_column(column, installed_models(client))
-    model = widgets.model_picker(
+    seed_column(column, installed)
+    ref = picker.model_picker(
         t("generate.model"), "completion", f"{state.COMPARE_MODEL_INPUT}_{column}", help=t("generate.model_help")
     )
-    if model is None:
+    if ref is None:
         st.stop()
-    capabilities[model] = server_data.capabilities_of(client, model)
-    families[model] = server_data.family_of(client, model)
+    client = session.client_for(ref.server)
+    capabilities[ref] = server_data.capabilities_of(client, ref.model)
+    families[ref] = server_data.family_of(client, ref.model)
     think_key = f"{state.COMPARE_THINK_INPUT}_{column}"
-    chosen_think = think_control.draw(server_data.think_choices(client, model), think_key)
+    chosen_think = think_control.draw(server_data.think_choices(client, ref.model), think_key)
     with st.popover(t("generate.parameters"), icon=":material/settings:", width="stretch"):
         chosen = options_panel.render(options_prefix(column))
     kept_think = saved().columns[column].think if column < len(saved().columns) else True
-    setup = ColumnSetup(model, chosen.options, chosen.keep_alive, kept_think if chosen_think is None else chosen_think)
+    setup = ColumnSetup(
+        ref.model,
+        chosen.options,
+        chosen.keep_alive,
+        kept_think if chosen_think is None else chosen_think,
+        server=ref.server,
+    )
     options = column_options(CompareForm(shared_seed=shared_seed), setup)
     st.caption(escape_markdown(settings_summary(options, chosen.keep_alive, chosen_think)))
-    if with_image and not can_see(capabilities[model]):
-        st.caption(t("compare.no_vision", model=model))
+    if with_image and not can_see(capabilities[ref]):
+        st.caption(t("compare.no_vision", model=ref.model))
     return setup, chosen.error
 
 
-def run_comparison(client: OllamaClient, requests: list[GenerateRequest], form: CompareForm) -> CompareRecord:
-    """Send every column and draw their answers as they arrive; the caller then draws the finished comparison.
+def server_names(form: CompareForm) -> tuple[str, ...]:
+    """Each column's server as named now, to name it in the comparison; none when the session has one server."""
+    servers = session.servers()
+    if len(servers) <= 1:
+        return ()
+    return tuple(server_name(setup.server or session.current().url, servers) for setup in form.columns)
+
+
+def run_comparison(requests: list[GenerateRequest], form: CompareForm) -> CompareRecord:
+    """Send every column to its server and draw their answers as they arrive; the caller then draws the
+    finished comparison.
 
     Kept in session state from the first moment, so Stop or a failure never loses text that arrived.
+    Each column keeps the client of its server for the whole run, whatever is picked meanwhile.
     """
     number = (state.get(state.COMPARE_RUN_COUNT) or 0) + 1
     state.put(state.COMPARE_RUN_COUNT, number)
@@ -318,9 +340,11 @@ def run_comparison(client: OllamaClient, requests: list[GenerateRequest], form: 
         form,
         tuple(request.body() for request in requests),
         order=shuffled_order(len(requests), form.blind),
+        server_names=server_names(form),
     )
     state.put(state.COMPARE_LAST, record)
-    streams = Streams(client, [request.streamed() for request in requests], record.results)
+    clients = [session.client_for(setup.server or session.current().url) for setup in form.columns]
+    streams = Streams(clients, [request.streamed() for request in requests], record.results)
     state.put(state.COMPARE_JOB, streams)
     with widgets.live_area(streams.stop):
         stream_columns(record, streams)
@@ -472,6 +496,8 @@ def show_column(record: CompareRecord, column: int, tokens: list[list[logprobs.T
         elif record.form.images:
             st.caption(t("compare.image_not_sent"))
     if result.error:
+        if record.server_name(column) and isinstance(result.error, SERVER_GONE):
+            st.warning(t("compare.server_gone", server=record.server_name(column)), icon=":material/power_off:")
         st.error(error_text(result.error), icon=":material/error:")
         if isinstance(result.error, ResponseError) and result.error.model_missing:
             st.caption(t("compare.model_missing"))

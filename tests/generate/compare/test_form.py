@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from lib.fleet.models import ModelRef
 from lib.generate.compare.form import ColumnSetup, CompareForm, build_requests, settings_summary
 from lib.generate.form import FormProblem
 
-CAPABILITIES = {"llama3.2:latest": frozenset({"completion"}), "qwen3:0.6b": frozenset({"completion", "thinking"})}
+
+def on_sidebar_server(by_model: dict) -> dict:
+    """``{model: value}`` keyed as :func:`build_requests` takes it: by the model on its server (here the sidebar's)."""
+    return {ModelRef(model, ""): value for model, value in by_model.items()}
+
+
+CAPABILITIES = on_sidebar_server(
+    {"llama3.2:latest": frozenset({"completion"}), "qwen3:0.6b": frozenset({"completion", "thinking"})}
+)
 TWO = (ColumnSetup("llama3.2:latest", {"temperature": 0.2}), ColumnSetup("llama3.2:latest", {"temperature": 1.0}))
 
 
@@ -76,18 +85,20 @@ def test_settings_summary(options, keep_alive, think, expected):
 
 
 def test_the_image_goes_only_to_models_that_can_see_or_do_not_say():
-    capabilities = {
-        "llava:7b": frozenset({"completion", "vision"}),
-        "llama3.2:latest": frozenset({"completion"}),
-        "old:latest": frozenset(),  # a server too old to say: sent, and its own error would explain
-    }
+    capabilities = on_sidebar_server(
+        {
+            "llava:7b": frozenset({"completion", "vision"}),
+            "llama3.2:latest": frozenset({"completion"}),
+            "old:latest": frozenset(),  # a server too old to say: sent, and its own error would explain
+        }
+    )
     columns = (ColumnSetup("llava:7b"), ColumnSetup("llama3.2:latest"), ColumnSetup("old:latest"))
     sent = [r.body() for r in build_requests(CompareForm(prompt="Hi", columns=columns, images=("QUJD",)), capabilities)]
     assert [body.get("images") for body in sent] == [["QUJD"], None, ["QUJD"]]
 
 
 def test_levels_and_token_probabilities_reach_every_column():
-    capabilities = {"gpt-oss:20b": frozenset({"completion", "thinking"}), **CAPABILITIES}
+    capabilities = {ModelRef("gpt-oss:20b", ""): frozenset({"completion", "thinking"}), **CAPABILITIES}
     columns = (
         ColumnSetup("gpt-oss:20b", think="low"),
         ColumnSetup("gpt-oss:20b", think="high"),
@@ -95,6 +106,17 @@ def test_levels_and_token_probabilities_reach_every_column():
         ColumnSetup("llama3.2:latest", think="high"),
     )
     form = CompareForm(prompt="Hi", columns=columns, logprobs=True, top_logprobs=7)
-    sent = [request.body() for request in build_requests(form, capabilities, {"gpt-oss:20b": "gptoss"})]
+    sent = [request.body() for request in build_requests(form, capabilities, {ModelRef("gpt-oss:20b", ""): "gptoss"})]
     assert [body.get("think") for body in sent] == ["low", "high", True, None]
     assert all(body["logprobs"] is True and body["top_logprobs"] == 7 for body in sent)
+
+
+def test_the_same_model_on_two_servers_is_sent_what_each_server_says_it_can_do():
+    laptop, gpu = "http://laptop:11434", "http://gpu:11434"
+    capabilities = {
+        ModelRef("llava:7b", laptop): frozenset({"completion", "vision"}),
+        ModelRef("llava:7b", gpu): frozenset({"completion"}),  # an older copy there, without vision
+    }
+    columns = (ColumnSetup("llava:7b", server=laptop), ColumnSetup("llava:7b", server=gpu))
+    sent = [r.body() for r in build_requests(CompareForm(prompt="Hi", columns=columns, images=("QUJD",)), capabilities)]
+    assert [body.get("images") for body in sent] == [["QUJD"], None]

@@ -102,3 +102,19 @@ def test_a_thinking_level_follows_the_model_and_off_does_when_the_model_is_twice
     blind = CompareRecord(1, datetime(2026, 11, 25, 18, 0, 0), form.with_values(blind=True), bodies, order=(1, 0, 2, 3))
     assert blind.label(1) == "Answer 1" and blind.label(1, reveal=True) == "Answer 1 · gpt-oss:20b · high"
     assert blind.short_label(0) == "Answer 2" and record.short_label(2) == "C"
+
+
+def test_the_server_as_named_when_it_ran_follows_the_model_before_the_level():
+    gpu, laptop = "http://gpu:11434", "http://laptop:11434"
+    form = CompareForm(
+        prompt="Why?",
+        columns=(ColumnSetup("gpt-oss:20b", think="high", server=gpu), ColumnSetup("gpt-oss:20b", server=laptop)),
+    )
+    bodies = ({"model": "gpt-oss:20b", "think": "high"}, {"model": "gpt-oss:20b", "think": "low"})
+    record = CompareRecord(1, datetime(2026, 11, 25), form, bodies, server_names=("gpu", "laptop"))
+    assert [record.label(column) for column in range(2)] == [
+        "A · gpt-oss:20b · gpu · high",
+        "B · gpt-oss:20b · laptop · low",
+    ]
+    assert [timing.server for timing in record.timings()] == [gpu, laptop]
+    assert comparison().server_name(0) == ""  # one server: none named

@@ -126,3 +126,13 @@ def test_only_columns_that_answered_can_be_best():
 def test_thinking_time_and_length(answer, answer_started, expected):
     figures = compare_stats.thinking(answer, answer_started)
     assert (figures[compare_stats.THINKING_TIME], figures[compare_stats.THINKING_LENGTH]) == expected
+
+
+def test_columns_on_different_servers_never_wait_for_each_other():
+    apart = [Timing(0.1, 2.0, "http://gpu:11434"), Timing(2.1, 4.0, "http://laptop:11434")]  # laptop loads slowly
+    assert queued_behind(apart) == {}
+    sentence = wall_time_sentence(apart, ["A · qwen3 · gpu", "B · qwen3 · laptop"])
+    assert "Every column ran on a server of its own" in sentence and "queued" not in sentence
+    mixed = [*apart, Timing(4.1, 6.0, "http://laptop:11434")]  # the third waits for the second, on laptop
+    assert queued_behind(mixed) == {2: 1}
+    assert not compare_stats.wrote_together([Timing(0.1, 2.0, "a"), Timing(0.2, 3.0, "b")])

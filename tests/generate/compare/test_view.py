@@ -217,7 +217,7 @@ def test_the_form_survives_a_visit_to_another_page(page, fake):
     page.switch_page("app_pages/generate.py").run()
     assert page.segmented_control(key=state.GENERATE_MODE_INPUT).value == "compare"
     assert page.text_area(key=state.COMPARE_PROMPT_INPUT).value == "Kept?"
-    assert [page.selectbox(key=f"{state.COMPARE_MODEL_INPUT}_{i}").value for i in range(3)] == [
+    assert [page.selectbox(key=f"{state.COMPARE_MODEL_INPUT}_{i}").value.model for i in range(3)] == [
         "qwen3:0.6b",
         "llama3.2:latest",
         "llava:7b",
@@ -312,13 +312,15 @@ def seeded_columns(saved_models: tuple[str | None, ...], installed: list[str]) -
     import streamlit as st
 
     from lib import state
+    from lib.fleet.models import ModelRef
     from lib.generate.compare import view as compare_view
     from lib.generate.compare.form import ColumnSetup, CompareForm
 
     state.put(state.COMPARE_FORM, CompareForm(columns=tuple(ColumnSetup(model) for model in saved_models)))
     for column in range(4):
-        compare_view.seed_column(column, installed)
-        st.text(str(st.session_state.get(f"{state.COMPARE_MODEL_INPUT}_{column}")))
+        compare_view.seed_column(column, [ModelRef(model, "http://laptop:11434") for model in installed])
+        seeded = st.session_state.get(f"{state.COMPARE_MODEL_INPUT}_{column}")
+        st.text(str(seeded and seeded.model))
 
 
 def test_a_column_keeps_its_saved_model_and_a_new_one_starts_on_another_installed_model():
