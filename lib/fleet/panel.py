@@ -17,13 +17,12 @@ from lib.fleet.catalog import ServerState
 from lib.fleet.servers import Server
 from lib.i18n import code, markdown, t, t_plain
 from lib.ollama.host import display_host
-from lib.ui.errors import error_text
 
 
 def render(states: list[ServerState] | None) -> None:
     """``states``: :func:`lib.fleet.catalog.survey` when the session has several servers, else ``None``."""
-    st.markdown(t("fleet.servers_heading"))
     if states is not None:
+        st.markdown(t("fleet.servers_heading"))
         current = session.current().url
         for entry in states:
             _row(entry, current)
@@ -40,22 +39,21 @@ def slug(url: str) -> str:
 
 
 def _row(entry: ServerState, current: str) -> None:
+    """``● name`` (with its edit popover when it was added here), then its address and what to know about it."""
     server = entry.server
-    line, edit = st.columns([6, 1], vertical_alignment="center")
-    wording = "fleet.row_up" if entry.up else "fleet.row_down"
-    line.markdown(t(wording, name=server.name, address=code(display_host(server.url))))
-    notes = []
+    line = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    line.markdown(t("fleet.row_up" if entry.up else "fleet.row_down", name=server.name))
+    if manage.editable(server.url):
+        with line.popover("", icon=":material/edit:", help=t("fleet.edit_help", name=server.name)):
+            _edit(server, current)
+    notes = [code(display_host(server.url))]
     if server.url == current:
         notes.append(t("fleet.sidebars_server"))
     if server.from_env:
         notes.append(t("fleet.from_env"))
-    if entry.error is not None:
-        notes.append(error_text(entry.error))
-    if notes:
-        line.caption(markdown(" · ".join(notes)))
-    if manage.editable(server.url):
-        with edit.popover("", icon=":material/edit:", help=t("fleet.edit_help", name=server.name)):
-            _edit(server, current)
+    if not entry.up:
+        notes.append(t("fleet.not_answering"))
+    st.caption(markdown(" · ".join(notes)))
 
 
 def _edit(server: Server, current: str) -> None:

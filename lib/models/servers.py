@@ -86,10 +86,13 @@ def copy_across(client: OllamaClient, model: str) -> None:
         key="models_copy_across",
         disabled=busy,
     ):
-        job = PullJob(session.client_for(target).clone(), model, copied_from=client.base_url)
-        state.put(state.MODELS_PULL_JOB, job.start())
+        started = PullJob(session.client_for(target).clone(), model, copied_from=client.base_url)
+        state.put(state.MODELS_PULL_JOB, started.start())
         st.rerun()
-    if busy:
+    running = pull_panel.current()
+    if busy and running is not None and running.copied_from == client.base_url and running.model == model:
+        st.caption(t("models.copy_across_running", model=model, server=name_of(running.server)))
+    elif busy:
         st.caption(t("models.one_pull_at_a_time"))
     elif _has(target, model):
         st.caption(t("models.copy_across_present", model=model, server=name_of(target)))

@@ -55,8 +55,11 @@ def _status(states: list[catalog.ServerState] | None) -> None:
     else:
         st.markdown(f":green[●] **{t('sidebar.connected')}** · Ollama {escape_markdown(version)}")
     st.caption(code(display_host(client.base_url)))
+    # Always a slot, filled or not: a sidebar whose elements shift when a server is added would redraw the
+    # Connection expander below it closed, under the hand of the person adding the server.
+    fleet_line = st.empty()
     if states is not None:
-        st.caption(
+        fleet_line.caption(
             t("fleet.sidebar_fleet", name=session.current().name, n=len(states), answering=catalog.answering(states))
         )
 

@@ -91,7 +91,10 @@ def test_copy_to_another_server_pulls_the_model_there_by_name(two, fake, gpu):
     requests.delete(f"{gpu.url}/api/delete", json={"model": "llava:7b"}, timeout=5).raise_for_status()
     two.button(key="models_refresh").click().run()
     assert "gpu downloads llava:7b from the Ollama library" in texts(two.caption)
+    gpu.token_delay = 0.05
     two.button(key="models_copy_across").click().run()
+    assert "gpu is pulling llava:7b: its progress is shown at the top of the page." in texts(two.caption)
+    assert "**Copying `llava:7b` from laptop to gpu** (a pull by name)" in texts(two.markdown)
     assert pull_job(two).wait(30)
     two.run()
     assert bodies(gpu, "/api/pull") == [{"model": "llava:7b", "stream": True}]
