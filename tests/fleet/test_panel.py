@@ -120,3 +120,18 @@ def test_locked_the_environments_servers_are_counted_and_nothing_can_be_added(fa
     assert "Add a server" not in popovers(at)
     assert state.FLEET_ADD_ADDRESS_INPUT not in {box.key for box in at.sidebar.text_input}
     assert at.sidebar.selectbox(key=state.SERVER_CHOICE_INPUT).options == [fake.url, gpu.url]
+
+
+def test_adding_a_server_does_not_move_the_connection_expander(open_app, fake, gpu):
+    """The browser keeps an expander open only while it stays at its place among the sidebar's elements."""
+
+    def place(at: AppTest) -> int:
+        return next(
+            i for i, child in enumerate(at.sidebar.children.values()) if getattr(child, "type", "") == "expander"
+        )
+
+    at = open_app()
+    before = place(at)
+    add(at, gpu.url, "gpu")
+    assert "**localhost** · 2 servers · 2 answering" in sidebar_texts(at)
+    assert place(at) == before
