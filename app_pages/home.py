@@ -1,15 +1,21 @@
-"""Home: is the server usable, what is installed, what is loaded, and where to go next."""
+"""Home: is the server usable, what is installed, what is loaded, and where to go next; with several
+servers, one section for each."""
 
 import streamlit as st
 
 from lib import server_data
-from lib.home import page
+from lib.fleet import health, session
+from lib.home import fleet_view, page
 from lib.i18n import t
 from lib.ollama.errors import OllamaError
 from lib.ui import widgets
 
 st.title("Ollama Studio")
 st.caption(t("home.tagline"))
+
+if len(session.servers()) > 1:
+    fleet_view.draw(health.check())
+    st.stop()
 
 client = server_data.client()
 try:

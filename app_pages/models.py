@@ -1,17 +1,17 @@
-"""Models: what is installed and loaded, and pull, create, copy, delete, load and unload."""
+"""Models: what is installed and loaded, and pull, create, copy, delete, load and unload; with several
+servers, on the one chosen at the top."""
 
 import streamlit as st
 
-from lib import server_data
 from lib.i18n import t
-from lib.models import page
+from lib.models import page, servers
 from lib.ollama.errors import OllamaError
 from lib.ui import widgets
 
 st.title(t("models.title"))
 st.caption(t("models.intro"))
 
-client = server_data.client()
+client = servers.chosen_client()
 try:
     installed, loaded = page.fetch_lists(client)
 except OllamaError as error:

@@ -25,6 +25,13 @@ FLEET_ADDED = "fleet_added"  # [(url, name or None)]: servers added in the sideb
 SERVER_KEYS = "server_keys"  # url -> API key typed for an added server (never shown again, never logged)
 FLEET_DOWN = "fleet_down"  # url -> (monotonic time, OllamaError): a server that failed, not asked again for a while
 CLIENTS = "fleet_clients"  # url -> (settings it was built with, OllamaClient), servers other than the sidebar's
+FLEET_PROBLEM = "fleet_problem"  # why the sidebar's last change to the list of servers was refused, a sentence
+FLEET_ADD_ADDRESS_INPUT = "fleet_add_address_input"  # Add a server (lib/fleet/panel.py)
+FLEET_ADD_NAME_INPUT = "fleet_add_name_input"
+FLEET_ADD_KEY_INPUT = "fleet_add_key_input"  # emptied as soon as it is read
+FLEET_NAME_INPUT = "fleet_name_input"  # + "_<server slug>": an added server's name
+FLEET_KEY_INPUT = "fleet_key_input"  # + "_<server slug>": a key for an added server, emptied as soon as it is read
+FLEET_REMOVE_BUTTON = "fleet_remove_button"  # + "_<server slug>"
 
 SERVER_URL_INPUT = "server_url_input"
 API_KEY_INPUT = "api_key_input"
@@ -226,7 +233,7 @@ MODELS_FILTER_INPUT = "models_filter_input"
 MODELS_CAPABILITY_INPUT = "models_capability_input"
 MODELS_DETAILS_INPUT = "models_details_input"
 MODELS_NOTICE = "models_notice"  # (kind, text) shown once after the rerun that follows an action
-MODELS_PENDING_DELETE = "models_pending_delete"  # name waiting for the user to confirm its deletion
+MODELS_PENDING_DELETE = "models_pending_delete"  # (server URL, name) waiting for the user to confirm its deletion
 MODELS_COPY_NAME_INPUT = "models_copy_name_input"
 MODELS_COPY_DONE = "models_copy_done"  # True after a copy, so the next run empties the name box
 MODELS_WARM_MODEL_INPUT = "models_warm_model_input"
@@ -244,6 +251,9 @@ MODELS_FORM_NAME_INPUT = "models_form_name_input"
 MODELS_FORM_SYSTEM_INPUT = "models_form_system_input"
 MODELS_FORM_STOP_INPUT = "models_form_stop_input"
 MODELS_FORM_OPTION_PREFIX = "models_form_option_"
+MODELS_SERVER = "models_server"  # the URL of the server the page works on, when there are several
+MODELS_SERVER_INPUT = "models_server_input"
+MODELS_COPY_TARGET_INPUT = "models_copy_target_input"  # the server a model is copied to (pulled there by name)
 
 # Arena rooms (lib/arena/room_view.py): the presenter's panel and a voter's screen
 ARENA_ROOM = "arena_room"  # code of the audience room this session presents; None before it opens one
@@ -320,6 +330,7 @@ def _defaults() -> dict[str, Any]:
         SERVER_KEYS: {},
         CLIENTS: {},
         FLEET_DOWN: {},
+        FLEET_PROBLEM: None,
         EMBED_FORM: {},
         EMBED_TABLE: None,
         EMBED_TABLE_BASE: None,
@@ -331,6 +342,7 @@ def _defaults() -> dict[str, Any]:
         MODELS_MODELFILE: None,  # None: the page's example Modelfile, in the session's language
         MODELS_CREATE_NAME: "",
         MODELS_PULL_NAME: "",
+        MODELS_SERVER: None,
         EVALS_JOB: None,
         EVALS_FORM: {},
         EVALS_UPLOAD_ROUND: 0,

@@ -72,3 +72,22 @@ def refs_with(capability: str, states: list[ServerState] | None = None) -> list[
             continue
         refs += [ModelRef(name, entry.server.url) for name in names]
     return refs
+
+
+def running(states: list[ServerState] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What each reachable server has loaded (``/api/ps``), by server URL; a server whose list cannot be
+    read is left out (it is named down by :func:`survey` soon enough, or its models simply show as not loaded)."""
+    loaded: dict[str, list[dict[str, Any]]] = {}
+    for entry in survey() if states is None else states:
+        if not entry.up:
+            continue
+        try:
+            loaded[entry.server.url] = server_data.running(session.client_for(entry.server.url))
+        except OllamaError:
+            continue
+    return loaded
+
+
+def answering(states: list[ServerState]) -> int:
+    """How many of the servers answered."""
+    return sum(entry.up for entry in states)

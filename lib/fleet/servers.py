@@ -47,12 +47,14 @@ def host_name(url: str) -> str:
     return "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
 
 
-def named(urls_and_names: Iterable[tuple[str, str | None]], *, from_env: bool = False) -> list[Server]:
-    """Servers for ``(url, name or None)`` pairs: duplicates (by URL) dropped, unnamed ones named after
-    their host (with the port, then a number, when that name is taken)."""
+def named(
+    urls_and_names: Iterable[tuple[str, str | None]], *, from_env: bool = False, taken: Iterable[str] = ()
+) -> list[Server]:
+    """Servers for ``(url, name or None)`` pairs: duplicates (by URL) dropped, the first pair kept; unnamed
+    ones named after their host (with the port, then a number, when that name is taken here or in ``taken``)."""
     servers: list[Server] = []
     pairs = [(url, name) for url, name in urls_and_names]
-    taken = {name for _, name in pairs if name}
+    taken = {*taken, *(name for _, name in pairs if name)}
     for url, name in pairs:
         if any(server.url == url for server in servers):
             continue
@@ -115,3 +117,9 @@ def env_key(server: Server, environ: Mapping[str, str] | None = None) -> str | N
 
 def by_url(servers: Iterable[Server], url: str) -> Server | None:
     return next((server for server in servers if server.url == url), None)
+
+
+def by_name(servers: Iterable[Server], name: str) -> Server | None:
+    """The server called ``name``, whatever the case of its letters ("GPU" is "gpu": one key variable)."""
+    wanted = name.casefold()
+    return next((server for server in servers if server.name.casefold() == wanted), None)

@@ -27,8 +27,10 @@ def servers() -> list[Server]:
         return fixed
     added: list[tuple[str, str | None]] = list(state.get(state.FLEET_ADDED) or [])
     current = state.get(state.SERVER_URL)
-    extra = [(current, None)] if current and by_url(fixed, current) is None else []
-    return fixed + [s for s in named(extra + added) if by_url(fixed, s.url) is None]
+    listed = by_url(fixed, current) is not None or any(url == current for url, _ in added)
+    extra = [] if not current or listed else [(current, None)]
+    taken = [server.name for server in fixed]
+    return fixed + [s for s in named(extra + added, taken=taken) if by_url(fixed, s.url) is None]
 
 
 def current() -> Server:

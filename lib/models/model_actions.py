@@ -1,6 +1,8 @@
 """Copy, edit as new and delete, for the model chosen on the Installed tab; a deletion asks first.
 
-Only visitors who may manage models get these (:func:`lib.access.locked.can_manage_models`).
+Only visitors who may manage models get these (:func:`lib.access.locked.can_manage_models`). With several
+servers, the chosen model can also be copied onto another server (:func:`lib.models.servers.copy_across`), and
+a deletion is confirmed only on the server it was asked on.
 A model deleted meanwhile by someone else (404) is reported as already gone, not as a failure.
 """
 
@@ -12,7 +14,7 @@ import streamlit as st
 
 from lib import state
 from lib.i18n import t, t_plain
-from lib.models import create_tab, inventory, notices
+from lib.models import create_tab, inventory, notices, servers
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ui import widgets
@@ -42,7 +44,8 @@ def draw(client: OllamaClient, chosen: str, shown: dict[str, Any], names: list[s
         args=(chosen, shown.get("modelfile") or "", names),
     )
     if row.button(t("models.delete"), icon=":material/delete:", key="models_delete"):
-        state.put(state.MODELS_PENDING_DELETE, chosen)
+        state.put(state.MODELS_PENDING_DELETE, (client.base_url, chosen))
+    servers.copy_across(client, chosen)
 
 
 def copy(client: OllamaClient, source: str, destination: str) -> None:
@@ -70,8 +73,17 @@ def confirm_delete(client: OllamaClient) -> None:
     pending = state.get(state.MODELS_PENDING_DELETE)
     if not pending:
         return
+    server, pending = pending if isinstance(pending, tuple) else ("", pending)
+    if server != client.base_url:  # asked on another server: never deleted on this one
+        state.put(state.MODELS_PENDING_DELETE, None)
+        return
     with st.container(border=True):
-        st.warning(t("models.confirm_delete", name=pending), icon=":material/warning:")
+        if servers.several():
+            st.warning(
+                t("models.confirm_delete_on", name=pending, server=servers.name_of(server)), icon=":material/warning:"
+            )
+        else:
+            st.warning(t("models.confirm_delete", name=pending), icon=":material/warning:")
         buttons = st.container(horizontal=True)
         confirmed = buttons.button(
             t("models.delete_named", name=pending),

@@ -38,6 +38,8 @@ class JobView:
     failure: OllamaError | None
     crash: str | None  # the type of an unexpected exception that ended the worker
     cancel_requested: bool
+    server: str = ""  # the base URL of the server pulling the model ("": the sidebar's)
+    copied_from: str = ""  # the base URL of the server whose list the model was copied from, if it was
 
     @property
     def finished(self) -> bool:
@@ -54,10 +56,16 @@ class JobView:
 
 
 class PullJob:
-    """Pull ``model`` with ``client`` (a clone the job owns and closes) in a daemon thread."""
+    """Pull ``model`` with ``client`` (a clone the job owns and closes) in a daemon thread.
 
-    def __init__(self, client: OllamaClient, model: str) -> None:
+    The job keeps its client, so it pulls onto that server whatever server the page shows meanwhile;
+    ``copied_from`` names the server whose model this pull copies (Copy to another server).
+    """
+
+    def __init__(self, client: OllamaClient, model: str, *, copied_from: str = "") -> None:
         self.model = model
+        self.server = client.base_url
+        self.copied_from = copied_from
         self._client = client
         self._lock = threading.Lock()
         self._progress = PullProgress()
@@ -85,7 +93,14 @@ class PullJob:
     def view(self) -> JobView:
         with self._lock:
             return JobView(
-                self.model, self._outcome, self._progress.snapshot(), self._failure, self._crash, self._cancel.is_set()
+                self.model,
+                self._outcome,
+                self._progress.snapshot(),
+                self._failure,
+                self._crash,
+                self._cancel.is_set(),
+                self.server,
+                self.copied_from,
             )
 
     def acknowledge(self) -> bool:
@@ -131,10 +146,16 @@ def failure_message(model: str, error: OllamaError) -> str:
     else:
         text = error_text(error)
     text = text if text.endswith((".", "!", "?", "。", "！", "？")) else markdown(text + ".")
-    lowered = text.lower()
-    missing = isinstance(error, ResponseError) and error.status_code == 404
-    if missing or "file does not exist" in lowered or "not found" in lowered:
+    if not_in_registry(error):
         return t("models.pull_not_in_registry", model=model, text=text)
     if isinstance(error, StreamError):
         return t("models.pull_broke_off", model=model, text=text)
     return t("models.pull_refused", model=model, text=text)
+
+
+def not_in_registry(error: OllamaError) -> bool:
+    """Whether a pull failed because the registry has no model by that name (a 404, or the server's
+    "file does not exist" / "not found"), as for a model created on a server rather than pulled."""
+    lowered = f"{error.server_message} {error_text(error)}".lower()
+    missing = isinstance(error, ResponseError) and error.status_code == 404
+    return missing or "file does not exist" in lowered or "not found" in lowered

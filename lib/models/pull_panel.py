@@ -11,11 +11,14 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import server_data, state
+from lib.fleet import session
+from lib.fleet.models import server_name
 from lib.formatting import human_seconds, human_size
 from lib.i18n import t
 from lib.models import inventory, notices
-from lib.models.pull import JobView, Outcome, PullJob
+from lib.models.pull import JobView, Outcome, PullJob, not_in_registry
 from lib.models.pull_progress import step_label
+from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 
 POLL_SECONDS = 1.0
@@ -52,10 +55,7 @@ def draw() -> None:
         notices.refresh()
     snap = view.progress
     with st.container(border=True):
-        if view.outcome is Outcome.RUNNING:
-            st.markdown(t("models.pulling_heading", model=view.model))
-        else:
-            st.markdown(t("models.pulled_heading", model=view.model))
+        st.markdown(heading(view))
         if snap.total or not view.finished:
             st.progress(snap.fraction, text=f"{snap.fraction:.0%} · {step_label(snap.status)}")
             st.caption(" · ".join(figures(view)))
@@ -72,11 +72,30 @@ def draw() -> None:
             st.rerun()
 
 
-def _listed(model: str) -> bool:
-    """Whether the server now lists a model it said it pulled; ``True`` when the list cannot be read."""
+def heading(view: JobView) -> str:
+    """What is pulled, and, with several servers, onto which (and from whose list, for a copy)."""
+    running = view.outcome is Outcome.RUNNING
+    servers = session.servers()
+    if len(servers) <= 1 or not view.server:
+        return t("models.pulling_heading" if running else "models.pulled_heading", model=view.model)
+    onto = server_name(view.server, servers)
+    if view.copied_from:
+        source = server_name(view.copied_from, servers)
+        key = "models.copying_heading" if running else "models.copied_heading"
+        return t(key, model=view.model, source=source, server=onto)
+    return t("models.pulling_onto_heading" if running else "models.pulled_onto_heading", model=view.model, server=onto)
+
+
+def _client_of(view: JobView) -> OllamaClient:
+    """The client of the server the job pulled onto (the sidebar's for a job that does not say)."""
+    return session.client_for(view.server) if view.server else server_data.client()
+
+
+def _listed(view: JobView) -> bool:
+    """Whether the job's server now lists a model it said it pulled; ``True`` when that cannot be read."""
     try:
-        return inventory.is_listed(server_data.models(server_data.client()), model)
-    except OllamaError:
+        return inventory.is_listed(server_data.models(_client_of(view)), view.model)
+    except (OllamaError, session.UnknownServer):
         return True
 
 
@@ -97,11 +116,22 @@ def figures(view: JobView) -> list[str]:
 def ending(view: JobView) -> None:
     """How a finished pull ended: installed, cancelled, or why it failed."""
     if view.outcome is Outcome.SUCCEEDED:
-        if _listed(view.model):
+        if _listed(view):
             st.success(t("models.pull_succeeded", model=view.model), icon=":material/check_circle:")
         else:
             st.warning(t("models.pull_not_done", model=view.model), icon=":material/report:")
     elif view.outcome is Outcome.CANCELLED:
         st.warning(t("models.pull_cancelled", model=view.model), icon=":material/cancel:")
+    elif view.copied_from and view.failure is not None and not_in_registry(view.failure):
+        servers = session.servers()
+        st.error(
+            t(
+                "models.copy_not_pullable",
+                model=view.model,
+                source=server_name(view.copied_from, servers),
+                server=server_name(view.server, servers),
+            ),
+            icon=":material/error:",
+        )
     else:
         st.error(view.error or t("models.pull_failed", model=view.model), icon=":material/error:")

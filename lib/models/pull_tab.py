@@ -11,7 +11,7 @@ import streamlit as st
 
 from lib import state
 from lib.i18n import t, t_plain
-from lib.models import inventory, pull_panel
+from lib.models import inventory, pull_panel, servers
 from lib.models.pull import PullJob
 from lib.ollama.client import OllamaClient
 
@@ -20,6 +20,8 @@ EXAMPLE = "qwen2.5:0.5b"
 
 def draw(client: OllamaClient) -> None:
     st.caption(t("models.pull_intro"))
+    if servers.several():
+        st.caption(t("models.pull_onto", server=servers.name_of(client.base_url)))
     busy = pull_panel.running()
     st.session_state.setdefault(state.MODELS_PULL_NAME_INPUT, state.get(state.MODELS_PULL_NAME))
     with st.form("models_pull_form", border=False):

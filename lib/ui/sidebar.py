@@ -1,4 +1,5 @@
-"""The sidebar every page shares: language, server address and status, connection settings, default model."""
+"""The sidebar every page shares: language, server address and status, connection settings and the
+session's servers, default model."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from lib import i18n, server_data, settings, state
 from lib.access import locked as access
 from lib.access import visitor
+from lib.fleet import catalog, panel, session
 from lib.i18n import code, t
 from lib.ollama.errors import OllamaError
 from lib.ollama.host import InvalidHost, display_host, normalize_host
@@ -17,10 +19,13 @@ from lib.ui.markdown_safety import escape_markdown
 def render() -> None:
     with st.sidebar:
         _language()
-        _status()
+        states = catalog.survey() if len(session.servers()) > 1 else None
+        _status(states)
         _default_model()
         with st.expander(t("sidebar.connection"), icon=":material/settings_ethernet:"):
             _connection_settings()
+            if access.can_change_server():
+                panel.render(states)
         if access.is_locked() and access.configured_password() is not None:
             with st.expander(t("sidebar.administration"), icon=":material/admin_panel_settings:"):
                 _administration()
@@ -40,7 +45,8 @@ def _language() -> None:
     )
 
 
-def _status() -> None:
+def _status(states: list[catalog.ServerState] | None) -> None:
+    """The sidebar's server: answering or not, its address; with several servers, its name and how many answer."""
     client = server_data.client()
     try:
         version = server_data.version(client)
@@ -49,6 +55,13 @@ def _status() -> None:
     else:
         st.markdown(f":green[●] **{t('sidebar.connected')}** · Ollama {escape_markdown(version)}")
     st.caption(code(display_host(client.base_url)))
+    # Always a slot, filled or not: a sidebar whose elements shift when a server is added would redraw the
+    # Connection expander below it closed, under the hand of the person adding the server.
+    fleet_line = st.empty()
+    if states is not None:
+        fleet_line.caption(
+            t("fleet.sidebar_fleet", name=session.current().name, n=len(states), answering=catalog.answering(states))
+        )
 
 
 def _default_model() -> None:
@@ -157,7 +170,7 @@ def _apply_address() -> None:
     if address != state.get(state.SERVER_URL):
         state.put(state.SERVER_URL, address)
         state.put(state.DEFAULT_MODEL, None)
-        state.put(state.API_KEY, None)
+        state.put(state.API_KEY, (state.get(state.SERVER_KEYS) or {}).get(address))  # typed for it when it was added
 
 
 def _apply_api_key() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.fleet.servers import DEFAULT_HOST, Server, env_key, env_servers, key_variable, parse_hosts
+from lib.fleet.servers import DEFAULT_HOST, Server, by_name, env_key, env_servers, key_variable, named, parse_hosts
 
 
 def test_a_list_with_names_and_without():
@@ -39,3 +39,14 @@ def test_each_server_has_its_own_key_else_the_shared_one_and_typed_servers_none(
     assert env_key(gpu, environ) == "gpu-key"
     assert env_key(laptop, environ) == "shared"
     assert env_key(typed, environ) is None
+
+
+def test_an_unnamed_server_is_not_given_a_name_taken_elsewhere():
+    servers = named([("http://127.0.0.1:9999", None)], taken=["localhost"])
+    assert [s.name for s in servers] == ["127.0.0.1:9999"]
+
+
+def test_a_name_is_found_whatever_the_case_of_its_letters():
+    servers = [Server("http://10.0.0.7:11434", "gpu"), Server("http://10.0.0.8:11434", "lab")]
+    assert by_name(servers, "GPU") == servers[0]
+    assert by_name(servers, "nas") is None

@@ -57,3 +57,22 @@ def test_locked_the_session_cannot_add_servers_or_keys(monkeypatch, studio_env, 
     at.run()
     assert at.session_state["servers"] == [("laptop", "http://127.0.0.1:11434")]
     assert at.session_state["current"] == "http://127.0.0.1:11434"
+
+
+def test_the_sidebars_server_keeps_the_name_it_was_added_with(monkeypatch, studio_env, keep_main_module):
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:11434")
+    at = AppTest.from_function(session_app, default_timeout=30)
+    at.session_state[state.FLEET_ADDED] = [("http://10.0.0.8:11434", "lab")]
+    at.session_state[state.SERVER_URL] = "http://10.0.0.8:11434"  # its address typed in the sidebar
+    at.run()
+    assert at.session_state["servers"] == [("localhost", "http://127.0.0.1:11434"), ("lab", "http://10.0.0.8:11434")]
+    assert at.session_state["current"] == "http://10.0.0.8:11434"
+
+
+def test_a_typed_server_is_not_named_like_one_of_the_environment(monkeypatch, studio_env, keep_main_module):
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:11434")
+    at = AppTest.from_function(session_app, default_timeout=30)
+    at.session_state[state.SERVER_URL] = "http://127.0.0.1:9999"
+    at.run()
+    names = [name for name, _ in at.session_state["servers"]]
+    assert names == ["localhost", "127.0.0.1:9999"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.models.pull import Outcome, PullJob, failure_message
+from lib.models.pull import Outcome, PullJob, failure_message, not_in_registry
 from lib.ollama.client import OllamaClient
 from lib.ollama.errors import ConnectionDropped, Partial, ResponseError, ServerUnreachable, StreamError
 
@@ -17,6 +17,20 @@ def test_a_job_pulls_in_its_own_thread_and_reports_success(fake):
     assert view.progress.fraction == 1.0 and view.progress.total > 0
     assert job.acknowledge() is True
     assert job.acknowledge() is False
+
+
+def test_a_job_keeps_its_server_and_the_server_it_copies_from(fake):
+    job = PullJob(OllamaClient(fake.url), "no-such-model:1", copied_from="http://10.0.0.8:11434").start()
+    assert job.wait(20)
+    view = job.view()
+    assert (view.server, view.copied_from) == (fake.url, "http://10.0.0.8:11434")
+    assert view.outcome is Outcome.FAILED and view.failure is not None and not_in_registry(view.failure)
+
+
+def test_a_failure_that_is_not_about_the_name_is_not_read_as_missing_from_the_registry():
+    full = ResponseError("errors.server_said", {"said": "Disk full."}, status_code=500, server_message="disk full")
+    assert not not_in_registry(full)
+    assert not_in_registry(ResponseError("errors.server_said", {"said": "Gone."}, status_code=404))
 
 
 def test_cancel_closes_the_connection(fake):

@@ -252,3 +252,18 @@ def test_no_default_model_box_while_the_server_is_down(open_app, monkeypatch):
 
 def test_the_timeout_reads_as_whole_seconds(app):
     assert app.sidebar.number_input(key=state.MODEL_TIMEOUT_INPUT).proto.format == "%.0f"
+
+
+# Several servers (the list itself: tests/fleet/test_panel.py)
+
+
+def test_an_added_servers_address_typed_in_the_box_makes_it_the_sidebars_with_its_key(app, fake):
+    with FakeOllama() as gpu:
+        gpu.api_key = "sk-gpu"
+        app.session_state[state.FLEET_ADDED] = [(gpu.url, "gpu")]
+        app.session_state[state.SERVER_KEYS] = {gpu.url: "sk-gpu"}
+        app.run()
+        address_box(app).input(gpu.url).run()
+        assert status(app).startswith(":green[●] **Connected**")
+        assert "**gpu** · 2 servers · 2 answering" in captions(app)
+        assert gpu.requests[-1].headers["Authorization"] == "Bearer sk-gpu"
