@@ -6,10 +6,9 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.fleet import catalog, session
-from lib.fleet.models import ModelRef, label
+from lib.fleet.models import ModelRef, label, server_name
 from lib.i18n import t, t_plain
 from lib.ui import widgets
-from lib.ui.markdown_safety import escape_markdown
 
 
 def model_picker(text: str, capability: str, key: str, *, help: str | None = None) -> ModelRef | None:
@@ -31,18 +30,37 @@ def model_picker(text: str, capability: str, key: str, *, help: str | None = Non
         else:
             st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
-    ensure_choice(key, refs)
+    stranded = _stranded(key, down)
+    options = refs + ([stranded] if stranded is not None else [])
+    ensure_choice(key, options)
     remote = {url: server_data.remote_models(session.client_for(url)) for url in {ref.server for ref in refs}}
 
     def wording(ref: ModelRef) -> str:
-        host = remote[ref.server].get(ref.model)
         named = label(ref, servers)
+        if ref == stranded:
+            return f"{named} · {t_plain('fleet.option_down')}"
+        host = remote[ref.server].get(ref.model)
         return named if host is None else f"{named} · {t_plain('widgets.runs_elsewhere', host=host)}"
 
-    chosen: ModelRef = st.selectbox(text, refs, key=key, help=help, format_func=wording)
+    chosen: ModelRef = st.selectbox(text, options, key=key, help=help, format_func=wording)
+    if chosen == stranded:
+        st.warning(
+            t("fleet.picked_down", model=chosen.model, server=server_name(chosen.server, servers)),
+            icon=":material/cloud_off:",
+        )
     for entry in down:
-        st.caption(t("fleet.server_down", server=escape_markdown(entry.server.name)))
+        if entry.server.url != (stranded.server if stranded else None):
+            st.caption(t("fleet.server_down", server=entry.server.name))
     return chosen
+
+
+def _stranded(key: str, down: list[catalog.ServerState]) -> ModelRef | None:
+    """The box's pick when its server is down: kept (and offered) rather than quietly swapped for the same
+    model on another server, which would turn "laptop vs gpu" into "laptop vs laptop" without a word."""
+    picked = st.session_state.get(key)
+    if isinstance(picked, ModelRef) and any(entry.server.url == picked.server for entry in down):
+        return picked
+    return None
 
 
 def ensure_choice(key: str, refs: list[ModelRef]) -> None:

@@ -21,12 +21,20 @@ class UnknownServer(LookupError):
 
 
 def servers() -> list[Server]:
-    """The session's servers: ``OLLAMA_HOST``'s first, then the sidebar's own and those added there."""
+    """The session's servers: ``OLLAMA_HOST``'s first, then the sidebar's own and those added there.
+
+    A lone ``OLLAMA_HOST`` server is left out once the sidebar's address points elsewhere (see below);
+    the servers of a list of several always stay."""
     fixed = env_servers()
     if access.is_locked():
         return fixed
     added: list[tuple[str, str | None]] = list(state.get(state.FLEET_ADDED) or [])
     current = state.get(state.SERVER_URL)
+    if len(fixed) == 1 and current and current != fixed[0].url and not added:
+        # One server in OLLAMA_HOST (or none: the local default), no server added, and another address typed
+        # in the sidebar: the typed address replaces it, as it always did, instead of making a fleet of two
+        # with a server nobody asked for. Once a server is added, the session is a fleet and keeps it.
+        fixed = []
     listed = by_url(fixed, current) is not None or any(url == current for url, _ in added)
     extra = [] if not current or listed else [(current, None)]
     taken = [server.name for server in fixed]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import server_data
 from lib.fleet.models import ModelRef
 from tests.fake_ollama import FakeOllama
 
@@ -57,3 +58,19 @@ def test_one_server_shows_plain_model_names(studio_env, fake, keep_main_module):
     at = AppTest.from_function(picker_app, default_timeout=30).run()
     assert "qwen3:0.6b" in at.selectbox(key="pick").options
     assert isinstance(at.session_state["picked"], ModelRef)
+
+
+def test_a_pick_whose_server_goes_down_is_kept_and_said_not_swapped(monkeypatch, studio_env, fake, keep_main_module):
+    """Quietly moving the pick to the same model on another server would turn laptop-vs-gpu into laptop-vs-laptop."""
+    gpu = FakeOllama().start()
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu_box={gpu.url}")
+    at = AppTest.from_function(picker_app, default_timeout=30).run()
+    url = gpu.url
+    at.selectbox(key="pick").select(ModelRef("qwen3:0.6b", url)).run()
+    gpu.stop()
+    server_data.forget_models()
+    at.run()
+    assert at.session_state["picked"] == ModelRef("qwen3:0.6b", url)
+    assert "qwen3:0.6b · gpu_box · not answering" in at.selectbox(key="pick").options
+    assert "**gpu\\_box** is not answering, so qwen3:0.6b there cannot answer now." in at.warning[0].value
+    assert not any("gpu" in caption.value for caption in at.caption)  # said once, in the warning

@@ -73,6 +73,19 @@ def test_a_typed_server_is_not_named_like_one_of_the_environment(monkeypatch, st
     monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:11434")
     at = AppTest.from_function(session_app, default_timeout=30)
     at.session_state[state.SERVER_URL] = "http://127.0.0.1:9999"
+    at.session_state[state.FLEET_ADDED] = [("http://127.0.0.1:9998", None)]  # a fleet: the environment's stays
     at.run()
     names = [name for name, _ in at.session_state["servers"]]
-    assert names == ["localhost", "127.0.0.1:9999"]
+    assert names == ["localhost", "127.0.0.1:9999", "127.0.0.1:9998"]
+
+
+def test_an_address_typed_over_a_lone_server_replaces_it_as_before(monkeypatch, studio_env, keep_main_module):
+    """One server in OLLAMA_HOST, another typed in the sidebar: one server (the typed one), not a fleet of two."""
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:11434")
+    at = AppTest.from_function(session_app, default_timeout=30)
+    at.session_state[state.SERVER_URL] = "http://10.0.0.7:11434"
+    at.run()
+    assert at.session_state["servers"] == [("10.0.0.7", "http://10.0.0.7:11434")]
+    at.session_state[state.FLEET_ADDED] = [("http://10.0.0.8:11434", "lab")]
+    at.run()
+    assert [name for name, _ in at.session_state["servers"]] == ["localhost", "10.0.0.7", "lab"]
