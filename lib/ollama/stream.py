@@ -226,18 +226,28 @@ def _ask(client: OllamaClient, request: Request) -> dict[str, Any]:
 
 
 class Streams:
-    """Send every request now; iterate :meth:`events` while each column's :class:`Answer` fills in."""
+    """Send every request now; iterate :meth:`events` while each column's :class:`Answer` fills in.
+
+    ``client`` is the server every request goes to, or one client per request (columns on several servers).
+    """
 
     def __init__(
-        self, client: OllamaClient, requests: Sequence[Request], answers: Sequence[Answer] | None = None
+        self,
+        client: OllamaClient | Sequence[OllamaClient],
+        requests: Sequence[Request],
+        answers: Sequence[Answer] | None = None,
     ) -> None:
         self.answers = list(answers) if answers is not None else [Answer() for _ in requests]
         if len(self.answers) != len(requests):
             raise ValueError("One answer per request.")
+        clients = list(client) if isinstance(client, Sequence) else [client] * len(requests)
+        if len(clients) != len(requests):
+            raise ValueError("One client per request.")
         self._inbox: queue.Queue = queue.Queue()
         self._started = time.monotonic()
         self._workers = [
-            _Worker(client, request, column, self._inbox, self._started) for column, request in enumerate(requests)
+            _Worker(clients[column], request, column, self._inbox, self._started)
+            for column, request in enumerate(requests)
         ]
 
     @property

@@ -252,6 +252,24 @@ def test_silence_yields_waiting_events_for_every_column(fake):
     assert waiting and all(event.column == ALL_COLUMNS and event.seconds > 0 for event in waiting)
 
 
+def test_each_column_can_go_to_a_server_of_its_own(fake):
+    from tests.fake_ollama import FakeOllama
+
+    with FakeOllama() as gpu:
+        streams = Streams(
+            [OllamaClient(fake.url), OllamaClient(gpu.url)], [generate(prompt="one"), generate("qwen3:0.6b")]
+        )
+        _texts, ended, _kinds = read(streams)
+        assert sorted(ended) == [0, 1] and all(answer.status == DONE for answer in streams.answers)
+        assert [r.body["prompt"] for r in fake.requests_to("/api/generate")] == ["one"]
+        assert [r.body["model"] for r in gpu.requests_to("/api/generate")] == ["qwen3:0.6b"]
+
+
+def test_one_client_per_request():
+    with pytest.raises(ValueError, match="One client per request"):
+        Streams([OllamaClient("127.0.0.1:9")], [chat(), chat()])
+
+
 def test_one_answer_per_request():
     with pytest.raises(ValueError, match="One answer per request"):
         Streams(OllamaClient("127.0.0.1:9"), [chat()], [Answer(), Answer()])
