@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.fleet.models import ModelRef
 from tests.fake_ollama import FakeOllama
 
 # AppTest resolves a relative script path against the calling file, so pass an absolute one.
@@ -105,8 +106,12 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
 
 
 def choose_models(at: AppTest, count_key: str, model_key: str, models: tuple[str, ...]) -> None:
-    """Side by side views: set the number of columns, then each column's model (``model_key`` + "_<column>")."""
+    """Side by side views: set the number of columns, then each column's model (``model_key`` + "_<column>").
+
+    A box of the fleet's model picker (its value a ModelRef) gets the model on the server it is on.
+    """
     at.segmented_control(key=count_key).set_value(len(models)).run()
     for column, model in enumerate(models):
-        at.selectbox(key=f"{model_key}_{column}").select(model)
+        box = at.selectbox(key=f"{model_key}_{column}")
+        box.select(ModelRef(model, box.value.server) if isinstance(box.value, ModelRef) else model)
     at.run()

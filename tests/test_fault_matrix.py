@@ -27,6 +27,7 @@ from lib.chat.store import ChatStore
 from lib.documents import ingest
 from lib.documents.store import DocumentStore
 from lib.evals.store import EvalStore
+from lib.fleet.models import ModelRef
 from lib.ollama.stream import DONE, FAILED
 from tests.conftest import SAME_BROWSER
 from tests.evals.screens import small_set
@@ -295,7 +296,8 @@ class ArenaPage(Page):
         at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
         at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(CONTESTANTS)).run()
         for slot, model in enumerate(CONTESTANTS):
-            at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}").select(model)
+            box = at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}")
+            box.select(ModelRef(model, box.value.server))
         at.run()
 
     def act(self, at: AppTest, fake) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Block, Node
+from streamlit.testing.v1.element_tree import Block, Node, Selectbox
 
 from lib import state
 from lib.arena.battle import Run
 from lib.arena.store import ArenaStore
+from lib.fleet.models import ModelRef
 from lib.ui import navigation
 from tests.conftest import ENTRY_POINT, SAME_BROWSER
 
@@ -47,13 +48,18 @@ def store(studio_env: Path) -> ArenaStore:
     return ArenaStore(studio_env / "arena.sqlite3", owner=OWNER)
 
 
-def choose(at: AppTest, *models: str) -> None:
-    """Choose mode with these models, one a column."""
+def choose(at: AppTest, *models: str | ModelRef) -> None:
+    """Choose mode with these models, one a column (a model's name: on the server its box is on)."""
     at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
     at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(models)).run()
     for slot, model in enumerate(models):
-        at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}").select(model)
+        pick(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}"), model)
     at.run()
+
+
+def pick(box: Selectbox, model: str | ModelRef) -> None:
+    """Select ``model`` in a fleet model picker: a name on the server the box is on, or a :class:`ModelRef`."""
+    box.select(model if isinstance(model, ModelRef) else ModelRef(model, box.value.server))
 
 
 def start(at: AppTest, prompt: str = "Why is the sky blue?", **run_options) -> AppTest:
