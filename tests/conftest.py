@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Selectbox
 
 from lib import state
 from lib.fleet.models import ModelRef
@@ -112,6 +113,13 @@ def choose_models(at: AppTest, count_key: str, model_key: str, models: tuple[str
     """
     at.segmented_control(key=count_key).set_value(len(models)).run()
     for column, model in enumerate(models):
-        box = at.selectbox(key=f"{model_key}_{column}")
-        box.select(ModelRef(model, box.value.server) if isinstance(box.value, ModelRef) else model)
+        pick_model(at.selectbox(key=f"{model_key}_{column}"), model)
     at.run()
+
+
+def pick_model(box: Selectbox, model: str | ModelRef) -> None:
+    """Select ``model`` in a model select box; in the fleet's picker (its value a ModelRef) a name is the model
+    on the server the box is on."""
+    if isinstance(model, str) and isinstance(box.value, ModelRef):
+        model = ModelRef(model, box.value.server)
+    box.select(model)

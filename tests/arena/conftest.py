@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Block, Node, Selectbox
+from streamlit.testing.v1.element_tree import Block, Node
 
 from lib import state
 from lib.arena.battle import Run
 from lib.arena.store import ArenaStore
 from lib.fleet.models import ModelRef
 from lib.ui import navigation
-from tests.conftest import ENTRY_POINT, SAME_BROWSER
+from tests.conftest import ENTRY_POINT, SAME_BROWSER, pick_model
 
 PAGE = navigation.ARENA
 OWNER = f"browser:{SAME_BROWSER}"
@@ -53,13 +53,8 @@ def choose(at: AppTest, *models: str | ModelRef) -> None:
     at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
     at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(models)).run()
     for slot, model in enumerate(models):
-        pick(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}"), model)
+        pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}"), model)
     at.run()
-
-
-def pick(box: Selectbox, model: str | ModelRef) -> None:
-    """Select ``model`` in a fleet model picker: a name on the server the box is on, or a :class:`ModelRef`."""
-    box.select(model if isinstance(model, ModelRef) else ModelRef(model, box.value.server))
 
 
 def start(at: AppTest, prompt: str = "Why is the sky blue?", **run_options) -> AppTest:

@@ -28,12 +28,12 @@ from tests.arena.conftest import (
     main_area,
     names_any,
     open_arena,
-    pick,
     start,
     unescaped,
     vote,
     vote_buttons,
 )
+from tests.conftest import pick_model
 from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
 from tests.markdown_audit import record_sent, shown_texts
@@ -388,7 +388,7 @@ def test_on_change_follows_the_battle_and_names_no_model_before_the_reveal(studi
     fake.script_reply(LONG_REPLY)
     fake.script_reply(LONG_REPLY)
     at = AppTest.from_function(hooked_app, args=(str(studio_env),), default_timeout=30).run()
-    pick(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1"), "qwen3:0.6b")
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1"), "qwen3:0.6b")
     at.run()
     start(at, "Tell me a long story.")
     seen: list[Snapshot] = at.session_state["seen"]
