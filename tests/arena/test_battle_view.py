@@ -17,7 +17,7 @@ from lib.arena.battle import Pick, Run, Snapshot
 from lib.arena.records import BOTH_BAD, SERVER, TIE, Battle, Contestant
 from lib.arena.store import ArenaStore
 from lib.fleet.models import ModelRef
-from lib.ollama.errors import ResponseError
+from lib.ollama.errors import ResponseError, ServerUnreachable
 from lib.ollama.stream import DONE, FAILED, STOPPED
 from tests import i18n_check
 from tests.arena.conftest import (
@@ -286,6 +286,37 @@ def test_a_column_whose_server_is_down_fails_and_the_other_column_is_answered(
     assert [c.status for c in saved.contestants if c.letter == failed] == [FAILED]
     assert [body["model"] for body in sent(fake)] == ["llama3.2:latest"]  # the other column was answered
     assert f"{failed} · qwen3:0.6b · gpu" in headings(at)  # a failed battle is revealed, with its servers
+
+
+def test_a_failing_columns_sentence_names_no_server_before_the_reveal(monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", "laptop=127.0.0.1:11434,gpu-box=http://10.0.0.7:11434")
+    run = Run(
+        "Why?",
+        (Pick("qwen3:0.6b", server="http://127.0.0.1:11434"), Pick("qwen3:0.6b", server="http://10.0.0.7:11434")),
+    )
+    error = ServerUnreachable("errors.nothing_answers", {"where": "http://10.0.0.7:11434"})
+    said = unescaped(battle_view.failure_text(run, 1, error))
+    assert "10.0.0.7" not in said and "gpu-box" not in said and "the server of column B" in said
+    run.revealed = True
+    assert "http://10.0.0.7:11434" in unescaped(battle_view.failure_text(run, 1, error))
+
+
+def test_a_room_battle_between_two_servers_reveals_them_on_the_voters_screens(
+    studio_env: Path, fake, gpu, monkeypatch, keep_main_module
+):
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    presenter = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
+    code = presenter.open_room().code
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), code), default_timeout=30).run()
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_0"), ModelRef("qwen3:0.6b", fake.url))
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1"), ModelRef("qwen3:0.6b", gpu.url))
+    at.run()
+    start(at)
+    run = battle(at)
+    assert all(snapshot.models is None for snapshot in at.session_state["seen"])
+    at.button(key=state.ARENA_REVEAL_BUTTON).click().run()
+    named = {fake.url: "qwen3:0.6b · laptop", gpu.url: "qwen3:0.6b · gpu"}
+    assert at.session_state["seen"][-1].models == tuple(named[url] for url in run.servers)
 
 
 def test_a_battle_saved_before_servers_were_recorded_opens_on_the_sidebars_server(
