@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from lib import server_data
 from lib.evals import page
 from lib.evals.store import StoreUnavailable
 
@@ -12,4 +11,4 @@ try:
 except StoreUnavailable as error:
     st.error(str(error), icon=":material/database:")
     st.stop()
-page.draw(store, server_data.client())
+page.draw(store)

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Selectbox
 
 from lib import state
+from lib.fleet.models import ModelRef
 from lib.storage import database
 from tests.fake_ollama import FakeOllama
 from tests.storage import backends, postgres
@@ -143,8 +145,19 @@ def open_app(studio_env: Path) -> Callable[..., AppTest]:
 
 
 def choose_models(at: AppTest, count_key: str, model_key: str, models: tuple[str, ...]) -> None:
-    """Side by side views: set the number of columns, then each column's model (``model_key`` + "_<column>")."""
+    """Side by side views: set the number of columns, then each column's model (``model_key`` + "_<column>").
+
+    A box of the fleet's model picker (its value a ModelRef) gets the model on the server it is on.
+    """
     at.segmented_control(key=count_key).set_value(len(models)).run()
     for column, model in enumerate(models):
-        at.selectbox(key=f"{model_key}_{column}").select(model)
+        pick_model(at.selectbox(key=f"{model_key}_{column}"), model)
     at.run()
+
+
+def pick_model(box: Selectbox, model: str | ModelRef) -> None:
+    """Select ``model`` in a model select box; in the fleet's picker (its value a ModelRef) a name is the model
+    on the server the box is on."""
+    if isinstance(model, str) and isinstance(box.value, ModelRef):
+        model = ModelRef(model, box.value.server)
+    box.select(model)

@@ -27,6 +27,7 @@ from lib.chat.store import ChatStore
 from lib.documents import ingest
 from lib.documents.store import DocumentStore
 from lib.evals.store import EvalStore
+from lib.fleet.models import ModelRef
 from lib.ollama.stream import DONE, FAILED
 from tests.conftest import SAME_BROWSER
 from tests.evals.screens import small_set
@@ -297,7 +298,8 @@ class ArenaPage(Page):
         at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
         at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(CONTESTANTS)).run()
         for slot, model in enumerate(CONTESTANTS):
-            at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}").select(model)
+            box = at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}")
+            box.select(ModelRef(model, box.value.server))
         at.run()
 
     def act(self, at: AppTest, fake) -> None:
@@ -378,7 +380,8 @@ class EvalsPage(Page):
         at.run()
         at.segmented_control(key=state.EVALS_COUNT_INPUT).set_value(len(CONTESTANTS)).run()
         for candidate, model in enumerate(CONTESTANTS):
-            at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_{candidate}").select(model)
+            box = at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_{candidate}")
+            box.select(ModelRef(model, box.value.server))
         at.run()
 
     def act(self, at: AppTest, fake) -> None:
@@ -403,7 +406,8 @@ class EvalsPage(Page):
             return False
         form = held(at, state.EVALS_FORM) or {}
         models = [form.get(f"{state.EVALS_MODEL_INPUT}_{candidate}") for candidate in range(len(CONTESTANTS))]
-        return form.get(state.EVALS_RUN_SET_INPUT) == self.set_id and models == list(CONTESTANTS)
+        chosen = [model.model if isinstance(model, ModelRef) else None for model in models]
+        return form.get(state.EVALS_RUN_SET_INPUT) == self.set_id and chosen == list(CONTESTANTS)
 
     def partial(self, at: AppTest) -> str:
         """The answer of the cell shown under the grid (the first prompt, the first candidate)."""

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.arena.records import BOTH_BAD, LETTERS, MAX_CONTESTANTS, MIN_CONTESTANTS, TIE, Battle, Contestant
+from lib.arena.records import BOTH_BAD, LETTERS, MAX_CONTESTANTS, MIN_CONTESTANTS, SERVER, TIE, Battle, Contestant
+from lib.fleet.models import ModelRef
 from lib.ollama.errors import OllamaError
 from lib.ollama.stream import FAILED, GENERATE, UNFINISHED, Answer, Request
 
@@ -37,11 +38,13 @@ MAX_TAG_LENGTH = 40
 @dataclass(frozen=True)
 class Pick:
     """One model in a battle: its request settings besides the prompt (``options``, ``system``,
-    ``think``, ``keep_alive``; only what was set) and its size in bytes when known."""
+    ``think``, ``keep_alive``; only what was set), its size in bytes when known, and the base URL of
+    the server it runs on ("" for a battle saved before servers were recorded)."""
 
     model: str
     settings: dict[str, Any] = field(default_factory=dict)
     size: int | None = None
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,33 @@ def surprise(
     return (chosen[0], chosen[1]) if len(chosen) == 2 else None
 
 
+def surprise_on_servers(
+    refs: Sequence[ModelRef],
+    remote: Iterable[ModelRef] = (),
+    failing: Iterable[str] = (),
+    rng: random.Random | None = None,
+) -> tuple[ModelRef, ModelRef] | None:
+    """Two different models at random among ``refs`` (the chat models of every server), as :func:`surprise`
+    draws them, each on a server that has it: at random among those where it runs on the server itself
+    rather than elsewhere (``remote``), when there are any. None when there are fewer than two models.
+
+    A model counts as running elsewhere only when it does so on every server that lists it.
+    """
+    chooser = rng or _SYSTEM_RANDOM
+    elsewhere = set(remote)
+    names = list(dict.fromkeys(ref.model for ref in refs))
+    remote_everywhere = {name for name in names if all(ref in elsewhere for ref in refs if ref.model == name)}
+    pair = surprise(names, remote_everywhere, failing, chooser)
+    if pair is None:
+        return None
+
+    def placed(name: str) -> ModelRef:
+        servers = [ref for ref in refs if ref.model == name]
+        return chooser.choice([ref for ref in servers if ref not in elsewhere] or servers)
+
+    return placed(pair[0]), placed(pair[1])
+
+
 def shuffled(picks: Sequence[Pick], rng: random.Random | None = None) -> tuple[Pick, ...]:
     """The picks in a uniformly random order (the set-up's order as likely as any other), one per column."""
     order = list(picks)
@@ -134,18 +164,34 @@ def choices(count: int) -> tuple[str, ...]:
     return (*LETTERS[:count], TIE, BOTH_BAD)
 
 
-def masked_values(values: Mapping[str, Any], models: Iterable[str], stand_in: str) -> dict[str, Any]:
-    """An error's values with every mention of ``models`` replaced by ``stand_in``, for a blind screen.
+def masked_values(
+    values: Mapping[str, Any],
+    models: Iterable[str],
+    stand_in: str,
+    *,
+    places: Iterable[str] = (),
+    place_stand_in: str = "",
+) -> dict[str, Any]:
+    """An error's values with every mention of ``models`` replaced by ``stand_in``, for a blind screen,
+    and every one of ``places`` (the servers' names and addresses: which server failed can tell which
+    model it was) by ``place_stand_in``.
 
     A server names a model in its own words: as it was asked for it, without its tag, or without
     its namespace (``hf.co/user/x:q4`` as ``x``), in any case. The longest names are replaced first,
     so one name inside another goes whole; names shorter than three characters are left alone.
     """
-    names = {name for model in models for name in _mentions(model) if len(name) >= 3}
-    if not names:
+    replacements = {place.lower(): place_stand_in for place in places if len(place) >= 3}
+    replacements |= {name.lower(): stand_in for model in models for name in _mentions(model) if len(name) >= 3}
+    if not replacements:
         return dict(values)
-    pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)), re.IGNORECASE)
-    return {key: pattern.sub(stand_in, value) if isinstance(value, str) else value for key, value in values.items()}
+    pattern = re.compile(
+        "|".join(re.escape(name) for name in sorted(replacements, key=len, reverse=True)), re.IGNORECASE
+    )
+
+    def masked(text: str) -> str:
+        return pattern.sub(lambda found: replacements[found[0].lower()], text)
+
+    return {key: masked(value) if isinstance(value, str) else value for key, value in values.items()}
 
 
 def _mentions(model: str) -> tuple[str, ...]:
@@ -203,7 +249,10 @@ class Run:
     @classmethod
     def restored(cls, battle: Battle, choice: str | None) -> Run:
         """A saved battle opened again (a reload): revealed when it was voted on or a column failed."""
-        picks = tuple(Pick(contestant.model, contestant.settings, contestant.size) for contestant in battle.contestants)
+        picks = tuple(
+            Pick(contestant.model, contestant.request_settings, contestant.size, contestant.server)
+            for contestant in battle.contestants
+        )
         run = cls(battle.prompt, picks, battle.tags, created_at=battle.created_at, started=True, record=battle)
         run.room = battle.room
         run.choice = choice
@@ -217,6 +266,11 @@ class Run:
     @property
     def models(self) -> tuple[str, ...]:
         return tuple(pick.model for pick in self.picks)
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """Each column's server (its base URL; "" when the saved battle did not record it)."""
+        return tuple(pick.server for pick in self.picks)
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -268,7 +322,7 @@ class Run:
                 Contestant(
                     letter=letter,
                     model=pick.model,
-                    settings=dict(pick.settings),
+                    settings={**pick.settings, SERVER: pick.server} if pick.server else dict(pick.settings),
                     content=answer.content,
                     thinking=answer.thinking,
                     status=answer.status,
@@ -298,7 +352,8 @@ class Run:
             raise ValueError("Only a finished battle of an audience room is revealed without a vote.")
         self.revealed = True
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, names: Sequence[str] | None = None) -> Snapshot:
+        """What voters see now; once revealed, each column named by ``names`` (``model · server``), else its model."""
         return Snapshot(
             battle_key=self.key,
             battle_id=self.battle_id,
@@ -307,5 +362,5 @@ class Run:
             texts=self.texts,
             statuses=self.statuses,
             votable=self.votable,
-            models=self.models if self.revealed else None,
+            models=(tuple(names) if names is not None else self.models) if self.revealed else None,
         )

@@ -13,6 +13,11 @@ keys name columns and choices; headings are letters; a failing column's sentence
 models masked (:func:`lib.arena.battle.masked_values`); figures, settings and a thinking model's
 thoughts (which often say who is thinking: "As Qwen, I…") wait for the reveal.
 
+Each column streams from its own server's client (:func:`lib.fleet.session.client_for`), fixed
+when the battle starts; after the reveal a column is named ``model · server`` when the session
+has several servers (:func:`lib.arena.servers.names`). Before the reveal a failing column's
+sentence has the servers masked too: which server failed can tell which model it was.
+
 ``on_change`` (for a room's voters) gets a :class:`~lib.arena.battle.Snapshot` whenever what
 a voter would see changes: at most :data:`PUBLISH_EVERY` apart while streaming, and at every
 phase change (started, a column ended, saved, revealed).
@@ -27,15 +32,15 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import server_data, state
-from lib.arena import setup
+from lib.arena import servers, setup
 from lib.arena.battle import Run, Snapshot, masked_values
 from lib.arena.records import BOTH_BAD, TIE, Contestant
 from lib.arena.store import ArenaStore, NotFound, NotVotable, StoreFailed, StoreUnavailable
 from lib.chat.session import parse_id
+from lib.fleet import session
 from lib.formatting import human_seconds, human_size
 from lib.generate.compare.form import settings_summary
 from lib.i18n import Markdown, escape, markdown, t, t_plain
-from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError, ResponseError
 from lib.ollama.stats import LOAD_TIME, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, TOKENS_PER_SECOND
 from lib.ollama.stream import ALL_COLUMNS, CONTENT, CUT_OFF, ENDED, FAILED, STOPPED, Streams
@@ -60,7 +65,12 @@ def current() -> Run | None:
 def snapshot() -> Snapshot | None:
     """What a voter may see of the battle on screen now (None: no battle), for a room opened mid-battle."""
     run = current()
-    return run.snapshot() if run is not None else None
+    return run.snapshot(names(run) if run.revealed else None) if run is not None else None
+
+
+def names(run: Run) -> tuple[str, ...]:
+    """Each column's model as revealed: ``model · server`` when the session or the battle has several servers."""
+    return servers.names(list(zip(run.models, run.servers, strict=True)), session.servers(), session.current().url)
 
 
 def blind() -> bool:
@@ -82,9 +92,7 @@ def settle_interrupted() -> None:
                 answer.stopped = True
 
 
-def draw(
-    store: ArenaStore, client: OllamaClient, *, on_change: OnChange | None = None, room: str | None = None
-) -> None:
+def draw(store: ArenaStore, *, on_change: OnChange | None = None, room: str | None = None) -> None:
     """The Battle tab: the set-up, or the battle on screen.
 
     ``room``: the code of the presenter's open audience room, which a battle starting now runs in
@@ -99,7 +107,7 @@ def draw(
     battle_root, setup_root = st.empty(), st.empty()
     if run is None:
         with setup_root.container():
-            setup.draw(client)
+            setup.draw()
         return
     with battle_root.container():
         notice = state.get(state.ARENA_NOTICE)
@@ -109,7 +117,7 @@ def draw(
         header(run)
         if not run.started:
             run.room = room
-            stream(run, client, on_change)
+            stream(run, on_change)
         if run.ended:
             save(run, store)
             show(run, store)
@@ -167,9 +175,10 @@ def new_battle() -> None:
         del st.query_params[QUERY_KEY]
 
 
-def stream(run: Run, client: OllamaClient, on_change: OnChange | None) -> None:
-    """Send every column and draw the answers as they arrive, until each has ended or Stop."""
-    streams = Streams(client, run.requests(), run.answers)
+def stream(run: Run, on_change: OnChange | None) -> None:
+    """Send every column to its server and draw the answers as they arrive, until each has ended or Stop."""
+    clients = [session.client_for(servers.place(url, session.current().url)) for url in run.servers]
+    streams = Streams(clients, run.requests(), run.answers)
     run.started = True
     state.put(state.ARENA_JOB, streams)
     publish(run, on_change)
@@ -228,8 +237,17 @@ def failure_text(run: Run, column: int, error: OllamaError) -> Markdown:
     """A failing column's sentence; before the reveal, with the battle's models masked."""
     if run.revealed:
         return error_text(error)
-    stand_in = t_plain("arena.hidden_model", letter=run.letters[column])
-    return t(error.key, **masked_values(error.values, run.models, stand_in))
+    letter = run.letters[column]
+    fleet = session.servers()
+    places = [mention for url in set(run.servers) for mention in servers.mentions(url, fleet)]
+    hidden = masked_values(
+        error.values,
+        run.models,
+        t_plain("arena.hidden_model", letter=letter),
+        places=places,
+        place_stand_in=t_plain("arena.hidden_server", letter=letter),
+    )
+    return t(error.key, **hidden)
 
 
 def recorded_error(error: OllamaError) -> str:
@@ -288,7 +306,8 @@ def show_column(run: Run, contestant: Contestant) -> None:
     if run.revealed:
         picked = run.choice == contestant.letter
         heading = "arena.revealed_heading_pick" if picked else "arena.revealed_heading"
-        st.subheader(t(heading, letter=contestant.letter, model=contestant.model), anchor=False)
+        name = names(run)[run.letters.index(contestant.letter)]
+        st.subheader(t(heading, letter=contestant.letter, model=name), anchor=False)
     else:
         st.subheader(contestant.letter, anchor=False)
     if contestant.status == FAILED:
@@ -434,7 +453,7 @@ def verdict(run: Run, store: ArenaStore | None = None) -> None:
     if run.choice in (TIE, BOTH_BAD):
         said = t("arena.you_said", choice=choice_label(run, run.choice))
     else:
-        said = t("arena.you_picked", letter=run.choice, model=run.models[run.letters.index(run.choice)])
+        said = t("arena.you_picked", letter=run.choice, model=names(run)[run.letters.index(run.choice)])
     st.success(said, icon=":material/how_to_vote:")
 
 
@@ -453,7 +472,7 @@ def room_verdict(run: Run, store: ArenaStore) -> None:
     lines = []
     for choice, count in sorted(counts.items(), key=lambda item: -item[1]):
         if choice in run.letters:
-            label = t("arena.room_choice_model", letter=choice, model=run.models[run.letters.index(choice)])
+            label = t("arena.room_choice_model", letter=choice, model=names(run)[run.letters.index(choice)])
         else:
             label = choice_label(run, choice)
         lines.append(t("arena.room_choice_count", choice=label, n=count))
@@ -465,7 +484,7 @@ def publish(run: Run, on_change: OnChange | None) -> None:
     """Tell ``on_change`` what voters see now, when it changed since it was last told."""
     if on_change is None:
         return
-    seen = run.snapshot()
+    seen = run.snapshot(names(run) if run.revealed else None)
     if seen != run.published:
         run.published = seen
         on_change(seen)

@@ -2,7 +2,8 @@
 
 :func:`draw` takes the battles and votes the caller read from the store (a visitor's own, or a
 room's) and draws what :func:`lib.arena.leaderboard.board` makes of them. ``key`` prefixes the
-keys of its widgets, so two boards (the visitor's and a room's) can be on one page.
+keys of its widgets, so two boards (the visitor's and a room's) can be on one page. An entry is a
+model on a server (``qwen3:0.6b · gpu`` when there are several: :mod:`lib.arena.servers`).
 
 Model names come from the server and tags from whoever typed the prompt: they are drawn only
 where Streamlit and Vega show text as text (the table's cells, select box options, chart axes,
@@ -19,9 +20,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from lib.arena import leaderboard
+from lib.arena import leaderboard, servers
 from lib.arena.leaderboard import Board, Row
 from lib.arena.records import Battle, Vote
+from lib.fleet import session
 from lib.formatting import whole_number
 from lib.i18n import t, t_plain
 from lib.models.inventory import size_cell
@@ -37,6 +39,7 @@ an interval of width zero), so the table says "too few votes" instead of a numbe
 
 def draw(battles: Sequence[Battle], votes: Sequence[Vote], *, key: str) -> None:
     """The leaderboard of ``votes`` on ``battles``, or a sentence saying there is nothing to rank yet."""
+    battles = servers.entries(battles, session.servers(), session.current().url)
     if not leaderboard.selected(battles, votes)[1]:
         st.info(t("arena_board.empty"), icon=":material/how_to_vote:")
         return

@@ -16,7 +16,6 @@ from lib.arena import battle_view, leaderboard_view, room_view
 from lib.arena.battle_view import OnChange
 from lib.arena.store import ArenaStore, StoreFailed, StoreUnavailable
 from lib.i18n import t
-from lib.ollama.client import OllamaClient
 from lib.ui import widgets
 
 BATTLE, LEADERBOARD = "battle", "leaderboard"
@@ -37,7 +36,7 @@ def tab_keys() -> dict[str, str]:
     return {BATTLE: "arena.tab_battle", LEADERBOARD: "arena.tab_leaderboard"}
 
 
-def draw(store: ArenaStore, client: OllamaClient) -> None:
+def draw(store: ArenaStore) -> None:
     """The page: the audience room panel, then the tabs; a battle started with a room open runs in that room."""
     st.title(t("arena.title"))
     st.caption(t("arena.intro"))
@@ -49,7 +48,7 @@ def draw(store: ArenaStore, client: OllamaClient) -> None:
     order = sorted(tabs, key=lambda tab: tab != LEADERBOARD) if blind else list(tabs)
     for tab in order:
         with tabs[tab]:
-            draw_tab(tab, store, client, blind=blind, on_change=on_change, room=room)
+            draw_tab(tab, store, blind=blind, on_change=on_change, room=room)
 
 
 def audience_room(store: ArenaStore) -> str | None:
@@ -66,7 +65,6 @@ def audience_room(store: ArenaStore) -> str | None:
 def draw_tab(
     tab: str,
     store: ArenaStore,
-    client: OllamaClient,
     *,
     blind: bool,
     on_change: OnChange | None = None,
@@ -74,7 +72,7 @@ def draw_tab(
 ) -> None:
     """One tab's content, by its id in :func:`tab_keys`."""
     if tab == BATTLE:
-        battle_view.draw(store, client, on_change=on_change, room=room)
+        battle_view.draw(store, on_change=on_change, room=room)
     elif tab == LEADERBOARD:
         leaderboard(store, blind=blind)
 

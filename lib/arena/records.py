@@ -21,14 +21,19 @@ MIN_CONTESTANTS, MAX_CONTESTANTS = 2, len(LETTERS)
 TIE = "tie"
 BOTH_BAD = "bad"
 
+SERVER = "server"
+"""The key of a contestant's saved ``settings`` that holds the base URL of the server it ran on (issue 23);
+a battle saved before servers were recorded has none."""
+
 
 @dataclass(frozen=True)
 class Contestant:
     """One column of a battle: its letter on screen, the model behind it and how its answer went.
 
-    ``settings`` are the request fields besides the prompt (``options``, ``system``, ``think``);
-    ``status`` is a :mod:`lib.ollama.stream` code; ``error`` the failure's sentence as the
-    presenter read it; ``size`` the model's size in bytes when the battle ran (None: unknown).
+    ``settings`` are the request fields besides the prompt (``options``, ``system``, ``think``),
+    and under :data:`SERVER` the server it ran on (kept there so the saved battle needs no column
+    of its own); ``status`` is a :mod:`lib.ollama.stream` code; ``error`` the failure's sentence as
+    the presenter read it; ``size`` the model's size in bytes when the battle ran (None: unknown).
     """
 
     letter: str
@@ -40,6 +45,17 @@ class Contestant:
     error: str = ""
     stats: RunStats | None = None
     size: int | None = None
+
+    @property
+    def server(self) -> str:
+        """The base URL of the server it ran on; "" for a battle saved before servers were recorded."""
+        url = self.settings.get(SERVER)
+        return url if isinstance(url, str) else ""
+
+    @property
+    def request_settings(self) -> dict[str, Any]:
+        """The request fields it was sent with besides the prompt (its settings without the server)."""
+        return {key: value for key, value in self.settings.items() if key != SERVER}
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,22 @@
 """How the Evals page names candidates, prompts and runs, as plain text (select boxes, table headers).
 
 Candidates are lettered A to H in the order they were set up, followed by their model (and their
-own label, if they have one), so two candidates of one model at different settings stay apart.
-Model names and prompts are untrusted: these texts are for places that show text as it is
-(select box options, table cells, chart labels), never for Markdown.
+own label, if they have one), so two candidates of one model at different settings stay apart;
+and by their server (``A · qwen3:0.6b · laptop``, ``B · qwen3:0.6b · gpu``) when the session has
+several servers or the run ran on several (:func:`places`). Model names, server names and prompts
+are untrusted: these texts are for places that show text as it is (select box options, table
+cells, chart labels), never for Markdown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from lib.evals.records import Candidate, PromptSet, Run
+from lib.fleet import session
+from lib.fleet.models import SEPARATOR, server_name
+from lib.fleet.servers import Server
 from lib.formatting import date_time
 from lib.generate.compare.form import settings_summary
 from lib.i18n import t_plain
@@ -25,11 +30,36 @@ def letter(index: int) -> str:
     return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
 
 
-def candidate_name(candidate: Candidate, index: int) -> str:
-    """``B · qwen3:0.6b``, or ``B · fast (qwen3:0.6b)`` when the candidate has a label of its own."""
+Places = Mapping[str, str]
+"""Server names by base URL, for the names of a run's candidates; empty when they need none."""
+NO_PLACES: Places = {}
+
+
+def places(run: Run, servers: Sequence[Server]) -> dict[str, str]:
+    """The names of ``run``'s servers (its judge's too) by URL when the session has several servers or the
+    run is on several, else none. ``run`` is placed (:meth:`~lib.evals.records.Run.placed`)."""
+    urls = [*run.servers, *([run.judge_server] if run.judge else [])]
+    if len(servers) <= 1 and len(set(run.servers)) <= 1:
+        return {}
+    return {url: server_name(url, servers) for url in urls if url}
+
+
+def in_session(run: Run) -> tuple[Run, dict[str, str]]:
+    """``run`` as this session shows it: what was saved without a server on the sidebar's server, and
+    the names of its servers when its candidates' names need them."""
+    placed = run.placed(session.current().url)
+    return placed, places(placed, session.servers())
+
+
+def candidate_name(candidate: Candidate, index: int, where: Places = NO_PLACES) -> str:
+    """``B · qwen3:0.6b``, or ``B · fast (qwen3:0.6b)`` when the candidate has a label of its own; then
+    `` · gpu`` when ``where`` names its server."""
     if candidate.label.strip():
-        return f"{letter(index)} · {candidate.label.strip()} ({candidate.model})"
-    return f"{letter(index)} · {candidate.model}"
+        name = f"{letter(index)} · {candidate.label.strip()} ({candidate.model})"
+    else:
+        name = f"{letter(index)} · {candidate.model}"
+    server = where.get(candidate.server)
+    return f"{name}{SEPARATOR}{server}" if server else name
 
 
 def candidate_settings(candidate: Candidate) -> str:

@@ -14,7 +14,6 @@ from lib.access import visitor
 from lib.evals import progress_view, results_view, sets_view, setup_view
 from lib.evals.store import EvalStore
 from lib.i18n import t
-from lib.ollama.client import OllamaClient
 from lib.ui import widgets
 
 SETS, RUN, RESULTS = "sets", "run", "results"
@@ -36,7 +35,7 @@ def open_store() -> EvalStore:
     return store
 
 
-def draw(store: EvalStore, client: OllamaClient) -> None:
+def draw(store: EvalStore) -> None:
     st.title(t("evals.title"))
     st.caption(t("evals.intro"))
     show_notice()
@@ -55,7 +54,7 @@ def draw(store: EvalStore, client: OllamaClient) -> None:
             sets_view.draw(store)
     if tabs[RUN].open:
         with tabs[RUN]:
-            setup_view.draw(store, client)
+            setup_view.draw(store)
     if tabs[RESULTS].open:
         with tabs[RESULTS]:
             results_view.draw(store)

@@ -6,11 +6,14 @@ This panel is a fragment that reruns itself every second while the job runs, as 
 page's pull panel does (:mod:`lib.models.pull_panel`): a fragment's rerun runs only the
 fragment, so :func:`draw` reads the job from session state. When the job ends, the whole page
 runs once more, so the results and the history show the run as it ended.
+
+A job is given a client for each server of its run when it starts (:func:`start`): a candidate
+saved without a server, as every run before there were several servers, runs on the sidebar's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -19,9 +22,11 @@ from lib.evals import labels
 from lib.evals.records import Run
 from lib.evals.runner import EvalJob, EvalView
 from lib.evals.store import EvalStore, StoreFailed
+from lib.fleet import session
 from lib.formatting import human_seconds
 from lib.i18n import message_of, t
 from lib.ollama.client import OllamaClient
+from lib.ollama.errors import OllamaError
 from lib.ui.live_markdown import render_markdown
 
 POLL_SECONDS = 1.0
@@ -57,9 +62,22 @@ def running_set() -> int | None:
     return tracked.run.prompt_set.id if tracked is not None and not tracked.job.view().finished else None
 
 
-def start(client: OllamaClient, store: EvalStore, run_id: int, run: Run) -> None:
-    """Answer what ``run`` (saved as ``run_id``) is missing, in a job of this session; shown under Results."""
-    job = EvalJob(client.clone(), store, run_id, run, i18n.language()).start()
+def start(store: EvalStore, run_id: int, run: Run) -> None:
+    """Answer what ``run`` (saved as ``run_id``) is missing, in a job of this session; shown under Results.
+
+    Each server of the run gets its own client (a copy: the job's thread keeps using it whatever the
+    sidebar does meanwhile); a server the session no longer has gets none, and the job fails its
+    candidates' answers with a sentence naming it.
+    """
+    run, where = labels.in_session(run)
+    clients: dict[str, OllamaClient] = {}
+    for url in {*run.servers, run.judge_server}:
+        try:
+            clients[url] = session.client_for(url).clone()
+        except session.UnknownServer:
+            continue
+    language = i18n.language()
+    job = EvalJob(server_data.client().clone(), store, run_id, run, language, servers=clients, names=where).start()
     state.put(state.EVALS_JOB, Tracked(job, run))
     state.put(state.EVALS_RUN, run_id)
 
@@ -77,7 +95,23 @@ def resume(store: EvalStore, run_id: int) -> None:
     if run is None:
         state.put(state.EVALS_NOTICE, ("error", t("evals.run_gone")))
         return
-    start(server_data.client(), store, run_id, run)
+    start(store, run_id, judged_where_it_is(run))
+
+
+def judged_where_it_is(run: Run) -> Run:
+    """``run`` with its judge on a server that has the judge model: the judge's server is not saved with a
+    run, so a resumed run's judge runs on the sidebar's server when that has it, else on the first that does."""
+    if not run.judge or run.judge_server:
+        return run
+    ordered = sorted(session.servers(), key=lambda server: server.url != session.current().url)
+    for server in ordered:
+        try:
+            names = {str(entry.get("name")) for entry in server_data.models(session.client_for(server.url))}
+        except OllamaError:
+            continue
+        if run.judge in names:
+            return replace(run, judge_server=server.url)
+    return run
 
 
 def show(store: EvalStore) -> None:
@@ -137,7 +171,8 @@ def under_way(job: EvalJob, view: EvalView, run: Run) -> None:
     """What is being asked right now, the answer as it arrives, and Stop."""
     if view.current is not None:
         prompt_index, candidate_index = view.current
-        candidate = labels.candidate_name(run.candidates[candidate_index], candidate_index)
+        where = labels.places(run, session.servers())
+        candidate = labels.candidate_name(run.candidates[candidate_index], candidate_index, where)
         prompt = labels.short(run.prompt_set.prompts[prompt_index].text, 120)
         key = "evals.judging_now" if view.judging else "evals.answering_now"
         st.caption(t(key, number=prompt_index + 1, candidate=candidate, prompt=prompt))

@@ -8,7 +8,7 @@ verdict. Check kinds are stable codes (saved and exported as they are); the scre
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.ollama.stats import RunStats
@@ -52,13 +52,16 @@ class PromptSet:
 @dataclass(frozen=True)
 class Candidate:
     """A model with its settings: ``options`` (temperature, num_ctx…), ``system`` (overrides the prompt's when
-    not empty), ``think`` (None: the model's default) and ``keep_alive``; ``label`` names it on screen."""
+    not empty), ``think`` (None: the model's default) and ``keep_alive``; ``label`` names it on screen;
+    ``server`` is the base URL of the server it runs on ("" for a run saved before servers were recorded:
+    it runs on the sidebar's server, see :meth:`Run.placed`)."""
 
     model: str
     options: dict[str, Any] = field(default_factory=dict)
     system: str = ""
     think: bool | str | None = None
     label: str = ""
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,18 @@ class Run:
     finished_at: float | None = None  # None: still running, stopped or interrupted (resume asks what is missing)
     judge: str | None = None  # the judge model, if the run is judged
     rubric: str = ""
+    judge_server: str = ""  # where the judge runs while the run is under way; not saved ("": the sidebar's server)
+
+    def placed(self, default: str) -> Run:
+        """The run with ``default`` as the server of every candidate saved without one (and of the judge, when
+        it has none): before there were several servers, a run ran on the sidebar's server."""
+        candidates = tuple(replace(candidate, server=candidate.server or default) for candidate in self.candidates)
+        return replace(self, candidates=candidates, judge_server=self.judge_server or default)
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """The servers its candidates run on, each once, in candidate order."""
+        return tuple(dict.fromkeys(candidate.server for candidate in self.candidates))
 
     def missing(self) -> list[tuple[int, int]]:
         """(prompt, candidate) pairs with no finished answer yet, in prompt order within each candidate."""

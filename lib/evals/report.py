@@ -14,7 +14,8 @@ untrusted). The JSON keeps every code and figure as saved, for tools, with a fai
 error as a sentence in the export's language.
 
 :func:`candidate_name` and :func:`change_text` word a candidate and its change between runs for
-the screen (Markdown, values escaped) or for files (``plain``).
+the screen (Markdown, values escaped) or for files (``plain``). ``where`` (server names by URL, given
+when the run's candidates need them: :func:`lib.evals.labels.places`) adds each candidate's server.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +35,7 @@ from lib.evals import checks, scoring
 from lib.evals.records import Answer, Candidate, JudgeVerdict, Prompt, Run
 from lib.evals.scoring import CandidateScore, Change
 from lib.evals.sets import prompt_document
+from lib.fleet.models import SEPARATOR
 from lib.formatting import whole_number
 from lib.ollama.stream import CUT_OFF, FAILED, STOPPED, UNFINISHED
 
@@ -54,9 +57,19 @@ def _plain(key: str, lang: str, **values: Any) -> str:
 # Naming candidates and changes
 
 
-def candidate_name(candidate: Candidate, lang: str | None = None, *, plain: bool = False) -> str:
+def candidate_name(
+    candidate: Candidate, lang: str | None = None, *, plain: bool = False, where: Mapping[str, str] | None = None
+) -> str:
     """The candidate's label, else its model and what sets it apart: "qwen2.5 at temperature 0",
-    "llama3.2 (num_ctx 8192, thinking)"."""
+    "llama3.2 (num_ctx 8192, thinking)"; followed by " · gpu" when ``where`` names its server."""
+    server = (where or {}).get(candidate.server)
+    name = _named(candidate, lang, plain=plain)
+    if not server:
+        return name
+    return f"{name}{SEPARATOR}{server if plain else i18n.escape(server)}"
+
+
+def _named(candidate: Candidate, lang: str | None, *, plain: bool) -> str:
     if candidate.label.strip():
         return candidate.label if plain else i18n.escape(candidate.label)
     settings = [f"{name} {_setting(value)}" for name, value in sorted(candidate.options.items())]
@@ -84,9 +97,11 @@ def _setting(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def change_text(change: Change, run: Run, lang: str | None = None, *, plain: bool = False) -> str:
+def change_text(
+    change: Change, run: Run, lang: str | None = None, *, plain: bool = False, where: Mapping[str, str] | None = None
+) -> str:
     """ "qwen2.5 at temperature 0: 14/20 → 17/20" (``run`` is the current run)."""
-    name = candidate_name(run.candidates[change.candidate], lang, plain=plain)
+    name = candidate_name(run.candidates[change.candidate], lang, plain=plain, where=where)
     name = name if plain else i18n.markdown(name)  # escaped already
     now = f"{change.now[0]}/{change.now[1]}"
     if change.before is None:
@@ -154,14 +169,14 @@ svg { vertical-align: middle; }
 """
 
 
-def html_report(run: Run, scores: list[CandidateScore], language: str) -> str:
+def html_report(run: Run, scores: list[CandidateScore], language: str, where: Mapping[str, str] | None = None) -> str:
     """The run as one self-contained HTML page in ``language`` ("en" or "zh")."""
     lang = _language(language)
 
     def say(key: str, **values: Any) -> str:
         return html.escape(_plain(key, lang, **values))
 
-    names = [html.escape(candidate_name(candidate, lang, plain=True)) for candidate in run.candidates]
+    names = [html.escape(candidate_name(candidate, lang, plain=True, where=where)) for candidate in run.candidates]
     title = say("evals_core.report_title", name=run.prompt_set.name or _NONE)
     answered = len(run.answers)
     total = len(run.prompt_set.prompts) * len(run.candidates)
@@ -379,6 +394,7 @@ CSV_COLUMNS = (
     "candidate_number",
     "candidate",
     "model",
+    "server",
     "options",
     "status",
     "error",
@@ -406,8 +422,9 @@ def _cell_text(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA) else text
 
 
-def runs_csv(run: Run, lang: str = i18n.DEFAULT) -> str:
-    """One row per saved answer (prompts in order, then candidates), English column names, sentences in ``lang``."""
+def runs_csv(run: Run, lang: str = i18n.DEFAULT, where: Mapping[str, str] | None = None) -> str:
+    """One row per saved answer (prompts in order, then candidates), English column names, sentences in ``lang``;
+    ``server`` is the candidate's server's name (its address when ``where`` does not name it)."""
     lang = _language(lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -431,8 +448,9 @@ def runs_csv(run: Run, lang: str = i18n.DEFAULT) -> str:
             prompt.text,
             ";".join(prompt.tags),
             answer.candidate_index + 1,
-            candidate_name(candidate, lang, plain=True),
+            candidate_name(candidate, lang, plain=True, where=where),
             candidate.model,
+            (where or {}).get(candidate.server, candidate.server),
             json.dumps(candidate.options, ensure_ascii=False, sort_keys=True),
             answer.status,
             error_text(answer.error, lang),
@@ -456,9 +474,10 @@ def runs_csv(run: Run, lang: str = i18n.DEFAULT) -> str:
     return buffer.getvalue()
 
 
-def run_json(run: Run, lang: str = i18n.DEFAULT) -> str:
-    """The whole run for tools: the set as it ran, the candidates, every answer with its codes and
-    figures as saved, and the scores; a failed answer's error as a sentence in ``lang``."""
+def run_json(run: Run, lang: str = i18n.DEFAULT, where: Mapping[str, str] | None = None) -> str:
+    """The whole run for tools: the set as it ran, the candidates (each with its server's address, and
+    its name when ``where`` has it), every answer with its codes and figures as saved, and the scores;
+    a failed answer's error as a sentence in ``lang``."""
     lang = _language(lang)
     document = {
         "format": FORMAT,
@@ -475,6 +494,8 @@ def run_json(run: Run, lang: str = i18n.DEFAULT) -> str:
                 "system": candidate.system,
                 "think": candidate.think,
                 "label": candidate.label,
+                "server": candidate.server,
+                **({"server_name": where[candidate.server]} if where and candidate.server in where else {}),
             }
             for candidate in run.candidates
         ],

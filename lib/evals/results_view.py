@@ -5,7 +5,9 @@ The run is read from the store on every draw. The run a job of this session is a
 drawn in a fragment that reruns every second, so its grid fills in as answers are saved; the
 fragment stops polling once the job has ended (the progress panel then runs the whole page).
 Answers are model output and are drawn with :func:`~lib.ui.live_markdown.render_markdown`,
-never as HTML; the judge's reasoning too.
+never as HTML; the judge's reasoning too. A run is shown as this session places it
+(:func:`lib.evals.labels.in_session`): candidates saved without a server on the sidebar's server,
+and each candidate named with its server when there are several.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import streamlit as st
 from lib import i18n, state
 from lib.evals import charts, labels, progress_view, report, scoring, tables
 from lib.evals.checks import check_text, reason_text
+from lib.evals.labels import Places
 from lib.evals.records import Answer, JudgeVerdict, Run
 from lib.evals.store import EvalStore, StoreFailed
+from lib.fleet import session
 from lib.formatting import human_seconds
 from lib.i18n import message_of, t
 from lib.ollama.stream import FAILED
@@ -48,6 +52,7 @@ def draw(store: EvalStore) -> None:
     if not runs:
         st.info(t("evals.no_runs"), icon=":material/science:")
         return
+    runs = [run.placed(session.current().url) for run in runs]
     run = choose_run(runs)
     live = run.id == progress_view.running_run()
     st.fragment(run_results, run_every=POLL_SECONDS if live else None)(store, run.id or 0)
@@ -86,13 +91,14 @@ def run_results(store: EvalStore, run_id: int) -> None:
     if run is None:
         st.info(t("evals.run_gone"), icon=":material/info:")
         return
+    run, where = labels.in_session(run)
     status(store, run)
-    prompt, candidate = grid(run)
-    cell(run, prompt, candidate)
+    prompt, candidate = grid(run, where)
+    cell(run, prompt, candidate, where)
     scores = scoring.scores(run)
-    candidate_table(run, scores)
-    chart_section(run, scores)
-    downloads(run, scores)
+    candidate_table(run, scores, where)
+    chart_section(run, scores, where)
+    downloads(run, scores, where)
 
 
 def status(store: EvalStore, run: Run) -> None:
@@ -142,7 +148,7 @@ def pick_cell(key: str) -> None:
         st.session_state[state.EVALS_CANDIDATE_INPUT] = candidate
 
 
-def grid(run: Run) -> tuple[int, int]:
+def grid(run: Run, where: Places) -> tuple[int, int]:
     """The prompts × candidates grid, then the cell shown below it, picked in the grid or the select boxes."""
     st.subheader(t("evals.grid"), anchor=False)
     counted = tables.counts(run)
@@ -164,7 +170,7 @@ def grid(run: Run) -> tuple[int, int]:
     }
     for index, candidate in enumerate(run.candidates):
         config[tables.column_of(index)] = st.column_config.TextColumn(
-            labels.candidate_name(candidate, index), help=labels.candidate_settings(candidate)
+            labels.candidate_name(candidate, index, where), help=labels.candidate_settings(candidate)
         )
     if not any(prompt.tags for prompt in run.prompt_set.prompts):
         config[tables.TAGS] = None
@@ -194,30 +200,30 @@ def grid(run: Run) -> tuple[int, int]:
     picked = right.selectbox(
         t("evals.cell_candidate_pick"),
         list(candidates),
-        format_func=lambda index: labels.candidate_name(run.candidates[index], index),
+        format_func=lambda index: labels.candidate_name(run.candidates[index], index, where),
         key=state.EVALS_CANDIDATE_INPUT,
     )
     if run.judge:
-        judge_grid(run)
+        judge_grid(run, where)
     return int(prompt or 0), int(picked or 0)
 
 
-def judge_grid(run: Run) -> None:
+def judge_grid(run: Run, where: Places) -> None:
     """The judge's scores, apart from the checks: they are a model's opinion, not a rule."""
     with st.expander(t("evals.judge_scores", model=run.judge or ""), icon=":material/gavel:"):
         config: dict[str, Any] = {tables.PROMPT: st.column_config.TextColumn(t("evals.col_prompt"), width="large")}
         for index, candidate in enumerate(run.candidates):
             config[tables.column_of(index)] = st.column_config.NumberColumn(
-                labels.candidate_name(candidate, index), format="%.0f"
+                labels.candidate_name(candidate, index, where), format="%.0f"
             )
         st.dataframe(tables.judge_frame(run), hide_index=True, column_config=config)
 
 
-def cell(run: Run, prompt_index: int, candidate_index: int) -> None:
+def cell(run: Run, prompt_index: int, candidate_index: int, where: Places) -> None:
     """One answer: its text, each check with its reason, its figures, and the judge's verdict."""
     answer = tables.answers_by_cell(run).get((prompt_index, candidate_index))
     prompt = run.prompt_set.prompts[prompt_index]
-    name = labels.candidate_name(run.candidates[candidate_index], candidate_index)
+    name = labels.candidate_name(run.candidates[candidate_index], candidate_index, where)
     with st.container(border=True, key="evals_cell"):
         st.markdown(t("evals.cell_heading", number=prompt_index + 1, candidate=name))
         st.caption(t("evals.cell_prompt", prompt=prompt.text))
@@ -283,9 +289,9 @@ def verdict(found: JudgeVerdict) -> None:
             st.code(json.dumps(found.request, indent=2, ensure_ascii=False), language="json", wrap_lines=True)
 
 
-def candidate_table(run: Run, scores: list[scoring.CandidateScore]) -> None:
+def candidate_table(run: Run, scores: list[scoring.CandidateScore], where: Places) -> None:
     st.subheader(t("evals.candidates_table"), anchor=False)
-    frame = tables.candidate_frame(run, scores)
+    frame = tables.candidate_frame(run, scores, where)
     config: dict[str, Any] = {
         tables.CANDIDATE: st.column_config.TextColumn(t("evals.col_candidate")),
         tables.SETTINGS: st.column_config.TextColumn(t("evals.col_settings")),
@@ -307,9 +313,9 @@ def candidate_table(run: Run, scores: list[scoring.CandidateScore]) -> None:
     st.dataframe(frame, hide_index=True, column_config=config)
 
 
-def chart_section(run: Run, scores: list[scoring.CandidateScore]) -> None:
-    frame = tables.candidate_frame(run, scores)
-    tags = tables.tag_frame(run, scores)
+def chart_section(run: Run, scores: list[scoring.CandidateScore], where: Places) -> None:
+    frame = tables.candidate_frame(run, scores, where)
+    tags = tables.tag_frame(run, scores, where)
     if frame[tables.PASS_RATE].isna().all():
         return
     speed_column, tag_column = st.columns(2, gap="large")
@@ -324,13 +330,13 @@ def chart_section(run: Run, scores: list[scoring.CandidateScore]) -> None:
             st.altair_chart(charts.tag_chart(tags), width="stretch")
 
 
-def downloads(run: Run, scores: list[scoring.CandidateScore]) -> None:
+def downloads(run: Run, scores: list[scoring.CandidateScore], where: Places) -> None:
     """The self-contained HTML report, and the answers as CSV and JSON."""
     html_column, csv_column, json_column, _rest = st.columns([2, 2, 2, 4])
     stem = f"eval-run-{run.id}"
     html_column.download_button(
         t("evals.download_report"),
-        report.html_report(run, scores, i18n.language()),
+        report.html_report(run, scores, i18n.language(), where),
         file_name=f"{stem}.html",
         mime="text/html",
         icon=":material/description:",
@@ -339,7 +345,7 @@ def downloads(run: Run, scores: list[scoring.CandidateScore]) -> None:
     )
     csv_column.download_button(
         t("evals.download_csv"),
-        report.runs_csv(run, i18n.language()),
+        report.runs_csv(run, i18n.language(), where),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/table:",
@@ -348,7 +354,7 @@ def downloads(run: Run, scores: list[scoring.CandidateScore]) -> None:
     )
     json_column.download_button(
         t("evals.download_json"),
-        report.run_json(run, i18n.language()),
+        report.run_json(run, i18n.language(), where),
         file_name=f"{stem}.json",
         mime="application/json",
         icon=":material/data_object:",
@@ -367,7 +373,9 @@ def history(runs: list[Run], run: Run) -> None:
     if position + 1 < len(same):
         previous = same[position + 1]
         st.markdown(t("evals.change_heading", run=labels.run_name(previous)))
-        lines = [report.change_text(change, run) for change in scoring.change(previous, run)]  # names escaped
+        where = labels.places(run, session.servers())
+        changes = scoring.change(previous, run)
+        lines = [report.change_text(change, run, where=where) for change in changes]  # names escaped
         st.markdown(i18n.markdown("\n".join(f"- {line}" for line in lines)))
     if len(same) < 2:
         st.caption(t("evals.history_first"))
@@ -388,7 +396,8 @@ def history(runs: list[Run], run: Run) -> None:
 def history_row(run: Run) -> dict[str, str]:
     counted = tables.counts(run)
     checked = counted[tables.PASS] + counted[tables.FAIL]
-    names = ", ".join(labels.candidate_name(candidate, index) for index, candidate in enumerate(run.candidates))
+    where = labels.places(run, session.servers())
+    names = ", ".join(labels.candidate_name(c, index, where) for index, c in enumerate(run.candidates))
     return {
         "when": labels.run_name(run),
         "candidates": names,

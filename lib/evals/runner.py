@@ -7,10 +7,16 @@ in :func:`plan` order, each streamed with :mod:`lib.ollama.stream`, checks each 
 it at once (a kill loses no finished answer). So a stopped or interrupted run resumes with a new
 job on the run as stored: its :meth:`~lib.evals.records.Run.missing` pairs are what is left.
 
-Models stay loaded: :func:`plan` asks all of one model's prompts before the next model's, and
-the judge, when the run has one, grades every answer after the last one is in (a judge between
-answers would take turns with the candidates' models in memory). Nothing is sent as
+Models stay loaded: :func:`plan` asks all of one model's prompts on a server before the next
+model's, and the judge, when the run has one, grades every answer after the last one is in (a
+judge between answers would take turns with the candidates' models in memory). Nothing is sent as
 ``keep_alive``: a model the run no longer needs is unloaded by Ollama when another needs the room.
+
+Each candidate runs on its own server (:attr:`~lib.evals.records.Candidate.server`), one answer at
+a time, so no answer's figures are slowed by another's. The job is given a client per server when it
+starts (the thread cannot ask the session); a candidate saved without a server runs on ``client``,
+the sidebar's. A server that is down, or no longer one of the session's, fails its candidates'
+answers with a sentence that names it (when the run has several servers), and the others go on.
 
 A failed answer (a missing model, a server gone, an error mid-stream, a timeout) is saved with
 status ``failed`` and its sentence, in the language of the session that started the run (the
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,16 +45,21 @@ POLL_SECONDS = 0.2
 
 
 def plan(run: Run, pending: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``pending`` (prompt, candidate) pairs in the order that loads each model once.
+    """``pending`` (prompt, candidate) pairs in the order that loads each model once on each server.
 
-    Models in the order their first candidate comes; a model's candidates one after another
-    (settings such as ``num_ctx`` reload a model, so each candidate's prompts stay together);
-    prompts in order.
+    Models on servers in the order their first candidate comes; a model's candidates on one server
+    one after another (settings such as ``num_ctx`` reload a model, so each candidate's prompts stay
+    together); prompts in order.
     """
-    first: dict[str, int] = {}
+    first: dict[tuple[str, str], int] = {}
     for candidate in run.candidates:
-        first.setdefault(model_key(candidate.model), len(first))
-    return sorted(pending, key=lambda pair: (first[model_key(run.candidates[pair[1]].model)], pair[1], pair[0]))
+        first.setdefault(_loaded(candidate), len(first))
+    return sorted(pending, key=lambda pair: (first[_loaded(run.candidates[pair[1]])], pair[1], pair[0]))
+
+
+def _loaded(candidate: Candidate) -> tuple[str, str]:
+    """What a candidate keeps loaded: its model on its server."""
+    return candidate.server, model_key(candidate.model)
 
 
 def model_key(name: str) -> str:
@@ -74,29 +85,39 @@ def answer_request(prompt: Prompt, candidate: Candidate) -> stream.Request:
     return stream.Request(stream.CHAT, candidate.model, fields)
 
 
+Step = tuple[str, str]
+"""What a step of a job runs: (model, server URL)."""
+
+
 class Eta:
-    """Seconds left, from the mean seconds each step of this job took, per model when it has finished one."""
+    """Seconds left, from the mean seconds each step of this job took, per model on its server when that has
+    finished one (the same model is slower on the laptop than on the GPU box)."""
 
     def __init__(self) -> None:
-        self._seconds: dict[str, list[float]] = {}
+        self._seconds: dict[tuple[str, str], list[float]] = {}
 
-    def add(self, model: str, seconds: float) -> None:
-        self._seconds.setdefault(model_key(model), []).append(seconds)
+    def add(self, step: Step, seconds: float) -> None:
+        self._seconds.setdefault(_key(step), []).append(seconds)
 
-    def mean(self, model: str) -> float | None:
-        """The model's mean, else the mean of every step so far; None before any step finished."""
-        own = self._seconds.get(model_key(model))
+    def mean(self, step: Step) -> float | None:
+        """The step's model's mean on its server, else the mean of every step so far; None before any step finished."""
+        own = self._seconds.get(_key(step))
         every = own or [seconds for steps in self._seconds.values() for seconds in steps]
         return sum(every) / len(every) if every else None
 
-    def left(self, current: str | None, elapsed: float, queued: Iterable[str]) -> float | None:
-        """For the step under way on ``current`` (``elapsed`` seconds in) and the models of the steps after it."""
+    def left(self, current: Step | None, elapsed: float, queued: Iterable[Step]) -> float | None:
+        """For the step under way (``elapsed`` seconds in) and the steps after it."""
         if not self._seconds:
             return None
         total = 0.0
         if current is not None:
             total += max(0.0, (self.mean(current) or 0.0) - elapsed)
-        return total + sum(self.mean(model) or 0.0 for model in queued)
+        return total + sum(self.mean(step) or 0.0 for step in queued)
+
+
+def _key(step: Step) -> tuple[str, str]:
+    model, server = step
+    return model_key(model), server
 
 
 @dataclass(frozen=True)
@@ -130,6 +151,9 @@ class EvalView:
 class EvalJob:
     """Ask ``run``'s missing pairs (saved in ``store`` under ``run_id``) in a daemon thread.
 
+    ``client``: the sidebar's server, for candidates (and a judge) without a server of their own;
+    ``servers``: a client for each other server, by base URL; ``names``: each server's name by URL,
+    given when the run names servers (then a failed answer's sentence says which server it was on).
     ``language``: the session's, for the sentences saved with failed answers and verdicts.
     """
 
@@ -140,10 +164,15 @@ class EvalJob:
         run_id: int,
         run: Run,
         language: str = i18n.DEFAULT,
+        *,
+        servers: Mapping[str, OllamaClient] | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.run_id = run_id
         self.language = language
         self._client = client
+        self._servers = dict(servers or {})
+        self._names = dict(names or {})
         self._store = store
         self._run = run
         self._judge = run.judge or None
@@ -216,16 +245,29 @@ class EvalJob:
         """The ETA: the step under way, the answers not asked yet, then the gradings (held under the lock)."""
         asked = {(answer.prompt_index, answer.candidate_index) for answer in answers}
         waiting = [pair for pair in self._pending if pair not in asked and pair != self._current]
-        queued = [self._run.candidates[candidate].model for _, candidate in waiting]
+        queued = [self._step(candidate) for _, candidate in waiting]
         current = None
         if self._current is not None:
-            current = self._judge if self._judging else self._run.candidates[self._current[1]].model
+            current = self._judge_step() if self._judging else self._step(self._current[1])
         if self._judge is not None:
             ungraded = sum(answer.status != stream.FAILED and answer.verdict is None for answer in answers)
             # Each answer still to come will be graded; the answer being graded is the current step.
             gradings = ungraded + len(waiting) + (0 if current is None else -1 if self._judging else 1)
-            queued += [self._judge] * gradings
+            queued += [self._judge_step()] * gradings
         return self._eta.left(current, time.monotonic() - self._step_started, queued)
+
+    def _step(self, candidate_index: int) -> Step:
+        candidate = self._run.candidates[candidate_index]
+        return candidate.model, candidate.server
+
+    def _judge_step(self) -> Step:
+        return self._judge or "", self._run.judge_server
+
+    def client_of(self, url: str) -> OllamaClient | None:
+        """The client for the server at ``url`` ("": the sidebar's); None for a server the job was given none for."""
+        if not url or url == self._client.base_url:
+            return self._client
+        return self._servers.get(url)
 
     # The worker thread
 
@@ -253,10 +295,17 @@ class EvalJob:
         for prompt_index, candidate_index in self._pending:
             candidate = self._run.candidates[candidate_index]
             prompt = self._run.prompt_set.prompts[prompt_index]
-            live = self._stream(answer_request(prompt, candidate), (prompt_index, candidate_index), judging=False)
+            client = self.client_of(candidate.server)
+            if client is None:
+                if self._stop.is_set():
+                    return False
+                self._save(self._unknown_server(prompt_index, candidate_index), self._step(candidate_index))
+                continue
+            request = answer_request(prompt, candidate)
+            live = self._stream(client, request, (prompt_index, candidate_index), judging=False)
             if live is None:
                 return False
-            self._save(self._answer(prompt_index, candidate_index, live), candidate.model)
+            self._save(self._answer(prompt_index, candidate_index, live), self._step(candidate_index))
         return True
 
     def _grade_all(self) -> bool:
@@ -271,17 +320,21 @@ class EvalJob:
                 continue
             prompt = self._run.prompt_set.prompts[pair[0]]
             request = judge.rubric_request(judge_model, prompt, answer.content, self._run.rubric)
-            live = self._stream(request, pair, judging=True)
+            client = self.client_of(self._run.judge_server) or self._client
+            live = self._stream(client, request, pair, judging=True)
             if live is None:
                 return False
-            self._save(replace(answer, verdict=judge.score_verdict(request, live, self.language)), judge_model)
+            verdict = judge.score_verdict(request, live, self.language)
+            self._save(replace(answer, verdict=verdict), self._judge_step())
         return True
 
-    def _stream(self, request: stream.Request, pair: tuple[int, int], *, judging: bool) -> stream.Answer | None:
-        """Stream one answer with its live text shown; None when Stop cut it (or came before it)."""
+    def _stream(
+        self, client: OllamaClient, request: stream.Request, pair: tuple[int, int], *, judging: bool
+    ) -> stream.Answer | None:
+        """Stream one answer from ``client`` with its live text shown; None when Stop cut it (or came before it)."""
         if self._stop.is_set():
             return None
-        streams = stream.Streams(self._client, [request])
+        streams = stream.Streams(client, [request])
         with self._lock:
             self._streams = streams
             self._current = pair
@@ -310,16 +363,31 @@ class EvalJob:
             seconds=live.ended_after,
         )
         if live.error is not None:
-            model = self._run.candidates[candidate_index].model
-            return replace(answer, error=error_sentence(live.error, model, self.language))
+            candidate = self._run.candidates[candidate_index]
+            sentence = error_sentence(live.error, candidate.model, self.language)
+            return replace(answer, error=self._on_server(candidate.server, sentence))
         prompt = self._run.prompt_set.prompts[prompt_index]
         return replace(answer, checks=run_checks(prompt, live.content, stats, live.ended_after))
 
-    def _save(self, answer: Answer, model: str) -> None:
+    def _unknown_server(self, prompt_index: int, candidate_index: int) -> Answer:
+        """The failed answer of a candidate whose server the session no longer has (nothing was sent)."""
+        url = self._run.candidates[candidate_index].server
+        name = self._names.get(url, url)
+        sentence = say(self.language, "evals_run.server_unknown", server=name)
+        with self._lock:
+            self._step_started = time.monotonic()
+        return Answer(prompt_index, candidate_index, status=stream.FAILED, error=sentence)
+
+    def _on_server(self, url: str, sentence: str) -> str:
+        """``sentence`` saying which server it happened on, when the run names servers."""
+        name = self._names.get(url or self._client.base_url)
+        return say(self.language, "evals_run.on_server", server=name, problem=sentence) if name else sentence
+
+    def _save(self, answer: Answer, step: Step) -> None:
         self._store.save_answer(self.run_id, answer)
         with self._lock:
             self._answers[(answer.prompt_index, answer.candidate_index)] = answer
-            self._eta.add(model, time.monotonic() - self._step_started)
+            self._eta.add(step, time.monotonic() - self._step_started)
             self._current = None
             self._judging = False
             self._text = self._thinking = ""

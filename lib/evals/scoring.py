@@ -139,8 +139,10 @@ def _by_tag(run: Run, checked: list[Answer]) -> dict[str, tuple[int, int]]:
 
 
 def _identity(candidate: Candidate) -> tuple[Any, ...]:
-    """What makes two runs' candidates the same one: its label is only its name."""
+    """What makes two runs' candidates the same one: its label is only its name; the server it ran on counts
+    (the same model on the laptop and on the GPU box are two candidates, in one run or across runs)."""
     return (
+        candidate.server,
         candidate.model,
         json.dumps(candidate.options, sort_keys=True, default=str),
         candidate.system,
@@ -151,8 +153,9 @@ def _identity(candidate: Candidate) -> tuple[Any, ...]:
 def change(previous: Run, current: Run) -> list[Change]:
     """Each candidate of ``current`` with its (passed, checked) in ``previous`` and now.
 
-    Candidates are matched by model, options, system prompt and thinking, in order when a run
-    has the same candidate twice; one the previous run did not have gets ``before`` None.
+    Candidates are matched by server, model, options, system prompt and thinking, in order when a
+    run has the same candidate twice; one the previous run did not have gets ``before`` None. Runs
+    saved without servers are given theirs first (:meth:`~lib.evals.records.Run.placed`).
     """
     before_scores = scores(previous)
     unmatched: dict[tuple[Any, ...], list[int]] = {}

@@ -315,6 +315,7 @@ def _candidate_document(candidate: Candidate) -> dict[str, Any]:
         "system": candidate.system,
         "think": candidate.think,
         "label": candidate.label,
+        "server": candidate.server,
     }
 
 
@@ -414,6 +415,7 @@ def _candidate(document: Any) -> Candidate:
         system=_str(document.get("system")),
         think=think if isinstance(think, bool | str) else None,
         label=_str(document.get("label")),
+        server=_str(document.get("server")),
     )
 
 

@@ -90,14 +90,15 @@ def counts(run: Run) -> dict[str, int]:
     return found
 
 
-def candidate_frame(run: Run, scores: list[CandidateScore]) -> pd.DataFrame:
-    """One row per candidate: pass rate, speed, time to first token, tokens, load time, the judge's mean."""
+def candidate_frame(run: Run, scores: list[CandidateScore], where: labels.Places = labels.NO_PLACES) -> pd.DataFrame:
+    """One row per candidate: pass rate, speed, time to first token, tokens, load time, the judge's mean;
+    each named with its server when ``where`` names servers (the laptop's speed beside the GPU box's)."""
     rows = []
     for score in scores:
         candidate = run.candidates[score.candidate]
         rows.append(
             {
-                CANDIDATE: labels.candidate_name(candidate, score.candidate),
+                CANDIDATE: labels.candidate_name(candidate, score.candidate, where),
                 SETTINGS: labels.candidate_settings(candidate),
                 PASS_RATE: score.pass_rate,
                 PASSED: f"{score.passed} / {score.checked}",
@@ -133,11 +134,11 @@ def candidate_frame(run: Run, scores: list[CandidateScore]) -> pd.DataFrame:
     return frame
 
 
-def tag_frame(run: Run, scores: list[CandidateScore]) -> pd.DataFrame:
+def tag_frame(run: Run, scores: list[CandidateScore], where: labels.Places = labels.NO_PLACES) -> pd.DataFrame:
     """Pass rate per tag and candidate (long form, for a chart): tag, candidate, pass_rate, passed, checked."""
     rows = []
     for score in scores:
-        name = labels.candidate_name(run.candidates[score.candidate], score.candidate)
+        name = labels.candidate_name(run.candidates[score.candidate], score.candidate, where)
         for tag, (passed, checked) in sorted(score.by_tag.items()):
             if checked:
                 rows.append(

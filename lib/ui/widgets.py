@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import i18n, server_data, state
 from lib.access import locked as access
+from lib.fleet import catalog
 from lib.home import doctor
 from lib.i18n import t, t_plain
 from lib.ollama.errors import OllamaError, ResponseError, StreamError
@@ -46,6 +47,7 @@ def retry_button() -> None:
     """
     if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
         server_data.forget_models()
+        catalog.forget_down()  # a server of the fleet that failed is asked again now, not in 10 s
         st.rerun()
 
 

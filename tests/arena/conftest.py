@@ -13,8 +13,9 @@ from streamlit.testing.v1.element_tree import Block, Node
 from lib import state
 from lib.arena.battle import Run
 from lib.arena.store import ArenaStore
+from lib.fleet.models import ModelRef
 from lib.ui import navigation
-from tests.conftest import ENTRY_POINT, SAME_BROWSER
+from tests.conftest import ENTRY_POINT, SAME_BROWSER, pick_model
 
 PAGE = navigation.ARENA
 OWNER = f"browser:{SAME_BROWSER}"
@@ -47,12 +48,12 @@ def store(studio_env: Path) -> ArenaStore:
     return ArenaStore(studio_env / "arena.sqlite3", owner=OWNER)
 
 
-def choose(at: AppTest, *models: str) -> None:
-    """Choose mode with these models, one a column."""
+def choose(at: AppTest, *models: str | ModelRef) -> None:
+    """Choose mode with these models, one a column (a model's name: on the server its box is on)."""
     at.segmented_control(key=state.ARENA_PICK_INPUT).set_value("choose").run()
     at.segmented_control(key=state.ARENA_COUNT_INPUT).set_value(len(models)).run()
     for slot, model in enumerate(models):
-        at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}").select(model)
+        pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_{slot}"), model)
     at.run()
 
 

@@ -19,8 +19,10 @@ from lib.arena.battle import (
     parse_tags,
     shuffled,
     surprise,
+    surprise_on_servers,
 )
-from lib.arena.records import BOTH_BAD, TIE, Battle, Contestant
+from lib.arena.records import BOTH_BAD, SERVER, TIE, Battle, Contestant
+from lib.fleet.models import ModelRef
 from lib.ollama.errors import ResponseError
 from lib.ollama.stream import DONE, FAILED, GENERATE, STOPPED, UNFINISHED, Answer
 
@@ -202,6 +204,63 @@ def test_a_restored_battle_is_revealed_once_voted_on_or_failed():
     assert Run.restored(failed, None).revealed
 
 
+# Several servers
+
+
+LAPTOP, GPU = "http://127.0.0.1:11434", "http://10.0.0.7:11434"
+
+
+def test_each_contestants_server_is_saved_in_its_settings_and_not_sent_to_the_model():
+    picks = (Pick("qwen3:0.6b", {"think": False}, 500, LAPTOP), Pick("qwen3:0.6b", {}, 500, GPU))
+    run = ended(Run("Why?", picks), Answer(content="x", final=FINAL), Answer(content="y", final=FINAL))
+    assert all(SERVER not in request.fields for request in run.requests())
+    assert run.servers == (LAPTOP, GPU)
+    record = run.settle(word)
+    assert [contestant.settings for contestant in record.contestants] == [
+        {"think": False, SERVER: LAPTOP},
+        {SERVER: GPU},
+    ]
+    assert [contestant.server for contestant in record.contestants] == [LAPTOP, GPU]
+    again = Run.restored(record, None)
+    assert again.picks == picks  # the server back on the pick, not among the request's settings
+
+
+def test_a_battle_saved_before_servers_were_recorded_opens_with_no_server():
+    old = Battle("Why?", (Contestant("A", "a", {"think": False}), Contestant("B", "b")), id=3)
+    run = Run.restored(old, None)
+    assert run.servers == ("", "") and run.picks[0].settings == {"think": False}
+    record = ended(Run("Why?", (Pick("a"), Pick("b"))), Answer(final=FINAL), Answer(final=FINAL)).settle(word)
+    assert [contestant.settings for contestant in record.contestants] == [{}, {}]  # nothing invented
+
+
+def test_surprise_on_servers_draws_two_different_models_each_on_a_server_that_has_it():
+    refs = [ModelRef("a", LAPTOP), ModelRef("b", LAPTOP), ModelRef("a", GPU), ModelRef("c", GPU)]
+    pairs = [surprise_on_servers(refs, rng=random.Random(seed)) for seed in range(300)]
+    assert all(pair is not None and pair[0].model != pair[1].model and set(pair) <= set(refs) for pair in pairs)
+    assert {ref for pair in pairs if pair for ref in pair} == set(refs)  # every model on every server comes up
+
+
+def test_surprise_on_servers_takes_the_server_where_a_model_runs_itself_and_needs_two_models():
+    refs = [ModelRef("a", LAPTOP), ModelRef("a", GPU), ModelRef("cloud", GPU), ModelRef("b", GPU)]
+    remote = {ModelRef("a", LAPTOP), ModelRef("cloud", GPU)}  # "a" runs elsewhere from the laptop only
+    pairs = [surprise_on_servers(refs, remote, rng=random.Random(seed)) for seed in range(100)]
+    assert {frozenset(pair) for pair in pairs if pair} == {frozenset({ModelRef("a", GPU), ModelRef("b", GPU)})}
+    assert surprise_on_servers([ModelRef("a", LAPTOP), ModelRef("a", GPU)]) is None  # one model on two servers
+
+
+def test_a_revealed_snapshot_names_each_column_as_given():
+    run = ended(Run("Why?", PICKS), Answer(content="x", final=FINAL), Answer(content="y", final=FINAL))
+    run.room = "ABCDEF"
+    assert run.snapshot(["llama3.2:latest · gpu", "qwen3:0.6b · laptop"]).models is None
+    run.settle(word)
+    run.reveal()
+    assert run.snapshot(["llama3.2:latest · gpu", "qwen3:0.6b · laptop"]).models == (
+        "llama3.2:latest · gpu",
+        "qwen3:0.6b · laptop",
+    )
+    assert run.snapshot().models == run.models
+
+
 # Blind failures
 
 
@@ -214,6 +273,18 @@ def test_a_failures_words_name_no_model_while_blind():
     assert family == {"said": "model B runner crashed; x loaded"}  # a name of one or two letters is left alone
     hub = masked_values({"said": "tiny-q failed"}, ["hf.co/someone/tiny-q:Q4_K_M"], "model A")
     assert hub == {"said": "model A failed"}
+
+
+def test_a_failures_words_name_no_server_while_blind():
+    values = {"where": "http://10.0.0.7:11434", "said": "GPU-box lost qwen3"}
+    masked = masked_values(
+        values,
+        ["qwen3:0.6b"],
+        "model A",
+        places=["http://10.0.0.7:11434", "10.0.0.7", "gpu-box"],
+        place_stand_in="server A",
+    )
+    assert masked == {"where": "server A", "said": "server A lost model A"}
 
 
 def test_a_battle_in_an_audience_room_is_recorded_there_and_opened_again_there():

@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.arena import battle_view
 from lib.arena.battle import Pick, Run, Snapshot
-from lib.arena.records import BOTH_BAD, TIE
+from lib.arena.records import BOTH_BAD, SERVER, TIE, Battle, Contestant
 from lib.arena.store import ArenaStore
-from lib.ollama.errors import ResponseError
+from lib.fleet.models import ModelRef
+from lib.ollama.errors import ResponseError, ServerUnreachable
 from lib.ollama.stream import DONE, FAILED, STOPPED
 from tests import i18n_check
 from tests.arena.conftest import (
@@ -32,6 +33,8 @@ from tests.arena.conftest import (
     vote,
     vote_buttons,
 )
+from tests.conftest import pick_model
+from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
 from tests.markdown_audit import record_sent, shown_texts
 from tests.ollama.test_stream import overlapped
@@ -227,6 +230,118 @@ def test_stop_closes_every_stream_keeps_the_partial_answers_and_opens_the_vote(a
     assert all(c.content.startswith("word0 word1") for c in saved.contestants)
 
 
+# Several servers
+
+
+@pytest.fixture
+def gpu():
+    with FakeOllama() as other:
+        yield other
+
+
+def two_servers(monkeypatch, fake, gpu) -> AppTest:
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    at = open_arena()
+    assert not at.exception
+    return at
+
+
+def test_the_same_model_on_two_servers_battles_each_from_its_own_server(studio_env, fake, gpu, monkeypatch, store):
+    at = two_servers(monkeypatch, fake, gpu)
+    choose(at, ModelRef("qwen3:0.6b", fake.url), ModelRef("qwen3:0.6b", gpu.url))
+    start(at)
+    assert [body["model"] for body in sent(fake)] == ["qwen3:0.6b"]
+    assert [body["model"] for body in sent(gpu)] == ["qwen3:0.6b"]
+    assert all(SERVER not in body for body in sent(fake) + sent(gpu))
+    assert "laptop" not in main_area(at) and "· gpu" not in main_area(at)  # still blind: no server named
+    run = battle(at)
+    [saved] = store.battles()
+    assert [c.server for c in saved.contestants] == list(run.servers)
+    assert sorted(run.servers) == sorted([fake.url, gpu.url])
+    vote(at, "A")
+    named = {fake.url: "qwen3:0.6b · laptop", gpu.url: "qwen3:0.6b · gpu"}
+    assert headings(at)[:2] == [
+        f"A · {named[run.servers[0]]} :green-badge[:material/trophy: your pick]",
+        f"B · {named[run.servers[1]]}",
+    ]
+    assert texts(at.success) == f"You picked A: {named[run.servers[0]]}."
+    figures = [metric.label for metric in at.main.metric]
+    assert figures.count("Tokens/s") == 2  # the speed of each machine, side by side
+    board = at.tabs[1].get("dataframe")[0].value
+    assert set(board["model"]) == {"qwen3:0.6b · laptop", "qwen3:0.6b · gpu"}  # two entries that played each other
+
+
+def test_a_column_whose_server_is_down_fails_and_the_other_column_is_answered(
+    studio_env, fake, gpu, monkeypatch, store
+):
+    at = two_servers(monkeypatch, fake, gpu)
+    choose(at, ModelRef("llama3.2:latest", fake.url), ModelRef("qwen3:0.6b", gpu.url))
+    fake.token_delay = 0.01
+    gone = gpu.url
+    gpu.stop()
+    start(at)
+    run = battle(at)
+    failed = run.letters[run.servers.index(gone)]
+    [saved] = store.battles()
+    assert [c.status for c in saved.contestants if c.letter == failed] == [FAILED]
+    assert [body["model"] for body in sent(fake)] == ["llama3.2:latest"]  # the other column was answered
+    assert f"{failed} · qwen3:0.6b · gpu" in headings(at)  # a failed battle is revealed, with its servers
+
+
+def test_a_failing_columns_sentence_names_no_server_before_the_reveal(monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", "laptop=127.0.0.1:11434,gpu-box=http://10.0.0.7:11434")
+    run = Run(
+        "Why?",
+        (Pick("qwen3:0.6b", server="http://127.0.0.1:11434"), Pick("qwen3:0.6b", server="http://10.0.0.7:11434")),
+    )
+    error = ServerUnreachable("errors.nothing_answers", {"where": "http://10.0.0.7:11434"})
+    said = unescaped(battle_view.failure_text(run, 1, error))
+    assert "10.0.0.7" not in said and "gpu-box" not in said and "the server of column B" in said
+    run.revealed = True
+    assert "http://10.0.0.7:11434" in unescaped(battle_view.failure_text(run, 1, error))
+
+
+def test_a_room_battle_between_two_servers_reveals_them_on_the_voters_screens(
+    studio_env: Path, fake, gpu, monkeypatch, keep_main_module
+):
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    presenter = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
+    code = presenter.open_room().code
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), code), default_timeout=30).run()
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_0"), ModelRef("qwen3:0.6b", fake.url))
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1"), ModelRef("qwen3:0.6b", gpu.url))
+    at.run()
+    start(at)
+    run = battle(at)
+    assert all(snapshot.models is None for snapshot in at.session_state["seen"])
+    at.button(key=state.ARENA_REVEAL_BUTTON).click().run()
+    named = {fake.url: "qwen3:0.6b · laptop", gpu.url: "qwen3:0.6b · gpu"}
+    assert at.session_state["seen"][-1].models == tuple(named[url] for url in run.servers)
+
+
+def test_a_battle_saved_before_servers_were_recorded_opens_on_the_sidebars_server(
+    studio_env, fake, gpu, monkeypatch, store
+):
+    old = Battle(
+        "Why?",
+        (Contestant("A", "llama3.2:latest", {"think": False}, content="x"), Contestant("B", "qwen3:0.6b", content="y")),
+        created_at=1.0,
+    )
+    battle_id = store.save_battle(old)
+    store.vote(battle_id, OWNER, "B")
+    one = open_arena({"battle": str(battle_id)})
+    assert headings(one)[:2] == ["A · llama3.2:latest", "B · qwen3:0.6b :green-badge[:material/trophy: your pick]"]
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    at = open_arena({"battle": str(battle_id)})
+    assert not at.exception
+    assert headings(at)[:2] == [
+        "A · llama3.2:latest · laptop",
+        "B · qwen3:0.6b · laptop :green-badge[:material/trophy: your pick]",
+    ]
+    board = at.tabs[1].get("dataframe")[0].value
+    assert set(board["model"]) == {"llama3.2:latest · laptop", "qwen3:0.6b · laptop"}
+
+
 # Reload and New battle
 
 
@@ -270,8 +385,8 @@ def test_new_battle_goes_back_to_the_set_up_as_it_was(arena, fake, store):
     arena.text_area(key=state.ARENA_PROMPTS_INPUT).input("one #a\ntwo #b")
     start(arena)
     arena.button(key=state.ARENA_NEW_BUTTON).click().run()
-    assert arena.selectbox(key=f"{state.ARENA_MODEL_INPUT}_0").value == "llava:7b"
-    assert arena.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1").value == "qwen3:0.6b"
+    assert arena.selectbox(key=f"{state.ARENA_MODEL_INPUT}_0").value.model == "llava:7b"
+    assert arena.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1").value.model == "qwen3:0.6b"
     assert arena.text_area(key=state.ARENA_PROMPTS_INPUT).value == "one #a\ntwo #b"
     assert "battle" not in arena.query_params
     assert len(store.battles()) == 1  # the finished battle stays saved
@@ -285,27 +400,27 @@ def keep_main_module(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
-def hooked_app(data_dir: str, url: str, room: str | None = None) -> None:
+def hooked_app(data_dir: str, room: str | None = None) -> None:
     """The Battle tab alone, with an on_change hook that keeps every snapshot it is given, in ``room`` if any."""
     import streamlit as st
 
     from lib import state
     from lib.arena import battle_view
     from lib.arena.store import ArenaStore
-    from lib.ollama.client import OllamaClient
 
     state.init()
     seen = st.session_state.setdefault("seen", [])
     store = ArenaStore(f"{data_dir}/arena.sqlite3", owner="browser:hook")
-    battle_view.draw(store, OllamaClient(url), on_change=seen.append, room=room)
+    battle_view.draw(store, on_change=seen.append, room=room)
 
 
 def test_on_change_follows_the_battle_and_names_no_model_before_the_reveal(studio_env: Path, fake, keep_main_module):
     fake.token_delay = 0.01
     fake.script_reply(LONG_REPLY)
     fake.script_reply(LONG_REPLY)
-    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url), default_timeout=30).run()
-    at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1").select("qwen3:0.6b").run()
+    at = AppTest.from_function(hooked_app, args=(str(studio_env),), default_timeout=30).run()
+    pick_model(at.selectbox(key=f"{state.ARENA_MODEL_INPUT}_1"), "qwen3:0.6b")
+    at.run()
     start(at, "Tell me a long story.")
     seen: list[Snapshot] = at.session_state["seen"]
     keys = {snapshot.battle_key for snapshot in seen}
@@ -357,7 +472,7 @@ def test_a_battle_and_its_reveal_are_all_in_chinese(studio_env, fake):
 def test_a_battle_started_with_a_room_open_is_saved_in_that_room(studio_env: Path, fake, keep_main_module):
     hook_store = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
     code = hook_store.open_room().code
-    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, code), default_timeout=30).run()
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), code), default_timeout=30).run()
     start(at)
     [saved] = hook_store.battles(room=code)
     assert saved.room == code and hook_store.battles(room=None) == []
@@ -366,7 +481,7 @@ def test_a_battle_started_with_a_room_open_is_saved_in_that_room(studio_env: Pat
 
 
 def test_a_room_that_is_gone_is_said_and_the_battle_takes_no_vote(studio_env: Path, fake, keep_main_module):
-    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, "ZZZZZZ"), default_timeout=30).run()
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), "ZZZZZZ"), default_timeout=30).run()
     start(at)
     assert "could not be saved" in texts(at.error) and "no longer exists" in texts(at.error)
     assert vote_buttons(at) == {}  # a room's battle takes its votes on the voters' screens
@@ -377,7 +492,7 @@ def test_a_room_that_is_gone_is_said_and_the_battle_takes_no_vote(studio_env: Pa
 def test_a_room_battle_is_revealed_by_the_presenter_with_the_rooms_votes(studio_env: Path, fake, keep_main_module):
     presenter = ArenaStore(studio_env / "arena.sqlite3", owner="browser:hook")
     code = presenter.open_room().code
-    at = AppTest.from_function(hooked_app, args=(str(studio_env), fake.url, code), default_timeout=30).run()
+    at = AppTest.from_function(hooked_app, args=(str(studio_env), code), default_timeout=30).run()
     start(at)
     assert vote_buttons(at) == {}
     assert at.session_state["seen"][-1].models is None  # still blind on the voters' screens

@@ -1,6 +1,6 @@
 import pytest
 
-from lib.arena.records import BOTH_BAD, TIE, Battle, Contestant, Result, pairwise
+from lib.arena.records import BOTH_BAD, SERVER, TIE, Battle, Contestant, Result, pairwise
 from lib.ollama.stream import FAILED
 
 
@@ -43,3 +43,11 @@ def test_a_failed_column_marks_the_battle_failed_and_choices_list_letters_then_t
     assert battle("a", "b", statuses=("done", FAILED)).failed
     assert not battle("a", "b").failed
     assert battle("a", "b").choices == ("A", "B", TIE, BOTH_BAD)
+
+
+def test_a_contestants_server_is_read_from_its_settings_apart_from_the_request_fields():
+    contestant = Contestant("A", "qwen3:0.6b", {"think": False, SERVER: "http://10.0.0.7:11434"})
+    assert contestant.server == "http://10.0.0.7:11434"
+    assert contestant.request_settings == {"think": False}
+    assert Contestant("A", "qwen3:0.6b", {"think": False}).server == ""  # saved before servers were recorded
+    assert Contestant("A", "qwen3:0.6b", {SERVER: 7}).server == ""  # a stored value of the wrong type

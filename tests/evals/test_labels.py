@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from lib.evals import labels
 from lib.evals.records import Candidate, Prompt, PromptSet, Run
+from lib.fleet.servers import Server
+
+LAPTOP, GPU = "http://127.0.0.1:11434", "http://10.0.0.7:11434"
+FLEET = [Server(LAPTOP, "laptop", True), Server(GPU, "gpu", True)]
 
 
 def test_candidates_are_lettered_in_their_order_and_keep_their_model():
@@ -66,3 +70,23 @@ def test_sets_that_share_a_name_are_numbered_by_age():
     )
     names = labels.set_names([second, other, first])
     assert names == {4: labels.set_name(first) + " (1)", 9: labels.set_name(second) + " (2)", 5: labels.set_name(other)}
+
+
+def test_candidates_are_named_with_their_server_when_there_are_several():
+    prompts = PromptSet("s", (Prompt("a"),))
+    run = Run(prompts, (Candidate("qwen3:0.6b", server=LAPTOP), Candidate("qwen3:0.6b", server=GPU)))
+    where = labels.places(run, FLEET)
+    assert where == {LAPTOP: "laptop", GPU: "gpu"}
+    names = [labels.candidate_name(c, index, where) for index, c in enumerate(run.candidates)]
+    assert names == ["A · qwen3:0.6b · laptop", "B · qwen3:0.6b · gpu"]
+    assert labels.candidate_name(Candidate("m", label="fast", server=GPU), 2, where) == "C · fast (m) · gpu"
+
+
+def test_with_one_server_candidates_are_named_as_before():
+    prompts = PromptSet("s", (Prompt("a"),))
+    run = Run(prompts, (Candidate("a", server=LAPTOP), Candidate("b", server=LAPTOP)))
+    assert labels.places(run, FLEET[:1]) == {}
+    assert labels.candidate_name(run.candidates[0], 0, labels.places(run, FLEET[:1])) == "A · a"
+    # A run on two servers names them even when the session has one now (the other by its host).
+    apart = Run(prompts, (Candidate("a", server=LAPTOP), Candidate("a", server=GPU)))
+    assert labels.places(apart, FLEET[:1]) == {LAPTOP: "laptop", GPU: "10.0.0.7"}

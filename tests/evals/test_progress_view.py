@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from lib import state
+from lib.evals.records import Answer, Candidate, Run
 from lib.evals.store import EvalStore
+from tests.conftest import pick_model
 from tests.evals.screens import (
     button,
     buttons,
@@ -22,6 +24,8 @@ from tests.evals.screens import (
     store_of,
     texts,
 )
+from tests.fake_ollama import FakeOllama
+from tests.fake_ollama.names import parse_name
 
 
 @pytest.fixture
@@ -127,8 +131,8 @@ def test_the_set_being_run_cannot_be_deleted_until_its_run_stops(started):
 def test_a_model_that_fails_mid_run_fails_its_cells_with_a_sentence_and_the_run_goes_on(open_app, store, fake):
     store.save_set(small_set())
     at = open_evals(open_app, tab="run")
-    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_0").select("llava:7b")
-    at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_1").select("llama3.2:latest")
+    pick_model(at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_0"), "llava:7b")
+    pick_model(at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_1"), "llama3.2:latest")
     at.run()
     fake.break_model("llava:7b", "the runner crashed")
     button(at, "Start").click().run()
@@ -140,3 +144,36 @@ def test_a_model_that_fails_mid_run_fails_its_cells_with_a_sentence_and_the_run_
     assert "Every answer is in (3 failed)." in texts(at.success)
     assert list(at.dataframe[0].value["c0"]) == ["⚠", "⚠", "⚠"]
     assert "the runner crashed" in texts(at.error)  # the first cell, its sentence
+
+
+def test_a_run_saved_before_servers_were_recorded_resumes_on_the_sidebars_server(open_app, store, monkeypatch, fake):
+    set_id = store.save_set(small_set())
+    prompt_set = store.get_set(set_id)
+    old = Run(prompt_set, (Candidate("llama3.2:latest"), Candidate("qwen3:0.6b")), answers=(Answer(0, 0, "Paris."),))
+    run_id = store.start_run(old)
+    with FakeOllama() as gpu:
+        monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")  # the sidebar's server: the first
+        at = open_evals(open_app, tab="results")
+        assert "A · llama3.2:latest · laptop" in at.selectbox(key=state.EVALS_CANDIDATE_INPUT).options
+        at.button(key=f"{state.EVALS_RESUME_BUTTON}_{run_id}").click().run()
+        at.run()
+        finish_job(at)
+        resumed = store.run(run_id)
+        assert resumed is not None and resumed.finished_at is not None and len(resumed.answers) == 6
+        assert len(fake.requests_to("/api/chat")) == 5 and gpu.requests_to("/api/chat") == []
+        assert [c.server for c in resumed.candidates] == ["", ""]  # the saved run is as it was
+
+
+def test_a_resumed_runs_judge_grades_on_a_server_that_has_the_judge_model(open_app, store, monkeypatch, fake):
+    set_id = store.save_set(small_set())
+    candidates = (Candidate("llama3.2:latest", server=fake.url),)
+    run_id = store.start_run(Run(store.get_set(set_id), candidates, judge="qwen3:0.6b", rubric="Right."))
+    assert fake.store.remove(parse_name("qwen3:0.6b"))  # only the GPU box has the judge model
+    with FakeOllama() as gpu:
+        monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+        at = open_evals(open_app, tab="results")
+        at.button(key=f"{state.EVALS_RESUME_BUTTON}_{run_id}").click().run()
+        at.run()
+        finish_job(at)
+        assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2:latest"] * 3
+        assert [r.body["model"] for r in gpu.requests_to("/api/chat")] == ["qwen3:0.6b"] * 3

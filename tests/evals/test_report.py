@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -261,6 +262,7 @@ def test_the_json_holds_the_whole_run_and_its_scores():
         "system": "",
         "think": None,
         "label": "",
+        "server": "",
     }
     assert len(document["answers"]) == 4 and document["answers"][0]["checks"][1]["detail"] == {"tokens": 4, "limit": 10}
     assert document["answers"][0]["verdict"]["score"] == 9
@@ -308,3 +310,29 @@ def test_a_change_reads_as_before_and_now():
     )
     assert change_text(Change(1, None, (3, 4)), run, "en", plain=True) == "llama3.2: 3/4 (not in the previous run)"
     assert change_text(Change(0, (1, 2), (2, 2)), run, "zh", plain=True) == "qwen2.5（温度 0）：1/2 → 2/2"
+
+
+def test_files_name_each_candidates_server_when_given():
+    run = a_run()
+    run = Run(
+        run.prompt_set,
+        (replace(run.candidates[0], server="http://a:11434"), replace(run.candidates[1], server="http://b:11434")),
+        run.answers,
+    )
+    where = {"http://a:11434": "laptop", "http://b:11434": "gpu"}
+    assert candidate_name(run.candidates[0], "en", plain=True, where=where) == "qwen2.5 at temperature 0 · laptop"
+    assert candidate_name(Candidate("m", server="http://b:11434"), "en", where={"http://b:11434": "**g**"}) == (
+        "m · \\*\\*g\\*\\*"
+    )
+    rows = list(csv.DictReader(io.StringIO(runs_csv(run, "en", where))))
+    assert {(row["candidate"], row["server"]) for row in rows} == {
+        ("qwen2.5 at temperature 0 · laptop", "laptop"),
+        ("llama3.2 · gpu", "gpu"),
+    }
+    document = json.loads(run_json(run, "en", where))
+    assert [(c["server"], c["server_name"]) for c in document["candidates"]] == [
+        ("http://a:11434", "laptop"),
+        ("http://b:11434", "gpu"),
+    ]
+    assert "qwen2.5 at temperature 0 · laptop" in html_report(run, scores(run), "en", where)
+    assert change_text(Change(1, None, (3, 4)), run, "en", plain=True, where=where).startswith("llama3.2 · gpu: ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from lib.evals.runner import Eta, EvalJob, answer_request, model_key, plan
 from lib.evals.store import EvalStore
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.stream import CHAT, DONE, FAILED
+from tests.fake_ollama import FakeOllama
 from tests.streamlit_process import free_port
 
 TOPICS = ("volcanoes", "glaciers", "deserts", "rainforests", "coral reefs")
@@ -360,20 +362,115 @@ def test_resuming_a_judged_run_grades_only_what_has_no_grade(fake, store):
     assert all("Rubric: Kind." in material for material in again)
 
 
+# Several servers
+
+
+@pytest.fixture
+def gpu():
+    with FakeOllama() as other:
+        yield other
+
+
+def begin_on(store: EvalStore, run: Run, client: OllamaClient, **fleet) -> tuple[int, EvalJob]:
+    run_id = store.start_run(run)
+    stored = store.run(run_id)
+    assert stored is not None
+    return run_id, EvalJob(client, store, run_id, stored, **fleet).start()
+
+
+def test_candidates_on_two_servers_are_each_asked_on_their_own_each_model_loaded_once_per_server(fake, gpu, store):
+    candidates = (
+        Candidate("qwen3:0.6b", server=fake.url),
+        Candidate("qwen3:0.6b", server=gpu.url),
+        Candidate("qwen3:0.6b", options={"temperature": 0}, server=fake.url),
+    )
+    run = Run(PromptSet("s", PROMPTS[:2]), candidates)
+    assert plan(run, run.missing()) == [(0, 0), (1, 0), (0, 2), (1, 2), (0, 1), (1, 1)]
+    run_id, job = begin_on(store, run, OllamaClient(fake.url), servers={gpu.url: OllamaClient(gpu.url)})
+    assert job.wait(60) and job.view().completed
+    laptop = [r.body.get("options", {}) for r in fake.requests_to("/api/chat")]
+    assert laptop == [{}, {}, {"temperature": 0}, {"temperature": 0}]
+    assert len(gpu.requests_to("/api/chat")) == 2 and all("options" not in r.body for r in gpu.requests_to("/api/chat"))
+    saved = store.run(run_id)
+    assert saved is not None and all(answer.status == DONE for answer in saved.answers) and len(saved.answers) == 6
+
+
+def test_a_candidate_whose_server_is_down_fails_with_a_sentence_naming_it_and_the_others_complete(fake, store):
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    candidates = (Candidate("llama3.2", server=fake.url), Candidate("qwen3:0.6b", server=down))
+    names = {fake.url: "laptop", down: "gpu"}
+    run_id, job = begin_on(
+        store,
+        Run(PromptSet("s", PROMPTS[:3]), candidates),
+        OllamaClient(fake.url),
+        servers={down: OllamaClient(down)},
+        names=names,
+    )
+    assert job.wait(60)
+    view = job.view()
+    assert view.completed and view.failures == 3
+    saved = store.run(run_id)
+    assert saved is not None
+    by_candidate = {index: [a for a in saved.answers if a.candidate_index == index] for index in (0, 1)}
+    assert all(answer.status == DONE for answer in by_candidate[0]) and len(by_candidate[0]) == 3
+    assert all(answer.status == FAILED for answer in by_candidate[1]) and len(by_candidate[1]) == 3
+    assert all(
+        answer.error.startswith("On gpu: Nothing is answering at http://127.0.0.1:") for answer in by_candidate[1]
+    )
+    assert len(fake.requests_to("/api/chat")) == 3
+
+
+def test_a_candidate_on_a_server_the_session_no_longer_has_fails_without_a_request(fake, store):
+    candidates = (Candidate("llama3.2", server="http://gone.example:11434"), Candidate("llama3.2"))
+    run_id, job = begin_on(store, Run(PromptSet("s", PROMPTS[:2]), candidates), OllamaClient(fake.url), language="zh")
+    assert job.wait(30) and job.view().completed
+    saved = store.run(run_id)
+    assert saved is not None
+    failed = [answer for answer in saved.answers if answer.status == FAILED]
+    assert [answer.candidate_index for answer in failed] == [0, 0]
+    assert failed[0].error.startswith("http://gone.example:11434 已不在本会话的服务器列表中")
+    assert len(fake.requests_to("/api/chat")) == 2  # the other candidate's, on the sidebar's server (no server saved)
+
+
+def test_the_judge_grades_on_its_own_server(fake, gpu, store):
+    run = Run(PromptSet("s", PROMPTS[:2]), (Candidate("llama3.2", server=fake.url),), judge="qwen3:0.6b")
+    run_id = store.start_run(run)
+    stored = store.run(run_id)
+    assert stored is not None
+    judged_on_gpu = replace(stored, judge_server=gpu.url)
+    job = EvalJob(OllamaClient(fake.url), store, run_id, judged_on_gpu, servers={gpu.url: OllamaClient(gpu.url)})
+    assert job.start().wait(60) and job.view().completed
+    assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2"] * 2
+    assert [r.body["model"] for r in gpu.requests_to("/api/chat")] == ["qwen3:0.6b"] * 2
+
+
+def test_with_one_server_a_failures_sentence_is_as_before(fake, store):
+    fake.break_model("llama3.2", "the runner crashed")
+    run_id, job = begin_on(
+        store, Run(PromptSet("s", PROMPTS[:1]), (Candidate("llama3.2", server=fake.url),)), OllamaClient(fake.url)
+    )
+    assert job.wait(30)
+    saved = store.run(run_id)
+    assert saved is not None and not saved.answers[0].error.startswith("On ")
+
+
 # The ETA
 
 
 def test_the_eta_is_unknown_until_a_step_finished_then_uses_each_models_mean():
     eta = Eta()
-    assert eta.left("a", 0.0, ["a", "b"]) is None and eta.mean("a") is None
-    eta.add("a", 2.0)
-    eta.add("a:latest", 4.0)
-    assert eta.mean("A") == 3.0 and eta.mean("b") == 3.0  # b has no step yet: the mean of all
-    eta.add("b", 1.0)
-    assert eta.mean("b") == 1.0
-    assert eta.left("a", 1.0, ["a", "b", "b"]) == pytest.approx(2.0 + 3.0 + 1.0 + 1.0)
-    assert eta.left("a", 10.0, []) == 0.0  # a step slower than the mean: nothing negative
-    assert eta.left(None, 0.0, ["b"]) == 1.0
+    a, b = ("a", ""), ("b", "")
+    assert eta.left(a, 0.0, [a, b]) is None and eta.mean(a) is None
+    eta.add(a, 2.0)
+    eta.add(("a:latest", ""), 4.0)
+    assert eta.mean(("A", "")) == 3.0 and eta.mean(b) == 3.0  # b has no step yet: the mean of all
+    eta.add(b, 1.0)
+    assert eta.mean(b) == 1.0
+    assert eta.left(a, 1.0, [a, b, b]) == pytest.approx(2.0 + 3.0 + 1.0 + 1.0)
+    assert eta.left(a, 10.0, []) == 0.0  # a step slower than the mean: nothing negative
+    assert eta.left(None, 0.0, [b]) == 1.0
+    eta.add(("a", "http://gpu:11434"), 0.5)
+    assert eta.mean(("a", "http://gpu:11434")) == 0.5 and eta.mean(a) == 3.0  # each server's own speed
 
 
 def test_the_eta_decreases_as_answers_finish(fake, store):

@@ -140,3 +140,10 @@ def test_the_same_candidate_twice_is_matched_in_order():
     previous = Run(PROMPTS, twice, (Answer(0, 0, checks=OK), Answer(0, 1, checks=BAD)))
     current = Run(PROMPTS, twice, (Answer(0, 0, checks=BAD), Answer(0, 1, checks=OK)))
     assert change(previous, current) == [Change(0, (1, 1), (0, 1)), Change(1, (0, 1), (1, 1))]
+
+
+def test_the_same_model_on_another_server_is_another_candidate():
+    laptop, gpu = Candidate("m", server="http://laptop:11434"), Candidate("m", server="http://gpu:11434")
+    previous = Run(PROMPTS, (laptop, gpu), answers=(Answer(0, 0, checks=OK), Answer(0, 1, checks=BAD)))
+    current = Run(PROMPTS, (gpu, laptop), answers=(Answer(0, 0, checks=OK), Answer(0, 1, checks=OK)))
+    assert change(previous, current) == [Change(0, (0, 1), (1, 1)), Change(1, (1, 1), (1, 1))]

@@ -10,7 +10,10 @@ import streamlit as st
 
 from lib import state
 from lib.evals.store import EvalStore
+from lib.fleet.models import ModelRef
+from tests.conftest import pick_model
 from tests.evals.screens import button, finish_job, job_of, open_evals, open_tab, small_set, stop_job, store_of, texts
+from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
 
 
@@ -32,10 +35,10 @@ def model_key(candidate: int) -> str:
     return f"{state.EVALS_MODEL_INPUT}_{candidate}"
 
 
-def choose(at, *models: str) -> None:
+def choose(at, *models: str | ModelRef) -> None:
     at.segmented_control(key=state.EVALS_COUNT_INPUT).set_value(len(models)).run()
     for candidate, model in enumerate(models):
-        at.selectbox(key=model_key(candidate)).select(model)
+        pick_model(at.selectbox(key=model_key(candidate)), model)
     at.run()
 
 
@@ -109,14 +112,15 @@ def test_the_set_up_is_kept_while_another_tab_is_open(setup):
     open_tab(setup, "sets")
     open_tab(setup, "run")
     assert setup.segmented_control(key=state.EVALS_COUNT_INPUT).value == 3
-    assert [setup.selectbox(key=model_key(c)).value for c in range(3)] == ["qwen3:0.6b", "llava:7b", "llama3.2:latest"]
+    chosen = [setup.selectbox(key=model_key(c)).value.model for c in range(3)]
+    assert chosen == ["qwen3:0.6b", "llava:7b", "llama3.2:latest"]
     assert setup.text_area(key=f"{state.EVALS_SYSTEM_INPUT}_2").value == "Reply in French."
 
 
 def test_a_judged_run_keeps_its_judge_and_rubric_and_grades_after_the_answers(setup, store, fake):
     choose(setup, "llama3.2:latest")
     setup.toggle(key=state.EVALS_JUDGE_INPUT).set_value(True).run()
-    setup.selectbox(key=state.EVALS_JUDGE_MODEL_INPUT).select("qwen3:0.6b")
+    pick_model(setup.selectbox(key=state.EVALS_JUDGE_MODEL_INPUT), "qwen3:0.6b")
     setup.text_area(key=state.EVALS_RUBRIC_INPUT).input("Names the right city.")
     setup.run()
     button(setup, "Start").click().run()
@@ -153,3 +157,46 @@ def test_the_same_gpt_oss_model_twice_at_two_levels_is_two_candidates(setup, sto
     [run] = store.runs()
     assert [candidate.think for candidate in run.candidates] == ["low", "high"]
     assert sorted({request.body["think"] for request in fake.requests_to("/api/chat")}) == ["high", "low"]
+
+
+# Several servers
+
+
+@pytest.fixture
+def gpu() -> Iterator[FakeOllama]:
+    with FakeOllama() as other:
+        yield other
+
+
+def on_two_servers(open_app, store, monkeypatch, fake, gpu):
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    store.save_set(small_set())
+    return open_evals(open_app, tab="run")
+
+
+def test_candidates_on_two_servers_run_each_on_its_own_and_the_results_name_the_servers(
+    open_app, store, monkeypatch, fake, gpu
+):
+    at = on_two_servers(open_app, store, monkeypatch, fake, gpu)
+    assert "qwen3:0.6b · gpu" in at.selectbox(key=model_key(0)).options
+    choose(at, ModelRef("qwen3:0.6b", fake.url), ModelRef("qwen3:0.6b", gpu.url))
+    button(at, "Start").click().run()
+    assert not at.error
+    finish_job(at)
+    [run] = store.runs()
+    assert [(c.model, c.server) for c in run.candidates] == [("qwen3:0.6b", fake.url), ("qwen3:0.6b", gpu.url)]
+    assert len(fake.requests_to("/api/chat")) == 3 and len(gpu.requests_to("/api/chat")) == 3
+    assert run.finished_at is not None and all(answer.status == "done" for answer in run.answers)
+    figures = at.dataframe[1].value  # the candidates' table: the laptop's speed beside the GPU box's
+    assert list(figures["candidate"]) == ["A · qwen3:0.6b · laptop", "B · qwen3:0.6b · gpu"]
+    assert figures["tps_median"].notna().all()
+    assert at.selectbox(key=state.EVALS_CANDIDATE_INPUT).options == ["A · qwen3:0.6b · laptop", "B · qwen3:0.6b · gpu"]
+
+
+def test_a_server_down_at_start_starts_nothing_and_is_named(open_app, store, monkeypatch, fake, gpu):
+    at = on_two_servers(open_app, store, monkeypatch, fake, gpu)
+    choose(at, ModelRef("qwen3:0.6b", fake.url), ModelRef("llama3.2:latest", gpu.url))
+    gpu.add_fault("/api/tags", "http", times=0, status=502, message="bad gateway")
+    button(at, "Start").click().run()
+    assert texts(at.error).startswith("The run did not start: gpu could not say which models it has:")
+    assert store.runs() == [] and job_of(at) is None

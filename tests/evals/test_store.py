@@ -348,3 +348,18 @@ def test_columns_written_by_hand_are_read_without_failing_and_unreadable_checks_
         ("", False, UNREADABLE),
     ]
     assert answer.passed is False
+
+
+def test_a_candidates_server_is_kept_with_it_and_a_run_saved_before_servers_reads_as_none(alice, path):
+    on_two = Run(
+        a_set(),
+        (Candidate("qwen3:0.6b", server="http://laptop:11434"), Candidate("qwen3:0.6b", server="http://gpu:11434")),
+    )
+    run_id = alice.start_run(on_two)
+    saved = alice.run(run_id)
+    assert saved is not None and [c.server for c in saved.candidates] == ["http://laptop:11434", "http://gpu:11434"]
+    before = '[{"model": "qwen3:0.6b", "options": {}, "system": "", "think": null, "label": ""}]'
+    with closing(sqlite3.connect(path)) as db, db:  # the candidates as the code before servers wrote them
+        db.execute("UPDATE runs SET candidates = ?, candidate_count = 1", (before,))
+    old = alice.run(run_id)
+    assert old is not None and old.candidates == (Candidate("qwen3:0.6b"),) and old.candidates[0].server == ""

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from lib.evals import tables
+from lib.evals import scoring, tables
 from lib.evals.records import Answer, Candidate, Check, CheckResult, JudgeVerdict, Prompt, PromptSet, Run
 from lib.evals.scoring import CandidateScore
 
@@ -101,3 +101,14 @@ def test_pass_rates_per_tag_leave_out_tags_with_nothing_checked():
         {"tags": "easy", "candidate": "A · m1", "pass_rate": 1.0, "passed": 1, "checked": 1},
         {"tags": "easy", "candidate": "B · **m2**", "pass_rate": 0.0, "passed": 0, "checked": 2},
     ]
+
+
+def test_the_candidates_rows_and_tags_name_the_server_when_given():
+    prompts = PromptSet("s", (Prompt("one", tags=("easy",)),), id=1)
+    answers = (Answer(0, 0, checks=(PASSED,)), Answer(0, 1, checks=(FAILED_CHECK,)))
+    run = Run(prompts, (Candidate("m", server="http://a"), Candidate("m", server="http://b")), answers=answers)
+    scores = scoring.scores(run)
+    where = {"http://a": "laptop", "http://b": "gpu"}
+    assert list(tables.candidate_frame(run, scores, where)[tables.CANDIDATE]) == ["A · m · laptop", "B · m · gpu"]
+    assert list(tables.tag_frame(run, scores, where)[tables.CANDIDATE]) == ["A · m · laptop", "B · m · gpu"]
+    assert list(tables.candidate_frame(run, scores)[tables.CANDIDATE]) == ["A · m", "B · m"]

@@ -253,13 +253,15 @@ def test_silence_yields_waiting_events_for_every_column(fake):
     assert waiting and all(event.column == ALL_COLUMNS and event.seconds > 0 for event in waiting)
 
 
-def test_each_column_may_have_its_own_server(fake):
+def test_each_column_can_go_to_a_server_of_its_own(fake):
     with FakeOllama() as gpu:
-        streams = Streams([OllamaClient(fake.url), OllamaClient(gpu.url)], [generate(), generate()])
+        streams = Streams(
+            [OllamaClient(fake.url), OllamaClient(gpu.url)], [generate(prompt="one"), generate("qwen3:0.6b")]
+        )
         _texts, ended, _kinds = read(streams)
-        assert sorted(ended) == [0, 1] and all(answer.complete for answer in streams.answers)
-        assert len(fake.requests_to("/api/generate")) == 1
-        assert len(gpu.requests_to("/api/generate")) == 1
+        assert sorted(ended) == [0, 1] and all(answer.status == DONE for answer in streams.answers)
+        assert [r.body["prompt"] for r in fake.requests_to("/api/generate")] == ["one"]
+        assert [r.body["model"] for r in gpu.requests_to("/api/generate")] == ["qwen3:0.6b"]
 
 
 def test_one_client_per_request():

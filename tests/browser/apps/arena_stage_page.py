@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import i18n, server_data, state
+from lib import i18n, state
 from lib.arena import page
 from lib.arena.store import ArenaStore
 
@@ -18,6 +18,6 @@ if "stage" in st.query_params:
     state.init()
     i18n.init()
     store = ArenaStore(owner=st.query_params["stage"])
-    page.draw(store, server_data.client())
+    page.draw(store)
 else:
     runpy.run_path(str(Path(__file__).resolve().parents[3] / "Home.py"), run_name="__main__")
