@@ -23,6 +23,7 @@ ADDRESS_ERROR = "address_error"
 CLIENT = "client"  # (settings it was built with, OllamaClient)
 FLEET_ADDED = "fleet_added"  # [(url, name or None)]: servers added in the sidebar (lib/fleet/session.py)
 SERVER_KEYS = "server_keys"  # url -> API key typed for an added server (never shown again, never logged)
+FLEET_SEEN = "fleet_seen"  # url -> the models the server last listed (shown as not answering while it is down)
 FLEET_DOWN = "fleet_down"  # url -> (monotonic time, OllamaError): a server that failed, not asked again for a while
 CLIENTS = "fleet_clients"  # url -> (settings it was built with, OllamaClient), servers other than the sidebar's
 FLEET_PROBLEM = "fleet_problem"  # why the sidebar's last change to the list of servers was refused, a sentence
@@ -330,6 +331,7 @@ def _defaults() -> dict[str, Any]:
         SERVER_KEYS: {},
         CLIENTS: {},
         FLEET_DOWN: {},
+        FLEET_SEEN: {},
         FLEET_PROBLEM: None,
         EMBED_FORM: {},
         EMBED_TABLE: None,

@@ -28,6 +28,8 @@ class ServerState:
     server: Server
     models: list[dict[str, Any]] = field(default_factory=list)
     error: OllamaError | None = None
+    # A server that is down: its models as it last listed them in this session (none if it never answered).
+    known: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def up(self) -> bool:
@@ -42,15 +44,18 @@ def survey() -> list[ServerState]:
 def _state_of(server: Server) -> ServerState:
     down: dict[str, tuple[float, OllamaError]] = state.get(state.FLEET_DOWN) or {}
     remembered = down.get(server.url)
+    seen: dict[str, list[dict[str, Any]]] = state.get(state.FLEET_SEEN) or {}
     if remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR:
-        return ServerState(server, error=remembered[1])
+        return ServerState(server, error=remembered[1], known=seen.get(server.url, []))
     try:
         listed = server_data.models(session.client_for(server.url))
     except OllamaError as error:
         state.put(state.FLEET_DOWN, {**down, server.url: (time.monotonic(), error)})
-        return ServerState(server, error=error)
+        return ServerState(server, error=error, known=seen.get(server.url, []))
     if remembered is not None:
         state.put(state.FLEET_DOWN, {url: entry for url, entry in down.items() if url != server.url})
+    if seen.get(server.url) != listed:
+        state.put(state.FLEET_SEEN, {**seen, server.url: listed})
     return ServerState(server, models=listed)
 
 
@@ -71,6 +76,21 @@ def refs_with(capability: str, states: list[ServerState] | None = None) -> list[
         except (ResponseError, NotOllamaResponse, OllamaError):
             continue
         refs += [ModelRef(name, entry.server.url) for name in names]
+    return refs
+
+
+def unavailable_refs(capability: str, states: list[ServerState]) -> list[ModelRef]:
+    """The models of servers that are down, as they last listed them, that have ``capability`` (or did not
+    say what they can do): shown as not answering rather than vanishing from the list."""
+    refs: list[ModelRef] = []
+    for entry in states:
+        for model in [] if entry.up else entry.known:
+            listed = model.get("capabilities")
+            if isinstance(listed, list) and capability not in listed:
+                continue
+            name = str(model.get("name") or model.get("model") or "")
+            if name:
+                refs.append(ModelRef(name, entry.server.url))
     return refs
 
 

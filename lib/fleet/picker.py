@@ -30,26 +30,29 @@ def model_picker(text: str, capability: str, key: str, *, help: str | None = Non
         else:
             st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
+    unavailable = catalog.unavailable_refs(capability, states)
     stranded = _stranded(key, down)
-    options = refs + ([stranded] if stranded is not None else [])
-    ensure_choice(key, options)
+    if stranded is not None and stranded not in unavailable:
+        unavailable.append(stranded)
+    options = refs + unavailable
+    ensure_choice(key, refs, kept=stranded)
     remote = {url: server_data.remote_models(session.client_for(url)) for url in {ref.server for ref in refs}}
 
     def wording(ref: ModelRef) -> str:
         named = label(ref, servers)
-        if ref == stranded:
+        if ref in unavailable:
             return f"{named} · {t_plain('fleet.option_down')}"
         host = remote[ref.server].get(ref.model)
         return named if host is None else f"{named} · {t_plain('widgets.runs_elsewhere', host=host)}"
 
     chosen: ModelRef = st.selectbox(text, options, key=key, help=help, format_func=wording)
-    if chosen == stranded:
+    if chosen in unavailable:
         st.warning(
             t("fleet.picked_down", model=chosen.model, server=server_name(chosen.server, servers)),
             icon=":material/cloud_off:",
         )
     for entry in down:
-        if entry.server.url != (stranded.server if stranded else None):
+        if not entry.known and (stranded is None or entry.server.url != stranded.server):
             st.caption(t("fleet.server_down", server=entry.server.name))
     return chosen
 
@@ -63,11 +66,12 @@ def _stranded(key: str, down: list[catalog.ServerState]) -> ModelRef | None:
     return None
 
 
-def ensure_choice(key: str, refs: list[ModelRef]) -> None:
-    """Keep the box under ``key`` on an option it offers: the user's pick (its model on the same
-    server, or else on another), else the sidebar's default model on its server, else the first."""
+def ensure_choice(key: str, refs: list[ModelRef], *, kept: ModelRef | None = None) -> None:
+    """Keep the box under ``key`` on an option it offers: the user's pick (``kept`` when its server is
+    down; its model on the same server, or else on another), else the sidebar's default model on its
+    server, else the first answering one."""
     picked = st.session_state.get(key)
-    if picked in refs:
+    if picked in refs or (kept is not None and picked == kept):
         return
     if isinstance(picked, ModelRef):
         same_model = [ref for ref in refs if ref.model == picked.model]

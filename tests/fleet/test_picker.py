@@ -74,3 +74,19 @@ def test_a_pick_whose_server_goes_down_is_kept_and_said_not_swapped(monkeypatch,
     assert "qwen3:0.6b · gpu_box · not answering" in at.selectbox(key="pick").options
     assert "**gpu\\_box** is not answering, so qwen3:0.6b there cannot answer now." in at.warning[0].value
     assert not any("gpu" in caption.value for caption in at.caption)  # said once, in the warning
+
+
+def test_a_server_that_went_away_keeps_its_models_listed_as_not_answering(
+    monkeypatch, studio_env, fake, keep_main_module
+):
+    gpu = FakeOllama().start()
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    at = AppTest.from_function(picker_app, default_timeout=30).run()
+    gpu.stop()
+    server_data.forget_models()
+    at.run()
+    options = at.selectbox(key="pick").options
+    assert "qwen3:0.6b · gpu · not answering" in options
+    assert "qwen3:0.6b · laptop" in options
+    assert at.session_state["picked"].server == fake.url  # the pick stays on a server that answers
+    assert not at.warning and not at.caption  # the options say it; nothing repeated under every box
