@@ -229,15 +229,23 @@ class Streams:
     """Send every request now; iterate :meth:`events` while each column's :class:`Answer` fills in."""
 
     def __init__(
-        self, client: OllamaClient, requests: Sequence[Request], answers: Sequence[Answer] | None = None
+        self,
+        client: OllamaClient | Sequence[OllamaClient],
+        requests: Sequence[Request],
+        answers: Sequence[Answer] | None = None,
     ) -> None:
+        """``client`` serves every request, or ``client[i]`` serves ``requests[i]`` (columns on several servers)."""
+        clients = [client] * len(requests) if isinstance(client, OllamaClient) else list(client)
+        if len(clients) != len(requests):
+            raise ValueError("One client per request.")
         self.answers = list(answers) if answers is not None else [Answer() for _ in requests]
         if len(self.answers) != len(requests):
             raise ValueError("One answer per request.")
         self._inbox: queue.Queue = queue.Queue()
         self._started = time.monotonic()
         self._workers = [
-            _Worker(client, request, column, self._inbox, self._started) for column, request in enumerate(requests)
+            _Worker(clients[column], request, column, self._inbox, self._started)
+            for column, request in enumerate(requests)
         ]
 
     @property

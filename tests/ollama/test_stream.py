@@ -25,6 +25,7 @@ from lib.ollama.stream import (
     Streams,
 )
 from lib.ui.errors import error_text
+from tests.fake_ollama import FakeOllama
 
 HELLO = [{"role": "user", "content": "hello"}]
 REPLY = " ".join(f"word{number}" for number in range(20))
@@ -250,6 +251,20 @@ def test_silence_yields_waiting_events_for_every_column(fake):
     streams = Streams(OllamaClient(fake.url), [chat(), chat()])
     waiting = [event for event in streams.events(poll=0.05) if event.kind == WAITING]
     assert waiting and all(event.column == ALL_COLUMNS and event.seconds > 0 for event in waiting)
+
+
+def test_each_column_may_have_its_own_server(fake):
+    with FakeOllama() as gpu:
+        streams = Streams([OllamaClient(fake.url), OllamaClient(gpu.url)], [generate(), generate()])
+        _texts, ended, _kinds = read(streams)
+        assert sorted(ended) == [0, 1] and all(answer.complete for answer in streams.answers)
+        assert len(fake.requests_to("/api/generate")) == 1
+        assert len(gpu.requests_to("/api/generate")) == 1
+
+
+def test_one_client_per_request():
+    with pytest.raises(ValueError, match="One client per request"):
+        Streams([OllamaClient("127.0.0.1:9")], [chat(), chat()])
 
 
 def test_one_answer_per_request():
