@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import i18n, server_data, state
 from lib.access import locked as access
+from lib.fleet import catalog
 from lib.home import doctor
 from lib.i18n import t, t_plain
 from lib.ollama.errors import OllamaError, ResponseError, StreamError
@@ -46,6 +47,7 @@ def retry_button() -> None:
     """
     if st.button(t("widgets.retry"), type="primary", icon=":material/refresh:", key="connection_retry"):
         server_data.forget_models()
+        catalog.forget_down()  # every server of the fleet is asked again, not only once its few seconds are over
         st.rerun()
 
 
