@@ -7,7 +7,7 @@ besides:
   now (so the chat never moves to another server by itself); a sentence says which server it is on and that it
   cannot answer, the history stays readable, and picking another ``model · server`` goes on there;
 * a new chat may be on "``model`` · any server" when several servers have the model: the app then chooses the
-  server when the chat is first saved (:func:`route`, :mod:`lib.fleet.routing`) and says which and why.
+  server when the chat is first saved (:func:`lib.chat.servers.route`) and says which and why.
 
 With one server the box looks as it always did: model names alone, and a chat saved on another address goes
 on on that server, as chats did before servers were kept.
@@ -146,8 +146,8 @@ def draw(offered: Offer, conversation: Conversation | None, where: Any) -> Choic
 def _choice(ref: ModelRef, offered: Offer) -> Choice:
     server = ref.server
     if ref.server == ANY:
-        having = offered.having(ref.model)
-        server = session.current().url if session.current().url in having else having[0]
+        having, current = offered.having(ref.model), session.current().url
+        server = current if current in having else having[0]
     answering = offered.up(server) or not offered.several  # one server: asked anyway, as before
     client: OllamaClient | None = None
     installed: set[str] | None = None
