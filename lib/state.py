@@ -100,6 +100,7 @@ CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
 CHAT_COMPARE_THINK_INPUT = "chat_compare_think_input"  # + "_<column>"
 CHAT_COMPARE_FORMAT_INPUT = "chat_compare_format_input"
 CHAT_COMPARE_SCHEMA_INPUT = "chat_compare_schema_input"
+CHAT_ROUTE = "chat_route"  # (conversation id, lib.fleet.routing.Route): where a chat on "any server" was sent, and why
 CHAT_CONTEXT = "chat_context"  # (conversation, size, last message, window) -> its figures (lib/chat/context_view.py)
 
 # Documents (lib/documents/): the chat's Documents panel and the library page

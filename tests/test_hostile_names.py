@@ -109,11 +109,12 @@ def test_embeddings_progress_results_and_a_model_that_cannot_embed(open_app, fak
 
 def test_chat_waiting_answer_and_compare(open_app, fake, hostile):
     at = ok(open_app(navigation.CHAT))
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(MIXED_NAME).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ModelRef(MIXED_NAME, fake.url)).run()
     fake.add_fault("/api/chat", "slow_first", delay=1.5)
     ok(at.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Hello there").run())
     at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
-    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, (LINK_NAME, BOLD_NAME))
+    columns = (ModelRef(LINK_NAME, fake.url), ModelRef(BOLD_NAME, fake.url))
+    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, columns)
     ok(at.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).set_value("Hello both").run())
     audit(hostile, {"zqa", "zqb", "zqc"})
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -39,7 +39,7 @@ from lib.documents.store import DocumentStore
 from lib.formatting import human_seconds
 from lib.i18n import t
 from lib.ollama.client import OllamaClient
-from lib.ollama.errors import OllamaError
+from lib.ollama.errors import ConnectionDropped, OllamaError, ServerUnreachable
 from lib.ollama.stream import CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.tools import registry, steps, steps_view
 from lib.tools.choice import ToolChoice
@@ -58,14 +58,18 @@ def respond(
     *,
     stop_button: bool,
     documents: DocumentStore | None = None,
+    documents_client: OllamaClient | None = None,
 ) -> Any | None:
     """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
 
+    ``client``: the chat's own server's (``settings.server``); every answer is saved with that server.
     A conversation with ``documents`` attached is answered from their passages
-    (:mod:`lib.chat.retrieval`); a question that cannot be searched gets a failed answer that says why.
+    (:mod:`lib.chat.retrieval`), searched on ``documents_client``'s server (where they were indexed; default
+    ``client``); a question that cannot be searched gets a failed answer that says why.
     An answer paused on the user's own tool goes on once every call has its result. Returns the
     answer's bubble, or None when only a refusal was saved or there is nothing to answer (nothing drawn).
     """
+    settings = replace(settings, server=settings.server or client.base_url)  # as saved with the answers
     history = store.messages(conversation.saved_id)
     resumed: Message | None = None
     if history and history[-1].role == ASSISTANT and history[-1].status == AWAITING:
@@ -80,26 +84,29 @@ def respond(
         refusal = OllamaError("chat.no_vision", {"model": settings.model})
         store.add(
             conversation.saved_id,
-            Message(ASSISTANT, "", status=FAILED, model=settings.model, error=error_record(refusal)),
+            Message(
+                ASSISTANT, "", status=FAILED, model=settings.model, error=error_record(refusal), server=settings.server
+            ),
         )
         return None
     think = settings.think if "thinking" in capabilities else None
     messages = api_messages(settings.system, history, images=sees)
     grounding: Grounding | None = None
     attached = documents.attached(conversation.saved_id) if documents is not None else []
+    searcher = documents_client or client
     if resumed is not None:
         grounding = resumed.grounding
         if grounding is not None and grounding.sent:
             messages = [dict(message) for message in grounding.sent]
     elif documents is not None and attached:
-        grounded = _grounded(store, client, documents, attached, conversation, settings, history, sees)
+        grounded = _grounded(store, searcher, documents, attached, conversation, settings, history, sees)
         if grounded is None:
             return None
         messages, grounding = grounded
     toolbox: Toolbox | None = None
     if "tools" in capabilities and settings.tools:
         library = (
-            Library(client, documents, attached, attach_view.search_settings()) if documents and attached else None
+            Library(searcher, documents, attached, attach_view.search_settings()) if documents and attached else None
         )
         toolbox = Toolbox(settings.tools, registry.Context(library=library))
     fields = {
@@ -176,13 +183,14 @@ def _grounded(
             model=settings.model,
             error=error_record(error),
             grounding=retrieval.failed(attached),
+            server=settings.server,
         )
         store.add(conversation.saved_id, failed)
         return None
     if grounding.nothing_found:
         # Nothing close enough: the app answers itself, worded when shown (lib/documents/grounding.py,
         # NOTHING_FOUND), and no model is asked.
-        store.add(conversation.saved_id, Message(ASSISTANT, "", grounding=grounding))
+        store.add(conversation.saved_id, Message(ASSISTANT, "", grounding=grounding, server=settings.server))
         return None
     return messages, grounding
 
@@ -263,7 +271,10 @@ def stream_answer(
             if streams is not None and settings.format is not None:
                 with shown.container():
                     draw_json_answer(streams.answers[0].content, settings.format, streams.answers[0].complete)
-        server_data.note_request(settings.model, streams.answers[0].error if streams is not None else None)
+        failure = streams.answers[0].error if streams is not None else None
+        server_data.note_request(settings.model, failure)
+        if isinstance(failure, (ServerUnreachable, ConnectionDropped)):
+            server_data.forget_models()  # the server may have gone away: the model box asks every server again
         finished = True
     finally:
         try:
@@ -281,6 +292,7 @@ def stream_answer(
                     format=settings.format,
                 )
             message.grounding = grounding
+            message.server = settings.server
             if turn.resumed is not None and turn.resumed.id is not None:
                 if not store.replace_answer(turn.resumed.id, message):
                     logger.warning("A paused answer was gone before it could go on (conversation %s)", conversation.id)

@@ -13,7 +13,7 @@ the page draws with :mod:`lib.chat.compare_view`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -22,6 +22,8 @@ from lib import state
 from lib.chat import session as chat_session
 from lib.chat.history import USER, Conversation, Message, title_from
 from lib.chat.store import ChatStore
+from lib.fleet import session as fleet
+from lib.fleet.models import ModelRef, label
 from lib.i18n import t, t_plain
 from lib.thinking import LEVELS, Think
 from lib.ui import think_control
@@ -47,9 +49,10 @@ def column_title(text: str, label: str) -> str:
 
 
 def column_label(model: str, think: Think | None, models: Sequence[str] = ()) -> str:
-    """A column's name, plain text: its model, and how much it thinks where that tells the columns apart.
+    """A column's name, plain text: its model (``model · server`` when there are several servers, see
+    :func:`column_ref`), and how much it thinks where that tells the columns apart.
 
-    A level always ("gpt-oss:20b · High"); on or off only when another column has the same model.
+    A level always ("gpt-oss:20b · High"); on or off only when another column has the same model on the same server.
     """
     if isinstance(think, str) and think in LEVELS:
         return t_plain("chat_compare.column_label", model=model, think=think_control.label(think))
@@ -62,12 +65,14 @@ def column_label(model: str, think: Think | None, models: Sequence[str] = ()) ->
     return model
 
 
-def same_columns(models: Sequence[str], thinks: Sequence[Think | None]) -> tuple[int, int] | None:
+def same_columns(models: Sequence[Hashable], thinks: Sequence[Think | None]) -> tuple[int, int] | None:
     """The first two columns that would ask the same model the same way (numbered from 1); None when all differ.
 
-    The same model may fill several columns when they think differently ("how much better is high than low?").
+    ``models``: each column's model, or its :class:`ModelRef`, as the same model on two servers is two columns
+    ("laptop vs gpu"). The same model may fill several columns when they think differently ("how much better is
+    high than low?").
     """
-    seen: dict[tuple[str, Any], int] = {}
+    seen: dict[tuple[Hashable, Any], int] = {}
     for number, column in enumerate(zip(models, thinks, strict=True), start=1):
         key = (column[0], repr(column[1]))
         if key in seen:
@@ -119,9 +124,21 @@ def _sync_address(ids: list[int] | None) -> None:
         st.query_params[QUERY_KEY] = wanted
 
 
+def column_ref(conversation: Conversation) -> ModelRef:
+    """A column's ``model · server`` (a column saved before servers were kept is on the sidebar's server)."""
+    return ModelRef(conversation.model, conversation.server or fleet.current().url)
+
+
+def column_labels(refs: Sequence[ModelRef], thinks: Sequence[Think | None]) -> list[str]:
+    """Every column's name (:func:`column_label`), each model named with its server when there are several."""
+    servers = fleet.servers()
+    names = [label(ref, servers) for ref in refs]
+    return [column_label(name, think, names) for name, think in zip(names, thinks, strict=True)]
+
+
 def start(
     store: ChatStore,
-    models: Sequence[str],
+    refs: Sequence[ModelRef],
     thinks: Sequence[Think | None],
     first_message: str,
     system: str = "",
@@ -130,13 +147,14 @@ def start(
 ) -> list[Conversation]:
     """Save one new conversation per column (when the first message is sent) and show them.
 
-    Every column gets the same system prompt and parameters, so only the model and its thinking differ.
+    Every column gets the same system prompt and parameters, so only the model, its server and its thinking differ.
     """
     columns = []
-    for model, think in zip(models, thinks, strict=True):
+    for ref, think, name in zip(refs, thinks, column_labels(refs, thinks), strict=True):
         conversation = Conversation(
-            title=column_title(first_message, column_label(model, think, models)),
-            model=model,
+            title=column_title(first_message, name),
+            model=ref.model,
+            server=ref.server,
             think=False if think is None else think,
             system=system,
             options=dict(options or {}),

@@ -1,6 +1,7 @@
 """The Chat page's compare mode on screen: the columns to compare, their columns, and the streaming answers.
 
-Each column is a model and how much it thinks, so one model can be compared with itself at two levels.
+Each column is a model on a server (``model · server``) and how much it thinks, so one model can be compared
+with itself at two levels, or on the laptop and on the GPU box; each column streams from its own server.
 Every column shares the system prompt, the parameters, the output format (its answers are checked and
 pretty-printed) and the image attached to a message (a column whose model cannot see gets the text only).
 
@@ -23,15 +24,19 @@ from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
 from lib.chat import settings_panel
 from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
+from lib.chat.messages import failure_text
 from lib.chat.store import ChatStore, StoreFailed
+from lib.fleet import catalog, picker
+from lib.fleet import session as fleet
+from lib.fleet.models import ModelRef, server_name
+from lib.fleet.servers import by_url
+from lib.fleet.session import UnknownServer
 from lib.formatting import human_seconds, whole_number
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
-from lib.ollama.errors import OllamaError
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.thinking import Think
-from lib.ui import format_control, think_control, widgets
-from lib.ui.errors import error_text
+from lib.ui import format_control, think_control
 from lib.ui.format_control import OutputFormat
 from lib.ui.live_markdown import LiveMarkdown
 from lib.ui.markdown_safety import escape_markdown
@@ -58,16 +63,17 @@ def mode_switch() -> str:
     return str(chosen)
 
 
-def draw(store: ChatStore, client: OllamaClient) -> None:
+def draw(store: ChatStore) -> None:
     """Everything below the page's mode switch."""
     if chat_session.QUERY_KEY in st.query_params:
         del st.query_params[chat_session.QUERY_KEY]
     columns = chat_compare.open_columns(store)
     conversation_area = st.container()  # above the chat box, the last element the page draws
     with conversation_area:
-        setup = choose(client) if columns is None else None
+        setup = choose() if columns is None else None
+        gone = columns is not None and not servers_known(columns)
         output_format = format_control.draw(state.CHAT_COMPARE_FORMAT_INPUT, state.CHAT_COMPARE_SCHEMA_INPUT)
-    ready = (columns is not None or setup is not None) and output_format is not None
+    ready = (columns is not None or setup is not None) and output_format is not None and not gone
     with chat_dock.dock():
         chat_dock.prompt_library(compare=True)
         prompt = st.chat_input(
@@ -84,24 +90,39 @@ def draw(store: ChatStore, client: OllamaClient) -> None:
     if not ready or output_format is None:
         return
     with conversation_area:
-        _draw_columns(store, client, columns, setup, output_format, prompt)
+        _draw_columns(store, columns, setup, output_format, prompt)
+
+
+def servers_known(columns: list[Conversation]) -> bool:
+    """Whether every column's server is one of the session's; says which is not (such a column cannot answer)."""
+    servers = fleet.servers()
+    known = True
+    for number, conversation in enumerate(columns, start=1):
+        url = chat_compare.column_ref(conversation).server
+        if by_url(servers, url) is None:
+            st.warning(
+                t("chat_fleet.column_server_gone", number=number, server=server_name(url, servers)),
+                icon=":material/cloud_off:",
+            )
+            known = False
+    return known
 
 
 @dataclass(frozen=True)
 class Setup:
-    """A new comparison's columns (a model and how much it thinks, each) and what every column shares."""
+    """A new comparison's columns (a model on a server and how much it thinks, each) and what every column shares."""
 
-    models: list[str]
+    refs: list[ModelRef]
     thinks: list[Think | None]
     system: str
     options: dict[str, Any]
     keep_alive: str | int | None
 
 
-def choose(client: OllamaClient) -> Setup | None:
+def choose() -> Setup | None:
     """The columns, the system prompt and the parameters; None (after saying why) while they cannot be sent."""
-    models, thinks = choose_models(client)
-    same = chat_compare.same_columns(models, thinks)
+    refs, thinks = choose_models()
+    same = chat_compare.same_columns(refs, thinks)
     if same is not None:
         st.warning(t("chat_compare.same_columns", first=same[0], second=same[1]), icon=":material/content_copy:")
     chosen = settings_panel.system_and_parameters(
@@ -110,12 +131,11 @@ def choose(client: OllamaClient) -> Setup | None:
     if chosen is None or same is not None:
         return None
     system, options = chosen
-    return Setup(models, thinks, system, options.options, options.keep_alive)
+    return Setup(refs, thinks, system, options.options, options.keep_alive)
 
 
 def _draw_columns(
     store: ChatStore,
-    client: OllamaClient,
     columns: list[Conversation] | None,
     setup: Setup | None,
     output_format: OutputFormat,
@@ -127,7 +147,7 @@ def _draw_columns(
             st.caption(t("chat_compare.start_hint"))
             return
         columns = chat_compare.start(
-            store, setup.models, setup.thinks, prompt.text, setup.system, setup.options, setup.keep_alive
+            store, setup.refs, setup.thinks, prompt.text, setup.system, setup.options, setup.keep_alive
         )
     else:
         heading, again = st.columns([8, 2], vertical_alignment="center")
@@ -141,22 +161,24 @@ def _draw_columns(
         )
     if prompt:
         chat_compare.add_message(store, columns, prompt.text, chat_session.encode_images(prompt.files))
-    models = [conversation.model for conversation in columns]
+    labels = chat_compare.column_labels(
+        [chat_compare.column_ref(conversation) for conversation in columns], [c.think for c in columns]
+    )
     panes = st.columns(len(columns), gap="medium")
-    for pane, conversation in zip(panes, columns, strict=True):
+    for pane, conversation, label in zip(panes, columns, labels, strict=True):
         with pane:
-            label = chat_compare.column_label(conversation.model, conversation.think, models)
             st.subheader(escape_markdown(label), anchor=False)
-            draw_history(store, client, conversation, can_continue=not prompt, label=label)
+            draw_history(store, conversation, can_continue=not prompt, label=label)
     if prompt:
-        respond_all(store, client, columns, panes, output_format)
+        respond_all(store, columns, panes, output_format)
         st.rerun()
 
 
-def choose_models(client: OllamaClient) -> tuple[list[str], list[Think | None]]:
-    """How many columns, and in each a model and how much it thinks (a thinking model thinks at first).
+def choose_models() -> tuple[list[ModelRef], list[Think | None]]:
+    """How many columns, and in each a model on a server (``model · server``) and how much it thinks (a thinking
+    model thinks at first).
 
-    The same model may fill several columns, each thinking at another level.
+    The same model may fill several columns, each on another server or thinking at another level.
     """
     count = st.segmented_control(
         t("chat_compare.count"),
@@ -165,37 +187,42 @@ def choose_models(client: OllamaClient) -> tuple[list[str], list[Think | None]]:
         default=chat_compare.MIN_COLUMNS,
         key=state.CHAT_COMPARE_COUNT_INPUT,
     )
-    try:
-        installed = server_data.models_with(client, "completion")
-    except OllamaError:
-        installed = []
-    models: list[str] = []
+    offered = catalog.refs_with("completion")
+    refs: list[ModelRef] = []
     thinks: list[Think | None] = []
     for column, slot in enumerate(st.columns(count or chat_compare.MIN_COLUMNS, gap="medium")):
         key = f"{state.CHAT_COMPARE_MODEL_INPUT}_{column}"
-        if installed:
-            st.session_state.setdefault(key, installed[column % len(installed)])
+        if offered:
+            st.session_state.setdefault(key, offered[column % len(offered)])
         with slot:
-            model = widgets.model_picker(t("chat_compare.model", number=column + 1), "completion", key)
-            if model is None:
+            ref = picker.model_picker(t("chat_compare.model", number=column + 1), "completion", key)
+            if ref is None:
                 st.stop()
             think = think_control.draw(
-                server_data.think_choices(client, model), f"{state.CHAT_COMPARE_THINK_INPUT}_{column}"
+                server_data.think_choices(fleet.client_for(ref.server), ref.model),
+                f"{state.CHAT_COMPARE_THINK_INPUT}_{column}",
             )
-        models.append(model)
+        refs.append(ref)
         thinks.append(think)
-    return models, thinks
+    return refs, thinks
 
 
-def sees_images(client: OllamaClient, model: str) -> bool:
-    """Whether a column's model is sent images: it has vision, or the server does not say what it can do."""
-    capabilities = server_data.capabilities_of(client, model)
+def sees_images(client: OllamaClient | None, model: str) -> bool:
+    """Whether a column's model is sent images: it has vision, or its server does not say what it can do."""
+    capabilities = server_data.capabilities_of(client, model) if client is not None else frozenset()
     return not capabilities or "vision" in capabilities
+
+
+def column_client(conversation: Conversation) -> OllamaClient | None:
+    """The client of a column's own server; None when that server is not one of the session's."""
+    try:
+        return fleet.client_for(chat_compare.column_ref(conversation).server)
+    except UnknownServer:
+        return None
 
 
 def draw_history(
     store: ChatStore,
-    client: OllamaClient,
     conversation: Conversation,
     *,
     can_continue: bool,
@@ -206,7 +233,7 @@ def draw_history(
     if conversation.id is None:
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
-    if any(message.images for message in messages) and not sees_images(client, conversation.model):
+    if any(message.images for message in messages) and not sees_images(column_client(conversation), conversation.model):
         st.caption(f":material/hide_image: {t('chat_compare.no_vision', model=conversation.model)}")
     for message in messages:
         chat_messages.draw_message(message)  # an answer asked for as JSON is checked against the format it was asked
@@ -224,19 +251,22 @@ def draw_history(
 
 def respond_all(
     store: ChatStore,
-    client: OllamaClient,
     columns: list[Conversation],
     panes: list,
     output_format: OutputFormat | None = None,
 ) -> None:
-    """Stream every column's answer at once, each on its own connection, and save each, whatever happens.
+    """Stream every column's answer at once, each on its own connection to its own server, and save each (with
+    that server), whatever happens. Every column's server is one of the session's (:func:`servers_known`).
 
     As on the single chat, Stop (the chat box's stop button), a rerun or a closed tab
     interrupts the script at its next Streamlit call; the ``finally`` then closes every
     request and saves what arrived, marked as stopped, without any Streamlit call.
     """
+    servers = fleet.servers()
+    urls = [chat_compare.column_ref(conversation).server for conversation in columns]
+    clients = [fleet.client_for(url) for url in urls]
     requests = []
-    for conversation in columns:
+    for conversation, client in zip(columns, clients, strict=True):
         history = store.messages(conversation.id) if conversation.id is not None else []
         fields = {
             "messages": api_messages(conversation.system, history, images=sees_images(client, conversation.model)),
@@ -248,7 +278,7 @@ def respond_all(
             "format": output_format.request_value() if output_format else None,
         }
         requests.append(Request(CHAT, conversation.model, fields))
-    streams = Streams(client, requests)
+    streams = Streams(clients, requests)
     saved = chat_session.answering()
     finished = False
     try:
@@ -282,7 +312,7 @@ def respond_all(
                 shown_seconds.pop(column, None)
                 failure = streams.answers[column].error
                 if failure is not None:
-                    waiting[column].error(error_text(failure), icon=":material/error:")
+                    waiting[column].error(failure_text(failure, urls[column], servers), icon=":material/error:")
                 else:
                     waiting[column].empty()
                 continue
@@ -303,10 +333,12 @@ def respond_all(
     finally:
         try:
             streams.stop()
-            for conversation, streamed in zip(columns, streams.answers, strict=True):
+            for conversation, streamed, url in zip(columns, streams.answers, urls, strict=True):
                 if conversation.id is not None:
                     asked = output_format.request_value() if output_format else None
-                    store.add(conversation.id, answer_message(streamed, conversation.model, format=asked))
+                    message = answer_message(streamed, conversation.model, format=asked)
+                    message.server = url
+                    store.add(conversation.id, message)
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from lib.chat import validation
 from lib.chat.history import DONE, STOPPED, USER, Conversation, Message, saved_error_text, title_from
 from lib.chat.sources import Grounding
 from lib.chat.validation import FORMAT, VERSION
+from lib.fleet.servers import host_name
 from lib.i18n import t
 from lib.tools import steps
 from lib.tools.steps import Round
@@ -34,8 +35,16 @@ class ImportRejected(ValueError):
     """The file cannot be imported; ``str()`` says why."""
 
 
-def to_json(conversation: Conversation, messages: list[Message], lang: str = i18n.DEFAULT) -> str:
-    document = {
+def to_json(
+    conversation: Conversation,
+    messages: list[Message],
+    lang: str = i18n.DEFAULT,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The file to import again. ``names``: the session's servers' names by address; a chat's and each answer's
+    server is written as its address and name (never its key)."""
+    names = names or {}
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "title": conversation.title,
@@ -45,8 +54,10 @@ def to_json(conversation: Conversation, messages: list[Message], lang: str = i18
         "keep_alive": conversation.keep_alive,
         "think": conversation.think,
         "created_at": validation.sane_time(conversation.created_at),
-        "messages": [_message_document(message, lang) for message in messages],
+        "messages": [_message_document(message, lang, names) for message in messages],
     }
+    if conversation.server:
+        document["server"] = _server(conversation.server, names)
     if conversation.tools:
         document["tools"] = conversation.tools.to_data()
     if conversation.format is not None:
@@ -54,7 +65,11 @@ def to_json(conversation: Conversation, messages: list[Message], lang: str = i18
     return json.dumps(document, ensure_ascii=False, indent=2, default=str)
 
 
-def _message_document(message: Message, lang: str) -> dict[str, Any]:
+def _server(url: str, names: Mapping[str, str]) -> dict[str, str]:
+    return {"url": url, "name": names.get(url) or host_name(url)}
+
+
+def _message_document(message: Message, lang: str, names: Mapping[str, str]) -> dict[str, Any]:
     document: dict[str, Any] = {"role": message.role, "content": message.content}
     if message.thinking:
         document["thinking"] = message.thinking
@@ -68,6 +83,8 @@ def _message_document(message: Message, lang: str) -> dict[str, Any]:
         document["error"] = saved_error_text(message.error, lang)
     if message.model:
         document["model"] = message.model
+    if message.server:
+        document["server"] = _server(message.server, names)
     if message.tools:
         document["tools"] = steps.to_data(message.tools)
     if message.format is not None:
@@ -76,8 +93,16 @@ def _message_document(message: Message, lang: str) -> dict[str, Any]:
     return document
 
 
-def to_markdown(conversation: Conversation, messages: list[Message], lang: str = i18n.DEFAULT) -> str:
-    """A transcript in ``lang``; the date is written as ``2026-11-25 14:03 UTC``, the same for every reader."""
+def to_markdown(
+    conversation: Conversation,
+    messages: list[Message],
+    lang: str = i18n.DEFAULT,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """A transcript in ``lang``; the date is written as ``2026-11-25 14:03 UTC``, the same for every reader.
+
+    ``names``: the session's servers' names by address; with several, the header names the chat's server.
+    """
 
     def say(key: str, **values: Any) -> str:
         return i18n.render(i18n.catalog()[key], lang, values)
@@ -89,6 +114,9 @@ def to_markdown(conversation: Conversation, messages: list[Message], lang: str =
         when = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = say("chat_export.md_header", model=conversation.model or say("chat_export.md_no_model"), when=when)
     lines = [f"# {conversation.title or say('chat_export.md_title')}", "", f"*{header}*", ""]
+    if names and len(names) > 1 and conversation.server:
+        server = names.get(conversation.server) or host_name(conversation.server)
+        lines += [f"*{say('chat_fleet.md_server', server=server)}*", ""]
     if conversation.system.strip():
         lines += [f"**{say('chat_export.md_system')}**", "", _quote(conversation.system), ""]
     for message in messages:

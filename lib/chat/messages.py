@@ -9,7 +9,7 @@ import base64
 import functools
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -37,10 +37,15 @@ from lib.chat.history import (
 from lib.chat.store import ChatStore, StoreFailed
 from lib.chat.validation import Problem
 from lib.documents import sources_view
+from lib.fleet import session as fleet
+from lib.fleet.models import ModelRef, label, server_name
+from lib.fleet.servers import Server
 from lib.formatting import whole_number
-from lib.i18n import escape, markdown, t
+from lib.i18n import Markdown, escape, markdown, t
+from lib.ollama.errors import OllamaError
 from lib.tools import steps, steps_view
 from lib.ui import format_control, navigation, shortcuts
+from lib.ui.errors import error_text
 from lib.ui.format_control import OutputFormat
 from lib.ui.live_markdown import render_markdown
 
@@ -164,7 +169,8 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
     if reason is not None:
         st.caption(markdown(":material/content_cut: " + reason))
     if message.status == FAILED:
-        st.error(saved_error_text(message.error) or t("chat.failed"), icon=":material/error:")
+        said = markdown(saved_error_text(message.error)) if message.error else t("chat.failed")
+        st.error(on_server(said, message.server, fleet.servers()), icon=":material/error:")
         if installed is not None and message.model and message.model not in installed:
             models_link(message.model)
         elif message.content or message.thinking:
@@ -172,9 +178,26 @@ def draw_footer(message: Message, installed: set[str] | None, actions: Callable[
     sources_view.draw(message)
     line = describe_stats(message.stats)
     if line:
-        st.caption(" · ".join([escape(message.model), line] if message.model else [line]))
+        servers = fleet.servers()
+        named = escape(message.model)
+        if message.model and message.server and len(servers) > 1:
+            named = escape(label(ModelRef(message.model, message.server), servers))
+        st.caption(" · ".join([named, line] if message.model else [line]))
     if actions is not None:
         actions()
+
+
+def failure_text(error: OllamaError, url: str, servers: Sequence[Server]) -> Markdown:
+    """A failed request's sentence; with several servers it names the server asked (:func:`on_server`)."""
+    return on_server(error_text(error), url, servers)
+
+
+def on_server(said: Markdown, url: str, servers: Sequence[Server]) -> Markdown:
+    """``said`` (a failure's sentence) beginning with the server's name when there are several servers: which one
+    failed matters then ("On **gpu**: Nothing is answering at …")."""
+    if len(servers) <= 1 or not url:
+        return said
+    return t("chat_fleet.failed_on", server=server_name(url, servers), error=said)
 
 
 def why_short(message: Message) -> str | None:

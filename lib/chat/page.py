@@ -11,6 +11,7 @@ The page is tuned for speed, so the order of its elements matters:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -19,9 +20,10 @@ from lib import server_data, state
 from lib.chat import answer as chat_answer
 from lib.chat import compare as chat_compare
 from lib.chat import compare_view as chat_compare_view
-from lib.chat import context_view, settings_panel
+from lib.chat import context_view, model_box, settings_panel
 from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
+from lib.chat import servers as chat_servers
 from lib.chat import session as chat_session
 from lib.chat import sidebar as chat_sidebar
 from lib.chat.history import USER, Conversation, Message
@@ -29,8 +31,8 @@ from lib.chat.session import Settings
 from lib.chat.store import ChatStore
 from lib.documents import attach_view, library_view
 from lib.documents.store import DocumentStore
+from lib.fleet import session as fleet
 from lib.i18n import t
-from lib.ollama.client import OllamaClient
 from lib.ui.markdown_safety import escape_markdown
 
 if TYPE_CHECKING:
@@ -41,18 +43,19 @@ if TYPE_CHECKING:
 def draw(store: ChatStore) -> None:
     """Everything the Chat page shows below the shared frame, in compare mode or for one conversation."""
     chat_session.wait_for_answer_in_flight()
-    client = server_data.client()
     if chat_compare.mode() == chat_compare.COMPARE:
         st.title(t("chat.title"))
         chat_compare_view.mode_switch()
-        chat_compare_view.draw(store, client)
+        chat_compare_view.draw(store)
         # Stopped rather than returned: a stopped run keeps the values of widgets it did not draw,
         # so the single chat's model, system prompt and parameters are still set on the way back.
         st.stop()
-    _single_chat(store, client)
+    _single_chat(store)
 
 
-def _single_chat(store: ChatStore, client: OllamaClient) -> None:
+def _single_chat(store: ChatStore) -> None:
+    """One conversation. Its answers come from its own server's client (the model box's choice), its documents
+    are searched on the sidebar's server, where they were indexed."""
     chat_compare.leave_address()
     conversation = chat_session.open_conversation(store)
     chat_session.load_settings(conversation)
@@ -63,8 +66,10 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
     title.title(escape_markdown(conversation.title) if conversation and conversation.title else t("chat.title"))
     chat_compare_view.mode_switch()
     notice()
-    settings, installed = settings_panel.draw(client, conversation)
-    if conversation is not None and settings is not None:
+    panel = settings_panel.draw(conversation)
+    settings, installed = panel.settings, panel.installed
+    client = panel.client  # the chosen server's, for what the page shows about the model
+    if conversation is not None:
         chat_session.save_changes(store, conversation, settings)
 
     if state.get(state.CHAT_PENDING) and conversation is not None:
@@ -72,14 +77,14 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
         # wait above let it finish), so the last question's answers go now, before the history is drawn.
         store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
-    context = context_view.fill(store, client, conversation, settings)
+    context = context_view.fill(store, client, conversation, settings) if client is not None else None
     with chat_dock.dock():
         bar = st.empty()
         context_view.draw_bar(bar, context)
         chat_dock.prompt_library()
-        attach_view.draw(store, documents, client, conversation, settings)
+        attach_view.draw(store, documents, server_data.client(), conversation, settings)
         prompt = st.chat_input(
-            settings_panel.prompt_placeholder(client, settings),
+            settings_panel.prompt_placeholder(panel),
             key=state.CHAT_PROMPT_INPUT,
             submit_mode="stop",
             accept_file="multiple",
@@ -103,29 +108,35 @@ def _single_chat(store: ChatStore, client: OllamaClient) -> None:
             _ask(
                 store,
                 documents,
-                client,
                 conversation,
                 settings,
                 prompt,
-                title,
+                (title, panel.route_slot),
                 places,
                 installed,
                 (bar, context),
                 waiting=waiting,
             )
         elif pending and conversation is not None and settings is not None:
-            chat_answer.respond(store, client, conversation, settings, stop_button=True, documents=documents)
+            chat_answer.respond(
+                store,
+                chat_servers.client_of(settings.server),
+                conversation,
+                settings,
+                stop_button=True,
+                documents=documents,
+                documents_client=server_data.client(),
+            )
             st.rerun()
 
 
 def _ask(
     store: ChatStore,
     documents: DocumentStore,
-    client: OllamaClient,
     conversation: Conversation | None,
     settings: Settings,
     prompt: ChatInputValue,
-    title: DeltaGenerator,
+    slots: tuple[DeltaGenerator, DeltaGenerator | None],
     places: chat_sidebar.Places | None,
     installed: set[str] | None,
     context: tuple[DeltaGenerator, context_view.Fill | None],
@@ -134,15 +145,22 @@ def _ask(
 ) -> None:
     """Save the question from the chat box (starting the chat if it is new), draw it and stream its answer.
 
-    ``context``: the slot of the context bar and the figures before the question; the bar is drawn again
-    with the answer's. ``waiting``: the conversation already ended with a question left unanswered; the page is then
-    drawn again, as finishing in place covers only the new question and its answer. So is a chat
-    saved before its first question (by adding documents to it): the question names it, and the
-    title and the sidebar's list show that name.
+    ``slots``: the page's title, and where a chat on "any server" says which server it was sent to. ``context``:
+    the slot of the context bar and the figures before the question; the bar is drawn again with the answer's.
+    ``waiting``: the conversation already ended with a question left unanswered; the page is then drawn again,
+    as finishing in place covers only the new question and its answer. So is a chat saved before its first
+    question (by adding documents to it): the question names it, and the title and the sidebar's list show
+    that name.
     """
     untitled = conversation is not None and not conversation.title
+    title, route_slot = slots
     if conversation is None:
         conversation = chat_session.start(store, settings)
+        settings = replace(settings, server=conversation.server)  # where a chat on "any server" was routed
+        routed = state.get(state.CHAT_ROUTE)
+        if route_slot is not None and routed is not None and routed[0] == conversation.id:
+            model_box.show_route(route_slot, routed[1], fleet.servers())
+    client = chat_servers.client_of(settings.server)
     message = Message(USER, prompt.text, images=chat_session.encode_images(prompt.files))
     store.add(conversation.saved_id, message)
     if places is not None:
@@ -150,7 +168,15 @@ def _ask(
     question = chat_messages.draw_message(message)
     bar, before = context
     context_view.warn_before_answer(before, prompt.text)
-    answer = chat_answer.respond(store, client, conversation, settings, stop_button=False, documents=documents)
+    answer = chat_answer.respond(
+        store,
+        client,
+        conversation,
+        settings,
+        stop_button=False,
+        documents=documents,
+        documents_client=server_data.client(),
+    )
     # The answer finishes in place, instead of re-sending the whole page and the answer once more.
     if untitled or waiting or answer is None:
         st.rerun()

@@ -12,17 +12,21 @@ import base64
 import functools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec
 
 import streamlit as st
 
 from lib import state
+from lib.chat import servers as chat_servers
 from lib.chat.export import ImportRejected, from_json
 from lib.chat.history import Conversation, Format
 from lib.chat.store import ChatStore, StoreFailed
 from lib.documents import store as documents_store
 from lib.documents.store import DocumentStore
+from lib.fleet import routing
+from lib.fleet import session as fleet
+from lib.fleet.servers import by_url
 from lib.formatting import whole_number
 from lib.i18n import message_of, t
 from lib.parameters import panel as options_panel
@@ -48,9 +52,12 @@ class Settings:
     think: Think | None  # what the request sends: fitted to the model, None for a model that cannot think
     tools: ToolChoice = field(default_factory=ToolChoice)
     format: Format = None
+    # The server the model runs on (its URL); "" the sidebar's; routing.ANY until a new chat is routed (start()).
+    server: str = ""
 
     def applied_to(self, conversation: Conversation) -> Conversation:
         conversation.model, conversation.system, conversation.options = self.model, self.system, self.options
+        conversation.server = self.server
         # A model that cannot think saves "off", as before levels: the choice comes back for a model that can.
         conversation.keep_alive, conversation.think = self.keep_alive, False if self.think is None else self.think
         conversation.tools, conversation.format = self.tools, self.format
@@ -116,7 +123,7 @@ def load_settings(conversation: Conversation | None) -> None:
     if conversation is None or state.get(state.CHAT_LOADED) == conversation.id:
         return
     if conversation.model:
-        st.session_state[state.CHAT_MODEL_INPUT] = conversation.model
+        st.session_state[state.CHAT_MODEL_INPUT] = chat_servers.saved_ref(conversation)
     st.session_state[state.CHAT_SYSTEM_INPUT] = conversation.system
     if conversation.think is not None:
         st.session_state[state.CHAT_THINK_INPUT] = conversation.think  # fitted to the model when drawn
@@ -124,14 +131,19 @@ def load_settings(conversation: Conversation | None) -> None:
     state.put(state.CHAT_LOADED, conversation.id)
 
 
-def save_changes(store: ChatStore, conversation: Conversation, settings: Settings) -> None:
+def save_changes(store: ChatStore, conversation: Conversation, settings: Settings | None) -> None:
     """Save the settings when this session changed them.
 
     Compared with what this session last loaded or saved, not with the database: two tabs on one
     conversation then do not overwrite each other's choices on every rerun, only when someone
-    actually changes something.
+    actually changes something. A chat opened while it cannot be sent (``settings`` None: its server
+    cannot answer, a value needs fixing) saves whatever is chosen next: another ``model · server`` to go on.
     """
     last = state.get(state.CHAT_SAVED_SETTINGS)
+    if settings is None:
+        if last is None or last[0] != conversation.id:
+            state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, None))
+        return
     if last is not None and last[0] == conversation.id and last[1] != settings:
         store.save_settings(settings.applied_to(conversation))
     state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
@@ -143,12 +155,21 @@ def question_sent() -> bool:
 
 
 def start(store: ChatStore, settings: Settings) -> Conversation:
-    """Save a new conversation with the current settings (when its first message is sent)."""
+    """Save a new conversation with the current settings (when its first message is sent, or documents are added).
+
+    A chat on "any server" is routed now (:func:`lib.chat.servers.route`): it is saved on the server chosen,
+    and the page says which and why.
+    """
+    route = chat_servers.route(settings.model) if settings.server == routing.ANY else None
+    if route is not None:
+        settings = replace(settings, server=route.server)
     conversation = settings.applied_to(Conversation())
     conversation.id = store.create(conversation)
     state.put(state.CHAT_CONVERSATION, conversation.id)
     state.put(state.CHAT_LOADED, conversation.id)
     state.put(state.CHAT_SAVED_SETTINGS, (conversation.id, settings))
+    if route is not None:
+        state.put(state.CHAT_ROUTE, (conversation.id, route))
     _sync_address(conversation.id)
     return conversation
 
@@ -314,6 +335,8 @@ def import_file(store: ChatStore) -> None:
             ("error", t("chat_export.not_imported", name=uploaded.name, reason=message_of(error))),
         )
         return
+    if by_url(fleet.servers(), conversation.server) is None:
+        conversation.server = ""  # a server this session does not have: the chat goes on on the sidebar's
     conversation_id = store.import_conversation(conversation, messages)
     select(conversation_id)
     count = len(messages)

@@ -17,12 +17,15 @@ import streamlit as st
 from lib import i18n, state
 from lib.access import visitor
 from lib.chat import export as chat_export
+from lib.chat import servers as chat_servers
 from lib.chat import session as chat_session
 from lib.chat import validation
 from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, Summary
+from lib.fleet import session as fleet
+from lib.fleet.models import server_name
 from lib.formatting import date_time, whole_number
-from lib.i18n import t
+from lib.i18n import escape, t
 from lib.ui import shortcuts
 from lib.ui.markdown_safety import escape_markdown
 
@@ -73,7 +76,8 @@ def draw(store: ChatStore, conversation: Conversation | None, *, starting: bool 
             st.caption(t("chat.search_nothing"))
         entry = st.empty() if starting else None
         for summary in found:
-            _entry(summary, current=conversation is not None and summary.id == conversation.id)
+            is_open = conversation is not None and summary.id == conversation.id
+            _entry(summary, current=is_open, server=server_of(conversation) if is_open else "")
         manage = st.empty() if starting else None
         if conversation is not None:
             _manage(store, conversation)
@@ -98,14 +102,27 @@ def show_started(store: ChatStore, conversation_id: int, title: DeltaGenerator, 
     newest = store.summaries(limit=1)
     if newest and newest[0].id == conversation.id and not st.session_state.get(state.CHAT_SEARCH_INPUT, "").strip():
         with places.entry.container():
-            _entry(newest[0], current=True)
+            _entry(newest[0], current=True, server=server_of(conversation))
     with places.manage.container():
         _manage(store, conversation)
 
 
-def _entry(summary: Summary, *, current: bool) -> None:
+def server_of(conversation: Conversation | None) -> str:
+    """The name of the server a chat is on, for its line in the list; "" with one server (nothing to tell apart).
+
+    Only the open chat's is known: the list's summaries do not say their server yet.
+    """
+    servers = fleet.servers()
+    ref = chat_servers.saved_ref(conversation) if conversation is not None else None
+    if len(servers) <= 1 or ref is None:
+        return ""
+    return server_name(ref.server, servers)
+
+
+def _entry(summary: Summary, *, current: bool, server: str = "") -> None:
+    title = escape_markdown(summary.title) or t("chat.new_chat")
     st.button(
-        escape_markdown(summary.title) or t("chat.new_chat"),
+        f"{title} · {escape(server)}" if server else title,
         key=f"chat_open_{summary.id}",
         width="stretch",
         type="secondary" if current else "tertiary",
@@ -137,12 +154,13 @@ def _manage(store: ChatStore, conversation: Conversation) -> None:
             on_change=chat_session.rename,
             args=(store, conversation.id, key),
         )
-        # Streamlit makes the file in a thread of its own when clicked: the language goes along.
+        # Streamlit makes the file in a thread of its own when clicked: the language and server names go along.
         lang = i18n.language()
+        names = {server.url: server.name for server in fleet.servers()}
         row = st.container(horizontal=True)
         row.download_button(
             t("chat.export_json"),
-            data=functools.partial(export, store, conversation.saved_id, "json", lang),
+            data=functools.partial(export, store, conversation.saved_id, "json", lang, names),
             file_name=file_name(conversation, "json"),
             mime="application/json",
             icon=":material/download:",
@@ -151,7 +169,7 @@ def _manage(store: ChatStore, conversation: Conversation) -> None:
         )
         row.download_button(
             t("chat.export_markdown"),
-            data=functools.partial(export, store, conversation.saved_id, "md", lang),
+            data=functools.partial(export, store, conversation.saved_id, "md", lang, names),
             file_name=file_name(conversation, "md"),
             mime="text/markdown",
             icon=":material/download:",
@@ -189,13 +207,14 @@ def _manage(store: ChatStore, conversation: Conversation) -> None:
             )
 
 
-def export(store: ChatStore, conversation_id: int, kind: str, lang: str) -> str:
-    """A saved chat as the file an export button downloads: ``kind`` "json" or "md", in ``lang``."""
+def export(store: ChatStore, conversation_id: int, kind: str, lang: str, names: dict[str, str] | None = None) -> str:
+    """A saved chat as the file an export button downloads: ``kind`` "json" or "md", in ``lang``; ``names``:
+    the session's servers' names by address."""
     conversation = store.get(conversation_id) or Conversation(id=conversation_id)
     messages = store.messages(conversation_id)
     if kind == "json":
-        return chat_export.to_json(conversation, messages, lang)
-    return chat_export.to_markdown(conversation, messages, lang)
+        return chat_export.to_json(conversation, messages, lang, names)
+    return chat_export.to_markdown(conversation, messages, lang, names)
 
 
 def file_name(conversation: Conversation, extension: str) -> str:

@@ -58,6 +58,7 @@ MAX_MESSAGES = 10_000
 MAX_TEXT = 1_000_000  # characters of a message, its thinking or the system prompt
 MAX_TITLE = 1_000
 MAX_NAME = 500  # a model's name
+MAX_URL = 2_000  # a server's address
 MAX_ERROR = 10_000
 MAX_STOPS = 50
 MAX_STOP = 1_000
@@ -92,11 +93,26 @@ _CONVERSATION_KEYS = frozenset(
         "messages",
         "tools",
         "answer_format",
+        "server",
     }
 )
 _MESSAGE_KEYS = frozenset(
-    {"role", "content", "thinking", "images", "stats", "status", "error", "model", "created_at", "tools", "format"}
+    {
+        "role",
+        "content",
+        "thinking",
+        "images",
+        "stats",
+        "status",
+        "error",
+        "model",
+        "created_at",
+        "tools",
+        "format",
+        "server",
+    }
 )
+_SERVER_KEYS = frozenset({"url", "name"})
 
 Path = tuple[str | int, ...]
 
@@ -212,6 +228,7 @@ def conversation_file(document: Any) -> tuple[Conversation, list[Message]]:
     conversation = Conversation(
         title=_text(document.get("title"), ("title",), MAX_TITLE),
         model=_text(document.get("model"), ("model",), MAX_NAME),
+        server=server(document.get("server"), ("server",)),
         system=_text(document.get("system"), ("system",), MAX_TEXT),
         options={name: option(name, value, ("options", name)) for name, value in (options or {}).items()},
         keep_alive=keep_alive(document.get("keep_alive"), ("keep_alive",)),
@@ -247,11 +264,24 @@ def _message(item: Any, where: Path) -> Message:
         # Errors without a key are shown as plain text (lib.chat.history.saved_error_text): escaped here, once.
         error=escape_markdown(_text(item.get("error"), (*where, "error"), MAX_ERROR)),
         model=_text(item.get("model"), (*where, "model"), MAX_NAME),
+        server=server(item.get("server"), (*where, "server")),
         tools=_rounds(item.get("tools"), (*where, "tools")),
         format=output_format(item.get("format"), (*where, "format")),
     )
     message.created_at = _time(item.get("created_at"), (*where, "created_at"), message.created_at)
     return message
+
+
+def server(value: Any, where: Path) -> str:
+    """The address of the server a chat or an answer was on, from ``{"url": …, "name": …}`` (the name is for
+    people reading the file); "" when the file does not say (files exported before servers were kept)."""
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        raise _fail(where, "chat_import.must_be_object")
+    _known_keys(value, _SERVER_KEYS, where)
+    _text(value.get("name"), (*where, "name"), MAX_NAME)
+    return _text(value.get("url"), (*where, "url"), MAX_URL)
 
 
 def _think(value: Any, where: Path) -> Think:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -14,8 +16,11 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.chat.store import ChatStore
+from lib.fleet.models import ModelRef
+from lib.ollama.host import normalize_host
 from lib.ui import navigation
 from tests.conftest import ENTRY_POINT, SAME_BROWSER, choose_models
+from tests.fake_ollama import FakeOllama
 
 PAGE = navigation.CHAT
 
@@ -28,6 +33,11 @@ def picture(kind: str = "PNG", size: tuple[int, int] = (2, 2)) -> bytes:
 
 
 PNG_BASE64 = base64.b64encode(picture("PNG")).decode()
+
+
+def ref(model: str, server: str | None = None) -> ModelRef:
+    """A model box's value: ``model`` on ``server``, by default the one server of ``OLLAMA_HOST`` (the fake's)."""
+    return ModelRef(model, normalize_host(server or os.environ["OLLAMA_HOST"]))
 
 
 def open_chat(query: dict[str, str] | None = None) -> AppTest:
@@ -45,6 +55,19 @@ def open_chat(query: dict[str, str] | None = None) -> AppTest:
 def store(tmp_path: Path) -> ChatStore:
     """The database the app saves to: ``studio_env`` points the app's data folder at ``tmp_path``."""
     return ChatStore(tmp_path / "chats.sqlite3")
+
+
+@pytest.fixture
+def gpu() -> Iterator[FakeOllama]:
+    """A second fake server, on its own port."""
+    with FakeOllama() as other:
+        yield other
+
+
+@pytest.fixture
+def two_servers(studio_env: Path, fake: FakeOllama, gpu: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's servers: ``laptop`` (the fake, the sidebar's) and ``gpu``, as OLLAMA_HOST lists them."""
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
 
 
 @pytest.fixture
@@ -71,9 +94,10 @@ def send_to_all(at: AppTest, text: str, **run_options: float) -> AppTest:
     return at.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).set_value(text).run(**run_options)
 
 
-def pick(at: AppTest, *models: str) -> None:
-    """The comparison's columns: how many, and the model in each."""
-    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, models)
+def pick(at: AppTest, *models: str | ModelRef) -> None:
+    """The comparison's columns: how many, and the model in each (on the fake unless a ModelRef says where)."""
+    refs = tuple(model if isinstance(model, ModelRef) else ref(model) for model in models)
+    choose_models(at, state.CHAT_COMPARE_COUNT_INPUT, state.CHAT_COMPARE_MODEL_INPUT, refs)
 
 
 def messages(at: AppTest) -> list[tuple[str, str]]:

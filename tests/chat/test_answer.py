@@ -15,7 +15,7 @@ from lib.chat.session import Settings
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.stats import RunStats
-from tests.chat.conftest import PAGE, button, last_chat_body, messages, open_chat, refuse, screen, send
+from tests.chat.conftest import PAGE, button, last_chat_body, messages, open_chat, ref, refuse, screen, send
 from tests.conftest import ENTRY_POINT, SAME_BROWSER
 from tests.markdown_audit import record_sent, shown_texts
 
@@ -203,7 +203,7 @@ def test_a_conversation_that_no_longer_ends_with_the_turn_is_left_to_a_rerun(sto
 
 
 def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     assert chat.segmented_control(key=state.CHAT_THINK_INPUT).value is False  # a chat starts without thinking
     chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
     send(chat, "Why do cats purr?")
@@ -216,24 +216,24 @@ def test_thinking_is_sent_on_request_shown_folded_and_saved(chat, fake, store):
 
 
 def test_thinking_models_with_thinking_off_are_told_not_to_think(chat, fake):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(False).run()
     send(chat, "quick")
     assert last_chat_body(fake)["think"] is False
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     assert chat.segmented_control(key=f"{state.CHAT_THINK_INPUT}.unavailable").disabled
     send(chat, "again")
     assert "think" not in last_chat_body(fake)
 
 
 def test_images_for_a_model_without_vision_are_refused_and_kept(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     assert "cannot see images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
     chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("dot.png", PNG, "image/png").set_value("Describe").run()
     assert fake.requests_to("/api/chat") == []
     assert "cannot see images" in chat.error[0].value
     assert messages(chat)[0] == ("user", "Describe")
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b")).run()
     button(chat, "Retry").click().run()
     assert last_chat_body(fake)["messages"][-1]["images"] == [base64.b64encode(PNG).decode()]
     assert not chat.error
@@ -309,13 +309,13 @@ def test_a_follow_up_that_fails_shows_its_error_and_retry_in_place(chat, fake):
 
 def test_a_model_that_crashes_on_a_compatible_server_is_named_and_another_model_suggested(chat, fake):
     fake.break_model("llama3.2:latest")
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     send(chat, "Hello")
     shown = " ".join(element.value for element in (*chat.error, *chat.markdown, *chat.caption))
     assert "llama3.2:latest failed on" in shown and "another model may work" in shown
     assert "unable to allocate CUDA0 buffer" in shown
     assert "proxy" not in shown and "server.go" not in shown
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     fake.script_reply("Working fine.")
     send(chat, "Hello again")
     assert "Working fine." in " ".join(element.value for element in chat.markdown)
@@ -381,7 +381,7 @@ def test_an_answered_question_is_not_answered_twice(studio_env, fake, store):
 
 
 def test_a_line_says_the_model_is_thinking_until_its_answer_begins(chat, fake, monkeypatch):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     chat.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
     sent = record_sent(monkeypatch)
     send(chat, "Why do cats purr?")

@@ -15,7 +15,7 @@ from lib.chat import context
 from lib.chat.history import ASSISTANT, AWAITING, DONE, STOPPED, USER
 from lib.chat.store import ChatStore
 from lib.tools import custom, registry, steps
-from tests.chat.conftest import button, open_chat, send
+from tests.chat.conftest import button, open_chat, ref, send
 from tests.documents.in_chat import (
     CAT_PASSAGE,
     CAT_QUESTION,
@@ -31,7 +31,7 @@ TOOLS_MODEL = "llama3.2:latest"
 def tool_chat(*tools: str, model: str = TOOLS_MODEL) -> AppTest:
     """A new chat with ``model`` and the built-in ``tools`` switched on."""
     at = open_chat()
-    at.selectbox(key=state.CHAT_MODEL_INPUT).set_value(model).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).set_value(ref(model)).run()
     for name in tools:
         at.toggle(key=f"{state.CHAT_TOOL_INPUT}_{name}").set_value(True).run()
     assert not at.exception

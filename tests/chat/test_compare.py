@@ -10,7 +10,7 @@ from lib import state
 from lib.chat import compare as chat_compare
 from lib.chat.history import USER, Conversation
 from lib.chat.store import ChatStore
-from tests.chat.conftest import PAGE, pick, query_value, send_to_all
+from tests.chat.conftest import PAGE, pick, query_value, ref, send_to_all
 
 
 def columns(at: AppTest) -> list[str]:
@@ -128,23 +128,24 @@ def test_the_mode_is_the_one_chosen_else_compare_when_the_address_names_a_compar
     assert at.session_state["mode"] == expected and at.session_state[state.CHAT_MODE_INPUT] == expected
 
 
-def start(store, text: str) -> None:
+def start(store, refs, text: str) -> None:
     import streamlit as st
 
     from lib.chat import compare
 
-    started = compare.start(store, ["llama3.2:latest", "qwen3:0.6b"], [False, True], text)
+    started = compare.start(store, refs, [False, True], text)
     compare.add_message(store, started, text)
     st.session_state["started"] = [c.id for c in started]
 
 
-def test_the_first_message_saves_one_chat_per_column_with_the_message_in_each(store):
-    at = AppTest.from_function(start, args=(store, "Hello there")).run()
+def test_the_first_message_saves_one_chat_per_column_with_the_message_in_each(studio_env, fake, store):
+    refs = [ref("llama3.2:latest"), ref("qwen3:0.6b")]
+    at = AppTest.from_function(start, args=(store, refs, "Hello there")).run()
     ids = at.session_state["started"]
     saved = [store.get(conversation_id) for conversation_id in ids]
-    assert [(c.title, c.model, c.think) for c in saved] == [
-        ("Hello there · llama3.2:latest", "llama3.2:latest", False),
-        ("Hello there · qwen3:0.6b", "qwen3:0.6b", True),
+    assert [(c.title, c.model, c.think, c.server) for c in saved] == [
+        ("Hello there · llama3.2:latest", "llama3.2:latest", False, fake.url),
+        ("Hello there · qwen3:0.6b", "qwen3:0.6b", True, fake.url),
     ]
     assert all([(m.role, m.content) for m in store.messages(i)] == [(USER, "Hello there")] for i in ids)
     assert at.session_state[state.CHAT_COMPARE] == ids
@@ -219,7 +220,7 @@ def test_continue_with_one_answer_goes_on_with_that_model_alone(compare, fake, s
     continue_button.click().run()
     assert compare.segmented_control(key=state.CHAT_MODE_INPUT).value == "single"
     assert compare.title[0].value == "Pick me · llava:7b"
-    assert compare.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert compare.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("llava:7b")
     before = len(fake.requests_to("/api/chat"))
     compare.chat_input(key=state.CHAT_PROMPT_INPUT).set_value("Go on").run()
     sent = fake.requests_to("/api/chat")

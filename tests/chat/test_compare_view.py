@@ -16,7 +16,7 @@ from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversatio
 from lib.chat.store import ChatStore
 from lib.ollama.client import OllamaClient
 from lib.ollama.stream import CHAT, Request, Streams
-from tests.chat.conftest import PAGE, PNG_BASE64, pick, picture, query_value, send_to_all
+from tests.chat.conftest import PAGE, PNG_BASE64, open_chat, pick, picture, query_value, ref, send_to_all
 from tests.ollama.test_stream import overlapped
 
 LONG_REPLY = " ".join(f"word{number}" for number in range(300))
@@ -57,23 +57,23 @@ def test_the_mode_switch_remembers_the_mode_chosen():
 # The models to compare
 
 
-def choose(client) -> None:
+def choose() -> None:
     import streamlit as st
 
     from lib import state
     from lib.chat import compare_view
 
     state.init()
-    st.session_state["chosen"] = compare_view.choose_models(client)
+    st.session_state["chosen"] = compare_view.choose_models()
 
 
 def test_each_column_starts_on_another_chat_model_and_thinking_models_think(studio_env, fake):
-    at = AppTest.from_function(choose, args=(OllamaClient(fake.url),), default_timeout=30).run()
+    at = AppTest.from_function(choose, default_timeout=30).run()
     assert at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).value == 2
-    assert at.session_state["chosen"] == (["llama3.2:latest", "llava:7b"], [None, None])  # None: cannot think
+    assert at.session_state["chosen"] == ([ref("llama3.2:latest"), ref("llava:7b")], [None, None])  # cannot think
     at.segmented_control(key=state.CHAT_COMPARE_COUNT_INPUT).set_value(4).run()
     models, thinks = at.session_state["chosen"]
-    assert models == ["llama3.2:latest", "llava:7b", "qwen3:0.6b", "llama3.2:latest"]
+    assert [model.model for model in models] == ["llama3.2:latest", "llava:7b", "qwen3:0.6b", "llama3.2:latest"]
     assert thinks == [None, None, True, None]
 
 
@@ -81,11 +81,11 @@ def test_each_column_starts_on_another_chat_model_and_thinking_models_think(stud
 
 
 def history(store, conversation, can_continue: bool) -> None:
+    from lib import state
     from lib.chat import compare_view
-    from lib.ollama.client import OllamaClient
 
-    client = OllamaClient("http://127.0.0.1:9")  # never asked: no message has an image
-    compare_view.draw_history(store, client, conversation, can_continue=can_continue)
+    state.init()
+    compare_view.draw_history(store, conversation, can_continue=can_continue)  # no image: its server is not asked
 
 
 def column(store: ChatStore, *replies: Message, model: str = "llava:7b") -> Conversation:
@@ -130,18 +130,20 @@ def test_a_column_not_saved_yet_draws_nothing(store):
 # Every column's answer
 
 
-def respond_all(store, client, conversations) -> None:
+def respond_all(store, conversations) -> None:
     import streamlit as st
 
+    from lib import state
     from lib.chat import compare_view
 
-    compare_view.respond_all(store, client, conversations, st.columns(len(conversations)))
+    state.init()
+    compare_view.respond_all(store, conversations, st.columns(len(conversations)))
 
 
-def test_every_column_is_answered_in_its_pane_and_saved_to_its_chat(fake, store):
+def test_every_column_is_answered_in_its_pane_and_saved_to_its_chat(studio_env, fake, store):
     conversations = [column(store, model="llama3.2:latest"), column(store, model="qwen3:0.6b")]
     conversations[1].think = True
-    at = AppTest.from_function(respond_all, args=(store, OllamaClient(fake.url), conversations), default_timeout=30)
+    at = AppTest.from_function(respond_all, args=(store, conversations), default_timeout=30)
     at.run()
     assert not at.exception
     bodies = {request.body["model"]: request.body for request in fake.requests_to("/api/chat")}
@@ -226,7 +228,7 @@ def test_a_column_that_fails_says_so_at_once_and_its_failure_is_saved(compare, f
     fake.token_delay = 0.02
     fake.script_reply(LONG_REPLY)
     pick(compare, "qwen3:0.6b", "llama3.2:latest")
-    compare.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_1").set_value("gpt-oss:120b-cloud").run()
+    compare.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_1").set_value(ref("gpt-oss:120b-cloud")).run()
     send_to_all(compare, "Hello")
     assert not compare.exception
     shown = " ".join(error.value for error in compare.error)
@@ -339,3 +341,47 @@ def test_each_answer_is_checked_against_the_format_it_was_asked_in_not_the_one_c
     assert [store.messages(s.id)[-1].format for s in store.summaries()] == ["json", "json"]
     assert [store.messages(s.id)[1].format for s in store.summaries()] == [None, None]
     assert len(compare.warning) == 1 and "not valid JSON" in compare.warning[0].value
+
+
+# Issue 23: the same model on two servers is one comparison, each column streaming from its own server
+
+
+def test_the_same_model_on_two_servers_is_one_comparison_each_column_on_its_own(two_servers, fake, gpu, store):
+    at = open_chat()
+    at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    assert "qwen3:0.6b · gpu" in at.selectbox(key=f"{state.CHAT_COMPARE_MODEL_INPUT}_0").options
+    pick(at, ref("qwen3:0.6b", fake.url), ref("qwen3:0.6b", gpu.url))
+    assert not at.warning  # not "the same model the same way": another server
+    send_to_all(at, "Who is faster?")
+    assert not at.exception
+    assert (len(fake.requests_to("/api/chat")), len(gpu.requests_to("/api/chat"))) == (1, 1)
+    assert columns(at) == ["qwen3:0.6b · laptop", "qwen3:0.6b · gpu"]
+    answers = {store.get(s.id).server: store.messages(s.id)[-1] for s in store.summaries()}
+    assert {url: answer.server for url, answer in answers.items()} == {fake.url: fake.url, gpu.url: gpu.url}
+    figures = [texts(pane.chat_message[1].caption) for pane in at.columns if pane.chat_message]
+    assert figures[0].startswith("qwen3:0.6b · laptop · ") and figures[1].startswith("qwen3:0.6b · gpu · ")
+    assert all("tokens/s" in line for line in figures)  # the speed figures, side by side
+    assert {s.title for s in store.summaries()} == {
+        "Who is faster? · qwen3:0.6b · laptop",
+        "Who is faster? · qwen3:0.6b · gpu",
+    }
+
+
+def test_a_column_whose_server_went_away_says_which_and_the_other_answers(two_servers, fake, gpu, store):
+    at = open_chat()
+    at.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
+    pick(at, ref("qwen3:0.6b", fake.url), ref("llava:7b", gpu.url))
+    gpu.stop()
+    send_to_all(at, "Still there?")
+    assert not at.exception
+    assert "On **gpu**: Nothing is answering at" in texts(at.error)
+    statuses = {store.get(s.id).model: store.messages(s.id)[-1].status for s in store.summaries()}
+    assert statuses == {"qwen3:0.6b": DONE, "llava:7b": FAILED}
+
+
+def test_a_column_on_a_server_the_session_does_not_have_holds_the_message_back(two_servers, fake, store):
+    first = store.create(Conversation(model="qwen3:0.6b", server=fake.url))
+    second = store.create(Conversation(model="qwen3:0.6b", server="http://10.9.9.9:11434"))
+    at = open_chat({"compare": f"{first},{second}"})
+    assert "Column 2 is on **10.9.9.9**, which is not one of this session's servers" in texts(at.warning)
+    assert at.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).proto.disabled

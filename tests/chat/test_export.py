@@ -234,3 +234,55 @@ def test_an_import_with_wrong_rounds_names_where():
     with pytest.raises(ImportRejected) as rejected:
         from_json(json.dumps(document))
     assert str(rejected.value).startswith("At message 2, tools, item 1, steps, item 2, name: must be text")
+
+
+# Issue 23: a chat and each answer keep their server in the file (address and name, never a key)
+
+GPU = "http://10.0.0.7:11434"
+
+
+def test_the_json_names_the_chats_server_and_each_answers_and_reads_them_back():
+    conversation = Conversation(title="On the GPU", model="qwen3:0.6b", server=GPU)
+    answers = [Message(USER, "Hi"), Message(ASSISTANT, "Hello.", model="qwen3:0.6b", server=GPU)]
+    document = json.loads(to_json(conversation, answers, names={GPU: "gpu"}))
+    assert document["server"] == {"url": GPU, "name": "gpu"}
+    assert "server" not in document["messages"][0]
+    assert document["messages"][1]["server"] == {"url": GPU, "name": "gpu"}
+    read, messages = from_json(json.dumps(document))
+    assert read.server == GPU and [m.server for m in messages] == ["", GPU]
+
+
+def test_a_server_the_session_does_not_name_is_named_after_its_host():
+    document = json.loads(to_json(Conversation(server=GPU), []))
+    assert document["server"] == {"url": GPU, "name": "10.0.0.7"}
+
+
+def test_a_file_without_servers_is_on_no_server_and_chats_saved_without_one_write_none():
+    document = json.loads(to_json(CONVERSATION, MESSAGES))
+    assert "server" not in document and all("server" not in message for message in document["messages"])
+    conversation, messages = from_json(json.dumps(document))
+    assert conversation.server == "" and all(message.server == "" for message in messages)
+
+
+@pytest.mark.parametrize(
+    ("server", "problem"),
+    [
+        (GPU, "At server: must be an object."),
+        ({"url": 7}, "At server.url: must be text."),
+        ({"url": GPU, "key": "secret"}, "At server.key: is not part of an Ollama Studio conversation."),
+    ],
+)
+def test_a_server_that_is_not_an_address_and_a_name_is_refused(server, problem):
+    document = json.loads(to_json(CONVERSATION, []))
+    document["server"] = server
+    with pytest.raises(ImportRejected) as refused:
+        from_json(json.dumps(document))
+    assert str(refused.value) == problem
+
+
+def test_the_markdown_names_the_server_when_there_are_several():
+    conversation = Conversation(title="On the GPU", model="qwen3:0.6b", server=GPU)
+    several = {GPU: "gpu", "http://127.0.0.1:11434": "laptop"}
+    assert "*Server: gpu*" in to_markdown(conversation, [], names=several)
+    assert "Server:" not in to_markdown(conversation, [], names={GPU: "gpu"})
+    assert "服务器：gpu" in to_markdown(conversation, [], "zh", several)

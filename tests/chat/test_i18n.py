@@ -20,7 +20,7 @@ from lib.chat.store import ChatStore
 from lib.ollama.errors import OllamaError
 from lib.ui import navigation
 from tests import i18n_check
-from tests.chat.conftest import PNG_BASE64
+from tests.chat.conftest import PNG_BASE64, ref
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -68,7 +68,7 @@ def test_an_empty_chat_is_chinese(chat_zh, names):
 
 def test_after_one_exchange_stats_and_actions_are_chinese(chat_zh, fake, names):
     fake.script_reply("Blue light is scattered more.")
-    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     send(chat_zh, "Why is the sky blue?")
     assert not chat_zh.exception
     stats = chat_zh.chat_message[1].caption[-1].value
@@ -80,7 +80,7 @@ def test_after_one_exchange_stats_and_actions_are_chinese(chat_zh, fake, names):
 def test_thinking_and_the_edit_box_are_chinese(open_app, fake, names):
     # AppTest words a switch's choice outside the script run, in English: choose in English, then switch.
     chat_zh = open_app(navigation.CHAT, query={i18n.QUERY_KEY: "en"})
-    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     chat_zh.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True).run()
     chat_zh.sidebar.button_group(key=state.LANGUAGE_INPUT).set_value("zh").run()
     send(chat_zh, "Think first")
@@ -103,7 +103,7 @@ def test_a_mid_stream_error_is_explained_in_chinese(chat_zh, fake, names):
 
 def test_an_error_saved_in_english_is_read_in_chinese_later(open_app, fake, names):
     english = open_app(navigation.CHAT, query={i18n.QUERY_KEY: "en"})
-    english.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    english.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     fake.script_reply("alpha beta gamma delta epsilon")
     fake.add_fault("/api/chat", "drop", after=2)
     send(english, "go")
@@ -165,9 +165,9 @@ def test_search_without_results_and_import_notices_are_chinese(chat_zh, fake, na
 
 
 def test_the_chat_box_says_in_chinese_whether_images_can_be_attached(chat_zh):
-    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     assert chat_zh.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder == "给 llama3.2:latest 发消息（仅文字）"
-    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    chat_zh.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b")).run()
     assert chat_zh.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder == "给 llava:7b 发消息 · 用 + 附加图片"
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.chat.history import FAILED, Conversation
-from tests.chat.conftest import button, last_chat_body, messages, open_chat, send
+from tests.chat.conftest import button, last_chat_body, messages, open_chat, ref, send
 from tests.fake_ollama import FakeOllama
 from tests.markdown_audit import as_read
 from tests.streamlit_process import free_port
@@ -24,7 +24,7 @@ PNG = base64.b64decode(
 
 def test_an_answer_streams_and_is_shown_with_stats(chat, fake):
     fake.script_reply("Blue light is **scattered** more.")
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     send(chat, "Why is the sky blue?")
     assert not chat.exception
     assert messages(chat) == [("user", "Why is the sky blue?"), ("assistant", "Blue light is **scattered** more.")]
@@ -39,7 +39,7 @@ def test_an_answer_streams_and_is_shown_with_stats(chat, fake):
 
 
 def test_second_turn_sends_the_whole_history_with_system_prompt_and_parameters(chat, fake):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest")).run()
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Answer in one line.")
     chat.number_input(key="chat_option_temperature").set_value(0.3)
     chat.number_input(key="chat_option_seed").set_value(7).run()
@@ -59,7 +59,7 @@ def test_second_turn_sends_the_whole_history_with_system_prompt_and_parameters(c
 
 
 def test_images_go_as_plain_base64_and_show_as_thumbnails(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b")).run()
     assert "attach images" in chat.chat_input(key=state.CHAT_PROMPT_INPUT).placeholder
     chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("dot.png", PNG, "image/png").set_value("What is this?").run()
     sent = last_chat_body(fake)["messages"][-1]
@@ -132,7 +132,7 @@ def test_compare_mode_opened_while_the_server_is_down_has_a_retry_too(server_dow
 def test_a_missing_model_points_to_the_models_page(studio_env, fake, store):
     conversation_id = store.create(Conversation(model="qwen2.5:0.5b"))
     at = open_chat({"chat": str(conversation_id)})
-    assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen2.5:0.5b"
+    assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("qwen2.5:0.5b")
     assert "not installed" in at.warning[0].value
     send(at, "hi")
     error = at.chat_message[1].error[0].value
@@ -258,13 +258,13 @@ def test_no_notice_draws_nothing():
 
 def test_compare_mode_and_back_keeps_the_single_chats_settings(chat):
     """Compare mode stops the run: a run that ends normally would drop the values of the widgets it did not draw."""
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b"))
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.").run()
     chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("compare").run()
     assert chat.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT)
     chat.run()
     chat.segmented_control(key=state.CHAT_MODE_INPUT).set_value("single").run()
-    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("llava:7b")
     assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be brief."
 
 
@@ -298,7 +298,7 @@ def test_an_address_the_page_cannot_use_is_ignored_with_a_notice(studio_env, fak
 def test_a_gpt_oss_chat_is_sent_its_level_and_keeps_it_after_a_reload(studio_env, fake, store):
     fake.install("gpt-oss:20b")
     at = open_chat()
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select("gpt-oss:20b").run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("gpt-oss:20b")).run()
     at.segmented_control(key=state.CHAT_THINK_INPUT).set_value("high").run()
     send(at, "Is 97 prime?")
     assert not at.exception

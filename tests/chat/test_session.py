@@ -21,7 +21,7 @@ from lib.chat.export import to_json
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.session import Settings
 from lib.chat.store import StoreFailed
-from tests.chat.conftest import messages, open_chat, query_value, refuse, send
+from tests.chat.conftest import messages, open_chat, query_value, ref, refuse, send
 
 SETTINGS = Settings("llava:7b", "Be brief.", {"temperature": 0.5}, "10m", True)
 
@@ -140,10 +140,10 @@ def load_settings(conversation) -> None:
     session.load_settings(conversation)
 
 
-def test_a_conversations_settings_go_into_the_widgets_once(store):
+def test_a_conversations_settings_go_into_the_widgets_once(studio_env, store):
     conversation = SETTINGS.applied_to(Conversation(id=7))
     at = run(load_settings, conversation)
-    assert at.session_state[state.CHAT_MODEL_INPUT] == "llava:7b"
+    assert at.session_state[state.CHAT_MODEL_INPUT] == ref("llava:7b")
     assert at.session_state[state.CHAT_SYSTEM_INPUT] == "Be brief."
     assert at.session_state[state.CHAT_THINK_INPUT] is True
     assert at.session_state["chat_option_temperature"] == 0.5
@@ -445,24 +445,24 @@ def test_a_new_session_finds_the_saved_chat_through_the_address(chat, fake, stor
 
 
 def test_settings_are_saved_with_the_conversation_and_restored(chat, fake, store):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b"))
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be terse.")
     chat.text_input(key="chat_option_keep_alive").input("10m").run()
     send(chat, "hello")
     conversation = store.get(store.summaries()[0].id)
     assert (conversation.model, conversation.system, conversation.keep_alive) == ("llava:7b", "Be terse.", "10m")
     again = open_chat({"chat": str(conversation.id)})
-    assert again.selectbox(key=state.CHAT_MODEL_INPUT).value == "llava:7b"
+    assert again.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("llava:7b")
     assert again.text_area(key=state.CHAT_SYSTEM_INPUT).value == "Be terse."
 
 
 def test_settings_changed_in_a_new_chat_do_not_leak_into_a_saved_one(chat, fake, store):
-    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen3:0.6b"  # the smallest chat model
+    assert chat.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("qwen3:0.6b")  # the smallest chat model
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("You are a pirate.").run()
     send(chat, "Ahoy")
     saved = store.summaries()[0].id
     chat.button(key="chat_new").click().run()
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest")
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llama3.2:latest"))
     chat.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be formal.").run()
     chat.button(key=f"chat_open_{saved}").click().run()
     assert chat.text_area(key=state.CHAT_SYSTEM_INPUT).value == "You are a pirate."

@@ -9,47 +9,59 @@ from streamlit.testing.v1 import AppTest
 from lib import state
 from lib.chat.history import Conversation
 from lib.chat.session import Settings
-from lib.chat.settings_panel import prompt_placeholder
+from lib.chat.settings_panel import Panel, prompt_placeholder
 from lib.ollama.client import OllamaClient
-from tests.chat.conftest import open_chat
+from tests.chat.conftest import open_chat, ref
 from tests.streamlit_process import free_port
 
 CHAT_MODELS = {"llama3.2:latest", "llava:7b", "qwen3:0.6b"}
 
 
-def panel(client, conversation) -> None:
+def panel(conversation) -> None:
     import streamlit as st
 
+    from lib import state
     from lib.chat import settings_panel
 
-    settings, installed = settings_panel.draw(client, conversation)
-    st.session_state["settings"] = settings
-    st.session_state["installed"] = installed
+    state.init()
+    drawn = settings_panel.draw(conversation)
+    st.session_state["settings"] = drawn.settings
+    st.session_state["installed"] = drawn.installed
 
 
-def open_panel(url: str, conversation: Conversation | None = None) -> AppTest:
-    return AppTest.from_function(panel, args=(OllamaClient(url), conversation), default_timeout=30).run()
+@pytest.fixture
+def open_panel(monkeypatch):
+    """The panel alone, its servers those of ``OLLAMA_HOST``: ``url``."""
+
+    def start(url: str, conversation: Conversation | None = None, *, run: bool = True) -> AppTest:
+        monkeypatch.setenv("OLLAMA_HOST", url)
+        at = AppTest.from_function(panel, args=(conversation,), default_timeout=30)
+        return at.run() if run else at
+
+    return start
 
 
 def down() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
-def test_the_settings_are_what_the_panel_shows(fake):
+def test_the_settings_are_what_the_panel_shows(fake, open_panel):
     at = open_panel(fake.url)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()
     at.segmented_control(key=state.CHAT_THINK_INPUT).set_value(True)
     at.text_area(key=state.CHAT_SYSTEM_INPUT).input("Be brief.")
     at.number_input(key="chat_option_temperature").set_value(0.3)
     at.text_input(key="chat_option_keep_alive").input("10m").run()
-    assert at.session_state["settings"] == Settings("qwen3:0.6b", "Be brief.", {"temperature": 0.3}, "10m", True)
+    assert at.session_state["settings"] == Settings(
+        "qwen3:0.6b", "Be brief.", {"temperature": 0.3}, "10m", True, server=fake.url
+    )
     assert at.session_state["installed"] >= CHAT_MODELS
     assert not any("embed" in name or "minilm" in name for name in at.session_state["installed"])
 
 
-def test_a_model_that_cannot_think_is_never_asked_to(fake):
-    at = AppTest.from_function(panel, args=(OllamaClient(fake.url), None), default_timeout=30)
-    at.session_state[state.CHAT_MODEL_INPUT] = "llama3.2:latest"
+def test_a_model_that_cannot_think_is_never_asked_to(fake, open_panel):
+    at = open_panel(fake.url, run=False)
+    at.session_state[state.CHAT_MODEL_INPUT] = ref("llama3.2:latest")
     at.session_state[state.CHAT_THINK_INPUT] = True
     at.run()
     unavailable = at.segmented_control(key=f"{state.CHAT_THINK_INPUT}.unavailable")
@@ -57,28 +69,28 @@ def test_a_model_that_cannot_think_is_never_asked_to(fake):
     assert at.session_state["settings"].think is None
 
 
-def test_a_gpt_oss_model_offers_the_levels_and_no_off(fake):
+def test_a_gpt_oss_model_offers_the_levels_and_no_off(fake, open_panel):
     fake.install("gpt-oss:20b")
-    at = AppTest.from_function(panel, args=(OllamaClient(fake.url), None), default_timeout=30)
-    at.session_state[state.CHAT_MODEL_INPUT] = "gpt-oss:20b"
+    at = open_panel(fake.url, run=False)
+    at.session_state[state.CHAT_MODEL_INPUT] = ref("gpt-oss:20b")
     at.run()
     control = at.segmented_control(key=state.CHAT_THINK_INPUT)
     assert control.options == ["Low", "Medium", "High"] and control.value == "medium"
     control.set_value("high").run()
     assert at.session_state["settings"].think == "high"
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select("qwen3:0.6b").run()  # a level means "on" for other thinkers
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("qwen3:0.6b")).run()  # a level means "on" for other thinkers
     assert at.segmented_control(key=state.CHAT_THINK_INPUT).options == ["Off", "On"]
     assert at.session_state["settings"].think is True
 
 
-def test_a_server_that_does_not_answer_leaves_a_new_chat_without_settings():
+def test_a_server_that_does_not_answer_leaves_a_new_chat_without_settings(open_panel):
     at = open_panel(down())
     assert "Saved chats can still be read." in at.warning[0].value
     assert at.session_state["settings"] is None and at.session_state["installed"] is None
     assert not at.selectbox
 
 
-def test_a_saved_chat_keeps_its_model_while_the_server_does_not_answer():
+def test_a_saved_chat_keeps_its_model_while_the_server_does_not_answer(open_panel):
     at = open_panel(down(), Conversation(id=1, model="llama3.2:latest"))
     assert at.selectbox(key=state.CHAT_MODEL_INPUT).options == ["llama3.2:latest"]
     assert at.session_state["settings"].model == "llama3.2:latest"
@@ -90,13 +102,13 @@ def test_a_saved_chats_model_missing_from_the_server_is_offered_with_a_link_to_p
     """On the page: a link needs the app's pages."""
     conversation_id = store.create(Conversation(model="qwen2.5:0.5b"))
     at = open_chat({"chat": str(conversation_id)})
-    assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == "qwen2.5:0.5b"
+    assert at.selectbox(key=state.CHAT_MODEL_INPUT).value == ref("qwen2.5:0.5b")
     assert at.warning[0].value == "qwen2.5:0.5b is not installed on this server."
     (link,) = [link for link in at.main.get("page_link") if link.proto.page.endswith("models")]
     assert link.label == "Pull it on the Models page"
 
 
-def test_a_server_without_chat_models_says_where_to_get_one(fake):
+def test_a_server_without_chat_models_says_where_to_get_one(fake, open_panel):
     client = OllamaClient(fake.url)
     for name in CHAT_MODELS:
         client.delete(name)
@@ -106,7 +118,7 @@ def test_a_server_without_chat_models_says_where_to_get_one(fake):
     assert at.session_state["settings"] is None and not at.selectbox
 
 
-def test_a_parameter_that_needs_fixing_holds_the_settings_back(fake):
+def test_a_parameter_that_needs_fixing_holds_the_settings_back(fake, open_panel):
     at = open_panel(fake.url)
     at.text_input(key="chat_option_keep_alive").input("soon").run()
     assert at.warning[0].value.startswith("A parameter needs fixing")
@@ -131,11 +143,15 @@ def test_the_model_picker_offers_chat_models_only(chat):
 )
 def test_the_chat_box_says_whether_the_model_can_see_images(fake, model, placeholder):
     settings = Settings(model, "", {}, None, False)
-    assert prompt_placeholder(OllamaClient(fake.url), settings) == placeholder
+    assert prompt_placeholder(Panel(settings, None, OllamaClient(fake.url))) == placeholder
 
 
 def test_the_chat_box_asks_for_a_model_when_there_are_no_settings(fake):
-    assert prompt_placeholder(OllamaClient(fake.url), None) == "Choose a model first"
+    assert prompt_placeholder(Panel(None, None, OllamaClient(fake.url))) == "Choose a model first"
+
+
+def test_the_chat_box_says_when_the_chats_server_cannot_answer():
+    assert prompt_placeholder(Panel(None, None, away="gpu")) == "gpu cannot answer now: pick another model to go on"
 
 
 def test_a_wrong_schema_closes_the_chat_box_saying_what_to_fix_not_to_choose_a_model(studio_env, fake):

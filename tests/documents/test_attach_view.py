@@ -12,7 +12,7 @@ from lib import state
 from lib.documents import attach_view
 from lib.documents.records import Document
 from lib.ui import navigation
-from tests.chat.conftest import PNG_BASE64, messages, picture, send
+from tests.chat.conftest import PNG_BASE64, messages, picture, ref, send
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
@@ -39,7 +39,7 @@ from tests.streamlit_process import free_port
 @pytest.fixture
 def chat(open_app) -> AppTest:
     at = open_app(navigation.CHAT)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     return at
 
 
@@ -182,7 +182,7 @@ def test_the_line_next_to_the_button_names_three_documents_and_counts_the_rest()
 
 def test_the_line_next_to_the_button_in_chinese(open_app, studio_env):
     at = open_app(navigation.CHAT, {"lang": "zh"})
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(at, "甲.md", "猫会发出呼噜声。".encode(), model=EMBEDDING_MODEL)
     at.button(key="chat_new").click().run()
     add_file(at, "乙.md", "面包在烤箱里烘焙。".encode())
@@ -292,7 +292,7 @@ def test_a_file_added_right_after_a_new_chats_first_answer_goes_to_that_chat(cha
 
 
 def test_a_questions_image_goes_with_its_passages_to_a_vision_model(chat, fake):
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select("llava:7b").run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref("llava:7b")).run()
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     fake.script_reply("A purring cat [1].")
     chat.chat_input(key=state.CHAT_PROMPT_INPUT).upload("cat.png", picture("PNG"), "image/png").set_value(

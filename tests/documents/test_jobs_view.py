@@ -10,6 +10,7 @@ from lib import state
 from lib.documents import jobs_view
 from lib.documents.ingest import IngestView, Stage
 from lib.ui import navigation
+from tests.chat.conftest import ref
 from tests.documents.in_chat import (
     CHAT_MODEL,
     EMBEDDING_MODEL,
@@ -56,7 +57,7 @@ def test_how_an_indexed_file_is_announced():
 @pytest.fixture
 def chat(open_app) -> AppTest:
     at = open_app(navigation.CHAT)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     at.selectbox(key=state.DOCUMENTS_MODEL_INPUT).select(EMBEDDING_MODEL).run()
     return at
 

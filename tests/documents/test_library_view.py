@@ -14,7 +14,7 @@ from lib.documents.store import DocumentStore
 from lib.ollama.client import OllamaClient
 from lib.ui import navigation
 from tests import i18n_check
-from tests.chat.conftest import send
+from tests.chat.conftest import ref, send
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
     CAT_QUESTION,
@@ -64,7 +64,7 @@ def test_a_file_uploaded_into_the_library_is_listed_with_its_figures(page, studi
 
 def test_deleting_asks_first_and_then_the_chat_no_longer_uses_the_document(open_app, fake, studio_env):
     chat = open_app(navigation.CHAT)
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     conversation_id = chat.query_params["chat"][0]
     document = only(library(studio_env).documents())
@@ -106,7 +106,7 @@ def test_a_documents_line_of_figures():
 
 def test_reindexing_with_another_model_replaces_the_vectors_and_the_chat_searches_with_it(open_app, fake, studio_env):
     chat = open_app(navigation.CHAT)
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     conversation_id = chat.query_params["chat"][0]
     document = only(library(studio_env).documents())
@@ -135,7 +135,7 @@ def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, 
     library and its confirmation: a file's name is the visitor's text, never Markdown (tests/markdown_audit.py)."""
     sent = record_sent(monkeypatch)
     chat = open_app(navigation.CHAT)
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     for number, name in enumerate(HOSTILE_NAMES):
         add_file(
             chat, f"{name}.md", f"Cats purr when they are content, number {number}.".encode(), model=EMBEDDING_MODEL
@@ -158,7 +158,7 @@ def test_hostile_file_names_are_shown_literally_on_every_screen(open_app, fake, 
 
 def test_the_panel_and_the_library_are_all_chinese_in_a_chinese_interface(open_app, studio_env):
     chat = open_app(navigation.CHAT, {"lang": "zh"})
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     names = ["notes.md", EMBEDDING_MODEL, OTHER_EMBEDDING_MODEL, *chat.selectbox(key=state.CHAT_MODEL_INPUT).options]
     assert i18n_check.screen_leftovers(chat, names) == []
@@ -172,7 +172,7 @@ def test_the_panel_and_the_library_are_all_chinese_in_a_chinese_interface(open_a
 def test_a_visitor_who_signs_in_takes_their_browsers_documents_along(open_app, fake, studio_env, monkeypatch):
     token, account = "A" * 43, "user:https://idp.example|ann"
     chat = open_app(navigation.CHAT, browser=token)
-    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
     conversation_id = chat.query_params["chat"][0]
     fake.script_reply("They purr [1].")

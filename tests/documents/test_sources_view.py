@@ -15,7 +15,7 @@ from lib import state
 from lib.chat.sources import Grounding, Source
 from lib.documents import sources_view
 from lib.ui import navigation
-from tests.chat.conftest import send
+from tests.chat.conftest import ref, send
 from tests.documents import samples
 from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     CAT_PASSAGE,
@@ -32,7 +32,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
 @pytest.fixture
 def chat(open_app) -> AppTest:
     at = open_app(navigation.CHAT)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     return add_file(at, "notes.md", NOTES, model=EMBEDDING_MODEL)
 
 
@@ -127,7 +127,7 @@ def test_a_document_holding_markdown_and_html_is_shown_as_text(open_app, fake):
         b"[click me](javascript:alert(1)) <script>alert(2)</script> purr cats"
     )
     at = open_app(navigation.CHAT)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(at, "**zqb** ![n](http://tracker.invalid/n.png).txt", hostile, "text/plain", model=EMBEDDING_MODEL)
     fake.script_reply("See [1].")
     send(at, "cats purr")
@@ -168,7 +168,7 @@ def test_citations_are_the_numbers_the_answer_uses_that_exist():
 
 def test_a_pdfs_passage_is_cited_with_its_page_and_heading(open_app, fake):
     at = open_app(navigation.CHAT)
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(at, "handbook.pdf", samples.handbook_pdf(), "application/pdf", model=EMBEDDING_MODEL)
     fake.script_reply("Within 30 days [1].")
     send(at, "How long do I have to send an item back for a refund?")
@@ -179,7 +179,7 @@ def test_a_pdfs_passage_is_cited_with_its_page_and_heading(open_app, fake):
 
 def test_a_chinese_pdf_works_end_to_end_in_a_chinese_interface(open_app, fake):
     at = open_app(navigation.CHAT, {"lang": "zh"})
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select(CHAT_MODEL).run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
     add_file(at, "手册.pdf", samples.chinese_pdf(), "application/pdf", model=EMBEDDING_MODEL)
     assert [c.value for c in at.caption if c.value.startswith("回答依据")] == ["回答依据：手册.pdf。"]
     at.slider(key=state.DOCUMENTS_MIN_SCORE_INPUT).set_value(0.1).run()  # the fake's Chinese vectors are far apart

@@ -11,6 +11,7 @@ import requests
 from streamlit.testing.v1 import AppTest
 
 from lib import i18n, state
+from lib.fleet.models import ModelRef
 from tests.conftest import ENTRY_POINT, SAME_BROWSER
 from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
@@ -204,7 +205,7 @@ def test_a_model_already_in_memory_is_the_default(open_app, fake):
 
 def test_the_model_of_the_visitors_latest_chat_is_the_default_on_a_later_visit(open_app, fake):
     at = open_app("app_pages/chat.py")
-    at.selectbox(key=state.CHAT_MODEL_INPUT).select("llama3.2:latest").run()
+    at.selectbox(key=state.CHAT_MODEL_INPUT).select(ModelRef("llama3.2:latest", fake.url)).run()
     at.chat_input[0].set_value("Hello").run()
     assert fake.requests_to("/api/chat")[-1].body["model"] == "llama3.2:latest"
     assert default_model_box(open_app()).value == "llama3.2:latest"  # the same browser, a new session
