@@ -107,10 +107,20 @@ def areas() -> set[str]:
 
 
 def key_literals(tree: ast.AST) -> Iterator[tuple[int, str]]:
-    """Every string constant that names a key of a catalog area (``"chat.stop"``)."""
+    """Every string constant that names a key of a catalog area (``"chat.stop"``), but for what SQLAlchemy is given
+    (``sa.ForeignKey("documents.id")`` names a table's column)."""
     known = areas()
+    sql = {
+        id(argument)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "sa"
+        for argument in node.args
+    }
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in sql:
             match = _KEY.match(node.value)
             if match and match.group(1) in known and match.group(2) not in _FILE_EXTENSIONS:
                 yield node.lineno, node.value

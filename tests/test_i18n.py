@@ -191,6 +191,12 @@ def test_a_file_name_beside_an_area_of_the_same_name_is_not_taken_for_a_key():
     assert found == ["arena.start", "arena.x"]
 
 
+def test_a_column_named_for_sqlalchemy_is_not_taken_for_a_key():
+    source = 'sa.Column("d", sa.Integer, sa.ForeignKey("documents.id")); t("documents.id"); x("documents.id")'
+    found = [key for _line, key in i18n_check.key_literals(ast.parse(source))]
+    assert found == ["documents.id", "documents.id"]  # what t() and anything else is given is still a key
+
+
 def test_leftover_detection_allows_terms_but_not_english_phrases():
     assert i18n_check.leftover_words("Installed models") == ["Installed", "models"]
     assert i18n_check.leftover_words("默认模型 llama3.2:latest", ["llama3.2:latest"]) == []

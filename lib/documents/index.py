@@ -108,7 +108,7 @@ def search(
 
 def matrix_for(store: DocumentStore, model: str) -> _Matrix:
     """The owner's matrix of ``model``'s vectors: the cached one while the store has not changed."""
-    key = (str(store.path.resolve()), store.owner, model)
+    key = (store.location.key if store.location else "", store.owner, model)  # the database: a file or a server
     generation = store.generation()  # read before the vectors: a change after it makes the next search read again
     with _cache_lock:
         cached = _cache.get(key)

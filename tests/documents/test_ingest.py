@@ -247,3 +247,30 @@ def test_a_failed_reindex_done_again_replaces_the_vectors(fake, store):
     again = failed.again(OllamaClient(fake.url)).start()
     assert again.wait(30) and again.view().stage is Stage.DONE
     assert store.get(first.document_id).model == "all-minilm"
+
+
+def test_a_document_indexed_on_postgresql_is_found_as_on_sqlite(fake, tmp_path, postgres_url):
+    """The same file indexed into either database: the same vectors, byte for byte, and every search finds the same
+    passages with the same scores (by meaning, and mixed with keywords)."""
+    stores = [
+        DocumentStore(tmp_path / "documents.sqlite3", owner="alice"),
+        DocumentStore(owner="alice", url=postgres_url),
+    ]
+    for store in stores:
+        ingest.VECTORS.clear()  # each store's file is embedded by the server, not taken from the session's cache
+        view = run(fake, store, "handbook.pdf", samples.handbook_pdf())
+        assert (view.stage, view.error) == (Stage.DONE, None)
+    on_sqlite, on_postgresql = stores
+    assert on_postgresql.location is not None and on_postgresql.location.server  # really on the server
+    assert on_sqlite.vectors(MODEL)[0].tobytes() == on_postgresql.vectors(MODEL)[0].tobytes()
+    questions = ["Could a broken kettle be fixed?", "When do I get my money back?", "shipping abroad"]
+    for question in questions:
+        for options in ({"min_score": 0}, {"min_score": 0, "hybrid": 0.5, "query_text": question}):
+            found = [
+                [
+                    (hit.number, hit.document, hit.passage.text, hit.passage.page, hit.passage.heading, hit.score)
+                    for hit in ask(fake, store, question, **options)
+                ]
+                for store in stores
+            ]
+            assert found[0] and found[0] == found[1]

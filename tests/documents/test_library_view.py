@@ -12,6 +12,7 @@ from lib.documents import index, ingest, library_view
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
 from lib.ollama.client import OllamaClient
+from lib.storage.database import DATABASE_URL_ENV
 from lib.ui import navigation
 from tests import i18n_check
 from tests.chat.conftest import ref, send
@@ -29,6 +30,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     library,
     library_upload_key,
     only,
+    owner,
     sent_messages,
     wait_for_jobs,
 )
@@ -60,6 +62,24 @@ def test_a_file_uploaded_into_the_library_is_listed_with_its_figures(page, studi
     assert "**notes.md**" in names
     line = next(c.value for c in page.caption if "passages" in c.value)
     assert line.startswith("Markdown · ") and "2 passages" in line and EMBEDDING_MODEL in line and "added" in line
+
+
+def test_on_a_database_server_a_file_uploaded_is_saved_there_listed_and_deleted(
+    open_app, studio_env, postgres_url, monkeypatch
+):
+    monkeypatch.setenv(DATABASE_URL_ENV, postgres_url)
+    page = open_app(navigation.DOCUMENTS)
+    upload(page, "notes.md", NOTES)
+    assert not page.exception
+    on_server = DocumentStore(url=postgres_url, owner=owner())
+    document = only(on_server.documents())
+    assert (document.name, document.passages) == ("notes.md", 2)
+    assert not (studio_env / "documents.sqlite3").exists()  # nothing in the data folder
+    assert "**notes.md**" in [m.value for m in page.markdown]
+    page.button(key=f"documents_delete_{document.id}").click().run()
+    page.button(key=f"documents_delete_yes_{document.id}").click().run()
+    assert not page.exception and page.success[0].value == "notes.md was deleted."
+    assert on_server.documents() == []
 
 
 def test_deleting_asks_first_and_then_the_chat_no_longer_uses_the_document(open_app, fake, studio_env):

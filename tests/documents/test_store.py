@@ -1,15 +1,26 @@
-"""The document library's database: whole saves, owners apart, models never mixed, deletes that take everything."""
+"""The document library's database, on SQLite and on PostgreSQL: whole saves, owners apart, models never mixed,
+deletes that take everything; a library file of the SQLite-only app upgraded without loss."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
+from contextlib import closing
+from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
+from lib.documents import store as module
 from lib.documents.records import Document, Passage
 from lib.documents.store import DocumentStore, NotFound, StoreFailed, StoreUnavailable
+from tests.storage import make_fixtures
+from tests.storage.backends import Backend
+from tests.storage.schema import differences
+
+FIXTURE = Path(__file__).parents[1] / "storage" / "fixtures" / "v_current" / "documents.sqlite3"
 
 
 def doc(sha: str = "a" * 64, model: str = "nomic-embed-text", name: str = "handbook.pdf") -> Document:
@@ -24,14 +35,14 @@ def vectors(count: int = 3, dimensions: int = 4, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((count, dimensions)).astype(np.float32)
 
 
-def rows(store: DocumentStore, table: str) -> int:
-    with sqlite3.connect(store.path) as db:
-        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+def rows(backend: Backend, table: str) -> int:
+    """How many rows ``table`` holds in the backend's database (read apart from the store)."""
+    return int(backend.execute(DocumentStore, f"SELECT COUNT(*) FROM {table}")[0][0])
 
 
 @pytest.fixture
-def store(tmp_path) -> DocumentStore:
-    return DocumentStore(tmp_path / "documents.sqlite3", owner="alice")
+def store(backend: Backend) -> DocumentStore:
+    return DocumentStore(owner="alice")
 
 
 def test_a_document_is_saved_with_its_passages_and_vectors(store):
@@ -52,48 +63,47 @@ def test_a_document_is_saved_with_its_passages_and_vectors(store):
     assert store.passages_with_names([stored[2].id, 999]) == {stored[2].id: (stored[2], "handbook.pdf")}
 
 
-def test_the_same_file_and_model_is_found_and_saved_once(store):
+def test_the_same_file_and_model_is_found_and_saved_once(store, backend):
     first = store.add(doc(), passages(), vectors())
     assert store.find("a" * 64, "nomic-embed-text").id == first
     assert store.find("a" * 64, "all-minilm") is None
     assert store.find("b" * 64, "nomic-embed-text") is None
     assert store.add(doc(), passages(), vectors()) == first
-    assert rows(store, "documents") == 1 and rows(store, "vectors") == 1  # one BLOB per document
+    assert rows(backend, "documents") == 1 and rows(backend, "vectors") == 1  # one BLOB per document
 
 
-def test_a_save_that_fails_leaves_nothing(store):
+def test_a_save_that_fails_leaves_nothing(store, backend):
     with pytest.raises(ValueError):
         store.add(doc(), passages(3), vectors(2))
     with pytest.raises(ValueError):
         store.add(doc(), passages(2), np.array([[1.0, np.nan], [0.0, 1.0]]))
-    assert store.documents() == [] and rows(store, "passages") == 0
+    assert store.documents() == [] and rows(backend, "passages") == 0
 
 
-def test_a_save_interrupted_midway_leaves_nothing_half_saved(store, monkeypatch):
-    from lib.documents import store as module
-
+def test_a_save_interrupted_midway_leaves_nothing_half_saved(store, backend, monkeypatch):
     def broken(db, ids, model, matrix):
-        raise sqlite3.OperationalError("disk I/O error")
+        raise sa.exc.OperationalError("INSERT INTO vectors", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(module, "_insert_vectors", broken)
-    with pytest.raises(StoreFailed):
+    with pytest.raises(StoreFailed, match="disk I/O error"):
         store.add(doc(), passages(), vectors())
-    assert (rows(store, "documents"), rows(store, "passages"), rows(store, "vectors")) == (0, 0, 0)
+    assert (rows(backend, "documents"), rows(backend, "passages"), rows(backend, "vectors")) == (0, 0, 0)
 
 
-def test_deleting_a_document_removes_its_passages_vectors_and_attachments(store):
+def test_deleting_a_document_removes_its_passages_vectors_and_attachments(store, backend):
     kept = store.add(doc("b" * 64), passages(2), vectors(2))
     gone = store.add(doc(), passages(), vectors())
     store.attach(7, gone)
     store.delete(gone)
     assert store.get(gone) is None and store.passages(gone) == []
-    assert rows(store, "passages") == 2 and rows(store, "vectors") == 1 and rows(store, "attachments") == 0
+    assert rows(backend, "passages") == 2 and rows(backend, "vectors") == 1 and rows(backend, "attachments") == 0
     matrix, ids = store.vectors("nomic-embed-text")
     assert matrix.shape == (2, 4) and ids == [p.id for p in store.passages(kept)]
     assert store.attached(7) == []
 
 
-def test_deleting_gives_the_space_back(store):
+def test_deleting_gives_the_space_back(tmp_path):  # SQLite: the file shrinks (PostgreSQL's autovacuum does its own)
+    store = DocumentStore(tmp_path / "documents.sqlite3", owner="alice")
     store.add(doc(), passages(3000), vectors(3000, 768))
     size = sum(path.stat().st_size for path in store.path.parent.glob("documents.sqlite3*"))
     assert size > 3000 * 768 * 4
@@ -101,10 +111,11 @@ def test_deleting_gives_the_space_back(store):
     with sqlite3.connect(store.path) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         pages = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
-    assert pages < size / 10
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    assert free == 0 and pages < size / 5  # what is left: a 64 kB page per table and index
 
 
-def test_reindexing_replaces_every_vector_and_never_mixes_models(store):
+def test_reindexing_replaces_every_vector_and_never_mixes_models(store, backend):
     document_id = store.add(doc(), passages(), vectors(3, 4))
     other = store.add(doc("b" * 64), passages(2), vectors(2, 4, seed=1))
     replacement = vectors(3, 6, seed=2)
@@ -114,7 +125,7 @@ def test_reindexing_replaces_every_vector_and_never_mixes_models(store):
     assert old.shape == (2, 4) and old_ids == [p.id for p in store.passages(other)]
     new, new_ids = store.vectors("all-minilm")
     assert np.array_equal(new, replacement) and new_ids == [p.id for p in store.passages(document_id)]
-    assert rows(store, "vectors") == 2
+    assert rows(backend, "vectors") == 2
     with pytest.raises(ValueError):
         store.replace_vectors(document_id, "bge-m3", vectors(2, 4))
     assert store.get(document_id).model == "all-minilm"
@@ -129,20 +140,18 @@ def test_vectors_of_some_documents_only(store):
     assert store.vector_rows("nomic-embed-text", [first, second])[2].tolist() == [first] * 2 + [second] * 3
 
 
-def test_vectors_that_do_not_match_their_document_are_left_out(store):
+def test_vectors_that_do_not_match_their_document_are_left_out(store, backend):
     good = store.add(doc("a" * 64), passages(2), vectors(2))
     damaged = store.add(doc("b" * 64), passages(3), vectors(3))
     odd_size = store.add(doc("c" * 64), passages(1), vectors(1, 8))
-    with sqlite3.connect(store.path) as db:
-        db.execute("UPDATE vectors SET data = substr(data, 1, 20) WHERE document_id = ?", (damaged,))
+    backend.execute(DocumentStore, "UPDATE vectors SET data = substr(data, 1, 20) WHERE document_id = :d", d=damaged)
     matrix, _, owners = store.vector_rows("nomic-embed-text")
     assert matrix.shape == (2, 4) and set(owners.tolist()) == {good}
     assert odd_size not in owners
 
 
-def test_owners_see_only_their_own_documents(tmp_path):
-    path = tmp_path / "documents.sqlite3"
-    alice, bob, everyone = DocumentStore(path, "alice"), DocumentStore(path, "bob"), DocumentStore(path)
+def test_owners_see_only_their_own_documents(backend):
+    alice, bob, everyone = DocumentStore(owner="alice"), DocumentStore(owner="bob"), DocumentStore()
     mine = alice.add(doc(), passages(), vectors())
     assert bob.documents() == [] and bob.get(mine) is None and bob.passages(mine) == []
     assert bob.find("a" * 64, "nomic-embed-text") is None
@@ -158,7 +167,7 @@ def test_owners_see_only_their_own_documents(tmp_path):
     assert theirs != mine and [d.id for d in everyone.documents()] == [theirs, mine]
 
 
-def test_attachments_per_conversation(store, tmp_path):
+def test_attachments_per_conversation(store):
     first = store.add(doc("a" * 64, name="one.pdf"), passages(), vectors())
     second = store.add(doc("b" * 64, name="two.pdf"), passages(), vectors())
     store.attach(5, second)
@@ -168,15 +177,14 @@ def test_attachments_per_conversation(store, tmp_path):
     assert [d.name for d in store.attached(5)] == ["two.pdf", "one.pdf"]
     store.detach(5, second)
     assert [d.name for d in store.attached(5)] == ["one.pdf"]
-    DocumentStore(store.path, "bob").forget_conversation(6)
+    DocumentStore(owner="bob").forget_conversation(6)
     assert [d.name for d in store.attached(6)] == ["one.pdf"]
     store.forget_conversation(6)
     assert store.attached(6) == [] and store.get(first) is not None
 
 
-def test_the_generation_changes_with_this_owners_documents_only(tmp_path):
-    path = tmp_path / "documents.sqlite3"
-    alice, bob, everyone = DocumentStore(path, "alice"), DocumentStore(path, "bob"), DocumentStore(path)
+def test_the_generation_changes_with_this_owners_documents_only(backend):
+    alice, bob, everyone = DocumentStore(owner="alice"), DocumentStore(owner="bob"), DocumentStore()
     start = alice.generation()
     document_id = alice.add(doc(), passages(), vectors())
     after_add = alice.generation()
@@ -189,17 +197,16 @@ def test_the_generation_changes_with_this_owners_documents_only(tmp_path):
     before_delete = alice.generation()
     alice.delete(document_id)
     assert alice.generation() != before_delete
-    assert DocumentStore(path, "alice").generation() == alice.generation()
+    assert DocumentStore(owner="alice").generation() == alice.generation()
 
 
-def test_parallel_writers_all_save(tmp_path):
-    path = tmp_path / "documents.sqlite3"
-    DocumentStore(path).ready()
+def test_parallel_writers_all_save(backend):
+    DocumentStore().ready()
     errors: list[Exception] = []
 
     def save(index: int) -> None:
         try:
-            DocumentStore(path, f"owner{index}").add(doc(f"{index:064d}"), passages(5), vectors(5, 64))
+            DocumentStore(owner=f"owner{index}").add(doc(f"{index:064d}"), passages(5), vectors(5, 64))
         except Exception as error:
             errors.append(error)
 
@@ -208,10 +215,10 @@ def test_parallel_writers_all_save(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == [] and len(DocumentStore(path).documents()) == 8
+    assert errors == [] and len(DocumentStore().documents()) == 8
 
 
-def test_an_unusable_folder_is_a_sentence(tmp_path):
+def test_an_unusable_folder_is_a_sentence(tmp_path):  # SQLite only: a server has no folder
     blocker = tmp_path / "file"
     blocker.write_text("x")
     store = DocumentStore(blocker / "documents.sqlite3")
@@ -283,13 +290,12 @@ def schema_v1() -> str:
     """
 
 
-def test_taking_over_moves_the_former_owners_documents_and_attachments_once(tmp_path):
-    path = tmp_path / "documents.sqlite3"
-    browser, other = DocumentStore(path, owner="browser:x"), DocumentStore(path, owner="browser:y")
+def test_taking_over_moves_the_former_owners_documents_and_attachments_once(backend):
+    browser, other = DocumentStore(owner="browser:x"), DocumentStore(owner="browser:y")
     mine = browser.add(doc(), passages(), vectors())
     browser.attach(7, mine)
     theirs = other.add(doc(sha="b" * 64), passages(), vectors())
-    account = DocumentStore(path, owner="user:ann")
+    account = DocumentStore(owner="user:ann")
     before = account.generation()
     assert account.take_over("browser:x") == 1
     assert account.generation() != before  # a search matrix kept for the account is read again
@@ -299,4 +305,100 @@ def test_taking_over_moves_the_former_owners_documents_and_attachments_once(tmp_
     assert account.take_over("browser:x") == 0
     assert account.take_over("user:ann") == 0
     with pytest.raises(ValueError):
-        DocumentStore(path).take_over("browser:y")
+        DocumentStore().take_over("browser:y")
+
+
+def test_the_database_equals_the_declared_tables(store):
+    assert differences(store) == []
+
+
+def test_sizes_and_stamps_past_2_31_are_kept(store, backend):
+    """A 5 GB file and 62-bit stamps: PostgreSQL's integer is 32-bit, so both columns are bigint there."""
+    size = 5 * 2**30
+    document_id = store.add(
+        Document(name="big.iso", kind="text", size=size, sha256="e" * 64, model="m"), [], vectors(0)
+    )
+    assert store.get(document_id).size == size and store.documents()[0].size == size
+    other = store.add(doc(), passages(), vectors())
+    stamps = store.vector_stamps("nomic-embed-text")
+    saved = backend.execute(DocumentStore, "SELECT stamp FROM vectors WHERE document_id = :d", d=other)
+    assert stamps == {other: saved[0][0]} and 0 <= stamps[other] < 2**62
+    backend.execute(DocumentStore, "UPDATE vectors SET stamp = :s WHERE document_id = :d", s=2**62 - 1, d=other)
+    assert store.vector_stamps("nomic-embed-text") == {other: 2**62 - 1}
+
+
+def test_attachments_keep_the_order_they_were_attached_in_at_the_same_moment(store, monkeypatch):
+    """The list is in the order of attaching even when the clock gives two attachments one time (the SQLite-only
+    app ordered by rowid, which PostgreSQL has not)."""
+    ids = [store.add(doc(f"{n}" * 64, name=f"{n}.pdf"), passages(1), vectors(1)) for n in range(1, 5)]
+    monkeypatch.setattr(module.time, "time", lambda: 1_800_000_000.0)
+    for document_id in (ids[2], ids[0], ids[3], ids[1]):
+        store.attach(8, document_id)
+    assert [d.name for d in store.attached(8)] == ["3.pdf", "1.pdf", "4.pdf", "2.pdf"]
+    store.detach(8, ids[0])
+    store.attach(8, ids[0])  # attached again: now the last
+    store.attach(8, ids[2])  # already attached: keeps its place
+    assert [d.name for d in store.attached(8)] == ["3.pdf", "4.pdf", "2.pdf", "1.pdf"]
+
+
+def raw_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every column of every row of the SQLite-only app's tables, in a fixed order."""
+    order = {
+        "documents": "id",
+        "passages": "id",
+        "vectors": "document_id",
+        "attachments": "conversation_id, document_id",
+        "changes": "owner",
+    }
+    columns = {
+        "attachments": "conversation_id, document_id, owner, attached_at",  # the app's columns; position is new
+    }
+    with closing(sqlite3.connect(path)) as db:
+        return {
+            table: db.execute(f"SELECT {columns.get(table, '*')} FROM {table} ORDER BY {key}").fetchall()
+            for table, key in order.items()
+        }
+
+
+def test_a_library_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(tmp_path):
+    path = tmp_path / "documents.sqlite3"  # the same file name as ever, in the data folder (the test's)
+    shutil.copy(FIXTURE, path)
+    before = raw_rows(path)
+    alice = DocumentStore(owner=make_fixtures.ALICE)
+    [guide] = alice.documents()
+    assert (guide.name, guide.kind, guide.size, guide.sha256, guide.model, guide.passages, guide.added_at) == (
+        "guide.pdf",
+        "pdf",
+        48_213,
+        "ab" * 32,
+        "nomic-embed-text",
+        3,
+        1_760_000_000.25,
+    )
+    assert [(p.index, p.text, p.page, p.heading) for p in alice.passages(guide.id)] == [
+        (p.index, p.text, p.page, p.heading) for p in make_fixtures.PASSAGES
+    ]
+    matrix, passage_ids = alice.vectors("nomic-embed-text")
+    assert matrix.tobytes() == make_fixtures.VECTORS.tobytes()  # every vector, byte for byte
+    assert passage_ids == [p.id for p in alice.passages(guide.id)]
+    everyone = DocumentStore()
+    assert [d.name for d in everyone.documents()] == ["notes.txt", "guide.pdf"]
+    assert everyone.vectors("nomic-embed-text")[0].tobytes() == (
+        make_fixtures.VECTORS.tobytes() + np.array([[1.0, 0.0, 0.0, 0.0]], dtype="<f4").tobytes()
+    )
+    assert [d.id for d in alice.attached(1)] == [guide.id]  # her chat's
+    assert [d.id for d in everyone.attached(999)] == [guide.id] and DocumentStore(owner="bob").attached(999) == []
+    assert alice.generation() == 1 and everyone.generation() == 2
+    assert raw_rows(path) == before  # every column of every row, as it was
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version_documents").fetchall() == [("documents_0002",)]
+        assert db.execute("SELECT position FROM attachments ORDER BY rowid").fetchall() == [(1,), (2,)]
+        assert (db.execute("PRAGMA page_size").fetchone()[0], db.execute("PRAGMA auto_vacuum").fetchone()[0]) == (
+            65536,
+            2,  # incremental
+        )
+    assert differences(everyone) == []
+    added = alice.add(doc("f" * 64), passages(2), vectors(2))  # and it takes new documents
+    alice.attach(1, added)
+    assert [d.id for d in alice.attached(1)] == [guide.id, added]
+    assert alice.generation() == 2

@@ -1,0 +1,1 @@
+"""The document library's revisions (lib/documents/store.py)."""
