@@ -1,11 +1,10 @@
-"""Saved battles, votes and audience rooms in SQLite (standard library ``sqlite3``, WAL mode).
+"""Saved battles, votes and audience rooms (SQLite or PostgreSQL, :mod:`lib.storage`).
 
-The same patterns as the chats' store (:mod:`lib.chat.store`): every operation opens its own
-connection and runs in one ``BEGIN IMMEDIATE`` transaction, ``busy_timeout`` makes a second
-writer wait its turn instead of failing, and ``PRAGMA user_version`` is the schema version.
-A vote is one ``INSERT … ON CONFLICT DO NOTHING`` on ``UNIQUE(battle_id, voter)``, checked in
-the same transaction as the room's state: ten voters voting in the same second all count, a
-vote sent twice counts once (the first stands), and a vote cannot slip in after the room closed.
+As every store (:class:`lib.storage.store.Store`), every operation runs in one transaction of its own, and a
+write takes the store's write lock at once, so a second writer waits its turn instead of failing. A vote is one
+``INSERT … ON CONFLICT DO NOTHING`` on ``UNIQUE(battle_id, voter)`` whose ``RETURNING`` says whether it went in,
+checked in the same transaction as the room's state: ten voters voting in the same second all count, a vote sent
+twice counts once (the first stands), and a vote cannot slip in after the room closed.
 
 Every battle and room has an owner (a person: :mod:`lib.access.visitor`). A store built for an
 owner reads and changes that owner's battles, votes and rooms only: an id or a code that belongs
@@ -14,73 +13,92 @@ a room's voters make with the room's code (:meth:`ArenaStore.room`, :meth:`Arena
 :meth:`ArenaStore.voter_choice`, :meth:`ArenaStore.tally`), and they reveal nothing but the
 voting on a room's current battle. Without an owner (tests and maintenance tools) a store sees
 everything and saves without owner.
+
+The tables are :data:`ROOMS`, :data:`BATTLES`, :data:`CONTESTANTS` and :data:`VOTES`; their revisions are in
+``lib/storage/migrations/arena/``.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from lib.arena.records import LETTERS, MAX_CONTESTANTS, MIN_CONTESTANTS, Battle, Contestant, Vote
 from lib.chat import store as chat_store
 from lib.chat import validation
+from lib.i18n import t
 from lib.ollama.stats import RunStats
-from lib.sqlite_store import SqliteStore
+from lib.storage.store import Store
+from lib.storage.types import REAL
 
 FILE_NAME = "arena.sqlite3"
-SCHEMA_VERSION = 1
 
 # Upper-case letters and digits a reader cannot confuse on a projector or a phone: no 0/O, no 1/I/L.
 ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ROOM_CODE_LENGTH = 6
 _CODE_ATTEMPTS = 20  # 31**6 codes: a clash is already rare, twenty in a row never happens
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rooms (
-    code TEXT PRIMARY KEY,
-    owner TEXT,
-    created_at REAL NOT NULL,
-    closed_at REAL,
-    current_battle INTEGER REFERENCES battles(id) ON DELETE SET NULL
-);
-CREATE TABLE IF NOT EXISTS battles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    owner TEXT,
-    prompt TEXT NOT NULL DEFAULT '',
-    tags TEXT NOT NULL DEFAULT '[]',
-    room TEXT REFERENCES rooms(code),
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS contestants (
-    battle_id INTEGER NOT NULL REFERENCES battles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    letter TEXT NOT NULL,
-    model TEXT NOT NULL DEFAULT '',
-    settings TEXT NOT NULL DEFAULT '{}',
-    content TEXT NOT NULL DEFAULT '',
-    thinking TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'done',
-    error TEXT NOT NULL DEFAULT '',
-    stats TEXT,
-    size INTEGER,
-    PRIMARY KEY (battle_id, position)
-);
-CREATE TABLE IF NOT EXISTS votes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    battle_id INTEGER NOT NULL REFERENCES battles(id) ON DELETE CASCADE,
-    voter TEXT NOT NULL,
-    choice TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    UNIQUE (battle_id, voter)
-);
-CREATE INDEX IF NOT EXISTS battles_by_owner ON battles (owner, room, created_at);
-CREATE INDEX IF NOT EXISTS rooms_by_owner ON rooms (owner, created_at);
-CREATE INDEX IF NOT EXISTS rooms_by_battle ON rooms (current_battle);
-"""
+# A model's size in bytes passes 2**31: bigint on PostgreSQL, SQLite's INTEGER (64-bit) as its file always had.
+_BYTES = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+METADATA = sa.MetaData()
+ROOMS = sa.Table(
+    "rooms",
+    METADATA,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("created_at", REAL, nullable=False),
+    sa.Column("closed_at", REAL),
+    # A room shows one of its battles and a battle names its room: this key closes the cycle (made last).
+    sa.Column("current_battle", sa.Integer, sa.ForeignKey("battles.id", ondelete="SET NULL", use_alter=True)),
+    sa.Column("number", sa.Integer),  # rooms in the order they were opened (what rowid was to the SQLite app)
+    sa.Index("rooms_by_owner", "owner", "created_at"),
+    sa.Index("rooms_by_battle", "current_battle"),
+)
+BATTLES = sa.Table(
+    "battles",
+    METADATA,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("prompt", sa.Text, nullable=False, server_default=""),
+    sa.Column("tags", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("room", sa.Text, sa.ForeignKey("rooms.code")),
+    sa.Column("created_at", REAL, nullable=False),
+    sa.Index("battles_by_owner", "owner", "room", "created_at"),
+    sqlite_autoincrement=True,
+)
+CONTESTANTS = sa.Table(
+    "contestants",
+    METADATA,
+    sa.Column("battle_id", sa.Integer, sa.ForeignKey("battles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("letter", sa.Text, nullable=False),
+    sa.Column("model", sa.Text, nullable=False, server_default=""),
+    sa.Column("settings", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("content", sa.Text, nullable=False, server_default=""),
+    sa.Column("thinking", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default="done"),
+    sa.Column("error", sa.Text, nullable=False, server_default=""),
+    sa.Column("stats", sa.Text),
+    sa.Column("size", _BYTES),
+)
+VOTES = sa.Table(
+    "votes",
+    METADATA,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("battle_id", sa.Integer, sa.ForeignKey("battles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("voter", sa.Text, nullable=False),
+    sa.Column("choice", sa.Text, nullable=False),
+    sa.Column("created_at", REAL, nullable=False),
+    sa.UniqueConstraint("battle_id", "voter"),
+    sqlite_autoincrement=True,
+)
 
 
 class StoreUnavailable(chat_store.StoreUnavailable):
@@ -142,12 +160,13 @@ def new_code() -> str:
     return "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
 
 
-class ArenaStore(SqliteStore):
-    """The arena database at ``path`` (default: ``arena.sqlite3`` in the data folder); holds no connection."""
+class ArenaStore(Store):
+    """The arena's database: ``arena.sqlite3`` in the data folder, or the shared database (lib/storage/)."""
 
+    NAME = "arena"
     FILE_NAME = FILE_NAME
-    SCHEMA = _SCHEMA
-    SCHEMA_VERSION = SCHEMA_VERSION
+    METADATA = METADATA
+    LEGACY_VERSION = 1
     UNAVAILABLE_KEY = "arena_store.unavailable"
     FAILED_KEY = "arena_store.failed"
     UNAVAILABLE = StoreUnavailable
@@ -174,34 +193,30 @@ class ArenaStore(SqliteStore):
         with self._transaction() as db:
             if room is not None and self._my_room(db, room) is None:
                 raise NotFound(room)
-            cursor = db.execute(
-                "INSERT INTO battles (owner, prompt, tags, room, created_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    self.owner,
-                    battle.prompt,
-                    json.dumps(list(battle.tags), ensure_ascii=False),
-                    room,
-                    battle.created_at or time.time(),
-                ),
-            )
-            battle_id = _inserted_id(cursor)
-            db.executemany(
-                "INSERT INTO contestants (battle_id, position, letter, model, settings, content, thinking, status, "
-                "error, stats, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values = {
+                "owner": self.owner,
+                "prompt": battle.prompt,
+                "tags": json.dumps(list(battle.tags), ensure_ascii=False),
+                "room": room,
+                "created_at": battle.created_at or time.time(),
+            }
+            battle_id = int(db.execute(sa.insert(BATTLES).values(values).returning(BATTLES.c.id)).scalar_one())
+            db.execute(
+                sa.insert(CONTESTANTS),
                 [
-                    (
-                        battle_id,
-                        position,
-                        contestant.letter,
-                        contestant.model,
-                        json.dumps(contestant.settings, ensure_ascii=False),
-                        contestant.content,
-                        contestant.thinking,
-                        contestant.status,
-                        contestant.error,
-                        json.dumps(contestant.stats.to_dict()) if contestant.stats else None,
-                        contestant.size,
-                    )
+                    {
+                        "battle_id": battle_id,
+                        "position": position,
+                        "letter": contestant.letter,
+                        "model": contestant.model,
+                        "settings": json.dumps(contestant.settings, ensure_ascii=False),
+                        "content": contestant.content,
+                        "thinking": contestant.thinking,
+                        "status": contestant.status,
+                        "error": contestant.error,
+                        "stats": json.dumps(contestant.stats.to_dict()) if contestant.stats else None,
+                        "size": contestant.size,
+                    }
                     for position, contestant in enumerate(battle.contestants)
                 ],
             )
@@ -209,44 +224,45 @@ class ArenaStore(SqliteStore):
 
     def battle(self, battle_id: int) -> Battle | None:
         """This owner's battle ``battle_id``; None when there is none (someone else's included)."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             return self._my_battle(db, battle_id)
 
     def battles(self, *, room: str | None = None, tag: str | None = None, since: float | None = None) -> list[Battle]:
         """This owner's battles, oldest first: those of ``room`` (None: those run outside rooms),
         carrying ``tag`` when given, started at ``since`` or later when given."""
-        where, parameters = self._battle_filter(room, since)
-        with self._transaction() as db:
-            rows = db.execute(
-                f"SELECT * FROM battles b WHERE {where} ORDER BY b.created_at, b.id", parameters
-            ).fetchall()
-            columns: dict[int, list[sqlite3.Row]] = {}
+        chosen = self._battle_filter(room, since)
+        with self._transaction(write=False) as db:
+            rows = db.execute(sa.select(BATTLES).where(chosen).order_by(BATTLES.c.created_at, BATTLES.c.id)).all()
+            columns: dict[int, list[sa.Row[Any]]] = {}
             for column in db.execute(
-                f"SELECT c.* FROM contestants c JOIN battles b ON b.id = c.battle_id WHERE {where} "
-                "ORDER BY c.battle_id, c.position",
-                parameters,
+                sa.select(CONTESTANTS)
+                .select_from(CONTESTANTS.join(BATTLES, BATTLES.c.id == CONTESTANTS.c.battle_id))
+                .where(chosen)
+                .order_by(CONTESTANTS.c.battle_id, CONTESTANTS.c.position)
             ):
-                columns.setdefault(column["battle_id"], []).append(column)
-        battles = [_battle(row, columns.get(row["id"], [])) for row in rows]
+                columns.setdefault(column.battle_id, []).append(column)
+        battles = [_battle(row, columns.get(row.id, [])) for row in rows]
         return [battle for battle in battles if tag is None or tag in battle.tags]
 
     def votes(self, *, room: str | None = None, tag: str | None = None, since: float | None = None) -> list[Vote]:
         """The votes on the battles :meth:`battles` gives for the same filters, in the order they were cast."""
-        where, parameters = self._battle_filter(room, since)
-        with self._transaction() as db:
+        chosen = self._battle_filter(room, since)
+        with self._transaction(write=False) as db:
             rows = db.execute(
-                f"SELECT v.*, b.tags FROM votes v JOIN battles b ON b.id = v.battle_id WHERE {where} ORDER BY v.id",
-                parameters,
-            ).fetchall()
+                sa.select(VOTES, BATTLES.c.tags)
+                .select_from(VOTES.join(BATTLES, BATTLES.c.id == VOTES.c.battle_id))
+                .where(chosen)
+                .order_by(VOTES.c.id)
+            ).all()
         return [
             Vote(
-                row["battle_id"],
-                validation.stored_text(row["voter"]),
-                validation.stored_text(row["choice"]),
-                validation.stored_number(row["created_at"]),
+                row.battle_id,
+                validation.stored_text(row.voter),
+                validation.stored_text(row.choice),
+                validation.stored_number(row.created_at),
             )
             for row in rows
-            if tag is None or tag in _tags(row["tags"])
+            if tag is None or tag in _tags(row.tags)
         ]
 
     def vote(self, battle_id: int, voter: str, choice: str) -> bool:
@@ -264,7 +280,7 @@ class ArenaStore(SqliteStore):
                 room = self._room(db, battle.room)
                 if room is not None and room.closed:
                     raise NotVotable(NotVotable.CLOSED)
-            return _insert_vote(db, battle, voter, choice)
+            return self._insert_vote(db, battle, voter, choice)
 
     def take_over(self, former_owner: str) -> int:
         """Make every battle and room of ``former_owner`` this owner's, in one transaction; returns the battles moved.
@@ -277,15 +293,16 @@ class ArenaStore(SqliteStore):
         if not former_owner or former_owner == self.owner:
             return 0
         with self._transaction() as db:
-            db.execute("UPDATE rooms SET owner = ? WHERE owner = ?", (self.owner, former_owner))
-            return db.execute("UPDATE battles SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+            db.execute(sa.update(ROOMS).where(ROOMS.c.owner == former_owner).values(owner=self.owner))
+            return int(
+                db.execute(sa.update(BATTLES).where(BATTLES.c.owner == former_owner).values(owner=self.owner)).rowcount
+            )
 
     def forget(self, *, room: str | None = None) -> int:
         """Delete this owner's battles of ``room`` (None: those outside rooms) and their votes; returns how many."""
-        mine, owner = self._mine()
-        code = _filter_code(room)
+        chosen = sa.and_(BATTLES.c.room.is_not_distinct_from(_filter_code(room)), self._mine(BATTLES.c.owner))
         with self._transaction() as db:
-            return db.execute(f"DELETE FROM battles WHERE room IS ? AND {mine}", (code, *owner)).rowcount
+            return int(db.execute(sa.delete(BATTLES).where(chosen)).rowcount)
 
     # Rooms, as their presenter sees them
 
@@ -293,15 +310,20 @@ class ArenaStore(SqliteStore):
         """A new room with a code no other room has, owned by this owner."""
         now = time.time()
         with self._transaction() as db:
+            # Under the store's write lock: no other room can take this number meanwhile.
+            number = (db.scalar(sa.select(sa.func.max(ROOMS.c.number))) or 0) + 1
             for _attempt in range(_CODE_ATTEMPTS):
                 code = new_code()
                 inserted = db.execute(
-                    "INSERT INTO rooms (code, owner, created_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
-                    (code, self.owner, now),
-                ).rowcount
-                if inserted:
+                    self._insert(ROOMS)
+                    .values(code=code, owner=self.owner, created_at=now, number=number)
+                    .on_conflict_do_nothing(index_elements=[ROOMS.c.code])
+                    .returning(ROOMS.c.code)
+                ).first()
+                if inserted is not None:
                     return Room(code, self.owner or "", now, None, None)
-            raise sqlite3.DatabaseError("no free room code")  # twenty codes in a row taken: something is wrong
+            # Twenty codes in a row taken: something is wrong.
+            raise self.FAILED(t(self.FAILED_KEY, error="no free room code"))
 
     def close_room(self, code: str) -> None:
         """Close this owner's room: it accepts no more votes. Raises :class:`NotFound` for a room that is not theirs."""
@@ -309,15 +331,19 @@ class ArenaStore(SqliteStore):
             room = self._my_room(db, code)
             if room is None:
                 raise NotFound(code)
-            db.execute("UPDATE rooms SET closed_at = ? WHERE code = ? AND closed_at IS NULL", (time.time(), room.code))
+            db.execute(
+                sa.update(ROOMS)
+                .where(ROOMS.c.code == room.code, ROOMS.c.closed_at.is_(None))
+                .values(closed_at=time.time())
+            )
 
     def rooms(self) -> list[Room]:
         """This owner's rooms, newest first."""
-        mine, owner = self._mine()
-        with self._transaction() as db:
-            rows = db.execute(
-                f"SELECT * FROM rooms WHERE {mine} ORDER BY created_at DESC, rowid DESC", owner
-            ).fetchall()
+        query = (
+            sa.select(ROOMS).where(self._mine(ROOMS.c.owner)).order_by(ROOMS.c.created_at.desc(), ROOMS.c.number.desc())
+        )
+        with self._transaction(write=False) as db:
+            rows = db.execute(query).all()
         return [_room(row) for row in rows]
 
     def show_in_room(self, code: str, battle_id: int | None) -> None:
@@ -334,13 +360,13 @@ class ArenaStore(SqliteStore):
                 battle = self._my_battle(db, battle_id)
                 if battle is None or battle.room != room.code:
                     raise NotFound(battle_id)
-            db.execute("UPDATE rooms SET current_battle = ? WHERE code = ?", (battle_id, room.code))
+            db.execute(sa.update(ROOMS).where(ROOMS.c.code == room.code).values(current_battle=battle_id))
 
     # What anyone holding a room's code may do
 
     def room(self, code: str) -> Room | None:
         """The room with this code, whoever owns it (case-insensitive); None when there is none."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             return self._room(db, code)
 
     def room_vote(self, code: str, battle_id: int, voter: str, choice: str) -> bool:
@@ -361,100 +387,91 @@ class ArenaStore(SqliteStore):
             battle = self._any_battle(db, battle_id)
             if battle is None:
                 raise NotVotable(NotVotable.UNKNOWN)
-            return _insert_vote(db, battle, voter, choice)
+            return self._insert_vote(db, battle, voter, choice)
 
     def voter_choice(self, battle_id: int, voter: str) -> str | None:
         """What ``voter`` chose on the battle, if they voted: on this owner's battles and on any room's
         current battle (a voter's own vote, kept over a reload); None otherwise."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             if not self._visible(db, battle_id):
                 return None
-            row = db.execute(
-                "SELECT choice FROM votes WHERE battle_id = ? AND voter = ?", (battle_id, voter)
-            ).fetchone()
-        return validation.stored_text(row["choice"]) if row else None
+            choice = db.scalar(sa.select(VOTES.c.choice).where(VOTES.c.battle_id == battle_id, VOTES.c.voter == voter))
+        return None if choice is None else validation.stored_text(choice)
 
     def tally(self, battle_id: int) -> dict[str, int]:
         """How many votes each choice has, for this owner's battles and any room's current battle; empty otherwise."""
-        with self._transaction() as db:
+        with self._transaction(write=False) as db:
             if not self._visible(db, battle_id):
                 return {}
             rows = db.execute(
-                "SELECT choice, COUNT(*) AS n FROM votes WHERE battle_id = ? GROUP BY choice ORDER BY choice",
-                (battle_id,),
-            ).fetchall()
-        return {validation.stored_text(row["choice"]): row["n"] for row in rows}
+                sa.select(VOTES.c.choice, sa.func.count().label("n"))
+                .where(VOTES.c.battle_id == battle_id)
+                .group_by(VOTES.c.choice)
+            ).all()
+        # Sorted here, not by the database: PostgreSQL's order of text follows its locale, SQLite's the code points.
+        counts = {validation.stored_text(row.choice): int(row.n) for row in rows}
+        return dict(sorted(counts.items()))
 
-    # Reading, inside a transaction
+    # Reading and writing, inside a transaction
 
-    def _my_battle(self, db: sqlite3.Connection, battle_id: int) -> Battle | None:
-        mine, owner = self._mine()
-        row = db.execute(f"SELECT * FROM battles WHERE id = ? AND {mine}", (battle_id, *owner)).fetchone()
+    def _my_battle(self, db: Connection, battle_id: int) -> Battle | None:
+        row = db.execute(sa.select(BATTLES).where(BATTLES.c.id == battle_id, self._mine(BATTLES.c.owner))).first()
         return _battle(row, self._contestant_rows(db, battle_id)) if row else None
 
     @staticmethod
-    def _any_battle(db: sqlite3.Connection, battle_id: int) -> Battle | None:
-        row = db.execute("SELECT * FROM battles WHERE id = ?", (battle_id,)).fetchone()
+    def _any_battle(db: Connection, battle_id: int) -> Battle | None:
+        row = db.execute(sa.select(BATTLES).where(BATTLES.c.id == battle_id)).first()
         return _battle(row, ArenaStore._contestant_rows(db, battle_id)) if row else None
 
     @staticmethod
-    def _contestant_rows(db: sqlite3.Connection, battle_id: int) -> list[sqlite3.Row]:
-        return db.execute("SELECT * FROM contestants WHERE battle_id = ? ORDER BY position", (battle_id,)).fetchall()
+    def _contestant_rows(db: Connection, battle_id: int) -> list[sa.Row[Any]]:
+        query = sa.select(CONTESTANTS).where(CONTESTANTS.c.battle_id == battle_id).order_by(CONTESTANTS.c.position)
+        return list(db.execute(query).all())
 
-    def _battle_filter(self, room: str | None, since: float | None) -> tuple[str, list[Any]]:
-        """The condition on battles ``b`` (and its parameters) that keeps this owner's of ``room`` since ``since``."""
-        mine, owner = self._mine("b.owner")
-        where = f"b.room IS ? AND {mine}"
-        parameters: list[Any] = [_filter_code(room), *owner]
-        if since is not None:
-            where += " AND b.created_at >= ?"
-            parameters.append(since)
-        return where, parameters
+    def _battle_filter(self, room: str | None, since: float | None) -> sa.ColumnElement[bool]:
+        """The condition on :data:`BATTLES` that keeps this owner's of ``room`` since ``since``."""
+        chosen = sa.and_(BATTLES.c.room.is_not_distinct_from(_filter_code(room)), self._mine(BATTLES.c.owner))
+        return chosen if since is None else sa.and_(chosen, BATTLES.c.created_at >= since)
 
     @staticmethod
-    def _room(db: sqlite3.Connection, code: str) -> Room | None:
+    def _room(db: Connection, code: str) -> Room | None:
         normal = normal_code(code)
         if normal is None:
             return None
-        row = db.execute("SELECT * FROM rooms WHERE code = ?", (normal,)).fetchone()
+        row = db.execute(sa.select(ROOMS).where(ROOMS.c.code == normal)).first()
         return _room(row) if row else None
 
-    def _my_room(self, db: sqlite3.Connection, code: str) -> Room | None:
+    def _my_room(self, db: Connection, code: str) -> Room | None:
         room = self._room(db, code)
         if room is None or (self.owner is not None and room.owner != self.owner):
             return None
         return room
 
-    def _visible(self, db: sqlite3.Connection, battle_id: int) -> bool:
+    def _visible(self, db: Connection, battle_id: int) -> bool:
         """Whether this owner may see the voting on the battle: theirs, or a room's current battle."""
-        mine, owner = self._mine()
-        return (
-            db.execute(
-                f"SELECT 1 FROM battles WHERE id = ? AND ({mine} OR id IN (SELECT current_battle FROM rooms))",
-                (battle_id, *owner),
-            ).fetchone()
-            is not None
-        )
+        shown = BATTLES.c.id.in_(sa.select(ROOMS.c.current_battle))
+        query = sa.select(BATTLES.c.id).where(BATTLES.c.id == battle_id, sa.or_(self._mine(BATTLES.c.owner), shown))
+        return db.execute(query).first() is not None
+
+    def _insert_vote(self, db: Connection, battle: Battle, voter: str, choice: str) -> bool:
+        """Whether the vote went in: ``ON CONFLICT DO NOTHING`` returns no row for a voter who voted already
+        (an INSERT's row count says nothing on PostgreSQL)."""
+        if battle.failed:
+            raise NotVotable(NotVotable.FAILED)
+        if choice not in battle.choices:
+            raise NotVotable(NotVotable.CHOICE)
+        inserted = db.execute(
+            self._insert(VOTES)
+            .values(battle_id=battle.id, voter=voter, choice=choice, created_at=time.time())
+            .on_conflict_do_nothing(index_elements=[VOTES.c.battle_id, VOTES.c.voter])
+            .returning(VOTES.c.id)
+        ).first()
+        return inserted is not None
 
 
 def _check_voter(voter: str) -> None:
     if not isinstance(voter, str) or not voter:
         raise ValueError("A vote needs a voter.")
-
-
-def _insert_vote(db: sqlite3.Connection, battle: Battle, voter: str, choice: str) -> bool:
-    if battle.failed:
-        raise NotVotable(NotVotable.FAILED)
-    if choice not in battle.choices:
-        raise NotVotable(NotVotable.CHOICE)
-    return (
-        db.execute(
-            "INSERT INTO votes (battle_id, voter, choice, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (battle_id, voter) DO NOTHING",
-            (battle.id, voter, choice, time.time()),
-        ).rowcount
-        == 1
-    )
 
 
 def _filter_code(room: str | None) -> str | None:
@@ -464,12 +481,6 @@ def _filter_code(room: str | None) -> str | None:
     return normal_code(room) or room
 
 
-def _inserted_id(cursor: sqlite3.Cursor) -> int:
-    if cursor.lastrowid is None:
-        raise sqlite3.DatabaseError("the insert returned no row id")
-    return cursor.lastrowid
-
-
 def _tags(text: Any) -> tuple[str, ...]:
     value, problem = validation.stored_json(text, ("tags",))
     if problem is not None or not isinstance(value, list):
@@ -477,47 +488,47 @@ def _tags(text: Any) -> tuple[str, ...]:
     return tuple(tag for tag in value if isinstance(tag, str))
 
 
-def _room(row: sqlite3.Row) -> Room:
-    closed_at = row["closed_at"]
-    current = row["current_battle"]
+def _room(row: sa.Row[Any]) -> Room:
+    closed_at = row.closed_at
+    current = row.current_battle
     return Room(
-        code=validation.stored_text(row["code"]),
-        owner=validation.stored_text(row["owner"]),
-        created_at=validation.stored_number(row["created_at"]),
+        code=validation.stored_text(row.code),
+        owner=validation.stored_text(row.owner),
+        created_at=validation.stored_number(row.created_at),
         closed_at=None if closed_at is None else validation.stored_number(closed_at),
         current_battle=current if isinstance(current, int) else None,
     )
 
 
-def _battle(row: sqlite3.Row, contestants: list[sqlite3.Row]) -> Battle:
+def _battle(row: sa.Row[Any], contestants: list[sa.Row[Any]]) -> Battle:
     """A saved battle, whatever its columns hold (written by hand, a column can hold anything):
     what cannot be read is left out or read as empty."""
-    room = row["room"]
+    room = row.room
     return Battle(
-        prompt=validation.stored_text(row["prompt"]),
+        prompt=validation.stored_text(row.prompt),
         contestants=tuple(_contestant(contestant) for contestant in contestants),
-        tags=_tags(row["tags"]),
+        tags=_tags(row.tags),
         room=None if room is None else validation.stored_text(room),
-        created_at=validation.stored_number(row["created_at"]),
-        id=row["id"],
+        created_at=validation.stored_number(row.created_at),
+        id=row.id,
     )
 
 
-def _contestant(row: sqlite3.Row) -> Contestant:
-    settings, problem = validation.stored_json(row["settings"], ("settings",))
+def _contestant(row: sa.Row[Any]) -> Contestant:
+    settings, problem = validation.stored_json(row.settings, ("settings",))
     stats: RunStats | None = None
-    if row["stats"] is not None:
-        raw_stats, stats_problem = validation.stored_json(row["stats"], ("stats",))
+    if row.stats is not None:
+        raw_stats, stats_problem = validation.stored_json(row.stats, ("stats",))
         stats = validation.stored_stats(raw_stats)[0] if stats_problem is None else None
-    size = row["size"]
+    size = row.size
     return Contestant(
-        letter=validation.stored_text(row["letter"]),
-        model=validation.stored_text(row["model"]),
+        letter=validation.stored_text(row.letter),
+        model=validation.stored_text(row.model),
         settings=settings if problem is None and isinstance(settings, dict) else {},
-        content=validation.stored_text(row["content"]),
-        thinking=validation.stored_text(row["thinking"]),
-        status=validation.stored_text(row["status"]),
-        error=validation.stored_text(row["error"]),
+        content=validation.stored_text(row.content),
+        thinking=validation.stored_text(row.thinking),
+        status=validation.stored_text(row.status),
+        error=validation.stored_text(row.error),
         stats=stats,
         size=size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
     )

@@ -1,12 +1,11 @@
-"""Saved prompt sets, runs and their answers in SQLite (standard library ``sqlite3``, WAL mode).
+"""Saved prompt sets, runs and their answers (SQLite or PostgreSQL, :mod:`lib.storage`).
 
-The same patterns as the chats' and the arena's stores (:mod:`lib.chat.store`, :mod:`lib.arena.store`):
-every operation opens its own connection and runs in one ``BEGIN IMMEDIATE`` transaction,
-``busy_timeout`` makes a second writer wait its turn instead of failing, and ``PRAGMA user_version``
-is the schema version. :meth:`EvalStore.save_answer` is one such transaction, committed before it
-returns: a run's job saves each answer as it finishes, so an app killed mid-run loses only the
-answer it was streaming. An answer is keyed by (run, prompt, candidate): saving the same pair
-again replaces it (a retried cell), never adds a second one.
+As every store (:class:`lib.storage.store.Store`), every operation runs in one transaction of its own, and a
+write takes the store's write lock at once, so a second writer waits its turn instead of failing.
+:meth:`EvalStore.save_answer` is one such transaction, committed before it returns: a run's job saves each answer
+as it finishes, so an app killed mid-run loses only the answer it was streaming. An answer is keyed by
+(run, prompt, candidate): saving the same pair again replaces it (a retried cell, ``ON CONFLICT DO UPDATE``),
+never adds a second one.
 
 A run keeps its own copy of the prompt set as it was when it started, so editing the set later
 changes no result; ``set_id`` still ties the run to its set for the set's history. Deleting a set
@@ -20,68 +19,80 @@ everything and saves without owner.
 What was saved is read leniently, as the other stores do (a column written by hand can hold
 anything): what cannot be read is left out or read as empty, and a check result that cannot be
 read counts as a failed check (``reason`` :data:`UNREADABLE`), never as a passed one.
+
+The tables are :data:`SETS`, :data:`RUNS` and :data:`ANSWERS`; their revisions are in
+``lib/storage/migrations/evals/``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sqlite3
 import time
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from lib.chat import store as chat_store
 from lib.chat import validation
 from lib.evals.records import Answer, Candidate, Check, CheckResult, JudgeVerdict, Prompt, PromptSet, Run
 from lib.evals.sets import prompt_document
 from lib.ollama.stats import RunStats
-from lib.sqlite_store import SqliteStore
+from lib.storage.store import Store
+from lib.storage.types import REAL
 
 FILE_NAME = "evals.sqlite3"
-SCHEMA_VERSION = 1
 UNREADABLE = "unreadable"  # the reason of a saved check result that cannot be read
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sets (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    owner TEXT,
-    name TEXT NOT NULL DEFAULT '',
-    description TEXT NOT NULL DEFAULT '',
-    prompts TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    owner TEXT,
-    set_id INTEGER,
-    prompt_set TEXT NOT NULL DEFAULT '{}',
-    prompt_count INTEGER NOT NULL,
-    candidates TEXT NOT NULL DEFAULT '[]',
-    candidate_count INTEGER NOT NULL,
-    judge TEXT,
-    rubric TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL,
-    finished_at REAL
-);
-CREATE TABLE IF NOT EXISTS answers (
-    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    prompt_index INTEGER NOT NULL,
-    candidate_index INTEGER NOT NULL,
-    content TEXT NOT NULL DEFAULT '',
-    thinking TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'done',
-    error TEXT NOT NULL DEFAULT '',
-    stats TEXT,
-    seconds REAL,
-    checks TEXT NOT NULL DEFAULT '[]',
-    verdict TEXT,
-    saved_at REAL NOT NULL,
-    PRIMARY KEY (run_id, prompt_index, candidate_index)
-);
-CREATE INDEX IF NOT EXISTS sets_by_owner ON sets (owner, updated_at);
-CREATE INDEX IF NOT EXISTS runs_by_owner ON runs (owner, set_id, created_at);
-"""
+METADATA = sa.MetaData()
+SETS = sa.Table(
+    "sets",
+    METADATA,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("prompts", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("created_at", REAL, nullable=False),
+    sa.Column("updated_at", REAL, nullable=False),
+    sa.Index("sets_by_owner", "owner", "updated_at"),
+    sqlite_autoincrement=True,
+)
+RUNS = sa.Table(
+    "runs",
+    METADATA,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("set_id", sa.Integer),  # no foreign key: delete_set deletes the set's runs itself
+    sa.Column("prompt_set", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("prompt_count", sa.Integer, nullable=False),
+    sa.Column("candidates", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("candidate_count", sa.Integer, nullable=False),
+    sa.Column("judge", sa.Text),
+    sa.Column("rubric", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", REAL, nullable=False),
+    sa.Column("finished_at", REAL),
+    sa.Index("runs_by_owner", "owner", "set_id", "created_at"),
+    sqlite_autoincrement=True,
+)
+ANSWERS = sa.Table(
+    "answers",
+    METADATA,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("prompt_index", sa.Integer, primary_key=True),
+    sa.Column("candidate_index", sa.Integer, primary_key=True),
+    sa.Column("content", sa.Text, nullable=False, server_default=""),
+    sa.Column("thinking", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default="done"),
+    sa.Column("error", sa.Text, nullable=False, server_default=""),
+    sa.Column("stats", sa.Text),
+    sa.Column("seconds", REAL),
+    sa.Column("checks", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("verdict", sa.Text),
+    sa.Column("saved_at", REAL, nullable=False),
+)
+ANSWER_KEY = [ANSWERS.c.run_id, ANSWERS.c.prompt_index, ANSWERS.c.candidate_index]
 
 
 class StoreUnavailable(chat_store.StoreUnavailable):
@@ -102,12 +113,13 @@ class NotFound(LookupError):
     """No such set or run for this owner (never saved, deleted, or someone else's)."""
 
 
-class EvalStore(SqliteStore):
-    """The evals database at ``path`` (default: ``evals.sqlite3`` in the data folder); holds no connection."""
+class EvalStore(Store):
+    """The evals' database: ``evals.sqlite3`` in the data folder, or the shared database (lib/storage/)."""
 
+    NAME = "evals"
     FILE_NAME = FILE_NAME
-    SCHEMA = _SCHEMA
-    SCHEMA_VERSION = SCHEMA_VERSION
+    METADATA = METADATA
+    LEGACY_VERSION = 1
     UNAVAILABLE_KEY = "evals_core.store_unavailable"
     FAILED_KEY = "evals_core.store_failed"
     UNAVAILABLE = StoreUnavailable
@@ -122,18 +134,13 @@ class EvalStore(SqliteStore):
         """
         now = time.time()
         prompts = json.dumps([prompt_document(prompt) for prompt in prompt_set.prompts], ensure_ascii=False)
+        values = {"name": prompt_set.name, "description": prompt_set.description, "prompts": prompts, "updated_at": now}
         with self._transaction() as db:
             if prompt_set.id is None:
-                cursor = db.execute(
-                    "INSERT INTO sets (owner, name, description, prompts, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.owner, prompt_set.name, prompt_set.description, prompts, now, now),
-                )
-                return _inserted_id(cursor)
-            mine, owner = self._mine()
+                new = sa.insert(SETS).values(owner=self.owner, created_at=now, **values).returning(SETS.c.id)
+                return int(db.execute(new).scalar_one())
             changed = db.execute(
-                f"UPDATE sets SET name = ?, description = ?, prompts = ?, updated_at = ? WHERE id = ? AND {mine}",
-                (prompt_set.name, prompt_set.description, prompts, now, prompt_set.id, *owner),
+                sa.update(SETS).where(SETS.c.id == prompt_set.id, self._mine(SETS.c.owner)).values(values)
             ).rowcount
             if not changed:
                 raise NotFound(prompt_set.id)
@@ -141,24 +148,22 @@ class EvalStore(SqliteStore):
 
     def sets(self) -> list[PromptSet]:
         """This owner's sets, the latest changed first."""
-        mine, owner = self._mine()
-        with self._transaction() as db:
-            rows = db.execute(f"SELECT * FROM sets WHERE {mine} ORDER BY updated_at DESC, id DESC", owner).fetchall()
+        query = sa.select(SETS).where(self._mine(SETS.c.owner)).order_by(SETS.c.updated_at.desc(), SETS.c.id.desc())
+        with self._transaction(write=False) as db:
+            rows = db.execute(query).all()
         return [_set(row) for row in rows]
 
     def get_set(self, set_id: int) -> PromptSet | None:
         """This owner's set ``set_id``; None when there is none (someone else's included)."""
-        mine, owner = self._mine()
-        with self._transaction() as db:
-            row = db.execute(f"SELECT * FROM sets WHERE id = ? AND {mine}", (set_id, *owner)).fetchone()
+        with self._transaction(write=False) as db:
+            row = db.execute(sa.select(SETS).where(SETS.c.id == set_id, self._mine(SETS.c.owner))).first()
         return _set(row) if row else None
 
     def delete_set(self, set_id: int) -> None:
         """Delete this owner's set and its runs (a run is part of its set's history); nothing for another's."""
-        mine, owner = self._mine()
         with self._transaction() as db:
-            if db.execute(f"DELETE FROM sets WHERE id = ? AND {mine}", (set_id, *owner)).rowcount:
-                db.execute(f"DELETE FROM runs WHERE set_id = ? AND {mine}", (set_id, *owner))
+            if db.execute(sa.delete(SETS).where(SETS.c.id == set_id, self._mine(SETS.c.owner))).rowcount:
+                db.execute(sa.delete(RUNS).where(RUNS.c.set_id == set_id, self._mine(RUNS.c.owner)))
 
     # Runs
 
@@ -175,31 +180,25 @@ class EvalStore(SqliteStore):
             "prompts": [prompt_document(prompt) for prompt in run.prompt_set.prompts],
         }
         candidates = [_candidate_document(candidate) for candidate in run.candidates]
-        mine, owner = self._mine()
         with self._transaction() as db:
             set_id = run.prompt_set.id
-            if (
-                set_id is not None
-                and db.execute(f"SELECT 1 FROM sets WHERE id = ? AND {mine}", (set_id, *owner)).fetchone() is None
+            if set_id is not None and (
+                db.execute(sa.select(SETS.c.id).where(SETS.c.id == set_id, self._mine(SETS.c.owner))).first() is None
             ):
                 set_id = None
-            cursor = db.execute(
-                "INSERT INTO runs (owner, set_id, prompt_set, prompt_count, candidates, candidate_count, judge, "
-                "rubric, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.owner,
-                    set_id,
-                    json.dumps(document, ensure_ascii=False),
-                    len(run.prompt_set.prompts),
-                    json.dumps(candidates, ensure_ascii=False),
-                    len(run.candidates),
-                    run.judge,
-                    run.rubric,
-                    run.created_at or time.time(),
-                    run.finished_at,
-                ),
-            )
-            run_id = _inserted_id(cursor)
+            values = {
+                "owner": self.owner,
+                "set_id": set_id,
+                "prompt_set": json.dumps(document, ensure_ascii=False),
+                "prompt_count": len(run.prompt_set.prompts),
+                "candidates": json.dumps(candidates, ensure_ascii=False),
+                "candidate_count": len(run.candidates),
+                "judge": run.judge,
+                "rubric": run.rubric,
+                "created_at": run.created_at or time.time(),
+                "finished_at": run.finished_at,
+            }
+            run_id = int(db.execute(sa.insert(RUNS).values(values).returning(RUNS.c.id)).scalar_one())
             for answer in run.answers:
                 self._put_answer(db, run_id, len(run.prompt_set.prompts), len(run.candidates), answer)
         return run_id
@@ -211,85 +210,80 @@ class EvalStore(SqliteStore):
         Raises :class:`NotFound` when the run is not this owner's (deleted meanwhile, say), and
         ``ValueError`` for a prompt or candidate the run does not have.
         """
-        mine, owner = self._mine()
         with self._transaction() as db:
             row = db.execute(
-                f"SELECT prompt_count, candidate_count FROM runs WHERE id = ? AND {mine}", (run_id, *owner)
-            ).fetchone()
+                sa.select(RUNS.c.prompt_count, RUNS.c.candidate_count).where(
+                    RUNS.c.id == run_id, self._mine(RUNS.c.owner)
+                )
+            ).first()
             if row is None:
                 raise NotFound(run_id)
-            self._put_answer(db, run_id, row["prompt_count"], row["candidate_count"], answer)
+            self._put_answer(db, run_id, row.prompt_count, row.candidate_count, answer)
 
-    @staticmethod
-    def _put_answer(db: sqlite3.Connection, run_id: int, prompts: int, candidates: int, answer: Answer) -> None:
+    def _put_answer(self, db: Connection, run_id: int, prompts: int, candidates: int, answer: Answer) -> None:
+        """Insert the answer, or replace the one of the same (run, prompt, candidate)."""
         if not (0 <= answer.prompt_index < prompts and 0 <= answer.candidate_index < candidates):
             raise ValueError(
                 f"Run {run_id} has {prompts} prompts and {candidates} candidates: "
                 f"no prompt {answer.prompt_index} of candidate {answer.candidate_index}."
             )
+        values = {
+            "content": answer.content,
+            "thinking": answer.thinking,
+            "status": answer.status,
+            "error": answer.error,
+            "stats": json.dumps(answer.stats.to_dict()) if answer.stats else None,
+            "seconds": answer.seconds,
+            "checks": json.dumps([_check_result_document(result) for result in answer.checks], ensure_ascii=False),
+            "verdict": json.dumps(_verdict_document(answer.verdict), ensure_ascii=False) if answer.verdict else None,
+            "saved_at": time.time(),
+        }
+        key = {"run_id": run_id, "prompt_index": answer.prompt_index, "candidate_index": answer.candidate_index}
         db.execute(
-            "INSERT OR REPLACE INTO answers (run_id, prompt_index, candidate_index, content, thinking, status, "
-            "error, stats, seconds, checks, verdict, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                answer.prompt_index,
-                answer.candidate_index,
-                answer.content,
-                answer.thinking,
-                answer.status,
-                answer.error,
-                json.dumps(answer.stats.to_dict()) if answer.stats else None,
-                answer.seconds,
-                json.dumps([_check_result_document(result) for result in answer.checks], ensure_ascii=False),
-                json.dumps(_verdict_document(answer.verdict), ensure_ascii=False) if answer.verdict else None,
-                time.time(),
-            ),
+            self._insert(ANSWERS).values(**key, **values).on_conflict_do_update(index_elements=ANSWER_KEY, set_=values)
         )
 
     def finish_run(self, run_id: int) -> None:
         """Mark this owner's run finished now (every answer is in); nothing for another's."""
-        mine, owner = self._mine()
         with self._transaction() as db:
-            db.execute(f"UPDATE runs SET finished_at = ? WHERE id = ? AND {mine}", (time.time(), run_id, *owner))
+            db.execute(
+                sa.update(RUNS).where(RUNS.c.id == run_id, self._mine(RUNS.c.owner)).values(finished_at=time.time())
+            )
 
     def run(self, run_id: int) -> Run | None:
         """This owner's run ``run_id`` with every answer saved so far; None when there is none."""
-        mine, owner = self._mine()
-        with self._transaction() as db:
-            row = db.execute(f"SELECT * FROM runs WHERE id = ? AND {mine}", (run_id, *owner)).fetchone()
+        with self._transaction(write=False) as db:
+            row = db.execute(sa.select(RUNS).where(RUNS.c.id == run_id, self._mine(RUNS.c.owner))).first()
             if row is None:
                 return None
             answers = db.execute(
-                "SELECT * FROM answers WHERE run_id = ? ORDER BY candidate_index, prompt_index", (run_id,)
-            ).fetchall()
-        return _run(row, answers)
+                sa.select(ANSWERS)
+                .where(ANSWERS.c.run_id == run_id)
+                .order_by(ANSWERS.c.candidate_index, ANSWERS.c.prompt_index)
+            ).all()
+        return _run(row, list(answers))
 
     def runs(self, set_id: int | None = None) -> list[Run]:
         """This owner's runs, newest first, with their answers: those of set ``set_id``, or all of them."""
-        mine, owner = self._mine("r.owner")
-        where = f"{mine}"
-        parameters: list[Any] = [*owner]
+        chosen = self._mine(RUNS.c.owner)
         if set_id is not None:
-            where += " AND r.set_id = ?"
-            parameters.append(set_id)
-        with self._transaction() as db:
-            rows = db.execute(
-                f"SELECT * FROM runs r WHERE {where} ORDER BY r.created_at DESC, r.id DESC", parameters
-            ).fetchall()
-            answers: dict[int, list[sqlite3.Row]] = {}
+            chosen = sa.and_(chosen, RUNS.c.set_id == set_id)
+        with self._transaction(write=False) as db:
+            rows = db.execute(sa.select(RUNS).where(chosen).order_by(RUNS.c.created_at.desc(), RUNS.c.id.desc())).all()
+            answers: dict[int, list[sa.Row[Any]]] = {}
             for answer in db.execute(
-                f"SELECT a.* FROM answers a JOIN runs r ON r.id = a.run_id WHERE {where} "
-                "ORDER BY a.run_id, a.candidate_index, a.prompt_index",
-                parameters,
+                sa.select(ANSWERS)
+                .select_from(ANSWERS.join(RUNS, RUNS.c.id == ANSWERS.c.run_id))
+                .where(chosen)
+                .order_by(ANSWERS.c.run_id, ANSWERS.c.candidate_index, ANSWERS.c.prompt_index)
             ):
-                answers.setdefault(answer["run_id"], []).append(answer)
-        return [_run(row, answers.get(row["id"], [])) for row in rows]
+                answers.setdefault(answer.run_id, []).append(answer)
+        return [_run(row, answers.get(row.id, [])) for row in rows]
 
     def delete_run(self, run_id: int) -> None:
         """Delete this owner's run and its answers; nothing for another's."""
-        mine, owner = self._mine()
         with self._transaction() as db:
-            db.execute(f"DELETE FROM runs WHERE id = ? AND {mine}", (run_id, *owner))
+            db.execute(sa.delete(RUNS).where(RUNS.c.id == run_id, self._mine(RUNS.c.owner)))
 
     def take_over(self, former_owner: str) -> int:
         """Make every set and run of ``former_owner`` this owner's, in one transaction; returns how many moved.
@@ -301,8 +295,11 @@ class EvalStore(SqliteStore):
         if not former_owner or former_owner == self.owner:
             return 0
         with self._transaction() as db:
-            moved = db.execute("UPDATE sets SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
-            return moved + db.execute("UPDATE runs SET owner = ? WHERE owner = ?", (self.owner, former_owner)).rowcount
+            moved = db.execute(sa.update(SETS).where(SETS.c.owner == former_owner).values(owner=self.owner)).rowcount
+            return int(
+                moved
+                + db.execute(sa.update(RUNS).where(RUNS.c.owner == former_owner).values(owner=self.owner)).rowcount
+            )
 
 
 # Writing
@@ -340,30 +337,24 @@ def _verdict_document(verdict: JudgeVerdict) -> dict[str, Any]:
     }
 
 
-def _inserted_id(cursor: sqlite3.Cursor) -> int:
-    if cursor.lastrowid is None:
-        raise sqlite3.DatabaseError("the insert returned no row id")
-    return cursor.lastrowid
-
-
 # Reading, whatever the columns hold
 
 
-def _set(row: sqlite3.Row) -> PromptSet:
-    prompts, problem = validation.stored_json(row["prompts"], ("prompts",))
+def _set(row: sa.Row[Any]) -> PromptSet:
+    prompts, problem = validation.stored_json(row.prompts, ("prompts",))
     return PromptSet(
-        name=validation.stored_text(row["name"]),
+        name=validation.stored_text(row.name),
         prompts=_prompts(prompts if problem is None else None),
-        description=validation.stored_text(row["description"]),
-        id=row["id"],
-        updated_at=_number(row["updated_at"]) or 0.0,
+        description=validation.stored_text(row.description),
+        id=row.id,
+        updated_at=_number(row.updated_at) or 0.0,
     )
 
 
-def _run(row: sqlite3.Row, answers: list[sqlite3.Row]) -> Run:
-    copy, problem = validation.stored_json(row["prompt_set"], ("prompt_set",))
+def _run(row: sa.Row[Any], answers: list[sa.Row[Any]]) -> Run:
+    copy, problem = validation.stored_json(row.prompt_set, ("prompt_set",))
     copy = copy if problem is None and isinstance(copy, dict) else {}
-    set_id = row["set_id"]
+    set_id = row.set_id
     prompt_set = PromptSet(
         name=_str(copy.get("name")),
         prompts=_prompts(copy.get("prompts")),
@@ -371,17 +362,17 @@ def _run(row: sqlite3.Row, answers: list[sqlite3.Row]) -> Run:
         id=set_id if isinstance(set_id, int) else None,
         updated_at=_number(copy.get("updated_at")) or 0.0,
     )
-    candidates, problem = validation.stored_json(row["candidates"], ("candidates",))
-    judge = row["judge"]
+    candidates, problem = validation.stored_json(row.candidates, ("candidates",))
+    judge = row.judge
     return Run(
         prompt_set=prompt_set,
         candidates=tuple(_candidate(item) for item in _list(candidates if problem is None else None)),
         answers=tuple(_answer(answer) for answer in answers),
-        id=row["id"],
-        created_at=_number(row["created_at"]) or 0.0,
-        finished_at=_number(row["finished_at"]),
+        id=row.id,
+        created_at=_number(row.created_at) or 0.0,
+        finished_at=_number(row.finished_at),
         judge=None if judge is None else validation.stored_text(judge),
-        rubric=validation.stored_text(row["rubric"]),
+        rubric=validation.stored_text(row.rubric),
     )
 
 
@@ -419,25 +410,25 @@ def _candidate(document: Any) -> Candidate:
     )
 
 
-def _answer(row: sqlite3.Row) -> Answer:
+def _answer(row: sa.Row[Any]) -> Answer:
     stats: RunStats | None = None
-    if row["stats"] is not None:
-        raw_stats, problem = validation.stored_json(row["stats"], ("stats",))
+    if row.stats is not None:
+        raw_stats, problem = validation.stored_json(row.stats, ("stats",))
         stats = validation.stored_stats(raw_stats)[0] if problem is None else None
-    checks, problem = validation.stored_json(row["checks"], ("checks",))
+    checks, problem = validation.stored_json(row.checks, ("checks",))
     verdict: JudgeVerdict | None = None
-    if row["verdict"] is not None:
-        raw_verdict, verdict_problem = validation.stored_json(row["verdict"], ("verdict",))
+    if row.verdict is not None:
+        raw_verdict, verdict_problem = validation.stored_json(row.verdict, ("verdict",))
         verdict = _verdict(raw_verdict) if verdict_problem is None else None
     return Answer(
-        prompt_index=row["prompt_index"],
-        candidate_index=row["candidate_index"],
-        content=validation.stored_text(row["content"]),
-        thinking=validation.stored_text(row["thinking"]),
-        status=validation.stored_text(row["status"]),
-        error=validation.stored_text(row["error"]),
+        prompt_index=row.prompt_index,
+        candidate_index=row.candidate_index,
+        content=validation.stored_text(row.content),
+        thinking=validation.stored_text(row.thinking),
+        status=validation.stored_text(row.status),
+        error=validation.stored_text(row.error),
         stats=stats,
-        seconds=_number(row["seconds"]),
+        seconds=_number(row.seconds),
         checks=tuple(_check_result(item) for item in _list(checks if problem is None else None)),
         verdict=verdict,
     )

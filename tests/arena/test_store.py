@@ -1,17 +1,20 @@
-"""The arena's SQLite store: battles round trip, owners never meet, votes count once and never get lost."""
+"""The arena's store, on SQLite and on PostgreSQL: battles round trip, owners never meet, votes count once and never
+get lost; an arena file of the SQLite-only app upgraded without loss."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from lib.arena.records import BOTH_BAD, TIE, Battle, Contestant, Vote
 from lib.arena.store import (
     ROOM_CODE_ALPHABET,
-    SCHEMA_VERSION,
     ArenaStore,
     NotFound,
     NotVotable,
@@ -22,21 +25,21 @@ from lib.arena.store import (
 from lib.chat import store as chat_store
 from lib.ollama.stats import RunStats
 from lib.ollama.stream import CUT_OFF, DONE, FAILED, STOPPED
+from tests.storage import make_fixtures
+from tests.storage.backends import POSTGRESQL, SQLITE, Backend
+from tests.storage.schema import differences
+
+FIXTURE = Path(__file__).parents[1] / "storage" / "fixtures" / "v_current" / "arena.sqlite3"
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "arena.sqlite3"
+def alice(backend: Backend) -> ArenaStore:
+    return ArenaStore(owner="alice")
 
 
 @pytest.fixture
-def alice(path) -> ArenaStore:
-    return ArenaStore(path, owner="alice")
-
-
-@pytest.fixture
-def bob(path) -> ArenaStore:
-    return ArenaStore(path, owner="bob")
+def bob(backend: Backend) -> ArenaStore:
+    return ArenaStore(owner="bob")
 
 
 def battle(*models: str, room: str | None = None, tags: tuple[str, ...] = (), created_at: float = 0.0, **kw) -> Battle:
@@ -50,14 +53,14 @@ def battle(*models: str, room: str | None = None, tags: tuple[str, ...] = (), cr
     )
 
 
-def test_the_database_is_in_wal_mode_in_the_data_dir_with_its_schema_version(monkeypatch, tmp_path):
+def test_the_database_is_in_wal_mode_in_the_data_dir_at_the_newest_revision(monkeypatch, tmp_path):
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path / "nested" / "dir"))
     store = ArenaStore(owner="alice")
     store.save_battle(battle())
     assert store.path == tmp_path / "nested" / "dir" / "arena.sqlite3"
     with closing(sqlite3.connect(store.path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert db.execute("SELECT version_num FROM alembic_version_arena").fetchall() == [("arena_0003",)]
     again = ArenaStore(store.path, owner="alice")  # opening it again keeps what it holds
     again.ready()
     assert len(again.battles()) == 1
@@ -221,7 +224,7 @@ def test_a_vote_on_an_unknown_battle_is_refused(alice):
     assert refused.value.reason == "unknown"
 
 
-def test_forget_deletes_the_battles_and_their_votes_outside_rooms_or_of_one_room(alice, path):
+def test_forget_deletes_the_battles_and_their_votes_outside_rooms_or_of_one_room(alice, backend):
     room = alice.open_room()
     other_room = alice.open_room()
     solo = [alice.save_battle(battle()) for _ in range(3)]
@@ -239,9 +242,8 @@ def test_forget_deletes_the_battles_and_their_votes_outside_rooms_or_of_one_room
     assert [b.id for b in alice.battles(room=other_room.code)] == [in_other] and len(
         alice.votes(room=other_room.code)
     ) == 1
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 1
-        assert db.execute("SELECT COUNT(*) FROM contestants").fetchone()[0] == 2
+    assert backend.execute(ArenaStore, "SELECT COUNT(*) FROM votes") == [(1,)]
+    assert backend.execute(ArenaStore, "SELECT COUNT(*) FROM contestants") == [(2,)]
 
 
 # Rooms
@@ -277,7 +279,8 @@ def test_a_code_that_is_taken_is_drawn_again(alice, bob, monkeypatch):
 
 def test_rooms_are_the_owners_newest_first(alice, bob, monkeypatch):
     times = iter([100.0, 300.0, 200.0, 400.0])
-    monkeypatch.setattr("lib.arena.store.time.time", lambda: next(times))
+    # The store's clock only: the database's connection pool reads the time too.
+    monkeypatch.setattr("lib.arena.store.time", SimpleNamespace(time=lambda: next(times)))
     first, second, third = alice.open_room(), alice.open_room(), alice.open_room()
     bob.open_room()
     assert alice.rooms() == [second, third, first]
@@ -292,8 +295,8 @@ def test_a_room_vote_counts_only_on_the_open_rooms_current_battle(alice):
     assert refused.value.reason == "not_current"
     alice.show_in_room(room.code, shown)
     assert alice.room(room.code).current_battle == shown
-    stranger = ArenaStore(alice.path)  # a voter needs no owner, only the code
-    assert ArenaStore(alice.path, owner="v1").room_vote(room.code.lower(), shown, "v1", "A") is True
+    stranger = ArenaStore()  # a voter needs no owner, only the code
+    assert ArenaStore(owner="v1").room_vote(room.code.lower(), shown, "v1", "A") is True
     assert stranger.room_vote(room.code, shown, "v1", "B") is False  # a vote sent twice counts once
     with pytest.raises(NotVotable) as refused:
         stranger.room_vote(room.code, other, "v2", "A")
@@ -337,7 +340,7 @@ def test_a_closed_room_refuses_votes(alice):
     assert closed.closed and closed.closed_at >= room.created_at and closed.current_battle == shown
     for voter in ("v1", "v2"):
         with pytest.raises(NotVotable) as refused:
-            ArenaStore(alice.path, owner=voter).room_vote(room.code, shown, voter, "B")
+            ArenaStore(owner=voter).room_vote(room.code, shown, voter, "B")
         assert refused.value.reason == "closed"
     with pytest.raises(NotVotable) as refused:  # nor does the presenter's own vote go in
         alice.vote(shown, "alice", "B")
@@ -357,7 +360,7 @@ def test_ten_voters_voting_at_the_same_moment_all_count(alice):
     errors: list[BaseException] = []
 
     def vote(number: int) -> None:
-        store = ArenaStore(alice.path, owner=f"voter-{number}")  # one store per browser session
+        store = ArenaStore(owner=f"voter-{number}")  # one store per browser session
         start.wait()
         try:
             results.append(store.room_vote(room.code, shown, f"voter-{number}", "AB"[number % 2]))
@@ -384,10 +387,10 @@ def test_voter_choice_and_tally_reveal_only_a_rooms_current_battle_to_others(ali
     alice.vote(solo, "alice", "A")
     alice.show_in_room(room.code, hidden)
     alice.show_in_room(room.code, shown)
-    voter = ArenaStore(alice.path, owner="v1")
+    voter = ArenaStore(owner="v1")
     assert voter.voter_choice(shown, "v1") is None and voter.tally(shown) == {}
     voter.room_vote(room.code, shown, "v1", BOTH_BAD)
-    ArenaStore(alice.path, owner="v2").room_vote(room.code, shown, "v2", BOTH_BAD)
+    ArenaStore(owner="v2").room_vote(room.code, shown, "v2", BOTH_BAD)
     assert voter.voter_choice(shown, "v1") == BOTH_BAD  # kept over a reload
     assert voter.voter_choice(shown, "v3") is None
     assert voter.tally(shown) == {BOTH_BAD: 2} == alice.tally(shown)
@@ -432,30 +435,51 @@ def test_a_file_that_is_not_a_database_is_a_sentence(tmp_path):
         ArenaStore(path).ready()
 
 
-@pytest.mark.parametrize("how", ["ABORT", "FAIL"])
-def test_a_write_that_fails_is_a_sentence_and_saves_nothing(alice, path, how):
+def fail_inserts(backend: Backend, table: str, when: str, how: str = "ABORT") -> None:
+    """From now on, an insert into ``table`` fails as a full disk would (``when``: BEFORE or AFTER the row)."""
+    name = f"full_{table}"
+    if backend.name == SQLITE:
+        trigger = (
+            f"CREATE TRIGGER {name} {when} INSERT ON {table} BEGIN SELECT RAISE({how}, 'database or disk is full'); END"
+        )
+        backend.execute(ArenaStore, trigger)
+    else:
+        backend.execute(
+            ArenaStore,
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$",
+        )
+        backend.execute(
+            ArenaStore, f"CREATE TRIGGER {name} {when} INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
+
+
+@pytest.mark.parametrize("how", ["ABORT", "FAIL"])  # SQLite's FAIL keeps what the statement did before: rolled back
+def test_a_write_that_fails_is_a_sentence_and_saves_nothing(alice, backend, how):
+    if backend.name == POSTGRESQL and how == "FAIL":
+        pytest.skip("FAIL is SQLite's kind of error; PostgreSQL has one kind")
     battle_id = alice.save_battle(battle())
-    full = f"SELECT RAISE({how}, 'database or disk is full');"
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute(f"CREATE TRIGGER full BEFORE INSERT ON votes BEGIN {full} END")
-        db.execute(f"CREATE TRIGGER full2 AFTER INSERT ON contestants BEGIN {full} END")
-    with pytest.raises(StoreFailed, match=r"\(database or disk is full\)"):
+    fail_inserts(backend, "votes", "BEFORE", how)
+    fail_inserts(backend, "contestants", "AFTER", how)
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full"):
         alice.vote(battle_id, "alice", "A")
-    with pytest.raises(StoreFailed, match=r"\(database or disk is full\)"):
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full"):
         alice.save_battle(battle())
     assert [b.id for b in alice.battles()] == [battle_id]  # the battle with no contestants was rolled back
     assert alice.votes() == []
 
 
-def test_columns_written_by_hand_are_read_without_failing(alice, path):
+def test_columns_written_by_hand_are_read_without_failing(alice, backend):
     battle_id = alice.save_battle(battle(stats=RunStats(output_tokens=3)))
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute("UPDATE battles SET tags = 'not json', prompt = 42 WHERE id = ?", (battle_id,))
-        db.execute(
-            "UPDATE contestants SET settings = '[1]', stats = '{\"output_tokens\": \"many\"}', size = 'big', "
-            "content = 7 WHERE battle_id = ? AND position = 0",
-            (battle_id,),
-        )
+    backend.execute(ArenaStore, "UPDATE battles SET tags = 'not json', prompt = 42 WHERE id = :id", id=battle_id)
+    # A column of SQLite holds anything; PostgreSQL's integer holds a number, and a size is never negative.
+    size = "'big'" if backend.name == SQLITE else "-5"
+    backend.execute(
+        ArenaStore,
+        "UPDATE contestants SET settings = '[1]', stats = '{\"output_tokens\": \"many\"}', "
+        f"size = {size}, content = 7 WHERE battle_id = :id AND position = 0",
+        id=battle_id,
+    )
     loaded = alice.battle(battle_id)
     assert (loaded.prompt, loaded.tags) == ("42", ())
     first = loaded.contestants[0]
@@ -463,14 +487,13 @@ def test_columns_written_by_hand_are_read_without_failing(alice, path):
     assert loaded.contestants[1].stats == RunStats(output_tokens=3)
 
 
-def test_take_over_moves_one_owners_battles_and_rooms_and_no_one_elses(tmp_path):
-    path = tmp_path / "arena.sqlite3"
-    browser, other = ArenaStore(path, owner="browser:ann"), ArenaStore(path, owner="browser:bob")
+def test_take_over_moves_one_owners_battles_and_rooms_and_no_one_elses(backend):
+    browser, other = ArenaStore(owner="browser:ann"), ArenaStore(owner="browser:bob")
     code = browser.open_room().code
     mine = [browser.save_battle(battle("a", "b")), browser.save_battle(battle("a", "b", room=code))]
     browser.vote(mine[0], "browser:ann", "A")
     theirs = other.save_battle(battle("c", "d"))
-    account = ArenaStore(path, owner="user:ann")
+    account = ArenaStore(owner="user:ann")
     assert account.take_over("browser:ann") == 2
     assert account.take_over("browser:ann") == 0
     assert [b.id for b in account.battles()] == [mine[0]] and [b.id for b in account.battles(room=code)] == [mine[1]]
@@ -478,4 +501,91 @@ def test_take_over_moves_one_owners_battles_and_rooms_and_no_one_elses(tmp_path)
     assert [vote.choice for vote in account.votes()] == ["A"]
     assert [b.id for b in other.battles()] == [theirs] and account.battle(theirs) is None
     with pytest.raises(ValueError):
-        ArenaStore(path).take_over("browser:ann")
+        ArenaStore().take_over("browser:ann")
+
+
+# Both databases
+
+
+def test_a_model_of_many_gigabytes_keeps_its_size(alice):
+    """A size in bytes passes 2**31 (PostgreSQL's integer) for any model of a few gigabytes."""
+    saved = battle("llama3.3:70b", "qwen3:0.6b", size=42_520_412_160)
+    assert [c.size for c in alice.battle(alice.save_battle(saved)).contestants] == [42_520_412_160] * 2
+
+
+def test_rooms_opened_in_the_same_instant_are_listed_newest_first(alice, monkeypatch):
+    monkeypatch.setattr("lib.arena.store.time.time", lambda: 1_760_000_000.0)
+    rooms = [alice.open_room() for _ in range(6)]
+    assert alice.rooms() == rooms[::-1]
+
+
+def test_the_database_equals_the_declared_tables(alice):
+    alice.open_room()
+    assert differences(alice) == []
+
+
+# An arena file of the SQLite-only app
+
+TABLES = {
+    "rooms": "code, owner, created_at, closed_at, current_battle",
+    "battles": "id, owner, prompt, tags, room, created_at",
+    "contestants": "battle_id, position, letter, model, settings, content, thinking, status, error, stats, size",
+    "votes": "id, battle_id, voter, choice, created_at",
+}
+
+
+def raw_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every column the SQLite-only app wrote, of every row of every table."""
+    with closing(sqlite3.connect(path)) as db:
+        return {
+            table: db.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2").fetchall()
+            for table, columns in TABLES.items()
+        }
+
+
+def test_an_arena_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(tmp_path):
+    path = tmp_path / "arena.sqlite3"  # the same file name as ever, in the data folder (the test's)
+    shutil.copy(FIXTURE, path)
+    before = raw_rows(path)
+    alice = ArenaStore(owner=make_fixtures.ALICE)
+    (room,) = alice.rooms()
+    assert room.closed and room.owner == make_fixtures.ALICE
+    (in_room,) = alice.battles(room=room.code)
+    assert room.current_battle == in_room.id
+    assert (in_room.prompt, in_room.tags, in_room.created_at) == ("Which is larger?", ("maths", "quick"), 1_760_000_400)
+    first = in_room.contestants[0]
+    assert (first.letter, first.model, first.content, first.thinking, first.stats, first.size) == (
+        "A",
+        "qwen3:0.6b",
+        "Answer A",
+        "thinking A",
+        make_fixtures.STATS,
+        522_000_000,
+    )
+    assert first.settings == {
+        "options": {"temperature": 0.2},
+        "system": "Be fair.",
+        "think": "low",
+        "server": make_fixtures.SERVER,
+    }
+    assert (in_room.contestants[1].status, in_room.contestants[1].size) == ("stopped", None)
+    assert [(v.voter, v.choice) for v in alice.votes(room=room.code)] == [("voter-1", "A"), ("voter-2", "tie")]
+    haiku, hi = alice.battles()
+    assert [c.letter for c in haiku.contestants] == ["B", "C", "A"] and haiku.failed
+    assert (haiku.contestants[1].error, haiku.contestants[1].size) == ("The server is unreachable.", 815_000_000)
+    assert (hi.prompt, hi.tags) == ("Say hi", ("greeting",))
+    assert [(v.battle_id, v.voter, v.choice) for v in alice.votes()] == [(hi.id, "alice", "bad")]
+    assert alice.tally(in_room.id) == {"A": 1, "tie": 1}
+    assert [b.prompt for b in ArenaStore(owner=make_fixtures.BROWSER).battles()] == ["Browser's battle"]
+    assert raw_rows(path) == before  # every column of every row, as it was
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version_arena").fetchall() == [("arena_0003",)]
+        assert db.execute("SELECT number FROM rooms").fetchall() == [(1,)]
+    assert differences(ArenaStore()) == []
+    # And it goes on: a new room comes after the old one, a new battle and vote go in.
+    new_room = alice.open_room()
+    assert alice.rooms() == [new_room, room]
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT number FROM rooms WHERE code = ?", (new_room.code,)).fetchall() == [(2,)]
+    alice.vote(alice.save_battle(battle()), "alice", "B")
+    assert len(raw_rows(path)["votes"]) == len(before["votes"]) + 1

@@ -1,15 +1,19 @@
-"""The evals' SQLite store: sets and runs round trip, owners never meet, answers are replaced,
-never doubled, and a kill mid-run loses no saved answer."""
+"""The evals' store, on SQLite and on PostgreSQL: sets and runs round trip, owners never meet, answers are
+replaced, never doubled, and a kill mid-run loses no saved answer; an evals file of the SQLite-only app upgraded
+without loss."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -27,26 +31,30 @@ from lib.evals.records import (
     PromptSet,
     Run,
 )
-from lib.evals.store import SCHEMA_VERSION, UNREADABLE, EvalStore, NotFound, StoreFailed, StoreUnavailable
+from lib.evals.store import UNREADABLE, EvalStore, NotFound, StoreFailed, StoreUnavailable
 from lib.ollama.stats import RunStats
+from tests.storage import make_fixtures
+from tests.storage.backends import SQLITE, Backend
+from tests.storage.schema import differences
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+FIXTURE = ROOT / "tests" / "storage" / "fixtures" / "v_current" / "evals.sqlite3"
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "evals.sqlite3"
+def alice(backend: Backend) -> EvalStore:
+    return EvalStore(owner="alice")
 
 
 @pytest.fixture
-def alice(path) -> EvalStore:
-    return EvalStore(path, owner="alice")
+def bob(backend: Backend) -> EvalStore:
+    return EvalStore(owner="bob")
 
 
-@pytest.fixture
-def bob(path) -> EvalStore:
-    return EvalStore(path, owner="bob")
+def clock(monkeypatch: pytest.MonkeyPatch, now) -> None:
+    """The store's clock only (``now()`` is the time): the database's connection pool reads the time too."""
+    monkeypatch.setattr("lib.evals.store.time", SimpleNamespace(time=now))
 
 
 def a_set(name: str = "Capitals", set_id: int | None = None) -> PromptSet:
@@ -97,14 +105,14 @@ def an_answer(prompt: int, candidate: int, content: str = "Paris.", **kw) -> Ans
     )
 
 
-def test_the_database_is_in_wal_mode_in_the_data_dir_with_its_schema_version(monkeypatch, tmp_path):
+def test_the_database_is_in_wal_mode_in_the_data_dir_at_the_newest_revision(monkeypatch, tmp_path):
     monkeypatch.setenv("OLLAMA_STUDIO_DATA_DIR", str(tmp_path / "nested" / "dir"))
     store = EvalStore(owner="alice")
     store.save_set(a_set())
     assert store.path == tmp_path / "nested" / "dir" / "evals.sqlite3"
     with closing(sqlite3.connect(store.path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0001",)]
 
 
 def test_a_set_round_trips_with_unicode_images_schema_and_checks(alice):
@@ -127,7 +135,7 @@ def test_saving_a_set_with_its_id_replaces_it(alice):
 
 def test_sets_are_listed_the_latest_changed_first(alice, monkeypatch):
     times = iter([100.0, 200.0, 300.0])
-    monkeypatch.setattr("lib.evals.store.time.time", lambda: next(times))
+    clock(monkeypatch, lambda: next(times))
     first = alice.save_set(a_set("first"))
     second = alice.save_set(a_set("second"))
     alice.save_set(a_set("first again", first))
@@ -157,7 +165,7 @@ def test_an_owner_never_sees_or_changes_another_owners_sets_runs_or_answers(alic
     assert kept is not None and kept.finished_at is None and len(kept.answers) == 1
     assert [run.id for run in alice.runs(set_id)] == [run_id]
     # Without an owner (maintenance), a store sees everything.
-    assert {run.id for run in EvalStore(alice.path).runs()} == {run_id, bobs_run}
+    assert {run.id for run in EvalStore().runs()} == {run_id, bobs_run}
 
 
 def test_a_run_round_trips_with_its_copy_of_the_set_candidates_judge_and_answers(alice):
@@ -191,13 +199,12 @@ def test_the_run_keeps_the_set_as_it_was_when_it_started(alice):
     assert run.prompt_set.name == "Capitals" and len(run.prompt_set.prompts) == 3
 
 
-def test_saving_the_same_prompt_and_candidate_again_replaces_the_answer(alice, path):
+def test_saving_the_same_prompt_and_candidate_again_replaces_the_answer(alice, backend):
     run_id = alice.start_run(a_run(a_set()))
     alice.save_answer(run_id, Answer(0, 0, status="failed", error="gone"))
     alice.save_answer(run_id, an_answer(0, 0, content="Paris"))
     assert [(a.content, a.status) for a in alice.run(run_id).answers] == [("Paris", "done")]
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+    assert backend.execute(EvalStore, "SELECT COUNT(*) FROM answers") == [(1,)]
 
 
 @pytest.mark.parametrize(("prompt", "candidate"), [(3, 0), (0, 2), (-1, 0)])
@@ -215,7 +222,7 @@ def test_answers_given_with_the_run_are_saved_with_it(alice):
 
 def test_finish_run_marks_the_time(alice, monkeypatch):
     run_id = alice.start_run(a_run(a_set()))
-    monkeypatch.setattr("lib.evals.store.time.time", lambda: 1234.5)
+    clock(monkeypatch, lambda: 1234.5)
     alice.finish_run(run_id)
     assert alice.run(run_id).finished_at == 1234.5
 
@@ -235,7 +242,7 @@ def test_runs_are_newest_first_and_filtered_by_set(alice):
     assert by_id[other].answers == ()
 
 
-def test_deleting_a_run_deletes_its_answers_and_deleting_a_set_its_runs(alice, path):
+def test_deleting_a_run_deletes_its_answers_and_deleting_a_set_its_runs(alice, backend):
     set_id = alice.save_set(a_set())
     kept_set = alice.save_set(a_set("kept"))
     first = alice.start_run(a_run(alice.get_set(set_id)))
@@ -248,12 +255,11 @@ def test_deleting_a_run_deletes_its_answers_and_deleting_a_set_its_runs(alice, p
     alice.delete_set(set_id)
     assert alice.get_set(set_id) is None and alice.run(second) is None
     assert [run.id for run in alice.runs()] == [kept]
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT run_id FROM answers").fetchall() == [(kept,)]
+    assert backend.execute(EvalStore, "SELECT run_id FROM answers") == [(kept,)]
 
 
-def test_take_over_moves_a_visitors_sets_and_runs_to_the_signed_in_owner(path, alice):
-    visitor = EvalStore(path, owner="browser:abc")
+def test_take_over_moves_a_visitors_sets_and_runs_to_the_signed_in_owner(alice):
+    visitor = EvalStore(owner="browser:abc")
     set_id = visitor.save_set(a_set())
     run_id = visitor.start_run(a_run(visitor.get_set(set_id)))
     assert alice.take_over("browser:abc") == 2
@@ -266,8 +272,8 @@ KILLED_WRITER = textwrap.dedent(
     import sys
     from lib.evals.records import Answer
     from lib.evals.store import EvalStore
-    store = EvalStore(sys.argv[1], owner="alice")
-    run_id = int(sys.argv[2])
+    store = EvalStore(owner="alice")  # the test's database: the environment names it
+    run_id = int(sys.argv[1])
     for index in range(10_000):
         store.save_answer(run_id, Answer(index, 0, content="answer %d" % index))
         print(index, flush=True)
@@ -275,11 +281,11 @@ KILLED_WRITER = textwrap.dedent(
 )
 
 
-def test_a_kill_mid_run_loses_no_saved_answer(alice, path):
+def test_a_kill_mid_run_loses_no_saved_answer(alice):
     prompts = PromptSet("many", tuple(Prompt(f"p{index}") for index in range(10_000)))
     run_id = alice.start_run(Run(prompts, (Candidate("m"),)))
     writer = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(path), str(run_id)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", KILLED_WRITER, str(run_id)], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     saved = []
     try:
@@ -311,12 +317,21 @@ def test_a_database_that_cannot_be_opened_says_where_and_what_to_do(tmp_path):
     assert isinstance(failed.value, chat_store.StoreFailed)
 
 
-def test_a_write_that_fails_is_a_sentence_and_saves_nothing(alice, path):
+def test_a_write_that_fails_is_a_sentence_and_saves_nothing(alice, backend):
     run_id = alice.start_run(a_run(a_set()))
-    with closing(sqlite3.connect(path)) as db, db:
+    if backend.name == SQLITE:
         full = "SELECT RAISE(ABORT, 'database or disk is full');"
-        db.execute(f"CREATE TRIGGER full BEFORE INSERT ON answers BEGIN {full} END")
-    with pytest.raises(StoreFailed, match=r"\(database or disk is full\)"):
+        backend.execute(EvalStore, f"CREATE TRIGGER full BEFORE INSERT ON answers BEGIN {full} END")
+    else:
+        backend.execute(
+            EvalStore,
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$",
+        )
+        backend.execute(
+            EvalStore, "CREATE TRIGGER disk_full BEFORE INSERT ON answers FOR EACH ROW EXECUTE FUNCTION disk_full()"
+        )
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full"):
         alice.save_answer(run_id, an_answer(0, 0))
     with pytest.raises(StoreFailed):
         alice.start_run(a_run(a_set(), answers=(an_answer(0, 0),)))
@@ -324,24 +339,35 @@ def test_a_write_that_fails_is_a_sentence_and_saves_nothing(alice, path):
     assert alice.run(run_id).answers == ()
 
 
-def test_columns_written_by_hand_are_read_without_failing_and_unreadable_checks_fail(alice, path):
+def test_columns_written_by_hand_are_read_without_failing_and_unreadable_checks_fail(alice, backend):
     set_id = alice.save_set(a_set())
     run_id = alice.start_run(a_run(a_set()))
     alice.save_answer(run_id, an_answer(0, 0))
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute('UPDATE sets SET prompts = \'[{"prompt": 3, "tags": "x", "checks": [1, {"kind": 2}]}, 5]\'')
-        db.execute("UPDATE runs SET prompt_set = 'not json', candidates = '[{\"model\": 1}, 7]', created_at = 'x'")
-        db.execute(
-            "UPDATE answers SET stats = '{\"output_tokens\": -1, \"load_time\": 2}', seconds = 'slow', "
-            'checks = \'[{"kind": "contains", "passed": "yes"}, 4]\', verdict = \'[1]\', content = X\'FF41\''
-        )
+    # A column of SQLite holds anything (text in a number's column, bytes that are not UTF-8); PostgreSQL's numbers
+    # hold numbers, of which the reader takes only finite ones.
+    created, seconds, content = (
+        ("'x'", "'slow'", "X'FF41'") if backend.name == SQLITE else ("'NaN'", "'Infinity'", "'A'")
+    )
+    backend.execute(
+        EvalStore, 'UPDATE sets SET prompts = \'[{"prompt": 3, "tags": "x", "checks": [1, {"kind": 2}]}, 5]\''
+    )
+    backend.execute(
+        EvalStore,
+        f"UPDATE runs SET prompt_set = 'not json', candidates = '[{{\"model\": 1}}, 7]', created_at = {created}",
+    )
+    backend.execute(
+        EvalStore,
+        f'UPDATE answers SET stats = \'{{"output_tokens": -1, "load_time": 2}}\', seconds = {seconds}, '
+        f'checks = \'[{{"kind": "contains", "passed": "yes"}}, 4]\', verdict = \'[1]\', content = {content}',
+    )
     prompt_set = alice.get_set(set_id)
     assert prompt_set.prompts == (Prompt("", checks=(Check(""),)),)
     run = alice.run(run_id)
     assert run.prompt_set.prompts == () and run.candidates == (Candidate(""), Candidate(""))
     assert run.created_at == 0.0
     (answer,) = run.answers
-    assert answer.content == "\ufffdA" and answer.seconds is None and answer.verdict is None
+    assert answer.content == ("\ufffdA" if backend.name == SQLITE else "A")
+    assert answer.seconds is None and answer.verdict is None
     assert answer.stats == RunStats(load_time=2.0)
     assert [(r.check.kind, r.passed, r.reason) for r in answer.checks] == [
         ("contains", False, UNREADABLE),
@@ -350,7 +376,109 @@ def test_columns_written_by_hand_are_read_without_failing_and_unreadable_checks_
     assert answer.passed is False
 
 
-def test_a_candidates_server_is_kept_with_it_and_a_run_saved_before_servers_reads_as_none(alice, path):
+def test_writers_saving_one_answer_at_once_keep_one(alice):
+    """A retried cell saved by several jobs at the same moment: one answer, the last saved, and no error."""
+    run_id = alice.start_run(a_run(a_set()))
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def save(number: int) -> None:
+        store = EvalStore(owner="alice")
+        start.wait()
+        try:
+            store.save_answer(run_id, Answer(1, 1, content=f"answer {number}"))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    (answer,) = alice.run(run_id).answers
+    assert answer.content in {f"answer {number}" for number in range(6)}
+
+
+def test_the_database_equals_the_declared_tables(alice):
+    assert differences(alice) == []
+
+
+# An evals file of the SQLite-only app
+
+TABLES = {
+    "sets": "id, owner, name, description, prompts, created_at, updated_at",
+    "runs": "id, owner, set_id, prompt_set, prompt_count, candidates, candidate_count, judge, rubric, created_at, "
+    "finished_at",
+    "answers": "run_id, prompt_index, candidate_index, content, thinking, status, error, stats, seconds, checks, "
+    "verdict, saved_at",
+}
+
+
+def raw_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every column of every row of every table."""
+    with closing(sqlite3.connect(path)) as db:
+        return {
+            table: db.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2, 3").fetchall()
+            for table, columns in TABLES.items()
+        }
+
+
+def test_an_evals_file_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(tmp_path):
+    path = tmp_path / "evals.sqlite3"  # the same file name as ever, in the data folder (the test's)
+    shutil.copy(FIXTURE, path)
+    before = raw_rows(path)
+    alice = EvalStore(owner=make_fixtures.ALICE)
+    (basics,) = alice.sets()
+    assert (basics.name, basics.description) == ("Basics", "Two small prompts.")
+    first, second = basics.prompts
+    assert (first.text, first.tags, first.checks) == (
+        "What is 2+2?",
+        ("maths",),
+        (Check("contains", "4"), Check("max_tokens", 20)),
+    )
+    assert (second.system, second.images, second.schema) == (
+        "Answer in JSON.",
+        (make_fixtures.IMAGE,),
+        make_fixtures.SCHEMA,
+    )
+    (run,) = alice.runs(basics.id)
+    assert run.prompt_set.prompts == basics.prompts and run.prompt_set.id == basics.id
+    assert run.candidates == (
+        Candidate("qwen3:0.6b", {"temperature": 0.0}, "Be exact.", "medium", "qwen low temp"),
+        Candidate("llama3.2:1b", think=None),
+    )
+    assert (run.judge, run.rubric, run.created_at, run.finished_at is not None) == (
+        "gemma3:4b",
+        "Correct and short.",
+        1.76e9,
+        True,
+    )
+    assert [(a.prompt_index, a.candidate_index, a.content, a.status) for a in run.answers] == [
+        (0, 0, "4", "done"),
+        (1, 0, '{"answer": 1}', "done"),
+        (0, 1, "", "failed"),
+    ]
+    judged = run.answers[0]
+    assert (judged.thinking, judged.stats, judged.seconds) == ("2+2", make_fixtures.STATS, 1.25)
+    assert judged.checks == (CheckResult(Check("contains", "4"), True, "", {"at": 0}),)
+    assert judged.verdict == JudgeVerdict(
+        "gemma3:4b", {"model": "gemma3:4b", "prompt": "Judge"}, "A is right.", score=8.5, winner=0
+    )
+    assert run.answers[2].error == "The model is not on the server."
+    assert [s.name for s in EvalStore(owner=make_fixtures.BROWSER).sets()] == ["Browser's"]
+    assert raw_rows(path) == before  # every column of every row, as it was
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0001",)]
+    assert differences(EvalStore()) == []
+    # And it goes on: an answer saved again replaces the old one, a new run goes in.
+    alice.save_answer(run.id, Answer(0, 1, "4"))
+    assert [a.content for a in alice.run(run.id).answers] == ["4", '{"answer": 1}', "4"]
+    alice.start_run(a_run(a_set()))
+    assert len(raw_rows(path)["runs"]) == len(before["runs"]) + 1
+
+
+def test_a_candidates_server_is_kept_with_it_and_a_run_saved_before_servers_reads_as_none(alice, backend):
     on_two = Run(
         a_set(),
         (Candidate("qwen3:0.6b", server="http://laptop:11434"), Candidate("qwen3:0.6b", server="http://gpu:11434")),
@@ -359,7 +487,7 @@ def test_a_candidates_server_is_kept_with_it_and_a_run_saved_before_servers_read
     saved = alice.run(run_id)
     assert saved is not None and [c.server for c in saved.candidates] == ["http://laptop:11434", "http://gpu:11434"]
     before = '[{"model": "qwen3:0.6b", "options": {}, "system": "", "think": null, "label": ""}]'
-    with closing(sqlite3.connect(path)) as db, db:  # the candidates as the code before servers wrote them
-        db.execute("UPDATE runs SET candidates = ?, candidate_count = 1", (before,))
+    # the candidates as the code before servers wrote them
+    backend.execute(EvalStore, "UPDATE runs SET candidates = :c, candidate_count = 1", c=before)
     old = alice.run(run_id)
     assert old is not None and old.candidates == (Candidate("qwen3:0.6b"),) and old.candidates[0].server == ""

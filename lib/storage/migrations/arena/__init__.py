@@ -1,0 +1,1 @@
+"""The arena's revisions (lib/arena/store.py)."""

@@ -1,0 +1,1 @@
+"""The evals' revisions (lib/evals/store.py)."""

@@ -1,0 +1,38 @@
+"""Evals revision 1 makes, on both databases, the tables the SQLite-only app made."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from lib.evals.store import EvalStore
+from tests.storage.backends import Backend
+from tests.storage.schema import columns
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "v_current" / "evals.sqlite3"
+
+
+def legacy_columns(table: str) -> list[tuple[str, bool]]:
+    """A table's columns in a file of the SQLite-only app: name and whether it may be NULL."""
+    with closing(sqlite3.connect(FIXTURE)) as db:
+        return [(row[1], not row[3] and not row[5]) for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+def test_revision_1_makes_the_tables_of_the_sqlite_only_app(backend: Backend):
+    store = EvalStore()
+    store.ready()
+    for table in ("sets", "runs", "answers"):
+        assert [(name, nullable) for name, _type, nullable in columns(store, table)] == legacy_columns(table), table
+    assert backend.execute(EvalStore, "SELECT version_num FROM alembic_version_evals") == [("evals_0001",)]
+    new = backend.execute(
+        EvalStore,
+        "INSERT INTO runs (prompt_count, candidate_count, created_at) VALUES (2, 1, 1.5) "
+        "RETURNING id, prompt_set, candidates, rubric",
+    )
+    assert new == [(1, "{}", "[]", "")]  # ids from 1, the defaults
+    backend.execute(
+        EvalStore, "INSERT INTO answers (run_id, prompt_index, candidate_index, saved_at) VALUES (1, 0, 0, 2)"
+    )
+    backend.execute(EvalStore, "DELETE FROM runs")
+    assert backend.execute(EvalStore, "SELECT COUNT(*) FROM answers") == [(0,)]  # a run's answers go with it
