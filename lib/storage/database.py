@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg.abc import Dumper
+from psycopg.adapt import PyFormat
+from psycopg.types import string as psycopg_strings
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
@@ -129,7 +132,27 @@ def dispose_engines() -> None:
 
 def _server_engine(url: URL) -> Engine:
     # pre_ping: a connection the server dropped (a restart, an idle timeout) is replaced, not failing an operation.
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_SECONDS})
+    made = sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_SECONDS})
+
+    @sa.event.listens_for(made, "connect")
+    def _connected(connection: Any, _entry: ConnectionPoolEntry) -> None:
+        for form in (PyFormat.TEXT, PyFormat.BINARY):
+            registered = connection.adapters.get_dumper(str, form)  # psycopg's own, maybe its C version
+            connection.adapters.register_dumper(str, _without_nul(getattr(psycopg_strings, registered.__name__)))
+
+    return made
+
+
+def _without_nul(dumper: type[Dumper]) -> type[Dumper]:
+    """``dumper`` (psycopg's Python class: a C one cannot be subclassed) with every NUL character of a text replaced
+    by U+FFFD: PostgreSQL's text cannot hold NUL, and model output or a file can contain one (SQLite keeps it).
+    Without this, such an answer could not be saved."""
+
+    class NulFree(dumper):  # type: ignore[valid-type, misc]
+        def dump(self, obj: str) -> Any:
+            return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+    return NulFree
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -112,3 +112,13 @@ def test_a_sqlite_write_takes_the_lock_when_it_begins_and_a_read_does_not(tmp_pa
                 other.execute("BEGIN IMMEDIATE")  # a write holds it from its first statement
     finally:
         other.close()
+
+
+def test_text_with_a_nul_character_is_saved_on_both_databases(backend):
+    """Model output can hold NUL, which PostgreSQL's text cannot: kept as U+FFFD there instead of failing the save."""
+    from lib.library.store import LibraryStore
+
+    store = LibraryStore(owner="alice")
+    store.save("prompt", "a\x00b", {"text": "x"})
+    expected = "a\x00b" if backend.name == "sqlite" else "a\ufffdb"
+    assert [item.name for item in store.items("prompt")] == [expected]
