@@ -265,8 +265,9 @@ def delete_pair(store: ChatStore, message_ids: list[int]) -> None:
 
 
 def documents(store: ChatStore) -> DocumentStore:
-    """The document library beside the saved chats, as their owner sees it."""
-    return DocumentStore(store.path.with_name(documents_store.FILE_NAME), owner=store.owner)
+    """The document library beside the saved chats (their folder's, or the shared database), as their owner sees it."""
+    path = store.path.with_name(documents_store.FILE_NAME) if store.path is not None else None
+    return DocumentStore(path, owner=store.owner)
 
 
 def ask_to_confirm(action: str, conversation_id: int) -> None:

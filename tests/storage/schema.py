@@ -31,7 +31,47 @@ def differences(store: Store) -> list[Any]:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "compare_server_default": defaults, "include_name": ours}
         )
-        return list(compare_metadata(context, metadata))
+        found = list(compare_metadata(context, metadata))
+        if connection.dialect.name == "sqlite":
+            found = _without_unread_fk_options(connection, found)
+        return found
+
+
+def _without_unread_fk_options(connection: sa.Connection, found: list[Any]) -> list[Any]:
+    """Leave out a foreign key Alembic reports as changed only because SQLAlchemy reads no ON DELETE/ON UPDATE from
+    a SQLite column that declares its reference inline (``conversation_id INTEGER REFERENCES conversations(id) ON
+    DELETE CASCADE``, as the SQLite-only app wrote them), when SQLite itself (``PRAGMA foreign_key_list``) has the
+    declared actions."""
+    removed = [change[1] for change in found if change[0] == "remove_fk"]
+    added = [change[1] for change in found if change[0] == "add_fk"]
+    same: set[int] = set()
+    for old in removed:
+        for new in added:
+            if _fk_key(old) == _fk_key(new) and _sqlite_actions(connection, old) == _declared_actions(new):
+                same |= {id(old), id(new)}
+    return [change for change in found if change[0] not in ("remove_fk", "add_fk") or id(change[1]) not in same]
+
+
+def _fk_key(constraint: sa.ForeignKeyConstraint) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    return (
+        constraint.parent.name,
+        tuple(column.name for column in constraint.columns),
+        constraint.referred_table.name,
+        tuple(element.column.name for element in constraint.elements),
+    )
+
+
+def _sqlite_actions(connection: sa.Connection, constraint: sa.ForeignKeyConstraint) -> set[tuple[str, str, str]]:
+    table, columns, referred, _ = _fk_key(constraint)
+    rows = connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').all()
+    return {(row[3], row[5], row[6]) for row in rows if row[2] == referred and row[3] in columns}
+
+
+def _declared_actions(constraint: sa.ForeignKeyConstraint) -> set[tuple[str, str, str]]:
+    return {
+        (column.name, (constraint.onupdate or "NO ACTION").upper(), (constraint.ondelete or "NO ACTION").upper())
+        for column in constraint.columns
+    }
 
 
 def _same_default(
