@@ -528,18 +528,23 @@ def test_a_version_4_database_gains_servers_and_keeps_everything(tmp_path):
 # The shared database (issue 23): the same tables on SQLite and PostgreSQL, an old file upgraded without loss
 
 
-def raw_rows(path: Path, table: str) -> list[tuple[Any, ...]]:
-    """Every column of every row of ``table``, in a fixed column order (an upgrade may reorder the columns)."""
+def column_names(path: Path, table: str) -> list[str]:
+    """``table``'s columns by name (an upgrade that copies a table may put them in another order)."""
     with closing(sqlite3.connect(path)) as db:
-        columns = sorted(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
-        return db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
+        return sorted(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+
+
+def raw_rows(path: Path, table: str) -> list[tuple[Any, ...]]:
+    """Every column of every row of ``table``, the columns in :func:`column_names`'s order."""
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(f"SELECT {', '.join(column_names(path, table))} FROM {table} ORDER BY id").fetchall()
 
 
 def test_chats_of_the_sqlite_only_app_are_upgraded_in_place_without_loss(tmp_path):
     path = tmp_path / "chats.sqlite3"  # the same file name as ever, in the data folder (the test's)
     shutil.copy(FIXTURE, path)
     conversations, messages = raw_rows(path, "conversations"), raw_rows(path, "messages")
-    think = sorted(row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(conversations)")).index("think")
+    think = column_names(path, "conversations").index("think")
 
     alice = ChatStore(owner=make_fixtures.ALICE)
     (summary,) = alice.summaries()
