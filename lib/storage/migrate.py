@@ -78,10 +78,13 @@ def ensure(where: Location, plan: Plan) -> None:
     engine = database.engine(where)
     if where.path is not None:
         _sqlite_settings(engine, plan)
-    with engine.connect() as connection, connection.begin():
-        if not where.path:
-            lock(connection, plan.name)
-        upgrade(connection, plan)
+    with engine.connect() as connection:
+        if where.path is not None:
+            _foreign_keys_off(connection)
+        with connection.begin():
+            if not where.path:
+                lock(connection, plan.name)
+            upgrade(connection, plan)
     with _done_lock:
         _done.add(key)
 
@@ -105,8 +108,12 @@ def upgrade(connection: Connection, plan: Plan) -> None:
             context.stamp(script, base)
             heads = {base}
     if heads != set(script.get_heads()):
+        sqlite = connection.dialect.name == "sqlite"
+        broken = _broken_references(connection) if sqlite else 0
         with Operations.context(context):  # the revisions' ``op``
             context.run_migrations()
+        if sqlite and _broken_references(connection) > broken:
+            raise sqlite3.IntegrityError("a revision left rows that refer to rows that do not exist")
 
 
 def _legacy_upgrade(raw: sqlite3.Connection, plan: Plan, version: int) -> None:
@@ -147,6 +154,21 @@ def _wal(raw: sqlite3.Connection) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def _foreign_keys_off(connection: Connection) -> None:
+    """SQLite's foreign keys off for this connection while it migrates (it is not pooled: the next one has them on).
+
+    A revision that changes a column SQLite cannot alter copies the table, drops the old one and renames the copy
+    (Alembic's batch mode); with foreign keys on, dropping a table that others reference would delete their rows
+    (``ON DELETE CASCADE``). SQLite's own procedure for such changes turns them off, which counts only outside a
+    transaction, then checks them before the commit (:func:`upgrade`, :func:`_broken_references`)."""
+    _driver_connection(connection).execute("PRAGMA foreign_keys = OFF")
+
+
+def _broken_references(connection: Connection) -> int:
+    """How many rows refer to a row that does not exist (SQLite); a revision must not add any."""
+    return len(connection.exec_driver_sql("PRAGMA foreign_key_check").all())
 
 
 def _driver_connection(connection: Connection) -> sqlite3.Connection:

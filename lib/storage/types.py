@@ -1,6 +1,7 @@
 """Column types that compile to what each database needs and compare equal to what is already there.
 
 Most SQLAlchemy types need nothing: ``Integer``, ``Text``, ``LargeBinary`` (BLOB on SQLite, bytea on PostgreSQL).
+A NUL character in a text is handled for every column by the PostgreSQL engine (:mod:`lib.storage.database`).
 """
 
 from __future__ import annotations

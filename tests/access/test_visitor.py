@@ -131,7 +131,8 @@ def chat_list(at: AppTest) -> list[str]:
 
 
 def store_of(studio_env, owner: str | None = None) -> ChatStore:
-    return ChatStore(studio_env / "chats.sqlite3", owner)
+    """The app's chats as ``owner`` sees them: ``chats.sqlite3`` in the data folder, or the ``backend``'s database."""
+    return ChatStore(owner=owner)
 
 
 @pytest.mark.parametrize(
@@ -335,22 +336,24 @@ def test_the_browser_carried_over_is_the_one_in_the_cookie_of_a_visitor_known_ot
     assert visitor.carried_token(who, cookies) == token
 
 
-def test_carrying_over_moves_the_browsers_chats_once_and_no_one_elses(tmp_path):
-    path = tmp_path / "chats.sqlite3"
+def test_carrying_over_moves_the_browsers_chats_once_and_no_one_elses(backend):
     for owner, title in [
         (f"browser:{TOKEN}", "Ann's first"),
         (f"browser:{TOKEN}", "Ann's second"),
         (f"browser:{OTHER_TOKEN}", "Bob's"),
     ]:
-        ChatStore(path, owner).create(Conversation(title=title))
+        ChatStore(owner=owner).create(Conversation(title=title))
+    ChatStore().create(Conversation(title="From before owners"))
     ann = Visitor(SIGNED_IN, ANNS_ACCOUNT, accounts=True)
-    account = ChatStore(path, ANNS_ACCOUNT)
+    account = ChatStore(owner=ANNS_ACCOUNT)
 
     assert visitor.carry_over(ann, {COOKIE: TOKEN}, account) == 2
     assert visitor.carry_over(ann, {COOKIE: TOKEN}, account) == 0
     assert {s.title for s in account.summaries()} == {"Ann's first", "Ann's second"}
-    assert [s.title for s in ChatStore(path, f"browser:{OTHER_TOKEN}").summaries()] == ["Bob's"]
+    assert [s.title for s in ChatStore(owner=f"browser:{OTHER_TOKEN}").summaries()] == ["Bob's"]
     assert visitor.carry_over(ann, {}, account) == 0
+    unowned_too = ChatStore(owner=ANNS_ACCOUNT, with_unowned=True)
+    assert {s.title for s in unowned_too.summaries()} == {"Ann's first", "Ann's second", "From before owners"}
 
 
 def test_the_sentence_says_how_many_chats_moved():
@@ -361,7 +364,7 @@ def sidebar_notes(at: AppTest) -> list[str]:
     return [info.value for info in at.sidebar.info]
 
 
-def test_signing_in_brings_the_browsers_chats_along_and_says_how_many(studio_env, open_app, fake, monkeypatch):
+def test_signing_in_brings_the_browsers_chats_along_and_says_how_many(studio_env, backend, open_app, fake, monkeypatch):
     fake.script_reply("An answer.")
     send(open_app(PAGE, browser=TOKEN), "Asked before signing in")
     other = store_of(studio_env, f"browser:{OTHER_TOKEN}").create(Conversation(title="Another browser's"))

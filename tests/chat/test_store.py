@@ -1,12 +1,16 @@
-"""The SQLite conversation store: round trips, search, windows, and two writers at once."""
+"""The conversation store, on SQLite and on PostgreSQL: round trips, search, windows, two writers at once; a chats
+file of the SQLite-only app upgraded in place without loss."""
 
 from __future__ import annotations
 
 import copy
 import math
+import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,10 +21,22 @@ from lib.tools import registry
 from lib.tools.choice import ToolChoice
 from lib.tools.refusal import Refusal
 from lib.tools.steps import MAX_STEPS, Round, Step
+from tests.storage import make_fixtures
+from tests.storage.backends import POSTGRESQL, Backend
+from tests.storage.schema import differences
+
+FIXTURE = Path(__file__).parents[1] / "storage" / "fixtures" / "v_current" / "chats.sqlite3"
 
 
 @pytest.fixture
-def store(tmp_path) -> ChatStore:
+def store(backend: Backend) -> ChatStore:
+    """A store without owner on the test's database (SQLite in the data folder, or PostgreSQL)."""
+    return ChatStore()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path) -> ChatStore:
+    """For what only SQLite can hold or do: any type in any column, triggers in SQL, PRAGMAs."""
     return ChatStore(tmp_path / "chats.sqlite3")
 
 
@@ -149,14 +165,13 @@ def test_import_is_all_or_nothing(store):
     assert store.count(conversation_id) == 1
 
 
-def test_two_sessions_writing_at_once_lose_nothing(tmp_path):
+def test_two_sessions_writing_at_once_lose_nothing(backend):
     """Two threads, each with its own store object, append to their own and to a shared conversation."""
-    path = tmp_path / "chats.sqlite3"
-    shared = ChatStore(path).create(Conversation())
+    shared = ChatStore().create(Conversation())
     errors: list[BaseException] = []
 
     def session(name: str) -> None:
-        store = ChatStore(path)
+        store = ChatStore()
         own = store.create(Conversation())
         try:
             for n in range(40):
@@ -171,17 +186,19 @@ def test_two_sessions_writing_at_once_lose_nothing(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == []
-    store = ChatStore(path)
+    store = ChatStore()
     assert store.count(shared) == 80
     assert sorted(s.messages for s in store.summaries()) == [40, 40, 80]
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if store.path is not None:
+        with sqlite3.connect(store.path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @pytest.mark.parametrize(
     "how", ["ABORT", "ROLLBACK"]
 )  # ROLLBACK: SQLite ends the transaction itself, as on a full disk
-def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass_unchanged(store, how):
+def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass_unchanged(sqlite_store, how):
+    store = sqlite_store
     conversation_id = store.create(Conversation(model="m"))
     with closing(sqlite3.connect(store.path)) as db, db:
         db.execute(
@@ -194,22 +211,36 @@ def test_a_database_error_is_a_store_failure_that_names_it_and_other_errors_pass
     assert store.get(conversation_id).model == "m"  # the store still works
 
 
-# What was written into the file by older code or by hand: read, never a failure
+def test_a_database_error_on_postgresql_is_a_store_failure_that_names_it(postgres_url, monkeypatch):
+    monkeypatch.setenv("OLLAMA_STUDIO_DATABASE_URL", postgres_url)
+    store = ChatStore()
+    conversation_id = store.create(Conversation(model="m"))
+    Backend(POSTGRESQL, postgres_url).execute(
+        ChatStore,
+        "CREATE FUNCTION full_disk() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END $$ "
+        "LANGUAGE plpgsql; CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION full_disk()",
+    )
+    with pytest.raises(StoreFailed, match=r"\(database or disk is full"):
+        store.add(conversation_id, Message(USER, "hello"))
+    assert store.count(conversation_id) == 0
+    assert store.get(conversation_id).model == "m"  # the store still works
 
 
-def write(store: ChatStore, sql: str, *parameters: object) -> None:
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute(sql, parameters)
+# What was written into the database by older code or by hand: read, never a failure
 
 
-def test_saved_settings_that_cannot_be_used_are_left_out_and_named(store):
+def write(backend: Backend, sql: str, **values: Any) -> None:
+    backend.execute(ChatStore, sql, **values)
+
+
+def test_saved_settings_that_cannot_be_used_are_left_out_and_named(store, backend):
     conversation_id = store.create(Conversation(model="m", options={"seed": 1}))
     write(
-        store,
-        "UPDATE conversations SET options = ?, keep_alive = ? WHERE id = ?",
-        '{"seed": 7, "temperature": "hot", "stop": [1]}',
-        '"soon"',
-        conversation_id,
+        backend,
+        "UPDATE conversations SET options = :options, keep_alive = :keep_alive WHERE id = :id",
+        options='{"seed": 7, "temperature": "hot", "stop": [1]}',
+        keep_alive='"soon"',
+        id=conversation_id,
     )
     conversation = store.get(conversation_id)
     assert (conversation.options, conversation.keep_alive) == ({"seed": 7}, None)
@@ -218,7 +249,7 @@ def test_saved_settings_that_cannot_be_used_are_left_out_and_named(store):
         (("options", "stop", 0), "chat_import.must_be_text"),
         (("keep_alive",), "chat_import.bad_keep_alive"),
     ]
-    write(store, "UPDATE conversations SET options = '{oops', keep_alive = '[' WHERE id = ?", conversation_id)
+    write(backend, "UPDATE conversations SET options = '{oops', keep_alive = '[' WHERE id = :id", id=conversation_id)
     conversation = store.get(conversation_id)
     assert (conversation.options, conversation.keep_alive) == ({}, None)
     assert [problem.where for problem in conversation.damaged] == [("options",), ("keep_alive",)]
@@ -231,15 +262,15 @@ def test_a_sound_chat_reads_with_nothing_damaged(store):
     assert store.messages(conversation_id)[0].damaged == []
 
 
-def test_saved_messages_keep_what_can_be_read(store):
+def test_saved_messages_keep_what_can_be_read(store, backend):
     conversation_id = store.create(Conversation(model="m"))
     message_id = store.add(conversation_id, Message(ASSISTANT, "answer", stats=RunStats(output_tokens=2)))
     write(
-        store,
-        "UPDATE messages SET images = ?, stats = ?, status = 'odd', created_at = 'soon' WHERE id = ?",
-        '["a", 5]',
-        '{"output_tokens": 2, "load_time": "slow"}',
-        message_id,
+        backend,
+        "UPDATE messages SET images = :images, stats = :stats, status = 'odd' WHERE id = :id",
+        images='["a", 5]',
+        stats='{"output_tokens": 2, "load_time": "slow"}',
+        id=message_id,
     )
     (message,) = store.messages(conversation_id)
     assert (message.content, message.images, message.stats, message.status) == (
@@ -248,15 +279,27 @@ def test_saved_messages_keep_what_can_be_read(store):
         RunStats(output_tokens=2),
         "done",
     )
-    assert math.isnan(message.created_at)
     assert [problem.where for problem in message.damaged] == [("images", 1), ("stats", "load_time"), ("status",)]
-    write(store, "UPDATE messages SET images = 'nope', stats = '[' WHERE id = ?", message_id)
+    write(backend, "UPDATE messages SET images = 'nope', stats = '[' WHERE id = :id", id=message_id)
     (message,) = store.messages(conversation_id)
     assert (message.images, message.stats) == ([], None)
     assert [problem.where for problem in message.damaged] == [("images",), ("stats",), ("status",)]
 
 
-def test_text_that_is_not_utf8_or_not_text_is_read_with_replacement_characters(store):
+def sqlite_write(store: ChatStore, sql: str, *parameters: object) -> None:
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute(sql, parameters)
+
+
+def test_a_time_that_is_not_a_number_reads_as_none(sqlite_store):  # SQLite only: PostgreSQL keeps numbers there
+    conversation_id = sqlite_store.create(Conversation(model="m"))
+    sqlite_store.add(conversation_id, Message(ASSISTANT, "answer"))
+    sqlite_write(sqlite_store, "UPDATE messages SET created_at = 'soon'")
+    assert math.isnan(sqlite_store.messages(conversation_id)[0].created_at)
+
+
+def test_text_that_is_not_utf8_or_not_text_is_read_with_replacement_characters(sqlite_store):
+    store, write = sqlite_store, sqlite_write
     conversation_id = store.create(Conversation(title="t", model="m"))
     store.add(conversation_id, Message(USER, "question"))
     write(
@@ -402,28 +445,25 @@ def test_an_answer_paused_on_the_users_tool_is_given_its_result_and_replaced_whe
     ("column", "value"),
     [("tools", "not json"), ("tools", '["format_disk"]'), ("format", "[1]"), ("format", "{oops")],
 )
-def test_saved_settings_that_cannot_be_read_are_left_out_and_named(store, column, value):
+def test_saved_settings_that_cannot_be_read_are_left_out_and_named(store, backend, column, value):
     conversation_id = store.create(Conversation(tools=CHOICE, format="json"))
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute(f"UPDATE conversations SET {column} = ?", (value,))
+    write(backend, f"UPDATE conversations SET {column} = :value", value=value)
     saved = store.get(conversation_id)
     assert saved.damaged and saved.damaged[0].where[0] == column
     assert (saved.tools if column == "tools" else saved.format) in (ToolChoice(), None)
 
 
-def test_saved_rounds_that_cannot_be_read_are_left_out_and_named(store):
+def test_saved_rounds_that_cannot_be_read_are_left_out_and_named(store, backend):
     conversation_id = store.create(Conversation())
     store.add(conversation_id, Message(USER, "Q"))
     store.add(conversation_id, Message(ASSISTANT, "A", tools=ROUNDS))
-    with closing(sqlite3.connect(store.path)) as db, db:
-        db.execute("UPDATE messages SET tools = '[{\"steps\": 5}]' WHERE role = 'assistant'")
+    write(backend, "UPDATE messages SET tools = '[{\"steps\": 5}]' WHERE role = 'assistant'")
     answer = store.messages(conversation_id)[-1]
     assert (answer.content, answer.tools) == ("A", [])
     assert answer.damaged[0].where == ("tools", 0, "steps")
 
 
-def test_a_round_of_sixty_calls_and_huge_arguments_is_saved_as_it_reads_back(tmp_path):
-    store = ChatStore(tmp_path / "chats.sqlite3")
+def test_a_round_of_sixty_calls_and_huge_arguments_is_saved_as_it_reads_back(store):
     conversation_id = store.create(Conversation(model="m"))
     store.add(conversation_id, Message(USER, "q"))
     calls = [{"function": {"name": "calculator", "arguments": {"expression": f"{n}+1"}}} for n in range(60)]
@@ -440,8 +480,7 @@ def test_a_round_of_sixty_calls_and_huge_arguments_is_saved_as_it_reads_back(tmp
     assert [len(each.steps) for each in saved.tools] == [MAX_STEPS, MAX_STEPS]
 
 
-def test_results_given_for_an_answer_that_went_on_in_another_tab_change_nothing(tmp_path):
-    store = ChatStore(tmp_path / "chats.sqlite3")
+def test_results_given_for_an_answer_that_went_on_in_another_tab_change_nothing(store):
     conversation_id = store.create(Conversation(model="m"))
     store.add(conversation_id, Message(USER, "weather?"))
     asked = [Round("", "", [Step("get_weather", {"city": "Paris"}, custom=True)])]
@@ -462,18 +501,15 @@ def test_results_given_for_an_answer_that_went_on_in_another_tab_change_nothing(
 def test_a_version_4_database_gains_servers_and_keeps_everything(tmp_path):
     """Chats and answers saved before servers were kept read back with no server (""), and new ones keep theirs."""
     path = tmp_path / "chats.sqlite3"
-    store = ChatStore(path)
-    old = store.create(Conversation(title="Old", model="qwen3:0.6b"))
-    store.add(old, Message("user", "Hello"))
-    store.add(old, Message("assistant", "Hi", model="qwen3:0.6b"))
+    shutil.copy(FIXTURE, path)  # a file of the SQLite-only app, made version 4 again: no server columns
     with closing(sqlite3.connect(path)) as db, db:
+        db.execute("ALTER TABLE conversations DROP COLUMN server")
+        db.execute("ALTER TABLE messages DROP COLUMN server")
         db.execute("PRAGMA user_version = 4")
-    for statement in ("ALTER TABLE conversations DROP COLUMN server", "ALTER TABLE messages DROP COLUMN server"):
-        with closing(sqlite3.connect(path)) as db, db:
-            db.execute(statement)
     store = ChatStore(path)
+    old = 3  # the fixture's chat from before owners
     assert store.get(old).server == ""
-    assert [(m.content, m.server) for m in store.messages(old)] == [("Hello", ""), ("Hi", "")]
+    assert [(m.content, m.server) for m in store.messages(old)] == [("Old question", ""), ("Old answer", "")]
     new = store.create(Conversation(title="New", model="qwen3:0.6b", server="http://gpu:11434"))
     answer = Message("assistant", "Hey", model="qwen3:0.6b", server="http://gpu:11434")
     store.add(new, Message("user", "Hey?"))
@@ -486,3 +522,112 @@ def test_a_version_4_database_gains_servers_and_keeps_everything(tmp_path):
     assert store.get(new).server == "http://laptop:11434"
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert differences(store) == []
+
+
+# The shared database (issue 23): the same tables on SQLite and PostgreSQL, an old file upgraded without loss
+
+
+def column_names(path: Path, table: str) -> list[str]:
+    """``table``'s columns by name (an upgrade that copies a table may put them in another order)."""
+    with closing(sqlite3.connect(path)) as db:
+        return sorted(row[1] for row in db.execute(f"PRAGMA table_info({table})"))
+
+
+def raw_rows(path: Path, table: str) -> list[tuple[Any, ...]]:
+    """Every column of every row of ``table``, the columns in :func:`column_names`'s order."""
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(f"SELECT {', '.join(column_names(path, table))} FROM {table} ORDER BY id").fetchall()
+
+
+def test_chats_of_the_sqlite_only_app_are_upgraded_in_place_without_loss(tmp_path):
+    path = tmp_path / "chats.sqlite3"  # the same file name as ever, in the data folder (the test's)
+    shutil.copy(FIXTURE, path)
+    conversations, messages = raw_rows(path, "conversations"), raw_rows(path, "messages")
+    think = column_names(path, "conversations").index("think")
+
+    alice = ChatStore(owner=make_fixtures.ALICE)
+    (summary,) = alice.summaries()
+    assert (summary.title, summary.model, summary.server, summary.messages) == (
+        "Weather and sums",
+        "qwen3:0.6b",
+        make_fixtures.SERVER,
+        4,
+    )
+    chat = alice.get(summary.id)
+    assert (chat.server, chat.think, chat.format, chat.keep_alive, chat.damaged) == (
+        make_fixtures.SERVER,
+        "high",
+        make_fixtures.SCHEMA,
+        "30m",
+        [],
+    )
+    assert chat.tools == ToolChoice(("calculator", "current_time"), (make_fixtures.CUSTOM_TOOL,))
+    question, answer, _, paused = alice.messages(summary.id)
+    assert (question.images, answer.stats, answer.server, paused.status) == (
+        [make_fixtures.IMAGE],
+        make_fixtures.STATS,
+        make_fixtures.SERVER,
+        AWAITING,
+    )
+    assert answer.grounding is not None and answer.grounding.sources[0].document == "guide.pdf"
+    assert [step.result for step in answer.tools[0].steps] == ["42", "No."]
+    (browsers,) = ChatStore(owner=make_fixtures.BROWSER).summaries()
+    assert ChatStore(owner=make_fixtures.BROWSER).get(browsers.id).think is True
+    assert [s.title for s in ChatStore(owner="browser:x", with_unowned=True).summaries()] == ["From before owners"]
+    assert ChatStore().get(3).think is False
+
+    # Every column of every row as it was; think only turned from INTEGER 0/1 into the text "0"/"1" (revision 2).
+    assert raw_rows(path, "messages") == messages
+    as_text = [(*row[:think], str(row[think]), *row[think + 1 :]) for row in conversations]
+    assert raw_rows(path, "conversations") == as_text
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version_chats").fetchall() == [("chats_0002",)]
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert differences(ChatStore()) == []
+    new = alice.create(Conversation(model="m"))  # and it takes new chats, with ids after the old ones
+    assert new == 4 and alice.add(new, Message(USER, "new")) == 9
+
+
+def test_an_upgrade_gives_no_id_of_a_deleted_chat_again(tmp_path):
+    """Revision 2 copies the conversations table on SQLite: the copy keeps the count of ids ever used."""
+    path = tmp_path / "chats.sqlite3"
+    shutil.copy(FIXTURE, path)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("DELETE FROM conversations WHERE id = 3")
+    assert ChatStore().create(Conversation()) == 4
+
+
+def test_the_database_equals_the_declared_tables(store):
+    assert differences(store) == []
+
+
+def test_think_is_kept_as_text_on_both_databases(store, backend):
+    ids = [store.create(Conversation(think=think)) for think in (False, True, "medium")]
+    rows = backend.execute(ChatStore, "SELECT think FROM conversations ORDER BY id")
+    assert [row[0] for row in rows] == ["0", "1", "medium"]
+    assert [store.get(conversation_id).think for conversation_id in ids] == [False, True, "medium"]
+
+
+def test_the_chat_list_names_each_chats_server(store):
+    old = store.create(Conversation(title="old"))
+    gpu = store.create(Conversation(title="gpu", server="http://gpu:11434"))
+    assert {summary.id: summary.server for summary in store.summaries()} == {old: "", gpu: "http://gpu:11434"}
+    moved = store.get(gpu)
+    moved.server = "http://laptop:11434"
+    store.save_settings(moved)
+    assert store.summaries("gpu")[0].server == "http://laptop:11434"
+
+
+def test_a_nul_character_in_an_answer_does_not_lose_it(store, backend):
+    """PostgreSQL's text cannot hold U+0000: it is saved as U+FFFD there, and the answer with it."""
+    conversation_id = store.create(Conversation(title="a\x00b"))
+    store.add(conversation_id, Message(USER, "q\x00"))
+    store.add(conversation_id, Message(ASSISTANT, "one\x00two", thinking="\x00", error="e\x00"))
+    kept = "\x00" if backend.name != POSTGRESQL else "\ufffd"
+    answer = store.messages(conversation_id)[-1]
+    assert (answer.content, answer.thinking, answer.error) == (f"one{kept}two", kept, f"e{kept}")
+    assert store.get(conversation_id).title == f"a{kept}b"
+    assert [s.id for s in store.summaries("one")] == [conversation_id]

@@ -1,0 +1,1 @@
+"""The chat store's revisions (lib/chat/store.py)."""
