@@ -3,14 +3,20 @@
 Reruns happen on every click, so model lists and capabilities are cached for a few seconds
 instead of being fetched for every widget. Cache keys are the server URL plus a fingerprint of
 the API key (never the key itself), so two users of different servers never share entries.
-Errors are not cached: a failed call is tried again on the next rerun.
+Errors are not cached: a failed call to the sidebar's server is tried again on the next rerun. Another
+server of the fleet that failed to list, report or answer is not asked again for :data:`DOWN_FOR` seconds
+(the remembered error is raised at once): a page keeps a pick on a server that went away (lib/fleet/picker.py),
+and without this every rerun would wait for that server's connect timeout once per question asked of it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from lib import model_choice, state, thinking
 from lib.access import locked as access
@@ -56,16 +62,45 @@ def _details(base_url: str, auth: str, model: str, digest: str, _client: OllamaC
     return _client.show(model)
 
 
+DOWN_FOR = 10.0
+_Asked = TypeVar("_Asked")
+
+
+def _ask(c: OllamaClient, fetch: Callable[[], _Asked]) -> _Asked:
+    """``fetch()``, unless ``c``'s server is another server of the fleet that failed less than :data:`DOWN_FOR`
+    seconds ago: then its error again, without a request. Outside a page run (a job's thread) it just fetches."""
+    if get_script_run_ctx() is None or c.base_url == access.server_url(state.get(state.SERVER_URL)):
+        return fetch()
+    down: dict[str, tuple[float, OllamaError]] = state.get(state.FLEET_DOWN) or {}
+    remembered = down.get(c.base_url)
+    if remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR:
+        raise remembered[1]
+    try:
+        result = fetch()
+    except OllamaError as error:
+        state.put(state.FLEET_DOWN, {**down, c.base_url: (time.monotonic(), error)})
+        raise
+    if remembered is not None:
+        state.put(state.FLEET_DOWN, {url: entry for url, entry in down.items() if url != c.base_url})
+    return result
+
+
+def is_down(url: str) -> bool:
+    """Whether the fleet's server at ``url`` failed less than :data:`DOWN_FOR` seconds ago (never the sidebar's)."""
+    remembered = (state.get(state.FLEET_DOWN) or {}).get(url)
+    return remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR
+
+
 def version(c: OllamaClient) -> str:
-    return _version(*_cache_key(c), c)
+    return _ask(c, lambda: _version(*_cache_key(c), c))
 
 
 def models(c: OllamaClient) -> list[dict[str, Any]]:
-    return _models(*_cache_key(c), c)
+    return _ask(c, lambda: _models(*_cache_key(c), c))
 
 
 def running(c: OllamaClient) -> list[dict[str, Any]]:
-    return _running(*_cache_key(c), c)
+    return _ask(c, lambda: _running(*_cache_key(c), c))
 
 
 def details(c: OllamaClient, model: str, digest: str = "") -> dict[str, Any]:

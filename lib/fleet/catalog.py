@@ -1,14 +1,13 @@
 """What each server of the session's fleet offers right now: reachable or not, its version, models
 and loaded models; the models of every server with a capability, as :class:`ModelRef` options.
 
-Each server's lists come from :mod:`lib.server_data`'s short caches. A server that fails is not
-asked again for :data:`DOWN_FOR` seconds (its sentence is kept), so a machine that went away does
-not slow every rerun of every page by a connect timeout.
+Each server's lists come from :mod:`lib.server_data`'s short caches; a server of the fleet that failed
+is not asked again for a few seconds there (its sentence is kept), so a machine that went away does not
+slow every rerun of every page by a connect timeout.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +16,6 @@ from lib.fleet import session
 from lib.fleet.models import ModelRef
 from lib.fleet.servers import Server
 from lib.ollama.errors import NotOllamaResponse, OllamaError, ResponseError
-
-DOWN_FOR = 10.0
 
 
 @dataclass
@@ -42,18 +39,11 @@ def survey() -> list[ServerState]:
 
 
 def _state_of(server: Server) -> ServerState:
-    down: dict[str, tuple[float, OllamaError]] = state.get(state.FLEET_DOWN) or {}
-    remembered = down.get(server.url)
     seen: dict[str, list[dict[str, Any]]] = state.get(state.FLEET_SEEN) or {}
-    if remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR:
-        return ServerState(server, error=remembered[1], known=seen.get(server.url, []))
     try:
-        listed = server_data.models(session.client_for(server.url))
+        listed = server_data.models(session.client_for(server.url))  # a server down a moment ago is not asked
     except OllamaError as error:
-        state.put(state.FLEET_DOWN, {**down, server.url: (time.monotonic(), error)})
         return ServerState(server, error=error, known=seen.get(server.url, []))
-    if remembered is not None:
-        state.put(state.FLEET_DOWN, {url: entry for url, entry in down.items() if url != server.url})
     if seen.get(server.url) != listed:
         state.put(state.FLEET_SEEN, {**seen, server.url: listed})
     return ServerState(server, models=listed)

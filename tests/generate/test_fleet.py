@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import state
+from lib import server_data, state
 from lib.fleet.models import ModelRef
 from lib.generate.compare import export as compare_export
 from lib.ui import navigation
@@ -220,3 +221,42 @@ def test_a_column_on_a_server_that_is_down_says_so_and_the_other_completes(monke
     assert REPLY in texts(at.markdown)
     assert list(at.dataframe[0].value["Column"]) == ["A · llama3.2:latest · laptop", "B · llama3.2:latest · gpu"]
     assert list(at.dataframe[0].value["Status"]) == ["done", "failed"]
+
+
+class Gone:
+    """Listens on a port and hangs up on every connection at once, counting them (a server that is not there)."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(50)
+        self.count = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.count += 1
+            conn.close()
+
+
+def test_a_pick_on_a_server_that_went_away_does_not_ask_it_again_on_every_rerun(monkeypatch, open_app, fake):
+    gpu = FakeOllama().start()
+    port = int(gpu.url.rsplit(":", 1)[1])
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    at = open_app(navigation.GENERATE)
+    at.selectbox(key=state.GENERATE_MODEL_INPUT).select(ModelRef("qwen3:0.6b", gpu.url)).run()
+    gpu.stop()
+    gone = Gone(port)
+    server_data.forget_models()
+    at.run()  # gpu is found down: not asked again for a few seconds
+    assert not at.exception
+    assert gone.count > 0
+    gone.count = 0
+    at.run()
+    assert gone.count == 0  # an unreachable host would have cost its connect timeout once per question
+    assert not at.exception
