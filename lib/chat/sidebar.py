@@ -17,13 +17,13 @@ import streamlit as st
 from lib import i18n, state
 from lib.access import visitor
 from lib.chat import export as chat_export
-from lib.chat import servers as chat_servers
 from lib.chat import session as chat_session
 from lib.chat import validation
 from lib.chat.history import Conversation
 from lib.chat.store import ChatStore, Summary
 from lib.fleet import session as fleet
 from lib.fleet.models import server_name
+from lib.fleet.servers import Server
 from lib.formatting import date_time, whole_number
 from lib.i18n import escape, t
 from lib.ui import shortcuts
@@ -75,9 +75,10 @@ def draw(store: ChatStore, conversation: Conversation | None, *, starting: bool 
         if search.strip() and not found:
             st.caption(t("chat.search_nothing"))
         entry = st.empty() if starting else None
+        servers = fleet.servers()
         for summary in found:
             is_open = conversation is not None and summary.id == conversation.id
-            _entry(summary, current=is_open, server=server_of(conversation) if is_open else "")
+            _entry(summary, current=is_open, server=server_label(summary.server, servers))
         manage = st.empty() if starting else None
         if conversation is not None:
             _manage(store, conversation)
@@ -102,21 +103,17 @@ def show_started(store: ChatStore, conversation_id: int, title: DeltaGenerator, 
     newest = store.summaries(limit=1)
     if newest and newest[0].id == conversation.id and not st.session_state.get(state.CHAT_SEARCH_INPUT, "").strip():
         with places.entry.container():
-            _entry(newest[0], current=True, server=server_of(conversation))
+            _entry(newest[0], current=True, server=server_label(newest[0].server, fleet.servers()))
     with places.manage.container():
         _manage(store, conversation)
 
 
-def server_of(conversation: Conversation | None) -> str:
-    """The name of the server a chat is on, for its line in the list; "" with one server (nothing to tell apart).
-
-    Only the open chat's is known: the list's summaries do not say their server yet.
-    """
-    servers = fleet.servers()
-    ref = chat_servers.saved_ref(conversation) if conversation is not None else None
-    if len(servers) <= 1 or ref is None:
+def server_label(url: str, servers: list[Server]) -> str:
+    """The name of the server a chat is on, for its line in the list; "" with one server (nothing to tell apart)
+    and for a chat saved before servers were kept (it runs on the sidebar's)."""
+    if len(servers) <= 1 or not url:
         return ""
-    return server_name(ref.server, servers)
+    return server_name(url, servers)
 
 
 def _entry(summary: Summary, *, current: bool, server: str = "") -> None:

@@ -204,3 +204,13 @@ def test_the_export_names_the_chats_server_and_sends_no_key(two_servers, fake, g
     assert document["server"] == {"url": gpu.url, "name": "gpu"}
     assert document["messages"][1]["server"] == {"url": gpu.url, "name": "gpu"}
     assert "sk-gpu-secret" not in json.dumps(document)
+
+
+def test_every_chat_in_the_list_names_its_server(two_servers, fake, gpu, store):
+    on_gpu(gpu, fake, store, "On the GPU")
+    at = open_chat()
+    box(at).select(ref(MODEL, fake.url)).run()
+    send(at, "On the laptop")
+    labels = [button.label for button in open_chat().sidebar.button]  # a new session: neither chat is open
+    assert "On the GPU · gpu" in labels
+    assert "On the laptop · laptop" in labels
