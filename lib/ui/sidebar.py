@@ -174,11 +174,14 @@ def _apply_address() -> None:
 
 
 def _apply_api_key() -> None:
-    """Keep the key in session state only and empty the box, so the page never holds it."""
+    """Keep the key in session state only and empty the box, so the page never holds it. It is kept for its
+    server too, so the fleet still sends it there once the sidebar moves to another server (and back)."""
     typed = st.session_state[state.API_KEY_INPUT].strip()
     st.session_state[state.API_KEY_INPUT] = ""
     if typed:
         state.put(state.API_KEY, typed)
+        server = access.server_url(state.get(state.SERVER_URL))
+        state.put(state.SERVER_KEYS, {**(state.get(state.SERVER_KEYS) or {}), server: typed})
 
 
 def _apply_server_choice() -> None:

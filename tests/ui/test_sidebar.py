@@ -268,3 +268,18 @@ def test_an_added_servers_address_typed_in_the_box_makes_it_the_sidebars_with_it
         assert status(app).startswith(":green[●] **Connected**")
         assert "**gpu** · 2 servers · 2 answering" in captions(app)
         assert gpu.requests[-1].headers["Authorization"] == "Bearer sk-gpu"
+
+
+def test_a_key_typed_for_the_sidebars_server_stays_with_it_when_the_sidebar_moves(app, fake):
+    with FakeOllama() as gpu:
+        fake.api_key = "sk-laptop"
+        app.session_state[state.FLEET_ADDED] = [(gpu.url, "gpu")]
+        app.run()
+        key_box(app).input("sk-laptop").run()
+        address_box(app).input(gpu.url).run()  # the sidebar on gpu: laptop is still one of the fleet
+        assert app.session_state[state.API_KEY] is None
+        assert all("Authorization" not in request.headers for request in gpu.requests)
+        assert "**gpu** · 2 servers · 2 answering" in captions(app)  # laptop still gets its key: it answers
+        address_box(app).input(fake.url).run()  # and back: its key again
+        assert app.session_state[state.API_KEY] == "sk-laptop"
+        assert status(app).startswith(":green[●] **Connected**")
