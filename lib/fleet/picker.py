@@ -6,7 +6,8 @@ import streamlit as st
 
 from lib import server_data, state
 from lib.fleet import catalog, session
-from lib.fleet.models import ModelRef, label, server_name
+from lib.fleet.models import SEPARATOR, ModelRef, label, server_name
+from lib.fleet.servers import Server
 from lib.i18n import t, t_plain
 from lib.ui import widgets
 
@@ -31,6 +32,7 @@ def model_picker(text: str, capability: str, key: str, *, help: str | None = Non
             st.info(t("widgets.no_capable_model", capability=capability), icon=":material/info:")
         return None
     unavailable = catalog.unavailable_refs(capability, states)
+    restore(key, servers)
     stranded = _stranded(key, down)
     if stranded is not None and stranded not in unavailable:
         unavailable.append(stranded)
@@ -55,6 +57,25 @@ def model_picker(text: str, capability: str, key: str, *, help: str | None = Non
         if not entry.known and (stranded is None or entry.server.url != stranded.server):
             st.caption(t("fleet.server_down", server=entry.server.name))
     return chosen
+
+
+def restore(key: str, servers: list[Server]) -> None:
+    """Turn the box's value back into the :class:`ModelRef` it was when Streamlit gives back its old label instead.
+
+    A select box remembers its choice by label, and gives back the label itself (a ``str``) when no option has
+    it any more: the label of a pick changes when its server goes away (" · not answering") or comes back. The
+    label is ``model · server`` (or the model alone with one server), maybe followed by a note after `` · ``.
+    """
+    picked = st.session_state.get(key)
+    if not isinstance(picked, str) or not picked:
+        return
+    model = picked.split(SEPARATOR)[0]
+    for server in servers:
+        ref = ModelRef(model, server.url)
+        named = label(ref, servers)
+        if picked == named or picked.startswith(named + SEPARATOR):
+            st.session_state[key] = ref
+            return
 
 
 def _stranded(key: str, down: list[catalog.ServerState]) -> ModelRef | None:

@@ -90,3 +90,20 @@ def test_a_server_that_went_away_keeps_its_models_listed_as_not_answering(
     assert "qwen3:0.6b · laptop" in options
     assert at.session_state["picked"].server == fake.url  # the pick stays on a server that answers
     assert not at.warning and not at.caption  # the options say it; nothing repeated under every box
+
+
+def test_a_pick_given_back_as_its_old_label_stays_on_its_server(monkeypatch, studio_env, fake, keep_main_module):
+    """The browser gives back the label it showed; once the server went away the label changed (" · not
+    answering"), and Streamlit hands the old label over as text: still the same model on the same server."""
+    gpu = FakeOllama().start()
+    url = gpu.url
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={url}")
+    at = AppTest.from_function(picker_app, default_timeout=30).run()
+    gpu.stop()
+    server_data.forget_models()
+    at.session_state["pick"] = "qwen3:0.6b · gpu"  # what the browser sends back: the label it last showed
+    at.run()
+    assert at.session_state["picked"] == ModelRef("qwen3:0.6b", url)
+    at.session_state["pick"] = "qwen3:0.6b · gpu · not answering"
+    at.run()
+    assert at.session_state["picked"] == ModelRef("qwen3:0.6b", url)
