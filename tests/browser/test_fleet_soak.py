@@ -123,9 +123,14 @@ class Session:
     reconnects: int = 0  # the model box's Retry while the chat's server was away
     reloads: int = 0
     failures: list[str] = field(default_factory=list)  # the sentences of the failures seen
-    dropped: list[str] = field(default_factory=list)  # questions sent that never reached the chat
+    dropped: list[str] = field(default_factory=list)  # questions sent that the page lost (never in the chat)
     clicked: set[str] = field(default_factory=set)  # the answers (message ids) already asked again
     looks: int = 0  # looks at the page since the pending question was sent
+    unseen: int = 0  # looks in a row at a page that could take a question and does not show the pending one
+    journal: list[str] = field(default_factory=list)  # what the session did, to read when something fails
+
+    def note(self, event: str) -> None:
+        self.journal.append(f"{time.strftime('%H:%M:%S')} s{self.number} {event}")
 
     @property
     def label(self) -> str:
@@ -175,14 +180,11 @@ class Session:
         self.asked += 1
         self.pending = question
         self.chats[-1].questions.append(question)
-        self.looks = 0
+        self.looks = self.unseen = 0
         asked = self.page.get_by_test_id("stChatMessage").filter(has_text=question)
-        away = self.page.locator(".st-key-connection_retry")
+        away = self.page.locator(".st-key-connection_retry")  # the chat's server went away as it was sent
         expect(asked.or_(away).first).to_be_visible(timeout=SCREEN)
-        if asked.count() == 0:  # the chat's server went away as it was sent: is the question kept?
-            settle(self.page)
-            if asked.count() == 0:
-                self.dropped.append(question)
+        self.note(f"asked {question}" + ("" if asked.count() else " (its server is away)"))
 
     def _pick_model(self) -> bool:
         """The session's ``model · server`` in the box of a new chat, picked as a person would."""
@@ -222,6 +224,7 @@ class Session:
             key, button, failed = again
             if failed:
                 self.failures.append(last.get_by_test_id("stAlert").first.inner_text())
+            self.note(f"{'failed' if failed else 'cut'}: {key}, asked again")
             self.page.wait_for_timeout(PAUSE)
             button.click()
             self.clicked.add(key)
@@ -230,16 +233,21 @@ class Session:
         elif self._away():
             self._reconnect()
         elif self.page.locator(".st-key-chat_answer").count():
+            self.note("Answer this message")
             self.page.locator(".st-key-chat_answer").get_by_role("button").click()
             settle(self.page, acted=True)
         elif (
-            self.pending in self.dropped
-            and self.page.get_by_test_id("stChatMessage").filter(has_text=self.pending).count() == 0
+            self.page.get_by_test_id("stChatMessage").filter(has_text=self.pending).count() == 0
             and self.page.get_by_test_id("stChatInputTextArea").is_enabled()
         ):
-            # It never reached the chat (sent as the server went away): a person types a question again.
-            self.chats[-1].questions.remove(self.pending)
-            self.pending = None
+            self.unseen += 1
+            if self.unseen >= 2:  # it was sent as the server went away, and the page lost it: noted, asked anew
+                self.dropped.append(self.pending)
+                self.note(f"lost {self.pending}, after: {' / '.join(self.journal[-6:])}")
+                self.chats[-1].questions.remove(self.pending)
+                self.pending = None
+            else:
+                self.page.wait_for_timeout(PAUSE)
         else:
             self.page.wait_for_timeout(PAUSE)  # still streaming, or the page has not caught up yet
 
@@ -256,7 +264,8 @@ class Session:
         chat = self.chats[-1] if self.chats else Chat()
         raise AssertionError(
             f"session {self.number} ({self.server}), chat {chat.id} {chat.questions}: {problem}\n"
-            f"{self.main.inner_text()}"
+            + "\n".join(self.journal[-30:])
+            + f"\n{' | '.join(self.main.inner_text().split())}"
         )
 
     def _complete(self, text: str) -> None:
@@ -268,6 +277,7 @@ class Session:
         if chat.id is None:
             chat.id = int(address[0])
         assert int(address[0]) == chat.id
+        self.note(f"answered {self.pending}")
         self.pending = None
         self.answered += 1
         self.looks = 0
@@ -294,6 +304,7 @@ class Session:
         self.page.wait_for_timeout(PAUSE)
         self.page.locator(".st-key-connection_retry").get_by_role("button").click()
         self.reconnects += 1
+        self.note("the model box's Retry")
         settle(self.page, acted=True)
 
     def _check_no_exception(self) -> None:
@@ -306,6 +317,7 @@ class Session:
     def reload_and_check(self) -> None:
         """Reload: the open chat comes back whole, on its own server (the box shows its ``model · server``)."""
         self.reloads += 1
+        self.note("reload")
         self.page.reload()
         settle(self.page, acted=True)
         chat = self.chats[-1] if self.chats else None
@@ -383,7 +395,8 @@ def test_five_sessions_chat_through_a_restarting_server_and_no_answer_is_lost_or
         f"gpu restarted {restarter.restarts} times ({restarter.while_streaming} while streaming), "
         f"{len(cut)} answers cut; {sum(s.retries for s in sessions)} retries, "
         f"{sum(s.reconnects for s in sessions)} reconnects, {sum(len(s.failures) for s in sessions)} failures seen, "
-        f"{sum(len(s.dropped) for s in sessions)} questions dropped; requests: "
+        f"{sum(' (its server is away)' in line for s in sessions for line in s.journal)} questions sent as their "
+        f"server went away, {sum(len(s.dropped) for s in sessions)} of them lost; requests: "
         f"{len(chat_requests['laptop'])} to laptop, {len(chat_requests['gpu'])} to gpu"
     )
     with capsys.disabled():
@@ -421,4 +434,5 @@ def test_five_sessions_chat_through_a_restarting_server_and_no_answer_is_lost_or
     assert cut, "no answer was cut by a restart"
     assert sum(len(s.failures) for s in sessions if s.server == "gpu") >= 1
     assert not [s.failures for s in sessions if s.server == "laptop" and s.failures]  # the steady server's chats
-    assert not [s.dropped for s in sessions if s.dropped], "a question sent was dropped, not kept"
+    lost = [line for s in sessions for line in s.journal if " lost " in line]
+    assert not lost, "questions sent as their chat's server went away were lost:\n" + "\n".join(lost)
