@@ -167,6 +167,7 @@ class Session:
             self._reconnect()
             return
         if not box.is_enabled():
+            self.page.wait_for_timeout(PAUSE)  # the page has not caught up yet
             return
         if not self.chats[-1].questions and not self._pick_model():
             # Its server's models are not listed now (it is restarting): a person waits a moment and reloads.
@@ -405,7 +406,7 @@ def test_five_sessions_chat_through_a_restarting_server_and_no_answer_is_lost_or
     # Every question sent: exactly one complete answer in the database, from its session's server.
     store = ChatStore(Path(app.log_path.parent) / FILE_NAME)
     tracked = {chat.id: (session, chat) for session in sessions for chat in session.chats if chat.id is not None}
-    assert {summary.id for summary in store.summaries(limit=100_000)} == set(tracked)
+    assert {entry.id for entry in store.summaries(limit=100_000)} == set(tracked)
     for chat_id, (session, chat) in tracked.items():
         conversation = store.get(chat_id)
         assert conversation is not None
