@@ -850,6 +850,59 @@ def test_reset_restores_models_settings_and_log(server):
     assert reply["response"] != "scripted"
 
 
+def test_a_responder_writes_every_reply_from_the_last_question_unless_one_is_scripted(server):
+    server.responder = lambda question: f"[fake] answer to {question}"
+    messages = [
+        {"role": "user", "content": "s1-q1"},
+        {"role": "assistant", "content": "[fake] answer to s1-q1"},
+        {"role": "user", "content": "s1-q2"},
+    ]
+    streamed = ndjson(post(server, "/api/chat", {"model": "llama3.2", "messages": messages}, stream=True))
+    assert "".join(line["message"]["content"] for line in streamed) == "[fake] answer to s1-q2"
+    assert streamed[-1]["done"] is True and len(streamed) > 3  # streamed token by token, as any reply
+    generated = post(server, "/api/generate", {"model": "llama3.2", "prompt": "p9", "stream": False}).json()
+    assert generated["response"] == "[fake] answer to p9"
+    server.script_reply("scripted")
+    scripted = post(server, "/api/generate", {"model": "llama3.2", "prompt": "p9", "stream": False}).json()
+    assert scripted["response"] == "scripted"
+    server.reset()
+    assert server.responder is None
+
+
+def test_a_restart_comes_back_on_the_same_port_with_its_models_and_log_and_nothing_loaded():
+    with FakeOllama() as restarted:
+        url = restarted.url
+        restarted.install("gpt-oss:20b")
+        post(restarted, "/api/generate", {"model": "llama3.2"})
+        assert set(running(restarted)) == {"llama3.2:latest"}
+        restarted.stop()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url + "/api/version", timeout=5)
+        assert restarted.url == url  # known while it is away
+        restarted.start()
+        assert restarted.url == url and "gpt-oss:20b" in names(restarted)
+        restarted.restart(down=0.1)
+        assert restarted.url == url and running(restarted) == {}
+        assert "gpt-oss:20b" in names(restarted)
+        paths = [request.path for request in restarted.requests]
+        assert paths == ["/api/generate", "/api/ps", "/api/tags", "/api/ps", "/api/tags"]  # one log all along
+
+
+def test_a_restart_cuts_a_stream_in_flight_and_the_log_says_so():
+    with FakeOllama(token_delay=0.02) as restarted:
+        body = {"model": "llama3.2", "messages": [{"role": "user", "content": "Write an essay"}]}
+        response = post(restarted, "/api/chat", body, stream=True)
+        lines = response.iter_lines()
+        received = [json.loads(next(lines)) for _ in range(3)]
+        restarted.restart()
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            received += [json.loads(line) for line in lines if line]
+        assert not any(line["done"] for line in received)
+        assert restarted.wait_for(lambda s: s.requests_to("/api/chat")[-1].finished is not None)
+        assert restarted.requests_to("/api/chat")[-1].client_disconnected
+        assert ndjson(post(restarted, "/api/chat", body, stream=True))[-1]["done"] is True  # and answers again
+
+
 # Conformance with the official ollama package
 
 

@@ -39,6 +39,11 @@ class FakeOllama:
     `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL;
     `max_loaded_models` how many models generate at once, like OLLAMA_MAX_LOADED_MODELS
     (None: no limit), so that requests for other models queue.
+    `responder`, when set, writes every generate/chat reply that is not scripted: it gets the
+    prompt (chat: the last user message) and returns the text, streamed as usual.
+
+    It can be stopped and started again (`restart()`): it comes back on the same port with its
+    installed models, settings and request log, and nothing loaded, as a restarted server does.
     """
 
     def __init__(self, token_delay: float = 0.0, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -67,6 +72,7 @@ class FakeOllama:
         self.signed_in = False
         self.tags_capabilities = True
         self.broken_models: dict[str, str] = {}
+        self.responder: Callable[[str], str] | None = None
 
     # lifecycle
 
@@ -74,6 +80,7 @@ class FakeOllama:
         if self._httpd is not None:
             raise RuntimeError("already started")
         self._httpd = FakeHTTPServer(self._address, self)
+        self._address = (self._address[0], self._httpd.server_address[1])  # a restart binds the same port
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -95,6 +102,15 @@ class FakeOllama:
             self._connections.clear()
         self._httpd = None
 
+    def restart(self, down: float = 0.0) -> None:
+        """Stop (cutting every open connection, streams included), stay away ``down`` seconds, start again
+        on the same port. Installed models, settings and the request log stay; loaded models do not."""
+        self.stop()
+        for model in self.store.loaded():
+            self.store.unload(model.spec)
+        time.sleep(down)
+        self.start()
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -103,9 +119,10 @@ class FakeOllama:
 
     @property
     def port(self) -> int:
-        if self._httpd is None:
+        """The port it listens on, also while stopped once it has been started (a restart keeps it)."""
+        if self._address[1] == 0:
             raise RuntimeError("not started")
-        return self._httpd.server_address[1]
+        return self._address[1]
 
     @property
     def url(self) -> str:

@@ -297,11 +297,14 @@ def _content(
     suffix: str,
     results: list[dict[str, Any]],
 ) -> str:
-    """The answer's text: a scripted reply, else code to fill in, JSON for a format, what the tools
-    returned (``results``: the ``tool`` messages the model answers now), or a few sentences."""
+    """The answer's text: a scripted reply, else the server's responder's, else code to fill in, JSON for a
+    format, what the tools returned (``results``: the ``tool`` messages the model answers now), or a few
+    sentences."""
     scripted = call.app.take_scripted_reply()
     if scripted is not None:
         return scripted
+    if call.app.responder is not None:
+        return call.app.responder(prompt)
     rng = _seed(spec, options, prompt)
     if suffix:
         return text.fill_in_middle(rng, prompt, suffix)
