@@ -119,6 +119,12 @@ def draw(offered: Offer, conversation: Conversation | None, where: Any) -> Choic
     if conversation is not None and isinstance(picked, ModelRef) and picked.server == ANY:
         # The chat was routed when it was saved: the box now shows where it went.
         st.session_state[key] = chat_servers.saved_ref(conversation)
+    elif conversation is not None and isinstance(picked, str):
+        # The box gives back its old label as text when the label changed since the last run (its server went
+        # away or came back): the chat stays on its own model · server, never the first option's.
+        st.session_state[key] = chat_servers.saved_ref(conversation)
+    elif isinstance(picked, str):
+        picker.restore(key, offered.servers)
     picker.ensure_choice(key, offered.options)
     remote = {url: server_data.remote_models(session.client_for(url)) for url in {ref.server for ref in offered.refs}}
 

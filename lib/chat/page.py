@@ -77,6 +77,8 @@ def _single_chat(store: ChatStore) -> None:
         # wait above let it finish), so the last question's answers go now, before the history is drawn.
         store.drop_answers_after_last_question(conversation.saved_id)
     conversation_area = st.container()  # above the chat box, the last element the page draws
+    # A question sent as the chat's server went away: the box is drawn disabled below, and a disabled box drops it.
+    typed = st.session_state.get(state.CHAT_PROMPT_INPUT) if settings is None else None
     context = context_view.fill(store, client, conversation, settings) if client is not None else None
     with chat_dock.dock():
         bar = st.empty()
@@ -103,6 +105,12 @@ def _single_chat(store: ChatStore) -> None:
 
         pending = state.get(state.CHAT_PENDING)
         state.put(state.CHAT_PENDING, False)
+        sent = typed or prompt
+        if sent and settings is None and conversation is not None:
+            # Kept with the chat, where "Answer this message" answers it once a server can.
+            kept = Message(USER, sent.text, images=chat_session.encode_images(sent.files))
+            store.add(conversation.saved_id, kept)
+            chat_messages.draw_message(kept)
 
         if prompt and settings is not None:
             _ask(

@@ -19,6 +19,8 @@ def picker_app() -> None:
     from lib.fleet.picker import model_picker
 
     state.init()
+    if "label" in st.session_state:  # what the browser gives back when the label it showed is gone
+        st.session_state["pick"] = st.session_state.pop("label")
     st.session_state["picked"] = model_picker("Model", "completion", "pick")
 
 
@@ -101,9 +103,9 @@ def test_a_pick_given_back_as_its_old_label_stays_on_its_server(monkeypatch, stu
     at = AppTest.from_function(picker_app, default_timeout=30).run()
     gpu.stop()
     server_data.forget_models()
-    at.session_state["pick"] = "qwen3:0.6b · gpu"  # what the browser sends back: the label it last showed
+    at.session_state["label"] = "qwen3:0.6b · gpu"  # the label the browser last showed, given back as text
     at.run()
     assert at.session_state["picked"] == ModelRef("qwen3:0.6b", url)
-    at.session_state["pick"] = "qwen3:0.6b · gpu · not answering"
+    at.session_state["label"] = "qwen3:0.6b · gpu · not answering"
     at.run()
     assert at.session_state["picked"] == ModelRef("qwen3:0.6b", url)
