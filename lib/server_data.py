@@ -85,12 +85,6 @@ def _ask(c: OllamaClient, fetch: Callable[[], _Asked]) -> _Asked:
     return result
 
 
-def is_down(url: str) -> bool:
-    """Whether the fleet's server at ``url`` failed less than :data:`DOWN_FOR` seconds ago (never the sidebar's)."""
-    remembered = (state.get(state.FLEET_DOWN) or {}).get(url)
-    return remembered is not None and time.monotonic() - remembered[0] < DOWN_FOR
-
-
 def version(c: OllamaClient) -> str:
     return _ask(c, lambda: _version(*_cache_key(c), c))
 
