@@ -15,7 +15,7 @@ on on that server, as chats did before servers were kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -125,6 +125,9 @@ def draw(offered: Offer, conversation: Conversation | None, where: Any) -> Choic
         st.session_state[key] = chat_servers.saved_ref(conversation)
     elif isinstance(picked, str):
         picker.restore(key, offered.servers)
+    stranded = _stranded(st.session_state.get(key), offered) if conversation is None else None
+    if stranded is not None:
+        offered = replace(offered, options=[*offered.options, stranded])
     picker.ensure_choice(key, offered.options)
     remote = {url: server_data.remote_models(session.client_for(url)) for url in {ref.server for ref in offered.refs}}
 
@@ -147,6 +150,14 @@ def draw(offered: Offer, conversation: Conversation | None, where: Any) -> Choic
         format_func=wording,
     )
     return _choice(chosen, offered)
+
+
+def _stranded(picked: object, offered: Offer) -> ModelRef | None:
+    """A new chat's pick whose server stopped answering: kept, and said, rather than moved to the same model on
+    another server. A question sent just as the server went away would otherwise go to the other server."""
+    if not isinstance(picked, ModelRef) or picked in offered.options or picked.server == ANY:
+        return None
+    return picked if any(entry.server.url == picked.server for entry in offered.down()) else None
 
 
 def _choice(ref: ModelRef, offered: Offer) -> Choice:
@@ -175,10 +186,10 @@ def notes(choice: Choice, offered: Offer, conversation: Conversation | None) -> 
             st.caption(t("fleet.server_down", server=entry.server.name))
     if choice.away:
         gone = by_url(offered.servers, choice.server) is None
-        st.warning(
-            t("chat_fleet.server_gone" if gone else "chat_fleet.server_away", server=choice.away),
-            icon=":material/cloud_off:",
-        )
+        wording = "chat_fleet.server_gone" if gone else "chat_fleet.server_away"
+        if conversation is None:
+            wording = "chat_fleet.picked_away"
+        st.warning(t(wording, server=choice.away), icon=":material/cloud_off:")
         if not gone:
             retry_button()
     elif choice.installed is not None and choice.ref.server != ANY and choice.ref.model not in choice.installed:

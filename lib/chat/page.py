@@ -106,11 +106,8 @@ def _single_chat(store: ChatStore) -> None:
         pending = state.get(state.CHAT_PENDING)
         state.put(state.CHAT_PENDING, False)
         sent = typed or prompt
-        if sent and settings is None and conversation is not None:
-            # Kept with the chat, where "Answer this message" answers it once a server can.
-            kept = Message(USER, sent.text, images=chat_session.encode_images(sent.files))
-            store.add(conversation.saved_id, kept)
-            chat_messages.draw_message(kept)
+        if sent and settings is None and (conversation is not None or panel.held is not None):
+            _keep_unanswered(store, conversation, panel.held, sent)
 
         if prompt and settings is not None:
             _ask(
@@ -136,6 +133,21 @@ def _single_chat(store: ChatStore) -> None:
                 documents_client=server_data.client(),
             )
             st.rerun()
+
+
+def _keep_unanswered(
+    store: ChatStore, conversation: Conversation | None, held: Settings | None, sent: ChatInputValue
+) -> None:
+    """A question sent as the chat's server went away: kept with the chat (a new one is started on that server),
+    where "Answer this message" answers it once a server can."""
+    kept = Message(USER, sent.text, images=chat_session.encode_images(sent.files))
+    if conversation is None:
+        assert held is not None
+        conversation = chat_session.start(store, held)
+        store.add(conversation.saved_id, kept)
+        st.rerun()  # the new chat's title, list entry and address
+    store.add(conversation.saved_id, kept)
+    chat_messages.draw_message(kept)
 
 
 def _ask(

@@ -35,6 +35,7 @@ class Panel:
     client: OllamaClient | None = None  # the chosen server's client, when it answers
     away: str = ""  # the name of the chat's server, when it cannot answer now (several servers)
     route_slot: Any = None  # where a new chat on "any server" says which server it was sent to
+    held: Settings | None = None  # the chat's settings while its server cannot answer: a question sent is kept
 
 
 def draw(conversation: Conversation | None) -> Panel:
@@ -58,12 +59,12 @@ def draw(conversation: Conversation | None) -> Panel:
         state.put(state.CHAT_SETTINGS_TO_FIX, True)  # the chat box says so, not "choose a model"
         return Panel(None, choice.installed, client, choice.away)
     state.put(state.CHAT_SETTINGS_TO_FIX, False)
-    if choice.away:
-        return Panel(None, choice.installed, client, choice.away)
     system, options = chosen
     settings = Settings(
         model, system, options.options, options.keep_alive, think, extras.tools, extras.format, choice.ref.server
     )
+    if choice.away:
+        return Panel(None, choice.installed, client, choice.away, held=settings)
     return Panel(settings, choice.installed, client, route_slot=route_slot)
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.streamlit_process import SERVED_APP, StreamlitApp
 
@@ -23,6 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# What the page shows after an action is waited for this long (Playwright's own default is 5 s): on CI's two
+# loaded cores a rerun that draws a panel can take longer, and a wait that gives up early fails a working page.
+# Speed is the benchmark's business, not the tests'.
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

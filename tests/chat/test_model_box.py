@@ -139,6 +139,55 @@ def test_a_chat_whose_server_is_down_says_so_and_goes_on_on_another_once_picked(
     assert store.messages(chat_id)[-1].server == fake.url
 
 
+def test_a_new_chats_pick_stays_on_its_server_when_it_stops_answering(two_servers, fake, gpu, store):
+    at = open_chat()
+    box(at).select(ref(MODEL, gpu.url)).run()
+    gpu.stop()
+    st.cache_data.clear()
+    at.run()
+    assert box(at).value == ref(MODEL, gpu.url)  # not moved to laptop, which has the model too
+    assert "qwen3:0.6b · gpu · not answering" in box(at).options
+    assert "**gpu** is not answering, so the model picked there cannot answer now." in texts(at.warning)
+    assert at.chat_input(key=state.CHAT_PROMPT_INPUT).proto.disabled
+    assert not store.summaries()
+
+
+def test_a_question_sent_as_a_new_chats_server_went_away_starts_the_chat_there_and_is_answered_later(
+    two_servers, fake, gpu, store
+):
+    at = open_chat()
+    box(at).select(ref(MODEL, gpu.url)).run()
+    gpu.stop()
+    st.cache_data.clear()
+    send(at, "Sent as gpu went away")  # the soak's failure: this went to laptop, the box having moved there
+    assert not at.exception
+    assert chats(fake) == 0
+    assert box(at).value == ref(MODEL, gpu.url)
+    assert "This chat is on **gpu**, which is not answering" in texts(at.warning)
+    (summary,) = store.summaries()
+    assert store.get(summary.id).server == gpu.url
+    assert [(m.role, m.content) for m in store.messages(summary.id)] == [(USER, "Sent as gpu went away")]
+    assert messages(at) == [("user", "Sent as gpu went away")]
+    gpu.start()
+    at.button(key="connection_retry").click().run()
+    at.button(key="chat_answer").click().run()
+    assert not at.exception
+    assert (chats(gpu), chats(fake)) == (1, 0)
+    answer = store.messages(summary.id)[-1]
+    assert (answer.role, answer.server) == (ASSISTANT, gpu.url)
+
+
+def test_a_question_sent_as_a_saved_chats_server_went_away_is_kept_with_the_chat(two_servers, fake, gpu, store):
+    at, chat_id = on_gpu(gpu, fake, store)
+    gpu.stop()
+    st.cache_data.clear()
+    send(at, "Are you there?")  # the box was drawn enabled: gpu answered the last run
+    assert not at.exception
+    assert chats(fake) == 0
+    assert [m.content for m in store.messages(chat_id)][-1] == "Are you there?"
+    assert messages(at)[-1] == ("user", "Are you there?")
+
+
 def test_chats_on_the_other_server_carry_on_while_one_is_down(two_servers, fake, gpu, store):
     gpu.stop()
     at = open_chat()
