@@ -12,6 +12,7 @@ from lib.ui import widgets
 
 st.title("Ollama Studio")
 st.caption(t("home.tagline"))
+fleet_view.skipped_hosts()
 
 if len(session.servers()) > 1:
     fleet_view.draw(health.check())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -75,22 +75,41 @@ def _free_name(url: str, taken: set[str]) -> str:
     return f"{host_name(url)}-{number}"[:NAME_LENGTH]
 
 
-def parse_hosts(value: str) -> list[tuple[str, str | None]]:
-    """``OLLAMA_HOST``'s entries as ``(url, name)``; unreadable entries (and bad names) are skipped."""
-    entries: list[tuple[str, str | None]] = []
+def _host_entries(value: str) -> Iterator[tuple[str, str | None]]:
+    """``OLLAMA_HOST``'s non-empty entries as (address as written, name or None)."""
     for part in value.split(","):
         part = part.strip()
         if not part:
             continue
-        name: str | None = None
         before, equals, after = part.partition("=")
         if equals and "://" not in before and valid_name(before.strip()):
-            name, part = before.strip(), after.strip()
+            yield after.strip(), before.strip()
+        else:
+            yield part, None
+
+
+def parse_hosts(value: str) -> list[tuple[str, str | None]]:
+    """``OLLAMA_HOST``'s entries as ``(url, name)``; unreadable entries (and bad names) are skipped
+    (:func:`unreadable_hosts` says which, for Home)."""
+    entries: list[tuple[str, str | None]] = []
+    for address, name in _host_entries(value):
         try:
-            entries.append((normalize_host(part), name))
+            entries.append((normalize_host(address), name))
         except InvalidHost:
             continue
     return entries
+
+
+def unreadable_hosts(environ: Mapping[str, str] | None = None) -> list[tuple[int, InvalidHost]]:
+    """``OLLAMA_HOST``'s entries that :func:`parse_hosts` skips, as (their place from 1, why)."""
+    environ = os.environ if environ is None else environ
+    problems: list[tuple[int, InvalidHost]] = []
+    for place, (address, _name) in enumerate(_host_entries(environ.get(HOST_VARIABLE, "")), start=1):
+        try:
+            normalize_host(address)
+        except InvalidHost as problem:
+            problems.append((place, problem))
+    return problems
 
 
 def env_servers(environ: Mapping[str, str] | None = None) -> list[Server]:

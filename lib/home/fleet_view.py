@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import server_data
 from lib.access import locked as access
-from lib.fleet import catalog, session
+from lib.fleet import catalog, servers, session
 from lib.fleet.health import Health
 from lib.home import doctor, page, summary
 from lib.i18n import code, escape, markdown, t
@@ -31,6 +31,16 @@ def draw(healths: list[Health]) -> None:
     page.links()
     if st.button(t("home.refresh"), icon=":material/refresh:", key="home_refresh"):
         refresh()
+
+
+def skipped_hosts() -> None:
+    """A sentence for each ``OLLAMA_HOST`` entry that cannot be read: left out of the servers, it would
+    otherwise be missing without a word."""
+    for place, problem in servers.unreadable_hosts():
+        st.warning(
+            t("fleet.host_entry_skipped", place=place, problem=t(problem.key, **problem.values)),
+            icon=":material/dns:",
+        )
 
 
 def refresh() -> None:

@@ -58,6 +58,9 @@ def normalize_host(raw: str | None) -> str:
         scheme, rest, default_port = "http", text, DEFAULT_PORT
 
     hostport, _, path = rest.partition("/")
+    if "@" in hostport:
+        # user:password@host: the password would be shown and saved wherever the address is (never repeated here).
+        raise InvalidHost("host.credentials")
     host, port = _split_host_port(hostport, default_port)
     return f"{scheme}://{_format_host(host)}:{port}{_clean_path(path)}"
 

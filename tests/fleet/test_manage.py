@@ -52,6 +52,7 @@ def test_a_server_is_added_with_a_name_and_a_key_kept_for_it_alone(app, fake):
     [
         ("", "", "Type the server's address"),
         ("ftp://x", "", "Unsupported scheme"),
+        ("http://me:secret@10.0.0.10", "", "An address cannot hold a user name or password"),
         ("http://10.0.0.8:11434/", "", "is already in the list, as **lab**"),
         ("10.0.0.10", "LAB", "The name **LAB** is taken by the server at `http://10.0.0.8:11434`"),
         ("10.0.0.10", "my gpu", "cannot be a server's name"),

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from lib.fleet.servers import DEFAULT_HOST, Server, by_name, env_key, env_servers, key_variable, named, parse_hosts
+from lib.fleet.servers import (
+    DEFAULT_HOST,
+    Server,
+    by_name,
+    env_key,
+    env_servers,
+    key_variable,
+    named,
+    parse_hosts,
+    unreadable_hosts,
+)
 
 
 def test_a_list_with_names_and_without():
@@ -27,7 +37,7 @@ def test_nothing_readable_means_the_local_default():
 
 def test_a_name_is_what_comes_before_an_equals_sign_outside_the_address():
     assert parse_hosts("gpu=10.0.0.7") == [("http://10.0.0.7:11434", "gpu")]
-    assert parse_hosts("http://user=x@10.0.0.7")[0][1] is None  # inside the address: no name
+    assert parse_hosts("http://10.0.0.7/a=b")[0][1] is None  # inside the address: no name
 
 
 def test_each_server_has_its_own_key_else_the_shared_one_and_typed_servers_none():
@@ -50,3 +60,16 @@ def test_a_name_is_found_whatever_the_case_of_its_letters():
     servers = [Server("http://10.0.0.7:11434", "gpu"), Server("http://10.0.0.8:11434", "lab")]
     assert by_name(servers, "GPU") == servers[0]
     assert by_name(servers, "nas") is None
+
+
+def test_unreadable_entries_are_told_by_place_and_a_password_is_never_repeated():
+    value = "laptop=10.0.0.5, gpu=ftp://10.0.0.7 ,,http://me:secret@10.0.0.8,10.0.0.9:99999"
+    assert [url for url, _ in parse_hosts(value)] == ["http://10.0.0.5:11434"]
+    problems = unreadable_hosts({"OLLAMA_HOST": value})
+    assert [(place, problem.key) for place, problem in problems] == [
+        (2, "host.unsupported_scheme"),
+        (3, "host.credentials"),
+        (4, "host.bad_port"),
+    ]
+    assert "secret" not in repr([problem.values for _, problem in problems])
+    assert unreadable_hosts({"OLLAMA_HOST": "laptop=10.0.0.5"}) == []

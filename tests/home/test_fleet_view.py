@@ -89,3 +89,11 @@ def test_refresh_asks_a_server_that_failed_a_moment_ago_again(monkeypatch, studi
 def test_a_hostile_server_name_is_shown_literally(monkeypatch, studio_env, fake, gpu):
     at = open_home(monkeypatch, f"laptop={fake.url},_x_={gpu.url}")
     assert sections(at) == ["laptop", "\\_x\\_"]
+
+
+def test_an_ollama_host_entry_that_cannot_be_read_is_named_on_home(monkeypatch, studio_env, fake):
+    at = open_home(monkeypatch, f"laptop={fake.url},gpu=http://me:secret@10.0.0.8")
+    (warning,) = at.warning
+    assert warning.value.startswith("`OLLAMA_HOST`'s entry 2 is left out: An address cannot hold a user name")
+    assert "secret" not in warning.value
+    assert not any(heading.value == "laptop" for heading in at.subheader)  # one server left: Home as with one

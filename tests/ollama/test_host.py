@@ -46,6 +46,18 @@ def test_normalize_host_rejects_unreadable_values(raw):
         normalize_host(raw)
 
 
+@pytest.mark.parametrize("raw", ["http://user:secret@example.com:11434", "user:secret@myhost", "https://secret@h/x"])
+def test_an_address_with_a_password_is_refused_without_repeating_it(raw):
+    with pytest.raises(InvalidHost) as refused:
+        normalize_host(raw)
+    assert refused.value.key == "host.credentials"
+    assert "secret" not in repr(refused.value.values)
+
+
+def test_an_at_sign_in_the_path_is_not_a_password():
+    assert normalize_host("https://example.com/ollama@v1") == "https://example.com:443/ollama@v1"
+
+
 @pytest.mark.parametrize(
     ("base", "expected"),
     [
