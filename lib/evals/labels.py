@@ -3,9 +3,10 @@
 Candidates are lettered A to H in the order they were set up, followed by their model (and their
 own label, if they have one), so two candidates of one model at different settings stay apart;
 and by their server (``A · qwen3:0.6b · laptop``, ``B · qwen3:0.6b · gpu``) when the session has
-several servers or the run ran on several (:func:`places`). Model names, server names and prompts
-are untrusted: these texts are for places that show text as it is (select box options, table
-cells, chart labels), never for Markdown.
+several servers or the run ran on several (:func:`places`, which names the judge's server too:
+:func:`lib.evals.report.judge_name`). Model names, server names and prompts are untrusted: these
+texts are for places that show text as it is (select box options, table cells, chart labels),
+never for Markdown.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ NO_PLACES: Places = {}
 
 def places(run: Run, servers: Sequence[Server]) -> dict[str, str]:
     """The names of ``run``'s servers (its judge's too) by URL when the session has several servers or the
-    run is on several, else none. ``run`` is placed (:meth:`~lib.evals.records.Run.placed`)."""
+    run is on several (its judge on another than its candidates counts), else none. ``run`` is placed
+    (:meth:`~lib.evals.records.Run.placed`)."""
     urls = [*run.servers, *([run.judge_server] if run.judge else [])]
-    if len(servers) <= 1 and len(set(run.servers)) <= 1:
+    if len(servers) <= 1 and len(set(urls)) <= 1:
         return {}
     return {url: server_name(url, servers) for url in urls if url}
 

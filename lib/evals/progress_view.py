@@ -8,7 +8,8 @@ fragment, so :func:`draw` reads the job from session state. When the job ends, t
 runs once more, so the results and the history show the run as it ended.
 
 A job is given a client for each server of its run when it starts (:func:`start`): a candidate
-saved without a server, as every run before there were several servers, runs on the sidebar's.
+saved without a server, as every run before there were several servers, runs on the sidebar's. The
+judge grades on the server saved with the run, wherever the run is resumed (:func:`judged_where_it_is`).
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def resume(store: EvalStore, run_id: int) -> None:
 
 
 def judged_where_it_is(run: Run) -> Run:
-    """``run`` with its judge on a server that has the judge model: the judge's server is not saved with a
-    run, so a resumed run's judge runs on the sidebar's server when that has it, else on the first that does."""
+    """``run`` with its judge on a server: the one saved with the run, asked nothing (the job says so in each grade
+    when it is down or not the session's). A run saved before the judge's server was (revision evals_0002) has
+    none: its judge runs on the sidebar's server when that has the judge model, else on the first that does."""
     if not run.judge or run.judge_server:
         return run
     ordered = sorted(session.servers(), key=lambda server: server.url != session.current().url)

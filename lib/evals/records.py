@@ -121,7 +121,7 @@ class Run:
     finished_at: float | None = None  # None: still running, stopped or interrupted (resume asks what is missing)
     judge: str | None = None  # the judge model, if the run is judged
     rubric: str = ""
-    judge_server: str = ""  # where the judge runs while the run is under way; not saved ("": the sidebar's server)
+    judge_server: str = ""  # the base URL of the judge's server, saved with the run ("": the sidebar's server)
 
     def placed(self, default: str) -> Run:
         """The run with ``default`` as the server of every candidate saved without one (and of the judge, when

@@ -15,7 +15,8 @@ error as a sentence in the export's language.
 
 :func:`candidate_name` and :func:`change_text` word a candidate and its change between runs for
 the screen (Markdown, values escaped) or for files (``plain``). ``where`` (server names by URL, given
-when the run's candidates need them: :func:`lib.evals.labels.places`) adds each candidate's server.
+when the run's candidates need them: :func:`lib.evals.labels.places`) adds each candidate's server, and the
+judge's wherever the judge is named.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import csv
 import html
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,14 @@ def candidate_name(
     if not server:
         return name
     return f"{name}{SEPARATOR}{server if plain else i18n.escape(server)}"
+
+
+def judge_name(run: Run, where: Mapping[str, str] | None = None, model: str | None = None) -> str:
+    """``qwen3:0.6b``, the run's judge (or ``model``, the one a verdict names), then `` · gpu`` when ``where``
+    names the server the run's judge grades on. Plain text: for ``t()`` and :func:`html.escape`, which escape it."""
+    name = (run.judge or "") if model is None else model
+    server = (where or {}).get(run.judge_server)
+    return f"{name}{SEPARATOR}{server}" if server and name else name
 
 
 def _named(candidate: Candidate, lang: str | None, *, plain: bool) -> str:
@@ -202,13 +211,13 @@ def html_report(run: Run, scores: list[CandidateScore], language: str, where: Ma
     if run.prompt_set.description:
         parts.append(f"<p>{html.escape(run.prompt_set.description)}</p>")
     if run.judge:
-        parts.append(f'<p class="meta">{say("evals_core.report_judge", model=run.judge)}</p>')
+        parts.append(f'<p class="meta">{say("evals_core.report_judge", model=judge_name(run, where))}</p>')
         if run.rubric:
             parts.append(f"<details><summary>{say('evals_core.report_rubric')}</summary>")
             parts.append(f"<pre>{html.escape(run.rubric)}</pre></details>")
     parts += _candidates_table(scores, names, say)
     parts += _tags_table(scores, names, say)
-    parts += _grid(run, names, lang, say)
+    parts += _grid(run, names, lang, say, where or {})
     parts.append(f'<p class="note">{say("evals_core.report_scoring_note")}</p>')
     parts.append(f"<footer>{say('evals_core.report_footer', when=_when(datetime.now(UTC).timestamp()))}</footer>")
     parts.append("</body></html>")
@@ -282,14 +291,19 @@ def _tags_table(scores: list[CandidateScore], names: list[str], say: Any) -> lis
     return rows
 
 
-def _grid(run: Run, names: list[str], lang: str, say: Any) -> list[str]:
+def _grid(run: Run, names: list[str], lang: str, say: Any, where: Mapping[str, str]) -> list[str]:
+    """The prompts × candidates table; a verdict names its judge with the judge's server when ``where`` names it."""
+
+    def judge(model: str) -> str:
+        return judge_name(run, where, model)
+
     answers = {(answer.prompt_index, answer.candidate_index): answer for answer in run.answers}
     rows = [f"<h2>{say('evals_core.report_section_answers')}</h2>", '<div class="grid"><table><thead><tr>']
     rows.append(f"<th>{say('evals_core.col_prompt')}</th>" + "".join(f"<th>{name}</th>" for name in names))
     rows.append("</tr></thead><tbody>")
     for index, prompt in enumerate(run.prompt_set.prompts):
         cells = "".join(
-            _cell(answers.get((index, candidate)), prompt, lang, say) for candidate in range(len(run.candidates))
+            _cell(answers.get((index, candidate)), prompt, lang, say, judge) for candidate in range(len(run.candidates))
         )
         rows.append(f'<tr><th class="prompt">{_prompt_cell(index, prompt, say)}</th>{cells}</tr>')
     rows.append("</tbody></table></div>")
@@ -312,7 +326,7 @@ def _prompt_cell(index: int, prompt: Prompt, say: Any) -> str:
     return "".join(parts)
 
 
-def _cell(answer: Answer | None, prompt: Prompt, lang: str, say: Any) -> str:
+def _cell(answer: Answer | None, prompt: Prompt, lang: str, say: Any, judge: Callable[[str], str]) -> str:
     if answer is None:
         return f'<td class="none">{say("evals_core.cell_missing")}</td>'
     if answer.status == FAILED:
@@ -347,7 +361,7 @@ def _cell(answer: Answer | None, prompt: Prompt, lang: str, say: Any) -> str:
     if figures:
         body.append(f'<div class="meta">{html.escape(figures)}</div>')
     if answer.verdict is not None:
-        body.append(_verdict(answer.verdict, say))
+        body.append(_verdict(answer.verdict, say, judge(answer.verdict.judge_model)))
     return f'<td class="{css}"><details><summary>{summary}</summary>{"".join(body)}</details></td>'
 
 
@@ -367,15 +381,15 @@ def _figures(answer: Answer, lang: str) -> str:
     return " · ".join(parts)
 
 
-def _verdict(verdict: JudgeVerdict, say: Any) -> str:
+def _verdict(verdict: JudgeVerdict, say: Any, judge: str) -> str:
     if verdict.error:
-        head = say("evals_core.cell_judge_failed", model=verdict.judge_model, error=verdict.error)
+        head = say("evals_core.cell_judge_failed", model=judge, error=verdict.error)
     elif verdict.score is not None:
-        head = say("evals_core.cell_judge_scored", model=verdict.judge_model, score=_number(verdict.score))
+        head = say("evals_core.cell_judge_scored", model=judge, score=_number(verdict.score))
     elif verdict.winner is not None:
-        head = say("evals_core.cell_judge_winner", model=verdict.judge_model, n=verdict.winner + 1)
+        head = say("evals_core.cell_judge_winner", model=judge, n=verdict.winner + 1)
     else:
-        head = say("evals_core.cell_judge_tie", model=verdict.judge_model)
+        head = say("evals_core.cell_judge_tie", model=judge)
     request = html.escape(json.dumps(verdict.request, ensure_ascii=False, indent=2))
     return (
         f'<div class="meta">{head}</div>'
@@ -476,8 +490,8 @@ def runs_csv(run: Run, lang: str = i18n.DEFAULT, where: Mapping[str, str] | None
 
 def run_json(run: Run, lang: str = i18n.DEFAULT, where: Mapping[str, str] | None = None) -> str:
     """The whole run for tools: the set as it ran, the candidates (each with its server's address, and
-    its name when ``where`` has it), every answer with its codes and figures as saved, and the scores;
-    a failed answer's error as a sentence in ``lang``."""
+    its name when ``where`` has it), the judge (with its server's address, and name likewise), every answer with
+    its codes and figures as saved, and the scores; a failed answer's error as a sentence in ``lang``."""
     lang = _language(lang)
     document = {
         "format": FORMAT,
@@ -500,6 +514,8 @@ def run_json(run: Run, lang: str = i18n.DEFAULT, where: Mapping[str, str] | None
             for candidate in run.candidates
         ],
         "judge": run.judge,
+        "judge_server": run.judge_server if run.judge else "",
+        **({"judge_server_name": where[run.judge_server]} if run.judge and where and run.judge_server in where else {}),
         "rubric": run.rubric,
         "created_at": validation.sane_time(run.created_at),
         "finished_at": validation.sane_time(run.finished_at),

@@ -7,7 +7,7 @@ fragment stops polling once the job has ended (the progress panel then runs the 
 Answers are model output and are drawn with :func:`~lib.ui.live_markdown.render_markdown`,
 never as HTML; the judge's reasoning too. A run is shown as this session places it
 (:func:`lib.evals.labels.in_session`): candidates saved without a server on the sidebar's server,
-and each candidate named with its server when there are several.
+and each candidate, and the judge, named with its server when there are several.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def grid(run: Run, where: Places) -> tuple[int, int]:
 
 def judge_grid(run: Run, where: Places) -> None:
     """The judge's scores, apart from the checks: they are a model's opinion, not a rule."""
-    with st.expander(t("evals.judge_scores", model=run.judge or ""), icon=":material/gavel:"):
+    with st.expander(t("evals.judge_scores", model=report.judge_name(run, where)), icon=":material/gavel:"):
         config: dict[str, Any] = {tables.PROMPT: st.column_config.TextColumn(t("evals.col_prompt"), width="large")}
         for index, candidate in enumerate(run.candidates):
             config[tables.column_of(index)] = st.column_config.NumberColumn(
@@ -242,7 +242,7 @@ def cell(run: Run, prompt_index: int, candidate_index: int, where: Places) -> No
         checks(answer)
         figures(answer)
         if answer.verdict is not None:
-            verdict(answer.verdict)
+            verdict(answer.verdict, report.judge_name(run, where, answer.verdict.judge_model))
 
 
 def failure_text(saved: str) -> str:
@@ -275,13 +275,14 @@ def figures(answer: Answer) -> None:
     st.caption(i18n.markdown(" · ".join(shown)))
 
 
-def verdict(found: JudgeVerdict) -> None:
-    """The judge's grade and reasoning, and the exact request it was sent."""
+def verdict(found: JudgeVerdict, judge: str) -> None:
+    """The judge's grade and reasoning, and the exact request it was sent; ``judge`` names it (with its server
+    when the run names servers: :func:`lib.evals.report.judge_name`)."""
     with st.container(border=True):
         if found.error:
-            st.warning(t("evals.judge_failed", model=found.judge_model, error=found.error), icon=":material/gavel:")
+            st.warning(t("evals.judge_failed", model=judge, error=found.error), icon=":material/gavel:")
         elif found.score is not None:
-            st.markdown(t("evals.judge_score", model=found.judge_model, score=f"{found.score:g}"))
+            st.markdown(t("evals.judge_score", model=judge, score=f"{found.score:g}"))
         if found.reasoning:
             st.caption(t("evals.judge_reasoning"))
             render_markdown(found.reasoning)

@@ -17,6 +17,9 @@ a time, so no answer's figures are slowed by another's. The job is given a clien
 starts (the thread cannot ask the session); a candidate saved without a server runs on ``client``,
 the sidebar's. A server that is down, or no longer one of the session's, fails its candidates'
 answers with a sentence that names it (when the run has several servers), and the others go on.
+The judge grades on the run's judge's server (:attr:`~lib.evals.records.Run.judge_server`, saved
+with the run) and on no other: when that server is down or no longer the session's, each grade
+fails with a sentence that names it.
 
 A failed answer (a missing model, a server gone, an error mid-stream, a timeout) is saved with
 status ``failed`` and its sentence, in the language of the session that started the run (the
@@ -35,7 +38,7 @@ from typing import Any
 from lib import i18n
 from lib.evals import judge
 from lib.evals.checks import run_checks
-from lib.evals.records import Answer, Candidate, Prompt, Run
+from lib.evals.records import Answer, Candidate, JudgeVerdict, Prompt, Run
 from lib.evals.store import EvalStore
 from lib.evals.wording import error_sentence, say
 from lib.ollama import stream
@@ -320,11 +323,18 @@ class EvalJob:
                 continue
             prompt = self._run.prompt_set.prompts[pair[0]]
             request = judge.rubric_request(judge_model, prompt, answer.content, self._run.rubric)
-            client = self.client_of(self._run.judge_server) or self._client
+            client = self.client_of(self._run.judge_server)
+            if client is None:  # never graded on another server than the run's judge's
+                if self._stop.is_set():
+                    return False
+                self._save(replace(answer, verdict=self._judge_unknown_server(judge_model)), self._judge_step())
+                continue
             live = self._stream(client, request, pair, judging=True)
             if live is None:
                 return False
             verdict = judge.score_verdict(request, live, self.language)
+            if live.error is not None:  # the server failed, not the judge's reply: say which server
+                verdict = replace(verdict, error=self._on_server(self._run.judge_server, verdict.error))
             self._save(replace(answer, verdict=verdict), self._judge_step())
         return True
 
@@ -377,6 +387,14 @@ class EvalJob:
         with self._lock:
             self._step_started = time.monotonic()
         return Answer(prompt_index, candidate_index, status=stream.FAILED, error=sentence)
+
+    def _judge_unknown_server(self, judge_model: str) -> JudgeVerdict:
+        """The failed grade of an answer whose judge's server the session no longer has (nothing was sent)."""
+        url = self._run.judge_server
+        sentence = say(self.language, "evals_run.judge_server_unknown", server=self._names.get(url, url))
+        with self._lock:
+            self._step_started = time.monotonic()
+        return JudgeVerdict(judge_model, {}, "", error=sentence)
 
     def _on_server(self, url: str, sentence: str) -> str:
         """``sentence`` saying which server it happened on, when the run names servers."""

@@ -73,6 +73,7 @@ RUNS = sa.Table(
     sa.Column("rubric", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", REAL, nullable=False),
     sa.Column("finished_at", REAL),
+    sa.Column("judge_server", sa.Text, nullable=False, server_default=""),  # "": the sidebar's (revision 2)
     sa.Index("runs_by_owner", "owner", "set_id", "created_at"),
     sqlite_autoincrement=True,
 )
@@ -168,7 +169,8 @@ class EvalStore(Store):
     # Runs
 
     def start_run(self, run: Run) -> int:
-        """Save a new run with its copy of the set and its candidates (its answers too, if it has some); returns its id.
+        """Save a new run with its copy of the set, its candidates and its judge's server (its answers too, if it has
+        some); returns its id.
 
         ``run.prompt_set.id`` ties the run to that set when it is one of this owner's sets;
         otherwise (an example set, someone else's) the run belongs to no set. ``created_at`` 0 means now.
@@ -194,6 +196,7 @@ class EvalStore(Store):
                 "candidates": json.dumps(candidates, ensure_ascii=False),
                 "candidate_count": len(run.candidates),
                 "judge": run.judge,
+                "judge_server": run.judge_server if run.judge else "",
                 "rubric": run.rubric,
                 "created_at": run.created_at or time.time(),
                 "finished_at": run.finished_at,
@@ -373,6 +376,7 @@ def _run(row: sa.Row[Any], answers: list[sa.Row[Any]]) -> Run:
         finished_at=_number(row.finished_at),
         judge=None if judge is None else validation.stored_text(judge),
         rubric=validation.stored_text(row.rubric),
+        judge_server=validation.stored_text(row.judge_server),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lib.evals import labels
 from lib.evals.records import Candidate, Prompt, PromptSet, Run
 from lib.fleet.servers import Server
@@ -90,3 +92,11 @@ def test_with_one_server_candidates_are_named_as_before():
     # A run on two servers names them even when the session has one now (the other by its host).
     apart = Run(prompts, (Candidate("a", server=LAPTOP), Candidate("a", server=GPU)))
     assert labels.places(apart, FLEET[:1]) == {LAPTOP: "laptop", GPU: "10.0.0.7"}
+
+
+def test_a_judge_on_another_server_than_the_candidates_names_the_servers_even_with_one_in_the_session():
+    prompts = PromptSet("s", (Prompt("a"),))
+    run = Run(prompts, (Candidate("a", server=LAPTOP),), judge="j", judge_server=GPU)
+    assert labels.places(run, FLEET[:1]) == {LAPTOP: "laptop", GPU: "10.0.0.7"}
+    assert labels.places(replace(run, judge_server=LAPTOP), FLEET[:1]) == {}  # all on the one server: as before
+    assert labels.places(replace(run, judge=None), FLEET[:1]) == {}  # no judge, no judge's server

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from lib import state
+from lib.evals import judge
 from lib.evals.records import Answer, Candidate, Run
 from lib.evals.store import EvalStore
+from lib.fleet.models import ModelRef
 from tests.conftest import pick_model
 from tests.evals.screens import (
     button,
@@ -177,3 +179,66 @@ def test_a_resumed_runs_judge_grades_on_a_server_that_has_the_judge_model(open_a
         finish_job(at)
         assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2:latest"] * 3
         assert [r.body["model"] for r in gpu.requests_to("/api/chat")] == ["qwen3:0.6b"] * 3
+
+
+def start_judged_on_gpu(open_app, store, monkeypatch, fake, gpu) -> int:
+    """In one session: a run of the small set, llama3.2 on the laptop judged by qwen3:0.6b on the GPU box (both
+    servers have qwen3:0.6b), stopped before its first answer is in; its id."""
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
+    store.save_set(small_set())
+    fake.token_delay = 0.05
+    at = open_evals(open_app, tab="run")
+    at.segmented_control(key=state.EVALS_COUNT_INPUT).set_value(1).run()
+    pick_model(at.selectbox(key=f"{state.EVALS_MODEL_INPUT}_0"), ModelRef("llama3.2:latest", fake.url))
+    at.toggle(key=state.EVALS_JUDGE_INPUT).set_value(True).run()
+    pick_model(at.selectbox(key=state.EVALS_JUDGE_MODEL_INPUT), ModelRef("qwen3:0.6b", gpu.url))
+    at.run()
+    button(at, "Start").click().run()
+    assert not at.exception and not at.error
+    stop_job(at)
+    fake.token_delay = 0.0
+    [run] = store.runs()
+    assert run.finished_at is None and gpu.requests_to("/api/chat") == []  # nothing graded yet
+    assert run.judge == "qwen3:0.6b" and run.judge_server == gpu.url  # saved with the run
+    assert run.id is not None
+    return run.id
+
+
+def judge_requests(server: FakeOllama) -> list[dict]:
+    """The bodies of the judge's requests to ``server`` (a grade is asked for with the judge's schema)."""
+    return [r.body for r in server.requests_to("/api/chat") if r.body.get("format") == judge.SCORE_FORMAT]
+
+
+def test_a_run_judged_on_gpu_is_judged_on_gpu_when_another_session_resumes_it(open_app, store, monkeypatch, fake):
+    with FakeOllama() as gpu:
+        run_id = start_judged_on_gpu(open_app, store, monkeypatch, fake, gpu)
+        at = open_evals(open_app, tab="results")  # a new session: nothing of the first is in its state
+        at.button(key=f"{state.EVALS_RESUME_BUTTON}_{run_id}").click().run()
+        at.run()
+        finish_job(at)
+        resumed = store.run(run_id)
+        assert resumed is not None and resumed.finished_at is not None and resumed.judge_server == gpu.url
+        assert judge_requests(fake) == []  # the sidebar's server has the judge model too, and was not asked
+        assert [body["model"] for body in judge_requests(gpu)] == ["qwen3:0.6b"] * 3
+        assert {r.body["model"] for r in fake.requests_to("/api/chat")} == {"llama3.2:latest"}
+        assert all(answer.verdict is not None and not answer.verdict.error for answer in resumed.answers)
+        # Where the judge is named, its server is too.
+        assert "The judge's scores (qwen3:0.6b · gpu), apart from the checks" in [e.label for e in at.expander]
+        assert "The judge qwen3:0.6b · gpu gives" in texts(at.markdown)
+
+
+def test_a_resumed_runs_judge_on_a_server_that_fails_says_so_and_grades_nowhere_else(
+    open_app, store, monkeypatch, fake
+):
+    with FakeOllama() as gpu:
+        run_id = start_judged_on_gpu(open_app, store, monkeypatch, fake, gpu)
+        gpu.add_fault("/api/chat", "http", times=0, status=502, message="bad gateway")
+        at = open_evals(open_app, tab="results")
+        at.button(key=f"{state.EVALS_RESUME_BUTTON}_{run_id}").click().run()
+        at.run()
+        finish_job(at)
+        resumed = store.run(run_id)
+        assert resumed is not None and judge_requests(fake) == []
+        errors = [answer.verdict.error for answer in resumed.answers if answer.verdict is not None]
+        assert len(errors) == 3 and all(error.startswith("On gpu: ") for error in errors), errors
+        assert "The judge qwen3:0.6b · gpu gave no grade: On gpu: " in texts(at.warning)

@@ -25,7 +25,7 @@ from lib.evals.records import (
     PromptSet,
     Run,
 )
-from lib.evals.report import candidate_name, change_text, error_text, html_report, run_json, runs_csv
+from lib.evals.report import candidate_name, change_text, error_text, html_report, judge_name, run_json, runs_csv
 from lib.evals.scoring import Change, scores
 from lib.ollama.errors import OllamaError
 from lib.ollama.stats import RunStats
@@ -336,3 +336,26 @@ def test_files_name_each_candidates_server_when_given():
     ]
     assert "qwen2.5 at temperature 0 · laptop" in html_report(run, scores(run), "en", where)
     assert change_text(Change(1, None, (3, 4)), run, "en", plain=True, where=where).startswith("llama3.2 · gpu: ")
+
+
+def test_the_judge_is_named_with_its_server_when_given_and_alone_otherwise():
+    run = replace(a_run(), judge_server="http://b:11434")
+    where = {"http://b:11434": "gpu"}
+    assert judge_name(run, where) == "judge · gpu" and judge_name(run) == "judge"
+    assert judge_name(run, where, "other") == "other · gpu"  # the model a verdict names
+    assert judge_name(replace(run, judge=None), where) == ""
+    page = html_report(run, scores(run), "en", where)
+    assert "Judged by judge · gpu; its scores" in page and "judge · gpu gave 9.0/10:" in page
+    document = json.loads(run_json(run, "en", where))
+    assert (document["judge"], document["judge_server"], document["judge_server_name"]) == (
+        "judge",
+        "http://b:11434",
+        "gpu",
+    )
+    # With one server nothing is named: as before.
+    alone = html_report(run, scores(run), "en")
+    assert "Judged by judge; its scores" in alone and "judge gave 9.0/10:" in alone and " · gpu" not in alone
+    assert "judge_server_name" not in json.loads(run_json(run, "en"))
+    # A server's name is text, in the report too.
+    hostile = html_report(run, scores(run), "en", {"http://b:11434": HOSTILE})
+    assert HOSTILE not in hostile and "&lt;script&gt;" in hostile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 
@@ -432,16 +431,53 @@ def test_a_candidate_on_a_server_the_session_no_longer_has_fails_without_a_reque
     assert len(fake.requests_to("/api/chat")) == 2  # the other candidate's, on the sidebar's server (no server saved)
 
 
-def test_the_judge_grades_on_its_own_server(fake, gpu, store):
-    run = Run(PromptSet("s", PROMPTS[:2]), (Candidate("llama3.2", server=fake.url),), judge="qwen3:0.6b")
-    run_id = store.start_run(run)
-    stored = store.run(run_id)
-    assert stored is not None
-    judged_on_gpu = replace(stored, judge_server=gpu.url)
-    job = EvalJob(OllamaClient(fake.url), store, run_id, judged_on_gpu, servers={gpu.url: OllamaClient(gpu.url)})
-    assert job.start().wait(60) and job.view().completed
-    assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2"] * 2
+def judged_on(server: str) -> Run:
+    """Two prompts, one candidate on the sidebar's server, judged by qwen3:0.6b on ``server``."""
+    candidates = (Candidate("llama3.2", server=""),)
+    return Run(PromptSet("s", PROMPTS[:2]), candidates, judge="qwen3:0.6b", judge_server=server)
+
+
+def test_the_judge_grades_on_the_server_saved_with_the_run(fake, gpu, store):
+    run_id, job = begin_on(store, judged_on(gpu.url), OllamaClient(fake.url), servers={gpu.url: OllamaClient(gpu.url)})
+    assert job.wait(60) and job.view().completed
+    assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2"] * 2  # fake has qwen3:0.6b too
     assert [r.body["model"] for r in gpu.requests_to("/api/chat")] == ["qwen3:0.6b"] * 2
+    saved = store.run(run_id)  # what a later job (another session, a resume) starts from
+    assert saved is not None and saved.judge_server == gpu.url
+
+
+def test_a_judge_whose_server_the_session_no_longer_has_grades_nowhere_else_and_says_so(fake, store):
+    gone = "http://gone.example:11434"
+    run_id, job = begin_on(store, judged_on(gone), OllamaClient(fake.url), names={fake.url: "laptop", gone: "gpu"})
+    assert job.wait(30) and job.view().completed
+    assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2"] * 2  # no grade on the sidebar's
+    saved = store.run(run_id)
+    assert saved is not None
+    verdicts = [answer.verdict for answer in saved.answers]
+    assert all(v is not None and v.score is None and v.request == {} for v in verdicts)
+    assert [v.error for v in verdicts if v is not None] == [
+        "gpu, the server this run's judge grades on, is not one of this session's servers any more, "
+        "so this answer was not graded."
+    ] * 2
+
+
+def test_a_judge_whose_server_is_down_fails_each_grade_with_a_sentence_naming_it(fake, store):
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    run_id, job = begin_on(
+        store,
+        judged_on(down),
+        OllamaClient(fake.url),
+        servers={down: OllamaClient(down)},
+        names={fake.url: "laptop", down: "gpu"},
+        language="zh",
+    )
+    assert job.wait(60) and job.view().completed
+    assert [r.body["model"] for r in fake.requests_to("/api/chat")] == ["llama3.2"] * 2
+    saved = store.run(run_id)
+    assert saved is not None
+    errors = [answer.verdict.error for answer in saved.answers if answer.verdict is not None]
+    assert len(errors) == 2 and all(error.startswith("在 gpu 上：") for error in errors), errors
+    assert all(answer.status == DONE for answer in saved.answers)  # the answers stay; only their grades failed
 
 
 def test_with_one_server_a_failures_sentence_is_as_before(fake, store):

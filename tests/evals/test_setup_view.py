@@ -130,6 +130,9 @@ def test_a_judged_run_keeps_its_judge_and_rubric_and_grades_after_the_answers(se
     models = [request.body["model"] for request in fake.requests_to("/api/chat")]
     assert models == ["llama3.2:latest"] * 3 + ["qwen3:0.6b"] * 3
     assert all(answer.verdict is not None for answer in run.answers)
+    assert run.judge_server == fake.url  # saved with the run, the one server's address
+    # With one server the judge is named alone, as before.
+    assert "The judge's scores (qwen3:0.6b), apart from the checks" in [e.label for e in setup.expander]
 
 
 def test_a_server_that_cannot_list_its_models_is_said_once_with_retry(open_app, store, fake):

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -112,7 +113,7 @@ def test_the_database_is_in_wal_mode_in_the_data_dir_at_the_newest_revision(monk
     assert store.path == tmp_path / "nested" / "dir" / "evals.sqlite3"
     with closing(sqlite3.connect(store.path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0001",)]
+        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0002",)]
 
 
 def test_a_set_round_trips_with_unicode_images_schema_and_checks(alice):
@@ -467,9 +468,11 @@ def test_an_evals_file_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(
     )
     assert run.answers[2].error == "The model is not on the server."
     assert [s.name for s in EvalStore(owner=make_fixtures.BROWSER).sets()] == ["Browser's"]
+    assert run.judge_server == ""  # judged on the sidebar's server, as every run before the judge's server was saved
     assert raw_rows(path) == before  # every column of every row, as it was
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0001",)]
+        assert db.execute("SELECT version_num FROM alembic_version_evals").fetchall() == [("evals_0002",)]
+        assert db.execute("SELECT judge_server FROM runs").fetchall() == [("",)] * len(before["runs"])
     assert differences(EvalStore()) == []
     # And it goes on: an answer saved again replaces the old one, a new run goes in.
     alice.save_answer(run.id, Answer(0, 1, "4"))
@@ -491,3 +494,20 @@ def test_a_candidates_server_is_kept_with_it_and_a_run_saved_before_servers_read
     backend.execute(EvalStore, "UPDATE runs SET candidates = :c, candidate_count = 1", c=before)
     old = alice.run(run_id)
     assert old is not None and old.candidates == (Candidate("qwen3:0.6b"),) and old.candidates[0].server == ""
+
+
+def test_the_judges_server_is_saved_with_the_run_and_a_run_saved_before_reads_as_the_sidebars(alice, backend):
+    judged_on_gpu = replace(a_run(a_set()), judge_server="http://gpu:11434")
+    run_id = alice.start_run(judged_on_gpu)
+    saved = alice.run(run_id)
+    assert saved is not None and saved.judge_server == "http://gpu:11434"
+    assert [run.judge_server for run in alice.runs()] == ["http://gpu:11434"]
+    assert saved.placed("http://laptop:11434").judge_server == "http://gpu:11434"  # not moved to the sidebar's
+    # A run without a judge keeps no judge's server.
+    unjudged = alice.start_run(Run(a_set(), (Candidate("m"),), judge_server="http://gpu:11434"))
+    assert alice.run(unjudged).judge_server == ""
+    # A run saved before the judge's server was: "", the sidebar's server.
+    backend.execute(EvalStore, "UPDATE runs SET judge_server = '' WHERE id = :id", id=run_id)
+    old = alice.run(run_id)
+    assert old is not None and old.judge_server == ""
+    assert old.placed("http://laptop:11434").judge_server == "http://laptop:11434"
