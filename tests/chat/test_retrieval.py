@@ -3,6 +3,7 @@ real document store: one search per embedding model, the best hits of all number
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import numpy as np
@@ -95,3 +96,20 @@ def test_a_missing_embedding_model_is_an_error_to_word(client, store, fake):
         retrieval.find(clients(client), store, [cats], "cats", Search())
     assert raised.value.status_code == 404
     assert retrieval.failed([cats]).search_failed
+
+
+def test_each_documents_question_goes_to_its_own_server_and_a_failing_one_is_left_out_and_named(client, store, fake):
+    cats = add(store, client, "cats.txt", MINILM, ["Cats purr when content."])
+    away = "http://127.0.0.1:9"  # nothing listens there
+    dogs = dataclasses.replace(add(store, client, "dogs.txt", MINILM, ["Dogs bark."]), server=away)
+    clients = {client.base_url: client, away: OllamaClient(away)}
+    found = retrieval.find(clients, store, [cats, dogs], "Why do cats purr?", Search(min_score=0.1))
+    assert [hit.document for hit in found.hits] == ["cats.txt"]
+    (skipped,) = found.unsearched
+    assert (skipped.server, skipped.documents, skipped.error_key) == (away, ("dogs.txt",), "errors.nothing_answers")
+    with pytest.raises(OllamaError):  # nothing could be searched: an error, as with one server
+        retrieval.find(clients, store, [dogs], "Why do cats purr?", Search(min_score=0.1))
+    unknown = dataclasses.replace(dogs, server="http://10.9.9.9:11434")
+    assert retrieval.find(clients, store, [cats, unknown], "cats", Search()).unsearched[0].error_key == (
+        "documents.server_unknown"
+    )
