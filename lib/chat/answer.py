@@ -58,14 +58,13 @@ def respond(
     *,
     stop_button: bool,
     documents: DocumentStore | None = None,
-    documents_client: OllamaClient | None = None,
 ) -> Any | None:
     """Answer the conversation's last message, or say why it cannot be sent (images to a model without vision).
 
     ``client``: the chat's own server's (``settings.server``); every answer is saved with that server.
     A conversation with ``documents`` attached is answered from their passages
-    (:mod:`lib.chat.retrieval`), searched on ``documents_client``'s server (where they were indexed; default
-    ``client``); a question that cannot be searched gets a failed answer that says why.
+    (:mod:`lib.chat.retrieval`), each searched on its own server (where it was indexed); a question that cannot
+    be searched in any of them gets a failed answer that says why.
     An answer paused on the user's own tool goes on once every call has its result. Returns the
     answer's bubble, or None when only a refusal was saved or there is nothing to answer (nothing drawn).
     """
@@ -92,21 +91,21 @@ def respond(
     think = settings.think if "thinking" in capabilities else None
     messages = api_messages(settings.system, history, images=sees)
     grounding: Grounding | None = None
-    attached = documents.attached(conversation.saved_id) if documents is not None else []
-    searcher = documents_client or client
+    attached = attach_view.placed(documents.attached(conversation.saved_id)) if documents is not None else []
+    searchers = attach_view.clients_of(attached)
     if resumed is not None:
         grounding = resumed.grounding
         if grounding is not None and grounding.sent:
             messages = [dict(message) for message in grounding.sent]
     elif documents is not None and attached:
-        grounded = _grounded(store, searcher, documents, attached, conversation, settings, history, sees)
+        grounded = _grounded(store, searchers, documents, attached, conversation, settings, history, sees)
         if grounded is None:
             return None
         messages, grounding = grounded
     toolbox: Toolbox | None = None
     if "tools" in capabilities and settings.tools:
         library = (
-            Library(searcher, documents, attached, attach_view.search_settings()) if documents and attached else None
+            Library(searchers, documents, attached, attach_view.search_settings()) if documents and attached else None
         )
         toolbox = Toolbox(settings.tools, registry.Context(library=library))
     fields = {
@@ -151,7 +150,7 @@ class Turn:
 
 def _grounded(
     store: ChatStore,
-    client: OllamaClient,
+    clients: retrieval.Clients,
     documents: DocumentStore,
     attached: list[Document],
     conversation: Conversation,
@@ -166,7 +165,7 @@ def _grounded(
     try:
         with st.spinner(attach_view.searching(attached)):
             messages, grounding = retrieval.ground(
-                client,
+                clients,
                 documents,
                 attached,
                 question.content,

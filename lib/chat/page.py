@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import state
 from lib.chat import answer as chat_answer
 from lib.chat import compare as chat_compare
 from lib.chat import compare_view as chat_compare_view
@@ -54,8 +54,8 @@ def draw(store: ChatStore) -> None:
 
 
 def _single_chat(store: ChatStore) -> None:
-    """One conversation. Its answers come from its own server's client (the model box's choice), its documents
-    are searched on the sidebar's server, where they were indexed."""
+    """One conversation. Its answers come from its own server's client (the model box's choice); each of its
+    documents is searched on the server it was indexed on."""
     chat_compare.leave_address()
     conversation = chat_session.open_conversation(store)
     chat_session.load_settings(conversation)
@@ -84,7 +84,7 @@ def _single_chat(store: ChatStore) -> None:
         bar = st.empty()
         context_view.draw_bar(bar, context)
         chat_dock.prompt_library()
-        attach_view.draw(store, documents, server_data.client(), conversation, settings)
+        attach_view.draw(store, documents, conversation, settings)
         prompt = st.chat_input(
             settings_panel.prompt_placeholder(panel),
             key=state.CHAT_PROMPT_INPUT,
@@ -130,7 +130,6 @@ def _single_chat(store: ChatStore) -> None:
                 settings,
                 stop_button=True,
                 documents=documents,
-                documents_client=server_data.client(),
             )
             st.rerun()
 
@@ -195,7 +194,6 @@ def _ask(
         settings,
         stop_button=False,
         documents=documents,
-        documents_client=server_data.client(),
     )
     # The answer finishes in place, instead of re-sending the whole page and the answer once more.
     if untitled or waiting or answer is None:

@@ -1,9 +1,11 @@
 """A question to a chat with documents: the passages that answer it found, and the request built on them.
 
-Each attached document was indexed with one embedding model; a search only compares vectors of
-one model (:mod:`lib.documents.index`), so the question is embedded once per model among the
-chat's documents, each model's documents are searched with it, and the best hits of all are
-numbered 1..n in order of score, as the answer cites them. The request's messages come from
+Each attached document was indexed with one embedding model on one server; a search only compares vectors of
+one model (:mod:`lib.documents.index`), so the question is embedded once per (server, model) pair among the
+chat's documents, on that server (another server's build of the model may place texts elsewhere), each pair's
+documents are searched with it, and the best hits of all are numbered 1..n in order of score, as the answer
+cites them. A server that cannot embed the question leaves its documents out, said in the grounding, while
+the others are used; only when no pair could be searched is it an error. The request's messages come from
 :func:`lib.documents.grounding.grounded_messages`, the conversation's own history kept.
 
 No Streamlit: the page shows a spinner around :func:`ground` and words its errors.
@@ -12,11 +14,11 @@ No Streamlit: the page shows a spinner around :func:`ground` and words its error
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lib.chat.sources import Grounding, source_of, without_images
+from lib.chat.sources import Grounding, Unsearched, source_of, without_images
 from lib.documents import grounding, index, ingest
 from lib.documents.records import Document, Hit
 from lib.documents.store import DocumentStore
@@ -37,6 +39,18 @@ class Search:
     hybrid: float = 0.0
 
 
+Clients = Mapping[str, OllamaClient]
+"""The session's client of each server (base URL) the chat's documents are on."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A question's passages, numbered, and the documents it could not be searched in (their server failed)."""
+
+    hits: list[Hit]
+    unsearched: tuple[Unsearched, ...] = ()
+
+
 def models_of(documents: Sequence[Document]) -> dict[str, list[int]]:
     """The chat's documents by embedding model, in the order they were attached."""
     by_model: dict[str, list[int]] = {}
@@ -46,37 +60,68 @@ def models_of(documents: Sequence[Document]) -> dict[str, list[int]]:
     return by_model
 
 
-def find(
-    client: OllamaClient, store: DocumentStore, documents: Sequence[Document], question: str, search: Search
-) -> list[Hit]:
-    """The passages of ``documents`` closest to ``question``, the best first, numbered 1..n.
+def pairs_of(documents: Sequence[Document]) -> dict[tuple[str, str], list[Document]]:
+    """The chat's documents by (server, embedding model), in the order they were attached; ``documents`` placed
+    (:meth:`Document.placed`: a server each)."""
+    pairs: dict[tuple[str, str], list[Document]] = {}
+    for document in documents:
+        if document.id is not None:
+            pairs.setdefault((document.server, document.model), []).append(document)
+    return pairs
 
-    Raises :class:`OllamaError` when the question cannot be embedded, or its vector does not fit the
-    documents' (the model changed since they were indexed).
+
+def find(clients: Clients, store: DocumentStore, documents: Sequence[Document], question: str, search: Search) -> Found:
+    """The passages of ``documents`` (placed) closest to ``question``, the best first, numbered 1..n; the question
+    embedded on each document's own server (its client in ``clients``) with its own model.
+
+    Documents whose server cannot embed the question (down, no longer has the model, not one of ``clients``) are
+    left out and listed in :attr:`Found.unsearched`. Raises :class:`OllamaError` when no document could be
+    searched at all: the question cannot be embedded, or its vector does not fit the documents' (the model
+    changed since they were indexed).
     """
     hits: list[Hit] = []
-    for model, ids in models_of(documents).items():
-        vector = ingest.query_vector(client, model, question)
+    failures: list[tuple[str, list[Document], OllamaError]] = []
+    for (server, model), placed in pairs_of(documents).items():
+        ids = [document.id for document in placed if document.id is not None]
         try:
-            found = index.search(
-                store,
-                model,
-                vector,
-                document_ids=ids,
-                top_k=search.top_k,
-                min_score=search.min_score,
-                query_text=question,
-                hybrid=search.hybrid,
-            )
-        except index.DimensionMismatch:
-            raise OllamaError("documents.dimensions_differ", {"model": model}) from None
-        hits += found
+            hits += _search_pair(clients, store, server, model, ids, question, search)
+        except OllamaError as error:
+            failures.append((server, placed, error))
+    if failures and len(failures) == len(pairs_of(documents)):
+        raise failures[0][2]
     hits.sort(key=lambda hit: hit.score, reverse=True)
-    return [dataclasses.replace(hit, number=number) for number, hit in enumerate(hits[: search.top_k], start=1)]
+    numbered = [dataclasses.replace(hit, number=number) for number, hit in enumerate(hits[: search.top_k], start=1)]
+    unsearched = tuple(
+        Unsearched(server, tuple(d.name for d in placed), error.key, dict(error.values))
+        for server, placed, error in failures
+    )
+    return Found(numbered, unsearched)
+
+
+def _search_pair(
+    clients: Clients, store: DocumentStore, server: str, model: str, ids: list[int], question: str, search: Search
+) -> list[Hit]:
+    client = clients.get(server)
+    if client is None:
+        raise OllamaError("documents.server_unknown", {"server": server})
+    vector = ingest.query_vector(client, model, question)
+    try:
+        return index.search(
+            store,
+            model,
+            vector,
+            document_ids=ids,
+            top_k=search.top_k,
+            min_score=search.min_score,
+            query_text=question,
+            hybrid=search.hybrid,
+        )
+    except index.DimensionMismatch:
+        raise OllamaError("documents.dimensions_differ", {"model": model}) from None
 
 
 def ground(
-    client: OllamaClient,
+    clients: Clients,
     store: DocumentStore,
     documents: Sequence[Document],
     question: str,
@@ -90,12 +135,14 @@ def ground(
     ``history`` is the conversation before the question, as :func:`lib.chat.history.api_messages`
     sends it (with the system prompt); ``images`` go with the question. When no passage is close
     enough, the app answers itself (:data:`lib.documents.grounding.NOTHING_FOUND`): no messages, and
-    a grounding that says so. Raises :class:`OllamaError` when the question cannot be embedded.
+    a grounding that says so. The documents whose server failed are named in the grounding
+    (:func:`find`). Raises :class:`OllamaError` when the question cannot be embedded for any document.
     """
-    hits = find(client, store, documents, question, search)
+    found = find(clients, store, documents, question, search)
+    hits, unsearched = found.hits, found.unsearched
     models = tuple(models_of(documents))
     if not hits:
-        return [], Grounding(models=models, nothing_found=True, min_score=search.min_score)
+        return [], Grounding(models=models, nothing_found=True, min_score=search.min_score, unsearched=unsearched)
     messages = grounding.grounded_messages(question, hits, history, language)
     if images and messages and messages[-1].get("role") == "user":
         messages[-1] = {**messages[-1], "images": images}
@@ -104,6 +151,7 @@ def ground(
         sources=tuple(source_of(hit) for hit in hits),
         sent=without_images(messages),
         min_score=search.min_score,
+        unsearched=unsearched,
     )
 
 

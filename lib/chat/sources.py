@@ -38,6 +38,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Unsearched:
+    """Documents of the chat a question was not searched in: their server (base URL) could not embed it.
+    ``error_key`` and ``values`` are the error, worded when shown (:mod:`lib.ollama.errors`)."""
+
+    server: str
+    documents: tuple[str, ...]
+    error_key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Grounding:
     """How an answer was grounded in the chat's documents.
 
@@ -46,6 +57,7 @@ class Grounding:
     their message). ``nothing_found``: no passage was close enough to the question.
     ``search_failed``: the question could not be searched (the answer's error says why).
     ``min_score``: the lowest score a passage could have, for the nothing-found sentence.
+    ``unsearched``: documents left out because their server did not answer (the others were searched).
 
     When nothing was found, no model was asked (:data:`lib.documents.grounding.NOTHING_FOUND`):
     the answer is the app's own sentence, worded when it is shown, and ``sent`` is empty.
@@ -57,6 +69,7 @@ class Grounding:
     nothing_found: bool = False
     search_failed: bool = False
     min_score: float | None = None
+    unsearched: tuple[Unsearched, ...] = ()
     # What of a saved record could not be read and was left out; shown in its place.
     damaged: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -81,6 +94,12 @@ def without_images(messages: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]
 
 
 def to_json(grounding: Grounding) -> str:
+    unsearched = {
+        "unsearched": [
+            {"server": u.server, "documents": list(u.documents), "error_key": u.error_key, "values": u.values}
+            for u in grounding.unsearched
+        ]
+    }
     return json.dumps(
         {
             "models": list(grounding.models),
@@ -101,8 +120,10 @@ def to_json(grounding: Grounding) -> str:
             "nothing_found": grounding.nothing_found,
             "search_failed": grounding.search_failed,
             "min_score": grounding.min_score,
+            **(unsearched if grounding.unsearched else {}),
         },
         ensure_ascii=False,
+        default=str,
     )
 
 
@@ -143,8 +164,27 @@ def from_stored(text: Any) -> Grounding | None:
         nothing_found=value.get("nothing_found") is True,
         search_failed=value.get("search_failed") is True,
         min_score=_score(value.get("min_score")),
+        unsearched=_unsearched(value.get("unsearched")),
         damaged=tuple(damaged),
     )
+
+
+def _unsearched(raw: Any) -> tuple[Unsearched, ...]:
+    """The saved documents a question was not searched in; entries that are not one are left out."""
+    found: list[Unsearched] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        server, documents, key, values = (entry.get(name) for name in ("server", "documents", "error_key", "values"))
+        if (
+            isinstance(server, str)
+            and isinstance(documents, list)
+            and all(isinstance(name, str) for name in documents)
+            and isinstance(key, str)
+            and isinstance(values, dict)
+        ):
+            found.append(Unsearched(server, tuple(documents), key, values))
+    return tuple(found)
 
 
 def _source(raw: Any) -> Source | None:

@@ -1,22 +1,24 @@
 """The chat's Documents control, above the chat box: which files the answers come from, and adding more.
 
 A button names the documents in the chat; it opens a panel that lists them (each can be taken
-out of the chat), uploads files (indexed with the chosen embedding model, their progress shown
-under the button), attaches documents from the visitor's library, and sets how many passages a
-question retrieves. Attachments are saved with the conversation (:meth:`DocumentStore.attach`),
-so a reload or another day finds them again; a new chat is saved when its first document is
-added. Everything here acts through ``on_click``/``on_change`` callbacks, before the page runs.
+out of the chat), uploads files (indexed with the chosen embedding model on its server, every answering
+server's offered as ``model · server`` when there are several; their progress shown under the button),
+attaches documents from the visitor's library, and sets how many passages a question retrieves.
+Attachments are saved with the conversation (:meth:`DocumentStore.attach`), so a reload or another
+day finds them again; a new chat is saved when its first document is added. Everything here acts
+through ``on_click``/``on_change`` callbacks, before the page runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec
 
 import streamlit as st
 
-from lib import i18n, server_data, state
+from lib import i18n, state
 from lib.chat import retrieval
 from lib.chat import session as chat_session
 from lib.chat.history import Conversation
@@ -27,10 +29,13 @@ from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore, NotFound
 from lib.embeddings import models as embedding_models
+from lib.fleet import catalog, picker
+from lib.fleet import session as fleet
+from lib.fleet.models import SEPARATOR, ModelRef, label, server_name
+from lib.fleet.servers import Server
 from lib.formatting import whole_number
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
-from lib.ollama.errors import OllamaError
 from lib.ui import navigation
 from lib.ui.errors import error_text
 
@@ -40,7 +45,6 @@ NAMES_SHOWN = 3  # documents named next to the button; the rest are counted
 def draw(
     chats: ChatStore,
     documents: DocumentStore,
-    client: OllamaClient,
     conversation: Conversation | None,
     settings: Settings | None,
 ) -> list[Document]:
@@ -61,7 +65,7 @@ def draw(
         key="documents_popover",
         help=t("documents.button_help"),
     ):
-        _panel(chats, documents, client, conversation, settings, attached)
+        _panel(chats, documents, conversation, settings, attached)
     if attached:
         row.caption(in_use(attached))
     jobs_view.show(documents)
@@ -80,7 +84,6 @@ def in_use(attached: Sequence[Document]) -> str:
 def _panel(
     chats: ChatStore,
     documents: DocumentStore,
-    client: OllamaClient,
     conversation: Conversation | None,
     settings: Settings | None,
     attached: list[Document],
@@ -88,10 +91,10 @@ def _panel(
     st.markdown(f"**{t('documents.in_this_chat')}**")
     if not attached:
         st.caption(t("documents.none_yet"))
+    servers = fleet.servers()
     for document in attached:
         line = st.container(horizontal=True, vertical_alignment="center")
-        n = 1 if document.passages == 1 else whole_number(document.passages)
-        line.markdown(t("documents.attached_line", name=document.name, n=n, model=document.model))
+        line.markdown(attached_line(document, servers))
         line.button(
             t("documents.detach"),
             icon=":material/link_off:",
@@ -102,7 +105,7 @@ def _panel(
             args=(documents, conversation.id if conversation else None, document.id),
         )
     st.divider()
-    model = embedding_model(client, attached)
+    model = embedding_model(attached)
     round_number = int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0)
     st.file_uploader(
         t("documents.upload"),
@@ -112,38 +115,98 @@ def _panel(
         help=t("documents.upload_help"),
         disabled=model is None,
         on_change=upload,
-        args=(chats, documents, client, settings, f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}"),
+        args=(chats, documents, settings, f"{state.DOCUMENTS_UPLOAD_INPUT}_{round_number}"),
     )
-    _from_library(chats, documents, settings, attached)
+    _from_library(chats, documents, settings, attached, servers)
     st.divider()
     search_widgets()
     st.page_link(navigation.DOCUMENTS, label=t("documents.open_library"), icon=":material/folder_open:")
 
 
-def embedding_model(client: OllamaClient, attached: Sequence[Document]) -> str | None:
-    """The embedding model new files are indexed with, or None (after saying why) when none can be used.
+def attached_line(document: Document, servers: Sequence[Server]) -> str:
+    """A document of the chat in its panel: name, passages and model, and its server when there are several."""
+    n = 1 if document.passages == 1 else whole_number(document.passages)
+    if len(servers) <= 1:
+        return t("documents.attached_line", name=document.name, n=n, model=document.model)
+    where = server_name(document.placed(fleet.current().url).server, servers)
+    return t("documents.attached_line_server", name=document.name, n=n, model=document.model, server=where)
 
-    A chat's documents usually share one model: the chat's first one is chosen at first.
+
+def placed(attached: Sequence[Document]) -> list[Document]:
+    """The chat's documents, each with its server: those saved before servers were kept are on the sidebar's."""
+    current = fleet.current().url
+    return [document.placed(current) for document in attached]
+
+
+def clients_of(attached: Sequence[Document]) -> dict[str, OllamaClient]:
+    """The session's client of each server the (placed) documents are on; a server no longer among the session's
+    has none, and its documents are not searched (:func:`lib.chat.retrieval.find` says so)."""
+    clients: dict[str, OllamaClient] = {}
+    for url in dict.fromkeys(document.server for document in attached):
+        with contextlib.suppress(fleet.UnknownServer):
+            clients[url] = fleet.client_for(url)
+    return clients
+
+
+def embedding_model(attached: Sequence[Document]) -> ModelRef | None:
+    """The embedding model, on its server, new files are indexed with; None (after saying why) when none can be.
+
+    Every answering server's embedding models are offered, as ``model · server`` when there are several (the
+    model alone with one server). A chat's documents usually share one model: the chat's first one (on its
+    server) is chosen at first. A pick on a server that stopped answering is kept and said, never moved to
+    another server: its files would be indexed, and their questions embedded, where nobody chose.
     """
-    try:
-        names = server_data.models_with(client, "embedding")
-    except OllamaError as error:
-        st.warning(t("documents.models_unreadable", problem=error_text(error)), icon=":material/cloud_off:")
+    states = catalog.survey()
+    servers = [entry.server for entry in states]
+    refs = catalog.refs_with("embedding", states)
+    down = [entry for entry in states if not entry.up]
+    if not refs:
+        if down and len(down) == len(states) and down[0].error is not None:
+            problem = error_text(down[0].error)
+            st.warning(t("documents.models_unreadable", problem=problem), icon=":material/cloud_off:")
+        else:
+            st.info(t("documents.no_embedding_model"), icon=":material/info:")
+            st.page_link(navigation.MODELS, label=t("documents.models_link"), icon=":material/download:")
         return None
-    if not names:
-        st.info(t("documents.no_embedding_model"), icon=":material/info:")
-        st.page_link(navigation.MODELS, label=t("documents.models_link"), icon=":material/download:")
-        return None
-    if st.session_state.get(state.DOCUMENTS_MODEL_INPUT) not in names:
-        used = next((document.model for document in attached if document.model in names), None)
-        st.session_state[state.DOCUMENTS_MODEL_INPUT] = used or first_choice(names, i18n.language())
-    chosen = st.selectbox(
+    key = state.DOCUMENTS_MODEL_INPUT
+    picker.restore(key, servers)
+    picked = st.session_state.get(key)
+    stranded = picked if isinstance(picked, ModelRef) and any(e.server.url == picked.server for e in down) else None
+    options = refs if stranded is None else [*refs, stranded]
+    if picked not in options:
+        st.session_state[key] = first_ref(refs, attached, fleet.current().url, i18n.language())
+
+    def wording(ref: ModelRef) -> str:
+        named = label(ref, servers)
+        return f"{named}{SEPARATOR}{t_plain('fleet.option_down')}" if ref == stranded else named
+
+    chosen: ModelRef = st.selectbox(
         t("documents.embedding_model"),
-        names,
-        key=state.DOCUMENTS_MODEL_INPUT,
+        options,
+        key=key,
         help=t("documents.embedding_model_help"),
+        format_func=wording,
     )
-    return str(chosen)
+    for entry in down:
+        if stranded is None or entry.server.url != stranded.server:
+            st.caption(t("fleet.server_down", server=entry.server.name))
+    if chosen == stranded:
+        where = server_name(chosen.server, servers)
+        st.warning(t("documents.picked_down", model=chosen.model, server=where), icon=":material/cloud_off:")
+        return None
+    return chosen
+
+
+def first_ref(refs: Sequence[ModelRef], attached: Sequence[Document], current: str, language: str) -> ModelRef:
+    """The embedding model (on its server) offered first: the chat's first document's, where it is offered; else
+    :func:`first_choice` among the sidebar's server's models (``current``), else among all."""
+    for document in attached:
+        used = ModelRef(document.model, document.placed(current).server)
+        if used in refs:
+            return used
+    candidates = [ref for ref in refs if ref.server == current] or list(refs)
+    name = first_choice([ref.model for ref in candidates], language)
+    return next(ref for ref in candidates if ref.model == name)
 
 
 def first_choice(names: Sequence[str], language: str) -> str:
@@ -160,13 +223,17 @@ def first_choice(names: Sequence[str], language: str) -> str:
 
 
 def _from_library(
-    chats: ChatStore, documents: DocumentStore, settings: Settings | None, attached: list[Document]
+    chats: ChatStore,
+    documents: DocumentStore,
+    settings: Settings | None,
+    attached: list[Document],
+    servers: Sequence[Server],
 ) -> None:
     taken = {document.id for document in attached}
     others = [document for document in documents.documents() if document.id not in taken]
     if not others:
         return
-    names = pick_labels(others)
+    names = pick_labels(others, servers)
     st.multiselect(
         t("documents.from_library"),
         list(names),
@@ -184,21 +251,28 @@ def _from_library(
     )
 
 
-def pick_labels(documents: Sequence[Document]) -> dict[int | None, str]:
-    """Each document as the library picker offers it, no two alike: a select box tells its options apart by
-    their text, so documents that share a name and model are numbered, oldest first."""
+def pick_labels(documents: Sequence[Document], servers: Sequence[Server] = ()) -> dict[int | None, str]:
+    """Each document as the library picker offers it, its model as ``model · server`` when there are several
+    servers, no two alike: a select box tells its options apart by their text, so documents that share a name and
+    model are numbered, oldest first."""
+    current = fleet.current().url if len(servers) > 1 else ""
     labels = {
-        document.id: t_plain("documents.pick_label", name=document.name, model=document.model) for document in documents
+        document.id: t_plain(
+            "documents.pick_label",
+            name=document.name,
+            model=label(ModelRef(document.model, document.placed(current).server), servers),
+        )
+        for document in documents
     }
     counts: dict[str, int] = {}
-    for label in labels.values():
-        counts[label] = counts.get(label, 0) + 1
+    for text in labels.values():
+        counts[text] = counts.get(text, 0) + 1
     seen: dict[str, int] = {}
     for document in sorted(documents, key=lambda one: one.id or 0):
-        label = labels[document.id]
-        if counts[label] > 1:
-            seen[label] = seen.get(label, 0) + 1
-            labels[document.id] = t_plain("documents.pick_label_numbered", label=label, number=seen[label])
+        text = labels[document.id]
+        if counts[text] > 1:
+            seen[text] = seen.get(text, 0) + 1
+            labels[document.id] = t_plain("documents.pick_label_numbered", label=text, number=seen[text])
     return labels
 
 
@@ -281,21 +355,16 @@ def _conversation_id(chats: ChatStore, settings: Settings | None) -> int | None:
 
 
 @reports_failures(state.CHAT_NOTICE)
-def upload(
-    chats: ChatStore,
-    documents: DocumentStore,
-    client: OllamaClient,
-    settings: Settings | None,
-    key: str,
-) -> None:
-    """Index each file dropped into the panel for this chat; the uploader is emptied for the next ones."""
+def upload(chats: ChatStore, documents: DocumentStore, settings: Settings | None, key: str) -> None:
+    """Index each file dropped into the panel for this chat, with the chosen model on its server; the uploader is
+    emptied for the next ones."""
     files: list[Any] = st.session_state.get(key) or []
     model = st.session_state.get(state.DOCUMENTS_MODEL_INPUT)
-    if not files or not model:
+    if not files or not isinstance(model, ModelRef):
         return
     conversation_id = _conversation_id(chats, settings)
     for file in files:
-        jobs_view.start(client, documents, file.name, file.getvalue(), model, conversation_id)
+        jobs_view.start(model, documents, file.name, file.getvalue(), conversation_id)
     state.put(state.DOCUMENTS_UPLOAD_ROUND, int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0) + 1)
 
 

@@ -209,24 +209,30 @@ class _Job:
 
 
 class IngestJob(_Job):
-    """Add the file ``name`` holding ``data`` to ``store``'s library, indexed with the embedding ``model``."""
+    """Add the file ``name`` holding ``data`` to ``store``'s library, indexed with the embedding ``model`` on
+    ``client``'s server, which the document is saved with. ``legacy``: that server is the sidebar's, so the same
+    file already indexed with ``model`` before servers were kept (saved without one) is found too."""
 
-    def __init__(self, client: OllamaClient, store: DocumentStore, name: str, data: bytes, model: str) -> None:
+    def __init__(
+        self, client: OllamaClient, store: DocumentStore, name: str, data: bytes, model: str, *, legacy: bool = False
+    ) -> None:
         super().__init__(client, store, name, model)
         self._data = data
+        self._legacy = legacy
 
     def start(self) -> IngestJob:
         super().start()
         return self
 
     def again(self, client: OllamaClient) -> IngestJob:
-        return IngestJob(client, self._store, self._view.name, self._data, self._view.model)
+        return IngestJob(client, self._store, self._view.name, self._data, self._view.model, legacy=self._legacy)
 
     def _run(self) -> None:
         name, model, data = self._view.name, self._view.model, self._data
         extraction.check_size(name, len(data))
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = self._store.find(sha256, model)
+        server = self._client.base_url
+        existing = self._store.find(sha256, model, server, legacy=self._legacy)
         if existing is not None:
             total = existing.passages
             self._update(stage=Stage.DONE, document_id=existing.id, reused=True, done=total, total=total)
@@ -236,14 +242,17 @@ class IngestJob(_Job):
         self._check()
         vectors = self._embed(passages, model)
         self._update(stage=Stage.SAVING)
-        document = Document(name=name, kind=kind, size=len(data), sha256=sha256, model=model, passages=len(passages))
-        document_id = self._store.add(document, passages, vectors)
+        document = Document(
+            name=name, kind=kind, size=len(data), sha256=sha256, model=model, passages=len(passages), server=server
+        )
+        document_id = self._store.add(document, passages, vectors, legacy=self._legacy)
         self._warm(model)
         self._update(stage=Stage.DONE, document_id=document_id)
 
 
 class ReindexJob(_Job):
-    """Index a saved document again with the embedding ``model``: its vectors replaced in one transaction."""
+    """Index a saved document again with the embedding ``model`` on ``client``'s server: its vectors replaced in one
+    transaction, and that server saved as the document's."""
 
     def __init__(self, client: OllamaClient, store: DocumentStore, document: Document, model: str) -> None:
         super().__init__(client, store, document.name, model)
@@ -264,7 +273,7 @@ class ReindexJob(_Job):
             raise NotFound(self._document.id)
         vectors = self._embed(passages, self._view.model)
         self._update(stage=Stage.SAVING)
-        self._store.replace_vectors(self._document.id, self._view.model, vectors)
+        self._store.replace_vectors(self._document.id, self._view.model, vectors, self._client.base_url)
         self._warm(self._view.model)
         self._update(stage=Stage.DONE, document_id=self._document.id)
 

@@ -15,20 +15,22 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import state
 from lib.documents.ingest import IngestJob, IngestView, ReindexJob, Stage
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore, NotFound
+from lib.fleet import session as fleet
+from lib.fleet.models import ModelRef
 from lib.formatting import whole_number
 from lib.i18n import Markdown, t
-from lib.ollama.client import OllamaClient
 
 POLL_SECONDS = 1.0
 
 
 @dataclass
 class Upload:
-    """A file being indexed for this session: ``conversation_id`` is the chat it goes to (None: the library).
+    """A file being indexed for this session: ``conversation_id`` is the chat it goes to (None: the library),
+    ``server`` the base URL of the server whose ``model`` embeds it.
 
     A re-index (a library document indexed again with another model) is one too, with ``reindex`` set.
     """
@@ -40,6 +42,7 @@ class Upload:
     number: int = 0  # unique in the session, for widget keys
     settled: bool = False
     reindex: bool = False
+    server: str = ""
 
 
 def uploads() -> list[Upload]:
@@ -50,16 +53,19 @@ def running() -> bool:
     return any(not upload.job.view().finished for upload in uploads())
 
 
-def start(
-    client: OllamaClient, store: DocumentStore, name: str, data: bytes, model: str, conversation_id: int | None
-) -> Upload:
-    """Index a file with ``model`` in the background (the job owns a clone of ``client``)."""
-    return _add(Upload(name, model, IngestJob(client.clone(), store, name, data, model), conversation_id))
+def start(ref: ModelRef, store: DocumentStore, name: str, data: bytes, conversation_id: int | None) -> Upload:
+    """Index a file with ``ref``'s model on its server in the background (the job owns a clone of the session's
+    client for that server); the document is saved with that server."""
+    client = fleet.client_for(ref.server).clone()
+    job = IngestJob(client, store, name, data, ref.model, legacy=ref.server == fleet.current().url)
+    return _add(Upload(name, ref.model, job, conversation_id, server=ref.server))
 
 
-def reindex(client: OllamaClient, store: DocumentStore, document: Document, model: str) -> Upload:
-    """Index a library document again with ``model`` in the background; its vectors are replaced at the end."""
-    return _add(Upload(document.name, model, ReindexJob(client.clone(), store, document, model), reindex=True))
+def reindex(ref: ModelRef, store: DocumentStore, document: Document) -> Upload:
+    """Index a library document again with ``ref``'s model on its server in the background; its vectors (and
+    server) are replaced at the end."""
+    job = ReindexJob(fleet.client_for(ref.server).clone(), store, document, ref.model)
+    return _add(Upload(document.name, ref.model, job, reindex=True, server=ref.server))
 
 
 def _add(upload: Upload) -> Upload:
@@ -105,19 +111,22 @@ def dismiss(number: int) -> None:
 def retry(number: int) -> None:
     """Index a file that failed or was stopped again, from the bytes kept with its upload: nothing to upload twice.
 
-    The new job takes the session's client as it is now (a server address or key corrected meanwhile).
+    The new job takes the session's client for the upload's server as it is now (a key corrected meanwhile); an
+    upload whose server has left the session's list stays as it ended.
     """
     kept = []
     for upload in uploads():
         if upload.number == number and upload.job.view().finished:
-            upload = Upload(
-                upload.name,
-                upload.model,
-                upload.job.again(server_data.client().clone()).start(),
-                upload.conversation_id,
-                upload.number,
-                reindex=upload.reindex,
-            )
+            with contextlib.suppress(fleet.UnknownServer):
+                upload = Upload(
+                    upload.name,
+                    upload.model,
+                    upload.job.again(fleet.client_for(upload.server).clone()).start(),
+                    upload.conversation_id,
+                    upload.number,
+                    reindex=upload.reindex,
+                    server=upload.server,
+                )
         kept.append(upload)
     state.put(state.DOCUMENTS_JOBS, kept)
 

@@ -1,10 +1,12 @@
-"""The Documents page: every document of the visitor, with its size, passages, model and date.
+"""The Documents page: every document of the visitor, with its size, passages, model (and its server, when the
+session has several) and date.
 
 Files can be uploaded straight into the library (then attached to any chat from its Documents
-panel), re-indexed with another embedding model (the old vectors are replaced, never mixed with
-the new ones), and deleted after a confirmation: its passages and vectors go with it, and every
-chat that used it stops using it. Each visitor sees only their own documents (the store is
-scoped to the visitor, as saved chats are: :mod:`lib.access.visitor`).
+panel), indexed with an embedding model on any answering server, re-indexed with another model or on
+another server (the old vectors are replaced, never mixed with the new ones), and deleted after a
+confirmation: its passages and vectors go with it, and every chat that used it stops using it. Each
+visitor sees only their own documents (the store is scoped to the visitor, as saved chats are:
+:mod:`lib.access.visitor`).
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from lib import server_data, state
+from lib import state
 from lib.access import visitor
 from lib.chat import validation
 from lib.documents import attach_view, jobs_view, records
 from lib.documents.extract import UPLOAD_TYPES
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
+from lib.fleet import catalog
+from lib.fleet import session as fleet
+from lib.fleet.models import ModelRef, label, server_name
+from lib.fleet.servers import Server
 from lib.formatting import date_time, human_size, whole_number
 from lib.i18n import escape, t
-from lib.ollama.client import OllamaClient
-from lib.ollama.errors import OllamaError
 
 
 def visitor_store() -> DocumentStore:
@@ -37,12 +41,11 @@ def visitor_store() -> DocumentStore:
 
 def draw() -> None:
     """The whole page below its title."""
-    client = server_data.client()
     store = visitor_store()
     notice()
     with st.container(border=True):
         st.markdown(f"**{t('documents.add_to_library')}**")
-        model = attach_view.embedding_model(client, [])
+        model = attach_view.embedding_model([])
         round_number = int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0)
         key = f"{state.DOCUMENTS_LIBRARY_UPLOAD_INPUT}_{round_number}"
         st.file_uploader(
@@ -53,7 +56,7 @@ def draw() -> None:
             help=t("documents.upload_help"),
             disabled=model is None,
             on_change=upload,
-            args=(client, store, key),
+            args=(store, key),
         )
     jobs_view.settle(store)
     jobs_view.announce()
@@ -63,14 +66,15 @@ def draw() -> None:
         st.info(t("documents.library_empty"), icon=":material/folder_open:")
         return
     st.caption(t("documents.library_count", n=len(listed)))
+    servers = fleet.servers()
     for document in listed:
-        _document(client, store, document)
+        _document(store, document.placed(fleet.current().url), servers)
 
 
-def _document(client: OllamaClient, store: DocumentStore, document: Document) -> None:
+def _document(store: DocumentStore, document: Document, servers: list[Server]) -> None:
     with st.container(border=True):
         st.markdown(f"**{escape(document.name)}**")
-        st.caption(facts(document))
+        st.caption(facts(document, servers))
         confirm = state.get(state.DOCUMENTS_CONFIRM)
         if confirm == document.id:
             st.warning(t("documents.confirm_delete", name=document.name), icon=":material/warning:")
@@ -86,7 +90,7 @@ def _document(client: OllamaClient, store: DocumentStore, document: Document) ->
             return
         row = st.container(horizontal=True, vertical_alignment="bottom")
         with row.popover(t("documents.reindex"), icon=":material/sync:", key=f"documents_reindex_{document.id}"):
-            _reindex(client, store, document)
+            _reindex(store, document, servers)
         row.button(
             t("documents.delete"),
             icon=":material/delete:",
@@ -96,18 +100,21 @@ def _document(client: OllamaClient, store: DocumentStore, document: Document) ->
         )
 
 
-def facts(document: Document) -> str:
-    """A document's line: kind, size, passages, embedding model and when it was added."""
+def facts(document: Document, servers: list[Server] | None = None) -> str:
+    """A document's line: kind, size, passages, embedding model (and the server it ran on, when the session has
+    several ``servers``) and when it was added."""
     added = validation.sane_time(document.added_at)
     when = t("chat.unknown_time") if added is None else date_time(datetime.fromtimestamp(added, UTC))
-    return t(
-        "documents.facts",
-        kind=t(KINDS[document.kind]) if document.kind in KINDS else document.kind,
-        size=human_size(document.size),
-        n=1 if document.passages == 1 else whole_number(document.passages),
-        model=document.model,
-        when=when,
-    )
+    values = {
+        "kind": t(KINDS[document.kind]) if document.kind in KINDS else document.kind,
+        "size": human_size(document.size),
+        "n": 1 if document.passages == 1 else whole_number(document.passages),
+        "model": document.model,
+        "when": when,
+    }
+    if servers is not None and len(servers) > 1:
+        return t("documents.facts_server", server=server_name(document.server, servers), **values)
+    return t("documents.facts", **values)
 
 
 KINDS = {
@@ -120,23 +127,24 @@ KINDS = {
 }
 
 
-def _reindex(client: OllamaClient, store: DocumentStore, document: Document) -> None:
-    st.caption(t("documents.reindex_help", model=document.model))
-    try:
-        names = [name for name in server_data.models_with(client, "embedding") if name != document.model]
-    except OllamaError:
-        names = []
-    if not names:
+def _reindex(store: DocumentStore, document: Document, servers: list[Server]) -> None:
+    """Another embedding model, on any answering server (or the same model on another server), to index the
+    document with instead (``document`` placed: its server known)."""
+    st.caption(t("documents.reindex_help", model=label(ModelRef(document.model, document.server), servers)))
+    refs = [ref for ref in catalog.refs_with("embedding") if ref != ModelRef(document.model, document.server)]
+    if not refs:
         st.caption(t("documents.no_other_model"))
         return
     key = f"{state.DOCUMENTS_REINDEX_MODEL_INPUT}_{document.id}"
-    st.selectbox(t("documents.embedding_model"), names, key=key)
+    if st.session_state.get(key) not in refs:
+        st.session_state.pop(key, None)
+    st.selectbox(t("documents.embedding_model"), refs, key=key, format_func=lambda ref: label(ref, servers))
     st.button(
         t("documents.reindex_start"),
         type="primary",
         key=f"documents_reindex_start_{document.id}",
         on_click=reindex,
-        args=(client, store, document, key),
+        args=(store, document, key),
     )
 
 
@@ -153,13 +161,13 @@ def notice() -> None:
 
 
 @attach_view.reports_failures(state.DOCUMENTS_NOTICE)
-def upload(client: OllamaClient, store: DocumentStore, key: str) -> None:
+def upload(store: DocumentStore, key: str) -> None:
     files = st.session_state.get(key) or []
     model = st.session_state.get(state.DOCUMENTS_MODEL_INPUT)
-    if not files or not model:
+    if not files or not isinstance(model, ModelRef):
         return
     for file in files:
-        jobs_view.start(client, store, file.name, file.getvalue(), model, None)
+        jobs_view.start(model, store, file.name, file.getvalue(), None)
     state.put(state.DOCUMENTS_UPLOAD_ROUND, int(state.get(state.DOCUMENTS_UPLOAD_ROUND) or 0) + 1)
 
 
@@ -180,7 +188,7 @@ def delete(store: DocumentStore, document: Document) -> None:
 
 
 @attach_view.reports_failures(state.DOCUMENTS_NOTICE)
-def reindex(client: OllamaClient, store: DocumentStore, document: Document, key: str) -> None:
+def reindex(store: DocumentStore, document: Document, key: str) -> None:
     model = st.session_state.get(key)
-    if model and document.id is not None:
-        jobs_view.reindex(client, store, document, model)
+    if isinstance(model, ModelRef) and document.id is not None:
+        jobs_view.reindex(model, store, document)

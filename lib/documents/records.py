@@ -8,7 +8,7 @@ A *hit* is a passage a question retrieved, with its score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Document kinds, by what was read (not by the file name alone).
 PDF, DOCX, MARKDOWN, TEXT, HTML, CSV = "pdf", "docx", "markdown", "text", "html", "csv"
@@ -39,7 +39,9 @@ class Passage:
 @dataclass(frozen=True)
 class Document:
     """One file of the library: ``sha256`` of its bytes (the same file is never indexed twice for one
-    owner and model), ``model`` the embedding model its vectors come from."""
+    owner, model and server), ``model`` the embedding model its vectors come from, ``server`` the base URL of
+    the server that model ran on ("" for a document saved before servers were kept: it was indexed on the
+    sidebar's server, see :meth:`placed`). A question is embedded with the same model on the same server."""
 
     name: str
     kind: str
@@ -49,6 +51,11 @@ class Document:
     passages: int = 0
     added_at: float = 0.0
     id: int | None = None
+    server: str = ""
+
+    def placed(self, default: str) -> Document:
+        """The document with ``default`` (the sidebar's server) as its server when it was saved without one."""
+        return self if self.server else replace(self, server=default)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ import json
 
 import streamlit as st
 
-from lib import state
+from lib import i18n, state
 from lib.chat import retrieval, validation
 from lib.chat.history import Message
-from lib.chat.sources import Grounding, Source
+from lib.chat.sources import Grounding, Source, Unsearched
 from lib.documents import grounding as document_grounding
 from lib.documents.records import Hit, Passage
-from lib.i18n import Markdown, escape, t
+from lib.fleet import session as fleet
+from lib.fleet.models import server_name
+from lib.i18n import Markdown, escape, t, t_plain
 from lib.ui import navigation
 from lib.ui.live_markdown import render_markdown
 
@@ -37,6 +39,8 @@ def draw(message: Message) -> None:
         st.caption(":material/search_off: " + t("documents.search_failed", models=model_list(grounding.models)))
         st.page_link(navigation.MODELS, label=t("documents.models_link"), icon=":material/deployed_code:")
         return
+    for skipped in grounding.unsearched:
+        st.warning(not_searched(skipped), icon=":material/cloud_off:")
     if grounding.nothing_found:
         # The app's own answer, in place of the model's (lib/documents/grounding.py, NOTHING_FOUND).
         min_score = grounding.min_score if grounding.min_score is not None else retrieval.MIN_SCORE
@@ -48,6 +52,15 @@ def draw(message: Message) -> None:
         sources(grounding, cited, message.id)
     if grounding.sent:
         what_was_sent(grounding, message.id)
+
+
+def not_searched(skipped: Unsearched) -> Markdown:
+    """The documents a question was not searched in, their server (by its name in this session) and why."""
+    names = t_plain("embeddings.list_separator").join(skipped.documents)
+    known = skipped.error_key in i18n.catalog()
+    reason = t(skipped.error_key, **skipped.values) if known else t("documents.not_searched_reason")
+    server = server_name(skipped.server, fleet.servers())
+    return t("documents.not_searched", documents=names, server=server, reason=reason)
 
 
 def cited_numbers(answer: str, grounding: Grounding) -> list[int]:

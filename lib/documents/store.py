@@ -63,6 +63,9 @@ DOCUMENTS = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("passages", sa.Integer, nullable=False, server_default="0"),
     sa.Column("added_at", REAL, nullable=False),
+    # The base URL of the server whose embedding model made the vectors; "" for a document saved before servers
+    # were kept (it was indexed on the sidebar's server: lib.documents.records.Document.placed).
+    sa.Column("server", sa.Text, nullable=False, server_default=""),
     sa.Index("documents_by_owner", "owner", "added_at"),
     sa.Index("documents_by_hash", "sha256", "model"),
     sqlite_autoincrement=True,
@@ -194,22 +197,26 @@ class DocumentStore(Store):
 
     # Documents
 
-    def find(self, sha256: str, model: str) -> Document | None:
-        """This owner's document of these bytes indexed with ``model``, if there is one (the newest)."""
+    def find(self, sha256: str, model: str, server: str = "", *, legacy: bool = False) -> Document | None:
+        """This owner's document of these bytes indexed with ``model`` on ``server``, if there is one (the newest).
+
+        ``legacy``: ``server`` is the sidebar's, so a document saved without a server (indexed there) counts too.
+        """
         with self._transaction(write=False) as db:
-            row = db.execute(self._same_file(sha256, model)).first()
+            row = db.execute(self._same_file(sha256, model, server, legacy)).first()
         return _document(row) if row else None
 
-    def add(self, document: Document, passages: list[Passage], vectors: np.ndarray) -> int:
+    def add(self, document: Document, passages: list[Passage], vectors: np.ndarray, *, legacy: bool = False) -> int:
         """Save ``document`` with its passages (in order) and one vector per passage, all in one
         transaction, under this owner; returns its id. ``added_at`` 0 means now.
 
-        When this owner already has the same file (``sha256``) indexed with the same model, nothing
-        is saved and that document's id is returned: two sessions indexing one file at once keep one.
+        When this owner already has the same file (``sha256``) indexed with the same model on the same server
+        (``legacy``: as for :meth:`find`), nothing is saved and that document's id is returned: two sessions
+        indexing one file at once keep one.
         """
         matrix = _checked(vectors, len(passages))
         with self._transaction() as db:
-            existing = db.execute(self._same_file(document.sha256, document.model)).first()
+            existing = db.execute(self._same_file(document.sha256, document.model, document.server, legacy)).first()
             if existing:
                 return int(existing.id)
             values = {
@@ -221,6 +228,7 @@ class DocumentStore(Store):
                 "model": document.model,
                 "passages": len(passages),
                 "added_at": document.added_at or time.time(),
+                "server": document.server,
             }
             document_id = int(db.execute(sa.insert(DOCUMENTS).values(values).returning(DOCUMENTS.c.id)).scalar_one())
             if passages:
@@ -391,9 +399,10 @@ class DocumentStore(Store):
         with self._transaction(write=False) as db:
             return {int(row.id): row.text for row in db.execute(query)}
 
-    def replace_vectors(self, document_id: int, model: str, vectors: np.ndarray) -> None:
-        """Re-index the document with ``model``: its vectors replaced, one per passage in order, and
-        its model changed, in one transaction. Raises :class:`NotFound` when it is not this owner's."""
+    def replace_vectors(self, document_id: int, model: str, vectors: np.ndarray, server: str | None = None) -> None:
+        """Re-index the document with ``model`` (on ``server``; None: where it was): its vectors replaced, one per
+        passage in order, and its model and server changed, in one transaction. Raises :class:`NotFound` when it
+        is not this owner's."""
         with self._transaction() as db:
             if self._my_document(db, document_id) is None:
                 raise NotFound(document_id)
@@ -403,7 +412,8 @@ class DocumentStore(Store):
             matrix = _checked(vectors, int(count or 0))
             db.execute(sa.delete(VECTORS).where(VECTORS.c.document_id == document_id))
             _insert_vectors(db, document_id, model, matrix)
-            db.execute(sa.update(DOCUMENTS).where(DOCUMENTS.c.id == document_id).values(model=model))
+            changed = {"model": model} if server is None else {"model": model, "server": server}
+            db.execute(sa.update(DOCUMENTS).where(DOCUMENTS.c.id == document_id).values(changed))
             self._changed(db)
 
     def generation(self) -> int:
@@ -498,11 +508,18 @@ class DocumentStore(Store):
             sa.select(DOCUMENTS).where(DOCUMENTS.c.id == document_id, self._mine(DOCUMENTS.c.owner))
         ).first()
 
-    def _same_file(self, sha256: str, model: str) -> sa.Select[Any]:
-        """This owner's newest document of these bytes indexed with ``model``."""
+    def _same_file(self, sha256: str, model: str, server: str, legacy: bool) -> sa.Select[Any]:
+        """This owner's newest document of these bytes indexed with ``model`` on ``server`` (or without a server
+        kept, when ``legacy``)."""
+        servers = [server, ""] if legacy else [server]
         return (
             sa.select(DOCUMENTS)
-            .where(DOCUMENTS.c.sha256 == sha256, DOCUMENTS.c.model == model, self._mine(DOCUMENTS.c.owner))
+            .where(
+                DOCUMENTS.c.sha256 == sha256,
+                DOCUMENTS.c.model == model,
+                DOCUMENTS.c.server.in_(servers),
+                self._mine(DOCUMENTS.c.owner),
+            )
             .order_by(DOCUMENTS.c.id.desc())
             .limit(1)
         )
@@ -555,6 +572,7 @@ def _document(row: sa.Row[Any]) -> Document:
         passages=int(row.passages),
         added_at=float(row.added_at),
         id=int(row.id),
+        server=row.server,
     )
 
 

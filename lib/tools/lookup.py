@@ -15,7 +15,6 @@ from typing import Any
 from lib.chat import retrieval
 from lib.documents.records import Document
 from lib.documents.store import DocumentStore
-from lib.ollama.client import OllamaClient
 from lib.ollama.errors import OllamaError
 from lib.tools.refusal import Refused, text_argument
 
@@ -41,9 +40,10 @@ DECLARATION: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Library:
-    """What a lookup searches: the chat's documents, where they are stored, how to embed the query."""
+    """What a lookup searches: the chat's documents (placed: each with its server), where they are stored, and the
+    client of each of their servers, to embed the query there."""
 
-    client: OllamaClient
+    clients: retrieval.Clients
     store: DocumentStore
     documents: Sequence[Document]
     search: retrieval.Search = field(default_factory=retrieval.Search)
@@ -57,7 +57,7 @@ def run(arguments: Mapping[str, Any], library: Library | None) -> str:
     if library is None or not library.documents:
         raise Refused("tools.lookup_no_documents")
     try:
-        hits = retrieval.find(library.client, library.store, library.documents, query, library.search)
+        hits = retrieval.find(library.clients, library.store, library.documents, query, library.search).hits
     except OllamaError as error:
         raise Refused(error.key, **error.values) from None
     passages = [

@@ -11,7 +11,7 @@ import pytest
 
 from lib.chat import sources
 from lib.chat.history import ASSISTANT, USER, Conversation, Message
-from lib.chat.sources import Grounding, Source
+from lib.chat.sources import Grounding, Source, Unsearched
 from lib.chat.store import SCHEMA_VERSION, ChatStore
 from lib.documents.records import Hit, Passage
 
@@ -127,3 +127,12 @@ def test_a_source_with_odd_fields_keeps_what_is_valid():
     assert grounding is not None
     assert grounding.sources == (Source(1, "d", "t", 0.5),)
     assert len(grounding.damaged) == 2 and grounding.nothing_found is False
+
+
+def test_the_documents_a_question_was_not_searched_in_are_saved_and_read_back():
+    skipped = Unsearched("http://gpu:11434", ("bread.md", "**x**.pdf"), "errors.nothing_answers", {"host": "gpu"})
+    grounding = Grounding(models=("nomic-embed-text:latest",), unsearched=(skipped,))
+    assert sources.from_stored(sources.to_json(grounding)) == grounding
+    assert "unsearched" not in json.loads(sources.to_json(GROUNDING))  # a record as it was without any
+    damaged = json.dumps({"models": [], "sources": [], "sent": [], "unsearched": [{"server": 3}, "x"]})
+    assert sources.from_stored(damaged).unsearched == ()

@@ -33,7 +33,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     upload_key,
     wait_for_jobs,
 )
-from tests.streamlit_process import free_port
+from tests.fake_ollama import FakeOllama
 
 
 @pytest.fixture
@@ -249,10 +249,14 @@ def test_the_first_question_of_a_chat_started_by_a_document_names_it(chat, fake)
     assert [b.label for b in chat.sidebar.button if b.key and b.key.startswith("chat_open_")] == [CAT_QUESTION]
 
 
-def test_with_the_server_down_the_panel_and_the_answer_say_so(chat, fake, open_app, monkeypatch):
-    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+def test_with_the_server_down_the_panel_and_the_answer_say_so(open_app, studio_env, monkeypatch):
+    with FakeOllama() as own:
+        monkeypatch.setenv("OLLAMA_HOST", own.url)
+        chat = open_app(navigation.CHAT)
+        chat.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
+        add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    st.cache_data.clear()  # the model list the page read a moment ago
     conversation_id = chat.query_params["chat"][0]
-    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
     down = open_app(navigation.CHAT, {"chat": conversation_id})
     assert not down.exception
     panel = documents_popover(down)
@@ -264,6 +268,25 @@ def test_with_the_server_down_the_panel_and_the_answer_say_so(chat, fake, open_a
     assert answer.error[0].value.startswith("Nothing is answering")
     assert any("could not be searched in this chat's documents" in c.value for c in answer.caption)
     assert down.chat_message[0].markdown[0].value == CAT_QUESTION  # the question is kept
+
+
+def test_documents_of_a_server_no_longer_in_the_session_are_not_searched_elsewhere(chat, fake, open_app, monkeypatch):
+    """Another address replaced the server the documents were indexed on: their question is not embedded on the
+    new one (its model may differ), and the answer says why and what to do."""
+    add_file(chat, "notes.md", NOTES, model=EMBEDDING_MODEL)
+    conversation_id = chat.query_params["chat"][0]
+    with FakeOllama() as elsewhere:
+        monkeypatch.setenv("OLLAMA_HOST", elsewhere.url)
+        moved = open_app(navigation.CHAT, {"chat": conversation_id})
+        moved.selectbox(key=state.CHAT_MODEL_INPUT).select(ref(CHAT_MODEL)).run()
+        send(moved, CAT_QUESTION)
+        assert not moved.exception
+        assert elsewhere.requests_to("/api/embed") == [] and elsewhere.requests_to("/api/chat") == []
+    error = moved.chat_message[-1].error[0].value
+    assert error.startswith("The documents were indexed on http")
+    assert error.endswith(
+        "no longer one of this session's servers. Index them again on a server of this session, on the Documents page."
+    )
 
 
 def test_of_two_documents_that_share_a_name_the_one_picked_is_the_one_attached(chat, studio_env):
@@ -284,7 +307,7 @@ def test_a_file_added_right_after_a_new_chats_first_answer_goes_to_that_chat(cha
     fake.script_reply("Hello there.")
     send(chat, "Hello")
     conversation_id = int(chat.query_params["chat"][0])
-    assert chat.selectbox(key=state.DOCUMENTS_MODEL_INPUT).value == EMBEDDING_MODEL
+    assert chat.selectbox(key=state.DOCUMENTS_MODEL_INPUT).value == ref(EMBEDDING_MODEL)
     add_file(chat, "notes.md", NOTES)  # straight after the answer: no run in between
     assert int(chat.query_params["chat"][0]) == conversation_id
     assert [d.name for d in library(studio_env).attached(conversation_id)] == ["notes.md"]

@@ -350,8 +350,9 @@ def raw_rows(path: Path) -> dict[str, list[tuple]]:
         "attachments": "conversation_id, document_id",
         "changes": "owner",
     }
-    columns = {
-        "attachments": "conversation_id, document_id, owner, attached_at",  # the app's columns; position is new
+    columns = {  # the app's columns: attachments' position and documents' server are new
+        "attachments": "conversation_id, document_id, owner, attached_at",
+        "documents": "id, owner, name, kind, size, sha256, model, passages, added_at",
     }
     with closing(sqlite3.connect(path)) as db:
         return {
@@ -391,8 +392,9 @@ def test_a_library_of_the_sqlite_only_app_is_upgraded_in_place_without_loss(tmp_
     assert alice.generation() == 1 and everyone.generation() == 2
     assert raw_rows(path) == before  # every column of every row, as it was
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT version_num FROM alembic_version_documents").fetchall() == [("documents_0002",)]
+        assert db.execute("SELECT version_num FROM alembic_version_documents").fetchall() == [("documents_0003",)]
         assert db.execute("SELECT position FROM attachments ORDER BY rowid").fetchall() == [(1,), (2,)]
+        assert db.execute("SELECT server FROM documents ORDER BY id").fetchall() == [("",), ("",)]  # the sidebar's
         assert (db.execute("PRAGMA page_size").fetchone()[0], db.execute("PRAGMA auto_vacuum").fetchone()[0]) == (
             65536,
             2,  # incremental

@@ -36,7 +36,7 @@ def library(tmp_path, client: OllamaClient, texts: list[str]) -> Library:
     )
     document = store.get(document_id)
     assert document is not None
-    return Library(client, store, [document], Search(top_k=2, min_score=0.1))
+    return Library({client.base_url: client}, store, [document.placed(client.base_url)], Search(top_k=2, min_score=0.1))
 
 
 def test_the_best_passages_come_back_with_file_and_page_as_json(tmp_path, client):

@@ -30,7 +30,7 @@ def test_sizes_and_stamps_are_bigint_on_postgresql_and_stay_sqlites_64_bit_integ
     store.ready()
     expected = "BIGINT" if backend.name == POSTGRESQL else "INTEGER"
     assert (column_type(store, "documents", "size"), column_type(store, "vectors", "stamp")) == (expected, expected)
-    assert backend.execute(DocumentStore, "SELECT version_num FROM alembic_version_documents") == [("documents_0002",)]
+    assert backend.execute(DocumentStore, "SELECT version_num FROM alembic_version_documents") == [("documents_0003",)]
 
 
 def test_a_database_at_revision_1_keeps_its_rows_and_the_order_of_its_attachments(
