@@ -324,8 +324,9 @@ P = ParamSpec("P")
 
 
 def reports_failures(notice_key: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """A callback whose database failure, or a document gone meanwhile (deleted in another tab), becomes the
-    next run's notice under ``notice_key``, a sentence, instead of an exception over the page."""
+    """A callback whose database failure, a document gone meanwhile (deleted in another tab), or a model's server
+    gone from the session's list becomes the next run's notice under ``notice_key``, a sentence, instead of an
+    exception over the page."""
 
     def wrap(action: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(action)
@@ -336,6 +337,8 @@ def reports_failures(notice_key: str) -> Callable[[Callable[P, None]], Callable[
                 state.put(notice_key, ("error", str(error)))
             except NotFound:
                 state.put(notice_key, ("warning", t("documents.gone")))
+            except fleet.UnknownServer:  # the model's server left the session's list after the box was drawn
+                state.put(notice_key, ("warning", t("documents.server_left")))
 
         return run
 

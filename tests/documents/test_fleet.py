@@ -32,6 +32,7 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     only,
     panel_lines,
     sent_messages,
+    upload_key,
     wait_for_jobs,
 )
 from tests.fake_ollama import FakeOllama
@@ -178,3 +179,18 @@ def test_a_document_saved_before_servers_were_kept_is_searched_on_the_sidebars_s
     assert not chat.exception
     assert (embeds(fake), embeds(gpu)) == (before + 1, 0)
     assert CAT_PASSAGE in sent_messages(fake)[-1]["content"]
+
+
+def test_a_file_added_after_its_models_server_left_the_list_is_refused_with_a_sentence(
+    two_servers, open_app, fake, gpu, studio_env, monkeypatch
+):
+    chat = chat_on_laptop(open_app, fake)
+    chat.selectbox(key=state.DOCUMENTS_MODEL_INPUT).select(ref(EMBEDDING_MODEL, gpu.url)).run()
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url}")  # gpu leaves the list after the box was drawn
+    chat.file_uploader(key=upload_key(chat)).upload("notes.md", NOTES, "text/markdown").run()
+    assert not chat.exception
+    assert "no longer one of this session's servers, so nothing was indexed" in " ".join(
+        warning.value for warning in chat.warning
+    )
+    assert embeds(gpu) == 0 and embeds(fake) == 0
+    assert library(studio_env).documents() == []
