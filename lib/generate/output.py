@@ -107,6 +107,11 @@ def stream_run(client: OllamaClient, request: GenerateRequest, form: GenerateFor
                 thinking.append(event.text)
             elif event.kind == CONTENT:
                 answer.append(event.text)
+        # The whole text at once, without the cursor, before the finished run is drawn in its place: the last
+        # words are on screen as soon as they arrive, not after the tabs and figures are built.
+        if thinking is not None:
+            thinking.finish()
+        answer.finish()
     if state.get(state.GENERATE_JOB) is streams:
         state.put(state.GENERATE_JOB, None)
     server_data.note_request(request.model, record.result.error)
