@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from lib.chat.history import ASSISTANT, USER, Conversation
 from lib.chat.store import ChatStore
@@ -21,9 +22,10 @@ from tests.storage.backends import Backend
 from tests.streamlit_process import ROOT
 
 ROUNDS = 150
-# One instance: waits for "go", then asks, answers and replaces its answers; prints what was saved, as JSON.
+# One instance: waits for the moment it is given (both start at once, however busy the machine), then asks,
+# answers and replaces its answers; prints what was saved, as JSON.
 INSTANCE = """
-import json, sys
+import json, sys, time
 from lib.chat.history import ASSISTANT, USER, Message
 from lib.chat.store import AnswerExists, ChatStore
 
@@ -31,7 +33,7 @@ name, conversation_id, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = ChatStore(owner="user:ann")
 store.ready()
 print("ready", flush=True)
-sys.stdin.readline()
+time.sleep(max(0.0, float(sys.stdin.readline()) - time.time()))
 saved, refused = {}, 0
 for n in range(rounds):
     question = f"{name} question {n}"
@@ -71,9 +73,10 @@ def test_two_instances_writing_one_conversation_at_once_lose_nothing(backend: Ba
     conversation_id = store.create(Conversation(title="shared"))
     data = os.environ["OLLAMA_STUDIO_DATA_DIR"]  # the test's: both instances open the same SQLite file there
     instances = {name: start(name, conversation_id, backend, data) for name in ("a", "b")}
+    start_at = time.time() + 1.0  # both are ready: they begin together, not as each is handed the word
     for instance in instances.values():
         assert instance.stdin is not None
-        instance.stdin.write("go\n")
+        instance.stdin.write(f"{start_at}\n")
         instance.stdin.flush()
     reports = {}
     for name, instance in instances.items():
