@@ -66,14 +66,14 @@ def draw(
         key=key,
         required=True,
         disabled=disabled,
-        help=t(_help(offered)),
+        help=_help(offered),
         label_visibility=label_visibility,
     )
     return thinking.request_value(chosen, offered)
 
 
 def _help(offered: Sequence[Think]) -> str:
-    """The help text's key: for off/on, for levels, or for levels up to "max"."""
+    """The help text for off/on, for levels, or for levels up to "max"."""
     if thinking.MAX in offered:
-        return "widgets.think_max_help"
-    return "widgets.think_help" if True in offered else "widgets.think_levels_help"
+        return t("widgets.think_max_help")
+    return t("widgets.think_help") if True in offered else t("widgets.think_levels_help")
