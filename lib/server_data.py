@@ -135,8 +135,21 @@ def family_of(c: OllamaClient, name: str) -> str:
 
 
 def think_choices(c: OllamaClient, name: str) -> tuple[thinking.Think, ...]:
-    """What the think control offers for ``name``: levels, off/on, or nothing (see :mod:`lib.thinking`)."""
-    return thinking.choices(capabilities_of(c, name), name=name, family=family_of(c, name))
+    """What the think control offers for ``name``: levels, off/on, or nothing (see :mod:`lib.thinking`).
+
+    Only a model that takes levels needs the server's version (whether it takes "max"), so only then is it asked.
+    """
+    capabilities, family = capabilities_of(c, name), family_of(c, name)
+    levels = "thinking" in capabilities and thinking.takes_levels(name, family)
+    return thinking.choices(capabilities, name=name, family=family, version=version_or_unknown(c) if levels else "")
+
+
+def version_or_unknown(c: OllamaClient) -> str:
+    """The server's version, or "" when it cannot be read (:func:`lib.thinking.takes_max` takes that as old)."""
+    try:
+        return version(c)
+    except OllamaError:
+        return ""
 
 
 def models_with(c: OllamaClient, capability: str) -> list[str]:

@@ -215,6 +215,30 @@ def test_a_server_too_slow_to_describe_its_models_is_not_hidden_as_no_models(fak
         slow.close()
 
 
+# What the think control offers
+
+
+def test_a_gpt_oss_model_is_offered_max_by_a_server_that_takes_it(client, fake):
+    fake.version = "0.21.3-rc0"
+    fake.install("gpt-oss:20b")
+    assert server_data.think_choices(client, "gpt-oss:20b") == ("low", "medium", "high", "max")
+
+
+def test_a_gpt_oss_model_is_offered_no_max_by_an_older_server_or_one_whose_version_cannot_be_read(client, fake):
+    fake.install("gpt-oss:20b")
+    assert server_data.think_choices(client, "gpt-oss:20b") == ("low", "medium", "high")
+    server_data.forget_models()
+    fake.version = "0.22.0"
+    fake.add_fault("/api/version", "html", times=0)
+    assert server_data.think_choices(client, "gpt-oss:20b") == ("low", "medium", "high")
+
+
+def test_only_a_model_that_takes_levels_makes_the_server_asked_its_version(client, fake):
+    assert server_data.think_choices(client, "qwen3:0.6b") == (False, True)
+    assert server_data.think_choices(client, "llama3.2:latest") == ()
+    assert calls(fake, "/api/version") == 0
+
+
 # The session's client
 
 

@@ -285,7 +285,7 @@ def server(value: Any, where: Path) -> str:
 
 
 def _think(value: Any, where: Path) -> Think:
-    """On, off, or a level's name (:data:`lib.thinking.LEVELS`)."""
+    """On, off, or a level's name (:data:`lib.thinking.LEVELS`; "max" too: a server too old for it gets "high")."""
     if isinstance(value, str) and value in thinking.LEVELS:
         return value
     if value is not None and not isinstance(value, bool):

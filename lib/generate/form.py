@@ -86,16 +86,19 @@ class GenerateRequest:
         return Request(GENERATE, self.model, {"prompt": self.prompt, **self.fields}, stream=self.stream)
 
 
-def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str], family: str = "") -> GenerateRequest:
-    """The request for ``form`` sent to a model with ``capabilities`` (of ``family``); raises :class:`FormProblem`.
+def build_request(
+    form: GenerateForm, capabilities: frozenset[str] | set[str], family: str = "", version: str = ""
+) -> GenerateRequest:
+    """The request for ``form`` sent to a model with ``capabilities`` (of ``family``, on a server of ``version``);
+    raises :class:`FormProblem`.
 
     Fields left empty are not sent, so the server uses the model's own system prompt, template
     and settings. ``think`` is sent only to thinking models, which are the only ones that accept
     it, fitted to what the model takes (:mod:`lib.thinking`: a gpt-oss model gets a level, even
-    for "on"). Token probabilities send ``logprobs`` with ``top_logprobs``. Images go to vision
-    models and a suffix to models with ``insert``; a server too old to list capabilities gets
-    them anyway, and its own error explains a wrong choice. Raw mode with a system prompt or
-    template is refused here, as the server would refuse it.
+    for "on", and "max" only on a server that takes it). Token probabilities send ``logprobs`` with
+    ``top_logprobs``. Images go to vision models and a suffix to models with ``insert``; a server too old
+    to list capabilities gets them anyway, and its own error explains a wrong choice. Raw mode with a
+    system prompt or template is refused here, as the server would refuse it.
     """
     if not form.model:
         raise FormProblem(t("generate.problem_no_model"))
@@ -114,7 +117,9 @@ def build_request(form: GenerateForm, capabilities: frozenset[str] | set[str], f
         "images": list(form.images) or None,
         "format": output_format(form),
         "options": dict(form.options) or None,
-        "think": thinking.request_value(form.think, thinking.choices(capabilities, name=form.model, family=family)),
+        "think": thinking.request_value(
+            form.think, thinking.choices(capabilities, name=form.model, family=family, version=version)
+        ),
         "raw": True if form.raw else None,
         "logprobs": True if form.logprobs else None,
         "top_logprobs": alternatives(form.top_logprobs) if form.logprobs else None,
@@ -146,11 +151,15 @@ class Draft:
 
 
 def checked(
-    form: GenerateForm, capabilities: frozenset[str] | set[str], options_problem: str | None = None, family: str = ""
+    form: GenerateForm,
+    capabilities: frozenset[str] | set[str],
+    options_problem: str | None = None,
+    family: str = "",
+    version: str = "",
 ) -> Draft:
     """``form`` checked for sending; a problem in the parameters panel is named before the form's own."""
     try:
-        request = build_request(form, capabilities, family)
+        request = build_request(form, capabilities, family, version)
     except FormProblem as error:
         return Draft(form, None, options_problem or message_of(error))
     if options_problem:

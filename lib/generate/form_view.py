@@ -102,7 +102,7 @@ def draw(client: OllamaClient, ref: ModelRef) -> Draft:
         top_logprobs=top_logprobs,
     )
     form_state.save(form)
-    return checked(form, capabilities, chosen.error, family)
+    return checked(form, capabilities, chosen.error, family, server_data.version_or_unknown(client))
 
 
 def image_fields(*, can_see: bool) -> tuple[str, ...]:

@@ -37,7 +37,12 @@ def status_text(answer: Answer) -> str:
 
 def level_word(think: Think | None) -> str | None:
     """The thinking level a request sent, in a word for labels (``high``), as plain text; None for no level."""
-    words = {"low": "generate.level_low", "medium": "generate.level_medium", "high": "generate.level_high"}
+    words = {
+        "low": "generate.level_low",
+        "medium": "generate.level_medium",
+        "high": "generate.level_high",
+        "max": "generate.level_max",
+    }
     return t_plain(words[think]) if isinstance(think, str) and think in words else None
 
 

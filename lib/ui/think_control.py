@@ -1,8 +1,9 @@
 """The think control every page shows for a model that can think: off/on, or the gpt-oss levels.
 
-A segmented control rather than a toggle, because a gpt-oss model has three levels and no "off"
-(:mod:`lib.thinking`). Its value is kept under the page's key; when the model changes to one that
-offers other choices, the value is fitted to the new model (on becomes medium, a level on).
+A segmented control rather than a toggle, because a gpt-oss model has three levels (four, with "max", on a
+server that takes it) and no "off" (:mod:`lib.thinking`). Its value is kept under the page's key; when the
+model changes to one that offers other choices, the value is fitted to the new model (on becomes medium, a
+level on, max high).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _WORDS = {
     "low": "widgets.think_low",
     "medium": "widgets.think_medium",
     "high": "widgets.think_high",
+    thinking.MAX: "widgets.think_max",
 }
 
 
@@ -64,7 +66,14 @@ def draw(
         key=key,
         required=True,
         disabled=disabled,
-        help=t("widgets.think_levels_help" if tuple(offered) == thinking.LEVELS else "widgets.think_help"),
+        help=_help(offered),
         label_visibility=label_visibility,
     )
     return thinking.request_value(chosen, offered)
+
+
+def _help(offered: Sequence[Think]) -> str:
+    """The help text for off/on, for levels, or for levels up to "max"."""
+    if thinking.MAX in offered:
+        return t("widgets.think_max_help")
+    return t("widgets.think_help") if True in offered else t("widgets.think_levels_help")

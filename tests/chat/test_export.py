@@ -214,7 +214,7 @@ def test_the_markdown_export_shows_each_call_its_arguments_and_result_fenced():
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"think": "max"}, "At think: must be true, false or a level (low, medium, high)."),
+        ({"think": "extreme"}, "At think: must be true, false or a level (low, medium, high, max)."),
         ({"tools": ["calculator", "rm"]}, "At tools, item 2: names no built-in tool: `rm`"),
         ({"tools": [{"name": "has space"}]}, "At tools, item 1: `function.name` must be"),
         ({"answer_format": "xml"}, 'At answer\\_format: must be "json", a JSON schema object, or null'),

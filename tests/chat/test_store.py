@@ -415,7 +415,7 @@ def test_a_version_3_database_is_migrated_with_no_tools_no_format_and_its_think_
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
 
 
-@pytest.mark.parametrize("think", [False, True, "low", "medium", "high"])
+@pytest.mark.parametrize("think", [False, True, "low", "medium", "high", "max"])
 def test_think_levels_and_booleans_round_trip(store, think):
     conversation_id = store.create(Conversation(think=think, tools=CHOICE, format="json"))
     saved = store.get(conversation_id)

@@ -103,6 +103,12 @@ def test_whole_number_parameters_may_be_written_as_floats_and_are_kept_as_whole_
     assert conversation.options == {"seed": 3} and isinstance(conversation.options["seed"], int)
 
 
+@pytest.mark.parametrize("think", [True, False, "low", "medium", "high", "max"])
+def test_a_chat_file_keeps_its_think_value_max_included(think):
+    conversation, _ = validation.conversation_file(validation.parse(json.dumps(document(think=think))))
+    assert conversation.think == think
+
+
 def test_missing_and_null_fields_take_their_defaults():
     conversation, messages = validation.conversation_file(
         {"format": FORMAT, "version": 1, "title": None, "messages": [{"role": "user"}]}
@@ -176,7 +182,7 @@ def test_a_lone_surrogate_is_refused_as_invalid_unicode():
         (document(version="1"), "format version '1';"),
         (document(messages={"a": 1}), "At messages: must be a list."),
         (document(surprise=1), "At surprise: is not part of an Ollama Studio conversation."),
-        (document(think="yes"), "At think: must be true, false or a level (low, medium, high)."),
+        (document(think="yes"), "At think: must be true, false or a level (low, medium, high, max)."),
         (document(model=["llama"]), "At model: must be text."),
         (document(title="x" * 1001), "At title: is longer than 1,000 characters."),
         (document(options={"temperature": 2.5}), "At options.temperature: must be a number from 0 to 2."),

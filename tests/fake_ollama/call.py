@@ -28,7 +28,7 @@ class Call:
     record: LiveRecord
 
     def body(self, struct: str, fields: dict[str, decoding.Field]) -> dict[str, Any]:
-        return decoding.decode(self.raw_body, struct, fields)
+        return decoding.decode(self.raw_body, struct, decoding.for_version(fields, self.app.version))
 
     def model(self, raw: str, *, empty: ApiError, missing: ApiError, invalid: ApiError | None = None) -> ModelSpec:
         """The installed model `raw` names, or the endpoint's own error for each way it is not."""

@@ -3,12 +3,14 @@
 That means Go's own error texts for broken JSON or wrong field types, field
 names matched case-insensitively, unknown fields ignored, trailing data after
 the first JSON value ignored, and custom decoders for keep_alive, think and
-base64 images.
+base64 images. ``think: "max"`` is taken only by a server of 0.21.3 or newer
+(:func:`for_version`), whose messages then list it too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,14 +57,20 @@ def _keep_alive_error(value: Any) -> str | None:
     return None
 
 
-def _think_error(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if value in ("high", "medium", "low"):
+def _think_check(levels: tuple[str, ...]) -> Callable[[Any], str | None]:
+    """api.ThinkValue's UnmarshalJSON on a server that takes ``levels``, with its error texts."""
+    listed = ", ".join(f'"{level}"' for level in levels)
+
+    def error(value: Any) -> str | None:
+        if isinstance(value, bool):
             return None
-        return f'invalid think value: {gowire.quote(value)} (must be "high", "medium", "low", true, or false)'
-    return 'think must be a boolean or string ("high", "medium", "low", true, or false)'
+        if isinstance(value, str):
+            if value in levels:
+                return None
+            return f"invalid think value: {gowire.quote(value)} (must be {listed}, true, or false)"
+        return f"think must be a boolean or string ({listed}, true, or false)"
+
+    return error
 
 
 def _image_error(value: Any) -> str | None:
@@ -70,7 +78,10 @@ def _image_error(value: Any) -> str | None:
 
 
 KEEP_ALIVE = Field("api.Duration", lambda v: True, custom=_keep_alive_error)
-THINK = Field("api.ThinkValue", lambda v: True, custom=_think_error)
+THINK = Field("api.ThinkValue", lambda v: True, custom=_think_check(("high", "medium", "low")))
+THINK_WITH_MAX = Field("api.ThinkValue", lambda v: True, custom=_think_check(("high", "medium", "low", "max")))
+MAX_SINCE = (0, 21, 3)  # ollama c2ebb4d57 "api: accept "max" as a think value", first in v0.21.3-rc0
+_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 IMAGES = list_of("[]api.ImageData", Field("api.ImageData", lambda v: isinstance(v, str), custom=_image_error))
 
 MESSAGE_FIELDS: dict[str, Field] = {
@@ -148,6 +159,15 @@ CREATE = {
 COPY = {"source": STRING, "destination": STRING}
 DELETE = {"model": STRING, "name": STRING}
 SHOW = {"model": STRING, "name": STRING, "system": STRING, "template": STRING, "verbose": BOOL, "options": OBJECT}
+
+
+def for_version(fields: dict[str, Field], version: str) -> dict[str, Field]:
+    """``fields`` as a server reporting ``version`` decodes them: from 0.21.3 on (pre-releases too), think takes
+    "max"; a version that does not read as x.y.z is taken for an older server."""
+    found = _VERSION.match(version)
+    if found is None or tuple(int(part) for part in found.groups()) < MAX_SINCE:
+        return fields
+    return {name: THINK_WITH_MAX if field is THINK else field for name, field in fields.items()}
 
 
 def decode(raw: bytes, struct: str, fields: dict[str, Field]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class FakeOllama:
 
     Settings (`token_delay`, `version`, `legacy`, `num_parallel`, `api_key`, `signed_in`,
     `tags_capabilities`) can change while it runs; `reset()` restores them and the initial models.
+    `version` is what /api/version reports, and whether `think` takes "max" (0.21.3 and newer, as Ollama).
     `tags_capabilities` (default True) lists each model's capabilities in /api/tags, as newer
     servers do; False acts like an older server, where only /api/show reports them.
     `num_parallel` limits concurrent generations per model, like OLLAMA_NUM_PARALLEL;

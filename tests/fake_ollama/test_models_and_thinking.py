@@ -182,3 +182,30 @@ def test_other_think_values_are_refused_with_ollamas_words(fake, think, message)
     body = {"model": "gpt-oss:20b", "think": think, "prompt": "hi"}
     refused = post(fake, "/api/generate", body)
     assert (refused.status_code, refused.json()) == (400, {"error": message})
+
+
+@pytest.mark.parametrize("version", ["0.21.2", "0.13.0", "0.21", "0.0.0", "unknown"])
+def test_servers_before_0_21_3_refuse_max(fake, version):
+    fake.version = version
+    fake.install("gpt-oss:20b")
+    refused = post(fake, "/api/chat", {"model": "gpt-oss:20b", "think": "max", "messages": []})
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"error": 'invalid think value: "max" (must be "high", "medium", "low", true, or false)'},
+    )
+
+
+@pytest.mark.parametrize("version", ["0.21.3-rc0", "0.21.3", "0.22.0", "1.0.0"])
+def test_servers_from_0_21_3_take_max_and_list_it_when_refusing(fake, version):
+    fake.version = version
+    fake.install("gpt-oss:20b")
+    assert chat_thinking(fake, "gpt-oss:20b", "max") == chat_thinking(fake, "gpt-oss:20b", "high")  # Harmony's top
+    assert chat_thinking(fake, "qwen3:0.6b", "max") == chat_thinking(fake, "qwen3:0.6b", True)
+    body = {"model": "gpt-oss:20b", "prompt": "hi"}
+    refusals = [post(fake, "/api/generate", {**body, "think": think}) for think in ("x", 1)]
+    assert [(refused.status_code, refused.json()["error"]) for refused in refusals] == [
+        (400, 'invalid think value: "x" (must be "high", "medium", "low", "max", true, or false)'),
+        (400, 'think must be a boolean or string ("high", "medium", "low", "max", true, or false)'),
+    ]
+    refused = post(fake, "/api/chat", {"model": "llama3.2", "think": "max", "messages": []})
+    assert (refused.status_code, refused.json()) == (400, {"error": '"llama3.2" does not support thinking'})

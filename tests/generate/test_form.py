@@ -159,6 +159,15 @@ def test_think_is_fitted_to_what_the_model_takes(think, family, expected):
     assert build_request(form, {"completion", "thinking"}, family).fields["think"] == expected
 
 
+@pytest.mark.parametrize(
+    ("version", "expected"), [("0.21.3", "max"), ("0.22.1-rc2", "max"), ("0.21.2", "high"), ("", "high")]
+)
+def test_max_is_sent_only_to_a_server_that_takes_it(version, expected):
+    form = FORM.with_values(model="gpt-oss:20b", think="max")
+    assert build_request(form, {"completion", "thinking"}, "gptoss", version).fields["think"] == expected
+    assert build_request(FORM.with_values(think="max"), {"thinking"}, "qwen3", version).fields["think"] is True
+
+
 def test_a_gpt_oss_model_is_known_by_its_name_when_the_server_gives_no_family():
     form = FORM.with_values(model="gpt-oss:120b", think=True)
     assert build_request(form, {"completion", "thinking"}).fields["think"] == "medium"

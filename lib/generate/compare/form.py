@@ -32,6 +32,7 @@ _LEVEL_WORDS = {
     "low": lambda: t_plain("widgets.think_low").lower(),
     "medium": lambda: t_plain("widgets.think_medium").lower(),
     "high": lambda: t_plain("widgets.think_high").lower(),
+    "max": lambda: t_plain("widgets.think_max").lower(),
 }
 
 MIN_COLUMNS = 2
@@ -84,14 +85,18 @@ def can_see(capabilities: frozenset[str]) -> bool:
 
 
 def build_requests(
-    form: CompareForm, capabilities: dict[ModelRef, frozenset[str]], families: dict[ModelRef, str] | None = None
+    form: CompareForm,
+    capabilities: dict[ModelRef, frozenset[str]],
+    families: dict[ModelRef, str] | None = None,
+    versions: dict[str, str] | None = None,
 ) -> list[GenerateRequest]:
     """One streamed request per column; raises :class:`FormProblem` naming the column at fault.
 
     ``capabilities`` maps each column's model on its server (:attr:`ColumnSetup.ref`: the same
     model may be older on another server) to what it can do (empty when the server does not say),
-    ``families`` to its family. ``think`` goes only to thinking models, fitted to the model, as
-    on the single-run form; the image only to models that can see.
+    ``families`` to its family, and ``versions`` each server (by address) to its version. ``think`` goes
+    only to thinking models, fitted to the model (and server), as on the single-run form; the image only to
+    models that can see.
     """
     if not MIN_COLUMNS <= len(form.columns) <= MAX_COLUMNS:
         raise FormProblem(t("compare.problem_count", least=MIN_COLUMNS, most=MAX_COLUMNS))
@@ -115,7 +120,8 @@ def build_requests(
             schema_text=form.schema_text,
         )
         try:
-            requests.append(build_request(single, known, (families or {}).get(column.ref, "")))
+            family, version = (families or {}).get(column.ref, ""), (versions or {}).get(column.ref.server, "")
+            requests.append(build_request(single, known, family, version))
         except FormProblem as error:
             raise FormProblem(t("compare.column_problem", letter=letter, problem=message_of(error))) from None
     return requests

@@ -207,7 +207,8 @@ def draw() -> None:
     state.put(state.COMPARE_FORM, form)
     requests: list[GenerateRequest] | None = None
     try:
-        requests = build_requests(form, capabilities, families)
+        versions = {ref.server: server_data.version_or_unknown(session.client_for(ref.server)) for ref in capabilities}
+        requests = build_requests(form, capabilities, families, versions)
     except FormProblem as error:
         problems.insert(0, message_of(error))
     if problems:

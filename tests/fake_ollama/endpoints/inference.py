@@ -217,12 +217,15 @@ def _thinking(spec: ModelSpec, model: str, request: dict[str, Any]) -> str:
 
     As Ollama: thinking models think unless told ``false``; any level means ``true`` to them.
     gpt-oss always reasons (its Harmony format has no "off"): true, false or nothing is the
-    default "medium", a level sets how much. Other models refuse anything but false
-    (decoding has already refused values that are not a bool or a level).
+    default "medium", a level sets how much, and "max" is "high" (Harmony has no higher level).
+    Other models refuse anything but false (decoding has already refused values that are not a
+    bool or a level the server takes).
     """
     think = request.get("think")
     if spec.family == "gptoss":
-        return think if isinstance(think, str) else "medium"
+        if not isinstance(think, str):
+            return "medium"
+        return "high" if think == "max" else think
     if spec.has("thinking"):
         return "" if think is False else "on"
     if think not in (None, False):

@@ -111,6 +111,20 @@ def test_levels_and_token_probabilities_reach_every_column():
     assert all(body["logprobs"] is True and body["top_logprobs"] == 7 for body in sent)
 
 
+def test_max_reaches_a_column_whose_server_takes_it_and_is_high_on_an_older_one():
+    laptop, gpu = "http://laptop:11434", "http://gpu:11434"
+    capabilities = {ModelRef("gpt-oss:20b", server): frozenset({"completion", "thinking"}) for server in (laptop, gpu)}
+    families = dict.fromkeys(capabilities, "gptoss")
+    columns = (
+        ColumnSetup("gpt-oss:20b", think="max", server=laptop),
+        ColumnSetup("gpt-oss:20b", think="max", server=gpu),
+    )
+    form = CompareForm(prompt="Hi", columns=columns)
+    sent = [r.body() for r in build_requests(form, capabilities, families, {laptop: "0.21.3", gpu: "0.20.7"})]
+    assert [body["think"] for body in sent] == ["max", "high"]
+    assert settings_summary({}, think="max") == "thinking max"
+
+
 def test_the_same_model_on_two_servers_is_sent_what_each_server_says_it_can_do():
     laptop, gpu = "http://laptop:11434", "http://gpu:11434"
     capabilities = {
