@@ -100,6 +100,12 @@ CHAT_COMPARE_SYSTEM_INPUT = "chat_compare_system_input"
 CHAT_COMPARE_THINK_INPUT = "chat_compare_think_input"  # + "_<column>"
 CHAT_COMPARE_FORMAT_INPUT = "chat_compare_format_input"
 CHAT_COMPARE_SCHEMA_INPUT = "chat_compare_schema_input"
+CHAT_COMPARE_LOGPROBS_INPUT = "chat_compare_logprobs_input"  # ask every column for token probabilities
+CHAT_COMPARE_TOP_LOGPROBS_INPUT = "chat_compare_top_logprobs_input"  # alternatives per token
+# conversation id -> lib.chat.compare.LatestTokens: the token probabilities of the columns' latest answers
+CHAT_COMPARE_TOKENS = "chat_compare_tokens"
+CHAT_COMPARE_VIEW_INPUT = "chat_compare_view_input"  # the latest answers as text or tinted by token probability
+CHAT_COMPARE_TOKEN_INPUT = "chat_compare_token_input"  # + "_<message id>": the token whose alternatives are shown
 CHAT_ROUTE = "chat_route"  # (conversation id, lib.fleet.routing.Route): where a chat on "any server" was sent, and why
 CHAT_CONTEXT = "chat_context"  # (conversation, size, last message, window) -> its figures (lib/chat/context_view.py)
 

@@ -5,7 +5,9 @@ history: the user's messages are added to each, and each model only ever sees it
 answers. So a comparison is saved like any chat (each column appears in the chat list, titled
 with its model), and "continue with this answer" simply opens that column's conversation.
 The columns of the comparison on screen are kept in the session and in the address
-(``?compare=3,4,5``), so a reload keeps them.
+(``?compare=3,4,5``), so a reload keeps them. The token probabilities of the latest answers, when
+they were asked for, are kept in the session only (:class:`LatestTokens`): they are not saved
+with the chats.
 
 No drawing here, but for a toast when the address names a comparison that cannot be opened:
 the page draws with :mod:`lib.chat.compare_view`.
@@ -14,6 +16,7 @@ the page draws with :mod:`lib.chat.compare_view`.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -174,6 +177,31 @@ def add_message(store: ChatStore, columns: Sequence[Conversation], text: str, im
     for conversation in columns:
         if conversation.id is not None:
             store.add(conversation.id, Message(USER, text, images=list(images)))
+
+
+@dataclass(frozen=True)
+class LatestTokens:
+    """The ``logprobs`` entries that came with a column's latest answer (the message ``message_id``), as the
+    server sent them: one ``{token, logprob, top_logprobs?}`` a token, none when it sent no probabilities."""
+
+    message_id: int
+    entries: tuple[dict[str, Any], ...] = ()
+
+
+def keep_tokens(kept: dict[int, LatestTokens]) -> None:
+    """The token probabilities of the latest answers, by conversation id; they replace the earlier answers'."""
+    state.put(state.CHAT_COMPARE_TOKENS, kept)
+
+
+def latest_tokens(store: ChatStore, conversation: Conversation) -> tuple[dict[str, Any], ...] | None:
+    """The token probabilities of a column's latest answer; None when that answer was not asked for them,
+    or another message has come after it."""
+    kept: dict[int, LatestTokens] = state.get(state.CHAT_COMPARE_TOKENS) or {}
+    found = kept.get(conversation.id) if conversation.id is not None else None
+    if found is None or conversation.id is None:
+        return None
+    latest = store.messages(conversation.id, last=1)
+    return found.entries if latest and latest[-1].id == found.message_id else None
 
 
 # Button actions (on_click callbacks)

@@ -3,10 +3,13 @@
 Each column is a model on a server (``model · server``) and how much it thinks, so one model can be compared
 with itself at two levels, or on the laptop and on the GPU box; each column streams from its own server.
 Every column shares the system prompt, the parameters, the output format (its answers are checked and
-pretty-printed) and the image attached to a message (a column whose model cannot see gets the text only).
+pretty-printed), token probabilities (each latest answer can then be shown tinted by token, with where it
+parts from the first column, as Generate's Compare shows them) and the image attached to a message (a
+column whose model cannot see gets the text only).
 
-Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (streaming) and
-:func:`lib.chat.messages.draw_message` (saved messages).
+Model output is untrusted: it is drawn through :mod:`lib.ui.live_markdown` (streaming),
+:func:`lib.chat.messages.draw_message` (saved messages) and :mod:`lib.generate.tokens_view` (tokens,
+escaped by :mod:`lib.generate.logprobs`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from lib.chat import dock as chat_dock
 from lib.chat import messages as chat_messages
 from lib.chat import session as chat_session
 from lib.chat import settings_panel
-from lib.chat.history import ASSISTANT, Conversation, answer_message, api_messages
+from lib.chat.history import ASSISTANT, DONE, Conversation, Message, answer_message, api_messages
 from lib.chat.messages import failure_text
 from lib.chat.store import ChatStore, StoreFailed
 from lib.fleet import catalog, picker
@@ -32,17 +35,23 @@ from lib.fleet.models import ModelRef, server_name
 from lib.fleet.servers import by_url
 from lib.fleet.session import UnknownServer
 from lib.formatting import human_seconds, whole_number
+from lib.generate import logprobs, tokens_view
+from lib.generate.form import DEFAULT_ALTERNATIVES, alternatives
+from lib.generate.logprobs import Token
 from lib.i18n import t, t_plain
 from lib.ollama.client import OllamaClient
 from lib.ollama.stream import ALL_COLUMNS, CHAT, CONTENT, ENDED, THINKING, WAITING, Request, Streams
 from lib.thinking import Think
 from lib.ui import format_control, think_control
 from lib.ui.format_control import OutputFormat
-from lib.ui.live_markdown import LiveMarkdown
+from lib.ui.live_markdown import LiveMarkdown, render_markdown
 from lib.ui.markdown_safety import escape_markdown
 
 if TYPE_CHECKING:
     from streamlit.elements.widgets.chat import ChatInputValue
+
+# how the latest answers are shown: as text, or tinted by token probability
+TEXT, TOKENS = "text", "tokens"
 
 
 def mode_label(mode: str) -> str:
@@ -73,6 +82,7 @@ def draw(store: ChatStore) -> None:
         setup = choose() if columns is None else None
         gone = columns is not None and not servers_known(columns)
         output_format = format_control.draw(state.CHAT_COMPARE_FORMAT_INPUT, state.CHAT_COMPARE_SCHEMA_INPUT)
+        top_logprobs = token_fields()
     ready = (columns is not None or setup is not None) and output_format is not None and not gone
     with chat_dock.dock():
         chat_dock.prompt_library(compare=True)
@@ -90,7 +100,20 @@ def draw(store: ChatStore) -> None:
     if not ready or output_format is None:
         return
     with conversation_area:
-        _draw_columns(store, columns, setup, output_format, prompt)
+        _draw_columns(store, columns, setup, output_format, prompt, top_logprobs)
+
+
+def token_fields() -> int | None:
+    """The token probabilities switch and how many alternatives a token, for every column's next answers;
+    the ``top_logprobs`` to ask for, None while the switch is off."""
+    st.session_state.setdefault(state.CHAT_COMPARE_TOP_LOGPROBS_INPUT, DEFAULT_ALTERNATIVES)
+    on, count = tokens_view.fields(
+        state.CHAT_COMPARE_LOGPROBS_INPUT,
+        state.CHAT_COMPARE_TOP_LOGPROBS_INPUT,
+        t("chat_compare.logprobs_help"),
+        side_by_side=True,
+    )
+    return alternatives(count) if on else None
 
 
 def servers_known(columns: list[Conversation]) -> bool:
@@ -140,8 +163,10 @@ def _draw_columns(
     setup: Setup | None,
     output_format: OutputFormat,
     prompt: ChatInputValue | None,
+    top_logprobs: int | None = None,
 ) -> None:
-    """The comparison's columns, or the hint before the first question; then the columns' answers to ``prompt``."""
+    """The comparison's columns, or the hint before the first question; then the columns' answers to ``prompt``
+    (with ``top_logprobs`` alternatives a token, when token probabilities are asked for)."""
     if columns is None:
         if not prompt or setup is None:
             st.caption(t("chat_compare.start_hint"))
@@ -164,14 +189,59 @@ def _draw_columns(
     labels = chat_compare.column_labels(
         [chat_compare.column_ref(conversation) for conversation in columns], [c.think for c in columns]
     )
+    latest = latest_answers(store, columns, labels)
     panes = st.columns(len(columns), gap="medium")
-    for pane, conversation, label in zip(panes, columns, labels, strict=True):
+    for pane, conversation, label, answer in zip(panes, columns, labels, latest, strict=True):
         with pane:
             st.subheader(escape_markdown(label), anchor=False)
-            draw_history(store, conversation, can_continue=not prompt, label=label)
+            draw_history(store, conversation, can_continue=not prompt, label=label, latest=answer)
     if prompt:
-        respond_all(store, columns, panes, output_format)
+        respond_all(store, columns, panes, output_format, top_logprobs)
         st.rerun()
+
+
+@dataclass(frozen=True)
+class LatestAnswer:
+    """What a column's latest answer, asked with token probabilities, shows besides its text: its tokens
+    (None: not asked for, so nothing), whether it is shown by token, and where it parts from the first column
+    (a sentence, the token to mark and that token's note)."""
+
+    tokens: list[Token] | None = None
+    by_token: bool = False
+    note: str = ""
+    marked: int | None = None
+    mark_note: str = ""
+
+
+def latest_answers(store: ChatStore, columns: list[Conversation], labels: list[str]) -> list[LatestAnswer]:
+    """Every column's :class:`LatestAnswer`, after the switch between text and tokens (shown when an answer has
+    tokens). Each column's tokens are compared with the first column's, as Generate's Compare does."""
+    kept = [chat_compare.latest_tokens(store, conversation) for conversation in columns]
+    tokens = [logprobs.tokens(entries) if entries is not None else None for entries in kept]
+    by_token = view_switch() == TOKENS if any(tokens) else False
+    reference = tokens[0] or []
+    mark_note = t_plain("compare.diverges_here", column=labels[0])
+    answers = [LatestAnswer(tokens[0], by_token)]
+    for shown in tokens[1:]:
+        note, marked = tokens_view.divergence_note(reference, shown or [], labels[0])
+        answers.append(LatestAnswer(shown, by_token, note, marked, mark_note))
+    return answers
+
+
+def view_switch() -> str:
+    """The latest answers as text or tinted by token probability."""
+    view_labels = {TEXT: t("compare.view_text"), TOKENS: t("compare.view_tokens")}
+    return str(
+        st.segmented_control(
+            t("compare.view"),
+            list(view_labels),
+            format_func=view_labels.__getitem__,
+            default=TEXT,
+            required=True,
+            key=state.CHAT_COMPARE_VIEW_INPUT,
+            help=t("chat_compare.view_help"),
+        )
+    )
 
 
 def choose_models() -> tuple[list[ModelRef], list[Think | None]]:
@@ -227,16 +297,22 @@ def draw_history(
     *,
     can_continue: bool,
     label: str = "",
+    latest: LatestAnswer | None = None,
 ) -> None:
     """A column's latest messages; an answer asked for as JSON checked against the format it was asked in.
-    ``label``: the column's heading ("gpt-oss:20b · High"), which its Continue button names too."""
+    ``label``: the column's heading ("gpt-oss:20b · High"), which its Continue button names too; ``latest``:
+    what its latest answer shows of its token probabilities."""
     if conversation.id is None:
         return
     messages = store.messages(conversation.id, last=chat_session.shown())
     if any(message.images for message in messages) and not sees_images(column_client(conversation), conversation.model):
         st.caption(f":material/hide_image: {t('chat_compare.no_vision', model=conversation.model)}")
-    for message in messages:
-        chat_messages.draw_message(message)  # an answer asked for as JSON is checked against the format it was asked
+    asked = latest if latest is not None and latest.tokens is not None else None
+    for index, message in enumerate(messages):
+        if asked is not None and index == len(messages) - 1 and message.role == ASSISTANT:
+            draw_latest(message, asked)
+        else:
+            chat_messages.draw_message(message)  # an answer asked for as JSON is checked against the format asked
     if can_continue and messages and messages[-1].role == ASSISTANT and messages[-1].content:
         st.button(
             t("chat_compare.continue", model=label or conversation.model),
@@ -249,14 +325,43 @@ def draw_history(
         )
 
 
+def draw_latest(message: Message, latest: LatestAnswer) -> None:
+    """A column's latest answer, asked with token probabilities: as text, or tinted by token with the picker and
+    the alternatives table (:mod:`lib.generate.tokens_view`), with where it parts from the first column; a
+    finished answer that came without probabilities says so."""
+    if latest.by_token and latest.tokens and message.content and not message.damaged:
+        with st.chat_message(ASSISTANT, avatar=chat_messages.AVATARS[ASSISTANT]):
+            if message.thinking:
+                with st.expander(t("chat.thinking"), icon=":material/psychology:"):
+                    render_markdown(message.thinking)
+            if latest.note:
+                st.caption(latest.note)
+            tokens_view.draw(
+                latest.tokens,
+                f"{state.CHAT_COMPARE_TOKEN_INPUT}_{message.id}",
+                marked=latest.marked,
+                mark_note=latest.mark_note,
+            )
+            chat_messages.draw_footer(message, None, None)
+        return
+    with chat_messages.draw_message(message):
+        if latest.note:
+            st.caption(latest.note)
+        if not latest.tokens and message.status == DONE:
+            st.caption(t("generate.no_logprobs"))
+
+
 def respond_all(
     store: ChatStore,
     columns: list[Conversation],
     panes: list,
     output_format: OutputFormat | None = None,
+    top_logprobs: int | None = None,
 ) -> None:
     """Stream every column's answer at once, each on its own connection to its own server, and save each (with
     that server), whatever happens. Every column's server is one of the session's (:func:`servers_known`).
+    With ``top_logprobs``, every column is asked for token probabilities with that many alternatives a token;
+    they are kept for the session with the answers they came with (:func:`lib.chat.compare.keep_tokens`).
 
     As on the single chat, Stop (the chat box's stop button), a rerun or a closed tab
     interrupts the script at its next Streamlit call; the ``finally`` then closes every
@@ -276,6 +381,8 @@ def respond_all(
             "options": conversation.options or None,
             "keep_alive": conversation.keep_alive,
             "format": output_format.request_value() if output_format else None,
+            "logprobs": True if top_logprobs else None,
+            "top_logprobs": top_logprobs,
         }
         requests.append(Request(CHAT, conversation.model, fields))
     streams = Streams(clients, requests)
@@ -331,6 +438,7 @@ def respond_all(
                 answers[column].append(event.text)
         finished = True
     finally:
+        kept: dict[int, chat_compare.LatestTokens] = {}
         try:
             streams.stop()
             for conversation, streamed, url in zip(columns, streams.answers, urls, strict=True):
@@ -338,8 +446,11 @@ def respond_all(
                     asked = output_format.request_value() if output_format else None
                     message = answer_message(streamed, conversation.model, format=asked)
                     message.server = url
-                    store.add(conversation.id, message)
+                    message_id = store.add(conversation.id, message)
+                    if top_logprobs:
+                        kept[conversation.id] = chat_compare.LatestTokens(message_id, tuple(streamed.logprobs))
         except StoreFailed as error:
             chat_session.keep_failure(error, finished)
         finally:
+            chat_compare.keep_tokens(kept)
             saved.set()

@@ -77,6 +77,42 @@ def draw(shown: Sequence[Token], key: str, *, marked: int | None = None, mark_no
     show_alternatives(shown[picked if picked is not None else 0])
 
 
+def divergence_note(reference: Sequence[Token], other: Sequence[Token], column: str) -> tuple[str, int | None]:
+    """Where ``other`` parts from ``reference``, the answer of the column named ``column``, token by token:
+    a sentence (empty without tokens on either side) and the token of ``other`` to mark (None: none).
+
+    Every page that sets answers side by side words it so (Generate's Compare, Chat's compare mode).
+    """
+    if not reference or not other:
+        return "", None
+    parted = logprobs.divergence(reference, other)
+    if parted is None:
+        return t("compare.diverge_none", column=column), None
+    if parted.other is None:
+        return t(
+            "compare.diverge_shorter", column=column, n=parted.index, theirs=logprobs.quoted(parted.reference or "")
+        ), None
+    if parted.reference is None:
+        return t(
+            "compare.diverge_longer", column=column, n=parted.index, mine=logprobs.quoted(parted.other)
+        ), parted.index
+    if parted.index == 0:
+        return t(
+            "compare.diverge_first",
+            column=column,
+            mine=logprobs.quoted(parted.other),
+            theirs=logprobs.quoted(parted.reference),
+        ), 0
+    sentence = t(
+        "compare.diverge_at",
+        column=column,
+        n=parted.index,
+        mine=logprobs.quoted(parted.other),
+        theirs=logprobs.quoted(parted.reference),
+    )
+    return sentence, parted.index
+
+
 def option_label(index: int, token: Token) -> str:
     """``17 · “Paris” · 92.1%``: a picker option (select boxes show plain text)."""
     return t_plain(

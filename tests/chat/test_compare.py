@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.chat import compare as chat_compare
-from lib.chat.history import USER, Conversation
+from lib.chat.history import ASSISTANT, USER, Conversation, Message
 from lib.chat.store import ChatStore
 from tests.chat.conftest import PAGE, pick, query_value, ref, send_to_all
 
@@ -157,6 +157,33 @@ def test_a_message_added_to_a_column_without_an_id_is_skipped(store: ChatStore):
     chat_compare.add_message(store, [Conversation(model="unsaved"), Conversation(id=saved, model="m")], "Hi")
     assert [(m.role, m.content) for m in store.messages(saved)] == [(USER, "Hi")]
     assert [s.messages for s in store.summaries()] == [1]
+
+
+def latest_tokens(store, conversation, kept) -> None:
+    import streamlit as st
+
+    from lib.chat import compare
+
+    compare.keep_tokens(kept)
+    st.session_state["tokens"] = compare.latest_tokens(store, conversation)
+
+
+ENTRY = {"token": "Blue", "logprob": -0.1}
+
+
+def test_the_token_probabilities_kept_are_those_of_the_latest_answer_only(store):
+    conversation = Conversation(model="a")
+    conversation.id = store.create(conversation)
+    store.add(conversation.id, Message(USER, "Colour?"))
+    answer = store.add(conversation.id, Message(ASSISTANT, "Blue"))
+    kept = {conversation.id: chat_compare.LatestTokens(answer, (ENTRY,))}
+    at = AppTest.from_function(latest_tokens, args=(store, conversation, kept)).run()
+    assert at.session_state["tokens"] == (ENTRY,)
+    at = AppTest.from_function(latest_tokens, args=(store, conversation, {})).run()
+    assert at.session_state["tokens"] is None  # not asked for
+    store.add(conversation.id, Message(USER, "Sure?"))  # the answer is no longer the latest message
+    at = AppTest.from_function(latest_tokens, args=(store, conversation, kept)).run()
+    assert at.session_state["tokens"] is None
 
 
 def test_leaving_compare_mode_takes_the_comparison_out_of_the_address():

@@ -4,6 +4,7 @@ column's history and its "continue" button, and every column's answer streamed a
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -11,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib import state
+from lib.chat.compare import LatestTokens
 from lib.chat.compare_view import mode_label
 from lib.chat.history import ASSISTANT, DONE, FAILED, STOPPED, USER, Conversation, Message
 from lib.chat.store import ChatStore
@@ -385,3 +387,112 @@ def test_a_column_on_a_server_the_session_does_not_have_holds_the_message_back(t
     at = open_chat({"compare": f"{first},{second}"})
     assert "Column 2 is on **10.9.9.9**, which is not one of this session's servers" in texts(at.warning)
     assert at.chat_input(key=state.CHAT_COMPARE_PROMPT_INPUT).proto.disabled
+
+
+# Issue 22: token probabilities in every column, with where each parts from the first
+
+
+def tinted(at: AppTest) -> list[str]:
+    return [element.proto.body for element in at.get("html") if "lp-view" in element.proto.body]
+
+
+def plain(elements) -> str:
+    """The elements' text as the user reads it (Markdown escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", texts(elements))
+
+
+def test_token_probabilities_in_every_column_and_where_each_parts_from_the_first(compare, fake, store):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    assert not compare.toggle(key=state.CHAT_COMPARE_LOGPROBS_INPUT).value  # off by default
+    compare.toggle(key=state.CHAT_COMPARE_LOGPROBS_INPUT).set_value(True).run()
+    compare.number_input(key=state.CHAT_COMPARE_TOP_LOGPROBS_INPUT).set_value(4).run()
+    fake.script_reply("The sky is blue by day.")
+    fake.script_reply("The sky is red at dusk.")
+    send_to_all(compare, "What colour is the sky?")
+    assert not compare.exception
+    bodies = [r.body for r in fake.requests_to("/api/chat")]
+    assert len(bodies) == 2 and all(body["logprobs"] is True and body["top_logprobs"] == 4 for body in bodies)
+    assert not tinted(compare)  # the answers first show as text
+    compare.segmented_control(key=state.CHAT_COMPARE_VIEW_INPUT).set_value("tokens").run()
+    views = tinted(compare)
+    assert len(views) == 2
+    # Which column got which reply is a race: the first column's answer is the one the others are compared with.
+    first, second = (store.messages(int(i))[-1] for i in query_value(compare, "compare").split(","))
+    mine, theirs = ("“ red”", "“ blue”") if first.content.startswith("The sky is blue") else ("“ blue”", "“ red”")
+    said = plain(compare.caption)
+    assert f"Same as llama3.2:latest for the first 3 tokens, then {mine} where llama3.2:latest has {theirs}." in said
+    assert [view.count(' lp-mark"') for view in views] == [0, 1]
+    spans = views[1].split('<span class="lp lp')[1:]
+    assert len(spans) == len(second.content.split(" ")) + 1  # a token a word, and the full stop
+    assert ' lp-mark"' in spans[3].split(">", 1)[0]  # the token where the second column parts from the first
+    assert "The first token that differs from llama3.2:latest." in views[1]
+    assert compare.selectbox(key=f"{state.CHAT_COMPARE_TOKEN_INPUT}_{second.id}").value == 3  # the picker starts there
+    # The probabilities stay with the answers across a page switch (they are kept in the session).
+    compare.switch_page("app_pages/generate.py").run()
+    compare.switch_page(PAGE).run()
+    assert not compare.exception and not tinted(compare)
+    compare.segmented_control(key=state.CHAT_COMPARE_VIEW_INPUT).set_value("tokens").run()
+    assert len(tinted(compare)) == 2
+
+
+def test_without_the_switch_no_token_probabilities_are_asked_for_or_offered(compare, fake, store):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    assert compare.number_input(key=state.CHAT_COMPARE_TOP_LOGPROBS_INPUT).disabled
+    send_to_all(compare, "What colour is the sky?")
+    assert not compare.exception
+    bodies = [r.body for r in fake.requests_to("/api/chat")]
+    assert len(bodies) == 2 and not any("logprobs" in body or "top_logprobs" in body for body in bodies)
+    assert all(control.key != state.CHAT_COMPARE_VIEW_INPUT for control in compare.get("segmented_control"))
+    assert "token probabilities" not in texts(compare.caption)
+
+
+def test_the_next_message_without_the_switch_drops_the_earlier_answers_probabilities(compare, fake, store):
+    pick(compare, "llama3.2:latest", "llava:7b")
+    compare.toggle(key=state.CHAT_COMPARE_LOGPROBS_INPUT).set_value(True).run()
+    send_to_all(compare, "What colour is the sky?")
+    compare.segmented_control(key=state.CHAT_COMPARE_VIEW_INPUT).set_value("tokens").run()
+    assert len(tinted(compare)) == 2
+    compare.toggle(key=state.CHAT_COMPARE_LOGPROBS_INPUT).set_value(False).run()
+    send_to_all(compare, "And at night?")
+    assert not compare.exception and not tinted(compare)
+    assert "logprobs" not in fake.requests_to("/api/chat")[-1].body
+
+
+def latest_columns(store, conversations, kept) -> None:
+    from lib import state
+    from lib.chat import compare, compare_view
+
+    state.init()
+    compare.keep_tokens(kept)
+    labels = [conversation.model for conversation in conversations]
+    answers = compare_view.latest_answers(store, conversations, labels)
+    for conversation, latest in zip(conversations, answers, strict=True):
+        compare_view.draw_history(store, conversation, can_continue=False, latest=latest)
+
+
+def test_a_column_whose_server_sent_no_probabilities_says_so(store):
+    entries = ({"token": "Blue", "logprob": -0.1}, {"token": ".", "logprob": -0.01})
+    sure, old = column(store, Message(ASSISTANT, "Blue.")), column(store, Message(ASSISTANT, "Blue."))
+    sure_answer, old_answer = (store.messages(c.id)[-1].id for c in (sure, old))
+    kept = {sure.id: LatestTokens(sure_answer, entries), old.id: LatestTokens(old_answer)}
+    at = AppTest.from_function(latest_columns, args=(store, [sure, old], kept)).run()
+    assert not at.exception
+    said = "The server sent no token probabilities: they need Ollama 0.12.11 or newer."
+    assert [caption.value for caption in at.chat_message[3].caption].count(said) == 1  # the old server's answer
+    assert said not in [caption.value for caption in at.chat_message[1].caption]
+    at.segmented_control(key=state.CHAT_COMPARE_VIEW_INPUT).set_value("tokens").run()
+    assert len(tinted(at)) == 1 and at.chat_message[3].markdown[0].value == "Blue."  # shown as text, and said
+    assert said in [caption.value for caption in at.chat_message[3].caption]
+
+
+def test_tokens_the_model_wrote_are_shown_as_text_and_run_nothing(store):
+    hostile = '<img src=x onerror=alert(1)> " onmouseover="x'
+    entries = ({"token": hostile, "logprob": -0.2, "top_logprobs": [{"token": "<script>", "logprob": -0.5}]},)
+    first, second = column(store, Message(ASSISTANT, hostile)), column(store, Message(ASSISTANT, "Fine."))
+    kept = {c.id: LatestTokens(store.messages(c.id)[-1].id, entries) for c in (first, second)}
+    at = AppTest.from_function(latest_columns, args=(store, [first, second], kept)).run()
+    at.segmented_control(key=state.CHAT_COMPARE_VIEW_INPUT).set_value("tokens").run()
+    views = tinted(at)
+    assert len(views) == 2
+    assert all("<img" not in view and "<script>" not in view.split("</style>", 1)[1] for view in views)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in views[0]

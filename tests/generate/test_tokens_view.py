@@ -159,3 +159,32 @@ def test_an_emoji_split_over_two_tokens_is_shown_as_one(page, fake):
     assert "🌈" in "".join(view.text) and "\ufffd" not in "".join(view.text)
     assert len(view.tips) == len(answer.logprobs) - 1
     assert any("(one character written in 2 tokens)" in tip for tip in view.tips)
+
+
+def words(*texts: str) -> list[Token]:
+    return [Token(text, -0.1) for text in texts]
+
+
+def test_where_one_answer_parts_from_another_is_one_sentence_and_one_token_to_mark():
+    """Shared by Generate's Compare and Chat's compare mode."""
+    from lib.generate.tokens_view import divergence_note
+
+    first = words("The", " sky", " is", " blue")
+    assert divergence_note(first, words("The", " sky", " is", " red"), "A") == (
+        "Same as A for the first 3 tokens, then \u201c red\u201d where A has \u201c blue\u201d.",
+        3,
+    )
+    assert divergence_note(first, words("A", " sky"), "A") == (
+        "Differs from A from the first token: \u201cA\u201d where A has \u201cThe\u201d.",
+        0,
+    )
+    assert divergence_note(first, words("The", " sky"), "A") == (
+        "Same as A for all its 2 tokens, then ends where A goes on with \u201c is\u201d.",
+        None,
+    )
+    assert divergence_note(first, [*first, *words(".")], "A") == (
+        "Same as A for all of its 4 tokens, then goes on with \u201c.\u201d.",
+        4,
+    )
+    assert divergence_note(first, first, "A") == ("Token for token the same as A.", None)
+    assert divergence_note([], first, "A") == divergence_note(first, [], "A") == ("", None)

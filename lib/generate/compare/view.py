@@ -456,35 +456,9 @@ def divergence_note(record: CompareRecord, column: int, tokens: list[list[logpro
     """Where ``column``'s answer parts from the first column shown, token by token: a sentence (empty
     for the first column, or without tokens on either side) and the token to mark (None: none)."""
     reference = record.order[0]
-    if column == reference or not tokens[column] or not tokens[reference]:
+    if column == reference:
         return "", None
-    other = record.short_label(reference)
-    parted = logprobs.divergence(tokens[reference], tokens[column])
-    if parted is None:
-        return t("compare.diverge_none", column=other), None
-    if parted.other is None:
-        return t(
-            "compare.diverge_shorter", column=other, n=parted.index, theirs=logprobs.quoted(parted.reference or "")
-        ), None
-    if parted.reference is None:
-        return t(
-            "compare.diverge_longer", column=other, n=parted.index, mine=logprobs.quoted(parted.other)
-        ), parted.index
-    if parted.index == 0:
-        return t(
-            "compare.diverge_first",
-            column=other,
-            mine=logprobs.quoted(parted.other),
-            theirs=logprobs.quoted(parted.reference),
-        ), 0
-    sentence = t(
-        "compare.diverge_at",
-        column=other,
-        n=parted.index,
-        mine=logprobs.quoted(parted.other),
-        theirs=logprobs.quoted(parted.reference),
-    )
-    return sentence, parted.index
+    return tokens_view.divergence_note(tokens[reference], tokens[column], record.short_label(reference))
 
 
 def show_column(record: CompareRecord, column: int, tokens: list[list[logprobs.Token]], *, by_token: bool) -> None:
