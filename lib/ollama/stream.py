@@ -48,9 +48,6 @@ ENDED = "ended"  # the column's answer is complete or has failed: see its Answer
 # How an answer ended: codes kept in exports and saved chats as they are; the screen words them.
 DONE, STOPPED, FAILED, CUT_OFF, UNFINISHED = "done", "stopped", "failed", "length", "unfinished"
 
-BURST = 512
-"""The most objects read at once from what the workers have already sent (see :meth:`Streams.events`)."""
-
 ALL_COLUMNS = -1
 """The column of a WAITING event: it concerns every column still silent."""
 
@@ -217,22 +214,6 @@ class _Worker:
         self._inbox.put((self.column, item, time.monotonic() - self._started if measured else None))
 
 
-def joined(events: list[Event]) -> list[Event]:
-    """``events`` with each text event joined to the one before it of the same column and kind (when nothing of
-    that column came between), so their order within a column is kept; it takes the time of the first."""
-    joined: list[Event] = []
-    latest: dict[int, int] = {}  # a column's latest event, by its place in ``joined``
-    for event in events:
-        place = latest.get(event.column)
-        if place is not None and event.kind in (CONTENT, THINKING) and joined[place].kind == event.kind:
-            earlier = joined[place]
-            joined[place] = Event(event.kind, event.column, earlier.text + event.text, earlier.seconds)
-            continue
-        latest[event.column] = len(joined)
-        joined.append(event)
-    return joined
-
-
 def _open(client: OllamaClient, request: Request) -> Stream:
     if request.endpoint == CHAT:
         return client.chat_stream(request.model, **request.fields)
@@ -291,16 +272,7 @@ class Streams:
             except queue.Empty:
                 yield Event(WAITING, ALL_COLUMNS, seconds=self.elapsed())
                 continue
-            events = self._take(column, item, elapsed)
-            # What has arrived meanwhile is read now too, each column's text joined: a page that falls behind a
-            # fast server then handles a few events for a burst of objects, not one each, and catches up at once.
-            for _ in range(BURST):
-                try:
-                    column, item, elapsed = self._inbox.get_nowait()
-                except queue.Empty:
-                    break
-                events += self._take(column, item, elapsed)
-            yield from joined(events)
+            yield from self._take(column, item, elapsed)
 
     def _take(self, column: int, item: Any, elapsed: float | None) -> list[Event]:
         if self.column_finished(column):

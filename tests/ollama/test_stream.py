@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from lib.ollama.client import OllamaClient, Timeouts
@@ -23,10 +21,8 @@ from lib.ollama.stream import (
     UNFINISHED,
     WAITING,
     Answer,
-    Event,
     Request,
     Streams,
-    joined,
 )
 from lib.ui.errors import error_text
 from tests.fake_ollama import FakeOllama
@@ -72,7 +68,6 @@ def overlapped(fake, path: str = "/api/generate") -> bool:
 
 @pytest.mark.parametrize(("request_", "path"), [(chat(), "/api/chat"), (generate(), "/api/generate")])
 def test_one_answer_streams_in_pieces_and_ends_with_figures(fake, request_, path):
-    fake.token_delay = 0.02  # each object read before the next comes: one event each
     fake.script_reply("One two three four.")
     streams = Streams(OllamaClient(fake.url), [request_])
     texts, ended, kinds = read(streams)
@@ -331,39 +326,3 @@ def test_a_lone_tool_call_or_logprob_object_counts_as_a_list_of_one():
     answer = Answer()
     answer.add({"message": {"role": "assistant", "content": "", "tool_calls": call}, "logprobs": token}, 0.1)
     assert answer.tool_calls == [call] and answer.logprobs == [token]
-
-
-def test_a_burst_that_arrived_while_the_page_was_busy_is_read_as_one_event_per_column_and_kind(fake):
-    fake.script_reply(REPLY)
-    fake.script_reply(REPLY)
-    streams = Streams(OllamaClient(fake.url), [generate(), generate()])
-    assert fake.wait_for(lambda f: len([r for r in f.requests_to("/api/generate") if r.finished]) == 2)
-    time.sleep(0.2)  # the workers have put every object in the queue: the page was busy all along
-    events = list(streams.events(poll=0.05))
-    assert [(event.kind, event.column) for event in events if event.kind == CONTENT] in (
-        [(CONTENT, 0), (CONTENT, 1)],
-        [(CONTENT, 1), (CONTENT, 0)],
-    )
-    assert {event.column: event.text for event in events if event.kind == CONTENT} == {0: REPLY, 1: REPLY}
-    assert sorted(event.column for event in events if event.kind == ENDED) == [0, 1]
-
-
-def test_joined_text_keeps_its_order_within_a_column_and_the_time_it_began():
-    events = [
-        Event(THINKING, 0, "a", 1.0),
-        Event(THINKING, 0, "b", 2.0),
-        Event(CONTENT, 1, "x", 2.5),
-        Event(CONTENT, 0, "c", 3.0),
-        Event(THINKING, 0, "d", 4.0),
-        Event(CONTENT, 1, "y", 5.0),
-        Event(ENDED, 1, seconds=6.0),
-        Event(CONTENT, 1, "late", 7.0),
-    ]
-    assert joined(events) == [
-        Event(THINKING, 0, "ab", 1.0),
-        Event(CONTENT, 1, "xy", 2.5),
-        Event(CONTENT, 0, "c", 3.0),
-        Event(THINKING, 0, "d", 4.0),
-        Event(ENDED, 1, seconds=6.0),
-        Event(CONTENT, 1, "late", 7.0),
-    ]
