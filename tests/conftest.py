@@ -104,6 +104,13 @@ def clean_streamlit_caches() -> Iterator[None]:
 
 
 @pytest.fixture
+def gpu() -> Iterator[FakeOllama]:
+    """A second fake server, on its own port: the other server of a fleet's tests."""
+    with FakeOllama() as other:
+        yield other
+
+
+@pytest.fixture
 def studio_env(fake: FakeOllama, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The environment the app starts in: pointed at the fake, no API key, a fresh data folder."""
     monkeypatch.setenv("OLLAMA_HOST", fake.url)
@@ -161,3 +168,9 @@ def pick_model(box: Selectbox, model: str | ModelRef) -> None:
     if isinstance(model, str) and isinstance(box.value, ModelRef):
         model = ModelRef(model, box.value.server)
     box.select(model)
+
+
+@pytest.fixture
+def two_servers(studio_env: Path, fake: FakeOllama, gpu: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's servers: ``laptop`` (the fake, the sidebar's) and ``gpu``, as OLLAMA_HOST lists them."""
+    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")

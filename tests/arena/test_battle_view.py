@@ -34,7 +34,6 @@ from tests.arena.conftest import (
     vote_buttons,
 )
 from tests.conftest import pick_model
-from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
 from tests.markdown_audit import record_sent, shown_texts
 from tests.ollama.test_stream import overlapped
@@ -231,12 +230,6 @@ def test_stop_closes_every_stream_keeps_the_partial_answers_and_opens_the_vote(a
 
 
 # Several servers
-
-
-@pytest.fixture
-def gpu():
-    with FakeOllama() as other:
-        yield other
 
 
 def two_servers(monkeypatch, fake, gpu) -> AppTest:

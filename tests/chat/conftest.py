@@ -6,7 +6,6 @@ import base64
 import io
 import os
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from lib.fleet.models import ModelRef
 from lib.ollama.host import normalize_host
 from lib.ui import navigation
 from tests.conftest import ENTRY_POINT, SAME_BROWSER, choose_models
-from tests.fake_ollama import FakeOllama
 
 PAGE = navigation.CHAT
 
@@ -55,19 +53,6 @@ def open_chat(query: dict[str, str] | None = None) -> AppTest:
 def store(tmp_path: Path) -> ChatStore:
     """The database the app saves to: ``studio_env`` points the app's data folder at ``tmp_path``."""
     return ChatStore(tmp_path / "chats.sqlite3")
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    """A second fake server, on its own port."""
-    with FakeOllama() as other:
-        yield other
-
-
-@pytest.fixture
-def two_servers(studio_env: Path, fake: FakeOllama, gpu: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's servers: ``laptop`` (the fake, the sidebar's) and ``gpu``, as OLLAMA_HOST lists them."""
-    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
 
 
 @pytest.fixture

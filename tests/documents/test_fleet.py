@@ -7,11 +7,8 @@ request log."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -35,22 +32,8 @@ from tests.documents.in_chat import (  # fresh_vectors: an autouse fixture
     upload_key,
     wait_for_jobs,
 )
-from tests.fake_ollama import FakeOllama
 
 BREAD = b"# Bread\n\nBake the bread in a hot oven until the crust is brown and the loaf sounds hollow.\n"
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    """A second fake server, on its own port (as tests/chat/conftest.py's)."""
-    with FakeOllama() as other:
-        yield other
-
-
-@pytest.fixture
-def two_servers(studio_env: Path, fake: FakeOllama, gpu: FakeOllama, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's servers: ``laptop`` (the fake, the sidebar's) and ``gpu``, as OLLAMA_HOST lists them."""
-    monkeypatch.setenv("OLLAMA_HOST", f"laptop={fake.url},gpu={gpu.url}")
 
 
 def embeds(server) -> int:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,12 +14,6 @@ from lib.ui import navigation
 from tests.fake_ollama import FakeOllama
 
 TEXTS = ["cats purr softly", "a kitten purrs", "dogs bark loudly"]
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    with FakeOllama() as other:
-        yield other
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from lib.evals.runner import Eta, EvalJob, answer_request, model_key, plan
 from lib.evals.store import EvalStore
 from lib.ollama.client import OllamaClient, Timeouts
 from lib.ollama.stream import CHAT, DONE, FAILED
-from tests.fake_ollama import FakeOllama
 from tests.streamlit_process import free_port
 
 TOPICS = ("volcanoes", "glaciers", "deserts", "rainforests", "coral reefs")
@@ -362,12 +361,6 @@ def test_resuming_a_judged_run_grades_only_what_has_no_grade(fake, store):
 
 
 # Several servers
-
-
-@pytest.fixture
-def gpu():
-    with FakeOllama() as other:
-        yield other
 
 
 def begin_on(store: EvalStore, run: Run, client: OllamaClient, **fleet) -> tuple[int, EvalJob]:

@@ -13,7 +13,6 @@ from lib.evals.store import EvalStore
 from lib.fleet.models import ModelRef
 from tests.conftest import pick_model
 from tests.evals.screens import button, finish_job, job_of, open_evals, open_tab, small_set, stop_job, store_of, texts
-from tests.fake_ollama import FakeOllama
 from tests.fake_ollama.names import parse_name
 
 
@@ -163,12 +162,6 @@ def test_the_same_gpt_oss_model_twice_at_two_levels_is_two_candidates(setup, sto
 
 
 # Several servers
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    with FakeOllama() as other:
-        yield other
 
 
 def on_two_servers(open_app, store, monkeypatch, fake, gpu):

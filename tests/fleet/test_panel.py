@@ -4,23 +4,14 @@ rename, a key per added server, remove, and nothing of it when locked."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import state
 from lib.access import locked as access
 from lib.fleet.panel import slug
 from tests.conftest import ENTRY_POINT
-from tests.fake_ollama import FakeOllama
 from tests.streamlit_process import free_port
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    with FakeOllama() as other:
-        yield other
 
 
 def sidebar_texts(at: AppTest) -> list[str]:

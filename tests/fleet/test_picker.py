@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import server_data
@@ -22,12 +19,6 @@ def picker_app() -> None:
     if "label" in st.session_state:  # what the browser gives back when the label it showed is gone
         st.session_state["pick"] = st.session_state.pop("label")
     st.session_state["picked"] = model_picker("Model", "completion", "pick")
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    with FakeOllama() as other:
-        yield other
 
 
 def open_picker(monkeypatch, fake, gpu) -> AppTest:

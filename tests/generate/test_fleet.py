@@ -7,7 +7,6 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,12 +20,6 @@ from tests.generate.conftest import generate
 
 REPLY = " ".join(f"word{number}" for number in range(20))
 LONG_REPLY = " ".join(f"word{number}" for number in range(200))
-
-
-@pytest.fixture
-def gpu() -> Iterator[FakeOllama]:
-    with FakeOllama() as other:
-        yield other
 
 
 @pytest.fixture
